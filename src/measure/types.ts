@@ -1,0 +1,81 @@
+import type { WriteRecord } from '../load/history.js';
+
+// Inputs and outputs of the measurement. Times are run-clock ms (runner/clock.ts): 0 = end of warm-up.
+
+export interface FaultRecord {
+  kind: string; // 'kill' for now; later 'stop' | 'pause' | 'partition' ...
+  target: string; // the role asked for in the drill file, e.g. 'primary'
+  container: string; // the container it resolved to at run time
+  /** Start of the injecting call: t_fault. */
+  injectedAtMs: number;
+  /** When the injecting call returned: the fault is certainly in effect by then. */
+  injectReturnedAtMs: number;
+  healedAtMs?: number;
+}
+
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure';
+
+export interface TimelineEvent {
+  atMs: number;
+  source: EventSource;
+  message: string;
+  /** Machine-readable marker for charts: 'fault', 'heal', 'switch-master', 'sdown', 'odown', 'recovered', 'first-failure', ... */
+  marker?: string;
+}
+
+export interface MeasureInput {
+  history: readonly WriteRecord[];
+  faults: readonly FaultRecord[];
+  /** Ids read back from the surviving primary after recovery; null if they could not be read. */
+  presentIds: ReadonlySet<number> | null;
+  stableMs: number;
+  bucketMs: number;
+  /** Resolution of the timer that paces sends (setTimeout ≈ 1 ms): part of the stated precision. */
+  timerResolutionMs: number;
+}
+
+export interface LostWrite {
+  id: number;
+  ackMs: number; // completion time of the acknowledged write
+  ackAfterFault: boolean; // acknowledged after t_fault: split brain or a write to a dying primary
+}
+
+export interface Measured {
+  totalWrites: number;
+  ackedWrites: number;
+  failedWrites: number;
+  unknownWrites: number;
+  /** acked ∖ present */
+  lostWrites: number | null;
+  /** unknown ∩ present */
+  recoveredWrites: number | null;
+  /** present ∖ (acked ∪ unknown): should be 0; anything else is a bug in the SUT or in drill */
+  unexpectedWrites: number | null;
+  /** recovered − t_fault; 0 when no write failed; null when writes never recovered */
+  rtoMs: number | null;
+  /** recovered − start of the first failing write; 0 when none failed; null when never recovered */
+  downtimeMs: number | null;
+  /** t_fault − the last ack time before which nothing is lost (0 when nothing is lost, never negative) */
+  rpoMs: number | null;
+  /** ± bound on rtoMs/downtimeMs: largest gap between write starts around recovery + timer resolution + inject call duration */
+  precisionMs: number;
+  faultAtMs: number | null;
+  firstFailureAtMs: number | null;
+  recoveredAtMs: number | null;
+  /** Why the numbers are what they are, in words (e.g. "no write failed: RTO 0"). */
+  notes: string[];
+  lost: { firstIds: LostWrite[]; ackSpanMs: { firstMs: number; lastMs: number } | null; ackedAfterFault: number };
+  unexpectedIds: number[]; // first few
+  recoveredIds: number[]; // first few
+  latencyMs: { p50: number; p99: number; max: number } | null; // of ok writes
+}
+
+export interface TimelineBucket {
+  startMs: number;
+  ok: number;
+  fail: number;
+  unknown: number;
+  /** ok-write latency (invoke → ack) in this bucket; null when no ok write started in it */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}

@@ -1,0 +1,36 @@
+import type { FaultRecord, Measured, TimelineBucket, TimelineEvent } from '../measure/types.js';
+
+// result.json: the machine-readable record of one run, and the only input the HTML report needs.
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
+
+export interface ObjectiveResult {
+  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites';
+  declared: number;
+  measured: number | null;
+  /** null measured = could not be measured (e.g. never recovered): counts as missed */
+  met: boolean;
+  unit: 'ms' | 'writes';
+}
+
+export interface ResultJson {
+  schemaVersion: 1;
+  runId: string;
+  drill: { name: string; description: string; file: string; sha256: string; source: string };
+  verdict: Verdict;
+  /** Why the verdict is error/aborted, or which objectives failed. */
+  reason: string | null;
+  startedAt: string; // ISO wall clock
+  finishedAt: string;
+  /** Wall-clock epoch ms of run-clock 0 (end of warm-up). */
+  clockOriginEpochMs: number;
+  objectives: ObjectiveResult[];
+  measured: Measured | null;
+  faults: FaultRecord[];
+  events: TimelineEvent[];
+  timeline: { bucketMs: number; buckets: TimelineBucket[] };
+  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; sentWrites: number; lateSends: number; maxSendLagMs: number };
+  stack: { kind: string; primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] };
+  phasesMs: Record<string, number>;
+  environment: { drillVersion: string; node: string; dockerEngine: string | null; images: Record<string, string>; host: string };
+}
