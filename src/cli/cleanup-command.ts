@@ -1,0 +1,30 @@
+import { createDocker, checkEngine } from '../stack/docker-client.js';
+import { removeDeadRuns, removeLabelled } from '../stack/resources.js';
+import { runFilter, LABEL_IMAGE_RECIPE } from '../stack/labels.js';
+import { createLogger } from '../util/log.js';
+import { errorMessage } from '../util/errors.js';
+import { EXIT } from './exit-codes.js';
+
+/** Remove drill's labelled containers and networks; a live run's are kept unless --force. */
+export async function cleanupCommand(opts: { force: boolean; images: boolean; json: boolean; logLevel: string }): Promise<void> {
+  const log = createLogger({ level: opts.logLevel });
+  const docker = createDocker();
+  await checkEngine(docker);
+  const removed = opts.force ? await removeLabelled(docker, runFilter()) : await removeDeadRuns(docker, undefined, { includeOtherHosts: true });
+  let images = 0;
+  if (opts.images) {
+    for (const image of await docker.listImages({ filters: { label: [LABEL_IMAGE_RECIPE] } })) {
+      try {
+        await docker.getImage(image.Id).remove({ force: true });
+        images++;
+      } catch (error) {
+        removed.errors.push(`image ${image.RepoTags?.[0] ?? image.Id}: ${errorMessage(error)}`);
+      }
+    }
+  }
+  const summary = { containers: removed.containers, networks: removed.networks, images, errors: removed.errors };
+  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`removed ${summary.containers} containers, ${summary.networks} networks${opts.images ? `, ${images} images` : ''}\n`);
+  for (const e of removed.errors) log.error(e);
+  process.exitCode = removed.errors.length ? EXIT.infra : EXIT.ok;
+}

@@ -1,0 +1,89 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT } from './exit-codes.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+import { cleanupCommand } from './cleanup-command.js';
+import { imagesCommand } from './images-command.js';
+import { reportCommand } from './report-command.js';
+import { createLogger } from '../util/log.js';
+import { InfraError, UsageError, errorMessage } from '../util/errors.js';
+
+// The CLI is a thin layer over the programmatic API. Commands set process.exitCode and return; nothing
+// calls process.exit, so pino and pending writes flush before the process ends.
+
+function handleError(error: unknown): void {
+  const log = createLogger();
+  if (error instanceof UsageError) {
+    process.stderr.write(`drill: ${error.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof InfraError) {
+    log.error(error.hint ? { hint: error.hint } : {}, error.message);
+    process.exitCode = EXIT.infra;
+  } else {
+    log.error({ err: error instanceof Error ? error.stack : errorMessage(error) }, `unexpected error: ${errorMessage(error)}`);
+    process.exitCode = EXIT.infra;
+  }
+}
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('drill')
+  .usage('$0 <command> [options]\n\nChaos-engineering and disaster-recovery drills on Docker: real failover, real numbers.')
+  .option('log-level', { type: 'string', default: process.env.DRILL_LOG_LEVEL ?? 'info', describe: 'pino log level (logs go to stderr)' })
+  .command(
+    'run <file>',
+    'run a drill and write reports/<run>/ (result.json, report.html)',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
+        .option('out', { type: 'string', default: 'reports', describe: 'directory for the run reports' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' }),
+    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] }),
+  )
+  .command(
+    'validate <files..>',
+    'check drill files without running them (exit 2 on the first invalid one)',
+    (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }),
+    (argv) => validateCommand({ files: argv.files as string[], json: argv.json }),
+  )
+  .command(
+    'cleanup',
+    'remove every container and network drill created on this engine (by label), except those of a live run',
+    (y) =>
+      y
+        .option('force', { type: 'boolean', default: false, describe: 'also remove resources of runs that are still alive' })
+        .option('images', { type: 'boolean', default: false, describe: "also remove drill's cached images" })
+        .option('json', { type: 'boolean', default: false }),
+    (argv) => cleanupCommand({ force: argv.force, images: argv.images, json: argv.json, logLevel: argv['log-level'] }),
+  )
+  .command(
+    'images',
+    "check drill's offline-built images; --build builds what is missing",
+    (y) =>
+      y
+        .option('build', { type: 'boolean', default: false, describe: 'build missing images (needs root and debootstrap)' })
+        .option('force', { type: 'boolean', default: false, describe: 'rebuild even if present' })
+        .option('json', { type: 'boolean', default: false }),
+    (argv) => imagesCommand({ build: argv.build || argv.force, force: argv.force, json: argv.json, logLevel: argv['log-level'] }),
+  )
+  .command(
+    'report <dir>',
+    'rebuild report.html of a run from its result.json',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory, e.g. reports/20261122T031502Z-3fa9c1' }),
+    (argv) => reportCommand({ dir: argv.dir }),
+  )
+  .demandCommand(1, 'name a command: run, validate, cleanup, images, report')
+  .strict()
+  .help()
+  .version()
+  .fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`drill: ${message}\n\nRun \`drill --help\` for usage.\n`);
+    process.exitCode = EXIT.usage;
+  });
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  handleError(error);
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
+import { runDrill } from '../runner/run-drill.js';
+import { writeRunReports } from '../report/index.js';
+import { renderSummaryText } from '../report/index.js';
+import { createLogger } from '../util/log.js';
+import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
+import { EXIT } from './exit-codes.js';
+
+/**
+ * `drill run <file>`: validate, run, report. Exit 0 pass, 1 objective missed, 2 bad drill file, 3 error or
+ * aborted, 130/143 interrupted. SIGINT/SIGTERM abort the run, which still heals, tears down and reports;
+ * a second signal is acknowledged but the teardown still runs (it is what keeps the engine clean).
+ */
+export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string }): Promise<void> {
+  const log = createLogger({ level: opts.logLevel });
+  let loaded;
+  try {
+    loaded = await loadDrillFile(opts.file);
+  } catch (error) {
+    if (error instanceof DrillFileError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const controller = new AbortController();
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      log.warn({ signal }, 'second signal: not waiting for anything more; removing the stack, then exiting');
+      return;
+    }
+    interrupted = signal;
+    log.warn({ signal }, 'interrupted: healing faults, removing the stack, writing what was measured');
+    controller.abort(new AbortedError(`interrupted by ${signal}`, signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal: controller.signal });
+    const paths = await writeRunReports(reportDir, result);
+    const relHtml = path.relative(process.cwd(), paths.htmlPath);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath })}\n`);
+    } else {
+      process.stdout.write(`${renderSummaryText(result)}\nreport: ${relHtml}\n`);
+    }
+    process.exitCode =
+      interrupted === 'SIGINT' ? EXIT.sigint
+      : interrupted === 'SIGTERM' ? EXIT.sigterm
+      : result.verdict === 'pass' ? EXIT.ok
+      : result.verdict === 'fail' ? EXIT.objectiveMissed
+      : EXIT.infra;
+  } catch (error) {
+    log.error({ err: errorMessage(error) }, 'the run could not be reported');
+    process.exitCode = EXIT.infra;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function summaryNumbers(m: NonNullable<import('../report/result.js').ResultJson['measured']>) {
+  const { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs } = m;
+  return { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs };
+}

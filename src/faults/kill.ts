@@ -1,0 +1,21 @@
+import type { FaultStepSpec } from '../spec/schema.js';
+import type { RunningContainer } from '../stack/resources.js';
+import { isGone } from '../stack/docker-client.js';
+import { InfraError, errorMessage } from '../util/errors.js';
+import type { FaultContext, InjectedFault } from './fault.js';
+
+/** Send a signal to the container's main process (SIGKILL by default): the node dies as in a crash. */
+export async function injectKill(ctx: FaultContext, step: Extract<FaultStepSpec, { fault: 'kill' }>, container: RunningContainer): Promise<InjectedFault> {
+  const injectedAtMs = ctx.clock.nowMs();
+  try {
+    await ctx.docker.getContainer(container.id).kill({ signal: step.signal });
+  } catch (error) {
+    if (!isGone(error)) throw new InfraError(`kill ${container.name}: ${errorMessage(error)}`);
+  }
+  const injectReturnedAtMs = ctx.clock.nowMs();
+  ctx.log.info({ container: container.name, signal: step.signal, callMs: +(injectReturnedAtMs - injectedAtMs).toFixed(1) }, 'fault injected: kill');
+  return {
+    record: { kind: 'kill', target: step.target, container: container.name, injectedAtMs, injectReturnedAtMs },
+    heal: async () => {},
+  };
+}

@@ -1,0 +1,170 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { DrillSpec } from '../spec/schema.js';
+import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
+import type { ResultJson, Verdict } from '../report/result.js';
+import { createDocker, checkEngine, type Docker } from '../stack/docker-client.js';
+import { removeDeadRuns, removeRun } from '../stack/resources.js';
+import { startStack, stackImages } from '../stack/provider.js';
+import type { Stack } from '../stack/stack.js';
+import { ensureImages } from './preflight-images.js';
+import { injectFault, type InjectedFault } from '../faults/fault.js';
+import { createTrackedLoad, type TrackedLoad } from '../load/tracked-load.js';
+import { createRunClock } from './clock.js';
+import { newRunId } from './run-id.js';
+import { PhaseTimer } from './phase-timer.js';
+import { waitForRecovery } from './wait-recovery.js';
+import { buildResult } from './build-result.js';
+import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
+import { sleep } from '../util/wait.js';
+import type { Logger } from '../util/log.js';
+
+// The pipeline of one run: preflight → up → warm-up → steps → rest of the load → verify → down → report.
+// Teardown and the result are in `finally`: a run that fails, is aborted or is interrupted still removes
+// everything it created and still writes what it measured.
+
+export interface RunOptions {
+  spec: DrillSpec;
+  drillFile: { file: string; source: string; sha256: string };
+  outDir: string;
+  log: Logger;
+  /** Aborted on SIGINT/SIGTERM or a stop condition: the run stops waiting, heals, tears down, reports. */
+  signal: AbortSignal;
+  docker?: Docker;
+  readyTimeoutMs?: number;
+}
+
+export interface RunOutcome {
+  result: ResultJson;
+  reportDir: string;
+}
+
+export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
+  const { spec, log, signal } = opts;
+  const docker = opts.docker ?? createDocker();
+  const { runId, token } = newRunId();
+  const run = { runId, token, drillName: spec.name };
+  const reportDir = path.join(opts.outDir, runId);
+  const clock = createRunClock();
+  const phases = new PhaseTimer();
+  const events: TimelineEvent[] = [];
+  const faults: InjectedFault[] = [];
+  const startedAt = new Date();
+  const note = (source: TimelineEvent['source'], message: string, marker?: string) => events.push({ atMs: clock.nowMs(), source, message, ...(marker ? { marker } : {}) });
+
+  let stack: Stack | undefined;
+  let load: TrackedLoad | undefined;
+  let presentIds: Set<number> | null = null;
+  let primaryBefore: string | null = null;
+  let primaryAfter: string | null = null;
+  let engineVersion: string | null = null;
+  let images: Record<string, string> = {};
+  let failure: unknown;
+  const log1 = log.child({ run: runId });
+
+  try {
+    await phases.time('preflight', async () => {
+      engineVersion = (await checkEngine(docker)).version;
+      // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
+      const swept = await removeDeadRuns(docker);
+      if (swept.containers + swept.networks > 0) log1.warn(swept, 'removed leftovers of a dead drill run');
+      images = stackImages(spec.stack, await ensureImages(docker, spec.stack, log1));
+    });
+
+    stack = await phases.time('up', () =>
+      startStack({ docker, run, clock, log: log1, signal, images: images as { redis: string; app: string }, readyTimeoutMs: opts.readyTimeoutMs ?? 60_000 }, spec.stack),
+    );
+    const liveStack = stack;
+    primaryBefore = (await liveStack.topology()).primary;
+    await liveStack.watch((e) => events.push(e));
+
+    // Load starts warm-up ms before t=0, so `at: 5s` in the drill file is t=5000 on every timeline.
+    clock.setOriginNow(spec.load.warmupMs);
+    load = createTrackedLoad({ url: liveStack.appUrl, rate: spec.load.rate, connections: spec.load.connections, timeoutMs: spec.load.timeoutMs, clock, signal });
+    const liveLoad = load;
+    await phases.time('warmup', async () => {
+      await liveLoad.start();
+      note('load', `load started: ${spec.load.rate} writes/s open-loop over ${spec.load.connections} connections`, 'load-start');
+      await sleep(-clock.nowMs(), signal);
+    });
+
+    await phases.time('steps', async () => {
+      for (const step of spec.steps) {
+        switch (step.kind) {
+          case 'fault': {
+            await sleep(step.atMs - clock.nowMs(), signal);
+            const injected = await injectFault({ docker, stack: liveStack, clock, log: log1 }, step);
+            faults.push(injected);
+            events.push({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}`, marker: 'fault' });
+            break;
+          }
+          case 'waitFor': {
+            const faultAtMs = faults[0]?.record.injectedAtMs ?? 0;
+            const recoveredAtMs = await waitForRecovery({ load: liveLoad, clock, faultAtMs, stableMs: spec.measure.stableMs, timeoutMs: step.timeoutMs, signal });
+            if (recoveredAtMs === null) note('runner', `writes did not recover within ${step.timeoutMs} ms`, 'recovery-timeout');
+            else log1.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
+            break;
+          }
+        }
+      }
+    });
+
+    await phases.time('load', async () => {
+      await sleep(spec.load.durationMs - clock.nowMs(), signal);
+      await liveLoad.stop();
+      note('load', 'load stopped', 'load-end');
+    });
+
+    await phases.time('verify', async () => {
+      primaryAfter = (await liveStack.topology()).primary;
+      presentIds = await liveStack.readWriteIds();
+      note('runner', `read ${presentIds.size} write ids from the primary ${primaryAfter ?? '?'}`, 'verify');
+    });
+  } catch (error) {
+    failure = error;
+    if (signal.aborted) log1.warn({ reason: errorMessage(signal.reason) }, 'run aborted: healing, tearing down, writing what was measured');
+    else log1.error({ err: errorMessage(error) }, 'run failed');
+  } finally {
+    await phases.time('down', async () => {
+      await load?.stop().catch((error) => log1.warn({ err: errorMessage(error) }, 'stopping the load failed'));
+      for (const f of faults) {
+        await f.heal().catch((error) => log1.warn({ err: errorMessage(error) }, 'heal failed'));
+      }
+      await stack?.close().catch(() => {});
+      // Teardown always runs and never hides the run's own error; a teardown error is reported too.
+      const removed = await removeRun(docker, runId).catch((error) => ({ containers: 0, networks: 0, errors: [errorMessage(error)] }));
+      if (removed.errors.length) {
+        note('runner', `teardown left resources behind: ${removed.errors.join('; ')}`, 'teardown-error');
+        failure ??= new InfraError(`teardown failed: ${removed.errors.join('; ')}`);
+      } else {
+        log1.info({ containers: removed.containers, networks: removed.networks }, 'stack removed');
+      }
+    });
+  }
+
+  const faultRecords: FaultRecord[] = faults.map((f) => f.record);
+  const verdictOverride: { verdict: Verdict; reason: string } | null = failure
+    ? signal.aborted || failure instanceof AbortedError
+      ? { verdict: 'aborted', reason: errorMessage(signal.aborted ? signal.reason : failure) }
+      : { verdict: 'error', reason: errorMessage(failure) + (failure instanceof InfraError && failure.hint ? ` (${failure.hint})` : '') }
+    : null;
+  const result: ResultJson = buildResult({
+    runId,
+    spec,
+    drillFile: opts.drillFile,
+    startedAt,
+    clock,
+    history: load?.history() ?? [],
+    loadStats: load?.stats() ?? null,
+    faults: faultRecords,
+    presentIds,
+    events,
+    verdictOverride,
+    stack: { kind: spec.stack.kind, primaryBefore, primaryAfter, containers: (stack?.containers ?? []).map((c) => ({ name: c.name, role: c.role, image: c.image })) },
+    phasesMs: phases.phasesMs,
+    environment: { dockerEngine: engineVersion, images, host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu` },
+  });
+  return { result, reportDir };
+}
+
+export type { Measured };

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Docker } from './docker-client.js';
+import { LABEL_IMAGE_RECIPE } from './labels.js';
+import { InfraError, errorMessage } from '../util/errors.js';
+import { debianMirror } from './debian-mirror.js';
+import type { Logger } from '../util/log.js';
+
+// drill's own images, built offline: this machine (and many CI hosts) cannot pull from a registry.
+//   base  = debootstrap --variant=minbase of the packages in images/base.json, then `docker import`
+//   redis = FROM base (images/redis/Dockerfile)
+//   app   = FROM base + fixtures/app (images/app/Dockerfile)
+// Each tag is a hash of its recipe (and of the base tag), so an image is rebuilt only when its recipe
+// changes, and an old tag simply stops being used.
+
+export type ImageName = 'base' | 'redis' | 'app';
+
+export interface ImageRef {
+  name: ImageName;
+  tag: string; // repo:tag
+  recipeHash: string;
+}
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+async function sha256Files(files: string[], root: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(path.relative(root, file));
+    hash.update('\0');
+    hash.update(await readFile(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out.sort();
+}
+
+export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
+  const baseRecipe = path.join(repoRoot, 'images', 'base.json');
+  const baseHash = (await sha256Files([baseRecipe], repoRoot)).slice(0, 12);
+  const base: ImageRef = { name: 'base', tag: `drill/base:${baseHash}`, recipeHash: baseHash };
+
+  const redisHash = createHash('sha256')
+    .update(base.tag)
+    .update(await sha256Files([path.join(repoRoot, 'images', 'redis', 'Dockerfile')], repoRoot))
+    .digest('hex')
+    .slice(0, 12);
+  const appDir = path.join(repoRoot, 'fixtures', 'app');
+  const appFiles = await listFiles(appDir).catch(() => []);
+  if (!appFiles.some((f) => f.endsWith(path.join('node_modules', 'ioredis', 'package.json')))) {
+    throw new InfraError('fixtures/app has no node_modules', 'run `npm ci --omit=dev --prefix fixtures/app` (bash scripts/setup does it)');
+  }
+  const appHash = createHash('sha256')
+    .update(base.tag)
+    .update(await sha256Files([path.join(repoRoot, 'images', 'app', 'Dockerfile'), ...appFiles], repoRoot))
+    .digest('hex')
+    .slice(0, 12);
+  return {
+    base,
+    redis: { name: 'redis', tag: `drill/redis:${redisHash}`, recipeHash: redisHash },
+    app: { name: 'app', tag: `drill/app:${appHash}`, recipeHash: appHash },
+  };
+}
+
+export async function imagePresent(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    await docker.getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ImageStatus extends ImageRef {
+  present: boolean;
+}
+
+export async function imageStatus(docker: Docker): Promise<ImageStatus[]> {
+  const refs = await imageRefs();
+  return Promise.all(Object.values(refs).map(async (ref) => ({ ...ref, present: await imagePresent(docker, ref.tag) })));
+}
+
+/** Build whatever is missing (or everything with force). Idempotent and cached by recipe hash. */
+export async function buildImages(docker: Docker, log: Logger, opts: { force?: boolean } = {}): Promise<ImageStatus[]> {
+  const refs = await imageRefs();
+  if (opts.force || !(await imagePresent(docker, refs.base.tag))) await buildBase(docker, log, refs.base);
+  for (const ref of [refs.redis, refs.app]) {
+    if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
+  }
+  return imageStatus(docker);
+}
+
+function run(cmd: string, args: string[], log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (error) => reject(new InfraError(`${cmd} could not start: ${error.message}`, cmd === 'debootstrap' ? 'install it: apt-get install debootstrap (bash scripts/setup does it)' : undefined)));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new InfraError(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${code}:\n${tail}`));
+    });
+    log.debug({ cmd, args }, 'spawned');
+  });
+}
+
+async function buildBase(docker: Docker, log: Logger, ref: ImageRef): Promise<void> {
+  const recipe = JSON.parse(await readFile(path.join(repoRoot, 'images', 'base.json'), 'utf8')) as { suite: string; variant: string; packages: string[] };
+  const mirror = await debianMirror();
+  const rootfs = await mkdtemp(path.join(os.tmpdir(), 'drill-rootfs-'));
+  const started = Date.now();
+  log.info({ image: ref.tag, mirror, packages: recipe.packages.length }, 'building the base image offline with debootstrap (about a minute)');
+  try {
+    await run('debootstrap', [`--variant=${recipe.variant}`, `--include=${recipe.packages.join(',')}`, recipe.suite, rootfs, mirror], log);
+    // Package caches and lists are dead weight in the image.
+    await rm(path.join(rootfs, 'var', 'cache', 'apt', 'archives'), { recursive: true, force: true });
+    await rm(path.join(rootfs, 'var', 'lib', 'apt', 'lists'), { recursive: true, force: true });
+    const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [repo, tag] = ref.tag.split(':') as [string, string];
+    const stream = await docker.importImage(tar.stdout as unknown as string, {
+      repo,
+      tag,
+      changes: [`LABEL ${LABEL_IMAGE_RECIPE}=${ref.recipeHash}`, 'ENV LANG=C.UTF-8', 'CMD ["/bin/bash"]'],
+    } as object);
+    await followProgress(docker, stream as NodeJS.ReadableStream);
+  } catch (error) {
+    if (error instanceof InfraError) throw error;
+    throw new InfraError(`building ${ref.tag} failed: ${errorMessage(error)}`);
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
+  log.info({ image: ref.tag, seconds: Math.round((Date.now() - started) / 1000) }, 'base image built');
+}
+
+async function buildFromBase(docker: Docker, log: Logger, ref: ImageRef, baseTag: string): Promise<void> {
+  const contextDir = ref.name === 'app' ? path.join(repoRoot, 'fixtures', 'app') : path.join(repoRoot, 'images', ref.name);
+  const dockerfileDir = path.join(repoRoot, 'images', ref.name);
+  await stat(path.join(dockerfileDir, 'Dockerfile'));
+  log.info({ image: ref.tag }, 'building image');
+  // GNU tar with two -C: the context folder plus the Dockerfile kept beside the other recipes.
+  const args = ['-c', '-C', contextDir, '.'];
+  if (contextDir !== dockerfileDir) args.push('-C', dockerfileDir, 'Dockerfile');
+  const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const stream = await docker.buildImage(tar.stdout, {
+      t: ref.tag,
+      buildargs: { BASE: baseTag },
+      labels: { [LABEL_IMAGE_RECIPE]: ref.recipeHash },
+      rm: true,
+      forcerm: true,
+    });
+    await followProgress(docker, stream);
+  } catch (error) {
+    throw new InfraError(`building ${ref.tag} failed: ${errorMessage(error)}`);
+  }
+}
+
+function followProgress(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+      const failed = output?.find((o) => o.error || o.errorDetail);
+      if (error) reject(error);
+      else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
+      else resolve();
+    });
+  });
+}

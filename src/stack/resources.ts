@@ -1,0 +1,142 @@
+import type Dockerode from 'dockerode';
+import type { Docker } from './docker-client.js';
+import { isGone } from './docker-client.js';
+import { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_RUN_ID, runFilter, runLabels, type RunIdentity } from './labels.js';
+import { InfraError, errorMessage } from '../util/errors.js';
+import os from 'node:os';
+
+export interface ContainerPlan {
+  name: string;
+  role: string;
+  image: string;
+  cmd: string[];
+  env?: Record<string, string>;
+  /** Container ports published on 127.0.0.1 (random host port) so the runner can reach them. */
+  publish?: number[];
+  networkName: string;
+  networkAliases?: string[];
+}
+
+export interface RunningContainer {
+  id: string;
+  name: string;
+  role: string;
+  image: string;
+  ip: string;
+  /** container port → host port on 127.0.0.1 */
+  ports: Record<number, number>;
+}
+
+export async function createNetwork(docker: Docker, run: RunIdentity, name: string): Promise<Dockerode.Network> {
+  return docker.createNetwork({
+    Name: name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: runLabels(run, 'network'),
+  });
+}
+
+export async function startContainer(docker: Docker, run: RunIdentity, plan: ContainerPlan): Promise<RunningContainer> {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of plan.publish ?? []) {
+    exposed[`${port}/tcp`] = {};
+    // 127.0.0.1 only: the runner never reaches a drill container any other way.
+    bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+  }
+  const container = await docker.createContainer({
+    name: plan.name,
+    Image: plan.image,
+    Cmd: plan.cmd,
+    Env: Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: runLabels(run, plan.role),
+    ExposedPorts: exposed,
+    HostConfig: {
+      NetworkMode: plan.networkName,
+      PortBindings: bindings,
+      // A drill container must not come back by itself after a kill: the fault is the point.
+      RestartPolicy: { Name: 'no' },
+      Init: true,
+    },
+    NetworkingConfig: {
+      EndpointsConfig: { [plan.networkName]: { Aliases: plan.networkAliases ?? [plan.name] } },
+    },
+  });
+  try {
+    await container.start();
+  } catch (error) {
+    throw new InfraError(`container ${plan.name} (${plan.image}) did not start: ${errorMessage(error)}`);
+  }
+  const info = await container.inspect();
+  const ports: Record<number, number> = {};
+  for (const port of plan.publish ?? []) {
+    const hostPort = info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort;
+    if (!hostPort) throw new InfraError(`container ${plan.name}: port ${port} was not published`);
+    ports[port] = Number(hostPort);
+  }
+  const ip = info.NetworkSettings.Networks[plan.networkName]?.IPAddress ?? '';
+  return { id: info.Id, name: plan.name, role: plan.role, image: plan.image, ip, ports };
+}
+
+export interface RemovalReport {
+  containers: number;
+  networks: number;
+  errors: string[];
+}
+
+/** Remove every container, then every network, carrying the filter's labels. Already gone = success. */
+export async function removeLabelled(docker: Docker, filters: { label: string[] }, select: (labels: Record<string, string>) => boolean = () => true): Promise<RemovalReport> {
+  const report: RemovalReport = { containers: 0, networks: 0, errors: [] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers
+      .filter((c) => select(c.Labels ?? {}))
+      .map(async (c) => {
+        try {
+          await docker.getContainer(c.Id).remove({ force: true, v: true });
+          report.containers++;
+        } catch (error) {
+          if (!isGone(error)) report.errors.push(`container ${c.Names?.[0] ?? c.Id}: ${errorMessage(error)}`);
+        }
+      }),
+  );
+  const networks = await docker.listNetworks({ filters });
+  for (const n of networks.filter((net) => select(net.Labels ?? {}))) {
+    try {
+      await docker.getNetwork(n.Id).remove();
+      report.networks++;
+    } catch (error) {
+      if (!isGone(error)) report.errors.push(`network ${n.Name}: ${errorMessage(error)}`);
+    }
+  }
+  return report;
+}
+
+export function removeRun(docker: Docker, runId: string): Promise<RemovalReport> {
+  return removeLabelled(docker, runFilter(runId));
+}
+
+/**
+ * Leftovers of runs whose owner process is gone (kill -9): removed; live runs on this engine are not.
+ * Resources owned by a runner on another host (shared remote engine) cannot be checked for liveness:
+ * a run leaves them alone, `drill cleanup` (includeOtherHosts) removes them.
+ */
+export function removeDeadRuns(docker: Docker, isAlive: (pid: number) => boolean = pidAlive, opts: { includeOtherHosts?: boolean } = {}): Promise<RemovalReport> {
+  const host = os.hostname();
+  return removeLabelled(docker, runFilter(), (labels) => {
+    if (!labels[LABEL_RUN_ID]) return false;
+    if (labels[LABEL_OWNER_HOST] !== host) return Boolean(opts.includeOtherHosts);
+    const pid = Number(labels[LABEL_OWNER_PID]);
+    return !Number.isInteger(pid) || !isAlive(pid);
+  });
+}
+
+export function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,208 @@
+import { Redis } from 'ioredis';
+import type { RedisSentinelStackSpec } from '../../spec/schema.js';
+import type { RunClock } from '../../runner/clock.js';
+import type { Logger } from '../../util/log.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import type { Docker } from '../docker-client.js';
+import type { RunIdentity } from '../labels.js';
+import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
+import type { Stack, StackEvent, StackTopology } from '../stack.js';
+import { waitUntil } from '../../util/wait.js';
+import { waitForHttpOk } from '../http-ready.js';
+
+// Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
+// The runner reaches each node only through its port published on 127.0.0.1.
+
+export const MASTER_NAME = 'drill';
+const WRITES_KEY = 'drill:writes';
+const REDIS_PORT = 6379;
+const SENTINEL_PORT = 26379;
+const APP_PORT = 8080;
+
+export interface StackContext {
+  docker: Docker;
+  run: RunIdentity & { token: string };
+  clock: RunClock;
+  log: Logger;
+  signal: AbortSignal;
+  images: { redis: string; app: string };
+  readyTimeoutMs: number;
+}
+
+function localClient(port: number, extra: object = {}): Redis {
+  // Short timeouts and no retries: these are probes, and a dead node must answer "dead" quickly.
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
+  client.on('error', () => {});
+  return client;
+}
+
+async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>): Promise<T> {
+  const client = localClient(port);
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
+  const args = ['redis-server', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
+  for (const [key, value] of Object.entries(spec.redisConfig)) args.push(`--${key}`, String(value));
+  if (replicaOf) args.push('--replicaof', replicaOf, String(REDIS_PORT));
+  return args;
+}
+
+function sentinelCmd(spec: RedisSentinelStackSpec, masterIp: string): string[] {
+  const quorum = spec.quorum ?? Math.floor(spec.sentinels / 2) + 1;
+  const lines = [
+    `port ${SENTINEL_PORT}`,
+    'protected-mode no',
+    `sentinel monitor ${MASTER_NAME} ${masterIp} ${REDIS_PORT} ${quorum}`,
+    `sentinel down-after-milliseconds ${MASTER_NAME} ${spec.sentinel.downAfterMs}`,
+    `sentinel failover-timeout ${MASTER_NAME} ${spec.sentinel.failoverTimeoutMs}`,
+    `sentinel parallel-syncs ${MASTER_NAME} ${spec.sentinel.parallelSyncs}`,
+  ];
+  // Sentinel rewrites its config file, so it must be a writable file of its own (works in official images too).
+  const printf = lines.map((l) => `'${l}'`).join(' ');
+  return ['sh', '-c', `printf '%s\\n' ${printf} > /tmp/sentinel.conf && exec redis-sentinel /tmp/sentinel.conf`];
+}
+
+export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelStackSpec): Promise<Stack> {
+  const { docker, run, log } = ctx;
+  const network = `drill-${run.token}`;
+  await createNetwork(docker, run, network);
+  const containers: RunningContainer[] = [];
+  const name = (role: string, n: number) => `drill-${run.token}-${role}-${n}`;
+
+  const master = await startContainer(docker, run, { name: name('redis', 1), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec), publish: [REDIS_PORT], networkName: network });
+  containers.push(master);
+  const replicas = await Promise.all(
+    Array.from({ length: spec.replicas }, (_, i) =>
+      startContainer(docker, run, { name: name('redis', i + 2), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec, master.ip), publish: [REDIS_PORT], networkName: network }),
+    ),
+  );
+  containers.push(...replicas);
+
+  // A replica listed by Sentinel may have no data yet: wait for its replication link before anything else.
+  await waitUntil('Redis replicas to sync with the master', ctx.readyTimeoutMs, ctx.signal, async () => {
+    for (const r of replicas) {
+      const info = await withClient(r.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => '');
+      if (!info.includes('master_link_status:up')) return false;
+    }
+    return true;
+  });
+
+  const sentinels = await Promise.all(
+    Array.from({ length: spec.sentinels }, (_, i) =>
+      startContainer(docker, run, { name: name('sentinel', i + 1), role: 'sentinel', image: ctx.images.redis, cmd: sentinelCmd(spec, master.ip), publish: [SENTINEL_PORT], networkName: network }),
+    ),
+  );
+  containers.push(...sentinels);
+
+  // Ready means: every Sentinel names the same master, sees every replica, and knows every other Sentinel
+  // (a failover needs a quorum and a leader election among them).
+  await waitUntil('Sentinels to agree on the master and see replicas and each other', ctx.readyTimeoutMs, ctx.signal, async () => {
+    for (const s of sentinels) {
+      const ok = await withClient(s.ports[SENTINEL_PORT]!, async (c) => {
+        const addr = (await c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as string[] | null;
+        const seenReplicas = (await c.call('SENTINEL', 'replicas', MASTER_NAME)) as string[][];
+        const seenSentinels = (await c.call('SENTINEL', 'sentinels', MASTER_NAME)) as unknown[];
+        const healthyReplicas = seenReplicas.filter((fields) => {
+          const flags = fieldOf(fields, 'flags') ?? '';
+          return !/s_down|o_down|disconnected/.test(flags) && fieldOf(fields, 'master-link-status') === 'ok';
+        });
+        return addr?.[0] === master.ip && healthyReplicas.length === spec.replicas && seenSentinels.length === spec.sentinels - 1;
+      }).catch(() => false);
+      if (!ok) return false;
+    }
+    return true;
+  });
+
+  const app = await startContainer(docker, run, {
+    name: name('app', 1),
+    role: 'app',
+    image: ctx.images.app,
+    cmd: ['node', 'server.js'],
+    env: { DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
+    publish: [APP_PORT],
+    networkName: network,
+  });
+  containers.push(app);
+  const appUrl = `http://127.0.0.1:${app.ports[APP_PORT]}`;
+  await waitForHttpOk(`${appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
+  log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, appUrl }, 'redis-sentinel stack ready');
+
+  return new RedisSentinelStack(ctx, containers, sentinels, appUrl);
+}
+
+function fieldOf(fields: string[], key: string): string | undefined {
+  const i = fields.indexOf(key);
+  return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
+}
+
+class RedisSentinelStack implements Stack {
+  readonly kind = 'redis-sentinel';
+  private readonly subscribers: Redis[] = [];
+
+  constructor(
+    private readonly ctx: StackContext,
+    readonly containers: RunningContainer[],
+    private readonly sentinels: RunningContainer[],
+    readonly appUrl: string,
+  ) {}
+
+  private byIp(ip: string): RunningContainer | undefined {
+    return this.containers.find((c) => c.ip === ip && c.role === 'redis');
+  }
+
+  /** The master as the Sentinels that answer see it; the majority answer wins. */
+  async primary(): Promise<RunningContainer> {
+    const answers = await Promise.all(
+      this.sentinels.map((s) =>
+        withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>).then(
+          (addr) => addr?.[0] ?? null,
+          () => null,
+        ),
+      ),
+    );
+    const votes = new Map<string, number>();
+    for (const ip of answers) if (ip) votes.set(ip, (votes.get(ip) ?? 0) + 1);
+    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
+    const container = best ? this.byIp(best[0]) : undefined;
+    if (!container) throw new InfraError(`no Sentinel could name the current master (answers: ${JSON.stringify(answers)})`);
+    return container;
+  }
+
+  async topology(): Promise<StackTopology> {
+    const primary = await this.primary().catch(() => null);
+    return { primary: primary?.name ?? null, replicas: this.containers.filter((c) => c.role === 'redis' && c !== primary).map((c) => c.name) };
+  }
+
+  async readWriteIds(): Promise<Set<number>> {
+    const primary = await this.primary();
+    const members = await withClient(primary.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY));
+    return new Set(members.map(Number));
+  }
+
+  async watch(onEvent: (event: StackEvent) => void): Promise<void> {
+    await Promise.all(
+      this.sentinels.map(async (s) => {
+        const sub = localClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true });
+        this.subscribers.push(sub);
+        sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+          if (channel.startsWith('__')) return;
+          onEvent({ atMs: this.ctx.clock.nowMs(), source: 'sentinel', message: `${s.name}: ${channel} ${message}`, marker: channel.replace(/^[+-]/, (c) => (c === '-' ? 'end-' : '')) });
+        });
+        await sub.connect();
+        await sub.psubscribe('*');
+      }),
+    ).catch((error) => {
+      throw new InfraError(`could not subscribe to Sentinel events: ${errorMessage(error)}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.subscribers) sub.disconnect();
+  }
+}

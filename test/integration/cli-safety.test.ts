@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { ResultJson } from '../../src/report/result.js';
+import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js';
+
+describe('drill CLI on the real engine', () => {
+  before(requireEngine);
+
+  it('rejects a malformed drill file with exit 2, naming file, line and path', async () => {
+    const dir = await tempDir('bad');
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, 'name: bad\nstack:\n  kind: redis-sentinel\nload:\n  rate: fast\n  duration: 10s\nsteps:\n  - at: 1s\n    fault: kill\n    target: primary\n');
+    const run = await runCli(['run', file]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:`));
+    assert.match(run.stderr, /load\.rate/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'a stack trace was printed');
+  });
+
+  it('on SIGINT mid-run: heals, tears down, writes an aborted result and exits 130', async () => {
+    const out = await tempDir('sigint');
+    let sent = false;
+    const run = await runCli(['run', 'drills/redis-sentinel-kill-master.yaml', '--out', out], {
+      onStderr: (chunk, child) => {
+        // Interrupt once the load is running: the stack is up and writes are in flight.
+        if (!sent && chunk.includes('load started')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 1500);
+        }
+      },
+    });
+    assert.ok(sent, `the run never reached the load phase:\n${run.stderr.slice(-3000)}`);
+    assert.equal(run.code, 130, run.stderr.slice(-3000));
+    const [runDir] = await readdir(out);
+    const result = JSON.parse(await readFile(path.join(out, runDir!, 'result.json'), 'utf8')) as ResultJson;
+    assert.equal(result.verdict, 'aborted');
+    assert.match(result.reason ?? '', /SIGINT/);
+    assert.ok(result.measured && result.measured.totalWrites > 0, 'what was measured before the signal is kept');
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it('cleanup removes a dead run’s leftovers and never touches an unlabelled decoy', async () => {
+    const images = await docker.listImages({ filters: { label: ['drill.image-recipe'] } });
+    const image = images.find((i) => i.RepoTags?.some((t) => t.startsWith('drill/redis:')))?.RepoTags?.[0];
+    assert.ok(image, 'drill images are not built');
+    // A pid that surely belongs to no live process: one that just exited.
+    const deadPid = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    const runId = `test-dead-${Date.now()}`;
+    const labels = { 'drill.run-id': runId, 'drill.drill': 'test', 'drill.role': 'redis', 'drill.owner-pid': deadPid, 'drill.owner-host': (await import('node:os')).hostname() };
+    const net = await docker.createNetwork({ Name: `drill-${runId}`, Labels: labels });
+    const leftover = await docker.createContainer({ name: `drill-${runId}`, Image: image, Cmd: ['sleep', '300'], Labels: labels, HostConfig: { NetworkMode: `drill-${runId}` } });
+    await leftover.start();
+    const decoyNet = await docker.createNetwork({ Name: `decoy-${runId}` });
+    const decoy = await docker.createContainer({ name: `decoy-${runId}`, Image: image, Cmd: ['sleep', '300'], HostConfig: { NetworkMode: `decoy-${runId}` } });
+    await decoy.start();
+    try {
+      const run = await runCli(['cleanup', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await leftovers(runId), []);
+      assert.equal((await decoy.inspect()).State.Running, true, 'the decoy container was touched');
+      assert.ok(await decoyNet.inspect(), 'the decoy network was removed');
+    } finally {
+      await decoy.remove({ force: true });
+      await decoyNet.remove();
+      await leftover.remove({ force: true }).catch(() => {});
+      await net.remove().catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { ResultJson } from '../../src/report/result.js';
+import { leftovers, requireEngine, runCli, tempDir } from './helpers.js';
+
+// The walking skeleton, end to end: the shipped drill on the real engine, real Redis replication and
+// Sentinel, real load. Asserts the numbers against Sentinel's own evidence, not against constants.
+
+describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
+  let result: ResultJson;
+  let exitCode: number | null;
+  let stdoutJson: { runId: string; verdict: string; reportPath: string; resultPath: string };
+
+  before(async () => {
+    await requireEngine();
+    const out = await tempDir('kill-master');
+    const run = await runCli(['run', 'drills/redis-sentinel-kill-master.yaml', '--out', out, '--json'], { timeoutMs: 240_000 });
+    exitCode = run.code;
+    assert.ok(run.stdout.trim(), `no JSON summary on stdout; stderr:\n${run.stderr.slice(-4000)}`);
+    stdoutJson = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    result = JSON.parse(await readFile(stdoutJson.resultPath, 'utf8')) as ResultJson;
+  });
+
+  it('passes its objectives and exits 0 (or says why not)', () => {
+    assert.equal(result.verdict, 'pass', `verdict ${result.verdict}: ${result.reason}\nnotes: ${result.measured?.notes.join(' | ')}`);
+    assert.equal(exitCode, 0);
+    assert.equal(stdoutJson.verdict, 'pass');
+  });
+
+  it('killed the master that Sentinel named, and Sentinel promoted the replica', () => {
+    assert.equal(result.faults.length, 1);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'kill');
+    assert.equal(fault.target, 'primary');
+    assert.equal(fault.container, result.stack.primaryBefore);
+    assert.ok(result.stack.primaryAfter, 'no primary after the drill');
+    assert.notEqual(result.stack.primaryAfter, result.stack.primaryBefore, 'the primary did not change');
+    assert.ok(Math.abs(fault.injectedAtMs - 5000) < 200, `fault injected at ${fault.injectedAtMs} ms, declared at 5000 ms`);
+  });
+
+  it('measures an RTO consistent with Sentinel’s own failover timeline', () => {
+    const m = result.measured!;
+    const fault = result.faults[0]!;
+    const switchMaster = result.events.find((e) => e.source === 'sentinel' && e.marker === 'switch-master' && e.atMs > fault.injectedAtMs);
+    const promotion = result.events.find((e) => e.source === 'sentinel' && e.marker === 'failover-state-send-slaveof-noone');
+    assert.ok(switchMaster, 'no +switch-master from Sentinel on the timeline');
+    assert.ok(promotion, 'no promotion (send-slaveof-noone) from Sentinel on the timeline');
+    assert.ok(m.rtoMs !== null && m.recoveredAtMs !== null, `not recovered: ${m.notes.join(' | ')}`);
+    // The killed master accepts nothing, and the replica is read-only until Sentinel promotes it:
+    // writes cannot have recovered before the promotion was sent.
+    assert.ok(m.recoveredAtMs >= promotion.atMs - m.precisionMs, `recovered at ${m.recoveredAtMs} ms, before the promotion at ${promotion.atMs} ms`);
+    // The app follows +switch-master (failoverDetector): recovery should come soon after it.
+    assert.ok(m.recoveredAtMs <= switchMaster.atMs + 3000, `recovered at ${m.recoveredAtMs} ms, >3 s after +switch-master at ${switchMaster.atMs} ms`);
+    // Sentinel needs at least down-after (1000 ms) to even suspect the master.
+    assert.ok(m.rtoMs >= 1000, `RTO ${m.rtoMs} ms is shorter than Sentinel's down-after`);
+    assert.ok(m.downtimeMs !== null && m.downtimeMs <= m.rtoMs + m.precisionMs);
+    assert.ok(m.precisionMs > 0 && m.precisionMs < 100, `precision ${m.precisionMs} ms`);
+  });
+
+  it('accounts for every write sent', () => {
+    const m = result.measured!;
+    assert.equal(m.ackedWrites + m.failedWrites + m.unknownWrites, m.totalWrites);
+    assert.equal(m.totalWrites, result.load.sentWrites);
+    assert.ok(m.failedWrites + m.unknownWrites > 0, 'the kill caused no failed write at all');
+    // Open-loop at 300/s over warm-up (3 s) + load (15 s): the offered load is the declared rate.
+    const expected = result.load.rate * (result.load.warmupMs + result.load.durationMs) / 1000;
+    assert.ok(Math.abs(m.totalWrites - expected) / expected < 0.1, `sent ${m.totalWrites} writes, expected ≈ ${expected}`);
+    assert.ok(m.lostWrites !== null && m.unexpectedWrites === 0 && m.recoveredWrites !== null, 'verification did not run');
+    assert.ok(m.lostWrites <= m.ackedWrites);
+    const bucketTotal = result.timeline.buckets.reduce((s, b) => s + b.ok + b.fail + b.unknown, 0);
+    assert.equal(bucketTotal, m.totalWrites, 'the timeline does not add up to the history');
+  });
+
+  it('writes report.html next to result.json', async () => {
+    const html = await readFile(path.join(path.dirname(stdoutJson.resultPath), 'report.html'), 'utf8');
+    assert.match(html, /PASS/);
+    assert.match(html, /<svg/);
+    assert.ok(html.includes(result.drill.name));
+  });
+
+  it('leaves nothing labelled behind', async () => {
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+});
