@@ -1,5 +1,5 @@
 import type { FaultStepSpec } from '../spec/schema.js';
-import type { FaultRecord } from '../measure/types.js';
+import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import type { Docker } from '../stack/docker-client.js';
 import type { Stack } from '../stack/stack.js';
 import type { RunningContainer } from '../stack/resources.js';
@@ -16,6 +16,8 @@ export interface FaultContext {
   stack: Stack;
   clock: RunClock;
   log: Logger;
+  /** Put the engine's or the system's own evidence on the timeline. */
+  note(event: TimelineEvent): void;
 }
 
 export interface InjectedFault {

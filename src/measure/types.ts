@@ -68,6 +68,19 @@ export interface Measured {
   unexpectedIds: number[]; // first few
   recoveredIds: number[]; // first few
   latencyMs: { p50: number; p99: number; max: number } | null; // of ok writes
+  // Added by measure/ (optional so hand-built fixtures stay valid):
+  /** The stable window used to call writes recovered. */
+  stableMs?: number;
+  /** The terms of precisionMs, so the report can say what the bound is made of. */
+  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number };
+  /** The last ack time before which nothing is lost (rpoMs = faultAtMs − this); null when nothing is lost. */
+  lastSafeAckMs?: number | null;
+  /** Non-ok writes that completed before the fault: the system was not healthy before it (not counted in downtime). */
+  failuresBeforeFault?: number;
+  /** Non-ok writes sent before the fault that completed after it (casualties of the fault, not counted in downtime). */
+  inFlightAtFault?: number;
+  /** The first write of the stable window that marks recovery. */
+  recoveryWrite?: { id: number; invokeMs: number; latencyMs: number } | null;
 }
 
 export interface TimelineBucket {

@@ -11,6 +11,8 @@ export interface ObjectiveResult {
   /** null measured = could not be measured (e.g. never recovered): counts as missed */
   met: boolean;
   unit: 'ms' | 'writes';
+  /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
+  precisionMs?: number;
 }
 
 export interface ResultJson {

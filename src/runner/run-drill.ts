@@ -85,6 +85,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     await phases.time('warmup', async () => {
       await liveLoad.start();
       note('load', `load started: ${spec.load.rate} writes/s open-loop over ${spec.load.connections} connections`, 'load-start');
+      log1.info({ rate: spec.load.rate, connections: spec.load.connections, warmupMs: spec.load.warmupMs }, 'load started');
       await sleep(-clock.nowMs(), signal);
     });
 
@@ -93,7 +94,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
         switch (step.kind) {
           case 'fault': {
             await sleep(step.atMs - clock.nowMs(), signal);
-            const injected = await injectFault({ docker, stack: liveStack, clock, log: log1 }, step);
+            const injected = await injectFault({ docker, stack: liveStack, clock, log: log1, note: (e) => events.push(e) }, step);
             faults.push(injected);
             events.push({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}`, marker: 'fault' });
             break;

@@ -1,0 +1,8 @@
+export { measure, firstFault } from './measure.js';
+export { buildTimeline, timelineRange, MAX_BUCKETS } from './timeline.js';
+export { evaluateObjectives, verdictOf } from './objectives.js';
+export { eventsFromMeasured } from './events.js';
+export { classifyWrites, LIST_LIMIT } from './classify.js';
+export { findRecovery, largestGapAround } from './recovery.js';
+export { byInvoke } from './order.js';
+export type * from './types.js';

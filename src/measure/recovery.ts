@@ -1,0 +1,183 @@
+import type { WriteRecord } from '../load/history.js';
+import { firstIndexAtOrAfter } from './order.js';
+import { ceilMs, roundLatencyMs, roundMs } from './round.js';
+
+export interface RecoveryInput {
+  /** Invoke-ordered history (see order.ts). */
+  sorted: readonly WriteRecord[];
+  /** t_fault: start of the first injecting call, or null if no fault was injected. */
+  tFaultMs: number | null;
+  /** Duration of the injecting call (injectReturnedAtMs − injectedAtMs). */
+  injectMs: number;
+  stableMs: number;
+  timerResolutionMs: number;
+  /** Normal ok-write latency (p99 before the fault): the longest a write takes when nothing is wrong. */
+  baselineLatencyMs: number;
+}
+
+export interface PrecisionParts {
+  /** Largest gap between successive write invokes around the recovery point (and the first failure). */
+  gapMs: number;
+  timerResolutionMs: number;
+  /** Duration of the injecting call: the fault took effect somewhere inside it. */
+  injectMs: number;
+}
+
+export interface Recovery {
+  rtoMs: number | null;
+  downtimeMs: number | null;
+  firstFailureAtMs: number | null;
+  recoveredAtMs: number | null;
+  precisionMs: number;
+  precision: PrecisionParts;
+  /** Non-ok writes that completed before t_fault (warm-up trouble): not part of the outage. */
+  failuresBeforeFault: number;
+  /** Non-ok writes sent before t_fault that completed after it: casualties of the fault, not counted in downtime. */
+  inFlightAtFault: number;
+  recoveryWrite: { id: number; invokeMs: number; latencyMs: number } | null;
+  notes: string[];
+}
+
+/** Below this, moving the recovery point off the recovering write's start is jitter, not worth a note. */
+const ADJUST_NOTE_MS = 1;
+
+/**
+ * RTO and downtime from the client's view (DESIGN.md "Measurement semantics").
+ *
+ * - first failure: the first non-ok (fail or unknown) write sent at or after t_fault.
+ * - recovery: the first ok write c after it such that every write sent in [c.invoke, c.invoke + stableMs)
+ *   completed ok. The window must be observed to its end: some write must have been sent at or after
+ *   c.invoke + stableMs. If the load ends inside the window, writes are NOT called recovered (null + a note):
+ *   a run that stopped before recovery was shown stable must not pass an RTO objective.
+ * - recovered at: c's start, unless c took longer than a normal write (p99 before the fault): then its
+ *   completion minus that normal latency. A write queued in the client during the outage and flushed on
+ *   reconnect is not evidence the system was up when it was queued (the "success counted at its start hid
+ *   a 25 s outage" pitfall). With normal latencies this is exactly c's start.
+ *
+ * One pass over the writes after the fault: O(n).
+ */
+export function findRecovery(input: RecoveryInput): Recovery {
+  const { sorted, tFaultMs, injectMs, stableMs, timerResolutionMs } = input;
+  const notes: string[] = [];
+  const base = { failuresBeforeFault: 0, inFlightAtFault: 0, recoveryWrite: null };
+  if (tFaultMs === null) {
+    notes.push('no fault was injected: RTO and downtime are not measured');
+    return { ...base, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [], stableMs, timerResolutionMs, 0), notes };
+  }
+
+  const i0 = firstIndexAtOrAfter(sorted, tFaultMs);
+  let failuresBeforeFault = 0;
+  let firstEarlyFailureMs: number | null = null;
+  let inFlightAtFault = 0;
+  for (let i = 0; i < i0; i++) {
+    const w = sorted[i]!;
+    if (w.outcome === 'ok') continue;
+    if (w.completeMs < tFaultMs) {
+      failuresBeforeFault++;
+      firstEarlyFailureMs ??= w.invokeMs;
+    } else {
+      inFlightAtFault++;
+    }
+  }
+  if (failuresBeforeFault > 0) {
+    notes.push(
+      `${failuresBeforeFault} writes failed before the fault (first sent at ${roundMs(firstEarlyFailureMs!)} ms): ` +
+        'the system was not healthy when the fault was injected; these are not counted in downtime',
+    );
+  }
+  if (inFlightAtFault > 0) {
+    notes.push(`${inFlightAtFault} writes in flight when the fault was injected did not succeed (sent before t_fault, so not part of downtime)`);
+  }
+  const early = { failuresBeforeFault, inFlightAtFault };
+
+  if (i0 >= sorted.length) {
+    notes.push('no write was sent after the fault: RTO and downtime cannot be measured');
+    return { ...base, ...early, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [tFaultMs], stableMs, timerResolutionMs, injectMs), notes };
+  }
+
+  let f = i0;
+  while (f < sorted.length && sorted[f]!.outcome === 'ok') f++;
+  if (f >= sorted.length) {
+    const last = sorted[sorted.length - 1]!;
+    notes.push(
+      `no write failed after the fault (${sorted.length - i0} writes sent from ${roundMs(sorted[i0]!.invokeMs)} ms to ${roundMs(last.invokeMs)} ms all succeeded): RTO 0, downtime 0`,
+    );
+    return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [tFaultMs], stableMs, timerResolutionMs, injectMs), notes };
+  }
+  const firstFailure = sorted[f]!;
+
+  let candidate = -1;
+  let confirmed = -1;
+  for (let k = f + 1; k < sorted.length; k++) {
+    const w = sorted[k]!;
+    if (candidate >= 0 && w.invokeMs >= sorted[candidate]!.invokeMs + stableMs) {
+      confirmed = candidate;
+      break;
+    }
+    if (w.outcome !== 'ok') candidate = -1;
+    else if (candidate < 0) candidate = k;
+  }
+
+  if (confirmed < 0) {
+    const last = sorted[sorted.length - 1]!;
+    if (candidate >= 0) {
+      const c = sorted[candidate]!;
+      notes.push(
+        `writes succeeded from ${roundMs(c.invokeMs)} ms until the load ended (last write sent at ${roundMs(last.invokeMs)} ms), ` +
+          `less than the ${stableMs} ms stable window: not counted as recovered. Run the load longer after the fault.`,
+      );
+    } else {
+      notes.push(`writes never recovered: from the first failure at ${roundMs(firstFailure.invokeMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
+    }
+    return {
+      ...base, ...early, rtoMs: null, downtimeMs: null, firstFailureAtMs: roundMs(firstFailure.invokeMs), recoveredAtMs: null,
+      ...precision(sorted, [firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs), notes,
+    };
+  }
+
+  const c = sorted[confirmed]!;
+  const latencyMs = c.completeMs - c.invokeMs;
+  const recoveredAt = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
+  if (recoveredAt - c.invokeMs >= ADJUST_NOTE_MS) {
+    notes.push(
+      `the first write of the stable window (id ${c.id}, sent at ${roundMs(c.invokeMs)} ms) took ${roundLatencyMs(latencyMs)} ms against a normal ` +
+        `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so recovery is counted from its ack minus the normal latency`,
+    );
+  }
+  const recoveredAtMs = roundMs(recoveredAt);
+  notes.push(`writes recovered at ${recoveredAtMs} ms: every write sent in the following ${stableMs} ms succeeded`);
+  return {
+    ...early,
+    rtoMs: roundMs(recoveredAt - tFaultMs),
+    downtimeMs: roundMs(recoveredAt - firstFailure.invokeMs),
+    firstFailureAtMs: roundMs(firstFailure.invokeMs),
+    recoveredAtMs,
+    recoveryWrite: { id: c.id, invokeMs: roundMs(c.invokeMs), latencyMs: roundLatencyMs(latencyMs) },
+    ...precision(sorted, [recoveredAt, firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs),
+    notes,
+  };
+}
+
+function precision(
+  sorted: readonly WriteRecord[], centers: readonly number[], stableMs: number, timerResolutionMs: number, injectMs: number,
+): { precisionMs: number; precision: PrecisionParts } {
+  let gapMs = 0;
+  for (const center of centers) gapMs = Math.max(gapMs, largestGapAround(sorted, center, stableMs));
+  const parts = { gapMs: roundLatencyMs(gapMs), timerResolutionMs, injectMs: roundLatencyMs(injectMs) };
+  return { precisionMs: ceilMs(gapMs + timerResolutionMs + injectMs), precision: parts };
+}
+
+/**
+ * Largest gap between successive write invokes among the pairs that overlap [center − stableMs, center + stableMs],
+ * including the pair that straddles an edge: a long silence just before the recovering write is exactly the
+ * uncertainty on when recovery happened.
+ */
+export function largestGapAround(sorted: readonly WriteRecord[], centerMs: number, stableMs: number): number {
+  let gap = 0;
+  const lo = centerMs - stableMs;
+  const hi = centerMs + stableMs;
+  for (let k = Math.max(1, firstIndexAtOrAfter(sorted, lo)); k < sorted.length && sorted[k - 1]!.invokeMs <= hi; k++) {
+    gap = Math.max(gap, sorted[k]!.invokeMs - sorted[k - 1]!.invokeMs);
+  }
+  return gap;
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pacer } from '../../src/load/pacer.js';
+
+interface Conn {
+  name: string;
+}
+
+test('Pacer: evenly spaced slots at the declared rate, to idle connections', async () => {
+  const sends: { slotMs: number; atMs: number }[] = [];
+  const pacer: Pacer<Conn> = new Pacer<Conn>({
+    ratePerSec: 500,
+    maxBacklog: 100,
+    now: () => performance.now(),
+    send(conn, slotMs) {
+      sends.push({ slotMs, atMs: performance.now() });
+      setImmediate(() => pacer.release(conn)); // answers at once
+      return true;
+    },
+  });
+  for (const name of ['a', 'b', 'c']) pacer.release({ name });
+  pacer.start();
+  assert.equal(sends.length, 1, 'slot 0 goes out inside start()');
+  await sleep(600);
+  pacer.stop();
+  const n = sends.length;
+  assert.ok(n >= 270 && n <= 330, `~300 slots in 600 ms at 500/s, got ${n}`);
+  for (let i = 1; i < n; i++) assert.ok(Math.abs((sends[i]?.slotMs ?? 0) - (sends[i - 1]?.slotMs ?? 0) - 2) < 1e-6, 'slots are exactly 1/rate apart');
+  for (const s of sends) assert.ok(s.atMs - s.slotMs < 30, `sent within 30 ms of its slot (lag ${s.atMs - s.slotMs})`);
+  assert.equal(pacer.lateSends, 0);
+  await sleep(20);
+  assert.equal(sends.length, n, 'nothing after stop()');
+});
+
+test('Pacer: busy connections → bounded backlog, oldest first, older slots dropped and counted', async () => {
+  const sends: { conn: Conn; slotMs: number }[] = [];
+  const pacer = new Pacer<Conn>({
+    ratePerSec: 1000,
+    maxBacklog: 10,
+    now: () => performance.now(),
+    send(conn, slotMs) {
+      sends.push({ conn, slotMs });
+      return true; // and never answers by itself
+    },
+  });
+  const a = { name: 'a' };
+  pacer.release(a);
+  pacer.start();
+  await sleep(100);
+  assert.equal(sends.length, 1);
+  assert.equal(pacer.backlogSize, 10);
+  assert.ok(pacer.droppedSlots >= 70, `most slots of 100 ms at 1000/s dropped, got ${pacer.droppedSlots}`);
+  const waitingFrom = performance.now();
+  pacer.release(a);
+  assert.equal(sends.length, 2);
+  assert.equal(pacer.lateSends, 1);
+  const late = sends[1];
+  assert.ok(late && waitingFrom - late.slotMs <= 12, 'the oldest slot kept is at most maxBacklog slots old');
+  pacer.release(a);
+  assert.ok((sends[2]?.slotMs ?? 0) > (late?.slotMs ?? 0), 'backlog drains oldest first');
+  pacer.stop();
+  assert.equal(pacer.backlogSize, 0);
+});
+
+test('Pacer: a connection that can no longer send is forgotten, the slot goes to the next', () => {
+  const got: string[] = [];
+  const pacer = new Pacer<Conn>({
+    ratePerSec: 1,
+    maxBacklog: 5,
+    now: () => performance.now(),
+    send(conn) {
+      if (conn.name === 'dead') return false;
+      got.push(conn.name);
+      return true;
+    },
+  });
+  pacer.release({ name: 'dead' });
+  pacer.release({ name: 'live' });
+  pacer.start();
+  pacer.stop();
+  assert.deepEqual(got, ['live']);
+});

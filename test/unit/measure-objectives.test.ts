@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluateObjectives, verdictOf } from '../../src/measure/objectives.js';
+import type { Measured } from '../../src/measure/types.js';
+import type { ObjectivesSpec } from '../../src/spec/schema.js';
+
+const objectives = (o: Partial<ObjectivesSpec>): ObjectivesSpec => ({
+  rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, ...o,
+});
+
+function measured(over: Partial<Measured> = {}): Measured {
+  return {
+    totalWrites: 1000, ackedWrites: 900, failedWrites: 100, unknownWrites: 0,
+    lostWrites: 0, recoveredWrites: 0, unexpectedWrites: 0,
+    rtoMs: 2300, downtimeMs: 2200, rpoMs: 0, precisionMs: 3.5,
+    faultAtMs: 5000, firstFailureAtMs: 5100, recoveredAtMs: 7300, notes: [],
+    lost: { firstIds: [], ackSpanMs: null, ackedAfterFault: 0 }, unexpectedIds: [], recoveredIds: [], latencyMs: null,
+    ...over,
+  };
+}
+
+describe('evaluateObjectives / verdictOf', () => {
+  it('only declared objectives, in a fixed order, pass when measured ≤ declared', () => {
+    const r = evaluateObjectives(objectives({ rtoMs: 5000, lostWrites: 0 }), measured());
+    assert.deepEqual(r, [
+      { name: 'rtoMs', declared: 5000, measured: 2300, met: true, unit: 'ms', precisionMs: 3.5 },
+      { name: 'lostWrites', declared: 0, measured: 0, met: true, unit: 'writes' },
+      { name: 'unexpectedWrites', declared: 0, measured: 0, met: true, unit: 'writes' },
+    ]);
+    assert.equal(verdictOf(r), 'pass');
+  });
+
+  it('fails when a value exceeds its objective; equal is met', () => {
+    const r = evaluateObjectives({ rtoMs: 2000, downtimeMs: 2200, lostWrites: 5, rpoMs: 100, unexpectedWrites: 0 }, measured({ lostWrites: 6, rpoMs: 100 }));
+    assert.deepEqual(r.map((o) => [o.name, o.met]), [['rtoMs', false], ['downtimeMs', true], ['lostWrites', false], ['rpoMs', true], ['unexpectedWrites', true]]);
+    assert.equal(verdictOf(r), 'fail');
+  });
+
+  it('a declared objective that could not be measured is missed', () => {
+    const never = evaluateObjectives(objectives({ rtoMs: 60_000 }), measured({ rtoMs: null, recoveredAtMs: null }));
+    assert.equal(never[0]!.measured, null);
+    assert.equal(never[0]!.met, false);
+    assert.equal(verdictOf(never), 'fail');
+    const unread = evaluateObjectives(objectives({ lostWrites: 0 }), measured({ lostWrites: null, unexpectedWrites: null }));
+    assert.deepEqual(unread.map((o) => o.met), [false, false]);
+    const none = evaluateObjectives(objectives({ rtoMs: 1000 }), null);
+    assert.deepEqual(none.map((o) => o.met), [false, false]);
+  });
+
+  it('no objectives at all is a pass', () => {
+    assert.equal(verdictOf([]), 'pass');
+  });
+});

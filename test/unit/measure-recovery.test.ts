@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WriteOutcome, WriteRecord } from '../../src/load/history.js';
+import { measure } from '../../src/measure/measure.js';
+import type { FaultRecord, MeasureInput } from '../../src/measure/types.js';
+
+/** Writes every stepMs in [fromMs, toMs), latency `latencyMs`, outcome by invoke time. */
+function gen(fromMs: number, toMs: number, stepMs: number, outcomeAt: (t: number) => WriteOutcome, latencyMs = 1): WriteRecord[] {
+  const out: WriteRecord[] = [];
+  let id = 1;
+  for (let t = fromMs; t < toMs; t += stepMs) {
+    out.push({ id: id++, scheduledMs: t, invokeMs: t, completeMs: t + latencyMs, outcome: outcomeAt(t) });
+  }
+  return out;
+}
+
+const FAULT: FaultRecord = { kind: 'kill', target: 'primary', container: 'drill-x-redis-1', injectedAtMs: 5000, injectReturnedAtMs: 5000.5 };
+
+function input(history: WriteRecord[], over: Partial<MeasureInput> = {}): MeasureInput {
+  return { history, faults: [FAULT], presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1, ...over };
+}
+
+describe('measure: RTO and downtime', () => {
+  it('no failure at all: RTO 0, downtime 0, and a note saying so', () => {
+    const m = measure(input(gen(0, 10_000, 2, () => 'ok')));
+    assert.equal(m.rtoMs, 0);
+    assert.equal(m.downtimeMs, 0);
+    assert.equal(m.firstFailureAtMs, null);
+    assert.equal(m.recoveredAtMs, null);
+    assert.ok(m.notes.some((n) => /no write failed after the fault/.test(n)), m.notes.join('\n'));
+    assert.equal(m.ackedWrites, 5000);
+    assert.equal(m.failedWrites, 0);
+  });
+
+  it('everything failing after the fault: never recovered → null and a note', () => {
+    const m = measure(input(gen(0, 10_000, 2, (t) => (t < 5000 ? 'ok' : 'fail'))));
+    assert.equal(m.rtoMs, null);
+    assert.equal(m.downtimeMs, null);
+    assert.equal(m.recoveredAtMs, null);
+    assert.equal(m.firstFailureAtMs, 5000);
+    assert.ok(m.notes.some((n) => /never recovered/.test(n)));
+  });
+
+  it('a clean outage window: exact RTO, downtime and precision', () => {
+    const history = gen(0, 12_000, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'));
+    const m = measure(input(history));
+    assert.equal(m.faultAtMs, 5000);
+    assert.equal(m.firstFailureAtMs, 5000);
+    assert.equal(m.recoveredAtMs, 7300);
+    assert.equal(m.rtoMs, 2300);
+    assert.equal(m.downtimeMs, 2300);
+    // 2 ms between writes + 1 ms timer + 0.5 ms inject call
+    assert.equal(m.precisionMs, 3.5);
+    assert.deepEqual(m.precision, { gapMs: 2, timerResolutionMs: 1, injectMs: 0.5 });
+    assert.equal(m.failedWrites, 1150);
+    assert.equal(m.ackedWrites, 6000 - 1150);
+    assert.deepEqual(m.recoveryWrite, { id: 3651, invokeMs: 7300, latencyMs: 1 });
+    assert.equal(m.stableMs, 1000);
+  });
+
+  it('downtime starts at the first failing write, RTO at the fault', () => {
+    const m = measure(input(gen(0, 12_000, 2, (t) => (t >= 5100 && t < 7300 ? 'unknown' : 'ok'))));
+    assert.equal(m.rtoMs, 2300);
+    assert.equal(m.downtimeMs, 2200);
+    assert.equal(m.firstFailureAtMs, 5100);
+  });
+
+  it('a flapping recovery: a single ok inside the outage, or an ok run shorter than the stable window, is not recovery', () => {
+    const single = measure(input(gen(0, 12_000, 2, (t) => (t === 6000 ? 'ok' : t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
+    assert.equal(single.recoveredAtMs, 7300);
+    assert.equal(single.rtoMs, 2300);
+    const shortRun = measure(input(gen(0, 12_000, 2, (t) => (t >= 6000 && t < 6900 ? 'ok' : t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
+    assert.equal(shortRun.recoveredAtMs, 7300);
+    // one failure at 8000 (inside the window that would start at 7300) pushes recovery to 8002
+    const relapse = measure(input(gen(0, 12_000, 2, (t) => (t === 8000 || (t >= 5000 && t < 7300) ? 'fail' : 'ok'))));
+    assert.equal(relapse.recoveredAtMs, 8002);
+    assert.equal(relapse.rtoMs, 3002);
+  });
+
+  it('load ending inside the stable window is not recovered; a full window before the end is', () => {
+    const cut = measure(input(gen(0, 7800, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
+    assert.equal(cut.rtoMs, null);
+    assert.equal(cut.recoveredAtMs, null);
+    assert.ok(cut.notes.some((n) => /less than the 1000 ms stable window/.test(n)), cut.notes.join('\n'));
+    // last write at exactly 7300 + 1000 observes the whole window
+    const exact = measure(input(gen(0, 8302, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
+    assert.equal(exact.recoveredAtMs, 7300);
+  });
+
+  it('a success counted at its start must not hide an outage: a write queued through the outage counts from its ack', () => {
+    // Writes sent during 5000–7300 hang in a client queue and succeed when the new primary answers at 7300.
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) =>
+      w.invokeMs >= 5000 && w.invokeMs < 7300 ? { ...w, completeMs: w.invokeMs < 6300 ? w.invokeMs + 1000 : 7300 + 1, outcome: (w.invokeMs < 6300 ? 'unknown' : 'ok') as WriteOutcome } : w,
+    );
+    // 5000–6300: timed out (unknown); 6300–7300: queued, acked at 7301 → recovery is 7300 (7301 − 1 ms normal latency), not 6300
+    const m = measure(input(history));
+    assert.equal(m.firstFailureAtMs, 5000);
+    assert.equal(m.recoveredAtMs, 7300);
+    assert.equal(m.rtoMs, 2300);
+    assert.equal(m.recoveryWrite?.invokeMs, 6300);
+    assert.ok(m.notes.some((n) => /waited out the outage/.test(n)));
+  });
+
+  it('failures before the fault are noted, not folded into downtime', () => {
+    const m = measure(input(gen(0, 12_000, 2, (t) => ((t >= 1000 && t < 1010) || (t >= 5000 && t < 7300) ? 'fail' : 'ok'))));
+    assert.equal(m.failuresBeforeFault, 5);
+    assert.equal(m.downtimeMs, 2300);
+    assert.ok(m.notes.some((n) => /5 writes failed before the fault/.test(n)));
+  });
+
+  it('writes in flight at the fault are counted apart', () => {
+    const history = gen(0, 12_000, 2, (t) => (t >= 4990 && t < 7300 ? 'unknown' : 'ok'), 20);
+    const m = measure(input(history));
+    assert.equal(m.inFlightAtFault, 5);
+    assert.equal(m.failuresBeforeFault, 0);
+    assert.equal(m.firstFailureAtMs, 5000);
+  });
+
+  it('precision grows with the gap before the recovering write', () => {
+    // writes every 2 ms except a silence 6900–7300
+    const history = gen(0, 12_000, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok')).filter((w) => w.invokeMs < 6900 || w.invokeMs >= 7300);
+    const m = measure(input(history));
+    assert.equal(m.recoveredAtMs, 7300);
+    assert.equal(m.precision?.gapMs, 402);
+    assert.equal(m.precisionMs, 403.5);
+  });
+
+  it('empty history, and no fault at all', () => {
+    const empty = measure(input([]));
+    assert.equal(empty.totalWrites, 0);
+    assert.equal(empty.rtoMs, null);
+    assert.equal(empty.latencyMs, null);
+    assert.ok(empty.notes.some((n) => /no write was sent after the fault/.test(n)));
+    const noFault = measure(input(gen(0, 1000, 2, () => 'ok'), { faults: [] }));
+    assert.equal(noFault.faultAtMs, null);
+    assert.equal(noFault.rtoMs, null);
+    assert.ok(noFault.notes.some((n) => /no fault was injected/.test(n)));
+  });
+
+  it('t_fault is the earliest fault; an unsorted history gives the same answer', () => {
+    const history = gen(0, 12_000, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'));
+    const shuffled = history.slice().reverse();
+    const later: FaultRecord = { ...FAULT, injectedAtMs: 9000, injectReturnedAtMs: 9000.5 };
+    const m = measure(input(shuffled, { faults: [later, FAULT] }));
+    assert.equal(m.faultAtMs, 5000);
+    assert.equal(m.rtoMs, 2300);
+    assert.ok(m.notes.some((n) => /2 faults were injected/.test(n)));
+    assert.equal(shuffled[0]!.invokeMs, 11_998, 'input not mutated');
+  });
+
+  it('latency p50/p99/max of ok writes', () => {
+    const history = gen(0, 1000, 1, () => 'ok').map((w, i) => ({ ...w, completeMs: w.invokeMs + (i + 1) }));
+    const m = measure(input(history, { faults: [] }));
+    assert.deepEqual(m.latencyMs, { p50: 500, p99: 990, max: 1000 });
+  });
+
+  it('1M writes in well under the time budget', () => {
+    const n = 1_000_000;
+    const history: WriteRecord[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = i * 0.1;
+      const outcome: WriteOutcome = t >= 50_000 && t < 52_000 ? 'fail' : 'ok';
+      history[i] = { id: i + 1, scheduledMs: t, invokeMs: t, completeMs: t + 0.5 + (i % 7) * 0.1, outcome };
+    }
+    const present = new Set<number>();
+    for (const w of history) if (w.outcome === 'ok' && w.id % 100_000 !== 0) present.add(w.id);
+    const started = performance.now();
+    const m = measure(input(history, { faults: [{ ...FAULT, injectedAtMs: 49_990, injectReturnedAtMs: 49_990.2 }], presentIds: present }));
+    const tookMs = performance.now() - started;
+    assert.equal(m.totalWrites, n);
+    assert.equal(m.recoveredAtMs, 52_000);
+    assert.equal(m.lostWrites, 10); // every multiple of 100k was acked (none falls in the failed range) and is missing
+    assert.ok(tookMs < 4000, `took ${tookMs} ms`);
+  });
+});
