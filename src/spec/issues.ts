@@ -1,0 +1,274 @@
+import type { z } from 'zod';
+import { didYouMean } from './suggest.js';
+import { keyHomes, numberInfo, objectOptions, objectShape, schemaAt, unionOptions, type Segment } from './introspect.js';
+import { formatPath, quote, type Problem } from './problem.js';
+
+// Turns zod issues into messages that say what was expected and what was found:
+//   steps[0].fault: expected "kill", got "explode"
+//   load: unknown key "rat" (did you mean "rate"?)
+//   load.rate: expected an integer, got string "fast"
+
+type Issue = z.core.$ZodIssue;
+
+const MISSING = Symbol('missing');
+
+/** The value at `path` in the data, or MISSING (own properties only: no prototype surprises). */
+function valueAt(root: unknown, path: readonly Segment[]): unknown {
+  let current: unknown = root;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === 'number') {
+      if (segment >= current.length) return MISSING;
+      current = current[segment];
+    } else if (current !== null && typeof current === 'object' && !Array.isArray(current) && typeof segment === 'string') {
+      if (!Object.hasOwn(current, segment)) return MISSING;
+      current = (current as Record<string, unknown>)[segment];
+    } else {
+      return MISSING;
+    }
+  }
+  return current;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
+/** How a found value is named after "got": string "fast", 1.5, true, a list, a mapping, an empty value. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `string ${quote(value)}`;
+  if (typeof value === 'number') return Number.isNaN(value) ? '.nan' : String(value);
+  if (typeof value === 'boolean') return `boolean ${value}`;
+  if (typeof value === 'bigint') return `${value}`;
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (ArrayBuffer.isView(value)) return 'binary data';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty mapping' : 'a mapping';
+  return typeof value;
+}
+
+/** A literal for "expected …": "kill", 5, true. */
+function literal(value: unknown): string {
+  return typeof value === 'string' ? quote(value) : String(value);
+}
+
+/** "got …" for enum-like mismatches: the bare quoted string reads best there. */
+function gotLiteral(value: unknown): string {
+  return typeof value === 'string' ? quote(value) : describeValue(value);
+}
+
+function oneOf(values: readonly unknown[]): string {
+  if (values.length === 1) return literal(values[0]);
+  return `one of ${values.map(literal).join(', ')}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+  null: 'an empty value',
+};
+
+function rangeText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` >= ${min}`;
+  if (max !== undefined) return ` <= ${max}`;
+  return '';
+}
+
+/** "an integer", "a string", … for the schema at a path, falling back to zod's `expected`. */
+function expectedWord(expected: string, schema: unknown): string {
+  const number = numberInfo(schema);
+  if (number && (expected === 'number' || expected === 'int')) return number.integer ? 'an integer' : 'a number';
+  return TYPE_WORDS[expected] ?? expected;
+}
+
+interface Context {
+  /** The data that was validated. */
+  root: unknown;
+  /** Where each key name belongs in the schema, computed on first use. */
+  homes: () => Map<string, string[]>;
+}
+
+/** Formats zod issues into problems. `schema` is the root schema the issues were produced against. */
+export function issuesToProblems(issues: readonly Issue[], root: unknown, schema: unknown): Problem[] {
+  let homes: Map<string, string[]> | undefined;
+  const ctx: Context = { root, homes: () => (homes ??= keyHomes(schema)) };
+  const problems = issues.flatMap((issue) => format(issue, [], schema, ctx));
+  // `rat` where `rate` is missing: the unknown key's "did you mean" says it all.
+  const suggested = new Set(problems.filter((p) => p.suggests !== undefined).map((p) => `${formatPath(p.path)}\0${p.suggests}`));
+  return problems.filter((p) => p.missingKey === undefined || !suggested.has(`${formatPath(p.path)}\0${p.missingKey}`));
+}
+
+function missingKey(path: Segment[], expected: string): Problem {
+  const parent = path.slice(0, -1);
+  const key = String(path[path.length - 1]);
+  return { path: parent, message: `missing required key ${quote(key)} (${expected})`, where: { node: parent }, missingKey: key };
+}
+
+function valueProblem(path: Segment[], message: string): Problem {
+  return { path, message, where: { node: path } };
+}
+
+/**
+ * @param base path of the schema `here` within the data (issues inside a union option are relative)
+ * @param here the schema that produced `issue`
+ */
+function format(issue: Issue, base: Segment[], here: unknown, ctx: Context): Problem[] {
+  const path = [...base, ...issue.path];
+  const value = valueAt(ctx.root, path);
+  const fieldSchema = schemaAt(here, issue.path);
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = expectedWord(issue.expected, fieldSchema);
+      if (value === MISSING) return [missingKey(path, `expected ${expected}`)];
+      let message = `expected ${expected}, got ${describeValue(value)}`;
+      if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) && (issue.expected === 'number' || issue.expected === 'int')) message += ' (remove the quotes)';
+      return [valueProblem(path, message)];
+    }
+    case 'invalid_value': {
+      if (value === MISSING) return [missingKey(path, `expected ${oneOf(issue.values)}`)];
+      const strings = issue.values.filter((v): v is string => typeof v === 'string');
+      const hint = typeof value === 'string' && strings.length > 1 ? didYouMean(value, strings) : undefined;
+      return [valueProblem(path, `expected ${oneOf(issue.values)}, got ${gotLiteral(value)}${hint ? ` (did you mean ${quote(hint)}?)` : ''}`)];
+    }
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey(path, key, fieldSchema, value, ctx));
+    case 'too_small':
+    case 'too_big':
+      return [valueProblem(path, sizeMessage(issue, value, fieldSchema))];
+    case 'invalid_format': {
+      const got = value === MISSING ? 'nothing' : gotLiteral(value);
+      const custom = !/^Invalid/.test(issue.message);
+      const what = custom ? issue.message : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
+      return [valueProblem(path, `expected ${what}, got ${got}`)];
+    }
+    case 'invalid_key': {
+      const key = String(path[path.length - 1]);
+      const inner = issue.issues[0];
+      const what = inner && !/^Invalid/.test(inner.message) ? inner.message : 'a valid key';
+      return [{ path: path.slice(0, -1), message: `invalid key ${quote(key)}: expected ${what}`, where: { key: path } }];
+    }
+    case 'invalid_union':
+      return unionProblems(issue, path, fieldSchema, value, ctx);
+    default:
+      // custom (durations: already "expected …, got …"), not_multiple_of, invalid_element
+      return [valueProblem(path, issue.message)];
+  }
+}
+
+/** The keys a mapping accepts; for a union of mappings, those of the option(s) the value means. */
+function acceptedKeys(schema: unknown, value: unknown): string[] {
+  const shape = objectShape(schema);
+  if (shape) return Object.keys(shape);
+  const options = objectOptions(schema);
+  if (!options) return [];
+  const meant = isPlainObject(value) ? options.filter((o) => [...o.literals.keys()].some((k) => Object.hasOwn(value, k))) : [];
+  return [...new Set((meant.length > 0 ? meant : options).flatMap((o) => o.keys))];
+}
+
+function unknownKey(path: Segment[], key: string, schema: unknown, value: unknown, ctx: Context): Problem {
+  const present = isPlainObject(value) ? new Set(Object.keys(value)) : new Set<string>();
+  const accepted = acceptedKeys(schema, value);
+  const known = accepted.filter((k) => !present.has(k));
+  const suggestion = didYouMean(key, known);
+  let hint = '';
+  if (suggestion) hint = ` (did you mean ${quote(suggestion)}?)`;
+  else {
+    const homes = ctx.homes().get(key)?.filter((h) => h !== formatPath(path));
+    if (homes?.length === 1) hint = homes[0] === '' ? ' (it belongs at the top level)' : ` (it belongs in ${quote(homes[0]!.replace(/\[\]/g, '[…]'))})`;
+    else if (accepted.length > 0 && accepted.length <= 8) hint = ` (expected one of ${accepted.map((k) => quote(k)).join(', ')})`;
+  }
+  const problem: Problem = { path, message: `unknown key ${quote(key)}${hint}`, where: { key: [...path, key] } };
+  if (suggestion) problem.suggests = suggestion;
+  return problem;
+}
+
+function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, schema: unknown): string {
+  const small = issue.code === 'too_small';
+  const bound = Number(small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum);
+  const inclusive = issue.inclusive !== false;
+  const relation = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+  switch (issue.origin) {
+    case 'number':
+    case 'int': {
+      const info = numberInfo(schema);
+      const what = info?.integer ? 'an integer' : 'a number';
+      const range = info ? rangeText(info.min, info.max) : ` ${relation} ${bound}`;
+      return `expected ${what}${range}, got ${describeValue(value)}`;
+    }
+    case 'array': {
+      const count = Array.isArray(value) ? value.length : 0;
+      return `expected ${relation} ${bound} ${bound === 1 ? 'entry' : 'entries'}, got ${count}`;
+    }
+    case 'string': {
+      const length = typeof value === 'string' ? value.length : 0;
+      if (small && bound === 1) return 'expected a non-empty string';
+      return `expected ${relation} ${bound} characters, got ${length}`;
+    }
+    default:
+      return issue.message;
+  }
+}
+
+function unionProblems(issue: z.core.$ZodIssueInvalidUnion, path: Segment[], schema: unknown, value: unknown, ctx: Context): Problem[] {
+  const custom = issue.message !== 'Invalid input' && !issue.message.startsWith('Invalid discriminator');
+
+  // A discriminated union whose discriminator (the last path segment, e.g. stack.kind) is wrong.
+  if (issue.discriminator !== undefined && 'options' in issue && issue.options) {
+    const options = issue.options;
+    if (value === MISSING) return [missingKey(path, `expected ${oneOf(options)}`)];
+    const strings = options.filter((o): o is string => typeof o === 'string');
+    const hint = typeof value === 'string' && strings.length > 1 ? didYouMean(value, strings) : undefined;
+    return [valueProblem(path, `expected ${oneOf(options)}, got ${gotLiteral(value)}${hint ? ` (did you mean ${quote(hint)}?)` : ''}`)];
+  }
+
+  if (value === MISSING) return [missingKey(path, custom ? issue.message : 'required')];
+
+  // A union of mappings (a step): pick the option the entry means, by its literal keys.
+  const options = objectOptions(schema);
+  if (options && options.length === issue.errors.length) {
+    const examples = options.flatMap((o) => [...o.literals].map(([k, vs]) => `${k}: ${vs.map(String).join('|')}`));
+    if (!isPlainObject(value)) return [valueProblem(path, `expected a mapping (${examples.join(' or ')}), got ${describeValue(value)}`)];
+    const candidates = options.map((o, i) => ({ o, i })).filter(({ o }) => [...o.literals.keys()].some((k) => Object.hasOwn(value, k)));
+    if (candidates.length === 0) {
+      const identifying = [...new Set(options.flatMap((o) => [...o.literals.keys()]))];
+      const allKeys = new Set(options.flatMap((o) => o.keys));
+      const problems: Problem[] = [
+        valueProblem(path, `expected one of the keys ${identifying.map((k) => quote(k)).join(', ')} to say what this is (${examples.join(' or ')}), got ${Object.keys(value).length === 0 ? 'an empty mapping' : `keys ${Object.keys(value).slice(0, 8).map((k) => quote(k)).join(', ')}`}`),
+      ];
+      for (const key of Object.keys(value).slice(0, 20)) {
+        if (allKeys.has(key)) continue;
+        const suggestion = didYouMean(key, allKeys);
+        if (suggestion) problems.push({ path, message: `unknown key ${quote(key)} (did you mean ${quote(suggestion)}?)`, where: { key: [...path, key] } });
+      }
+      return problems;
+    }
+    const pick = candidates.reduce((best, c) => (issue.errors[c.i]!.length < issue.errors[best.i]!.length ? c : best));
+    return issue.errors[pick.i]!.flatMap((inner) => format(inner, path, pick.o.schema, ctx));
+  }
+
+  // A scalar union with its own message (durations): say what was found.
+  if (custom) return [valueProblem(path, /\bgot\b/.test(issue.message) ? issue.message : `${issue.message}, got ${describeValue(value)}`)];
+
+  // Anything else: a plain type mismatch against every option ("a string or a number"), or else
+  // explain the option that came closest.
+  const alternatives = unionOptions(schema);
+  if (issue.errors.length === 0) return [valueProblem(path, issue.message)];
+  const words = issue.errors.map((errors, i) => {
+    const only = errors.length === 1 ? errors[0] : undefined;
+    return only?.code === 'invalid_type' && only.path.length === 0 ? expectedWord(only.expected, alternatives?.[i]) : undefined;
+  });
+  if (words.every((w) => w !== undefined)) {
+    return [valueProblem(path, `expected ${[...new Set(words)].join(' or ')}, got ${describeValue(value)}`)];
+  }
+  let bestIndex = 0;
+  issue.errors.forEach((errors, i) => {
+    if (errors.length < issue.errors[bestIndex]!.length) bestIndex = i;
+  });
+  return issue.errors[bestIndex]!.flatMap((inner) => format(inner, path, alternatives?.[bestIndex], ctx));
+}

@@ -1,0 +1,349 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DrillFileError, MAX_DRILL_FILE_BYTES, formatSpecError, loadDrillFile, parseDrillText, type SpecError } from '../../src/spec/load-drill.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'drill-spec-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function write(content: string | Buffer, ext = 'yaml'): Promise<string> {
+  const file = path.join(dir, `case-${++counter}.${ext}`);
+  await writeFile(file, content);
+  return file;
+}
+
+/** The errors loadDrillFile reports for `file`, without the file name (checked separately). */
+async function errorsOfFile(file: string): Promise<Omit<SpecError, 'file'>[]> {
+  try {
+    await loadDrillFile(file);
+  } catch (error) {
+    assert.ok(error instanceof DrillFileError, `not a DrillFileError: ${String(error)}`);
+    assert.equal(error.file, file);
+    for (const e of error.errors) assert.equal(e.file, file);
+    assert.doesNotMatch(error.message, /\n\s+at /, 'a stack trace in the message');
+    return error.errors.map(({ file: _file, ...rest }) => rest);
+  }
+  assert.fail(`${file} was accepted`);
+}
+
+async function errorsOf(text: string | Buffer, ext = 'yaml') {
+  return errorsOfFile(await write(text, ext));
+}
+
+const VALID = `name: kill-master
+description: Kill the master
+stack:
+  kind: redis-sentinel
+  replicas: 2
+  sentinels: 3
+  quorum: 2
+  sentinel:
+    downAfter: 1000ms
+    failoverTimeout: 5s
+  redisConfig:
+    min-replicas-to-write: 1
+    appendonly: "yes"
+load:
+  rate: 300
+  connections: 16
+  timeout: 1s
+  warmup: 3s
+  duration: 15s
+steps:
+  - at: 5s
+    fault: kill
+    target: primary
+  - waitFor: recovered
+    timeout: 30s
+objectives:
+  rto: 10s
+  lostWrites: 0
+  unexpectedWrites: 0
+measure:
+  stable: 2s
+  bucket: 50ms
+`;
+
+const EXPECTED = {
+  name: 'kill-master',
+  description: 'Kill the master',
+  stack: {
+    kind: 'redis-sentinel',
+    replicas: 2,
+    sentinels: 3,
+    quorum: 2,
+    sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 },
+    redisConfig: { 'min-replicas-to-write': 1, appendonly: 'yes' },
+  },
+  load: { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 15000 },
+  steps: [
+    { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', signal: 'SIGKILL' },
+    { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
+  ],
+  objectives: { rtoMs: 10000, downtimeMs: undefined, lostWrites: 0, rpoMs: undefined, unexpectedWrites: 0 },
+  measure: { stableMs: 2000, bucketMs: 50 },
+};
+
+/** The smallest valid drill, with one line replaced or added by each test. */
+const MINIMAL = ['name: t', 'stack:', '  kind: redis-sentinel', 'load:', '  rate: 100', '  duration: 10s', 'steps:', '  - at: 2s', '    fault: kill', '    target: primary'];
+function minimal(edit: (lines: string[]) => void): string {
+  const lines = [...MINIMAL];
+  edit(lines);
+  return `${lines.join('\n')}\n`;
+}
+
+describe('loadDrillFile: valid files', () => {
+  it('parses a full YAML drill into the internal shape (ms, kind, defaults)', async () => {
+    const file = await write(VALID);
+    const loaded = await loadDrillFile(file);
+    assert.deepEqual(loaded.spec, EXPECTED);
+    assert.equal(loaded.file, file);
+    assert.equal(loaded.source, VALID);
+    assert.equal(loaded.sha256, createHash('sha256').update(VALID).digest('hex'));
+  });
+
+  it('fills in every default of a minimal drill', () => {
+    const spec = parseDrillText(minimal(() => {}), 'min.yaml');
+    assert.deepEqual(spec, {
+      name: 't',
+      description: '',
+      stack: { kind: 'redis-sentinel', replicas: 1, sentinels: 3, sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 }, redisConfig: {} },
+      load: { rate: 100, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 10000 },
+      steps: [{ kind: 'fault', atMs: 2000, fault: 'kill', target: 'primary', signal: 'SIGKILL' }],
+      objectives: { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 },
+      measure: { stableMs: 1000, bucketMs: 100 },
+    });
+  });
+
+  it('parses the same drill written as JSON to the same spec', async () => {
+    const json = {
+      name: 'kill-master',
+      description: 'Kill the master',
+      stack: { kind: 'redis-sentinel', replicas: 2, sentinels: 3, quorum: 2, sentinel: { downAfter: '1000ms', failoverTimeout: 5000 }, redisConfig: { 'min-replicas-to-write': 1, appendonly: 'yes' } },
+      load: { rate: 300, connections: 16, timeout: '1s', warmup: '3s', duration: '15s' },
+      steps: [{ at: '5s', fault: 'kill', target: 'primary' }, { waitFor: 'recovered', timeout: '30s' }],
+      objectives: { rto: '10s', lostWrites: 0, unexpectedWrites: 0 },
+      measure: { stable: '2s', bucket: 50 },
+    };
+    const loaded = await loadDrillFile(await write(JSON.stringify(json, null, '\t'), 'json'));
+    assert.deepEqual(loaded.spec, EXPECTED);
+  });
+
+  it('accepts a UTF-8 byte-order mark, CRLF line ends and YAML anchors', async () => {
+    const text = `\uFEFF${minimal((l) => l.push('objectives: &o', '  rto: 5s'))}`.replace(/\n/g, '\r\n');
+    const loaded = await loadDrillFile(await write(text));
+    assert.equal(loaded.spec.objectives.rtoMs, 5000);
+  });
+});
+
+describe('loadDrillFile: schema errors point at the line', () => {
+  it('wrong enum value: the value, with what was expected', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => (l[8] = '    fault: explode'))), [
+      { line: 9, column: 12, path: 'steps[0].fault', message: 'expected "kill", got "explode"' },
+    ]);
+  });
+
+  it('unknown key: the key, with a did-you-mean (and no echo about the missing key)', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rat: 100'))), [
+      { line: 5, column: 3, path: 'load', message: 'unknown key "rat" (did you mean "rate"?)' },
+    ]);
+  });
+
+  it('wrong type: expected an integer, got a string', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rate: fast'))), [
+      { line: 5, column: 9, path: 'load.rate', message: 'expected an integer, got string "fast"' },
+    ]);
+  });
+
+  it('missing required key: the line of the parent mapping', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => l.splice(5, 1))), [
+      { line: 4, column: 1, path: 'load', message: 'missing required key "duration" (expected a duration such as "5s", "250ms", "2m" or a number of ms)' },
+    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.splice(9, 1))), [
+      { line: 8, column: 5, path: 'steps[0]', message: 'missing required key "target" (expected "primary")' },
+    ]);
+  });
+
+  it('several errors at once, in file order', async () => {
+    const text = ['name: Bad Name', 'stack:', '  kind: redis-sentinl', 'load:', '  rate: 0', '  duration: 15', 'steps:', '  - at: 1s', '    faut: kill', '  - 5', 'rto: 5s', ''].join('\n');
+    assert.deepEqual(await errorsOf(text), [
+      { line: 1, column: 7, path: 'name', message: 'expected a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters, got "Bad Name"' },
+      { line: 3, column: 9, path: 'stack.kind', message: 'expected "redis-sentinel", got "redis-sentinl"' },
+      { line: 5, column: 9, path: 'load.rate', message: 'expected an integer from 1 to 20000, got 0' },
+      { line: 6, column: 13, path: 'load.duration', message: 'expected a duration of at least 1s, got 15 (a bare number is milliseconds; write "15s" for seconds)' },
+      { line: 8, column: 5, path: 'steps[0]', message: 'expected one of the keys "fault", "waitFor" to say what this is (fault: kill or waitFor: recovered), got keys "at", "faut"' },
+      { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
+      { line: 10, column: 5, path: 'steps[1]', message: 'expected a mapping (fault: kill or waitFor: recovered), got 5' },
+      { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
+    ]);
+  });
+
+  it('unknown keys in a step are matched against that kind of step', async () => {
+    const text = minimal((l) => l.push('    signl: SIGTERM', '    color: red', '  - waitFor: recovered', '    timeot: 5s'));
+    assert.deepEqual(await errorsOf(text), [
+      { line: 11, column: 5, path: 'steps[0]', message: 'unknown key "signl" (did you mean "signal"?)' },
+      { line: 12, column: 5, path: 'steps[0]', message: 'unknown key "color" (expected one of "at", "fault", "target", "signal")' },
+      { line: 14, column: 5, path: 'steps[1]', message: 'unknown key "timeot" (did you mean "timeout"?)' },
+    ]);
+  });
+
+  it('JSON files get line numbers too', async () => {
+    const text = '{\n  "name": "j",\n  "stack": {"kind": "redis-sentinel"},\n  "load": {"rate": "fast", "duration": "10s"},\n  "steps": [{"at": "1s", "fault": "kill", "target": "primary"}]\n}\n';
+    assert.deepEqual(await errorsOf(text, 'json'), [{ line: 4, column: 20, path: 'load.rate', message: 'expected an integer, got string "fast"' }]);
+  });
+
+  it('the message is one `file:line:column: path: message` line per error', async () => {
+    const file = await write(minimal((l) => ((l[4] = '  rate: fast'), (l[8] = '    fault: explode'))));
+    await assert.rejects(loadDrillFile(file), (error: unknown) => {
+      assert.ok(error instanceof DrillFileError);
+      assert.equal(error.message, `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected "kill", got "explode"`);
+      return true;
+    });
+  });
+});
+
+describe('loadDrillFile: rules across fields', () => {
+  it('needs at least one fault step', async () => {
+    const text = minimal((l) => l.splice(7, 3, '  - waitFor: recovered'));
+    assert.deepEqual(await errorsOf(text), [
+      { line: 7, column: 1, path: 'steps', message: 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only waitFor steps: a drill must break something' },
+    ]);
+  });
+
+  it('fault steps inside the load, in increasing order; quorum <= sentinels; stable < duration', async () => {
+    const text = ['name: t', 'stack:', '  kind: redis-sentinel', '  sentinels: 3', '  quorum: 4', 'load:', '  rate: 100', '  duration: 10s', 'steps:', '  - at: 8s', '    fault: kill', '    target: primary', '  - at: 3s', '    fault: kill', '    target: primary', '  - at: 12s', '    fault: kill', '    target: primary', 'measure:', '  stable: 10s', ''].join('\n');
+    assert.deepEqual(await errorsOf(text), [
+      { line: 5, column: 11, path: 'stack.quorum', message: 'expected at most stack.sentinels (3), got 4: that quorum can never be reached' },
+      { line: 13, column: 9, path: 'steps[1].at', message: 'fault steps must be in increasing "at" order: got 3s, not after steps[0].at (8s)' },
+      { line: 16, column: 9, path: 'steps[2].at', message: 'expected a time before the end of the load (load.duration: 10s), got 12s: the fault would hit an idle system' },
+      { line: 20, column: 11, path: 'measure.stable', message: 'expected a window shorter than load.duration (10s), got 10s: recovery could never be observed' },
+    ]);
+  });
+
+  it('a default stable window too long for a short load points at load.duration', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => ((l[5] = '  duration: 1s'), (l[7] = '  - at: 500ms')))), [
+      { line: 6, column: 13, path: 'measure.stable', message: 'expected a window shorter than load.duration (1s), got 1s (the default): recovery could never be observed' },
+    ]);
+  });
+});
+
+describe('loadDrillFile: hostile and broken files', () => {
+  it('missing file', async () => {
+    assert.deepEqual(await errorsOfFile(path.join(dir, 'nope.yaml')), [{ line: null, column: null, path: '', message: 'file not found' }]);
+  });
+
+  it('a directory', async () => {
+    const sub = path.join(dir, 'a-dir.yaml');
+    await mkdir(sub);
+    assert.deepEqual(await errorsOfFile(sub), [{ line: null, column: null, path: '', message: 'is a directory, expected a drill file (.yaml, .yml or .json)' }]);
+  });
+
+  it('empty, blank or comment-only file', async () => {
+    for (const text of ['', '\n\n  \n', '# nothing here\n']) {
+      assert.deepEqual(await errorsOf(text), [{ line: null, column: null, path: '', message: 'the file is empty: expected a mapping with name, stack, load and steps' }]);
+    }
+  });
+
+  it('binary junk: invalid UTF-8, NUL bytes, UTF-16', async () => {
+    assert.deepEqual(await errorsOf(Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x41, 0xff, 0xfe, 0x00])), [
+      { line: 2, column: 2, path: '', message: 'not a text file: byte 0xff is not valid UTF-8 (a drill file is UTF-8 YAML or JSON)' },
+    ]);
+    assert.deepEqual(await errorsOf('name: x\nstack: \u0000\u0001\n'), [
+      { line: 2, column: 8, path: '', message: 'not a text file: unexpected control character U+0000 (a drill file is UTF-8 YAML or JSON)' },
+    ]);
+    assert.deepEqual(await errorsOf(Buffer.from('\uFEFFname: x', 'utf16le')), [{ line: 1, column: 1, path: '', message: 'the file is UTF-16 text: save the drill file as UTF-8' }]);
+  });
+
+  it('top level that is not a mapping', async () => {
+    assert.deepEqual(await errorsOf('- a\n- b\n'), [{ line: 1, column: 1, path: '', message: 'expected a mapping at the top level (name, stack, load, steps…), got a list' }]);
+    assert.deepEqual(await errorsOf('\n"just a string"\n'), [{ line: 2, column: 1, path: '', message: 'expected a mapping at the top level (name, stack, load, steps…), got string "just a string"' }]);
+  });
+
+  it('YAML syntax errors, with their line', async () => {
+    assert.deepEqual(await errorsOf('name: x\nload: [1, 2\nsteps: 3\n'), [
+      { line: 3, column: 1, path: '', message: 'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]' },
+    ]);
+    assert.deepEqual(await errorsOf('name: x\nload:\n\trate: 1\n'), [{ line: 3, column: 1, path: '', message: 'YAML syntax error: tabs are not allowed as indentation, use spaces' }]);
+    assert.deepEqual(await errorsOf('name: a\n---\nname: b\n'), [{ line: 2, column: 1, path: '', message: 'a drill file holds exactly one YAML document, but this one has another after "---"' }]);
+  });
+
+  it('duplicate keys, in YAML and in JSON', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => l.splice(5, 0, '  rate: 200'))), [
+      { line: 6, column: 3, path: 'load', message: 'duplicate key "rate" (first defined on line 5)' },
+    ]);
+    assert.deepEqual(await errorsOf('{\n  "name": "a",\n  "name": "b"\n}\n', 'json'), [{ line: 3, column: 3, path: '', message: 'duplicate key "name" (first defined on line 2)' }]);
+  });
+
+  it('an alias bomb fails fast', async () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      lines.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const started = performance.now();
+    const errors = await errorsOf(`${lines.join('\n')}\n`);
+    assert.ok(performance.now() - started < 2000, `took ${performance.now() - started} ms`);
+    assert.deepEqual(errors, [{ line: 2, column: 8, path: '', message: 'YAML aliases expand too much (an "alias bomb"?): at most 100 aliased nodes are allowed' }]);
+  });
+
+  it('deep nesting is refused before the YAML parser sees it (flow, compact and indented)', async () => {
+    const deep = [
+      { text: `${'['.repeat(200_000)}${']'.repeat(200_000)}`, line: 1, column: 32 },
+      { text: `a: ${'- '.repeat(100_000)}x`, line: 1, column: 66 },
+      { text: Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'), line: 33, column: 33 },
+    ];
+    for (const { text, line, column } of deep) {
+      const started = performance.now();
+      assert.deepEqual(await errorsOf(text), [{ line, column, path: '', message: 'nested too deeply (more than 32 levels): a drill file is only a few levels deep' }]);
+      assert.ok(performance.now() - started < 2000, `took ${performance.now() - started} ms`);
+    }
+  });
+
+  it('files over 1 MiB are refused before parsing; a megabyte of tokens is refused quickly', async () => {
+    const big = `name: x\n# ${'x'.repeat(MAX_DRILL_FILE_BYTES)}\n`;
+    assert.deepEqual(await errorsOf(big), [{ line: null, column: null, path: '', message: `file is too large (${big.length} bytes): a drill file is at most 1048576 bytes (1 MiB)` }]);
+    assert.throws(() => parseDrillText(big, 'big.yaml'), DrillFileError);
+    const started = performance.now();
+    const errors = await errorsOf(`steps: [${'1,'.repeat(500_000)}]`);
+    assert.ok(performance.now() - started < 2000, `took ${performance.now() - started} ms`);
+    assert.match(errors[0]!.message, /^too much YAML/);
+  });
+
+  it('unknown tags, merge keys, undefined aliases and complex keys are explained', async () => {
+    assert.deepEqual(await errorsOf(minimal((l) => (l[0] = 'name: !secret t'))), [
+      { line: 1, column: 7, path: '', message: 'Unresolved tag: !secret (drill files use plain YAML, without custom tags)' },
+    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.splice(4, 0, '  <<: {rate: 1}'))), [
+      { line: 5, column: 3, path: 'load', message: 'YAML merge keys ("<<") are not supported in drill files: write the keys out' },
+    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.push('description: *nope'))), [
+      { line: 11, column: 14, path: '', message: 'unknown alias "*nope": an anchor (&nope) must be defined before it is used' },
+    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.push('[a, b]: 1'))), [
+      { line: 11, column: 1, path: '', message: 'mapping keys must be plain names, got a list as a key' },
+    ]);
+  });
+
+  it('too many errors are cut at 50, with a count of the rest', async () => {
+    const text = `${Array.from({ length: 80 }, (_, i) => `junk${i}: 1`).join('\n')}\n`;
+    const errors = await errorsOf(text);
+    assert.equal(errors.length, 51);
+    assert.deepEqual(errors[50], { line: null, column: null, path: '', message: `${80 + 4 - 50} more error(s) not shown` });
+  });
+
+  it('formatSpecError leaves out what is empty', () => {
+    assert.equal(formatSpecError({ file: 'a.yaml', line: null, column: null, path: '', message: 'file not found' }), 'a.yaml: file not found');
+    assert.equal(formatSpecError({ file: 'a.yaml', line: 3, column: 1, path: '', message: 'm' }), 'a.yaml:3:1: m');
+    assert.equal(formatSpecError({ file: 'a.yaml', line: 3, column: 5, path: 'load.rate', message: 'm' }), 'a.yaml:3:5: load.rate: m');
+  });
+});
