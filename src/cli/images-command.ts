@@ -10,7 +10,7 @@ export async function imagesCommand(opts: { build: boolean; force: boolean; json
   await checkEngine(docker);
   const status = opts.build ? await buildImages(docker, log, { force: opts.force }) : await imageStatus(docker);
   if (opts.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else for (const s of status) process.stdout.write(`${s.present ? 'ok     ' : 'MISSING'} ${s.name.padEnd(6)} ${s.tag}\n`);
+  else for (const s of status) process.stdout.write(`${s.present ? 'ok     ' : 'MISSING'} ${s.name.padEnd(8)} ${s.tag}\n`);
   const missing = status.filter((s) => !s.present);
   if (missing.length && !opts.json) process.stderr.write('build them with `drill images --build` (needs root and debootstrap; bash scripts/setup does it)\n');
   process.exitCode = missing.length ? EXIT.infra : EXIT.ok;

@@ -13,7 +13,7 @@ export interface FaultRecord {
   healedAtMs?: number;
 }
 
-export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure';
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector';
 
 export interface TimelineEvent {
   atMs: number;

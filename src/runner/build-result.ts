@@ -3,7 +3,7 @@ import type { DrillSpec } from '../spec/schema.js';
 import type { WriteRecord } from '../load/history.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
-import type { ResultJson, Verdict } from '../report/result.js';
+import type { DivergenceResult, ResultJson, Verdict } from '../report/result.js';
 import type { RunClock } from './clock.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -21,6 +21,7 @@ export interface BuildResultInput {
   loadStats: { sentWrites: number; lateSends: number; maxSendLagMs: number } | null;
   faults: FaultRecord[];
   presentIds: ReadonlySet<number> | null;
+  divergence: DivergenceResult | null;
   events: TimelineEvent[];
   /** Set when the run did not complete: the measurement of what happened so far is still reported. */
   verdictOverride: { verdict: Verdict; reason: string } | null;
@@ -40,6 +41,13 @@ export function buildResult(input: BuildResultInput): ResultJson {
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
   });
+  if (input.loadStats && input.loadStats.lateSends > 0) {
+    // Open-loop needs a free connection at every send time; when all were busy, sends slipped.
+    measured.notes.push(
+      `${input.loadStats.lateSends} writes were sent late (up to ${Math.round(input.loadStats.maxSendLagMs)} ms) because every connection was busy: ` +
+        'the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)',
+    );
+  }
   const objectives = evaluateObjectives(spec.objectives, measured);
   const judged = verdictOf(objectives);
   const missed = objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, measured ${o.measured ?? 'n/a'}`);
@@ -73,6 +81,7 @@ export function buildResult(input: BuildResultInput): ResultJson {
       maxSendLagMs: input.loadStats?.maxSendLagMs ?? 0,
     },
     stack: input.stack,
+    divergence: input.divergence,
     phasesMs: input.phasesMs,
     environment: { drillVersion: version, node: process.version, ...input.environment },
   };

@@ -1,32 +1,35 @@
 import type { StackSpec } from '../spec/schema.js';
 import type { Docker } from '../stack/docker-client.js';
 import { imagePresent, imageRefs } from '../stack/images.js';
+import type { StackImages } from '../stack/provider.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 
 /**
  * drill's own images must already be built (`drill images --build`): building takes a minute and needs
  * root, so a run never starts it behind the user's back. An image the drill file names (official redis,
- * ...) is pulled if absent, which works where a registry is reachable and fails clearly where not.
+ * mariadb, mysql) is pulled if absent, which works where a registry is reachable and fails clearly where not.
  */
-export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger): Promise<{ redis: string; app: string }> {
+export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger): Promise<StackImages> {
   const refs = await imageRefs();
-  const missing = [];
-  for (const ref of [refs.redis, refs.app]) {
-    if (ref.name === 'redis' && 'image' in stack && stack.image) continue;
-    if (!(await imagePresent(docker, ref.tag))) missing.push(ref.tag);
+  const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag };
+  const needed = stack.kind === 'redis-sentinel' ? ['redis', 'app'] as const : ['mysql', 'app'] as const;
+  const missing: string[] = [];
+  for (const key of needed) {
+    const overridden = key !== 'app' && stack.image;
+    if (!overridden && !(await imagePresent(docker, own[key]))) missing.push(own[key]);
   }
   if (missing.length) {
     throw new InfraError(`image(s) missing on the engine: ${missing.join(', ')}`, 'build them offline with `drill images --build` (bash scripts/setup does it)');
   }
-  if ('image' in stack && stack.image && !(await imagePresent(docker, stack.image))) {
+  if (stack.image && !(await imagePresent(docker, stack.image))) {
     log.info({ image: stack.image }, 'pulling the image named in the drill file');
     try {
       const stream = await docker.pull(stack.image);
       await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
-      throw new InfraError(`image ${stack.image} is not on the engine and could not be pulled: ${errorMessage(error)}`, 'pull or load it by hand, or drop `image:` to use drill\'s offline-built image');
+      throw new InfraError(`image ${stack.image} is not on the engine and could not be pulled: ${errorMessage(error)}`, "pull or load it by hand, or drop `image:` to use drill's offline-built image");
     }
   }
-  return { redis: refs.redis.tag, app: refs.app.tag };
+  return own;
 }

@@ -5,15 +5,18 @@ import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { createDocker, checkEngine, type Docker } from '../stack/docker-client.js';
 import { removeDeadRuns, removeRun } from '../stack/resources.js';
-import { startStack, stackImages } from '../stack/provider.js';
+import { startStack, stackImages, type StackImages } from '../stack/provider.js';
 import type { Stack } from '../stack/stack.js';
 import { ensureImages } from './preflight-images.js';
-import { injectFault, type InjectedFault } from '../faults/fault.js';
+import type { InjectedFault } from '../faults/fault.js';
+import { runSteps } from './run-steps.js';
+import { startDetector } from './detector.js';
+import { divergenceOf } from '../measure/divergence.js';
+import type { DivergenceResult } from '../report/result.js';
 import { createTrackedLoad, type TrackedLoad } from '../load/tracked-load.js';
 import { createRunClock } from './clock.js';
 import { newRunId } from './run-id.js';
 import { PhaseTimer } from './phase-timer.js';
-import { waitForRecovery } from './wait-recovery.js';
 import { buildResult } from './build-result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { sleep } from '../util/wait.js';
@@ -55,10 +58,12 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   let stack: Stack | undefined;
   let load: TrackedLoad | undefined;
   let presentIds: Set<number> | null = null;
+  let divergence: DivergenceResult | null = null;
+  let stopDetector: (() => Promise<void>) | null = null;
   let primaryBefore: string | null = null;
   let primaryAfter: string | null = null;
   let engineVersion: string | null = null;
-  let images: Record<string, string> = {};
+  let images: StackImages | null = null;
   let failure: unknown;
   const log1 = log.child({ run: runId });
 
@@ -72,7 +77,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     });
 
     stack = await phases.time('up', () =>
-      startStack({ docker, run, clock, log: log1, signal, images: images as { redis: string; app: string }, readyTimeoutMs: opts.readyTimeoutMs ?? 60_000 }, spec.stack),
+      startStack({ docker, run, clock, log: log1, signal, images: images!, readyTimeoutMs: opts.readyTimeoutMs ?? 60_000 }, spec.stack),
     );
     const liveStack = stack;
     primaryBefore = (await liveStack.topology()).primary;
@@ -89,37 +94,32 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
       await sleep(-clock.nowMs(), signal);
     });
 
-    await phases.time('steps', async () => {
-      for (const step of spec.steps) {
-        switch (step.kind) {
-          case 'fault': {
-            await sleep(step.atMs - clock.nowMs(), signal);
-            const injected = await injectFault({ docker, stack: liveStack, clock, log: log1, note: (e) => events.push(e) }, step);
-            faults.push(injected);
-            events.push({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}`, marker: 'fault' });
-            break;
-          }
-          case 'waitFor': {
-            const faultAtMs = faults[0]?.record.injectedAtMs ?? 0;
-            const recoveredAtMs = await waitForRecovery({ load: liveLoad, clock, faultAtMs, stableMs: spec.measure.stableMs, timeoutMs: step.timeoutMs, signal });
-            if (recoveredAtMs === null) note('runner', `writes did not recover within ${step.timeoutMs} ms`, 'recovery-timeout');
-            else log1.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
-            break;
-          }
-        }
-      }
-    });
+    const detector =
+      spec.stack.kind === 'mysql-replication' && spec.stack.failover.mode === 'auto' && liveStack.runbook
+        ? startDetector({ runbook: liveStack.runbook, failover: spec.stack.failover, clock, log: log1, signal, note: (e) => events.push(e) })
+        : null;
+    stopDetector = detector ? () => detector.stop() : null;
+
+    await phases.time('steps', () => runSteps({ spec, docker, stack: liveStack, load: liveLoad, clock, log: log1, signal, faults, note: (e) => events.push(e) }));
 
     await phases.time('load', async () => {
       await sleep(spec.load.durationMs - clock.nowMs(), signal);
       await liveLoad.stop();
       note('load', 'load stopped', 'load-end');
+      await stopDetector?.();
+      // Faults still in effect end with the load (a killed node without `duration` stays dead: its heal is a no-op).
+      for (const f of faults) await f.heal();
     });
 
     await phases.time('verify', async () => {
       primaryAfter = (await liveStack.topology()).primary;
-      presentIds = await liveStack.readWriteIds();
-      note('runner', `read ${presentIds.size} write ids from the primary ${primaryAfter ?? '?'}`, 'verify');
+      // Every surviving node, after a bounded catch-up: the primary for lost writes, the replicas for divergence.
+      const nodes = await liveStack.readAllNodes({ catchUpTimeoutMs: 10_000 });
+      const checkedAtMs = clock.nowMs();
+      presentIds = nodes.find((n) => n.role === 'primary')?.ids ?? null;
+      if (!presentIds) throw new InfraError(`could not read the writes back from the primary ${primaryAfter ?? '(none)'}: ${nodes.map((n) => `${n.node}: ${n.error ?? n.role}`).join('; ')}`);
+      divergence = divergenceOf(nodes, liveLoad.history(), checkedAtMs);
+      for (const n of nodes) note('runner', n.ids ? `read ${n.ids.size} write ids from ${n.role} ${n.container}` : `could not read ${n.container}: ${n.error ?? 'unreachable'}`, 'verify');
     });
   } catch (error) {
     failure = error;
@@ -127,7 +127,8 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     else log1.error({ err: errorMessage(error) }, 'run failed');
   } finally {
     await phases.time('down', async () => {
-      await load?.stop().catch((error) => log1.warn({ err: errorMessage(error) }, 'stopping the load failed'));
+      await load?.stop().catch((error: unknown) => log1.warn({ err: errorMessage(error) }, 'stopping the load failed'));
+      await stopDetector?.().catch(() => {});
       for (const f of faults) {
         await f.heal().catch((error) => log1.warn({ err: errorMessage(error) }, 'heal failed'));
       }
@@ -159,11 +160,12 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     loadStats: load?.stats() ?? null,
     faults: faultRecords,
     presentIds,
+    divergence,
     events,
     verdictOverride,
     stack: { kind: spec.stack.kind, primaryBefore, primaryAfter, containers: (stack?.containers ?? []).map((c) => ({ name: c.name, role: c.role, image: c.image })) },
     phasesMs: phases.phasesMs,
-    environment: { dockerEngine: engineVersion, images, host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu` },
+    environment: { dockerEngine: engineVersion, images: { ...(images ?? {}) }, host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu` },
   });
   return { result, reportDir };
 }

@@ -26,23 +26,118 @@ const redisSentinelStack = z.strictObject({
     .describe('Extra redis.conf directives for master and replicas, e.g. { "min-replicas-to-write": 1 }'),
 });
 
-export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack]).describe('The system under test, started in containers for the drill and removed after it');
+const mysqlReplicationStack = z.strictObject({
+  kind: z.literal('mysql-replication').describe('MariaDB/MySQL primary + replicas with GTID replication; failover by runbook steps or by drill\'s own detector'),
+  replicas: z.int().min(1).max(5).default(1).describe('Replicas of the primary (nodes db-2 … db-N+1; db-1 starts as primary)'),
+  image: z.string().min(1).optional().describe('Database image instead of the offline-built MariaDB one, e.g. "mysql:8.4" or "mariadb:11" where a registry is reachable; the flavour is detected from the server'),
+  replication: z
+    .strictObject({
+      mode: z.enum(['async', 'semisync']).default('async').describe('async: the primary acknowledges before any replica has the write; semisync: after one replica received it'),
+      semisyncTimeout: duration({ minMs: 100, maxMs: 3_600_000 }).default(10_000).describe('rpl_semi_sync_master_timeout: how long the primary waits for a replica before silently falling back to async'),
+    })
+    .prefault({})
+    .transform((r) => ({ mode: r.mode, semisyncTimeoutMs: r.semisyncTimeout })),
+  delayedReplica: z
+    .strictObject({
+      node: z.string().regex(/^db-\d+$/, 'a replica node name such as "db-2"').describe('Which replica lags'),
+      delay: duration({ minMs: 1000, maxMs: 3_600_000 }).describe('MASTER_DELAY: the replica applies each event this long after the primary'),
+    })
+    .optional()
+    .transform((d) => (d ? { node: d.node, delayMs: d.delay } : undefined))
+    .describe('A replica deliberately behind (MASTER_DELAY)'),
+  readOnlyReplicas: z.boolean().default(true).describe('read_only=ON on replicas (a write that reaches one fails instead of diverging)'),
+  failover: z
+    .strictObject({
+      mode: z.enum(['runbook', 'auto']).default('runbook').describe('runbook: the steps promote/repoint do the failover; auto: drill\'s detector notices the dead primary and runs the same runbook'),
+      checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
+      failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
+      checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
+      catchUp: z.boolean().default(true).describe('auto: let the promoted replica apply what it already received before taking writes'),
+    })
+    .prefault({})
+    .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
+});
 
-const target = z.enum(['primary']).describe('Role resolved at run time from the stack itself (Sentinel for Redis)');
+export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack]).describe('The system under test, started in containers for the drill and removed after it');
 
-const killFaultStep = z.strictObject({
+const target = z
+  .union([
+    z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']),
+    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replica, any-replica, sentinel, app) or a node name such as "db-2"'),
+  ])
+  .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
+
+const healAfter = duration({ minMs: 10 }).optional().describe('Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down)');
+
+const faultStepBase = {
   at: duration().describe('When to inject, from the end of warm-up'),
-  fault: z.literal('kill').describe('Kill the target\'s process (its container\'s main process) with `signal`'),
   target,
-  signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL').describe('SIGKILL: no clean shutdown; SIGTERM/SIGINT/SIGQUIT let Redis shut down its own way'),
-}).describe('A fault step: inject a fault at a given time').transform((s) => ({ kind: 'fault' as const, atMs: s.at, fault: s.fault, target: s.target, signal: s.signal }));
+  duration: healAfter,
+};
+
+const killFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('kill').describe('Kill the target\'s main process with `signal`'),
+    signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL').describe('SIGKILL: no clean shutdown; SIGTERM/SIGINT/SIGQUIT let the server shut down its own way'),
+  })
+  .describe('Kill a container\'s main process')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, signal: s.signal }));
+
+const stopFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('stop'),
+    timeout: duration({ maxMs: 600_000 }).default(10_000).describe('Grace period after SIGTERM before SIGKILL'),
+  })
+  .describe('Stop a container gracefully (SIGTERM, then SIGKILL after `timeout`)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
+
+const pauseFaultStep = z
+  .strictObject({ ...faultStepBase, fault: z.literal('pause') })
+  .describe('Freeze every process of a container (cgroup freezer): connections stay open and hang')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration }));
+
+const restartFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('restart'),
+    timeout: duration({ maxMs: 600_000 }).default(10_000).describe('Grace period of the stop'),
+  })
+  .describe('Stop a container gracefully, stay down for `duration` (default 0), start it again')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
+
+const promoteStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('promote'),
+    candidate: z.union([z.literal('most-advanced'), z.string().regex(/^db-\d+$/, 'a node name such as "db-2"')]).default('most-advanced').describe('Which replica: the one with the most transactions applied (by GTID), or a node by name'),
+    catchUp: z.boolean().default(true).describe('First let it apply what it already received (relay log); false promotes at once and loses that'),
+    timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the promotion has not completed by then'),
+  })
+  .describe('Runbook: promote a replica to primary (stop replication, make it writable)')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, candidate: s.candidate, catchUp: s.catchUp, timeoutMs: s.timeout }));
+
+const repointStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('repoint'),
+    timeout: duration({ minMs: 100 }).default(30_000),
+  })
+  .describe('Runbook: point the app and the other replicas at the new primary')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
+
+const waitStep = z
+  .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
+  .describe('Runbook: wait (an operator\'s reaction time, a settle time)')
+  .transform((s) => ({ kind: 'wait' as const, waitMs: s.wait }));
 
 const waitForRecoveredStep = z.strictObject({
   waitFor: z.literal('recovered').describe('Wait until writes have recovered (ok again for the whole measure.stable window)'),
   timeout: duration({ minMs: 1000 }).default(60_000).describe('Give up (the drill fails its RTO) if writes have not recovered by then'),
 }).describe('A wait step: block the scenario until a condition holds').transform((s) => ({ kind: 'waitFor' as const, condition: s.waitFor, timeoutMs: s.timeout }));
 
-export const stepSchema = z.union([killFaultStep, waitForRecoveredStep]);
+export const stepSchema = z.union([killFaultStep, stopFaultStep, pauseFaultStep, restartFaultStep, promoteStep, repointStep, waitStep, waitForRecoveredStep]);
 
 export const loadSchema = z.strictObject({
   rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
@@ -83,9 +178,12 @@ export const drillSchema = z
 export type DrillSpec = z.output<typeof drillSchema>;
 export type StackSpec = DrillSpec['stack'];
 export type RedisSentinelStackSpec = Extract<StackSpec, { kind: 'redis-sentinel' }>;
+export type MysqlReplicationStackSpec = Extract<StackSpec, { kind: 'mysql-replication' }>;
 export type StepSpec = DrillSpec['steps'][number];
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
-export type WaitStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
+export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
+export type ActionStepSpec = Extract<StepSpec, { kind: 'action' }>;
+export type TargetSpec = FaultStepSpec['target'];
 export type MeasureSpec = DrillSpec['measure'];
 export type LoadSpec = DrillSpec['load'];
 export type ObjectivesSpec = DrillSpec['objectives'];

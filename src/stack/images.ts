@@ -11,12 +11,15 @@ import type { Logger } from '../util/log.js';
 
 // drill's own images, built offline: this machine (and many CI hosts) cannot pull from a registry.
 //   base  = debootstrap --variant=minbase of the packages in images/base.json, then `docker import`
-//   redis = FROM base (images/redis/Dockerfile)
-//   app   = FROM base + fixtures/app (images/app/Dockerfile)
+//   redis   = FROM base (images/redis/Dockerfile)
+//   mariadb = FROM base (images/mariadb/Dockerfile)
+//   app     = FROM base + fixtures/app (images/app/Dockerfile)
 // Each tag is a hash of its recipe (and of the base tag), so an image is rebuilt only when its recipe
 // changes, and an old tag simply stops being used.
 
-export type ImageName = 'base' | 'redis' | 'app';
+export type ImageName = 'base' | 'redis' | 'mariadb' | 'app';
+/** Images built FROM the base from a Dockerfile alone (the app also takes fixtures/app). */
+const PLAIN_IMAGES = ['redis', 'mariadb'] as const;
 
 export interface ImageRef {
   name: ImageName;
@@ -52,11 +55,15 @@ export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
   const baseHash = (await sha256Files([baseRecipe], repoRoot)).slice(0, 12);
   const base: ImageRef = { name: 'base', tag: `drill/base:${baseHash}`, recipeHash: baseHash };
 
-  const redisHash = createHash('sha256')
-    .update(base.tag)
-    .update(await sha256Files([path.join(repoRoot, 'images', 'redis', 'Dockerfile')], repoRoot))
-    .digest('hex')
-    .slice(0, 12);
+  const plain = {} as Record<(typeof PLAIN_IMAGES)[number], ImageRef>;
+  for (const name of PLAIN_IMAGES) {
+    const hash = createHash('sha256')
+      .update(base.tag)
+      .update(await sha256Files([path.join(repoRoot, 'images', name, 'Dockerfile')], repoRoot))
+      .digest('hex')
+      .slice(0, 12);
+    plain[name] = { name, tag: `drill/${name}:${hash}`, recipeHash: hash };
+  }
   const appDir = path.join(repoRoot, 'fixtures', 'app');
   const appFiles = await listFiles(appDir).catch(() => []);
   if (!appFiles.some((f) => f.endsWith(path.join('node_modules', 'ioredis', 'package.json')))) {
@@ -69,7 +76,7 @@ export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
     .slice(0, 12);
   return {
     base,
-    redis: { name: 'redis', tag: `drill/redis:${redisHash}`, recipeHash: redisHash },
+    ...plain,
     app: { name: 'app', tag: `drill/app:${appHash}`, recipeHash: appHash },
   };
 }
@@ -96,7 +103,7 @@ export async function imageStatus(docker: Docker): Promise<ImageStatus[]> {
 export async function buildImages(docker: Docker, log: Logger, opts: { force?: boolean } = {}): Promise<ImageStatus[]> {
   const refs = await imageRefs();
   if (opts.force || !(await imagePresent(docker, refs.base.tag))) await buildBase(docker, log, refs.base);
-  for (const ref of [refs.redis, refs.app]) {
+  for (const ref of [refs.redis, refs.mariadb, refs.app]) {
     if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
   }
   return imageStatus(docker);

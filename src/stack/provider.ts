@@ -9,16 +9,26 @@ type Starters = { [K in StackSpec['kind']]: (ctx: StackContext, spec: Extract<St
 
 const starters: Starters = {
   'redis-sentinel': startRedisSentinel,
+  // Loaded on demand: a Redis drill never loads the MySQL client, and vice versa.
+  'mysql-replication': (ctx, spec) => import('./stacks/mysql-replication.js').then((m) => m.startMysqlReplication(ctx, spec)),
 };
 
 export function startStack(ctx: StackContext, spec: StackSpec): Promise<Stack> {
-  return starters[spec.kind](ctx, spec);
+  return (starters[spec.kind] as (ctx: StackContext, spec: StackSpec) => Promise<Stack>)(ctx, spec);
 }
 
-/** The images a stack needs, given drill's own image tags and the drill file's overrides. */
-export function stackImages(spec: StackSpec, own: { redis: string; app: string }): { redis: string; app: string } {
+export interface StackImages {
+  redis: string;
+  mysql: string;
+  app: string;
+}
+
+/** The images a stack uses: drill's own offline-built ones unless the drill file names another. */
+export function stackImages(spec: StackSpec, own: StackImages): StackImages {
   switch (spec.kind) {
     case 'redis-sentinel':
-      return { redis: spec.image ?? own.redis, app: own.app };
+      return { ...own, redis: spec.image ?? own.redis };
+    case 'mysql-replication':
+      return { ...own, mysql: spec.image ?? own.mysql };
   }
 }

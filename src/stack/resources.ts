@@ -6,6 +6,8 @@ import { InfraError, errorMessage } from '../util/errors.js';
 import os from 'node:os';
 
 export interface ContainerPlan {
+  /** Short node name used in drill files and reports: db-1, redis-2, sentinel-3, app-1. */
+  node: string;
   name: string;
   role: string;
   image: string;
@@ -19,6 +21,7 @@ export interface ContainerPlan {
 
 export interface RunningContainer {
   id: string;
+  node: string;
   name: string;
   role: string;
   image: string;
@@ -49,7 +52,7 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
     Image: plan.image,
     Cmd: plan.cmd,
     Env: Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    Labels: runLabels(run, plan.role),
+    Labels: { ...runLabels(run, plan.role), 'drill.node': plan.node },
     ExposedPorts: exposed,
     HostConfig: {
       NetworkMode: plan.networkName,
@@ -75,7 +78,7 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
     ports[port] = Number(hostPort);
   }
   const ip = info.NetworkSettings.Networks[plan.networkName]?.IPAddress ?? '';
-  return { id: info.Id, name: plan.name, role: plan.role, image: plan.image, ip, ports };
+  return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, ports };
 }
 
 export interface RemovalReport {

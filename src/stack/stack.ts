@@ -6,7 +6,7 @@ import type { RunningContainer } from './resources.js';
 export interface StackEvent {
   /** Run-clock ms when drill observed it. */
   atMs: number;
-  source: 'sentinel' | 'stack';
+  source: 'sentinel' | 'stack' | 'runbook' | 'detector';
   message: string;
   marker?: string;
 }
@@ -16,18 +16,44 @@ export interface StackTopology {
   replicas: string[];
 }
 
+/** What one data node holds after the drill: for lost writes on the primary, divergence on replicas. */
+export interface NodeData {
+  node: string;
+  container: string;
+  role: 'primary' | 'replica' | 'unreachable';
+  /** null when the node could not be read (dead, or killed by the drill). */
+  ids: Set<number> | null;
+  error?: string;
+}
+
+/** Failover procedure steps for stacks without a built-in failover manager (MySQL). */
+export interface Runbook {
+  /** Promote a replica: `most-advanced` by GTID, or a node by name. Throws InfraError for a bad candidate. */
+  promote(opts: { candidate: string; catchUp: boolean; timeoutMs: number; signal: AbortSignal }): Promise<{ node: string; detail: string }>;
+  /** Point the app and the other replicas at the current primary. */
+  repoint(opts: { timeoutMs: number; signal: AbortSignal }): Promise<{ detail: string }>;
+  /** One health check of the current primary (for drill's detector): true when it answered in time. */
+  checkPrimary(timeoutMs: number): Promise<boolean>;
+}
+
 export interface Stack {
   kind: string;
   containers: RunningContainer[];
   /** The fixture app's base URL on 127.0.0.1. */
   appUrl: string;
-  /** The container that is the primary now, asked of the system (Sentinel for Redis). */
+  /** The container that is the primary now, asked of the system (Sentinel for Redis, the databases for MySQL). */
   primary(): Promise<RunningContainer>;
+  /** Data nodes that are replicas now (running or not), by the system's own view. */
+  replicas(): Promise<RunningContainer[]>;
   topology(): Promise<StackTopology>;
   /** Every write id present on the current primary. */
   readWriteIds(): Promise<Set<number>>;
-  /** Start recording the system's own evidence (Sentinel events). */
+  /** Every data node's write ids, after giving replicas a bounded moment to catch up. */
+  readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]>;
+  /** Start recording the system's own evidence (Sentinel events, ...). */
   watch(onEvent: (event: StackEvent) => void): Promise<void>;
+  /** Present when failover is a procedure drill runs (runbook steps, or drill's detector). */
+  runbook?: Runbook;
   /** Close the runner's own client connections (containers are removed by label, elsewhere). */
   close(): Promise<void>;
 }

@@ -62,3 +62,14 @@ export async function leftovers(runId?: string): Promise<string[]> {
   const networks = await docker.listNetworks({ filters });
   return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`)];
 }
+
+/** Run a shipped drill through the CLI with --json; return the exit code and its result.json. */
+export async function runDrillFile(file: string, extraArgs: string[] = []): Promise<{ code: number | null; result: import('../../src/report/result.js').ResultJson; resultPath: string; stderr: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const out = await tempDir(path.basename(file, '.yaml'));
+  const run = await runCli(['run', file, '--out', out, '--json', ...extraArgs], { timeoutMs: 300_000 });
+  const line = run.stdout.trim().split('\n').pop();
+  if (!line) throw new Error(`drill run ${file}: no JSON summary on stdout (exit ${run.code}); stderr:\n${run.stderr.slice(-4000)}`);
+  const summary = JSON.parse(line) as { resultPath: string };
+  return { code: run.code, result: JSON.parse(await readFile(summary.resultPath, 'utf8')), resultPath: summary.resultPath, stderr: run.stderr };
+}

@@ -6,9 +6,10 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Docker } from '../docker-client.js';
 import type { RunIdentity } from '../labels.js';
 import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
-import type { Stack, StackEvent, StackTopology } from '../stack.js';
+import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../http-ready.js';
+import type { StackImages } from '../provider.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
 // The runner reaches each node only through its port published on 127.0.0.1.
@@ -25,7 +26,7 @@ export interface StackContext {
   clock: RunClock;
   log: Logger;
   signal: AbortSignal;
-  images: { redis: string; app: string };
+  images: StackImages;
   readyTimeoutMs: number;
 }
 
@@ -75,11 +76,11 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   const containers: RunningContainer[] = [];
   const name = (role: string, n: number) => `drill-${run.token}-${role}-${n}`;
 
-  const master = await startContainer(docker, run, { name: name('redis', 1), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec), publish: [REDIS_PORT], networkName: network });
+  const master = await startContainer(docker, run, { node: 'redis-1', name: name('redis', 1), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec), publish: [REDIS_PORT], networkName: network });
   containers.push(master);
   const replicas = await Promise.all(
     Array.from({ length: spec.replicas }, (_, i) =>
-      startContainer(docker, run, { name: name('redis', i + 2), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec, master.ip), publish: [REDIS_PORT], networkName: network }),
+      startContainer(docker, run, { node: `redis-${i + 2}`, name: name('redis', i + 2), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec, master.ip), publish: [REDIS_PORT], networkName: network }),
     ),
   );
   containers.push(...replicas);
@@ -95,7 +96,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
 
   const sentinels = await Promise.all(
     Array.from({ length: spec.sentinels }, (_, i) =>
-      startContainer(docker, run, { name: name('sentinel', i + 1), role: 'sentinel', image: ctx.images.redis, cmd: sentinelCmd(spec, master.ip), publish: [SENTINEL_PORT], networkName: network }),
+      startContainer(docker, run, { node: `sentinel-${i + 1}`, name: name('sentinel', i + 1), role: 'sentinel', image: ctx.images.redis, cmd: sentinelCmd(spec, master.ip), publish: [SENTINEL_PORT], networkName: network }),
     ),
   );
   containers.push(...sentinels);
@@ -120,6 +121,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   });
 
   const app = await startContainer(docker, run, {
+    node: 'app-1',
     name: name('app', 1),
     role: 'app',
     image: ctx.images.app,
@@ -177,6 +179,42 @@ class RedisSentinelStack implements Stack {
   async topology(): Promise<StackTopology> {
     const primary = await this.primary().catch(() => null);
     return { primary: primary?.name ?? null, replicas: this.containers.filter((c) => c.role === 'redis' && c !== primary).map((c) => c.name) };
+  }
+
+  async replicas(): Promise<RunningContainer[]> {
+    const primary = await this.primary();
+    return this.containers.filter((c) => c.role === 'redis' && c !== primary);
+  }
+
+  /**
+   * Every Redis node's ids. Replicas first get a bounded moment to reach the primary's replication
+   * offset, so a replica that is merely a few ms behind is not reported as diverged.
+   */
+  async readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
+    const primary = await this.primary().catch(() => null);
+    const nodes = this.containers.filter((c) => c.role === 'redis');
+    const offsetOf = (info: string, key: string) => Number(new RegExp(`^${key}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+    if (primary) {
+      const deadline = Date.now() + opts.catchUpTimeoutMs;
+      const target = offsetOf(await withClient(primary.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => ''), 'master_repl_offset');
+      for (const node of nodes.filter((n) => n !== primary)) {
+        while (Number.isFinite(target) && Date.now() < deadline) {
+          const info = await withClient(node.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => null);
+          if (info === null || offsetOf(info, 'slave_repl_offset') >= target) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    return Promise.all(
+      nodes.map(async (node): Promise<NodeData> => {
+        try {
+          const members = await withClient(node.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY));
+          return { node: node.node, container: node.name, role: node === primary ? 'primary' : 'replica', ids: new Set(members.map(Number)) };
+        } catch (error) {
+          return { node: node.node, container: node.name, role: 'unreachable', ids: null, error: errorMessage(error) };
+        }
+      }),
+    );
   }
 
   async readWriteIds(): Promise<Set<number>> {

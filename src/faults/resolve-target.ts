@@ -1,0 +1,34 @@
+import type { TargetSpec } from '../spec/schema.js';
+import type { Stack } from '../stack/stack.js';
+import type { RunningContainer } from '../stack/resources.js';
+import { InfraError } from '../util/errors.js';
+
+/**
+ * Resolve a target to a container at this moment, from the system itself: `primary` and the replica
+ * roles ask the stack (Sentinel, the databases), never a fixed container name. A node name (db-2,
+ * sentinel-1) picks that node.
+ */
+export async function resolveTarget(stack: Stack, target: TargetSpec, random: () => number = Math.random): Promise<RunningContainer> {
+  switch (target) {
+    case 'primary':
+      return stack.primary();
+    case 'replica':
+    case 'any-replica': {
+      const replicas = (await stack.replicas()).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+      if (replicas.length === 0) throw new InfraError(`target ${target}: the stack has no replica right now`);
+      // `replica` is the first by name (repeatable); `any-replica` is drawn at random, like a real failure.
+      return target === 'replica' ? replicas[0]! : replicas[Math.floor(random() * replicas.length)]!;
+    }
+    case 'sentinel':
+    case 'app': {
+      const found = stack.containers.filter((c) => c.role === target).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+      if (!found[0]) throw new InfraError(`target ${target}: stack ${stack.kind} has no ${target}`);
+      return found[0];
+    }
+    default: {
+      const node = stack.containers.find((c) => c.node === target);
+      if (!node) throw new InfraError(`target ${target}: no such node in this ${stack.kind} stack (nodes: ${stack.containers.map((c) => c.node).join(', ')})`);
+      return node;
+    }
+  }
+}

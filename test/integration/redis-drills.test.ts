@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { leftovers, requireEngine, runDrillFile } from './helpers.js';
+
+// The Redis drills beyond the walking skeleton, each with an assertion that would catch a wrong answer.
+
+describe('redis-pause-master-no-failover (calibration)', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/redis-pause-master-no-failover.yaml');
+  });
+
+  it('measures a downtime equal to the pause within the stated precision', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    assert.equal(run.code, 0);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'pause');
+    assert.ok(fault.healedAtMs !== undefined, 'the pause was never healed');
+    // True pause: from the pause call (it took effect inside it) to the start of the unpause call.
+    const truePauseMs = fault.healedAtMs - fault.injectedAtMs;
+    const m = result.measured!;
+    assert.ok(m.downtimeMs !== null, m.notes.join(' | '));
+    const errorMs = Math.abs(m.downtimeMs - truePauseMs);
+    // Tolerance: the stated precision plus the unpause call (~10 ms), which the precision does not cover.
+    assert.ok(errorMs <= m.precisionMs + 20, `downtime ${m.downtimeMs} ms vs true pause ${truePauseMs.toFixed(1)} ms: error ${errorMs.toFixed(1)} > precision ${m.precisionMs} ms`);
+    assert.ok(m.precisionMs < 100, `precision ${m.precisionMs} ms is too coarse to calibrate anything`);
+  });
+
+  it('saw no failover: Sentinel never switched masters and the primary is unchanged', () => {
+    const { result } = run;
+    assert.equal(result.events.filter((e) => e.marker === 'switch-master').length, 0);
+    assert.equal(result.stack.primaryAfter, result.stack.primaryBefore);
+    assert.equal(result.measured!.lostWrites, 0);
+    // Writes frozen in flight were applied after the unpause: unknown, then found present.
+    assert.ok(result.measured!.recoveredWrites! > 0, 'no unknown write was found applied after the unpause');
+  });
+
+  it('leaves nothing behind', async () => assert.deepEqual(await leftovers(run.result.runId), []));
+});
+
+describe('redis-stop-replica', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/redis-stop-replica.yaml');
+  });
+
+  it('stops the replica Sentinel lists, with no client-visible outage and no loss', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'stop');
+    assert.notEqual(fault.container, result.stack.primaryBefore, 'stopped the primary instead of the replica');
+    const m = result.measured!;
+    assert.equal(m.rtoMs, 0);
+    assert.equal(m.failedWrites + m.unknownWrites, 0);
+    assert.equal(m.lostWrites, 0);
+    assert.equal(result.stack.primaryAfter, result.stack.primaryBefore);
+  });
+
+  it('leaves nothing behind', async () => assert.deepEqual(await leftovers(run.result.runId), []));
+});
