@@ -11,6 +11,7 @@ import { ensureImages } from './preflight-images.js';
 import type { InjectedFault } from '../faults/fault.js';
 import { runSteps } from './run-steps.js';
 import { startDetector } from './detector.js';
+import { watchStopConditions } from './stop-conditions.js';
 import { divergenceOf } from '../measure/divergence.js';
 import type { DivergenceResult } from '../report/result.js';
 import { createTrackedLoad, type TrackedLoad } from '../load/tracked-load.js';
@@ -43,7 +44,10 @@ export interface RunOutcome {
 }
 
 export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
-  const { spec, log, signal } = opts;
+  const { spec, log } = opts;
+  // One signal for the run: the caller's (SIGINT/SIGTERM) or a stop condition's, whichever comes first.
+  const stopController = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stopController.signal]);
   const docker = opts.docker ?? createDocker();
   const { runId, token } = newRunId();
   const run = { runId, token, drillName: spec.name };
@@ -60,6 +64,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   let presentIds: Set<number> | null = null;
   let divergence: DivergenceResult | null = null;
   let stopDetector: (() => Promise<void>) | null = null;
+  let stopWatching: () => void = () => {};
   let primaryBefore: string | null = null;
   let primaryAfter: string | null = null;
   let engineVersion: string | null = null;
@@ -99,6 +104,18 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
         ? startDetector({ runbook: liveStack.runbook, failover: spec.stack.failover, clock, log: log1, signal, note: (e) => events.push(e) })
         : null;
     stopDetector = detector ? () => detector.stop() : null;
+    stopWatching = watchStopConditions({
+      spec: spec.abortIf,
+      load: liveLoad,
+      clock,
+      stableMs: spec.measure.stableMs,
+      firstFaultAtMs: () => faults[0]?.record.injectedAtMs ?? null,
+      abort: (reason) => {
+        log1.warn({ reason: reason.message }, 'aborting the run');
+        events.push({ atMs: clock.nowMs(), source: 'runner', message: reason.message, marker: 'abort' });
+        stopController.abort(reason);
+      },
+    });
 
     await phases.time('steps', () => runSteps({ spec, docker, stack: liveStack, load: liveLoad, clock, log: log1, signal, faults, note: (e) => events.push(e) }));
 
@@ -126,6 +143,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     if (signal.aborted) log1.warn({ reason: errorMessage(signal.reason) }, 'run aborted: healing, tearing down, writing what was measured');
     else log1.error({ err: errorMessage(error) }, 'run failed');
   } finally {
+    stopWatching();
     await phases.time('down', async () => {
       await load?.stop().catch((error: unknown) => log1.warn({ err: errorMessage(error) }, 'stopping the load failed'));
       await stopDetector?.().catch(() => {});

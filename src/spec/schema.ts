@@ -163,6 +163,31 @@ export const measureSchema = z.strictObject({
   bucket: duration({ minMs: 10, maxMs: 10_000 }).default(100).describe('Timeline bucket width'),
 }).describe('How recovery is measured and the timeline drawn').transform((m) => ({ stableMs: m.stable, bucketMs: m.bucket }));
 
+export const abortIfSchema = z
+  .strictObject({
+    errorRate: z
+      .strictObject({
+        above: z.number().min(0).max(1).describe('Fraction of writes that did not succeed (0–1)'),
+        for: duration({ minMs: 100, maxMs: 3_600_000 }).describe('Sliding window the rate is measured over'),
+      })
+      .optional()
+      .describe('Abort when the share of failed/unknown writes stays above the bound over the window'),
+    p99Latency: z
+      .strictObject({
+        above: duration({ minMs: 1 }).describe('Bound on the p99 latency of ok writes'),
+        for: duration({ minMs: 100, maxMs: 3_600_000 }).describe('Sliding window'),
+      })
+      .optional()
+      .describe('Abort when the p99 latency of ok writes stays above the bound over the window'),
+    recoveryDeadline: duration({ minMs: 100 }).optional().describe('Abort when writes have not recovered this long after the first fault'),
+  })
+  .describe('Stop conditions: drill aborts (heals every fault, tears down, reports verdict "aborted", exit 3) when one holds')
+  .transform((a) => ({
+    errorRate: a.errorRate ? { above: a.errorRate.above, windowMs: a.errorRate.for } : undefined,
+    p99Latency: a.p99Latency ? { aboveMs: a.p99Latency.above, windowMs: a.p99Latency.for } : undefined,
+    recoveryDeadlineMs: a.recoveryDeadline,
+  }));
+
 export const drillSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters').describe('Drill name: used in container names, run ids and reports'),
@@ -172,6 +197,7 @@ export const drillSchema = z
     steps: z.array(stepSchema).min(1).max(100).describe('The scenario, run in order: fault steps (at least one) and waitFor steps'),
     objectives: objectivesSchema.prefault({}),
     measure: measureSchema.prefault({}),
+    abortIf: abortIfSchema.prefault({}),
   })
   .describe('A drill file for drill, the disaster-recovery drill runner');
 
@@ -187,3 +213,4 @@ export type TargetSpec = FaultStepSpec['target'];
 export type MeasureSpec = DrillSpec['measure'];
 export type LoadSpec = DrillSpec['load'];
 export type ObjectivesSpec = DrillSpec['objectives'];
+export type AbortIfSpec = DrillSpec['abortIf'];

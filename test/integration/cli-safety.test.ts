@@ -42,6 +42,23 @@ describe('drill CLI on the real engine', () => {
     assert.deepEqual(await leftovers(result.runId), []);
   });
 
+  it('a stop condition aborts the run: faults healed, stack removed, verdict "aborted" with the reason, exit 3', async () => {
+    const dir = await tempDir('abort');
+    const source = await readFile('drills/redis-sentinel-kill-master.yaml', 'utf8');
+    const file = path.join(dir, 'abort.yaml');
+    await writeFile(file, `${source}\nabortIf:\n  errorRate: { above: 0.5, for: 500ms }\n`);
+    const out = path.join(dir, 'out');
+    const run = await runCli(['run', file, '--out', out, '--json']);
+    assert.equal(run.code, 3, run.stderr.slice(-3000));
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { resultPath: string };
+    const result = JSON.parse(await readFile(summary.resultPath, 'utf8')) as ResultJson;
+    assert.equal(result.verdict, 'aborted');
+    assert.match(result.reason ?? '', /stop condition: error rate \d+\.\d % > 50\.0 % over the last 500 ms/);
+    const abortAt = result.events.find((e) => e.marker === 'abort')!.atMs;
+    assert.ok(abortAt > result.faults[0]!.injectedAtMs && abortAt < result.faults[0]!.injectedAtMs + 2000, `aborted at ${abortAt} ms`);
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
   it('cleanup removes a dead run’s leftovers and never touches an unlabelled decoy', async () => {
     const images = await docker.listImages({ filters: { label: ['drill.image-recipe'] } });
     const image = images.find((i) => i.RepoTags?.some((t) => t.startsWith('drill/redis:')))?.RepoTags?.[0];
