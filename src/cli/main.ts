@@ -6,6 +6,8 @@ import { validateCommand } from './validate-command.js';
 import { cleanupCommand } from './cleanup-command.js';
 import { imagesCommand } from './images-command.js';
 import { reportCommand } from './report-command.js';
+import { calibrateCommand } from './calibrate-command.js';
+import { parseDurationMs } from '../spec/duration.js';
 import { createLogger } from '../util/log.js';
 import { InfraError, UsageError, errorMessage } from '../util/errors.js';
 
@@ -72,7 +74,25 @@ const cli = yargs(hideBin(process.argv))
     (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory, e.g. reports/20261122T031502Z-3fa9c1' }),
     (argv) => reportCommand({ dir: argv.dir }),
   )
-  .demandCommand(1, 'name a command: run, validate, cleanup, images, report')
+  .command(
+    'calibrate',
+    'check the measurement on this host: freeze the database for an exact time and compare the measured downtime',
+    (y) =>
+      y
+        .option('pause', { type: 'string', default: '1s', describe: 'how long to freeze the Redis master (no failover happens)' })
+        .option('rate', { type: 'number', default: 300, describe: 'writes per second' })
+        .option('runs', { type: 'number', default: 1 })
+        .option('out', { type: 'string', default: 'reports' })
+        .option('json', { type: 'boolean', default: false }),
+    (argv) => {
+      const pauseMs = parseDurationMs(argv.pause);
+      if (pauseMs === undefined || pauseMs < 100 || pauseMs > 10_000) throw new UsageError(`--pause: expected a duration between 100ms and 10s, got ${JSON.stringify(argv.pause)}`);
+      if (!Number.isInteger(argv.rate) || argv.rate < 10 || argv.rate > 5000) throw new UsageError(`--rate: expected an integer between 10 and 5000, got ${argv.rate}`);
+      if (!Number.isInteger(argv.runs) || argv.runs < 1 || argv.runs > 20) throw new UsageError(`--runs: expected 1 to 20, got ${argv.runs}`);
+      return calibrateCommand({ pauseMs, rate: argv.rate, runs: argv.runs, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] });
+    },
+  )
+  .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate')
   .strict()
   .help()
   .version()

@@ -62,3 +62,16 @@ describe('redis-stop-replica', () => {
 
   it('leaves nothing behind', async () => assert.deepEqual(await leftovers(run.result.runId), []));
 });
+
+describe('drill calibrate', () => {
+  before(requireEngine);
+
+  it('measures a known 800 ms freeze within its stated precision', async () => {
+    const { runCli } = await import('./helpers.js');
+    const run = await runCli(['calibrate', '--pause', '800ms', '--json', '--out', (await import('node:os')).tmpdir() + '/drill-calibrate-test']);
+    assert.equal(run.code, 0, run.stderr.slice(-3000));
+    const [row] = JSON.parse(run.stdout.trim()) as { trueOutageMs: number; measuredDowntimeMs: number; errorMs: number; precisionMs: number; withinPrecision: boolean }[];
+    assert.ok(row && Math.abs(row.trueOutageMs - 800) < 50, `true outage ${row?.trueOutageMs} ms for an 800 ms pause`);
+    assert.ok(row.withinPrecision && Math.abs(row.errorMs) <= row.precisionMs, JSON.stringify(row));
+  });
+});
