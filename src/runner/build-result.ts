@@ -5,6 +5,7 @@ import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
 import type { DivergenceResult, ResultJson, Verdict } from '../report/result.js';
 import type { RunClock } from './clock.js';
+import { redactDeep } from '../util/redact.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -56,7 +57,8 @@ export function buildResult(input: BuildResultInput): ResultJson {
 
   const events = [...input.events, ...eventsFromMeasured(measured)].sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
   const range = timelineRange(input.history, spec.measure.bucketMs, input.faults.map((f) => f.injectedAtMs));
-  return {
+  // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
+  return redactDeep<ResultJson>({
     schemaVersion: 1,
     runId: input.runId,
     drill: { name: spec.name, description: spec.description, ...input.drillFile },
@@ -84,5 +86,5 @@ export function buildResult(input: BuildResultInput): ResultJson {
     divergence: input.divergence,
     phasesMs: input.phasesMs,
     environment: { drillVersion: version, node: process.version, ...input.environment },
-  };
+  });
 }

@@ -21,6 +21,7 @@ import { PhaseTimer } from './phase-timer.js';
 import { buildResult } from './build-result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { sleep } from '../util/wait.js';
+import { registerSecret } from '../util/redact.js';
 import type { Logger } from '../util/log.js';
 
 // The pipeline of one run: preflight → up → warm-up → steps → rest of the load → verify → down → report.
@@ -45,6 +46,8 @@ export interface RunOutcome {
 
 export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   const { spec, log } = opts;
+  // Secrets are masked in every log line and artefact from here on.
+  if ('password' in spec.stack) registerSecret(spec.stack.password);
   // One signal for the run: the caller's (SIGINT/SIGTERM) or a stop condition's, whichever comes first.
   const stopController = new AbortController();
   const signal = AbortSignal.any([opts.signal, stopController.signal]);

@@ -20,6 +20,7 @@ const redisSentinelStack = z.strictObject({
   quorum: z.int().min(1).max(7).optional().describe('Sentinels that must agree the master is down; default: a majority'),
   sentinel: sentinelTimings.prefault({}),
   image: z.string().min(1).optional().describe('Redis image to use instead of the offline-built one, e.g. "redis:7" where a registry is reachable'),
+  password: z.string().min(8).max(200).optional().describe('requirepass/masterauth for Redis (Sentinels get auth-pass; the app uses it). A secret: it never appears in logs or reports'),
   redisConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case redis.conf directive name such as "min-replicas-to-write"'), z.union([z.string(), z.number()]))
     .default({})
@@ -63,7 +64,7 @@ export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack, mys
 const target = z
   .union([
     z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']),
-    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replica, any-replica, sentinel, app) or a node name such as "db-2"'),
+    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a node name such as "db-2"'),
   ])
   .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
 

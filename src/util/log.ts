@@ -1,10 +1,22 @@
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { redact } from './redact.js';
 
 // Logs go to stderr so stdout stays free for the `--json` summary. Pretty on a TTY, JSON lines otherwise
-// (CI, pipes). pino-pretty runs in-process and synchronously rather than in a worker thread: the runner
-// is short-lived and must not lose its last lines when it exits.
+// (CI, pipes). Every line passes through the secret redactor and is written synchronously: the runner is
+// short-lived and must not lose its last lines when it exits.
 export type { Logger };
+
+function stderrRedacted(): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      writeSync(2, redact(String(chunk)));
+      done();
+    },
+  });
+}
 
 export function createLogger(opts: { level?: string; pretty?: boolean } = {}): Logger {
   const level = opts.level ?? process.env.DRILL_LOG_LEVEL ?? 'info';
@@ -12,7 +24,7 @@ export function createLogger(opts: { level?: string; pretty?: boolean } = {}): L
   if (pretty) {
     // pino-pretty is CommonJS and only a terminal needs it: load it on demand.
     const prettyFactory = createRequire(import.meta.url)('pino-pretty') as (o: object) => NodeJS.WritableStream;
-    return pino({ level }, prettyFactory({ destination: 2, sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino({ level }, prettyFactory({ destination: stderrRedacted(), sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
-  return pino({ level }, pino.destination({ fd: 2, sync: true }));
+  return pino({ level }, stderrRedacted());
 }

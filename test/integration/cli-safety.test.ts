@@ -59,6 +59,30 @@ describe('drill CLI on the real engine', () => {
     assert.deepEqual(await leftovers(result.runId), []);
   });
 
+  it('never writes a stack password to logs, result.json, report.html or any other artefact', async () => {
+    const secret = 'Drill-S3cret-pw-4242';
+    const dir = await tempDir('secret');
+    const source = (await readFile('drills/redis-sentinel-kill-master.yaml', 'utf8')).replace('  kind: redis-sentinel\n', `  kind: redis-sentinel\n  password: "${secret}"\n`);
+    assert.ok(source.includes(secret));
+    const file = path.join(dir, 'secret.yaml');
+    await writeFile(file, source);
+    const out = path.join(dir, 'out');
+    const run = await runCli(['run', file, '--out', out, '--json', '--log-level', 'debug']);
+    assert.equal(run.code, 0, run.stderr.slice(-3000));
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { resultPath: string };
+    const result = JSON.parse(await readFile(summary.resultPath, 'utf8')) as ResultJson;
+    // The password was really in use: Redis required it and writes went through.
+    assert.ok(result.measured!.ackedWrites > 1000);
+    assert.match(result.drill.source, /password: "\*\*\*"/);
+    const runDir = path.dirname(summary.resultPath);
+    const artefacts = await readdir(runDir);
+    assert.ok(artefacts.includes('report.html') && artefacts.includes('result.json'));
+    for (const name of artefacts) {
+      assert.ok(!(await readFile(path.join(runDir, name), 'utf8')).includes(secret), `${name} contains the password`);
+    }
+    assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'the password was logged');
+  });
+
   it('cleanup removes a dead run’s leftovers and never touches an unlabelled decoy', async () => {
     const images = await docker.listImages({ filters: { label: ['drill.image-recipe'] } });
     const image = images.find((i) => i.RepoTags?.some((t) => t.startsWith('drill/redis:')))?.RepoTags?.[0];

@@ -37,8 +37,8 @@ function localClient(port: number, extra: object = {}): Redis {
   return client;
 }
 
-async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>): Promise<T> {
-  const client = localClient(port);
+async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>, password?: string): Promise<T> {
+  const client = localClient(port, password ? { password } : {});
   try {
     await client.connect();
     return await fn(client);
@@ -50,6 +50,7 @@ async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>): P
 function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
   const args = ['redis-server', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
   for (const [key, value] of Object.entries(spec.redisConfig)) args.push(`--${key}`, String(value));
+  if (spec.password) args.push('--requirepass', spec.password, '--masterauth', spec.password);
   if (replicaOf) args.push('--replicaof', replicaOf, String(REDIS_PORT));
   return args;
 }
@@ -63,6 +64,7 @@ function sentinelCmd(spec: RedisSentinelStackSpec, masterIp: string): string[] {
     `sentinel down-after-milliseconds ${MASTER_NAME} ${spec.sentinel.downAfterMs}`,
     `sentinel failover-timeout ${MASTER_NAME} ${spec.sentinel.failoverTimeoutMs}`,
     `sentinel parallel-syncs ${MASTER_NAME} ${spec.sentinel.parallelSyncs}`,
+    ...(spec.password ? [`sentinel auth-pass ${MASTER_NAME} ${spec.password}`] : []),
   ];
   // Sentinel rewrites its config file, so it must be a writable file of its own (works in official images too).
   const printf = lines.map((l) => `'${l}'`).join(' ');
@@ -88,7 +90,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   // A replica listed by Sentinel may have no data yet: wait for its replication link before anything else.
   await waitUntil('Redis replicas to sync with the master', ctx.readyTimeoutMs, ctx.signal, async () => {
     for (const r of replicas) {
-      const info = await withClient(r.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => '');
+      const info = await withClient(r.ports[REDIS_PORT]!, (c) => c.info('replication'), spec.password).catch(() => '');
       if (!info.includes('master_link_status:up')) return false;
     }
     return true;
@@ -126,7 +128,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
     role: 'app',
     image: ctx.images.app,
     cmd: ['node', 'server.js'],
-    env: { DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
+    env: { ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}), DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
     publish: [APP_PORT],
     networkName: network,
   });
@@ -135,7 +137,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   await waitForHttpOk(`${appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
   log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, appUrl }, 'redis-sentinel stack ready');
 
-  return new RedisSentinelStack(ctx, containers, sentinels, appUrl);
+  return new RedisSentinelStack(ctx, containers, sentinels, appUrl, spec.password);
 }
 
 function fieldOf(fields: string[], key: string): string | undefined {
@@ -152,6 +154,7 @@ class RedisSentinelStack implements Stack {
     readonly containers: RunningContainer[],
     private readonly sentinels: RunningContainer[],
     readonly appUrl: string,
+    private readonly password: string | undefined,
   ) {}
 
   private byIp(ip: string): RunningContainer | undefined {
@@ -196,10 +199,10 @@ class RedisSentinelStack implements Stack {
     const offsetOf = (info: string, key: string) => Number(new RegExp(`^${key}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
     if (primary) {
       const deadline = Date.now() + opts.catchUpTimeoutMs;
-      const target = offsetOf(await withClient(primary.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => ''), 'master_repl_offset');
+      const target = offsetOf(await withClient(primary.ports[REDIS_PORT]!, (c) => c.info('replication'), this.password).catch(() => ''), 'master_repl_offset');
       for (const node of nodes.filter((n) => n !== primary)) {
         while (Number.isFinite(target) && Date.now() < deadline) {
-          const info = await withClient(node.ports[REDIS_PORT]!, (c) => c.info('replication')).catch(() => null);
+          const info = await withClient(node.ports[REDIS_PORT]!, (c) => c.info('replication'), this.password).catch(() => null);
           if (info === null || offsetOf(info, 'slave_repl_offset') >= target) break;
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -208,7 +211,7 @@ class RedisSentinelStack implements Stack {
     return Promise.all(
       nodes.map(async (node): Promise<NodeData> => {
         try {
-          const members = await withClient(node.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY));
+          const members = await withClient(node.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY), this.password);
           return { node: node.node, container: node.name, role: node === primary ? 'primary' : 'replica', ids: new Set(members.map(Number)) };
         } catch (error) {
           return { node: node.node, container: node.name, role: 'unreachable', ids: null, error: errorMessage(error) };
@@ -219,7 +222,7 @@ class RedisSentinelStack implements Stack {
 
   async readWriteIds(): Promise<Set<number>> {
     const primary = await this.primary();
-    const members = await withClient(primary.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY));
+    const members = await withClient(primary.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY), this.password);
     return new Set(members.map(Number));
   }
 
