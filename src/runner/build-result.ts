@@ -19,7 +19,7 @@ export interface BuildResultInput {
   startedAt: Date;
   clock: RunClock;
   history: WriteRecord[];
-  loadStats: { sentWrites: number; lateSends: number; maxSendLagMs: number } | null;
+  loadStats: { sentWrites: number; lateSends: number; maxSendLagMs: number; droppedSlots: number } | null;
   faults: FaultRecord[];
   presentIds: ReadonlySet<number> | null;
   divergence: DivergenceResult | null;
@@ -42,11 +42,11 @@ export function buildResult(input: BuildResultInput): ResultJson {
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
   });
-  if (input.loadStats && input.loadStats.lateSends > 0) {
-    // Open-loop needs a free connection at every send time; when all were busy, sends slipped.
+  if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
+    // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.
     measured.notes.push(
-      `${input.loadStats.lateSends} writes were sent late (up to ${Math.round(input.loadStats.maxSendLagMs)} ms) because every connection was busy: ` +
-        'the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)',
+      `${input.loadStats.lateSends} writes were sent late and ${input.loadStats.droppedSlots} send slots were dropped because every connection was busy ` +
+        `(largest send lag ${Math.round(input.loadStats.maxSendLagMs)} ms): the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)`,
     );
   }
   const objectives = evaluateObjectives(spec.objectives, measured);
@@ -81,6 +81,7 @@ export function buildResult(input: BuildResultInput): ResultJson {
       sentWrites: input.loadStats?.sentWrites ?? 0,
       lateSends: input.loadStats?.lateSends ?? 0,
       maxSendLagMs: input.loadStats?.maxSendLagMs ?? 0,
+      droppedSlots: input.loadStats?.droppedSlots ?? 0,
     },
     stack: input.stack,
     divergence: input.divergence,

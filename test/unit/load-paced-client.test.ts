@@ -23,7 +23,11 @@ class FakeClient extends EventEmitter {
   written: string[] = [];
   parserResets = 0;
   parser = { initialize: (): void => void this.parserResets++ };
-  requestIterator = { recordBody: (_req: unknown, _status: number, _body: string, _headers: unknown): void => {} };
+  requestIterator = {
+    currentRequest: {},
+    nextRequest: (): unknown => assert.fail('autocannon must not rebuild requests'),
+    recordBody: (_req: unknown, _status: number, _body: string, _headers: unknown): void => {},
+  };
   timeoutTicker: { reschedule(ms?: number): void; clear(): void } = { reschedule() {}, clear() {} };
   _connect(): void {
     this.connects++;
@@ -39,6 +43,7 @@ class FakeClient extends EventEmitter {
     this._doRequest();
   }
   _doRequest(): void {
+    if (this.written.length > 0) this.requestIterator.nextRequest();
     this.written.push(this.getRequestBuffer().toString());
     this.timeoutTicker.reschedule(1000);
   }

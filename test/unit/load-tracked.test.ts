@@ -13,6 +13,8 @@ interface TestServer {
   url: string;
   received: Map<number, Action>;
   sockets: Set<string>;
+  /** Most connections open at the same time. */
+  maxOpen(): number;
   close(): Promise<void>;
 }
 
@@ -54,12 +56,19 @@ async function startServer(decide: (id: number) => Action, answerDelayMs = 0): P
     req.resume();
     req.on('end', () => (answerDelayMs > 0 ? setTimeout(answer, answerDelayMs) : answer()));
   });
+  let open = 0;
+  let maxOpen = 0;
+  server.on('connection', (socket) => {
+    maxOpen = Math.max(maxOpen, ++open);
+    socket.on('close', () => open--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     received,
     sockets,
+    maxOpen: () => maxOpen,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -79,8 +88,8 @@ function assertWellFormed(history: WriteRecord[], sentWrites: number): void {
   });
 }
 
-/** Largest number of `times` in any window [t, t + windowMs) aligned on the first time. */
-function maxPerWindow(times: number[], windowMs: number): { max: number; min: number } {
+/** Most and fewest `times` in windows of windowMs aligned on the first time (the last, partial window counts only for max). */
+function perWindow(times: number[], windowMs: number): { max: number; min: number } {
   const first = Math.min(...times);
   const last = Math.max(...times);
   const counts = new Array<number>(Math.floor((last - first) / windowMs) + 1).fill(0);
@@ -130,7 +139,7 @@ test('tracked load: outcomes match what the server did; ids unique; rate and spa
       if (action === 'hang') {
         assert.equal(w.error, 'timeout');
         const waited = w.completeMs - w.invokeMs;
-        assert.ok(waited >= 999 && waited < 1150, `timeout after ~timeoutMs, got ${waited}`);
+        assert.ok(waited >= 999 && waited < 1300, `timeout after ~timeoutMs, got ${waited}`);
       }
       if (action === 'destroy') assert.match(w.error ?? '', /connection closed before answer|ECONNRESET|EPIPE/);
     }
@@ -146,15 +155,16 @@ test('tracked load: outcomes match what the server did; ids unique; rate and spa
     const beforeOrigin = history.filter((w) => w.invokeMs < 0).length;
     assert.ok(beforeOrigin > 150 && beforeOrigin < 250, `about half before the new origin, got ${beforeOrigin}`);
 
-    // even arrival: no 100 ms window with more than 2× its share (20), none starved either
+    // even arrival: no 100 ms window with more than 2× its share (20); none nearly empty either (autocannon's
+    // overallRate would put a second's quota in one window). Loose on the low side: a busy CI box stalls timers.
     const invokes = history.map((w) => w.invokeMs);
-    const { max, min } = maxPerWindow(invokes, 100);
+    const { max, min } = perWindow(invokes, 100);
     assert.ok(max <= 40, `max ${max} sends in a 100 ms window`);
-    assert.ok(min >= 10, `min ${min} sends in a 100 ms window`);
+    assert.ok(min >= 5, `min ${min} sends in a 100 ms window`);
     const spanMs = Math.max(...invokes) - Math.min(...invokes);
     const achieved = ((history.length - 1) / spanMs) * 1000;
     assert.ok(Math.abs(achieved - 200) <= 20, `achieved ${achieved}/s`);
-    assert.ok(stats.maxSendLagMs < 50, `max send lag ${stats.maxSendLagMs}`);
+    assert.ok(stats.maxSendLagMs < 250, `max send lag ${stats.maxSendLagMs}`);
 
     // live completions: each write exactly once, same as the history (times on the origin at the time)
     assert.equal(live.length, history.length);
@@ -188,6 +198,7 @@ test('tracked load: busy connections → late sends from a bounded backlog; stop
     assert.ok(Math.max(...lags) > 250 && Math.abs(Math.max(...lags) - stats.maxSendLagMs) < 1e-9);
     assert.ok(Math.max(...lags) <= 1100, 'the backlog holds at most ~timeoutMs of slots');
     assert.equal(server.received.size, stats.sentWrites);
+    assert.equal(server.sockets.size, 4, 'keep-alive: the 4 connections carry every write');
   } finally {
     await load.stop();
     await server.close();
@@ -206,7 +217,9 @@ test('tracked load: server closing connections (Connection: close) → reconnect
     assert.ok(Math.abs(history.length - 20) <= 2, `≈20 writes, got ${history.length}`);
     const bad = history.filter((w) => w.outcome !== 'ok');
     assert.deepEqual(bad, [], 'closed-after-answer connections cost no write');
-    assert.ok(server.sockets.size <= 20, `at most rate (20) connections, saw ${server.sockets.size}`);
+    assert.ok(server.maxOpen() <= 20, `at most rate (20) connections open at once, saw ${server.maxOpen()}`);
+    const closes = history.filter((w) => server.received.get(w.id) === 'ok-close').length;
+    assert.ok(server.sockets.size > closes, 'a fresh connection after each close');
   } finally {
     await load.stop();
     await server.close();
@@ -251,15 +264,18 @@ test('tracked load: the app goes away and comes back → ok, then refused = fail
   const first = http.createServer(handler);
   await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
   const { port } = first.address() as AddressInfo;
-  const load = createTrackedLoad({ url: `http://127.0.0.1:${port}`, rate: 200, connections: 8, timeoutMs: 1000, clock: createRunClock() });
+  const clock = createRunClock();
+  const load = createTrackedLoad({ url: `http://127.0.0.1:${port}`, rate: 200, connections: 8, timeoutMs: 1000, clock });
   const second = http.createServer(handler);
   try {
     await load.start();
     await sleep(500);
     first.closeAllConnections();
     first.close();
+    const downAt = clock.nowMs();
     await sleep(500);
     await new Promise<void>((resolve) => second.listen(port, '127.0.0.1', resolve));
+    const upAt = clock.nowMs();
     await sleep(500);
     await load.stop();
     const history = load.history();
@@ -269,7 +285,11 @@ test('tracked load: the app goes away and comes back → ok, then refused = fail
     const compact = phases.filter((p, i) => i === 0 || p !== phases[i - 1]);
     assert.deepEqual(compact, ['ok', 'down', 'ok'], 'one outage window, no flapping');
     const refused = history.filter((w) => w.error === 'ECONNREFUSED');
-    assert.ok(refused.length >= 80 && refused.length <= 110, `≈100 refused attempts in 0.5 s at 200/s, got ${refused.length}`);
+    const slotsDown = (upAt - downAt) / 5;
+    assert.ok(refused.length <= slotsDown + 3, `no more attempts than slots: ${refused.length} refused in ${slotsDown} slots`);
+    assert.ok(refused.length >= slotsDown * 0.9 - 3, `one attempt per slot: ${refused.length} refused in ${slotsDown} slots`);
+    const inside = history.filter((w) => w.invokeMs > downAt + 5 && w.invokeMs < upAt - 5);
+    assert.ok(inside.every((w) => w.error === 'ECONNREFUSED'), 'every write sent while the port was closed was refused');
     assert.ok(refused.every((w) => w.outcome === 'fail' && !received.has(w.id)), 'a refused write never reached the app');
     const other = history.filter((w) => w.outcome !== 'ok' && w.error !== 'ECONNREFUSED');
     assert.ok(other.every((w) => w.outcome === 'unknown'), 'writes cut off by the shutdown are unknown');
