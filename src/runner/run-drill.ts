@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DrillSpec } from '../spec/schema.js';
 import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
-import { createDocker, checkEngine, type Docker } from '../stack/docker-client.js';
+import { createDocker, checkEngine, engineAddress, engineAnswers, type Docker } from '../stack/docker-client.js';
 import { removeDeadRuns, removeRun } from '../stack/resources.js';
 import { startStack, stackImages, type StackImages } from '../stack/provider.js';
 import type { Stack } from '../stack/stack.js';
@@ -143,6 +143,10 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     });
   } catch (error) {
     failure = error;
+    // A failure anywhere may really be the engine going away: say that, not the symptom.
+    if (!signal.aborted && !(await engineAnswers(docker))) {
+      failure = new InfraError(`the Docker engine at ${engineAddress()} stopped answering during the run (${errorMessage(error)})`, 'start the engine again; the next `drill run` or `drill cleanup` removes what this run left');
+    }
     if (signal.aborted) log1.warn({ reason: errorMessage(signal.reason) }, 'run aborted: healing, tearing down, writing what was measured');
     else log1.error({ err: errorMessage(error) }, 'run failed');
   } finally {
@@ -158,6 +162,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
       const removed = await removeRun(docker, runId).catch((error) => ({ containers: 0, networks: 0, errors: [errorMessage(error)] }));
       if (removed.errors.length) {
         note('runner', `teardown left resources behind: ${removed.errors.join('; ')}`, 'teardown-error');
+        log1.error({ errors: removed.errors }, 'teardown left resources behind: the next run or `drill cleanup` removes them (labelled)');
         failure ??= new InfraError(`teardown failed: ${removed.errors.join('; ')}`);
       } else {
         log1.info({ containers: removed.containers, networks: removed.networks }, 'stack removed');
