@@ -1,4 +1,4 @@
-import type { FaultStepSpec } from '../spec/schema.js';
+import type { FaultStepSpec, TargetSpec } from '../spec/schema.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import type { Docker } from '../stack/docker-client.js';
 import type { Stack } from '../stack/stack.js';
@@ -7,12 +7,15 @@ import type { RunClock } from '../runner/clock.js';
 import type { Logger } from '../util/log.js';
 import { injectKill, injectPause, injectRestart, injectStop } from './container-faults.js';
 import { resolveTarget } from './resolve-target.js';
+import { injectIsolate, injectLatency, injectLoss, injectPartition } from './network/index.js';
 
 // A fault is injected by a handler chosen by its `fault` kind; the mapped type makes a missing handler a
 // compile error when a new kind is added to the schema. inject() returns the record and a heal().
 
 export interface FaultContext {
   docker: Docker;
+  /** The run, for labelling helper containers (network faults run iptables/proxies in them). */
+  run: { runId: string; token: string; drillName: string };
   stack: Stack;
   clock: RunClock;
   log: Logger;
@@ -27,17 +30,29 @@ export interface InjectedFault {
 }
 
 type FaultKind = FaultStepSpec['fault'];
+/** A fault on one container: the runner resolves its target first. */
 export type FaultHandler<K extends FaultKind> = (ctx: FaultContext, step: Extract<FaultStepSpec, { fault: K }>, container: RunningContainer) => Promise<InjectedFault>;
-type Handlers = { [K in FaultKind]: FaultHandler<K> };
+/** A fault on the network between nodes: it resolves its own groups of nodes. */
+export type NetworkFaultHandler<K extends FaultKind> = (ctx: FaultContext, step: Extract<FaultStepSpec, { fault: K }>) => Promise<InjectedFault>;
+
+type ContainerFaultKind = 'kill' | 'stop' | 'pause' | 'restart';
+type Handlers = { [K in FaultKind]: NetworkFaultHandler<K> };
+
+const onTarget =
+  <K extends ContainerFaultKind>(handler: FaultHandler<K>): NetworkFaultHandler<K> =>
+  async (ctx, step) => handler(ctx, step, await resolveTarget(ctx.stack, (step as { target: TargetSpec }).target));
 
 const handlers: Handlers = {
-  kill: injectKill,
-  stop: injectStop,
-  pause: injectPause,
-  restart: injectRestart,
+  kill: onTarget(injectKill),
+  stop: onTarget(injectStop),
+  pause: onTarget(injectPause),
+  restart: onTarget(injectRestart),
+  partition: injectPartition,
+  isolate: injectIsolate,
+  loss: injectLoss,
+  latency: injectLatency,
 };
 
 export async function injectFault(ctx: FaultContext, step: FaultStepSpec): Promise<InjectedFault> {
-  const container = await resolveTarget(ctx.stack, step.target);
-  return (handlers[step.fault] as FaultHandler<FaultKind>)(ctx, step, container);
+  return (handlers[step.fault] as NetworkFaultHandler<FaultKind>)(ctx, step);
 }

@@ -1,4 +1,4 @@
-import type { TargetSpec } from '../spec/schema.js';
+import type { GroupMemberSpec, TargetSpec } from '../spec/schema.js';
 import type { Stack } from '../stack/stack.js';
 import type { RunningContainer } from '../stack/resources.js';
 import { InfraError } from '../util/errors.js';
@@ -31,4 +31,18 @@ export async function resolveTarget(stack: Stack, target: TargetSpec, random: ()
       return node;
     }
   }
+}
+
+/** Resolve a partition group: plural roles are every node of the role, singular ones one node. */
+export async function resolveGroup(stack: Stack, members: readonly GroupMemberSpec[]): Promise<RunningContainer[]> {
+  const out = new Map<string, RunningContainer>();
+  for (const member of members) {
+    const found =
+      member === 'replicas' ? await stack.replicas()
+      : member === 'sentinels' ? stack.containers.filter((c) => c.role === 'sentinel')
+      : member === 'apps' ? stack.containers.filter((c) => c.role === 'app')
+      : [await resolveTarget(stack, member)];
+    for (const c of found) out.set(c.id, c);
+  }
+  return [...out.values()];
 }

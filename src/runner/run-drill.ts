@@ -120,7 +120,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
       },
     });
 
-    await phases.time('steps', () => runSteps({ spec, docker, stack: liveStack, load: liveLoad, clock, log: log1, signal, faults, note: (e) => events.push(e) }));
+    await phases.time('steps', () => runSteps({ spec, run, docker, stack: liveStack, load: liveLoad, clock, log: log1, signal, faults, note: (e) => events.push(e) }));
 
     await phases.time('load', async () => {
       await sleep(spec.load.durationMs - clock.nowMs(), signal);

@@ -12,6 +12,7 @@ import type { Logger } from '../util/log.js';
 
 export interface StepContext {
   spec: DrillSpec;
+  run: { runId: string; token: string; drillName: string };
   docker: Docker;
   stack: Stack;
   load: TrackedLoad;
@@ -29,7 +30,7 @@ export async function runSteps(ctx: StepContext): Promise<void> {
     switch (step.kind) {
       case 'fault': {
         await sleep(step.atMs - clock.nowMs(), signal);
-        const injected = await injectFault({ docker: ctx.docker, stack: ctx.stack, clock, log: ctx.log, note }, step);
+        const injected = await injectFault({ docker: ctx.docker, run: ctx.run, stack: ctx.stack, clock, log: ctx.log, note }, step);
         ctx.faults.push(injected);
         note({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}${step.durationMs !== undefined ? ` for ${step.durationMs} ms` : ''}`, marker: 'fault' });
         break;

@@ -108,6 +108,59 @@ const restartFaultStep = z
   .describe('Stop a container gracefully, stay down for `duration` (default 0), start it again')
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
 
+const groupMember = z
+  .union([
+    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps']),
+    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
+  ])
+  .describe('A role resolved at run time (plural roles mean every node of that role) or a node name');
+const group = z.array(groupMember).min(1).max(20).describe('Nodes on one side of the partition');
+
+const partitionFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('partition'),
+    groups: z.array(group).min(2).max(8).describe('Groups that cannot reach each other (nodes in no group keep every link)'),
+    oneWay: z.boolean().default(false).describe('Drop only what goes from groups[0] to the other groups (TCP replies are packets too: connections opened either way stall)'),
+    duration: healAfter,
+  })
+  .describe('Network partition between groups of nodes (iptables DROP inside each node\'s network namespace)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'groups', groups: s.groups, oneWay: s.oneWay, durationMs: s.duration }));
+
+const isolateFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('isolate'),
+    target,
+    duration: healAfter,
+  })
+  .describe('Cut one node off from every other node of the stack (shorthand for a partition [[target], [everything else]])')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration }));
+
+const lossFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('loss'),
+    target: target.optional().describe('Drop packets to and from this node (or use `between`)'),
+    between: z.array(group).length(2).optional().describe('Drop packets only between these two groups'),
+    percent: z.number().gt(0).max(100).describe('Share of packets dropped, each direction'),
+    duration: healAfter,
+  })
+  .describe('Random packet loss (iptables statistic match)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target ?? 'groups', between: s.between, percent: s.percent, durationMs: s.duration }));
+
+const latencyFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('latency'),
+    target,
+    delay: duration({ minMs: 1, maxMs: 60_000 }).describe('Added one-way delay'),
+    jitter: duration({ maxMs: 60_000 }).default(0).describe('Random variation around the delay'),
+    duration: healAfter,
+  })
+  .describe('Added latency on the traffic to a node: netem where the kernel has it, otherwise a delaying TCP proxy in the node\'s network namespace (the report says which)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, delayMs: s.delay, jitterMs: s.jitter, durationMs: s.duration }));
+
 const promoteStep = z
   .strictObject({
     at: duration().optional().describe('When to run it; default: right after the previous step'),
@@ -138,7 +191,7 @@ const waitForRecoveredStep = z.strictObject({
   timeout: duration({ minMs: 1000 }).default(60_000).describe('Give up (the drill fails its RTO) if writes have not recovered by then'),
 }).describe('A wait step: block the scenario until a condition holds').transform((s) => ({ kind: 'waitFor' as const, condition: s.waitFor, timeoutMs: s.timeout }));
 
-export const stepSchema = z.union([killFaultStep, stopFaultStep, pauseFaultStep, restartFaultStep, promoteStep, repointStep, waitStep, waitForRecoveredStep]);
+export const stepSchema = z.union([killFaultStep, stopFaultStep, pauseFaultStep, restartFaultStep, partitionFaultStep, isolateFaultStep, lossFaultStep, latencyFaultStep, promoteStep, repointStep, waitStep, waitForRecoveredStep]);
 
 export const loadSchema = z.strictObject({
   rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
@@ -210,7 +263,8 @@ export type StepSpec = DrillSpec['steps'][number];
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
 export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
 export type ActionStepSpec = Extract<StepSpec, { kind: 'action' }>;
-export type TargetSpec = FaultStepSpec['target'];
+export type TargetSpec = z.output<typeof target>;
+export type GroupMemberSpec = z.output<typeof groupMember>;
 export type MeasureSpec = DrillSpec['measure'];
 export type LoadSpec = DrillSpec['load'];
 export type ObjectivesSpec = DrillSpec['objectives'];
