@@ -14,7 +14,8 @@ import { startDetector } from './detector.js';
 import { watchStopConditions } from './stop-conditions.js';
 import { divergenceOf } from '../measure/divergence.js';
 import type { DivergenceResult } from '../report/result.js';
-import { createTrackedLoad, type TrackedLoad } from '../load/tracked-load.js';
+import type { TrackedLoad } from '../load/tracked-load.js';
+import { createSpreadLoad } from '../load/multi-load.js';
 import { createRunClock } from './clock.js';
 import { newRunId } from './run-id.js';
 import { PhaseTimer } from './phase-timer.js';
@@ -93,7 +94,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
 
     // Load starts warm-up ms before t=0, so `at: 5s` in the drill file is t=5000 on every timeline.
     clock.setOriginNow(spec.load.warmupMs);
-    load = createTrackedLoad({ url: liveStack.appUrl, rate: spec.load.rate, connections: spec.load.connections, timeoutMs: spec.load.timeoutMs, clock, signal });
+    load = createSpreadLoad({ urls: liveStack.appUrls ?? [liveStack.appUrl], rate: spec.load.rate, connections: spec.load.connections, timeoutMs: spec.load.timeoutMs, clock, signal });
     const liveLoad = load;
     await phases.time('warmup', async () => {
       await liveLoad.start();

@@ -20,6 +20,7 @@ const redisSentinelStack = z.strictObject({
   quorum: z.int().min(1).max(7).optional().describe('Sentinels that must agree the master is down; default: a majority'),
   sentinel: sentinelTimings.prefault({}),
   image: z.string().min(1).optional().describe('Redis image to use instead of the offline-built one, e.g. "redis:7" where a registry is reachable'),
+  apps: z.int().min(1).max(4).default(1).describe('Fixture app instances (app-1 … app-N); the load is spread evenly over them. Split-brain drills put one on each side of a partition'),
   password: z.string().min(8).max(200).optional().describe('requirepass/masterauth for Redis (Sentinels get auth-pass; the app uses it). A secret: it never appears in logs or reports'),
   redisConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case redis.conf directive name such as "min-replicas-to-write"'), z.union([z.string(), z.number()]))

@@ -39,8 +39,10 @@ export interface Runbook {
 export interface Stack {
   kind: string;
   containers: RunningContainer[];
-  /** The fixture app's base URL on 127.0.0.1. */
+  /** The fixture app's base URL on 127.0.0.1 (the first app instance). */
   appUrl: string;
+  /** Every app instance's base URL (a stack may run several, e.g. one per side of a partition). */
+  appUrls?: string[];
   /** The container that is the primary now, asked of the system (Sentinel for Redis, the databases for MySQL). */
   primary(): Promise<RunningContainer>;
   /** Data nodes that are replicas now (running or not), by the system's own view. */

@@ -122,22 +122,26 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
     return true;
   });
 
-  const app = await startContainer(docker, run, {
-    node: 'app-1',
-    name: name('app', 1),
-    role: 'app',
-    image: ctx.images.app,
-    cmd: ['node', 'server.js'],
-    env: { ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}), DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
-    publish: [APP_PORT],
-    networkName: network,
-  });
-  containers.push(app);
-  const appUrl = `http://127.0.0.1:${app.ports[APP_PORT]}`;
-  await waitForHttpOk(`${appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
-  log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, appUrl }, 'redis-sentinel stack ready');
+  const apps = await Promise.all(
+    Array.from({ length: spec.apps }, (_, i) =>
+      startContainer(docker, run, {
+        node: `app-${i + 1}`,
+        name: name('app', i + 1),
+        role: 'app',
+        image: ctx.images.app,
+        cmd: ['node', 'server.js'],
+        env: { ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}), DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
+        publish: [APP_PORT],
+        networkName: network,
+      }),
+    ),
+  );
+  containers.push(...apps);
+  const appUrls = apps.map((a) => `http://127.0.0.1:${a.ports[APP_PORT]}`);
+  await Promise.all(appUrls.map((url) => waitForHttpOk(`${url}/health`, ctx.readyTimeoutMs, ctx.signal)));
+  log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, apps: appUrls }, 'redis-sentinel stack ready');
 
-  return new RedisSentinelStack(ctx, containers, sentinels, appUrl, spec.password);
+  return new RedisSentinelStack(ctx, containers, sentinels, appUrls, spec.password);
 }
 
 function fieldOf(fields: string[], key: string): string | undefined {
@@ -149,11 +153,15 @@ class RedisSentinelStack implements Stack {
   readonly kind = 'redis-sentinel';
   private readonly subscribers: Redis[] = [];
 
+  get appUrl(): string {
+    return this.appUrls[0]!;
+  }
+
   constructor(
     private readonly ctx: StackContext,
     readonly containers: RunningContainer[],
     private readonly sentinels: RunningContainer[],
-    readonly appUrl: string,
+    readonly appUrls: string[],
     private readonly password: string | undefined,
   ) {}
 

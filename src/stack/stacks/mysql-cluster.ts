@@ -1,0 +1,94 @@
+import type { MysqlReplicationStackSpec } from '../../spec/schema.js';
+import { errorMessage } from '../../util/errors.js';
+import type { RunningContainer } from '../resources.js';
+import type { Dialect, ReplicaStatus } from './mysql-dialect.js';
+import { MYSQL_PORT, REPL_USER, type DbSecrets } from './mysql-server.js';
+import type { SqlClient } from './mysql-sql.js';
+import type { StackContext } from './redis-sentinel.js';
+
+// The state the stack and its runbook share: the nodes, drill's own record of which node it made
+// primary, and probes that ask a node what it is right now.
+
+export type MysqlStackContext = Omit<StackContext, 'images'> & { images: { mysql: string; app: string } };
+
+export interface DbNode {
+  container: RunningContainer;
+  /** Host port on 127.0.0.1 → the node's 3306. */
+  port: number;
+  serverId: number;
+}
+
+export interface MysqlCluster {
+  ctx: MysqlStackContext;
+  spec: MysqlReplicationStackSpec;
+  dialect: Dialect;
+  sql: SqlClient;
+  secrets: DbSecrets;
+  nodes: DbNode[];
+  app: RunningContainer;
+  appUrl: string;
+  /** The node drill started as primary or last promoted: the answer when no database can say. */
+  lastPrimary: DbNode;
+}
+
+/** What a node says about itself at this moment. */
+export interface Probe {
+  node: DbNode;
+  reachable: boolean;
+  error?: string;
+  readOnly: boolean;
+  /** null: replication not configured (a primary, or a detached node). */
+  status: ReplicaStatus | null;
+}
+
+export function target(node: DbNode): { node: string; port: number } {
+  return { node: node.container.node, port: node.port };
+}
+
+export async function probe(c: MysqlCluster, node: DbNode, timeoutMs = 1500): Promise<Probe> {
+  try {
+    return await c.sql.with(
+      target(node),
+      async (sql) => {
+        const ro = (await sql.rows('SELECT @@GLOBAL.read_only AS ro'))[0];
+        return { node, reachable: true, readOnly: Number(ro?.ro) === 1, status: await c.dialect.replicaStatus(sql) };
+      },
+      { connectTimeoutMs: Math.min(1000, timeoutMs), timeoutMs },
+    );
+  } catch (error) {
+    return { node, reachable: false, error: errorMessage(error), readOnly: false, status: null };
+  }
+}
+
+export function probeAll(c: MysqlCluster, timeoutMs?: number): Promise<Probe[]> {
+  return Promise.all(c.nodes.map((n) => probe(c, n, timeoutMs)));
+}
+
+/**
+ * The primary, as the databases say: a reachable node that is writable and not replicating. Several
+ * (an old primary restarted next to the promoted one: split brain) → the one drill promoted last, else
+ * the lowest-numbered. None reachable → the one drill last made primary (it may be dead: a kill target).
+ */
+export function primaryOf(c: MysqlCluster, probes: Probe[]): DbNode {
+  const writable = probes.filter((p) => p.reachable && !p.readOnly && !p.status).map((p) => p.node);
+  return writable.find((n) => n === c.lastPrimary) ?? writable[0] ?? c.lastPrimary;
+}
+
+export function nodeByName(c: MysqlCluster, name: string): DbNode | undefined {
+  return c.nodes.find((n) => n.container.node === name || n.container.name === name);
+}
+
+export function sourceOptions(c: MysqlCluster, source: DbNode, delaySec: number) {
+  // Containers reach each other by container name on the run's network; never by the host's ports.
+  return { host: source.container.name, port: MYSQL_PORT, user: REPL_USER, password: c.secrets.repl, delaySec };
+}
+
+/** The configured MASTER_DELAY of a node, in whole seconds (what the server takes). */
+export function configuredDelaySec(c: MysqlCluster, node: DbNode): number {
+  const d = c.spec.delayedReplica;
+  return d && d.node === node.container.node ? Math.ceil(d.delayMs / 1000) : 0;
+}
+
+export function nodeList(c: MysqlCluster): string {
+  return c.nodes.map((n) => n.container.node).join(', ');
+}

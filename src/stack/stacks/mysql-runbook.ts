@@ -1,0 +1,219 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import { abortReason, sleep } from '../../util/wait.js';
+import type { Runbook } from '../stack.js';
+import { configuredDelaySec, nodeByName, nodeList, probeAll, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './mysql-cluster.js';
+import type { ReplicaStatus } from './mysql-dialect.js';
+import type { Sql } from './mysql-sql.js';
+
+// The failover procedure a DBA (or an orchestrator) runs for MySQL/MariaDB replication, as drill steps:
+//   promote  pick a replica (the most advanced by GTID, or a named one), optionally let it apply what it
+//            already received, stop replication for good, make it writable;
+//   repoint  tell the app, and point every other replica at the new primary (GTID auto-positioning);
+//   check    one health query of the current primary (for drill's own detector).
+// drill does not fence the old primary: if it is still alive and writable, that is the drill's finding.
+
+const ms = (from: number) => `${(performance.now() - from).toFixed(0)} ms`;
+
+export function createRunbook(c: MysqlCluster): Runbook {
+  return {
+    promote: (opts) => promote(c, opts),
+    repoint: (opts) => repoint(c, opts),
+    checkPrimary: (timeoutMs) => checkPrimary(c, timeoutMs),
+  };
+}
+
+interface Candidate {
+  probe: Probe & { status: ReplicaStatus };
+  applied: number;
+  received: number;
+  appliedPos: string;
+}
+
+async function positionsOf(c: MysqlCluster, probes: Probe[], timeoutMs: number): Promise<Candidate[]> {
+  const replicas = probes.filter((p): p is Candidate['probe'] => p.reachable && p.status !== null);
+  return Promise.all(
+    replicas.map(async (p) => ({ probe: p, ...(await c.sql.with(target(p.node), (sql) => c.dialect.counts(sql, p.status), { timeoutMs })) })),
+  );
+}
+
+async function containerState(c: MysqlCluster, node: DbNode): Promise<string> {
+  try {
+    return (await c.ctx.docker.getContainer(node.container.id).inspect()).State.Status;
+  } catch (error) {
+    return `gone (${errorMessage(error)})`;
+  }
+}
+
+async function pickCandidate(c: MysqlCluster, name: string, catchUp: boolean, timeoutMs: number): Promise<{ chosen: Candidate; why: string }> {
+  const probes = await probeAll(c);
+  if (name !== 'most-advanced') {
+    const node = nodeByName(c, name);
+    if (!node) throw new InfraError(`cannot promote ${name}: no such node (nodes: ${nodeList(c)})`);
+    const p = probes.find((x) => x.node === node)!;
+    if (!p.reachable) {
+      const state = await containerState(c, node);
+      throw new InfraError(state === 'running' ? `cannot promote ${name}: it does not answer (${p.error})` : `cannot promote ${name}: it is not running (container ${state})`);
+    }
+    if (!p.status) throw new InfraError(`cannot promote ${name}: it is not a replica (${p.readOnly ? 'read-only, not replicating' : 'it is writable and not replicating: already a primary'})`);
+    const [chosen] = await positionsOf(c, [p], timeoutMs);
+    return { chosen: chosen!, why: `named in the runbook` };
+  }
+  const candidates = await positionsOf(c, probes, timeoutMs);
+  if (candidates.length === 0) {
+    throw new InfraError(`cannot promote: no reachable replica (${probes.map((p) => `${p.node.container.node}: ${p.reachable ? 'not a replica' : 'unreachable'}`).join('; ')})`);
+  }
+  // With catch-up, what a replica received counts (it applies it before taking writes); without, only
+  // what it applied. Ties: more applied (less to catch up), then the lower node number.
+  const key = (x: Candidate) => (catchUp ? x.received : x.applied);
+  const sorted = [...candidates].sort((a, b) => key(b) - key(a) || b.applied - a.applied || a.probe.node.serverId - b.probe.node.serverId);
+  const why = `most advanced by GTID (${catchUp ? 'received' : 'applied'}): ${sorted.map((x) => `${x.probe.node.container.node} ${key(x)}`).join(', ')}`;
+  return { chosen: sorted[0]!, why };
+}
+
+async function promote(c: MysqlCluster, opts: { candidate: string; catchUp: boolean; timeoutMs: number; signal: AbortSignal }): Promise<{ node: string; detail: string }> {
+  const t0 = performance.now();
+  const deadline = Date.now() + opts.timeoutMs;
+  const left = () => Math.max(100, deadline - Date.now());
+  const { chosen, why } = await pickCandidate(c, opts.candidate, opts.catchUp, left());
+  const node = chosen.probe.node;
+  const name = node.container.node;
+  const pickedIn = ms(t0);
+  const t1 = performance.now();
+  const status = chosen.probe.status;
+  let catchUpNote: string;
+  await c.sql.with(
+    target(node),
+    async (sql) => {
+      if (opts.catchUp) {
+        // The receiver stops (nothing new may arrive from an old primary that is still alive), the applier
+        // finishes the relay log; a delayed replica first loses its delay without losing its relay log.
+        if (status.delaySec > 0) await c.dialect.removeDelayKeepingRelayLog(sql);
+        else await c.dialect.stopReplica(sql, 'io');
+        const backlog = chosen.received - chosen.applied;
+        await waitApplied(c, sql, name, deadline, opts.signal);
+        catchUpNote = `caught up ${backlog} received-but-unapplied transaction(s)${status.delaySec > 0 ? ` (MASTER_DELAY ${status.delaySec} s lifted)` : ''} in ${ms(t1)}`;
+      } else {
+        catchUpNote = `no catch-up: ${chosen.received - chosen.applied} received-but-unapplied transaction(s) discarded`;
+      }
+      const t2 = performance.now();
+      await c.dialect.detachAndMakeWritable(sql);
+      catchUpNote += `; stop + reset + writable ${ms(t2)}`;
+    },
+    { timeoutMs: left() },
+  ).catch((error) => {
+    if (opts.signal.aborted) throw abortReason(opts.signal);
+    throw error instanceof InfraError ? error : new InfraError(`promoting ${name} failed: ${errorMessage(error)}`);
+  });
+  c.lastPrimary = node;
+  const position = await c.sql.with(target(node), (sql) => c.dialect.executedPosition(sql), { timeoutMs: left() }).catch(() => '?');
+  c.ctx.log.info({ node: name, position }, 'runbook: promoted');
+  return { node: name, detail: `${name} (${why}; picked in ${pickedIn}) at GTID ${position || '(empty)'}; ${catchUpNote!}` };
+}
+
+/** Until the applier has executed everything the receiver wrote to the relay log. */
+async function waitApplied(c: MysqlCluster, sql: Sql, name: string, deadline: number, signal: AbortSignal): Promise<void> {
+  let idleSeen = 0;
+  for (;;) {
+    if (signal.aborted) throw abortReason(signal);
+    const st = await c.dialect.replicaStatus(sql);
+    if (!st) return;
+    if (st.sqlRunning !== 'Yes') throw new InfraError(`cannot catch up ${name}: its applier stopped${st.sqlError ? `: ${st.sqlError}` : ''}`);
+    const counts = await c.dialect.counts(sql, st);
+    const positionsMatch = st.readFile !== '' && st.readFile === st.execFile && st.readPos === st.execPos;
+    // A transaction cut in half by the kill is never applied: then "read all relay log" twice in a row ends it.
+    idleSeen = /read all relay log/i.test(st.sqlState) ? idleSeen + 1 : 0;
+    if (counts.applied >= counts.received || positionsMatch || idleSeen >= 2) return;
+    if (Date.now() > deadline) throw new InfraError(`cannot catch up ${name}: ${counts.received - counts.applied} transaction(s) still unapplied at the promote timeout (applier: ${st.sqlState || 'idle'})`);
+    await sleep(25, signal);
+  }
+}
+
+async function repoint(c: MysqlCluster, opts: { timeoutMs: number; signal: AbortSignal }): Promise<{ detail: string }> {
+  const t0 = performance.now();
+  const deadline = Date.now() + opts.timeoutMs;
+  const primary = c.lastPrimary;
+  const probes = await probeAll(c);
+  const pp = probes.find((p) => p.node === primary)!;
+  if (!pp.reachable) throw new InfraError(`cannot repoint to ${primary.container.node}: it does not answer (${pp.error})`);
+  if (pp.status || pp.readOnly) throw new InfraError(`cannot repoint to ${primary.container.node}: it is not a primary (${pp.status ? 'still replicating' : 'read-only'}); promote first`);
+
+  // The app first: writes recover as soon as it follows, the replicas can follow after.
+  const tApp = performance.now();
+  await postAdminPrimary(c, primary.container.name, Math.max(100, deadline - Date.now()));
+  const appNote = `app → ${primary.container.node} in ${ms(tApp)}`;
+
+  const others = probes.filter((p) => p.node !== primary);
+  const notes = await Promise.all(
+    others.map(async (p): Promise<string> => {
+      const n = p.node.container.node;
+      if (!p.reachable) return `${n} unreachable, skipped`;
+      // A reachable node that is not a replica is a former primary: rejoining it is a decision (its own
+      // writes may diverge), not a repoint. Left alone, and said.
+      if (!p.status) return `${n} is not a replica (${p.readOnly ? 'read-only' : 'writable: a second primary?'}), left alone`;
+      const t = performance.now();
+      try {
+        await c.sql.with(
+          target(p.node),
+          async (sql) => {
+            await c.dialect.stopReplica(sql);
+            // MariaDB: MASTER_USE_GTID=slave_pos. These nodes were replicas all along, so what they applied
+            // is gtid_slave_pos; current_pos would also count local binlogged writes and ask the new
+            // primary for GTIDs it never had. (current_pos is for rejoining a former primary.)
+            await c.dialect.changeSource(sql, sourceOptions(c, primary, configuredDelaySec(c, p.node)));
+            await c.dialect.startReplica(sql);
+          },
+          { timeoutMs: Math.max(100, deadline - Date.now()) },
+        );
+        const state = await waitReplicating(c, p.node, deadline, opts.signal);
+        return `${n} → ${primary.container.node} ${state} in ${ms(t)}`;
+      } catch (error) {
+        if (opts.signal.aborted) throw abortReason(opts.signal);
+        return `${n} could not be repointed: ${errorMessage(error)}`;
+      }
+    }),
+  );
+  const detail = `${appNote}; ${notes.join('; ') || 'no other node'} (total ${ms(t0)})`;
+  c.ctx.log.info({ primary: primary.container.node }, `runbook: repointed: ${detail}`);
+  return { detail };
+}
+
+/** Until both threads run (connected to the new primary) or an error shows; returns what was seen. */
+async function waitReplicating(c: MysqlCluster, node: DbNode, deadline: number, signal: AbortSignal): Promise<string> {
+  let last = 'unknown';
+  while (Date.now() < deadline) {
+    if (signal.aborted) throw abortReason(signal);
+    const st = await c.sql.with(target(node), (sql) => c.dialect.replicaStatus(sql), { timeoutMs: 2000 }).catch(() => null);
+    if (st) {
+      if (st.ioRunning === 'Yes' && st.sqlRunning === 'Yes') return 'replicating';
+      if (st.ioError || st.sqlError) return `NOT replicating: ${st.ioError || st.sqlError}`;
+      last = `receiver ${st.ioRunning}, applier ${st.sqlRunning}`;
+    }
+    await sleep(50, signal);
+  }
+  return `not yet replicating at the timeout (${last})`;
+}
+
+function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Promise<void> {
+  const url = `${c.appUrl}/admin/primary?host=${encodeURIComponent(host)}`;
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => ((res.statusCode ?? 0) === 200 ? resolve() : reject(new InfraError(`the app refused the new primary ${host}: HTTP ${res.statusCode} ${body.slice(0, 200)}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on('error', (error) => reject(new InfraError(`could not tell the app about the new primary ${host}: ${errorMessage(error)}`)));
+    req.end();
+  });
+}
+
+async function checkPrimary(c: MysqlCluster, timeoutMs: number): Promise<boolean> {
+  try {
+    await c.sql.with(target(c.lastPrimary), (sql) => sql.rows('SELECT 1', [], timeoutMs), { connectTimeoutMs: timeoutMs, timeoutMs });
+    return true;
+  } catch {
+    return false;
+  }
+}

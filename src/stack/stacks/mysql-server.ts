@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import type { Docker } from '../docker-client.js';
+import { LABEL_IMAGE_RECIPE } from '../labels.js';
+
+// How one database container is started, for both kinds of image:
+//   - drill's offline image (Debian bookworm + mariadb-server): a shell Cmd initialises the datadir once
+//     (a restarted container keeps it), writes an init file with the users, and execs mariadbd;
+//   - an official image (mysql:8.x, mariadb:1x): its entrypoint initialises the datadir from
+//     MYSQL_ROOT_PASSWORD / MARIADB_ROOT_PASSWORD; the server options are passed as arguments; the users
+//     are created over SQL once the server answers.
+// The server options are the same for every flavour: options one flavour lacks carry the `loose-` prefix,
+// which both MariaDB and MySQL accept and ignore when unknown. The flavour is detected later, from the
+// running server (mysql-dialect.ts).
+
+export const MYSQL_PORT = 3306;
+export const ADMIN_USER = 'root';
+export const REPL_USER = 'repl';
+export const APP_USER = 'drill';
+
+/** Per-run random passwords. Never logged: SqlClient redacts them from error messages. */
+export interface DbSecrets {
+  admin: string;
+  repl: string;
+  app: string;
+}
+
+export function newSecrets(): DbSecrets {
+  // Hex: safe inside shell, SQL literals and environment variables without quoting rules.
+  const secret = () => randomBytes(18).toString('hex');
+  return { admin: secret(), repl: secret(), app: secret() };
+}
+
+/**
+ * The users every node has, created without writing the binlog (each node creates its own, so a promoted
+ * replica has them too, and replication never sees them).
+ */
+export function userStatements(s: DbSecrets, withAdmin: boolean): string[] {
+  return [
+    'SET SESSION sql_log_bin = 0',
+    ...(withAdmin ? [`CREATE USER IF NOT EXISTS '${ADMIN_USER}'@'%' IDENTIFIED BY '${s.admin}'`, `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'%' WITH GRANT OPTION`] : []),
+    `CREATE USER IF NOT EXISTS '${REPL_USER}'@'%' IDENTIFIED BY '${s.repl}'`,
+    `GRANT REPLICATION SLAVE ON *.* TO '${REPL_USER}'@'%'`,
+    `CREATE USER IF NOT EXISTS '${APP_USER}'@'%' IDENTIFIED BY '${s.app}'`,
+    `GRANT SELECT, INSERT ON drill.* TO '${APP_USER}'@'%'`,
+  ];
+}
+
+export interface ServerOptions {
+  serverId: number;
+  semisyncTimeoutMs: number | null;
+  readOnly: boolean;
+}
+
+export function serverArgs(o: ServerOptions): string[] {
+  const args = [
+    `--server-id=${o.serverId}`,
+    '--port=3306',
+    '--bind-address=0.0.0.0',
+    '--skip-name-resolve',
+    '--log-bin=mysql-bin',
+    '--relay-log=relay-bin',
+    '--loose-binlog-format=ROW',
+    '--loose-log-slave-updates=ON',
+    // MariaDB GTID: a replica may not apply a transaction out of order or twice.
+    '--loose-gtid-strict-mode=ON',
+    // MySQL GTID (MariaDB always has GTIDs).
+    '--loose-gtid-mode=ON',
+    '--loose-enforce-gtid-consistency=ON',
+    // Light: two cores are shared with the load and the other nodes.
+    '--innodb-buffer-pool-size=64M',
+    '--performance-schema=OFF',
+    '--loose-mysqlx=OFF',
+    '--max-connections=300',
+  ];
+  if (o.semisyncTimeoutMs !== null) {
+    // MariaDB's built-in semi-sync, kept across a container restart (MySQL: INSTALL PLUGIN + SET PERSIST).
+    args.push('--loose-rpl-semi-sync-master-enabled=ON', '--loose-rpl-semi-sync-slave-enabled=ON', `--loose-rpl-semi-sync-master-timeout=${o.semisyncTimeoutMs}`, '--loose-rpl-semi-sync-master-wait-point=AFTER_SYNC');
+  }
+  if (o.readOnly) args.push('--read-only');
+  return args;
+}
+
+/** Cmd for drill's offline image: initialise once, write the users' init file, exec mariadbd. */
+export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
+  const init = userStatements(secrets, true)
+    .map((s) => `${s};`)
+    .join('\n');
+  const script = [
+    'set -e',
+    'if [ ! -d /var/lib/mysql/mysql ]; then',
+    '  mariadb-install-db --no-defaults --user=mysql --datadir=/var/lib/mysql --skip-test-db --auth-root-authentication-method=socket > /tmp/install-db.log 2>&1 || { cat /tmp/install-db.log >&2; exit 1; }',
+    'fi',
+    'mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld',
+    "cat > /run/mysqld/drill-init.sql <<'DRILL_SQL'",
+    init,
+    'DRILL_SQL',
+    'chown mysql:mysql /run/mysqld/drill-init.sql && chmod 600 /run/mysqld/drill-init.sql',
+    `exec mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql ${serverArgs(o).join(' ')}`,
+  ].join('\n');
+  return ['sh', '-c', script];
+}
+
+/** Environment for an official image's entrypoint (both flavours' variable names; each ignores the other's). */
+export function officialEnv(secrets: DbSecrets): Record<string, string> {
+  return {
+    MYSQL_ROOT_PASSWORD: secrets.admin,
+    MARIADB_ROOT_PASSWORD: secrets.admin,
+    // Time-zone tables loaded at init could reach the binlog on some versions: not needed, skip them.
+    MYSQL_INITDB_SKIP_TZINFO: '1',
+    MARIADB_INITDB_SKIP_TZINFO: '1',
+  };
+}
+
+/** drill's own images carry the recipe label; anything else is treated as an official image. */
+export async function isDrillImage(docker: Docker, image: string): Promise<boolean> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    return Boolean(info.Config?.Labels?.[LABEL_IMAGE_RECIPE]);
+  } catch {
+    return false;
+  }
+}
