@@ -34,7 +34,7 @@ const cli = yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: process.env.DRILL_LOG_LEVEL ?? 'info', describe: 'pino log level (logs go to stderr)' })
   .command(
     'run <file>',
-    'run a drill and write reports/<run>/ (result.json, report.html)',
+    'run a drill; write reports/<run>/ (result.json, report.html, junit.xml) and reports/index.html',
     (y) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
@@ -70,8 +70,8 @@ const cli = yargs(hideBin(process.argv))
   )
   .command(
     'report <dir>',
-    'rebuild report.html of a run from its result.json',
-    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory, e.g. reports/20261122T031502Z-3fa9c1' }),
+    "rebuild a run's report.html + junit.xml from result.json (and the index), or a reports directory's index.html",
+    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (reports/<runId>) or a reports directory' }),
     (argv) => reportCommand({ dir: argv.dir }),
   )
   .command(

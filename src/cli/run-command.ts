@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
 import { runDrill } from '../runner/run-drill.js';
-import { writeRunReports } from '../report/index.js';
+import { writeReportsIndex, writeRunReports } from '../report/index.js';
 import { renderSummaryText } from '../report/index.js';
 import { createLogger } from '../util/log.js';
 import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
@@ -38,11 +38,15 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
   try {
     const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal: controller.signal });
     const paths = await writeRunReports(reportDir, result);
-    const relHtml = path.relative(process.cwd(), paths.htmlPath);
+    const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, 'reports index not written');
+      return null;
+    });
+    const rel = (p: string) => path.relative(process.cwd(), p);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath })}\n`);
+      process.stdout.write(`${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath, junitPath: paths.junitPath, indexPath })}\n`);
     } else {
-      process.stdout.write(`${renderSummaryText(result)}\nreport: ${relHtml}\n`);
+      process.stdout.write(`${renderSummaryText(result)}\nreport: ${rel(paths.htmlPath)}\njunit:  ${rel(paths.junitPath)}\n${indexPath ? `index:  ${rel(indexPath)}\n` : ''}`);
     }
     process.exitCode =
       interrupted === 'SIGINT' ? EXIT.sigint

@@ -34,3 +34,18 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
   return new SafeHtml(out);
 }
+
+const XML_ENTITIES: Record<string, string> = { ...ENTITIES, "'": '&apos;' };
+
+/**
+ * Escapes text for XML 1.0 content and quoted attributes (junit.xml). Characters XML 1.0 cannot carry at
+ * all (C0 controls other than tab/newline/CR, U+FFFE/U+FFFF, lone surrogates) become U+FFFD, so a hostile
+ * error message cannot make the file unparseable. Newlines in attributes are kept as character references.
+ */
+export function escapeXml(value: unknown, opts: { attribute?: boolean } = {}): string {
+  const text = String(value ?? '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!);
+  return opts.attribute ? text.replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;') : text.replace(/\r/g, '&#13;');
+}

@@ -31,8 +31,41 @@ export interface ResultJson {
   faults: FaultRecord[];
   events: TimelineEvent[];
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
-  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; sentWrites: number; lateSends: number; maxSendLagMs: number };
+  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; sentWrites: number; lateSends: number; maxSendLagMs: number; droppedSlots?: number };
   stack: { kind: string; primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] };
   phasesMs: Record<string, number>;
   environment: { drillVersion: string; node: string; dockerEngine: string | null; images: Record<string, string>; host: string };
+  /**
+   * How each replica's data differs from the primary after recovery. Optional: only stacks that can read
+   * their replicas measure it; absent (or null) means "not measured for this stack", never "no divergence".
+   */
+  divergence?: DivergenceResult | null;
+}
+
+export interface DivergenceResult {
+  /** The node every replica is compared against: the primary after recovery. */
+  reference: string;
+  /** Run-clock ms when the replicas were read (after recovery and the end of the load); null if unknown. */
+  checkedAtMs: number | null;
+  replicas: ReplicaDivergence[];
+}
+
+export interface ReplicaDivergence {
+  /** Container name of the replica. */
+  name: string;
+  /** Write ids found on this replica. */
+  presentWrites: number;
+  /** Ids on the reference but not on this replica: the replica is behind, or lost them. */
+  missingWrites: number;
+  /** Ids on this replica but not on the reference: it diverged (writes the new primary does not have). */
+  extraWrites: number;
+  /** Acknowledged writes missing on this replica (a subset of missingWrites). */
+  missingAckedWrites?: number;
+  /** The first few ids of each set. */
+  firstMissingIds: number[];
+  firstExtraIds: number[];
+  /** Replication lag as the system reported it when read, where it reports one. */
+  lag?: { bytes?: number | null; seconds?: number | null } | null;
+  /** True when the replica held exactly the reference's ids. */
+  converged: boolean;
 }

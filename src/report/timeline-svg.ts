@@ -1,45 +1,42 @@
 import type { ResultJson } from './result.js';
 import { html, SafeHtml } from './escape.js';
-import { fmtMs, fmtOffsetMs } from './format.js';
+import { fmtInt, fmtMs } from './format.js';
+import { binTimeline, type Bins } from './chart-bins.js';
+import { assignLabelRows, collectMarkers, FAULT_COLOR, RUNBOOK_COLOR, renderMarkers, type Marker } from './chart-markers.js';
 import { CHART_MARGIN_LEFT, CHART_MARGIN_RIGHT, CHART_W, f, niceCeil, num } from './svg-util.js';
 
 // The timeline chart as inline SVG: stacked bars per bucket (ok / unknown / fail), an axis in seconds,
-// vertical markers for faults and key events, and the RTO window shaded. No per-bucket text, so ~1200
-// buckets (2 min at 100 ms) stay readable and the file small.
+// vertical markers for faults and key events, and the RTO window shaded. No per-bucket text; long runs
+// at fine buckets are merged down to ~1 bar per pixel (chart-bins.ts), the zoom shows the real buckets.
 
 const W = CHART_W;
-const H = 300;
-const LABEL_ROWS = 4;
+/** At most this many rows of marker labels above the plot; the chart grows by the rows it needs. */
+const MAX_LABEL_ROWS = 7;
 const ROW_H = 12;
-const M = { left: CHART_MARGIN_LEFT, right: CHART_MARGIN_RIGHT, top: 14 + LABEL_ROWS * ROW_H, bottom: 34 };
+const PLOT_H = 220;
+const M = { left: CHART_MARGIN_LEFT, right: CHART_MARGIN_RIGHT, bottom: 34 };
 const PLOT_W = W - M.left - M.right;
-const PLOT_H = H - M.top - M.bottom;
 
-export const COLORS = { ok: '#2da44e', unknown: '#d4a72c', fail: '#cf222e', fault: '#82071e', window: '#cf222e' } as const;
-
-/** Event markers drawn on the chart, and their colours. */
-export const MARKER_COLORS: Record<string, string> = {
-  'switch-master': '#0969da',
-  recovered: '#1a7f37',
-  'first-failure': '#bc4c00',
-  heal: '#6e7781',
-};
+export const COLORS = { ok: '#2da44e', unknown: '#d4a72c', fail: '#cf222e', fault: FAULT_COLOR, window: '#cf222e' } as const;
 
 /** A spike of refused writes (thousands a bucket) must not flatten the normal traffic to nothing. */
 const CLIP_FACTOR = 4;
-
-interface Marker {
-  atMs: number;
-  color: string;
-  label: string;
-  title: string;
-  dashed: boolean;
-}
 
 /** A time range to draw instead of the whole run (the zoom around the fault). */
 export interface TimelineView {
   fromMs: number;
   toMs: number;
+}
+
+/** What the timeline and latency charts of one view share, so their time axes line up. */
+export interface ChartFrame {
+  fromMs: number;
+  toMs: number;
+  bins: Bins;
+  markers: Marker[];
+  x: (t: number) => number;
+  /** 'overview' or 'zoom': part of the charts' data-testid. */
+  id: string;
 }
 
 /**
@@ -62,154 +59,141 @@ export function faultView(result: ResultJson): TimelineView | null {
   return toMs > fromMs && (toMs - fromMs) * 3 <= runTo - runFrom ? { fromMs, toMs } : null;
 }
 
-export function renderTimelineSvg(result: ResultJson, view: TimelineView | null = null): SafeHtml {
-  const bucketMs = num(result.timeline?.bucketMs) ?? 100;
-  const allBuckets = Array.isArray(result.timeline?.buckets) ? result.timeline.buckets : [];
-  const buckets = view ? allBuckets.filter((b) => b.startMs + bucketMs > view.fromMs && b.startMs < view.toMs) : allBuckets;
-  const faultAt = num(result.measured?.faultAtMs);
-  const allMarkers = collectMarkers(result, faultAt);
-  const markers = view ? allMarkers.filter((mk) => mk.atMs >= view.fromMs && mk.atMs <= view.toMs) : allMarkers;
-
+/** The frame of one view: its bins, its markers, and the x scale. Null when there is nothing to draw. */
+export function chartFrame(result: ResultJson, view: TimelineView | null = null): ChartFrame | null {
+  const bins = binTimeline(result, view);
+  const all = collectMarkers(result);
+  const markers = view ? all.filter((mk) => mk.atMs >= view.fromMs && mk.atMs <= view.toMs) : all;
   let from = view?.fromMs ?? Number.POSITIVE_INFINITY;
   let to = view?.toMs ?? Number.NEGATIVE_INFINITY;
   if (!view) {
-    for (const b of buckets) {
-      const s = num(b.startMs);
-      if (s === null) continue;
-      from = Math.min(from, s);
-      to = Math.max(to, s + bucketMs);
+    for (const b of bins.bins) {
+      from = Math.min(from, b.startMs);
+      to = Math.max(to, b.startMs + b.spanMs);
     }
     for (const mk of markers) {
       from = Math.min(from, mk.atMs);
       to = Math.max(to, mk.atMs);
     }
   }
-  if (!(to > from)) return html`<p class="muted">No timeline data was recorded.</p>`;
+  if (!(to > from)) return null;
+  const fromMs = from;
+  const toMs = to;
+  return { fromMs, toMs, bins, markers, id: view ? 'zoom' : 'overview', x: (t: number) => M.left + ((t - fromMs) / (toMs - fromMs)) * PLOT_W };
+}
 
-  const x = (t: number) => M.left + ((t - from) / (to - from)) * PLOT_W;
-  const totals = buckets.map((b) => (num(b.ok) ?? 0) + (num(b.unknown) ?? 0) + (num(b.fail) ?? 0));
+export function renderTimelineSvg(result: ResultJson, frame: ChartFrame | null): SafeHtml {
+  if (frame === null) return html`<p class="muted">No timeline data was recorded.</p>`;
+  const { fromMs: from, toMs: to, x, bins } = frame;
+  const labelRows = Math.max(1, assignLabelRows(frame.markers, x, MAX_LABEL_ROWS, W).used);
+  const top = 20 + labelRows * ROW_H;
+  const H = top + PLOT_H + M.bottom;
+  const g: Geometry = { top, H };
+  const totals = bins.bins.map((b) => b.ok + b.unknown + b.fail);
   const { yMax, clipped } = yScale(totals);
-  const yOf = (count: number) => (count / yMax) * PLOT_H;
-  const bucketPx = (bucketMs / (to - from)) * PLOT_W;
+  const yOf = (n: number) => (n / yMax) * PLOT_H;
+  const binPx = ((bins.bins[0]?.spanMs ?? bins.bucketMs) / (to - from)) * PLOT_W;
   // Wide bars get a 1 px gap; narrow ones overlap slightly so rounding leaves no hairline gaps.
-  const barW = bucketPx > 4 ? bucketPx - 1 : bucketPx + 0.4;
+  const barW = binPx > 4 ? binPx - 1 : binPx + 0.4;
 
   const ok: string[] = [];
   const unknown: string[] = [];
   const fail: string[] = [];
   const clipMarks: string[] = [];
-  buckets.forEach((b, i) => {
+  bins.bins.forEach((b, i) => {
     const total = totals[i]!;
-    const s = num(b.startMs);
-    if (total <= 0 || s === null) return;
+    if (total <= 0) return;
     const scale = total > yMax ? yMax / total : 1;
-    const x0 = Math.max(M.left, x(s));
+    const x0 = Math.max(M.left, x(b.startMs));
     const bx = f(x0);
-    const w = f(Math.max(0.5, Math.min(barW, x(s) + barW - x0, W - M.right - x0)));
-    let base = M.top + PLOT_H;
-    for (const [count, out] of [[num(b.ok) ?? 0, ok], [num(b.unknown) ?? 0, unknown], [num(b.fail) ?? 0, fail]] as const) {
-      if (count <= 0) continue;
-      const h = yOf(count * scale);
+    const w = f(Math.max(0.5, Math.min(barW, x(b.startMs) + barW - x0, W - M.right - x0)));
+    let base = top + PLOT_H;
+    for (const [n, out] of [[b.ok, ok], [b.unknown, unknown], [b.fail, fail]] as const) {
+      if (n <= 0) continue;
+      const h = yOf(n * scale);
       base -= h;
       out.push(`<rect x="${bx}" y="${f(base)}" width="${w}" height="${f(h)}"/>`);
     }
-    if (scale < 1) clipMarks.push(`<rect x="${bx}" y="${M.top - 3}" width="${w}" height="3"/>`);
+    if (scale < 1) clipMarks.push(`<rect x="${bx}" y="${top - 3}" width="${w}" height="3"/>`);
   });
 
-  const rtoWindow = renderWindow(result, faultAt, from, to, x);
-  const axis = renderAxes(from, to, x, yMax, bucketMs);
-  const marks = renderMarkers(markers, x);
-  const clipNote = clipped
-    ? html`<p class="muted">Bars are clipped at ${Math.round(yMax)} writes per bucket (peak ${totals.reduce((a, b) => Math.max(a, b), 0)}); clipped bars keep their proportions and carry a dark cap.</p>`
-    : '';
-
-  return html`<svg class="timeline" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Writes per ${fmtMs(bucketMs)} bucket over time" xmlns="http://www.w3.org/2000/svg">
-${axis}
-${rtoWindow}
-<g shape-rendering="crispEdges">
-<g fill="${COLORS.ok}">${raw(ok)}</g>
-<g fill="${COLORS.unknown}">${raw(unknown)}</g>
-<g fill="${COLORS.fail}">${raw(fail)}</g>
+  const per = bins.merge > 1 ? `${fmtMs(bins.bucketMs * bins.merge)} (${bins.merge} buckets merged)` : fmtMs(bins.bucketMs);
+  const notes: SafeHtml[] = [];
+  if (bins.merge > 1) notes.push(html`Each bar merges ${bins.merge} recorded ${fmtMs(bins.bucketMs)} buckets so that the whole run fits; the zoom below shows the buckets as recorded.`);
+  if (clipped) {
+    notes.push(html`Bars are clipped at ${Math.round(yMax)} writes per bar (peak ${totals.reduce((a, b) => Math.max(a, b), 0)}); clipped bars keep their proportions and carry a dark cap.`);
+  }
+  return html`<svg class="timeline" data-testid="timeline-${frame.id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Writes per ${per} over time, by outcome" xmlns="http://www.w3.org/2000/svg">
+${renderAxes(g, from, to, x, yMax, per)}
+${renderWindow(g, result, from, to, x)}
+<g shape-rendering="crispEdges" data-testid="bars">
+<g fill="${COLORS.ok}" class="bars-ok">${raw(ok)}</g>
+<g fill="${COLORS.unknown}" class="bars-unknown">${raw(unknown)}</g>
+<g fill="${COLORS.fail}" class="bars-fail">${raw(fail)}</g>
 <g fill="#24292f">${raw(clipMarks)}</g>
 </g>
-${marks}
+${renderMarkers(frame.markers, x, { top, bottom: top + PLOT_H, labelRows: MAX_LABEL_ROWS, rowH: ROW_H, width: W })}
 </svg>
-<div class="legend"><span><i style="background:${COLORS.ok}"></i>ok</span><span><i style="background:${COLORS.unknown}"></i>unknown</span><span><i style="background:${COLORS.fail}"></i>fail</span><span><i style="background:${COLORS.fault}"></i>fault</span>${Object.entries(MARKER_COLORS).map(
-    ([name, color]) => html`<span><i style="background:${color}"></i>${name}</span>`,
-  )}<span><i style="background:${COLORS.window};opacity:.25"></i>RTO window (fault → recovered)</span></div>
-${clipNote}`;
+${notes.length ? html`<p class="muted">${notes.map((n, i) => html`${i ? ' ' : ''}${n}`)}</p>` : ''}`;
 }
 
-function collectMarkers(result: ResultJson, faultAt: number | null): Marker[] {
-  const markers: Marker[] = [];
-  for (const fault of Array.isArray(result.faults) ? result.faults : []) {
-    const at = num(fault.injectedAtMs);
-    if (at === null) continue;
-    markers.push({
-      atMs: at, color: COLORS.fault, dashed: false,
-      label: `${fault.kind} ${fault.target}`,
-      title: `fault: ${fault.kind} ${fault.target} (${fault.container}) at ${fmtMs(at)}`,
-    });
+/** The colour key under the charts: outcomes, then the kinds of markers this run has. */
+export function renderLegend(result: ResultJson): SafeHtml {
+  const seen = new Map<string, string>();
+  for (const mk of collectMarkers(result)) {
+    const name = mk.color === FAULT_COLOR ? 'fault' : mk.color === RUNBOOK_COLOR ? 'runbook step' : mk.label;
+    if (!seen.has(name)) seen.set(name, mk.color);
   }
-  for (const ev of Array.isArray(result.events) ? result.events : []) {
-    const color = ev.marker === undefined ? undefined : MARKER_COLORS[ev.marker];
-    const at = num(ev.atMs);
-    if (color === undefined || at === null) continue;
-    const rel = faultAt === null ? '' : ` (fault ${fmtOffsetMs(at - faultAt)})`;
-    markers.push({ atMs: at, color, dashed: true, label: String(ev.marker), title: `${ev.source}: ${ev.message} at ${fmtMs(at)}${rel}` });
-  }
-  return markers.sort((a, b) => a.atMs - b.atMs);
+  const item = (name: string, color: string, extra = '') => html`<span><i style="background:${color}${extra}"></i>${name}</span>`;
+  return html`<div class="legend">${item('ok', COLORS.ok)}${item('unknown', COLORS.unknown)}${item('fail', COLORS.fail)}${[...seen].map(([n, c]) => item(n, c))}${item(
+    'RTO window (fault → recovered)', COLORS.window, ';opacity:.25',
+  )}<span><i style="background:#0969da"></i>p50 / <i style="background:#8250df"></i>p99 latency</span></div>`;
 }
 
-function renderMarkers(markers: readonly Marker[], x: (t: number) => number): SafeHtml {
-  // Labels go on LABEL_ROWS rows above the plot: each takes the first row where it does not overlap the
-  // previous label (width estimated from its length); if none is free, the row that frees up first.
-  const rowEnds = new Array<number>(LABEL_ROWS).fill(Number.NEGATIVE_INFINITY);
-  return html`${markers.map((mk) => {
-    const px = x(mk.atMs);
-    const mx = f(px);
-    const anchor = px > W - 140 ? 'end' : 'start';
-    const width = mk.label.length * 6.2 + 8;
-    const left = anchor === 'end' ? px - width : px;
-    let row = rowEnds.findIndex((end) => end <= left);
-    if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
-    rowEnds[row] = left + width;
-    return html`<g><title>${mk.title}</title>
-<line x1="${mx}" y1="${M.top - 4 - row * ROW_H}" x2="${mx}" y2="${M.top + PLOT_H}" stroke="${mk.color}" stroke-width="1.5"${mk.dashed ? new SafeHtml(' stroke-dasharray="4 3"') : ''}/>
-<text x="${f(x(mk.atMs) + (anchor === 'end' ? -3 : 3))}" y="${M.top - 6 - row * ROW_H}" text-anchor="${anchor}" class="marker" fill="${mk.color}">${mk.label}</text></g>`;
-  })}`;
+interface Geometry {
+  top: number;
+  H: number;
 }
 
-function renderWindow(result: ResultJson, faultAt: number | null, from: number, to: number, x: (t: number) => number): SafeHtml | string {
-  if (faultAt === null) return '';
-  const recoveredAt = num(result.measured?.recoveredAtMs);
-  const end = recoveredAt ?? (result.measured?.rtoMs === 0 ? faultAt : to);
-  if (end <= faultAt) return '';
-  const x0 = x(Math.max(from, faultAt));
-  const x1 = x(Math.min(to, end));
-  const label = recoveredAt === null ? 'not recovered' : `RTO ${fmtMs(num(result.measured?.rtoMs))}`;
-  return html`<g><title>${label}</title><rect x="${f(x0)}" y="${M.top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${COLORS.window}" opacity="0.1"/>
-<text x="${f((x0 + x1) / 2)}" y="${M.top + 14}" text-anchor="middle" class="window">${label}</text></g>`;
+function renderWindow({ top }: Geometry, result: ResultJson, from: number, to: number, x: (t: number) => number): SafeHtml | string {
+  const w = rtoWindow(result, to);
+  if (w === null) return '';
+  const x0 = x(Math.max(from, w.fromMs));
+  const x1 = x(Math.min(to, w.toMs));
+  if (x1 <= x0) return '';
+  return html`<g data-testid="rto-window"><title>${w.label}</title><rect x="${f(x0)}" y="${top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${COLORS.window}" opacity="0.1"/>
+<text x="${f((x0 + x1) / 2)}" y="${top + 14}" text-anchor="middle" class="window">${w.label}</text></g>`;
 }
 
-function renderAxes(from: number, to: number, x: (t: number) => number, yMax: number, bucketMs: number): SafeHtml {
-  const baseY = M.top + PLOT_H;
+/** Fault → recovered (or → end of the chart when never recovered); null when there is no window. */
+export function rtoWindow(result: ResultJson, endMs: number): { fromMs: number; toMs: number; label: string } | null {
+  const m = result.measured;
+  const faultAt = num(m?.faultAtMs);
+  if (faultAt === null) return null;
+  const recoveredAt = num(m?.recoveredAtMs);
+  const toMs = recoveredAt ?? (m?.rtoMs === 0 ? faultAt : endMs);
+  if (toMs <= faultAt) return null;
+  return { fromMs: faultAt, toMs, label: recoveredAt === null ? 'not recovered' : `RTO ${fmtMs(num(m?.rtoMs))}` };
+}
+
+function renderAxes({ top, H }: Geometry, from: number, to: number, x: (t: number) => number, yMax: number, per: string): SafeHtml {
+  const baseY = top + PLOT_H;
   const step = niceTimeStep(to - from);
   const ticks: SafeHtml[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to + 1e-9; t += step) {
     const tx = f(x(t));
-    ticks.push(html`<line x1="${tx}" y1="${baseY}" x2="${tx}" y2="${baseY + 5}" stroke="#57606a"/><line x1="${tx}" y1="${M.top}" x2="${tx}" y2="${baseY}" stroke="#eaeef2"/><text x="${tx}" y="${baseY + 18}" text-anchor="middle" class="tick">${fmtSeconds(t)}</text>`);
+    ticks.push(html`<line x1="${tx}" y1="${baseY}" x2="${tx}" y2="${baseY + 5}" stroke="#57606a"/><line x1="${tx}" y1="${top}" x2="${tx}" y2="${baseY}" stroke="#eaeef2"/><text x="${tx}" y="${baseY + 18}" text-anchor="middle" class="tick">${fmtSeconds(t, step)}</text>`);
   }
   const yTicks = [0, yMax / 2, yMax].map((v) => {
     const ty = f(baseY - (v / yMax) * PLOT_H);
-    return html`<line x1="${M.left - 4}" y1="${ty}" x2="${M.left}" y2="${ty}" stroke="#57606a"/><text x="${M.left - 6}" y="${f(Number(ty) + 4)}" text-anchor="end" class="tick">${Math.round(v)}</text>`;
+    return html`<line x1="${M.left - 4}" y1="${ty}" x2="${M.left}" y2="${ty}" stroke="#57606a"/><text x="${M.left - 6}" y="${f(Number(ty) + 4)}" text-anchor="end" class="tick">${Number.isInteger(v) ? fmtInt(v) : v.toFixed(1)}</text>`;
   });
   return html`<g class="axes">
 <line x1="${M.left}" y1="${baseY}" x2="${W - M.right}" y2="${baseY}" stroke="#57606a"/>
-<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${baseY}" stroke="#57606a"/>
+<line x1="${M.left}" y1="${top}" x2="${M.left}" y2="${baseY}" stroke="#57606a"/>
 ${ticks}${yTicks}
 <text x="${W - M.right}" y="${H - 2}" text-anchor="end" class="tick">time since end of warm-up (s)</text>
-<text x="12" y="${M.top + PLOT_H / 2}" transform="rotate(-90 12 ${M.top + PLOT_H / 2})" text-anchor="middle" class="tick">writes / ${fmtMs(bucketMs)}</text>
+<text x="12" y="${top + PLOT_H / 2}" transform="rotate(-90 12 ${top + PLOT_H / 2})" text-anchor="middle" class="tick">writes / ${per.replace(/ \(.*$/, '')}</text>
 </g>`;
 }
 
@@ -223,16 +207,17 @@ function yScale(totals: readonly number[]): { yMax: number; clipped: boolean } {
   return { yMax: niceCeil(max * 1.1), clipped: false }; // a little headroom above the tallest bar
 }
 
-const TIME_STEPS_MS = [100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
+const TIME_STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
 
 function niceTimeStep(spanMs: number): number {
   for (const s of TIME_STEPS_MS) if (spanMs / s <= 14) return s;
   return TIME_STEPS_MS[TIME_STEPS_MS.length - 1]!;
 }
 
-function fmtSeconds(ms: number): string {
+function fmtSeconds(ms: number, stepMs: number): string {
+  const digits = stepMs >= 1000 ? 0 : stepMs >= 100 ? 1 : 2;
   const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  return `${Number.isInteger(s) ? s : s.toFixed(digits)} s`;
 }
 
 /** Our own generated markup (numbers and constant colours only). */

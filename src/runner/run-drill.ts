@@ -156,7 +156,10 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
       await load?.stop().catch((error: unknown) => log1.warn({ err: errorMessage(error) }, 'stopping the load failed'));
       await stopDetector?.().catch(() => {});
       for (const f of faults) {
-        await f.heal().catch((error) => log1.warn({ err: errorMessage(error) }, 'heal failed'));
+        await f.heal().catch((error: unknown) => {
+          note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
+          log1.warn({ err: errorMessage(error) }, 'heal failed');
+        });
       }
       await stack?.close().catch(() => {});
       // Teardown always runs and never hides the run's own error; a teardown error is reported too.

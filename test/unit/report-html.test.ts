@@ -60,12 +60,12 @@ describe('renderReportHtml', () => {
 
   it('shows the verdict, the reason and the numbers with their precision', () => {
     assert.equal(result.verdict, 'fail');
-    assert.match(page, /<div class="badge v-fail">FAIL<\/div>/);
+    assert.match(page, /<div class="badge v-fail" data-testid="verdict">FAIL<\/div>/);
     assert.match(page, /lostWrites: 2 &gt; 0/);
     assert.match(page, /redis-kill-master/);
     assert.ok(page.includes('2.3 s ± 85 ms'), 'RTO with precision (2 ms gap + 1 ms timer + 82 ms kill call)');
-    assert.match(page, /Lost<\/div><div class="v">2</);
-    assert.match(page, /Unknown<\/div><div class="v">650</);
+    assert.match(page, /data-testid="measured-lostWrites" data-value="2"><div class="k">Lost \(acked, missing\)<\/div><div class="v">2</);
+    assert.match(page, /Unknown outcome<\/div><div class="v">650</);
     assert.match(page, /\+switch-master<\/b> 2\.25 s after the fault; clients recovered 50 ms after it/);
   });
 
@@ -80,11 +80,11 @@ describe('renderReportHtml', () => {
     assert.match(page, /<svg class="timeline"/);
     const rects = page.match(/<rect /g)?.length ?? 0;
     assert.ok(rects > 1200, `${rects} rects`);
-    assert.match(page, /fill="#cf222e"><rect/); // fail bars
-    assert.match(page, /fill="#d4a72c"><rect/); // unknown bars
+    assert.match(page, /fill="#cf222e" class="bars-fail"><rect/); // fail bars
+    assert.match(page, /fill="#d4a72c" class="bars-unknown"><rect/); // unknown bars
     assert.match(page, />switch-master<\/text>/);
     assert.match(page, />recovered<\/text>/);
-    assert.match(page, />first-failure<\/text>/);
+    assert.match(page, />first failure<\/text>/);
     assert.match(page, />kill primary<\/text>/);
     assert.match(page, /RTO 2\.3 s<\/text>/);
     assert.match(page, />60 s<\/text>/); // an axis in seconds
@@ -95,11 +95,11 @@ describe('renderReportHtml', () => {
     const r = sampleResult();
     r.timeline.buckets[60] = { ...r.timeline.buckets[60]!, ok: 0, fail: 24_000 };
     const out = renderReportHtml(r);
-    assert.match(out, /Bars are clipped at 200 writes per bucket \(peak 24000\)/);
+    assert.match(out, /Bars are clipped at 200 writes per bar \(peak 24000\)/);
   });
 
   it('lists the first lost writes relative to the fault', () => {
-    assert.match(page, /<td class="num">−9 ms<\/td><td>before the fault<\/td>/);
+    assert.match(page, /<td class="num">−9 ms<\/td><td>before the fault \(not yet replicated\)<\/td>/);
   });
 
   it('escapes everything from outside', () => {
@@ -117,13 +117,13 @@ describe('renderReportHtml', () => {
     const out = renderReportHtml(hostile);
     assert.ok(!out.includes('<img'), 'raw <img must not appear');
     assert.ok(out.includes('&lt;img src=x onerror=alert(1)&gt;'));
-    assert.match(out, /<div class="badge v-error">ERROR<\/div>/);
+    assert.match(out, /<div class="badge v-error" data-testid="verdict">ERROR<\/div>/);
     assert.ok(!out.includes('" & '), 'quotes and ampersands escaped');
   });
 
   it('renders a run that ended before measuring (aborted, no measurement, no timeline)', () => {
     const out = renderReportHtml(sampleResult({ verdict: 'aborted', measured: null, objectives: [], timeline: { bucketMs: 100, buckets: [] }, faults: [], events: [] }));
-    assert.match(out, /v-aborted">ABORTED/);
+    assert.match(out, /v-aborted" data-testid="verdict">ABORTED/);
     assert.match(out, /ended before anything could be measured/);
     assert.match(out, /No timeline data/);
   });

@@ -1,0 +1,180 @@
+import type { ResultJson } from './result.js';
+import { html, SafeHtml } from './escape.js';
+import { fmtMs, fmtOffsetMs } from './format.js';
+import { f, num } from './svg-util.js';
+
+// The moments drawn on the charts: faults injected and healed, the system's own detection and promotion
+// evidence, runbook steps, and the client-side first failure and recovery. Repeated events (three
+// Sentinels each report +sdown) are drawn once, at the first report; the tooltip says how many.
+
+export const FAULT_COLOR = '#82071e';
+
+interface MarkerKind {
+  color: string;
+  label: string;
+  /** Plain-language meaning, for the legend and the key-moments table. */
+  meaning: string;
+}
+
+/** Event markers (TimelineEvent.marker) that go on the chart. Anything else stays in the events log. */
+export const MARKER_KINDS: Record<string, MarkerKind> = {
+  'first-failure': { color: '#bc4c00', label: 'first failure', meaning: 'first write after the fault that did not succeed' },
+  sdown: { color: '#9a6700', label: 'sdown', meaning: 'detection: a Sentinel sees the master down' },
+  odown: { color: '#7d4e00', label: 'odown', meaning: 'detection agreed: a quorum of Sentinels' },
+  detected: { color: '#9a6700', label: 'detected', meaning: 'detection: the system noticed the failure' },
+  detection: { color: '#9a6700', label: 'detected', meaning: 'detection: the failure detector declared the primary dead' },
+  'promoted-slave': { color: '#8250df', label: 'promoted', meaning: 'promotion: a replica was made primary' },
+  promoted: { color: '#8250df', label: 'promoted', meaning: 'promotion: a replica was made primary' },
+  'switch-master': { color: '#0969da', label: 'switch-master', meaning: 'the system announces the new primary' },
+  heal: { color: '#6e7781', label: 'healed', meaning: 'the fault was undone' },
+  recovered: { color: '#1a7f37', label: 'recovered', meaning: 'first write of the stable window: clients recovered' },
+  'recovery-timeout': { color: '#cf222e', label: 'gave up', meaning: 'writes did not recover within the step timeout' },
+};
+
+export const RUNBOOK_PREFIX = 'runbook-';
+export const RUNBOOK_COLOR = '#bf3989';
+
+export interface Marker {
+  /** Stable id for tests and anchors: 'fault', 'fault-2', 'sdown', 'runbook-drain', ... */
+  key: string;
+  atMs: number;
+  color: string;
+  label: string;
+  /** Tooltip: the full evidence (escaped when rendered). */
+  title: string;
+  /** What the event was, in words, with its source message. */
+  detail: string;
+  dashed: boolean;
+  /** How many events of this kind there were (drawn once, at the first). */
+  count: number;
+}
+
+export function collectMarkers(result: ResultJson): Marker[] {
+  const faultAt = num(result.measured?.faultAtMs);
+  const rel = (at: number) => (faultAt === null ? '' : ` (fault ${fmtOffsetMs(at - faultAt)})`);
+  const markers: Marker[] = [];
+  const byKey = new Map<string, Marker>();
+  const add = (m: Marker) => {
+    const seen = byKey.get(m.key);
+    if (seen) {
+      seen.count++;
+      seen.title = `${seen.title}\n${m.title}`;
+      return;
+    }
+    byKey.set(m.key, m);
+    markers.push(m);
+  };
+  const faults = Array.isArray(result.faults) ? result.faults : [];
+  faults.forEach((fault, i) => {
+    const at = num(fault?.injectedAtMs);
+    const suffix = i === 0 ? '' : `-${i + 1}`;
+    if (at !== null) {
+      const took = num(fault.injectReturnedAtMs);
+      add({
+        key: `fault${suffix}`, atMs: at, color: FAULT_COLOR, dashed: false, count: 1,
+        label: `${fault.kind} ${fault.target}`,
+        title: `fault: ${fault.kind} ${fault.target} (${fault.container}) at ${fmtMs(at)}${took === null ? '' : `, call returned after ${fmtMs(took - at)}`}`,
+        detail: `fault injected: ${fault.kind} ${fault.target} → ${fault.container}`,
+      });
+    }
+    const healed = num(fault?.healedAtMs);
+    if (healed !== null) {
+      const kind = MARKER_KINDS.heal!;
+      add({ key: `heal${suffix}`, atMs: healed, color: kind.color, dashed: true, count: 1, label: kind.label, title: `healed ${fault.kind} ${fault.target} at ${fmtMs(healed)}${rel(healed)}`, detail: `fault healed: ${fault.kind} ${fault.target}` });
+    }
+  });
+  const events = (Array.isArray(result.events) ? result.events.slice() : []).sort((a, b) => (num(a?.atMs) ?? 0) - (num(b?.atMs) ?? 0));
+  for (const ev of events) {
+    const at = num(ev?.atMs);
+    const marker = typeof ev?.marker === 'string' ? ev.marker : '';
+    if (at === null || !marker) continue;
+    const title = `${ev.source}: ${ev.message} at ${fmtMs(at)}${rel(at)}`;
+    if (marker.startsWith(RUNBOOK_PREFIX)) {
+      const step = marker.slice(RUNBOOK_PREFIX.length) || 'step';
+      let key = marker;
+      for (let n = 2; byKey.has(key); n++) key = `${marker}-${n}`;
+      add({ key, atMs: at, color: RUNBOOK_COLOR, dashed: true, count: 1, label: `runbook: ${step}`, title, detail: `runbook step: ${String(ev.message)}` });
+      continue;
+    }
+    const kind = Object.hasOwn(MARKER_KINDS, marker) ? MARKER_KINDS[marker] : undefined;
+    if (!kind) continue;
+    // A heal already drawn from the fault record is the same moment; keep one.
+    const key = marker === 'heal' ? 'heal' : marker;
+    const message = String(ev.message ?? '');
+    const detail = message === kind.meaning || ev.source === 'measure' ? message || kind.meaning : `${kind.meaning}: ${message}`;
+    add({ key, atMs: at, color: kind.color, dashed: true, count: 1, label: kind.label, title, detail });
+  }
+  return markers.sort((a, b) => a.atMs - b.atMs);
+}
+
+export interface MarkerLayout {
+  /** y of the plot's top and bottom edge. */
+  top: number;
+  bottom: number;
+  /** Rows of labels above the plot; 0 draws lines only. */
+  labelRows: number;
+  rowH: number;
+  width: number;
+}
+
+/** The label a marker shows ("sdown ×3" when it stands for several events). */
+function shownLabel(mk: Marker): string {
+  return mk.count > 1 ? `${mk.label} ×${mk.count}` : mk.label;
+}
+
+/**
+ * Label rows above the plot: each label takes the first row where it does not overlap the previous one
+ * (width estimated from its length); if none of `maxRows` is free, the row that frees up first.
+ */
+export function assignLabelRows(markers: readonly Marker[], x: (t: number) => number, maxRows: number, width: number): { rows: number[]; used: number; anchors: ('start' | 'end')[] } {
+  const rowEnds = new Array<number>(Math.max(1, maxRows)).fill(Number.NEGATIVE_INFINITY);
+  const rows: number[] = [];
+  const anchors: ('start' | 'end')[] = [];
+  for (const mk of markers) {
+    const px = x(mk.atMs);
+    const anchor = px > width - 150 ? 'end' : 'start';
+    const w = shownLabel(mk).length * 6.4 + 8;
+    const left = anchor === 'end' ? px - w : px;
+    let row = rowEnds.findIndex((end) => end <= left);
+    if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
+    rowEnds[row] = left + w;
+    rows.push(row);
+    anchors.push(anchor);
+  }
+  return { rows, anchors, used: rows.length ? Math.max(...rows) + 1 : 0 };
+}
+
+/**
+ * Vertical lines from the plot's bottom to the label row of each marker (labels as assigned by
+ * assignLabelRows; labelRows 0 draws lines only). Each marker is a <g data-testid="marker-KEY"> with a
+ * <title> tooltip.
+ */
+export function renderMarkers(markers: readonly Marker[], x: (t: number) => number, layout: MarkerLayout): SafeHtml {
+  const { rows, anchors } = assignLabelRows(markers, x, layout.labelRows, layout.width);
+  return html`${markers.map((mk, i) => {
+    const px = x(mk.atMs);
+    const mx = f(px);
+    const dash = mk.dashed ? new SafeHtml(' stroke-dasharray="4 3"') : '';
+    if (layout.labelRows === 0) {
+      return html`<g data-testid="marker-${mk.key}"><title>${mk.title}</title><line x1="${mx}" y1="${layout.top}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.2"${dash}/></g>`;
+    }
+    const row = rows[i]!;
+    const anchor = anchors[i]!;
+    return html`<g data-testid="marker-${mk.key}" class="mk"><title>${mk.title}</title>
+<line x1="${mx}" y1="${layout.top - 4 - row * layout.rowH}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.5"${dash}/>
+<text x="${f(px + (anchor === 'end' ? -3 : 3))}" y="${layout.top - 6 - row * layout.rowH}" text-anchor="${anchor}" class="marker" fill="${mk.color}">${shownLabel(mk)}</text></g>`;
+  })}`;
+}
+
+/** The failover story as a table: every charted moment with its time from the fault. */
+export function renderKeyMoments(result: ResultJson): SafeHtml | string {
+  const markers = collectMarkers(result);
+  if (markers.length === 0) return '';
+  const faultAt = num(result.measured?.faultAtMs);
+  return html`<table class="moments"><thead><tr><th></th><th>Moment</th><th class="num">At</th><th class="num">From fault</th><th>Evidence</th></tr></thead><tbody>
+${markers.map(
+  (m) => html`<tr data-testid="moment-${m.key}"><td><i class="swatch" style="background:${m.color}"></i></td><td>${m.label}${m.count > 1 ? html` <span class="muted">(first of ${m.count})</span>` : ''}</td>
+<td class="num">${fmtMs(m.atMs)}</td><td class="num">${faultAt === null ? '—' : fmtOffsetMs(m.atMs - faultAt)}</td><td class="msg">${m.detail}</td></tr>`,
+)}
+</tbody></table>`;
+}

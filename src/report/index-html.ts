@@ -1,0 +1,86 @@
+import type { IndexedRun, ReportsScan } from './reports-index.js';
+import { html, SafeHtml } from './escape.js';
+import { fmtInt, fmtMs, fmtMsPm } from './format.js';
+import { REPORT_CSS } from './report-style.js';
+import { renderTrendSvg, TREND_RUNS } from './trend-svg.js';
+
+// The reports index page: one self-contained file like the reports (no script, no network), relative
+// links to each run's report.html / junit.xml / result.json so the whole directory can be archived.
+
+const INDEX_CSS = `
+.verdict-pill { display: inline-block; min-width: 64px; text-align: center; font-weight: 700; color: #fff; border-radius: 6px; padding: 1px 8px; font-size: 12px; }
+.drills { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px; }
+.drills section { margin: 0; }
+svg text.strong { font-weight: 700; fill: #1f2328; } svg text.nr { font-size: 13px; font-weight: 700; }
+td.links a { margin-right: 8px; }
+ul.warnings { color: #9a6700; }
+`;
+
+export function renderIndexHtml(scan: ReportsScan): string {
+  const { runs, warnings } = scan;
+  const drills = groupByDrill(runs);
+  const page = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>drill reports (${runs.length} runs)</title>
+<style>${new SafeHtml(REPORT_CSS + INDEX_CSS)}</style>
+</head>
+<body><main>
+<section><h1>Drill reports</h1>
+<p class="muted" data-testid="index-summary">${fmtInt(runs.length)} run${runs.length === 1 ? '' : 's'} of ${fmtInt(drills.length)} drill${drills.length === 1 ? '' : 's'}, newest first. Rebuilt from the result.json files by <code>drill report &lt;reports dir&gt;</code>.</p>
+${warnings.length ? html`<h3>Skipped</h3><ul class="warnings" data-testid="index-warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+</section>
+${drills.length ? html`<div class="drills">${drills.map((d, i) => drillCard(d.name, d.runs, i))}</div>` : ''}
+<section><h2>All runs</h2>${runs.length ? runsTable(runs) : html`<p class="muted" data-testid="no-runs">No run reports yet.</p>`}</section>
+</main></body>
+</html>
+`;
+  return page.value;
+}
+
+function drillCard(name: string, runs: IndexedRun[], i: number): SafeHtml {
+  const latest = runs[0]!;
+  const passes = runs.filter((r) => r.verdict === 'pass').length;
+  return html`<section data-testid="drill-card"><h2>${name}</h2>
+<p class="muted">latest ${verdictPill(latest.verdict)} · ${fmtInt(passes)} of ${fmtInt(runs.length)} runs passed · <code>${latest.drillFile}</code>${runs.length > TREND_RUNS ? ` · trend shows the last ${TREND_RUNS}` : ''}</p>
+${renderTrendSvg(runs, i)}
+</section>`;
+}
+
+function runsTable(runs: IndexedRun[]): SafeHtml {
+  return html`<table data-testid="runs"><thead><tr><th>Started (UTC)</th><th>Drill</th><th>Verdict</th><th class="num">RTO</th><th class="num">Downtime</th><th class="num">Lost writes</th><th class="num">Unexpected</th><th>Reports</th></tr></thead><tbody>
+${runs.map((r) => {
+  const base = encodeURIComponent(r.dir);
+  return html`<tr data-testid="run-row" data-run-id="${r.runId}" data-started="${r.startedAt}">
+<td class="num">${r.startedMs === null ? r.startedAt : new Date(r.startedMs).toISOString().replace('T', ' ').slice(0, 19)}</td>
+<td>${r.drillName}${r.reason ? html`<div class="muted small">${r.reason}</div>` : ''}</td>
+<td>${verdictPill(r.verdict)}</td>
+<td class="num">${r.rtoMs === null ? '—' : fmtMsPm(r.rtoMs, r.precisionMs)}${r.rtoDeclaredMs === null ? '' : html`<div class="muted small">≤ ${fmtMs(r.rtoDeclaredMs)}</div>`}</td>
+<td class="num">${fmtMs(r.downtimeMs)}</td>
+<td class="num${(r.lostWrites ?? 0) > 0 ? ' bad-text' : ''}">${r.lostWrites === null ? '—' : fmtInt(r.lostWrites)}${r.lostDeclared === null ? '' : html`<div class="muted small">≤ ${fmtInt(r.lostDeclared)}</div>`}</td>
+<td class="num${(r.unexpectedWrites ?? 0) > 0 ? ' bad-text' : ''}">${r.unexpectedWrites === null ? '—' : fmtInt(r.unexpectedWrites)}</td>
+<td class="links">${r.hasReport ? html`<a href="${base}/report.html" data-testid="report-link">report</a>` : html`<span class="muted">no report.html</span>`}${
+    r.hasJunit ? html`<a href="${base}/junit.xml">junit</a>` : ''
+  }<a href="${base}/result.json">json</a><div class="muted small"><code>${r.runId}</code></div></td></tr>`;
+})}
+</tbody></table>`;
+}
+
+function verdictPill(verdict: string): SafeHtml {
+  const cls = ['pass', 'fail', 'error', 'aborted'].includes(verdict) ? verdict : 'error';
+  return html`<span class="verdict-pill v-${cls}">${verdict.toUpperCase()}</span>`;
+}
+
+/** Drills in the order of their newest run; each with its runs newest first. */
+function groupByDrill(runs: readonly IndexedRun[]): { name: string; runs: IndexedRun[] }[] {
+  const groups = new Map<string, IndexedRun[]>();
+  for (const r of runs) {
+    const list = groups.get(r.drillName);
+    if (list) list.push(r);
+    else groups.set(r.drillName, [r]);
+  }
+  return [...groups].map(([name, list]) => ({ name, runs: list }));
+}
