@@ -44,7 +44,7 @@ const cli = yargs(hideBin(process.argv))
   )
   .command(
     'validate <files..>',
-    'check drill files without running them (exit 2 on the first invalid one)',
+    'check drill files without running them (every file; exit 2 if any is invalid)',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }),
     (argv) => validateCommand({ files: argv.files as string[], json: argv.json }),
   )

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { durationInputs } from './duration.js';
 
 // Just enough zod-4 introspection to explain an issue: which keys an object accepts (for "did you
 // mean"), whether a number is an integer and its bounds, which literal keys tell union options apart.
@@ -107,6 +108,16 @@ export interface ObjectOption {
   keys: string[];
   /** Fields with a literal value, which identify the option: { fault: ['kill'] }. */
   literals: Map<string, unknown[]>;
+  /**
+   * The keys that say "this entry is this option": the literal fields, or, for an option without
+   * any (`{ wait: 2s }`), its required keys.
+   */
+  markers: string[];
+}
+
+/** Whether a field may be left out (optional, or with a default). */
+function isOptionalField(schema: unknown): boolean {
+  return (schema as { _zod?: { optin?: string } } | undefined)?._zod?.optin === 'optional';
 }
 
 /** The options of a union of objects, or undefined when some option is not an object. */
@@ -122,9 +133,77 @@ export function objectOptions(schema: unknown): ObjectOption[] | undefined {
       const values = literalValues(field);
       if (values) literals.set(key, values);
     }
-    result.push({ schema: option, keys: Object.keys(shape), literals });
+    const markers = literals.size > 0 ? [...literals.keys()] : Object.keys(shape).filter((k) => !isOptionalField(shape[k]));
+    result.push({ schema: option, keys: Object.keys(shape), literals, markers });
   }
   return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether `value` names at least one of the option's marker keys (it is meant to be that option, or a sibling). */
+export function mentionsOption(option: ObjectOption, value: unknown): boolean {
+  return isRecord(value) && option.markers.some((k) => Object.hasOwn(value, k));
+}
+
+/** Whether `value` has every marker key of the option, with one of its literal values where it has some. */
+export function matchesOption(option: ObjectOption, value: unknown): boolean {
+  if (!isRecord(value) || option.markers.length === 0) return false;
+  return option.markers.every((k) => Object.hasOwn(value, k) && (!option.literals.has(k) || option.literals.get(k)!.includes(value[k])));
+}
+
+/** Whether a field is a duration (see duration.ts). */
+export function isDuration(schema: unknown): boolean {
+  const inner = unwrap(schema);
+  return inner !== undefined && durationInputs.has(inner);
+}
+
+/**
+ * How a set of options is written, grouped by marker key: "fault: kill|stop|pause|restart",
+ * "action: promote|repoint", "wait: <duration>", "waitFor: recovered".
+ */
+export function optionLabels(options: readonly ObjectOption[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const option of options) {
+    for (const key of option.markers) {
+      const list = groups.get(key) ?? [];
+      const values = option.literals.get(key);
+      if (values) {
+        for (const v of values) if (!list.includes(String(v))) list.push(String(v));
+      } else if (list.length === 0) {
+        list.push(isDuration(objectShape(option.schema)?.[key]) ? '<duration>' : '…');
+      }
+      groups.set(key, list);
+    }
+  }
+  return [...groups].map(([key, values]) => `${key}: ${values.join('|')}`);
+}
+
+/** The message of a string's own format check (`.regex(re, 'a node name such as "db-2"')`), if it has one. */
+export function formatCheckMessage(schema: unknown): string | undefined {
+  const def = defOf(unwrap(schema));
+  if (def?.type !== 'string' || !Array.isArray(def['checks'])) return undefined;
+  for (const check of def['checks'] as unknown[]) {
+    const checkDef = (check as { _zod?: { def?: { check?: string; error?: unknown } } } | undefined)?._zod?.def;
+    if (checkDef?.check !== 'string_format' || typeof checkDef.error !== 'function') continue;
+    try {
+      const message: unknown = (checkDef.error as (issue: unknown) => unknown)({});
+      if (typeof message === 'string' && message !== '') return message;
+    } catch {
+      // not a constant message: no description
+    }
+  }
+  return undefined;
+}
+
+/** The values of a literal or an enum schema. */
+export function choiceValues(schema: unknown): unknown[] | undefined {
+  const def = defOf(unwrap(schema));
+  if (def?.type === 'literal') return def['values'] as unknown[];
+  if (def?.type === 'enum') return Object.values(def['entries'] as Record<string, unknown>);
+  return undefined;
 }
 
 /**

@@ -227,6 +227,11 @@ function analyse(text: string): Analysis {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     return fail([{ path: [], message: `not a text file: unexpected control character U+${code} (a drill file is UTF-8 YAML or JSON)`, where: { offset: control.index } }]);
   }
+  // `yaml` reads a lone CR (classic Mac OS line ends) as part of the line, and then reports nonsense.
+  const loneCr = /\r(?!\n)/.exec(text);
+  if (loneCr) {
+    return fail([{ path: [], message: 'line ends are lone carriage returns (CR, classic Mac OS): save the drill file with LF or CRLF line ends', where: { offset: loneCr.index } }]);
+  }
   const scan = scanTokens(text);
   if (scan.tooDeep !== undefined) {
     return fail([{ path: [], message: `nested too deeply (more than ${MAX_NESTING} levels): a drill file is only a few levels deep`, where: { offset: scan.tooDeep } }]);

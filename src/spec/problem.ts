@@ -30,8 +30,14 @@ export function formatPath(path: readonly Segment[]): string {
   return out;
 }
 
-/** A value quoted for a one-line message: JSON escapes, and long strings cut. */
+/**
+ * Characters JSON leaves as they are but a reader cannot see or that reorder the line: byte-order
+ * mark, zero-width and bidirectional controls, line/paragraph separators, other format characters.
+ */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]/g;
+
+/** A value quoted for a one-line message: JSON escapes (invisible characters too), and long strings cut. */
 export function quote(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  return JSON.stringify(cut).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -69,7 +69,7 @@ const target = z
   ])
   .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
 
-const healAfter = duration({ minMs: 10 }).optional().describe('Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down)');
+const healAfter = duration({ minMs: 10 }).optional().describe('Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down; network faults: remove the rules); at + duration must be before load.duration');
 
 const faultStepBase = {
   at: duration().describe('When to inject, from the end of warm-up'),
@@ -177,7 +177,7 @@ const repointStep = z
   .strictObject({
     at: duration().optional().describe('When to run it; default: right after the previous step'),
     action: z.literal('repoint'),
-    timeout: duration({ minMs: 100 }).default(30_000),
+    timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the app and the other replicas have not followed the new primary by then'),
   })
   .describe('Runbook: point the app and the other replicas at the new primary')
   .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
@@ -249,7 +249,7 @@ export const drillSchema = z
     description: z.string().max(2000).default('').describe('What the drill proves, for the report'),
     stack: stackSchema,
     load: loadSchema,
-    steps: z.array(stepSchema).min(1).max(100).describe('The scenario, run in order: fault steps (at least one) and waitFor steps'),
+    steps: z.array(stepSchema).min(1).max(100).describe('The scenario, run in order: fault steps (at least one), runbook steps (action: promote|repoint; wait) and waitFor steps'),
     objectives: objectivesSchema.prefault({}),
     measure: measureSchema.prefault({}),
     abortIf: abortIfSchema.prefault({}),

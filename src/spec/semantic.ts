@@ -1,7 +1,7 @@
 import { formatDurationMs } from './duration.js';
 import type { Segment } from './introspect.js';
-import type { Problem } from './problem.js';
-import type { DrillSpec } from './schema.js';
+import { quote, type Problem } from './problem.js';
+import type { DrillSpec, MysqlReplicationStackSpec, StackSpec } from './schema.js';
 
 // Rules that need more than one field, checked once the schema has accepted the file.
 
@@ -10,28 +10,117 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   const problems: Problem[] = [];
   const at = (path: Segment[], message: string) => problems.push({ path, message, where: { node: path } });
   const loadDuration = formatDurationMs(spec.load.durationMs);
-
-  const faults = spec.steps.map((step, index) => ({ step, index })).filter((s) => s.step.kind === 'fault');
-  if (faults.length === 0) {
-    at(['steps'], 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only waitFor steps: a drill must break something');
-  }
-
-  let previous: { atMs: number; index: number } | undefined;
-  for (const { step, index } of faults) {
-    if (step.kind !== 'fault') continue;
-    if (step.atMs >= spec.load.durationMs) {
-      at(['steps', index, 'at'], `expected a time before the end of the load (load.duration: ${loadDuration}), got ${formatDurationMs(step.atMs)}: the fault would hit an idle system`);
-    }
-    if (previous && step.atMs <= previous.atMs) {
-      at(['steps', index, 'at'], `fault steps must be in increasing "at" order: got ${formatDurationMs(step.atMs)}, not after steps[${previous.index}].at (${formatDurationMs(previous.atMs)})`);
-    }
-    previous = { atMs: step.atMs, index };
-  }
-
   const stack = spec.stack;
+
+  const faults = spec.steps.filter((s) => s.kind === 'fault');
+  if (faults.length === 0) {
+    const kinds = [...new Set(spec.steps.map((s) => (s.kind === 'action' ? 'runbook' : s.kind)))];
+    at(['steps'], `expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only ${kinds.join(' and ')} steps: a drill must break something`);
+  }
+
+  // Timing: faults inside the load, healed inside it, and every timed step in order.
+  let previous: { atMs: number; index: number; fault: boolean } | undefined;
+  spec.steps.forEach((step, index) => {
+    if (step.kind !== 'fault' && !(step.kind === 'action' && step.atMs !== undefined)) return;
+    const atMs = step.atMs!;
+    const fault = step.kind === 'fault';
+    if (fault && atMs >= spec.load.durationMs) {
+      at(['steps', index, 'at'], `expected a time before the end of the load (load.duration: ${loadDuration}), got ${formatDurationMs(atMs)}: the fault would hit an idle system`);
+    } else if (fault && step.durationMs !== undefined && atMs + step.durationMs >= spec.load.durationMs) {
+      at(
+        ['steps', index, 'duration'],
+        `expected the fault to heal before the load ends (load.duration: ${loadDuration}), got at ${formatDurationMs(atMs)} + duration ${formatDurationMs(step.durationMs)} = ${formatDurationMs(atMs + step.durationMs)}: the heal would happen at or after the end of the load, so its effect could not be measured`,
+      );
+    }
+    if (previous && fault && previous.fault && atMs <= previous.atMs) {
+      at(['steps', index, 'at'], `fault steps must be in increasing "at" order: got ${formatDurationMs(atMs)}, not after steps[${previous.index}].at (${formatDurationMs(previous.atMs)})`);
+    } else if (previous && atMs < previous.atMs) {
+      at(['steps', index, 'at'], `expected a time at or after steps[${previous.index}].at (${formatDurationMs(previous.atMs)}), got ${formatDurationMs(atMs)}: steps run in order, so this one would run late`);
+    }
+    previous = { atMs, index, fault };
+  });
+
+  // Runbook steps: only where drill runs the failover, and only on nodes that exist.
+  spec.steps.forEach((step, index) => {
+    if (step.kind !== 'action') return;
+    if (stack.kind !== 'mysql-replication') {
+      at(['steps', index, 'action'], `runbook step "${step.action}" needs stack kind mysql-replication, got ${stack.kind}: Redis fails over by itself (Sentinel promotes a replica); remove this step`);
+      return;
+    }
+    if (stack.failover.mode === 'auto') {
+      at(
+        ['steps', index, 'action'],
+        `runbook step "${step.action}" with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself`,
+      );
+      return;
+    }
+    if (step.action === 'promote' && step.candidate !== 'most-advanced' && !dbNodes(stack).includes(step.candidate)) {
+      at(['steps', index, 'candidate'], `expected "most-advanced" or a database node of this stack (${nodeRange('db', 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`);
+    }
+  });
+
+  // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
+  const nodes = stackNodes(stack);
+  const redis = stack.kind === 'redis-sentinel';
+  const roles = redis ? ['primary', 'replica', 'any-replica', 'sentinel', 'app'] : ['primary', 'replica', 'any-replica', 'app'];
+  const pluralRoles = redis ? ['replicas', 'sentinels', 'apps'] : ['replicas', 'apps'];
+  const checkTarget = (path: Segment[], target: string, inGroup: boolean) => {
+    const accepted = inGroup ? [...roles, ...pluralRoles] : roles;
+    if (accepted.includes(target) || nodes.names.includes(target)) return;
+    const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${nodes.text}), got ${quote(target)}`;
+    let why: string;
+    if (target === 'sentinel' || target === 'sentinels') why = 'only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)';
+    else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
+    else {
+      const prefix = target.replace(/-\d+$/, '');
+      const kindOf: Record<string, StackSpec['kind']> = { db: 'mysql-replication', redis: 'redis-sentinel', sentinel: 'redis-sentinel' };
+      if (prefix === 'app') why = stack.kind === 'redis-sentinel' ? `stack.apps is ${stack.apps}${has(['stack', 'apps']) ? '' : ' (the default)'}` : `a ${stack.kind} stack has one app node, app-1`;
+      else if (kindOf[prefix] !== stack.kind) why = `"${prefix}-…" nodes are in ${kindOf[prefix]} stacks`;
+      else if (prefix === 'sentinel') why = `stack.sentinels is ${stack.kind === 'redis-sentinel' ? stack.sentinels : 0}${has(['stack', 'sentinels']) ? '' : ' (the default)'}`;
+      else why = replicasReason(stack, has);
+    }
+    at(path, `${expected}: ${why}`);
+  };
+  spec.steps.forEach((step, index) => {
+    if (step.kind !== 'fault') return;
+    if (step.fault === 'partition') {
+      step.groups.forEach((group, g) => group.forEach((member, m) => checkTarget(['steps', index, 'groups', g, m], member, true)));
+    } else if (step.fault === 'loss') {
+      const hasTarget = has(['steps', index, 'target']);
+      if (hasTarget && step.between) at(['steps', index, 'between'], 'expected either target (loss to and from one node) or between (loss between two groups), got both');
+      else if (!hasTarget && !step.between) at(['steps', index], 'missing key "target" or "between": expected the node whose packets are dropped (target) or two groups (between)');
+      if (hasTarget) checkTarget(['steps', index, 'target'], step.target, false);
+      step.between?.forEach((group, g) => group.forEach((member, m) => checkTarget(['steps', index, 'between', g, m], member, true)));
+    } else {
+      checkTarget(['steps', index, 'target'], step.target, false);
+    }
+  });
+
   if (stack.kind === 'redis-sentinel' && stack.quorum !== undefined && stack.quorum > stack.sentinels) {
     const sentinels = has(['stack', 'sentinels']) ? `${stack.sentinels}` : `${stack.sentinels}, the default`;
     at(['stack', 'quorum'], `expected at most stack.sentinels (${sentinels}), got ${stack.quorum}: that quorum can never be reached`);
+  }
+
+  if (stack.kind === 'mysql-replication') {
+    if (stack.delayedReplica && !dbNodes(stack).slice(1).includes(stack.delayedReplica.node)) {
+      at(
+        ['stack', 'delayedReplica', 'node'],
+        `expected a replica node (${nodeRange('db', 2, stack.replicas + 1)}; db-1 starts as the primary), got ${quote(stack.delayedReplica.node)}${stack.delayedReplica.node === 'db-1' ? '' : `: ${replicasReason(stack, has)}`}`,
+      );
+    }
+    if (stack.replication.mode !== 'semisync' && has(['stack', 'replication', 'semisyncTimeout'])) {
+      const mode = has(['stack', 'replication', 'mode']) ? stack.replication.mode : `${stack.replication.mode} (the default)`;
+      at(['stack', 'replication', 'semisyncTimeout'], `replication.semisyncTimeout applies to mode semisync only, got mode ${mode}: set replication.mode: semisync, or remove semisyncTimeout`);
+    }
+    if (stack.failover.mode !== 'auto') {
+      const mode = has(['stack', 'failover', 'mode']) ? stack.failover.mode : `${stack.failover.mode} (the default)`;
+      for (const key of ['checkInterval', 'failureThreshold', 'checkTimeout', 'catchUp']) {
+        if (has(['stack', 'failover', key])) {
+          const hint = key === 'catchUp' ? 'set failover.mode: auto, or remove it (a promote step has its own catchUp)' : 'set failover.mode: auto, or remove it';
+          at(['stack', 'failover', key], `failover.${key} applies to mode auto only (drill's detector), got mode ${mode}: ${hint}`);
+        }
+      }
+    }
   }
 
   if (spec.measure.stableMs >= spec.load.durationMs) {
@@ -42,4 +131,35 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     problems.push({ path: ['measure', 'stable'], message, where: { node: written ? ['measure', 'stable'] : ['load', 'duration'] } });
   }
   return problems;
+}
+
+/** "db-2", "db-2, db-3", "db-2 … db-4". */
+function nodeRange(prefix: string, from: number, to: number): string {
+  if (to <= from) return `${prefix}-${from}`;
+  if (to === from + 1) return `${prefix}-${from}, ${prefix}-${to}`;
+  return `${prefix}-${from} … ${prefix}-${to}`;
+}
+
+function range(prefix: string, from: number, to: number): string[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}-${from + i}`);
+}
+
+/** The database nodes of a MySQL stack: db-1 (the initial primary) … db-(replicas+1). */
+function dbNodes(stack: MysqlReplicationStackSpec): string[] {
+  return range('db', 1, stack.replicas + 1);
+}
+
+/** Every node a fault can name, as the stack starts them (see src/stack/stacks/). */
+export function stackNodes(stack: StackSpec): { names: string[]; text: string } {
+  if (stack.kind === 'redis-sentinel') {
+    return {
+      names: [...range('redis', 1, stack.replicas + 1), ...range('sentinel', 1, stack.sentinels), ...range('app', 1, stack.apps)],
+      text: `${nodeRange('redis', 1, stack.replicas + 1)}, ${nodeRange('sentinel', 1, stack.sentinels)}, ${nodeRange('app', 1, stack.apps)}`,
+    };
+  }
+  return { names: [...dbNodes(stack), 'app-1'], text: `${nodeRange('db', 1, stack.replicas + 1)}, app-1` };
+}
+
+function replicasReason(stack: StackSpec, has: (path: readonly Segment[]) => boolean): string {
+  return `stack.replicas is ${stack.replicas}${has(['stack', 'replicas']) ? '' : ' (the default)'}`;
 }

@@ -27,11 +27,12 @@ describe('shipped drills', () => {
       replicas: 1,
       sentinels: 3,
       sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 },
+      apps: 1,
       redisConfig: {},
     });
     assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 15000 });
     assert.deepEqual(spec.steps, [
-      { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', signal: 'SIGKILL' },
+      { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
       { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
     ]);
     assert.deepEqual(spec.objectives, { rtoMs: 10000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 });

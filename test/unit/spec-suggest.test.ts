@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDurationMs, parseDurationMs } from '../../src/spec/duration.js';
-import { formatPath } from '../../src/spec/problem.js';
+import { formatPath, quote } from '../../src/spec/problem.js';
 import { didYouMean, editDistance } from '../../src/spec/suggest.js';
 
 describe('editDistance / didYouMean', () => {
@@ -42,5 +42,16 @@ describe('durations and paths in messages', () => {
     assert.equal(formatPath(['steps', 0, 'fault']), 'steps[0].fault');
     assert.equal(formatPath(['stack', 'redisConfig', 'min-replicas-to-write']), 'stack.redisConfig.min-replicas-to-write');
     assert.equal(formatPath(['stack', 'redisConfig', 'a b']), 'stack.redisConfig["a b"]');
+    assert.equal(formatPath(['load', '\ufeffrate']), 'load["\\ufeffrate"]');
+  });
+
+  it('quotes values on one line, with invisible characters made visible and long ones cut', () => {
+    assert.equal(quote('fast'), '"fast"');
+    assert.equal(quote('a\nb"c'), '"a\\nb\\"c"');
+    assert.equal(quote('na\u200bme'), '"na\\u200bme"');
+    assert.equal(quote('\ufeffload'), '"\\ufeffload"');
+    assert.equal(quote('ab\u202ecd\u2028'), '"ab\\u202ecd\\u2028"');
+    assert.equal(quote('café 💥'), '"café 💥"');
+    assert.equal(quote('x'.repeat(100)), `"${'x'.repeat(60)}…"`);
   });
 });
