@@ -3,6 +3,7 @@ import type { Docker } from './docker-client.js';
 import { isGone } from './docker-client.js';
 import { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_RUN_ID, runFilter, runLabels, type RunIdentity } from './labels.js';
 import { InfraError, errorMessage } from '../util/errors.js';
+import net from 'node:net';
 import os from 'node:os';
 
 export interface ContainerPlan {
@@ -44,8 +45,10 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of plan.publish ?? []) {
     exposed[`${port}/tcp`] = {};
-    // 127.0.0.1 only: the runner never reaches a drill container any other way.
-    bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    // 127.0.0.1 only: the runner never reaches a drill container any other way. An explicit free port,
+    // not an engine-assigned one: Docker assigns a new random port when a container is restarted (a
+    // kill/restart fault with a duration), and the load and probes must find the node where it was.
+    bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(await freeLocalPort()) }];
   }
   const container = await docker.createContainer({
     name: plan.name,
@@ -79,6 +82,19 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
   }
   const ip = info.NetworkSettings.Networks[plan.networkName]?.IPAddress ?? '';
   return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, ports };
+}
+
+/** A port free on 127.0.0.1 right now (the kernel picks it; the short race with other processes is accepted). */
+function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export interface RemovalReport {

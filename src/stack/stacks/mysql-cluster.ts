@@ -25,7 +25,7 @@ export interface MysqlCluster {
   sql: SqlClient;
   secrets: DbSecrets;
   nodes: DbNode[];
-  app: RunningContainer;
+  /** The app's base URL on 127.0.0.1 (set once the app runs). */
   appUrl: string;
   /** The node drill started as primary or last promoted: the answer when no database can say. */
   lastPrimary: DbNode;
@@ -45,7 +45,27 @@ export function target(node: DbNode): { node: string; port: number } {
   return { node: node.container.node, port: node.port };
 }
 
+/**
+ * Docker gives a restarted container a new random host port: after a failed connection, ask the engine
+ * for the node's current port (updated in place, so every holder of the container sees it). True when
+ * it changed.
+ */
+export async function refreshPort(c: MysqlCluster, node: DbNode): Promise<boolean> {
+  const info = await c.ctx.docker.getContainer(node.container.id).inspect().catch(() => null);
+  const hostPort = info?.State.Running ? Number(info.NetworkSettings.Ports?.[`${MYSQL_PORT}/tcp`]?.[0]?.HostPort) : NaN;
+  if (!hostPort || hostPort === node.port) return false;
+  node.port = hostPort;
+  node.container.ports[MYSQL_PORT] = hostPort;
+  return true;
+}
+
 export async function probe(c: MysqlCluster, node: DbNode, timeoutMs = 1500): Promise<Probe> {
+  const first = await probeOnce(c, node, timeoutMs);
+  if (first.reachable || !(await refreshPort(c, node))) return first;
+  return probeOnce(c, node, timeoutMs);
+}
+
+async function probeOnce(c: MysqlCluster, node: DbNode, timeoutMs: number): Promise<Probe> {
   try {
     return await c.sql.with(
       target(node),

@@ -6,15 +6,15 @@ import { str, type Row, type Sql } from './mysql-sql.js';
 // (VERSION(), @@version_comment), never guessed from an image name: "mysql:8" may be Percona, a private
 // registry may call MariaDB anything.
 //
-//                       MariaDB (10.3+)                        MySQL (8.0.22+)
+//                       MariaDB (10.3.3+)                      MySQL (8.0.23+)
 //   point a replica     CHANGE MASTER TO MASTER_HOST ...        CHANGE REPLICATION SOURCE TO SOURCE_HOST ...
 //   GTID                MASTER_USE_GTID=slave_pos (always on)   gtid_mode=ON, enforce_gtid_consistency, SOURCE_AUTO_POSITION=1
 //   status              SHOW SLAVE STATUS (Slave_IO_Running)    SHOW REPLICA STATUS (Replica_IO_Running)
 //   positions           gtid_slave_pos / Gtid_IO_Pos            gtid_executed / Retrieved_Gtid_Set
-//   wait for position   MASTER_GTID_WAIT(pos, s)                WAIT_FOR_EXECUTED_GTID_SET(set, s)
+//   wait for position   MASTER_GTID_WAIT(pos, s)                GTID_SUBSET(set, @@gtid_executed), polled
 //   semi-sync           built in: rpl_semi_sync_master_*        plugins semisync_source/replica: rpl_semi_sync_source_*
 //   writable            read_only=0                             super_read_only=0, read_only=0
-//   wipe binlogs        RESET MASTER                            RESET MASTER (8.0) / RESET BINARY LOGS AND GTIDS (8.4+)
+//   wipe binlogs        RESET MASTER                            RESET MASTER (< 8.2) / RESET BINARY LOGS AND GTIDS (8.2+)
 
 export type Flavour = 'mariadb' | 'mysql';
 
@@ -66,8 +66,14 @@ export interface SourceOptions {
 
 export interface Dialect {
   info: ServerInfo;
-  /** Run on every node before replication is configured (a replica asks its source at connect time). */
-  enableSemisync(sql: Sql, timeoutMs: number): Promise<void>;
+  /**
+   * Run on every node before replication is configured (a replica registers for semi-sync when it
+   * connects). The source side only on the primary: a replica with it on would hold its own applier's
+   * commits for the whole timeout (it has no replica to acknowledge them; measured on MariaDB 10.11).
+   */
+  enableSemisync(sql: Sql, timeoutMs: number, sourceOn: boolean): Promise<void>;
+  /** The source side of semi-sync: on at promotion. */
+  setSemisyncSource(sql: Sql, on: boolean): Promise<void>;
   /** Clients the semi-sync primary waits for acknowledgements from (status variable). */
   semisyncClients(sql: Sql): Promise<{ on: boolean; clients: number }>;
   setReadOnly(sql: Sql, on: boolean): Promise<void>;
@@ -97,7 +103,7 @@ export function dialectFor(info: ServerInfo, domainId = 0): Dialect {
     if (!atLeast(info.v, [10, 3, 3])) throw new InfraError(`MariaDB ${info.version} is too old: drill needs 10.3.3+ (semi-sync built in, MASTER_DELAY, MASTER_GTID_WAIT)`);
     return mariadbDialect(info, domainId);
   }
-  if (!atLeast(info.v, [8, 0, 22])) throw new InfraError(`MySQL ${info.version} is too old: drill needs 8.0.22+ (CHANGE REPLICATION SOURCE, SHOW REPLICA STATUS)`);
+  if (!atLeast(info.v, [8, 0, 23])) throw new InfraError(`MySQL ${info.version} is too old: drill needs 8.0.23+ (CHANGE REPLICATION SOURCE, SHOW REPLICA STATUS)`);
   return mysqlDialect(info);
 }
 
@@ -109,14 +115,15 @@ function num(row: Row | undefined, key: string): number {
 function mariadbDialect(info: ServerInfo, domainId: number): Dialect {
   const self: Dialect = {
     info,
-    async enableSemisync(sql, timeoutMs) {
+    async enableSemisync(sql, timeoutMs, sourceOn) {
       // Built in since 10.3.3. AFTER_SYNC: the commit waits for the replica's ack before the engine
       // commit is visible, so an acknowledged write is on a replica (MariaDB's default is AFTER_COMMIT).
       await sql.exec('SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC');
       await sql.exec('SET GLOBAL rpl_semi_sync_master_timeout = ?', [timeoutMs]);
-      await sql.exec('SET GLOBAL rpl_semi_sync_master_enabled = ON');
+      await self.setSemisyncSource(sql, sourceOn);
       await sql.exec('SET GLOBAL rpl_semi_sync_slave_enabled = ON');
     },
+    setSemisyncSource: (sql, on) => sql.exec(`SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 'ON' : 'OFF'}`),
     async semisyncClients(sql) {
       const rows = await sql.rows("SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', 'Rpl_semi_sync_master_clients')");
       const get = (k: string) => str(rows.find((r) => str(r, 'Variable_name') === k), 'Value');
@@ -169,7 +176,7 @@ function mariadbDialect(info: ServerInfo, domainId: number): Dialect {
       return str((await sql.rows('SELECT @@GLOBAL.gtid_binlog_pos AS p'))[0], 'p');
     },
     async counts(sql, status) {
-      const row = (await sql.rows('SELECT @@GLOBAL.gtid_slave_pos AS s, @@GLOBAL.gtid_binlog_pos AS b, @@GLOBAL.read_only AS ro'))[0];
+      const row = (await sql.rows('SELECT @@GLOBAL.gtid_slave_pos AS s, @@GLOBAL.gtid_binlog_pos AS b'))[0];
       // A replica's applied history is gtid_slave_pos; a former primary's own writes are only in its binlog.
       const appliedPos = status ? str(row, 's') : str(row, 'b');
       const applied = Math.max(mariadbSeq(str(row, 's'), domainId), status ? 0 : mariadbSeq(str(row, 'b'), domainId));
@@ -185,21 +192,23 @@ function mariadbDialect(info: ServerInfo, domainId: number): Dialect {
 }
 
 function mysqlDialect(info: ServerInfo): Dialect {
-  // 8.0.26 renamed the semi-sync plugins and variables (source/replica); 8.4 removed RESET MASTER.
+  // 8.0.26 renamed the semi-sync plugins and variables (source/replica); 8.2 deprecated RESET MASTER for
+  // RESET BINARY LOGS AND GTIDS, 8.4 removed it.
   const newSemisync = atLeast(info.v, [8, 0, 26]);
   const [src, rep] = newSemisync ? ['source', 'replica'] : ['master', 'slave'];
   const self: Dialect = {
     info,
-    async enableSemisync(sql, timeoutMs) {
+    async enableSemisync(sql, timeoutMs, sourceOn) {
       const installed = new Set((await sql.rows("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync_%'")).map((r) => str(r, 'n')));
       if (!installed.has(`rpl_semi_sync_${src}`)) await sql.exec(`INSTALL PLUGIN rpl_semi_sync_${src} SONAME 'semisync_${src}.so'`);
       if (!installed.has(`rpl_semi_sync_${rep}`)) await sql.exec(`INSTALL PLUGIN rpl_semi_sync_${rep} SONAME 'semisync_${rep}.so'`);
       // SET PERSIST: a restarted node keeps semi-sync (INSTALL PLUGIN itself is persistent).
       await sql.exec(`SET PERSIST rpl_semi_sync_${src}_wait_point = AFTER_SYNC`);
       await sql.exec(`SET PERSIST rpl_semi_sync_${src}_timeout = ?`, [timeoutMs]);
-      await sql.exec(`SET PERSIST rpl_semi_sync_${src}_enabled = ON`);
+      await self.setSemisyncSource(sql, sourceOn);
       await sql.exec(`SET PERSIST rpl_semi_sync_${rep}_enabled = ON`);
     },
+    setSemisyncSource: (sql, on) => sql.exec(`SET PERSIST rpl_semi_sync_${src}_enabled = ${on ? 'ON' : 'OFF'}`),
     async semisyncClients(sql) {
       const rows = await sql.rows(`SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_${src}_status', 'Rpl_semi_sync_${src}_clients')`);
       const get = (k: string) => str(rows.find((r) => str(r, 'Variable_name') === k), 'Value');
@@ -210,7 +219,7 @@ function mysqlDialect(info: ServerInfo): Dialect {
       if (!on) await sql.exec('SET PERSIST super_read_only = OFF');
       await sql.exec(`SET PERSIST read_only = ${on ? 'ON' : 'OFF'}`);
     },
-    resetBinlogs: (sql) => sql.exec(atLeast(info.v, [8, 4, 0]) ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER'),
+    resetBinlogs: (sql) => sql.exec(atLeast(info.v, [8, 2, 0]) ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER'),
     changeSource: (sql, s) =>
       // GET_SOURCE_PUBLIC_KEY: the repl user authenticates with caching_sha2_password without TLS.
       sql.exec(
@@ -265,8 +274,14 @@ function mysqlDialect(info: ServerInfo): Dialect {
       return { applied, received, appliedPos: executed };
     },
     async waitForPosition(sql, position, timeoutMs) {
-      const row = (await sql.rows('SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r', [position, timeoutMs / 1000], timeoutMs + 2000))[0];
-      return num(row, 'r') === 0;
+      // Polled rather than WAIT_FOR_EXECUTED_GTID_SET: its timeout is whole seconds on some 8.0 releases.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const row = (await sql.rows('SELECT GTID_SUBSET(?, @@GLOBAL.gtid_executed) AS r', [position]))[0];
+        if (num(row, 'r') === 1) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
   };
   return self;

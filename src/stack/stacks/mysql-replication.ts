@@ -42,7 +42,9 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
   const nodes: DbNode[] = await Promise.all(
     Array.from({ length: dbCount }, async (_, i) => {
       const serverId = i + 1;
-      const opts = { serverId, semisyncTimeoutMs, readOnly: serverId > 1 && spec.readOnlyReplicas };
+      // read_only at start for drill's image (kept across a restart); an official image's entrypoint runs
+      // its own init on these options first, so there it is set over SQL only (persisted on MySQL).
+      const opts = { serverId, semisyncTimeoutMs, primary: serverId === 1, readOnly: offline && serverId > 1 && spec.readOnlyReplicas };
       const container = await startContainer(docker, run, {
         node: `db-${serverId}`,
         name: `drill-${run.token}-db-${serverId}`,
@@ -65,7 +67,7 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
     const [primary, ...replicas] = nodes as [DbNode, ...DbNode[]];
     log.info({ flavour: dialect.info.flavour, version: dialect.info.version, nodes: nodes.length, ms: Date.now() - started }, 'databases answer');
 
-    const cluster: MysqlCluster = { ctx, spec, dialect, sql, secrets, nodes, app: undefined as unknown as RunningContainer, appUrl: '', lastPrimary: primary };
+    const cluster: MysqlCluster = { ctx, spec, dialect, sql, secrets, nodes, appUrl: '', lastPrimary: primary };
     await Promise.all(
       replicas.map((r) =>
         sql.with(target(r), async (s) => {
@@ -96,7 +98,6 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
       networkName: network,
     });
     containers.push(app);
-    cluster.app = app;
     cluster.appUrl = `http://127.0.0.1:${app.ports[APP_PORT]}`;
     await waitForHttpOk(`${cluster.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
     log.info({ appUrl: cluster.appUrl, ms: Date.now() - started }, 'mysql-replication stack ready');
@@ -139,12 +140,11 @@ async function detectAndPrepare(ctx: MysqlStackContext, sql: SqlClient, nodes: D
       sql.with(target(n), async (s) => {
         // drill's offline image created the users from its init file; an official image has only root.
         if (!offline) for (const stmt of userStatements(secrets, false)) await s.exec(stmt);
-        // The primary's source side waits until its replicas are connected: until then each commit (the
-        // schema) would wait the whole semi-sync timeout for an acknowledgement nobody can send.
-        if (semisyncTimeoutMs !== null) await dialect.enableSemisync(s, semisyncTimeoutMs, n.serverId > 1);
+        if (semisyncTimeoutMs !== null) await dialect.enableSemisync(s, semisyncTimeoutMs, n.serverId === 1);
         await dialect.setReadOnly(s, n.serverId > 1 && spec.readOnlyReplicas);
         // Whatever an image's init wrote to the binlog would replicate twice: every node starts empty.
-        await dialect.resetBinlogs(s);
+        // (RESET MASTER costs ~1 s here: only when there is something to wipe.)
+        if ((await dialect.executedPosition(s)) !== '') await dialect.resetBinlogs(s);
       }),
     ),
   );

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { abortReason, sleep } from '../../util/wait.js';
 import type { Runbook } from '../stack.js';
-import { configuredDelaySec, nodeByName, nodeList, probeAll, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './mysql-cluster.js';
+import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './mysql-cluster.js';
 import type { ReplicaStatus } from './mysql-dialect.js';
 import type { Sql } from './mysql-sql.js';
 
@@ -92,16 +92,20 @@ async function promote(c: MysqlCluster, opts: { candidate: string; catchUp: bool
         if (status.delaySec > 0) await c.dialect.removeDelayKeepingRelayLog(sql);
         else await c.dialect.stopReplica(sql, 'io');
         const backlog = chosen.received - chosen.applied;
-        await waitApplied(c, sql, name, deadline, opts.signal);
+        await waitApplied(c, sql, name, chosen.received, deadline, opts.signal);
         catchUpNote = `caught up ${backlog} received-but-unapplied transaction(s)${status.delaySec > 0 ? ` (MASTER_DELAY ${status.delaySec} s lifted)` : ''} in ${ms(t1)}`;
       } else {
         catchUpNote = `no catch-up: ${chosen.received - chosen.applied} received-but-unapplied transaction(s) discarded`;
       }
       const t2 = performance.now();
       await c.dialect.detachAndMakeWritable(sql);
+      // A semi-sync primary's commits wait for a replica's ack: none is connected until repoint, so the
+      // first commits wait semisyncTimeout, then it falls back to async until a replica catches up.
+      if (c.spec.replication.mode === 'semisync') await c.dialect.setSemisyncSource(sql, true);
       catchUpNote += `; stop + reset + writable ${ms(t2)}`;
     },
-    { timeoutMs: left() },
+    // waitApplied reports its own timeout; the connection's deadline is only a backstop.
+    { timeoutMs: left() + 2000 },
   ).catch((error) => {
     if (opts.signal.aborted) throw abortReason(opts.signal);
     throw error instanceof InfraError ? error : new InfraError(`promoting ${name} failed: ${errorMessage(error)}`);
@@ -112,20 +116,26 @@ async function promote(c: MysqlCluster, opts: { candidate: string; catchUp: bool
   return { node: name, detail: `${name} (${why}; picked in ${pickedIn}) at GTID ${position || '(empty)'}; ${catchUpNote!}` };
 }
 
-/** Until the applier has executed everything the receiver wrote to the relay log. */
-async function waitApplied(c: MysqlCluster, sql: Sql, name: string, deadline: number, signal: AbortSignal): Promise<void> {
-  let idleSeen = 0;
+/**
+ * Until the applier has executed the `received` transactions counted before catch-up began. File/position
+ * coordinates cannot be trusted here: MariaDB's CHANGE MASTER ... RELAY_LOG_POS resets them. A transaction
+ * cut in half by the kill is never applied: "read all relay log" twice in a row with no progress ends it.
+ */
+async function waitApplied(c: MysqlCluster, sql: Sql, name: string, received: number, deadline: number, signal: AbortSignal): Promise<void> {
+  let idle = 0;
+  let lastApplied = -1;
   for (;;) {
     if (signal.aborted) throw abortReason(signal);
     const st = await c.dialect.replicaStatus(sql);
     if (!st) return;
     if (st.sqlRunning !== 'Yes') throw new InfraError(`cannot catch up ${name}: its applier stopped${st.sqlError ? `: ${st.sqlError}` : ''}`);
     const counts = await c.dialect.counts(sql, st);
-    const positionsMatch = st.readFile !== '' && st.readFile === st.execFile && st.readPos === st.execPos;
-    // A transaction cut in half by the kill is never applied: then "read all relay log" twice in a row ends it.
-    idleSeen = /read all relay log/i.test(st.sqlState) ? idleSeen + 1 : 0;
-    if (counts.applied >= counts.received || positionsMatch || idleSeen >= 2) return;
-    if (Date.now() > deadline) throw new InfraError(`cannot catch up ${name}: ${counts.received - counts.applied} transaction(s) still unapplied at the promote timeout (applier: ${st.sqlState || 'idle'})`);
+    const target = Math.max(received, counts.received);
+    if (counts.applied >= target) return;
+    idle = /read all relay log/i.test(st.sqlState) && counts.applied === lastApplied ? idle + 1 : 0;
+    lastApplied = counts.applied;
+    if (idle >= 2) return;
+    if (Date.now() > deadline) throw new InfraError(`cannot catch up ${name}: ${target - counts.applied} transaction(s) still unapplied at the promote timeout (applier: ${st.sqlState || 'idle'})`);
     await sleep(25, signal);
   }
 }
@@ -210,10 +220,11 @@ function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Pro
 }
 
 async function checkPrimary(c: MysqlCluster, timeoutMs: number): Promise<boolean> {
-  try {
-    await c.sql.with(target(c.lastPrimary), (sql) => sql.rows('SELECT 1', [], timeoutMs), { connectTimeoutMs: timeoutMs, timeoutMs });
-    return true;
-  } catch {
-    return false;
-  }
+  const check = () =>
+    c.sql.with(target(c.lastPrimary), (sql) => sql.rows('SELECT 1', [], timeoutMs), { connectTimeoutMs: timeoutMs, timeoutMs }).then(
+      () => true,
+      () => false,
+    );
+  // A refused connection may only mean the node was restarted onto a new host port.
+  return (await check()) || ((await refreshPort(c, c.lastPrimary)) && (await check()));
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { registerSecret } from '../../util/redact.js';
 import type { Docker } from '../docker-client.js';
 import { LABEL_IMAGE_RECIPE } from '../labels.js';
 
@@ -26,7 +27,11 @@ export interface DbSecrets {
 
 export function newSecrets(): DbSecrets {
   // Hex: safe inside shell, SQL literals and environment variables without quoting rules.
-  const secret = () => randomBytes(18).toString('hex');
+  const secret = () => {
+    const value = randomBytes(18).toString('hex');
+    registerSecret(value); // masked in every log line and artefact
+    return value;
+  };
   return { admin: secret(), repl: secret(), app: secret() };
 }
 
@@ -48,6 +53,8 @@ export function userStatements(s: DbSecrets, withAdmin: boolean): string[] {
 export interface ServerOptions {
   serverId: number;
   semisyncTimeoutMs: number | null;
+  /** The primary: semi-sync source side on, read-write. */
+  primary: boolean;
   readOnly: boolean;
 }
 
@@ -68,13 +75,13 @@ export function serverArgs(o: ServerOptions): string[] {
     '--loose-enforce-gtid-consistency=ON',
     // Light: two cores are shared with the load and the other nodes.
     '--innodb-buffer-pool-size=64M',
-    '--performance-schema=OFF',
     '--loose-mysqlx=OFF',
     '--max-connections=300',
   ];
   if (o.semisyncTimeoutMs !== null) {
     // MariaDB's built-in semi-sync, kept across a container restart (MySQL: INSTALL PLUGIN + SET PERSIST).
-    args.push('--loose-rpl-semi-sync-master-enabled=ON', '--loose-rpl-semi-sync-slave-enabled=ON', `--loose-rpl-semi-sync-master-timeout=${o.semisyncTimeoutMs}`, '--loose-rpl-semi-sync-master-wait-point=AFTER_SYNC');
+    // The source side on the primary only (see Dialect.enableSemisync).
+    args.push(`--loose-rpl-semi-sync-master-enabled=${o.primary ? 'ON' : 'OFF'}`, '--loose-rpl-semi-sync-slave-enabled=ON', `--loose-rpl-semi-sync-master-timeout=${o.semisyncTimeoutMs}`, '--loose-rpl-semi-sync-master-wait-point=AFTER_SYNC');
   }
   if (o.readOnly) args.push('--read-only');
   return args;
@@ -95,7 +102,8 @@ export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
     init,
     'DRILL_SQL',
     'chown mysql:mysql /run/mysqld/drill-init.sql && chmod 600 /run/mysqld/drill-init.sql',
-    `exec mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql ${serverArgs(o).join(' ')}`,
+    // performance_schema is off in MariaDB by default; said explicitly (MySQL keeps it: SHOW STATUS reads it).
+    `exec mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql --performance-schema=OFF ${serverArgs(o).join(' ')}`,
   ].join('\n');
   return ['sh', '-c', script];
 }

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { errorMessage } from '../../util/errors.js';
+import { AbortedError, InfraError, errorMessage } from '../../util/errors.js';
 
 // The runner's own SQL access to the databases: always through the port published on 127.0.0.1, one
 // short-lived connection per operation (a probe must say "dead" quickly, and a connection to a node that
@@ -61,6 +61,8 @@ export class SqlClient {
     try {
       return await Promise.race([work, deadline]);
     } catch (error) {
+      // drill's own errors already say what went wrong (and carry no secret); driver errors get the node.
+      if (error instanceof InfraError || error instanceof AbortedError) throw error;
       throw new Error(`${target.node}: ${this.redact(errorMessage(error))}`, { cause: error });
     } finally {
       finished = true;
@@ -86,11 +88,6 @@ export class SqlClient {
     };
     return { rows, exec: async (sql, params, timeoutMs) => void (await rows(sql, params, timeoutMs)) };
   }
-}
-
-/** SQL string literal for statements that take no placeholders server-side (CHANGE MASTER). */
-export function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 export function str(row: Row | undefined, key: string): string {
