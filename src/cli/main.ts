@@ -39,8 +39,9 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the run reports' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' }),
-    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] }),
+        .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' })
+        .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' }),
+    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'], keepStack: argv['keep-stack'] }),
   )
   .command(
     'validate <files..>',

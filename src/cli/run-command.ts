@@ -12,7 +12,7 @@ import { EXIT } from './exit-codes.js';
  * aborted, 130/143 interrupted. SIGINT/SIGTERM abort the run, which still heals, tears down and reports;
  * a second signal is acknowledged but the teardown still runs (it is what keeps the engine clean).
  */
-export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string }): Promise<void> {
+export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean }): Promise<void> {
   const log = createLogger({ level: opts.logLevel });
   let loaded;
   try {
@@ -36,7 +36,7 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal: controller.signal });
+    const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
     const paths = await writeRunReports(reportDir, result);
     const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
       log.warn({ err: errorMessage(error) }, 'reports index not written');

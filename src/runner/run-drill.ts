@@ -38,6 +38,8 @@ export interface RunOptions {
   signal: AbortSignal;
   docker?: Docker;
   readyTimeoutMs?: number;
+  /** Leave the stack running after the run (faults still healed) so a person can inspect the data; `drill cleanup` removes it. */
+  keepStack?: boolean;
 }
 
 export interface RunOutcome {
@@ -162,6 +164,11 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
         });
       }
       await stack?.close().catch(() => {});
+      if (opts.keepStack) {
+        note('runner', 'stack kept running on request (--keep-stack): `drill cleanup` removes it', 'stack-kept');
+        log1.warn({ containers: stack?.containers.map((c) => `${c.node}=${c.name} 127.0.0.1:${Object.values(c.ports).join(',')}`) }, 'stack kept running (--keep-stack); remove it with `drill cleanup`');
+        return;
+      }
       // Teardown always runs and never hides the run's own error; a teardown error is reported too.
       const removed = await removeRun(docker, runId).catch((error) => ({ containers: 0, networks: 0, errors: [errorMessage(error)] }));
       if (removed.errors.length) {

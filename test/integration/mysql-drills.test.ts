@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { ResultJson } from '../../src/report/result.js';
+import { docker, leftovers, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
+
+// The MySQL drills on the real engine with the offline MariaDB image, each with an assertion that would
+// catch a wrong answer: lost writes against a direct read of the survivor, loss that must be detected.
+
+function marker(result: ResultJson, name: string) {
+  return result.events.find((e) => e.marker === name);
+}
+
+/** Ids in drill.writes on a node, read directly (root over the container's unix socket). */
+function directIds(container: string): Set<number> {
+  const out = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return new Set(out.split('\n').filter(Boolean).map(Number));
+}
+
+describe('mysql-kill-primary (runbook failover), checked against a direct read of the survivor', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/mysql-kill-primary.yaml', ['--keep-stack']);
+  });
+
+  it('passes: the runbook promoted a replica and the app followed', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    assert.equal(run.code, 0);
+    assert.equal(result.faults[0]!.container, result.stack.primaryBefore);
+    const promote = marker(result, 'runbook-promote');
+    const repoint = marker(result, 'runbook-repoint');
+    assert.ok(promote && repoint, 'runbook steps missing from the timeline');
+    assert.ok(promote.atMs >= result.faults[0]!.injectedAtMs + 1000, 'promote did not wait for the operator step');
+    assert.ok(repoint.atMs >= promote.atMs);
+    assert.notEqual(result.stack.primaryAfter, result.stack.primaryBefore);
+    // Writes cannot succeed before the app was pointed at the new primary.
+    assert.ok(result.measured!.recoveredAtMs! >= repoint.atMs - result.measured!.precisionMs, `recovered at ${result.measured!.recoveredAtMs} before the repoint at ${repoint.atMs}`);
+  });
+
+  it('reports the same data as a direct read of the new primary, and the other replica converged', async () => {
+    const { result } = run;
+    const m = result.measured!;
+    const present = directIds(result.stack.primaryAfter!);
+    // |present| = acked that survived + unknown that landed + unexpected (failed writes must not be there).
+    assert.equal(present.size, m.ackedWrites - m.lostWrites! + m.recoveredWrites! + m.unexpectedWrites!);
+    for (const lost of m.lost.firstIds) assert.ok(!present.has(lost.id), `write ${lost.id} reported lost but present`);
+    assert.ok(result.divergence, 'no divergence check');
+    for (const replica of result.divergence.replicas) assert.ok(replica.converged, `${replica.name} diverged: ${JSON.stringify(replica)}`);
+  });
+
+  it('cleanup removes the kept stack', async () => {
+    const cleanup = await runCli(['cleanup']);
+    assert.equal(cleanup.code, 0, cleanup.stderr);
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
+});
+
+describe('mysql-semisync-kill-primary', () => {
+  it('loses no acknowledged write while semi-sync holds', async () => {
+    await requireEngine();
+    const { result, code } = await runDrillFile('drills/mysql-semisync-kill-primary.yaml');
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    assert.equal(code, 0);
+    assert.equal(result.measured!.lostWrites, 0);
+    assert.ok(result.measured!.ackedWrites > 1000);
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+});
+
+describe('mysql-async-lagging-replica-kill-primary', () => {
+  it('detects and counts the writes lost by promoting a lagging replica, and fails RPO 0', async () => {
+    await requireEngine();
+    const { result, code } = await runDrillFile('drills/mysql-async-lagging-replica-kill-primary.yaml');
+    assert.equal(result.verdict, 'fail', result.reason ?? '');
+    assert.equal(code, 1);
+    const m = result.measured!;
+    const fault = result.faults[0]!;
+    // db-2 applies each write 3 s late: about the last 3 s of acknowledged writes (200/s) are lost.
+    assert.ok(m.lostWrites! > 200 && m.lostWrites! < 1000, `lost ${m.lostWrites} writes, expected ≈ 600`);
+    // Every lost write was acknowledged by db-1 before the kill call returned (the kill took effect
+    // inside the call, so a few acks may fall between its start and its end), and within the ~3 s lag.
+    assert.ok(m.lost.ackSpanMs && m.lost.ackSpanMs.lastMs <= fault.injectReturnedAtMs, `a lost write was acked at ${m.lost.ackSpanMs?.lastMs}, after the kill returned at ${fault.injectReturnedAtMs}`);
+    assert.ok(m.lost.ackSpanMs.firstMs > fault.injectedAtMs - 4500, `lost writes start at ${m.lost.ackSpanMs.firstMs}, more than the lag before the kill`);
+    assert.ok(m.rpoMs! > 2000 && m.rpoMs! < 4500, `RPO ${m.rpoMs} ms for a replica 3 s behind`);
+    const objective = result.objectives.find((o) => o.name === 'lostWrites')!;
+    assert.equal(objective.met, false);
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+});
+
+describe('mysql-kill-primary-auto (drill’s detector runs the runbook)', () => {
+  it('detects the dead primary, fails over by itself, and the RTO includes detection', async () => {
+    await requireEngine();
+    const { result, code } = await runDrillFile('drills/mysql-kill-primary-auto.yaml');
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    assert.equal(code, 0);
+    const fault = result.faults[0]!;
+    const detection = marker(result, 'detection');
+    const promote = marker(result, 'runbook-promote');
+    assert.ok(detection && promote, 'no detection/promotion on the timeline');
+    // 3 failed checks at 200 ms intervals: detection cannot come before ~400 ms after the kill.
+    assert.ok(detection.atMs - fault.injectedAtMs >= 350, `detected ${detection.atMs - fault.injectedAtMs} ms after the kill`);
+    assert.ok(result.measured!.rtoMs! >= detection.atMs - fault.injectedAtMs);
+    assert.equal(result.measured!.lostWrites, 0);
+  });
+});
+
+describe('a wrong runbook', () => {
+  before(requireEngine);
+
+  it('promoting the killed primary ends in a clear error (exit 3) and a clean teardown', async () => {
+    const dir = await tempDir('wrong-runbook');
+    const source = (await readFile('drills/mysql-kill-primary.yaml', 'utf8')).replace('candidate: most-advanced', 'candidate: db-1');
+    const file = path.join(dir, 'wrong.yaml');
+    await writeFile(file, source);
+    const run = await runCli(['run', file, '--out', path.join(dir, 'out'), '--json']);
+    assert.equal(run.code, 3, run.stderr.slice(-2000));
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { resultPath: string };
+    const result = JSON.parse(await readFile(summary.resultPath, 'utf8')) as ResultJson;
+    assert.equal(result.verdict, 'error');
+    assert.match(result.reason ?? '', /cannot promote db-1/);
+    assert.deepEqual(await leftovers(result.runId), []);
+    assert.equal((await docker.listContainers({ all: true, filters: { label: [`drill.run-id=${result.runId}`] } })).length, 0);
+  });
+
+  it('promoting a replica that does not exist is refused before anything starts (exit 2)', async () => {
+    const dir = await tempDir('wrong-runbook-2');
+    const source = (await readFile('drills/mysql-kill-primary.yaml', 'utf8')).replace('candidate: most-advanced', 'candidate: db-9');
+    const file = path.join(dir, 'wrong.yaml');
+    await writeFile(file, source);
+    const run = await runCli(['run', file]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /db-9/);
+    assert.match(run.stderr, /wrong\.yaml:\d+:\d+: steps\[\d\]\.candidate/);
+  });
+});
