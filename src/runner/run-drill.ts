@@ -147,7 +147,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   } catch (error) {
     failure = error;
     // A failure anywhere may really be the engine going away: say that, not the symptom.
-    if (!signal.aborted && !(await engineAnswers(docker))) {
+    if (!signal.aborted && engineVersion !== null && !(await engineAnswers(docker))) {
       failure = new InfraError(`the Docker engine at ${engineAddress()} stopped answering during the run (${errorMessage(error)})`, 'start the engine again; the next `drill run` or `drill cleanup` removes what this run left');
     }
     if (signal.aborted) log1.warn({ reason: errorMessage(signal.reason) }, 'run aborted: healing, tearing down, writing what was measured');
@@ -164,6 +164,8 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
         });
       }
       await stack?.close().catch(() => {});
+      // No engine at preflight: nothing was created, so there is nothing to remove.
+      if (engineVersion === null) return;
       if (opts.keepStack) {
         note('runner', 'stack kept running on request (--keep-stack): `drill cleanup` removes it', 'stack-kept');
         log1.warn({ containers: stack?.containers.map((c) => `${c.node}=${c.name} 127.0.0.1:${Object.values(c.ports).join(',')}`) }, 'stack kept running (--keep-stack); remove it with `drill cleanup`');
