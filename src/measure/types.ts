@@ -11,6 +11,10 @@ export interface FaultRecord {
   /** When the injecting call returned: the fault is certainly in effect by then. */
   injectReturnedAtMs: number;
   healedAtMs?: number;
+  /** Network faults: how the fault was made (netem where the kernel has it; iptables; a delaying TCP proxy). */
+  mechanism?: 'iptables' | 'netem' | 'tcp-proxy';
+  /** Network faults: what the probe at injection showed (blocked paths blocked, open paths open, ...). */
+  verified?: string;
 }
 
 export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector';

@@ -1,12 +1,10 @@
-import type { NetworkFaultHandler } from '../fault.js';
-import { InfraError } from '../../util/errors.js';
-
-// Network faults: being implemented in this folder (partition.ts, loss.ts, latency.ts, ...).
-const notYet = (kind: string) => async (): Promise<never> => {
-  throw new InfraError(`fault ${kind} is not implemented yet`);
-};
-
-export const injectPartition: NetworkFaultHandler<'partition'> = notYet('partition');
-export const injectIsolate: NetworkFaultHandler<'isolate'> = notYet('isolate');
-export const injectLoss: NetworkFaultHandler<'loss'> = notYet('loss');
-export const injectLatency: NetworkFaultHandler<'latency'> = notYet('latency');
+// Network faults: partition, isolate, loss, latency. Each runs in helper containers that join the affected
+// nodes' network namespaces (helpers.ts), installs drill's own iptables chain there (rules.ts, chains.ts) —
+// or netem / a delaying TCP proxy for latency (latency.ts) — proves the fault is in effect with probes
+// before it returns (probes.ts), and heals itself after `duration`, at the end of the run, or on abort.
+// See docs/network-faults.md.
+export { injectIsolate, injectPartition } from './partition.js';
+export { injectLoss } from './loss.js';
+export { injectLatency } from './latency.js';
+export type { NetworkFaultRecord, NetworkMechanism } from './time-box.js';
+export { purgeNetworkHelpers, type PurgeReport } from './purge.js';

@@ -1,0 +1,142 @@
+import type { FaultContext, InjectedFault } from '../fault.js';
+import type { RunningContainer } from '../../stack/resources.js';
+import { isGone } from '../../stack/docker-client.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import { exec, execChecked, sh, type ExecResult } from './docker-exec.js';
+import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
+import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } from './rules.js';
+import { timeBoxed, type NetworkMechanism } from './time-box.js';
+
+// Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
+// on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → helpers down.
+
+const ms = (x: number) => Math.round(x);
+
+/** Is the container running now (paused counts: its namespace is there)? */
+export async function isRunning(ctx: FaultContext, c: RunningContainer): Promise<boolean> {
+  try {
+    return Boolean((await ctx.docker.getContainer(c.id).inspect()).State.Running);
+  } catch (error) {
+    if (isGone(error)) return false;
+    throw new InfraError(`inspecting ${c.name}: ${errorMessage(error)}`);
+  }
+}
+
+/** Helpers of all these nodes, in parallel; if one fails, the others are released and the error thrown. */
+export async function acquireAll(ctx: FaultContext, targets: readonly RunningContainer[]): Promise<Map<string, Helper>> {
+  const settled = await Promise.allSettled(targets.map((t) => acquireHelper(ctx, t)));
+  const helpers = new Map<string, Helper>();
+  settled.forEach((s, i) => s.status === 'fulfilled' && helpers.set(targets[i]!.node, s.value));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await releaseAll(ctx, [...helpers.values()]).catch(() => {});
+    throw failed.reason;
+  }
+  return helpers;
+}
+
+export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]): Promise<void> {
+  const settled = await Promise.allSettled(helpers.map((h) => releaseHelper(ctx, h)));
+  const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => errorMessage(s.reason));
+  if (errors.length) throw new InfraError(errors.join('; '));
+}
+
+/** Create, fill and hook the chain atomically (iptables-restore --noflush), then run `andThen` in the same exec. */
+export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = ''): Promise<ExecResult> {
+  return execChecked(ctx.docker, helper.id, `installing ${chain} in ${helper.target.name}`, sh(`${ledgerAdd(`chain ${chain}`)} && printf '%s' "$1" | iptables-restore --noflush${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules)));
+}
+
+/**
+ * Unhook and delete the chain. The node gone or stopped = success (its namespace, rules included, went
+ * with it). The helper gone while the node runs = a temporary helper removes the rules.
+ */
+export async function removeChain(ctx: FaultContext, helper: Helper, chain: string): Promise<void> {
+  const what = `removing ${chain} from ${helper.target.name}`;
+  let result: ExecResult;
+  try {
+    result = await exec(ctx.docker, helper.id, sh(removeScript(chain)));
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (!isGone(error) && status !== 409) throw new InfraError(`${what}: ${errorMessage(error)}`);
+    if (!(await isRunning(ctx, helper.target))) return;
+    await withTemporaryHelper(ctx, helper.target, (fresh) => execChecked(ctx.docker, fresh.id, what, sh(removeScript(chain))));
+    return;
+  }
+  if (result.code !== 0) throw new InfraError(`${what}: exit ${result.code}: ${result.stderr.trim()}`);
+}
+
+export interface RuleFaultPlan {
+  kind: string;
+  target: string;
+  /** What the record and the timeline call it: containers and groups. */
+  container: string;
+  durationMs: number | undefined;
+  /** Rules per node (one entry per node). */
+  rules: readonly { container: RunningContainer; rules: RuleSet }[];
+  /** Nodes that only take part in the probes (a helper for the time of the probe). */
+  probeOnly: readonly RunningContainer[];
+  /** Check the fault is in effect; a summary in words, or InfraError. */
+  verify(helpers: ReadonlyMap<string, Helper>): Promise<string>;
+}
+
+/** The whole life of an iptables fault over several nodes. */
+export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): Promise<InjectedFault> {
+  const startMs = ctx.clock.nowMs();
+  const ruleNodes = plan.rules.map((r) => r.container);
+  const probeOnly = plan.probeOnly.filter((p, i, all) => !ruleNodes.some((n) => n.node === p.node) && all.findIndex((q) => q.node === p.node) === i);
+  const helpers = await acquireAll(ctx, [...ruleNodes, ...probeOnly]);
+  const chain = newChainName();
+  const ruleHelpers = ruleNodes.map((n) => helpers.get(n.node)!);
+  const probeHelpers = [...helpers.values()].filter((h) => !ruleHelpers.includes(h));
+
+  // Each step is done once even if undo() is called again after a failure.
+  const removed = new Set<Helper>();
+  const released = new Set<Helper>();
+  const undo = async (): Promise<void> => {
+    const settled = await Promise.allSettled(
+      ruleHelpers.map(async (h) => {
+        if (!removed.has(h)) {
+          await removeChain(ctx, h, chain);
+          removed.add(h);
+        }
+        if (!released.has(h)) {
+          released.add(h);
+          await releaseHelper(ctx, h);
+        }
+      }),
+    );
+    const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => errorMessage(s.reason));
+    if (errors.length) throw new InfraError(`healing ${plan.kind}: ${errors.join('; ')}`);
+  };
+  const releaseProbeHelpers = async () => {
+    const pending = probeHelpers.filter((h) => !released.has(h));
+    pending.forEach((h) => released.add(h));
+    await releaseAll(ctx, pending);
+  };
+  const abandon = async (error: unknown): Promise<never> => {
+    await Promise.allSettled([undo(), releaseProbeHelpers()]);
+    throw error;
+  };
+
+  const injectedAtMs = ctx.clock.nowMs();
+  try {
+    await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules)));
+  } catch (error) {
+    return abandon(error);
+  }
+  const injectReturnedAtMs = ctx.clock.nowMs();
+
+  let verified: string;
+  try {
+    verified = await plan.verify(helpers);
+  } catch (error) {
+    ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `${plan.kind} NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
+    return abandon(error);
+  }
+  const verifiedAtMs = ctx.clock.nowMs();
+  await releaseProbeHelpers().catch((error) => ctx.log.warn({ err: errorMessage(error) }, 'releasing probe helpers failed'));
+  ctx.log.debug({ fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length }, 'network fault phases');
+  const mechanism: NetworkMechanism = 'iptables';
+  ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms): ${verified}`, marker: 'fault-verified' });
+  return timeBoxed(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, undo });
+}

@@ -1,0 +1,168 @@
+import type { FaultStepSpec } from '../../spec/schema.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import type { FaultContext, InjectedFault, NetworkFaultHandler } from '../fault.js';
+import { resolveTarget } from '../resolve-target.js';
+import { installChain, removeChain } from './chains.js';
+import { exec, execChecked, sh } from './docker-exec.js';
+import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
+import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
+import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';
+import { PROXY_PATH } from './scripts.js';
+import { timeBoxed, type NetworkMechanism, type Undoable } from './time-box.js';
+
+// latency: what the node sends is held `delay` ± `jitter` (uniform) — on its interface with netem where
+// the kernel has it, otherwise in a delaying TCP proxy inside its namespace that incoming connections to
+// its service ports are redirected to (the answers it sends are delayed; requests pass at once). Either way
+// a request/response round trip with the node takes `delay` longer. Verified by timing round trips from
+// the runner through the node's published port (that path enters through the node's eth0 like any peer).
+
+type Step = Extract<FaultStepSpec, { fault: 'latency' }>;
+
+const SAMPLES = 5;
+/** setTimeout may fire a little early against performance.now(); the check allows this much. */
+const TIMER_SLACK_MS = 2;
+
+let netemCache: boolean | undefined;
+
+/** Does this kernel have netem? Tried once in a helper (add, then delete, a 1 ms qdisc) and remembered. */
+async function netemAvailable(ctx: FaultContext, helper: Helper): Promise<boolean> {
+  const forced = process.env.DRILL_LATENCY_MECHANISM;
+  if (forced === 'tcp-proxy') return false;
+  if (forced === 'netem') return true;
+  if (netemCache !== undefined) return netemCache;
+  const res = await exec(ctx.docker, helper.id, sh(`tc qdisc add dev ${helper.iface} root netem delay 1ms && tc qdisc del dev ${helper.iface} root`));
+  if (res.code === 0) netemCache = true;
+  else if (/unknown|not supported|No such file/i.test(res.stderr)) netemCache = false;
+  else {
+    // Not a definite answer (e.g. the interface already has a root qdisc of someone else's): do not touch it.
+    ctx.log.warn({ stderr: res.stderr.trim() }, 'netem probe inconclusive: using the TCP proxy');
+    return false;
+  }
+  return netemCache;
+}
+
+export const injectLatency: NetworkFaultHandler<'latency'> = async (ctx, step: Step) => {
+  const node = await resolveTarget(ctx.stack, step.target);
+  const servicePorts = Object.keys(node.ports).map(Number);
+  const [probePort] = servicePorts;
+  if (probePort === undefined) throw new InfraError(`latency on ${node.name}: it publishes no service port to delay and probe`);
+  const hostPort = node.ports[probePort]!;
+  const payload = probePayload(probePort, node.role);
+  const helper = await acquireHelper(ctx, node);
+  let installed: Undoable | undefined;
+  try {
+    // Before the fault, for comparison only (a node that does not answer now fails the check below).
+    const baseline = await hostRoundTrips(hostPort, payload, 3, 2000).catch(() => [] as number[]);
+    const mechanism: NetworkMechanism = (await netemAvailable(ctx, helper)) ? 'netem' : 'tcp-proxy';
+    installed = mechanism === 'netem' ? await withNetem(ctx, helper, step) : await withProxy(ctx, helper, step, servicePorts);
+    const why = process.env.DRILL_LATENCY_MECHANISM ? 'DRILL_LATENCY_MECHANISM' : mechanism === 'netem' ? 'the kernel has netem' : 'no netem in this kernel';
+    const what = mechanism === 'netem' ? `every packet ${node.node} sends on ${helper.iface}` : `answers from ${node.node}:${servicePorts.join(', ')}`;
+    ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency via ${mechanism} (${why}): ${what} held ${step.delayMs} ± ${step.jitterMs} ms` });
+    const verified = await verifyLatency(step, node.node, hostPort, probePort, payload, baseline);
+    ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency verified (${mechanism}): ${verified}`, marker: 'fault-verified' });
+    return timeBoxed(ctx, { kind: 'latency', target: `${step.target} +${step.delayMs} ms`, container: node.name, durationMs: step.durationMs }, { ...installed, verified });
+  } catch (error) {
+    if (installed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
+    await (installed ? installed.undo() : releaseHelper(ctx, helper)).catch((e) => ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed'));
+    throw error;
+  }
+};
+
+async function verifyLatency(step: Step, node: string, hostPort: number, probePort: number, payload: string | null, baseline: number[]): Promise<string> {
+  const samples = await hostRoundTripsRetrying(hostPort, payload, SAMPLES);
+  const floor = Math.max(0, step.delayMs - step.jitterMs) - TIMER_SLACK_MS;
+  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  const weak = floor <= Math.max(0, ...baseline) ? '; a weak check: delay − jitter is within the round trip without the fault' : '';
+  const summary = `round trips to ${node}:${probePort} ${fmt(samples)} ms (mean ${mean.toFixed(1)}; before: ${baseline.length ? `${fmt(baseline)} ms` : 'no answer'}; asked +${step.delayMs} ± ${step.jitterMs} ms${weak})`;
+  if (Math.min(...samples) < floor) throw new InfraError(`latency not in effect: ${summary}: a round trip under ${floor.toFixed(0)} ms`);
+  return summary;
+}
+
+async function withNetem(ctx: FaultContext, helper: Helper, step: Step): Promise<Undoable> {
+  const dev = helper.iface;
+  const injectedAtMs = ctx.clock.nowMs();
+  const args = `delay ${step.delayMs}ms${step.jitterMs ? ` ${step.jitterMs}ms` : ''}`;
+  await execChecked(ctx.docker, helper.id, `netem on ${helper.target.name}`, sh(`${ledgerAdd(`netem ${dev}`)} && tc qdisc add dev ${dev} root netem ${args}`));
+  const injectReturnedAtMs = ctx.clock.nowMs();
+  let removed = false;
+  let released = false;
+  return {
+    injectedAtMs,
+    injectReturnedAtMs,
+    mechanism: 'netem',
+    undo: async () => {
+      if (!removed) {
+        const res = await exec(ctx.docker, helper.id, sh(`tc qdisc del dev ${dev} root 2>&1 | grep -v -e 'handle of zero' -e 'No such file' >&2; tc qdisc show dev ${dev} | grep -q netem && exit 1; sed -i '/^netem ${dev}$/d' ${LEDGER_PATH} 2>/dev/null; exit 0`)).catch((error) => {
+          if ((error as { statusCode?: number }).statusCode === 404 || (error as { statusCode?: number }).statusCode === 409) return { code: 0, stdout: '', stderr: '' };
+          throw error;
+        });
+        if (res.code !== 0) throw new InfraError(`removing netem from ${helper.target.name}: ${res.stderr.trim()}`);
+        removed = true;
+      }
+      if (!released) {
+        released = true;
+        await releaseHelper(ctx, helper);
+      }
+    },
+  };
+}
+
+async function withProxy(ctx: FaultContext, helper: Helper, step: Step, servicePorts: number[]): Promise<Undoable> {
+  const target = helper.target;
+  const chain = newChainName();
+  const files = `/tmp/${chain}`;
+  // The node's answers are delayed (delayOut), as netem on its interface would; requests pass at once.
+  const config = { routes: servicePorts.map((port) => ({ host: target.ip, port })), delayMs: step.delayMs, jitterMs: step.jitterMs, delayIn: false, delayOut: true, portsFile: `${files}.ports` };
+  const started = await execChecked(
+    ctx.docker,
+    helper.id,
+    `delaying proxy in ${target.name}`,
+    sh(
+      `node ${PROXY_PATH} "$1" </dev/null >${files}.log 2>&1 & echo $! >${files}.pid
+for i in $(seq 250); do [ -s ${files}.ports ] && { cat ${files}.ports; exit 0; }; kill -0 $(cat ${files}.pid) 2>/dev/null || break; sleep 0.02; done
+cat ${files}.log >&2; exit 1`,
+      JSON.stringify(config),
+    ),
+  );
+  const routes = JSON.parse(started.stdout.trim()) as { port: number; listen: number }[];
+  const stopProxy = () => exec(ctx.docker, helper.id, sh(`kill $(cat ${files}.pid) 2>/dev/null; rm -f ${files}.*; exit 0`)).then(() => undefined, () => undefined);
+
+  // Redirect, then reset the connections that existed before (nat does not move them): ss -K where the
+  // kernel allows it (sends a reset to the peer at once); the REJECT rules of the chain catch the rest.
+  const filter = existingConnectionsFilter(target.ip, servicePorts);
+  const injectedAtMs = ctx.clock.nowMs();
+  let res;
+  try {
+    const count = `ss -Htn state established '${filter}' | wc -l`;
+    res = await installChain(ctx, helper, chain, latencyProxyRules(target.ip, routes), `${count}; ss -K -tn state established '${filter}' >/dev/null 2>&1; ${count}`);
+  } catch (error) {
+    await stopProxy();
+    throw error;
+  }
+  const injectReturnedAtMs = ctx.clock.nowMs();
+  const [existing = 0, left = 0] = res.stdout.trim().split('\n').slice(-2).map(Number);
+  if (existing > 0) {
+    const how = left > 0 ? `${existing - left} reset at once (ss -K), ${left} reset when they next send (no socket destroy in this kernel)` : 'reset at once (ss -K)';
+    ctx.note({ atMs: injectReturnedAtMs, source: 'runner', message: `latency on ${target.node}: ${existing} connection(s) from before the fault ${how}; clients reconnect through the proxy` });
+  }
+
+  let removed = false;
+  let released = false;
+  return {
+    injectedAtMs,
+    injectReturnedAtMs,
+    mechanism: 'tcp-proxy',
+    undo: async () => {
+      if (!removed) {
+        await removeChain(ctx, helper, chain);
+        await stopProxy();
+        removed = true;
+      }
+      if (!released) {
+        released = true;
+        await releaseHelper(ctx, helper);
+      }
+    },
+  };
+}
