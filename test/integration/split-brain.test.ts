@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ID_RANGE_PER_TARGET } from '../../src/load/multi-load.js';
+import { leftovers, requireEngine, runDrillFile } from './helpers.js';
+
+// Split brain on Redis: the old master and app-2 on one side of a partition, the replica(s), the
+// Sentinels and app-1 on the other. Writes app-2 gets acknowledged by the old master are lost when it
+// rejoins as a replica. The mitigated variant (min-replicas-to-write) refuses them instead.
+
+describe('redis split brain', () => {
+  let plain: Awaited<ReturnType<typeof runDrillFile>>;
+  let mitigated: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    plain = await runDrillFile('drills/redis-split-brain.yaml');
+    mitigated = await runDrillFile('drills/redis-split-brain-min-replicas.yaml');
+  });
+
+  it('counts the writes acknowledged by the isolated old master after the fault, and fails RPO 0', () => {
+    const { result, code } = plain;
+    assert.equal(result.verdict, 'fail', result.reason ?? '');
+    assert.equal(code, 1);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'partition');
+    assert.ok(fault.healedAtMs !== undefined, 'the partition was never healed');
+    assert.ok(result.events.some((e) => e.marker === 'switch-master' && e.atMs > fault.injectedAtMs && e.atMs < fault.healedAtMs!), 'Sentinel did not fail over during the partition');
+    const m = result.measured!;
+    // 150 writes/s went to app-2 for the ~6 s partition: most of them were acknowledged, then lost.
+    assert.ok(m.lostWrites! > 300, `only ${m.lostWrites} writes lost`);
+    assert.equal(m.lost.ackedAfterFault, m.lostWrites, 'every lost write was acknowledged after the partition began');
+    for (const lost of m.lost.firstIds) {
+      assert.ok(lost.id > ID_RANGE_PER_TARGET, `lost write ${lost.id} came from app-1, on the majority side`);
+      assert.ok(lost.ackMs > fault.injectedAtMs && lost.ackMs < fault.healedAtMs!, `lost write acked at ${lost.ackMs}, outside the partition`);
+    }
+    assert.equal(result.objectives.find((o) => o.name === 'lostWrites')!.met, false);
+  });
+
+  it('with min-replicas-to-write, the old master refuses writes instead of losing them', () => {
+    const p = plain.result.measured!;
+    const m = mitigated.result.measured!;
+    assert.ok(m.lostWrites! * 3 < p.lostWrites!, `mitigated lost ${m.lostWrites}, unmitigated ${p.lostWrites}`);
+    assert.ok(m.failedWrites > p.failedWrites + 300, `mitigated failed ${m.failedWrites}, unmitigated ${p.failedWrites}: writes were not refused`);
+  });
+
+  it('leaves nothing behind, helper containers included', async () => {
+    assert.deepEqual(await leftovers(plain.result.runId), []);
+    assert.deepEqual(await leftovers(mitigated.result.runId), []);
+  });
+});
