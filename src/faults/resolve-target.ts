@@ -41,8 +41,20 @@ export async function resolveGroup(stack: Stack, members: readonly GroupMemberSp
       member === 'replicas' ? await stack.replicas()
       : member === 'sentinels' ? stack.containers.filter((c) => c.role === 'sentinel')
       : member === 'apps' ? stack.containers.filter((c) => c.role === 'app')
+      : member === 'runner' ? [runnerNode(stack)]
       : [await resolveTarget(stack, member)];
     for (const c of found) out.set(c.id, c);
   }
   return [...out.values()];
+}
+
+/**
+ * drill itself, as a partition member: its traffic reaches the nodes through the 127.0.0.1 published ports
+ * and arrives from the run network's gateway. It has no container: rules go on the other side only (the
+ * host's own rules are never touched), and it takes no part in the probes.
+ */
+export function runnerNode(stack: Stack): RunningContainer {
+  const gateway = stack.containers.find((c) => c.gateway)?.gateway;
+  if (!gateway) throw new InfraError(`partition member "runner": the ${stack.kind} stack's network has no gateway address`);
+  return { id: '', node: 'runner', name: 'runner (this host)', role: 'runner', image: '', ip: gateway, ports: {} };
 }

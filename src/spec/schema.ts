@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { composeStack } from './compose-schema.js';
+import { cronProblem } from '../schedule/cron.js';
 
 // The drill file format. This zod schema is the single source of truth: the TypeScript types, the
 // validation and the published JSON Schema (drill.schema.json, `npm run schema`) all come from it.
@@ -60,7 +62,7 @@ const mysqlReplicationStack = z.strictObject({
     .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
 });
 
-export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack]).describe('The system under test, started in containers for the drill and removed after it');
+export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, composeStack]).describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
 
 const target = z
   .union([
@@ -111,10 +113,10 @@ const restartFaultStep = z
 
 const groupMember = z
   .union([
-    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps']),
+    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner']),
     z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
   ])
-  .describe('A role resolved at run time (plural roles mean every node of that role) or a node name');
+  .describe('A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only');
 const group = z.array(groupMember).min(1).max(20).describe('Nodes on one side of the partition');
 
 const partitionFaultStep = z
@@ -253,6 +255,15 @@ export const drillSchema = z
     objectives: objectivesSchema.prefault({}),
     measure: measureSchema.prefault({}),
     abortIf: abortIfSchema.prefault({}),
+    schedule: z
+      .string()
+      .max(200)
+      .superRefine((value, ctx) => {
+        const problem = cronProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `expected a cron expression such as "*/30 * * * *" (5 fields, or 6 with seconds first), got ${JSON.stringify(value)}: ${problem}` });
+      })
+      .optional()
+      .describe('When `drill schedule` runs this drill: a cron expression (minute hour day month weekday; 6 fields = seconds first; @hourly, @daily ...)'),
   })
   .describe('A drill file for drill, the disaster-recovery drill runner');
 
@@ -260,6 +271,7 @@ export type DrillSpec = z.output<typeof drillSchema>;
 export type StackSpec = DrillSpec['stack'];
 export type RedisSentinelStackSpec = Extract<StackSpec, { kind: 'redis-sentinel' }>;
 export type MysqlReplicationStackSpec = Extract<StackSpec, { kind: 'mysql-replication' }>;
+export type ComposeStackSpec = Extract<StackSpec, { kind: 'compose' }>;
 export type StepSpec = DrillSpec['steps'][number];
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
 export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;

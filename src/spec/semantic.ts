@@ -43,6 +43,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   // Runbook steps: only where drill runs the failover, and only on nodes that exist.
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'action') return;
+    if (stack.kind === 'compose') {
+      if (stack.system !== 'mysql-replication') at(['steps', index, 'action'], `runbook step "${step.action}" needs stack.system mysql-replication, got ${stack.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step`);
+      return;
+    }
     if (stack.kind !== 'mysql-replication') {
       at(['steps', index, 'action'], `runbook step "${step.action}" needs stack kind mysql-replication, got ${stack.kind}: Redis fails over by itself (Sentinel promotes a replica); remove this step`);
       return;
@@ -61,12 +65,14 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 
   // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
   const nodes = stackNodes(stack);
-  const redis = stack.kind === 'redis-sentinel';
+  const redis = stack.kind === 'redis-sentinel' || (stack.kind === 'compose' && stack.system === 'redis-sentinel');
   const roles = redis ? ['primary', 'replica', 'any-replica', 'sentinel', 'app'] : ['primary', 'replica', 'any-replica', 'app'];
   const pluralRoles = redis ? ['replicas', 'sentinels', 'apps'] : ['replicas', 'apps'];
   const checkTarget = (path: Segment[], target: string, inGroup: boolean) => {
-    const accepted = inGroup ? [...roles, ...pluralRoles] : roles;
+    const accepted = inGroup ? [...roles, ...pluralRoles, 'runner'] : roles;
     if (accepted.includes(target) || nodes.names.includes(target)) return;
+    // compose: the nodes are found at run time (redis-N, sentinel-N or db-N in name order, and app-1).
+    if (stack.kind === 'compose' && new RegExp(redis ? '^(redis|sentinel)-[1-9]\\d*$|^app-1$' : '^db-[1-9]\\d*$|^app-1$').test(target)) return;
     const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${nodes.text}), got ${quote(target)}`;
     let why: string;
     if (target === 'sentinel' || target === 'sentinels') why = 'only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)';
@@ -77,7 +83,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       if (prefix === 'app') why = stack.kind === 'redis-sentinel' ? `stack.apps is ${stack.apps}${has(['stack', 'apps']) ? '' : ' (the default)'}` : `a ${stack.kind} stack has one app node, app-1`;
       else if (kindOf[prefix] !== stack.kind) why = `"${prefix}-…" nodes are in ${kindOf[prefix]} stacks`;
       else if (prefix === 'sentinel') why = `stack.sentinels is ${stack.kind === 'redis-sentinel' ? stack.sentinels : 0}${has(['stack', 'sentinels']) ? '' : ' (the default)'}`;
-      else why = replicasReason(stack, has);
+      else why = stack.kind === 'compose' ? `a compose stack of system ${stack.system} has ${redis ? 'redis-N, sentinel-N' : 'db-N'} and app-1 nodes` : replicasReason(stack, has);
     }
     at(path, `${expected}: ${why}`);
   };
@@ -123,6 +129,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     }
   }
 
+  if (stack.kind === 'compose') composeProblems(spec, stack, at);
+
   if (spec.measure.stableMs >= spec.load.durationMs) {
     const stable = formatDurationMs(spec.measure.stableMs);
     const written = has(['measure', 'stable']);
@@ -131,6 +139,19 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     problems.push({ path: ['measure', 'stable'], message, where: { node: written ? ['measure', 'stable'] : ['load', 'duration'] } });
   }
   return problems;
+}
+
+/** Which containers, and the credentials the system needs (see docs/compose.md). */
+function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'compose' }>, at: (path: Segment[], message: string) => void): void {
+  if (!stack.project && !stack.labels && !stack.containers) at(['stack'], 'missing key "project", "labels" or "containers": expected which running containers are the stack (a Compose project name, labels, or container names)');
+  if (stack.services && !stack.project) at(['stack', 'services'], 'services picks services of a Compose project: set stack.project too');
+  if (stack.system === 'mysql-replication' && !stack.mysql) at(['stack'], 'missing key "mysql": a mysql-replication system needs the credentials drill probes and promotes with, e.g. mysql: { user: root, password: "${MYSQL_ROOT_PASSWORD}", replicationPassword: "${MYSQL_REPL_PASSWORD}" }');
+  if (stack.system !== 'mysql-replication' && stack.mysql) at(['stack', 'mysql'], `mysql applies to system mysql-replication, got ${stack.system}: remove it`);
+  if (stack.system !== 'redis-sentinel') {
+    for (const key of ['masterName', 'password'] as const) if (stack[key] !== undefined) at(['stack', key], `${key} applies to system redis-sentinel, got ${stack.system}: remove it (MariaDB/MySQL credentials go in stack.mysql)`);
+  }
+  const repoint = spec.steps.findIndex((s) => s.kind === 'action' && s.action === 'repoint');
+  if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword) at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
 }
 
 /** "db-2", "db-2, db-3", "db-2 … db-4". */
@@ -151,6 +172,9 @@ function dbNodes(stack: MysqlReplicationStackSpec): string[] {
 
 /** Every node a fault can name, as the stack starts them (see src/stack/stacks/). */
 export function stackNodes(stack: StackSpec): { names: string[]; text: string } {
+  if (stack.kind === 'compose') {
+    return { names: ['app-1'], text: stack.system === 'redis-sentinel' ? 'redis-1 …, sentinel-1 …, app-1, found at run time' : 'db-1 …, app-1, found at run time' };
+  }
   if (stack.kind === 'redis-sentinel') {
     return {
       names: [...range('redis', 1, stack.replicas + 1), ...range('sentinel', 1, stack.sentinels), ...range('app', 1, stack.apps)],
@@ -160,6 +184,6 @@ export function stackNodes(stack: StackSpec): { names: string[]; text: string } 
   return { names: [...dbNodes(stack), 'app-1'], text: `${nodeRange('db', 1, stack.replicas + 1)}, app-1` };
 }
 
-function replicasReason(stack: StackSpec, has: (path: readonly Segment[]) => boolean): string {
+function replicasReason(stack: Exclude<StackSpec, { kind: 'compose' }>, has: (path: readonly Segment[]) => boolean): string {
   return `stack.replicas is ${stack.replicas}${has(['stack', 'replicas']) ? '' : ' (the default)'}`;
 }

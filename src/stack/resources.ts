@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { Docker } from './docker-client.js';
-import { isGone } from './docker-client.js';
+import { engineLocation, isGone, publishHostIp } from './docker-client.js';
 import { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_RUN_ID, runFilter, runLabels, type RunIdentity } from './labels.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import net from 'node:net';
@@ -27,6 +27,8 @@ export interface RunningContainer {
   role: string;
   image: string;
   ip: string;
+  /** The run network's gateway: where the runner's traffic (through the 127.0.0.1 published ports) comes from. */
+  gateway?: string;
   /** container port → host port on 127.0.0.1 */
   ports: Record<number, number>;
 }
@@ -40,7 +42,7 @@ export async function createNetwork(docker: Docker, run: RunIdentity, name: stri
   });
 }
 
-export async function startContainer(docker: Docker, run: RunIdentity, plan: ContainerPlan): Promise<RunningContainer> {
+export async function startContainer(docker: Docker, run: RunIdentity, plan: ContainerPlan, attempt = 0): Promise<RunningContainer> {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of plan.publish ?? []) {
@@ -48,7 +50,8 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
     // 127.0.0.1 only: the runner never reaches a drill container any other way. An explicit free port,
     // not an engine-assigned one: Docker assigns a new random port when a container is restarted (a
     // kill/restart fault with a duration), and the load and probes must find the node where it was.
-    bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(await freeLocalPort()) }];
+    // (A remote engine: its publish address and a port free there; see publishHostIp().)
+    bindings[`${port}/tcp`] = [{ HostIp: publishHostIp(), HostPort: String(engineLocation().local ? await freeLocalPort() : remotePort()) }];
   }
   const container = await docker.createContainer({
     name: plan.name,
@@ -71,6 +74,11 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
   try {
     await container.start();
   } catch (error) {
+    // A remote engine's free ports cannot be checked from here: a port taken there is retried with another.
+    if (attempt < 5 && !engineLocation().local && /port is already allocated|address already in use/i.test(errorMessage(error))) {
+      await container.remove({ force: true }).catch(() => {});
+      return startContainer(docker, run, plan, attempt + 1);
+    }
     throw new InfraError(`container ${plan.name} (${plan.image}) did not start: ${errorMessage(error)}`);
   }
   const info = await container.inspect();
@@ -81,7 +89,13 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
     ports[port] = Number(hostPort);
   }
   const ip = info.NetworkSettings.Networks[plan.networkName]?.IPAddress ?? '';
-  return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, ports };
+  const gateway = info.NetworkSettings.Networks[plan.networkName]?.Gateway || undefined;
+  return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, gateway, ports };
+}
+
+/** A port on a remote engine's host, below the usual ephemeral range (a conflict there is retried). */
+function remotePort(): number {
+  return 20_000 + Math.floor(Math.random() * 12_000);
 }
 
 /** A port free on 127.0.0.1 right now (the kernel picks it; the short race with other processes is accepted). */

@@ -138,3 +138,25 @@ describe('a wrong runbook', () => {
     assert.match(run.stderr, /wrong\.yaml:\d+:\d+: steps\[\d\]\.candidate/);
   });
 });
+
+describe('mysql-partition-primary (primary cut off from replicas, app and drill’s detector)', () => {
+  it('verifies the partition, fails over by detection, heals, and reports the old primary’s divergence', async () => {
+    await requireEngine();
+    const { result } = await runDrillFile('drills/mysql-partition-primary.yaml');
+    assert.ok(result.verdict === 'pass' || result.verdict === 'fail', `${result.verdict}: ${result.reason}`);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'partition');
+    assert.equal(fault.mechanism, 'iptables');
+    assert.match(fault.verified ?? '', /db-1 → db-2:3306 \(timeout/);
+    assert.ok(fault.healedAtMs !== undefined && Math.abs(fault.healedAtMs - fault.injectReturnedAtMs - 6000) < 1000, `healed at ${fault.healedAtMs}`);
+    const detection = marker(result, 'detection');
+    assert.ok(detection && detection.atMs > fault.injectedAtMs, 'the detector did not lose the primary: the runner was not cut off');
+    assert.notEqual(result.stack.primaryAfter, result.stack.primaryBefore);
+    // The old primary is back after the heal, unfenced: it is compared with the new primary, not hidden.
+    const old = result.divergence?.replicas.find((r) => r.name === result.stack.primaryBefore);
+    assert.ok(old, `no divergence entry for the old primary: ${JSON.stringify(result.divergence)}`);
+    assert.equal(old.converged, false);
+    assert.ok(old.missingWrites > 0, 'the old primary should miss the writes made after the failover');
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+});

@@ -46,8 +46,9 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
   // A node that is not running has no namespace to put rules in: the other side's rules (by IP) still cut
   // it off if it comes back; it takes no part in the probes.
   const running = new Map<string, boolean>();
-  await Promise.all([...byNode.values()].map(async (c) => running.set(c.node, await isRunning(ctx, c))));
-  const down = [...running].filter(([, up]) => !up).map(([n]) => n);
+  await Promise.all([...byNode.values()].filter((c) => c.node !== 'runner').map(async (c) => running.set(c.node, await isRunning(ctx, c))));
+  running.set('runner', false); // drill itself: rules on the other side only, no probes from or to it
+  const down = [...running].filter(([n, up]) => !up && n !== 'runner').map(([n]) => n);
   if (down.length) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `${kind}: ${down.join(', ')} not running: no rules or probes there` });
   const rules = [...plan.rules].filter(([node]) => running.get(node)).map(([node, r]) => ({ container: byNode.get(node)!, rules: r }));
   if (!rules.length) throw new InfraError(`${kind} ${describeGroups(groups, oneWay)}: no running node to put rules on`);
