@@ -7,6 +7,7 @@ import { cleanupCommand } from './cleanup-command.js';
 import { imagesCommand } from './images-command.js';
 import { reportCommand } from './report-command.js';
 import { calibrateCommand } from './calibrate-command.js';
+import { scheduleCommand } from './schedule-command.js';
 import { parseDurationMs } from '../spec/duration.js';
 import { createLogger } from '../util/log.js';
 import { InfraError, UsageError, errorMessage } from '../util/errors.js';
@@ -93,7 +94,21 @@ const cli = yargs(hideBin(process.argv))
       return calibrateCommand({ pauseMs, rate: argv.rate, runs: argv.runs, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] });
     },
   )
-  .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate')
+  .command(
+    'schedule <paths..>',
+    'run drills at the times of their cron expressions (drill file `schedule:` or --cron) until SIGTERM; reports and index as `run`',
+    (y) =>
+      y
+        .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'drill files, or directories of drill files' })
+        .option('cron', { type: 'string', describe: 'cron expression for every drill given, instead of their `schedule:` (6 fields = seconds first)' })
+        .option('out', { type: 'string', default: 'reports', describe: 'directory for the run reports' })
+        .option('timezone', { type: 'string', describe: 'IANA time zone of the cron expressions (default: the local one)' })
+        .option('parallel', { type: 'boolean', default: false, describe: 'let different drills run at the same time (default: one after the other)' })
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print each drill\'s next three times and exit' }),
+    (argv) => scheduleCommand({ paths: argv.paths as string[], cron: argv.cron, outDir: argv.out, logLevel: argv['log-level'], json: argv.json, parallel: argv.parallel, timezone: argv.timezone, dryRun: argv['dry-run'] }),
+  )
+  .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
   .strict()
   .help()
   .version()

@@ -40,7 +40,7 @@ export function renderJunitXml(result: ResultJson): string {
     ['drill.runId', result.runId], ['drill.verdict', result.verdict], ['drill.reason', result.reason ?? ''],
     ['drill.file', result.drill?.file], ['drill.sha256', result.drill?.sha256], ['drill.stack', result.stack?.kind],
     ['drill.primaryBefore', result.stack?.primaryBefore ?? ''], ['drill.primaryAfter', result.stack?.primaryAfter ?? ''],
-    ['drill.version', result.environment?.drillVersion], ['docker.engine', result.environment?.dockerEngine ?? ''],
+    ['drill.version', result.environment?.drillVersion], ['docker.engine', result.environment?.dockerEngine ?? ''], ...(result.environment?.dockerHost ? [['docker.host', result.environment.dockerHost] as [string, unknown]] : []),
     ['node', result.environment?.node], ['host', result.environment?.host],
     ...Object.entries(result.environment?.images ?? {}).map(([k, v]): [string, unknown] => [`image.${k}`, v]),
   ];

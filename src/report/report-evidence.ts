@@ -98,7 +98,7 @@ export function environmentSection(r: ResultJson): SafeHtml {
     env
       ? kv(
           [
-            ['drill', env.drillVersion], ['Node.js', env.node], ['Docker engine', env.dockerEngine], ['Host', env.host],
+            ['drill', env.drillVersion], ['Node.js', env.node], ['Docker engine', env.dockerEngine], ...(env.dockerHost ? [['Docker host', env.dockerHost] as [string, unknown]] : []), ['Host', env.host],
             ...Object.entries(env.images ?? {}).map(([k, v]): [string, unknown] => [`Image: ${k}`, v]),
             ['Started (UTC)', r.startedAt], ['Finished (UTC)', r.finishedAt], ['Run clock 0 (epoch ms)', r.clockOriginEpochMs],
           ],

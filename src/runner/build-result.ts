@@ -28,7 +28,7 @@ export interface BuildResultInput {
   verdictOverride: { verdict: Verdict; reason: string } | null;
   stack: ResultJson['stack'];
   phasesMs: Record<string, number>;
-  environment: { dockerEngine: string | null; images: Record<string, string>; host: string };
+  environment: { dockerEngine: string | null; dockerHost?: string; images: Record<string, string>; host: string };
 }
 
 /** Measure the history, judge the objectives, and assemble result.json. */

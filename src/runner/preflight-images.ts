@@ -10,13 +10,17 @@ import type { Logger } from '../util/log.js';
  * root, so a run never starts it behind the user's back. An image the drill file names (official redis,
  * mariadb, mysql) is pulled if absent, which works where a registry is reachable and fails clearly where not.
  */
-export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger): Promise<StackImages> {
+export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean } = {}): Promise<StackImages> {
   const refs = await imageRefs();
   const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag };
-  const needed = stack.kind === 'redis-sentinel' ? ['redis', 'app'] as const : ['mysql', 'app'] as const;
+  // Your own stack runs your images; network faults check their helper image themselves.
+  if (stack.kind === 'compose') return own;
+  const needed: (keyof StackImages)[] = stack.kind === 'redis-sentinel' ? ['redis', 'app'] : ['mysql', 'app'];
+  // Network faults run iptables/proxies in helper containers made from drill's own redis image.
+  if (opts.networkFaults && !needed.includes('redis')) needed.push('redis');
   const missing: string[] = [];
   for (const key of needed) {
-    const overridden = key !== 'app' && stack.image;
+    const overridden = key !== 'app' && !(key === 'redis' && opts.networkFaults) && 'image' in stack && stack.image;
     if (!overridden && !(await imagePresent(docker, own[key]))) missing.push(own[key]);
   }
   if (missing.length) {

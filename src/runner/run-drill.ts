@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DrillSpec } from '../spec/schema.js';
 import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
-import { createDocker, checkEngine, engineAddress, engineAnswers, type Docker } from '../stack/docker-client.js';
+import { createDocker, checkEngine, engineAddress, engineAnswers, engineDescription, type Docker } from '../stack/docker-client.js';
 import { removeDeadRuns, removeRun } from '../stack/resources.js';
 import { startStack, stackImages, type StackImages } from '../stack/provider.js';
 import type { Stack } from '../stack/stack.js';
@@ -84,7 +84,8 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
       // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
       const swept = await removeDeadRuns(docker);
       if (swept.containers + swept.networks > 0) log1.warn(swept, 'removed leftovers of a dead drill run');
-      images = stackImages(spec.stack, await ensureImages(docker, spec.stack, log1));
+      const networkFaults = spec.steps.some((s) => s.kind === 'fault' && ['partition', 'isolate', 'loss', 'latency'].includes(s.fault));
+      images = stackImages(spec.stack, await ensureImages(docker, spec.stack, log1, { networkFaults }));
     });
 
     stack = await phases.time('up', () =>
@@ -204,7 +205,7 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
     verdictOverride,
     stack: { kind: spec.stack.kind, primaryBefore, primaryAfter, containers: (stack?.containers ?? []).map((c) => ({ name: c.name, role: c.role, image: c.image })) },
     phasesMs: phases.phasesMs,
-    environment: { dockerEngine: engineVersion, images: { ...(images ?? {}) }, host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu` },
+    environment: { dockerEngine: engineVersion, dockerHost: engineDescription(), images: { ...(images ?? {}) }, host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu` },
   });
   return { result, reportDir };
 }

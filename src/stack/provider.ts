@@ -11,6 +11,8 @@ const starters: Starters = {
   'redis-sentinel': startRedisSentinel,
   // Loaded on demand: a Redis drill never loads the MySQL client, and vice versa.
   'mysql-replication': (ctx, spec) => import('./stacks/mysql-replication.js').then((m) => m.startMysqlReplication(ctx, spec)),
+  // Your own running stack: found, never started (src/stack/stacks/compose.ts).
+  compose: (ctx, spec) => import('./stacks/compose.js').then((m) => m.startCompose(ctx, spec)),
 };
 
 export function startStack(ctx: StackContext, spec: StackSpec): Promise<Stack> {
@@ -30,5 +32,7 @@ export function stackImages(spec: StackSpec, own: StackImages): StackImages {
       return { ...own, redis: spec.image ?? own.redis };
     case 'mysql-replication':
       return { ...own, mysql: spec.image ?? own.mysql };
+    case 'compose':
+      return own;
   }
 }

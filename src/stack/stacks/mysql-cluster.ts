@@ -100,7 +100,7 @@ export function nodeByName(c: MysqlCluster, name: string): DbNode | undefined {
 
 export function sourceOptions(c: MysqlCluster, source: DbNode, delaySec: number) {
   // Containers reach each other by container name on the run's network; never by the host's ports.
-  return { host: source.container.name, port: MYSQL_PORT, user: REPL_USER, password: c.secrets.repl, delaySec };
+  return { host: source.container.name, port: MYSQL_PORT, user: c.secrets.replUser ?? REPL_USER, password: c.secrets.repl, delaySec };
 }
 
 /** The configured MASTER_DELAY of a node, in whole seconds (what the server takes). */

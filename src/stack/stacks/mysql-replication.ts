@@ -2,6 +2,7 @@ import type { MysqlReplicationStackSpec } from '../../spec/schema.js';
 import { InfraError, UsageError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../http-ready.js';
+import { engineHostAddress } from '../docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
 import type { Stack } from '../stack.js';
 import { sourceOptions, target, type DbNode, type MysqlCluster, type MysqlStackContext } from './mysql-cluster.js';
@@ -98,7 +99,7 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
       networkName: network,
     });
     containers.push(app);
-    cluster.appUrl = `http://127.0.0.1:${app.ports[APP_PORT]}`;
+    cluster.appUrl = `http://${engineHostAddress()}:${app.ports[APP_PORT]}`;
     await waitForHttpOk(`${cluster.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
     log.info({ appUrl: cluster.appUrl, ms: Date.now() - started }, 'mysql-replication stack ready');
     return new MysqlReplicationStack(cluster, containers);

@@ -23,6 +23,8 @@ export interface DbSecrets {
   admin: string;
   repl: string;
   app: string;
+  /** The replication user, when not REPL_USER (a stack drill did not create: kind compose). */
+  replUser?: string;
 }
 
 export function newSecrets(): DbSecrets {

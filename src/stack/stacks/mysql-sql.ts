@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import { AbortedError, InfraError, errorMessage } from '../../util/errors.js';
+import { engineHostAddress } from '../docker-client.js';
 
 // The runner's own SQL access to the databases: always through the port published on 127.0.0.1, one
 // short-lived connection per operation (a probe must say "dead" quickly, and a connection to a node that
@@ -45,7 +46,7 @@ export class SqlClient {
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
     const work = (async () => {
-      const c = await mysql.createConnection({ host: '127.0.0.1', port: target.port, user: this.user, password: this.password, connectTimeout: connectTimeoutMs, supportBigNumbers: true });
+      const c = await mysql.createConnection({ host: engineHostAddress(), port: target.port, user: this.user, password: this.password, connectTimeout: connectTimeoutMs, supportBigNumbers: true });
       c.on('error', () => {}); // forwarded from the core connection: a fatal error reaches the pending query; the emitter must not crash us
       if (finished) {
         c.destroy();

@@ -3,7 +3,7 @@ import type { RedisSentinelStackSpec } from '../../spec/schema.js';
 import type { RunClock } from '../../runner/clock.js';
 import type { Logger } from '../../util/log.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { Docker } from '../docker-client.js';
+import { engineHostAddress, type Docker } from '../docker-client.js';
 import type { RunIdentity } from '../labels.js';
 import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
@@ -32,7 +32,7 @@ export interface StackContext {
 
 function localClient(port: number, extra: object = {}): Redis {
   // Short timeouts and no retries: these are probes, and a dead node must answer "dead" quickly.
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
+  const client = new Redis({ host: engineHostAddress(), port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
   client.on('error', () => {});
   return client;
 }
@@ -137,7 +137,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
     ),
   );
   containers.push(...apps);
-  const appUrls = apps.map((a) => `http://127.0.0.1:${a.ports[APP_PORT]}`);
+  const appUrls = apps.map((a) => `http://${engineHostAddress()}:${a.ports[APP_PORT]}`);
   await Promise.all(appUrls.map((url) => waitForHttpOk(`${url}/health`, ctx.readyTimeoutMs, ctx.signal)));
   log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, apps: appUrls }, 'redis-sentinel stack ready');
 

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
+import { runDrill } from '../runner/run-drill.js';
+import { writeReportsIndex, writeRunReports } from '../report/index.js';
+import { collectDrillFiles } from '../schedule/collect.js';
+import { cronProblem, nextRuns } from '../schedule/cron.js';
+import { startScheduler, type ScheduledDrill } from '../schedule/scheduler.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
+import { EXIT } from './exit-codes.js';
+
+/**
+ * `drill schedule <file or dir>...`: run drills at the times of their cron expressions (the drill file's
+ * `schedule`, or --cron for every drill given) until SIGTERM/SIGINT. Each run is a `drill run`: reports in
+ * OUT/<run>/ and the index OUT/index.html rewritten after it. A drill never overlaps itself; drills run one
+ * at a time unless --parallel. On SIGTERM/SIGINT: no new run starts, the running drill is aborted (faults
+ * healed, stack removed, what was measured reported), then exit 143/130. See docs/schedule.md.
+ */
+export interface ScheduleOptions {
+  paths: string[];
+  cron?: string;
+  outDir: string;
+  logLevel: string;
+  json: boolean;
+  parallel: boolean;
+  timezone?: string;
+  dryRun: boolean;
+}
+
+export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
+  const log = createLogger({ level: opts.logLevel });
+  const drills = await scheduledDrills(opts, log);
+  checkTimezone(opts.timezone);
+
+  if (opts.dryRun) {
+    for (const d of drills) {
+      const next = nextRuns(d.cron, 3, new Date(), opts.timezone).map((t) => t.toISOString());
+      process.stdout.write(opts.json ? `${JSON.stringify({ drill: d.name, file: d.file, cron: d.cron, next })}\n` : `${d.name}  ${JSON.stringify(d.cron)}  ${d.file}\n  next: ${next.join(', ')}\n`);
+    }
+    return;
+  }
+
+  let interrupted: NodeJS.Signals | null = null;
+  const scheduler = startScheduler({ drills, log, parallel: opts.parallel, timezone: opts.timezone, runOne: (d, signal) => runScheduled(d, signal, opts, log) });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      log.warn({ signal }, 'second signal: the running drill is still healing and tearing down; exiting after that');
+      return;
+    }
+    interrupted = signal;
+    log.warn({ signal }, 'stopping the schedule: no new run starts; the running drill (if any) is aborted, healed and torn down');
+    void scheduler.stop(new AbortedError(`interrupted by ${signal}`, signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  log.info({ drills: scheduler.nextRuns().map((d) => ({ drill: d.name, cron: d.cron, next: d.next?.toISOString() ?? null })), out: opts.outDir, parallel: opts.parallel }, `scheduling ${drills.length} drill(s)`);
+  try {
+    await scheduler.stopped;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  log.info({ signal: interrupted }, 'schedule stopped');
+  process.exitCode = interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+}
+
+/** Every drill to schedule with its cron expression; every problem of every file at once (exit 2). */
+async function scheduledDrills(opts: ScheduleOptions, log: Logger): Promise<ScheduledDrill[]> {
+  if (opts.cron !== undefined) {
+    const problem = cronProblem(opts.cron);
+    if (problem) throw new UsageError(`--cron: expected a cron expression such as "*/30 * * * *" (5 fields, or 6 with seconds first), got ${JSON.stringify(opts.cron)}: ${problem}`);
+  }
+  const problems: string[] = [];
+  const drills: ScheduledDrill[] = [];
+  const unscheduled: string[] = [];
+  for (const { file, explicit } of await collectDrillFiles(opts.paths)) {
+    try {
+      const { spec } = await loadDrillFile(file);
+      const cron = opts.cron ?? spec.schedule;
+      if (cron) drills.push({ name: spec.name, file, cron: cron.trim() });
+      else if (explicit) problems.push(`${file}: no schedule: add \`schedule: "0 3 * * *"\` (a cron expression) to the drill file, or give --cron`);
+      else unscheduled.push(file);
+    } catch (error) {
+      if (error instanceof DrillFileError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  if (unscheduled.length) log.info({ files: unscheduled }, 'drill files without a schedule: not scheduled');
+  if (drills.length === 0) throw new UsageError(`nothing to schedule in ${opts.paths.join(', ')}: no drill file has a schedule (add \`schedule:\` or give --cron)`);
+  return drills;
+}
+
+function checkTimezone(timezone: string | undefined): void {
+  if (!timezone) return;
+  try {
+    nextRuns('* * * * *', 1, new Date(), timezone);
+  } catch (error) {
+    throw new UsageError(`--timezone: expected an IANA time zone such as "Europe/Berlin" or "UTC", got ${JSON.stringify(timezone)} (${errorMessage(error)})`);
+  }
+}
+
+/** One scheduled run: the drill file read again (an edit applies from the next run on), run, reported. */
+async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: ScheduleOptions, log: Logger): Promise<void> {
+  let loaded;
+  try {
+    loaded = await loadDrillFile(d.file);
+  } catch (error) {
+    log.error({ drill: d.name, file: d.file, err: errorMessage(error) }, 'the drill file is no longer valid: this run is skipped');
+    return;
+  }
+  const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal });
+  const paths = await writeRunReports(reportDir, result);
+  const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
+    log.warn({ err: errorMessage(error) }, 'reports index not written');
+    return null;
+  });
+  const m = result.measured;
+  log.info({ drill: d.name, runId: result.runId, verdict: result.verdict, reason: result.reason, rtoMs: m?.rtoMs ?? null, lostWrites: m?.lostWrites ?? null, report: paths.htmlPath, index: indexPath }, `scheduled run ${result.verdict.toUpperCase()}`);
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath: paths.resultPath, reportPath: paths.htmlPath, indexPath })}\n`
+      : `${result.verdict.toUpperCase().padEnd(7)} ${d.name}  ${result.runId}  ${path.relative(process.cwd(), paths.htmlPath)}${result.reason ? `  (${result.reason})` : ''}\n`,
+  );
+}

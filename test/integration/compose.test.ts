@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { imageRefs } from '../../src/stack/images.js';
+import { docker, leftovers, repoRoot, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
+
+// Bring your own stack: docker-compose.yml at the top of the repository, started with Compose (v2 where
+// the plugin exists, Debian's docker-compose v1 otherwise), drilled with the shipped compose drills, and
+// checked to be still up and untouched afterwards (same containers, all running, nothing added to them).
+// Its own project name and app ports, so a stack a person runs (drill-ref) is never touched.
+
+const run = promisify(execFile);
+const project = `drill-it-${process.pid}`;
+let compose: { cmd: string; args: string[] };
+let env: NodeJS.ProcessEnv;
+let drillDir: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function findCompose(): Promise<{ cmd: string; args: string[] }> {
+  for (const c of [{ cmd: 'docker', args: ['compose'] }, { cmd: 'docker-compose', args: [] }]) {
+    try {
+      await run(c.cmd, [...c.args, 'version'], { timeout: 20_000 });
+      return c;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error('neither `docker compose` (v2) nor `docker-compose` (v1) is installed: bash scripts/setup installs Debian\'s docker-compose');
+}
+
+function composeRun(...args: string[]) {
+  return run(compose.cmd, [...compose.args, '-p', project, '-f', path.join(repoRoot, 'docker-compose.yml'), ...args], { env, cwd: repoRoot, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+}
+
+/** What must not change: the project's containers, their identity and configuration. */
+async function snapshot() {
+  const list = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  const out = new Map<string, { name: string; running: boolean; created: string; image: string; cmd: string; labels: string; ports: string }>();
+  for (const c of list) {
+    const i = await docker.getContainer(c.Id).inspect();
+    out.set(i.Id, {
+      name: i.Name,
+      running: i.State.Running && !i.State.Paused,
+      created: i.Created,
+      image: i.Config.Image,
+      cmd: JSON.stringify([i.Config.Entrypoint, i.Config.Cmd]),
+      labels: JSON.stringify(i.Config.Labels),
+      ports: JSON.stringify(i.HostConfig.PortBindings),
+    });
+  }
+  return out;
+}
+
+/** A shipped compose drill pointed at this test's project and ports. */
+async function drillFile(name: string, appPort: number, shippedPort: number): Promise<string> {
+  const text = await readFile(path.join(repoRoot, 'drills', `${name}.yaml`), 'utf8');
+  assert.match(text, /project: drill-ref\b/);
+  const file = path.join(drillDir, `${name}.yaml`);
+  await writeFile(file, text.replace(/project: drill-ref\b/, `project: ${project}`).replace(`http://127.0.0.1:${shippedPort}`, `http://127.0.0.1:${appPort}`));
+  return file;
+}
+
+describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_000 }, () => {
+  let before0: Awaited<ReturnType<typeof snapshot>>;
+  let redisApp: number;
+  let mysqlApp: number;
+
+  before(async () => {
+    await requireEngine();
+    compose = await findCompose();
+    const built = await runCli(['images', '--build'], { timeoutMs: 900_000 });
+    assert.equal(built.code, 0, `drill images --build failed:\n${built.stderr.slice(-2000)}`);
+    const refs = await imageRefs();
+    redisApp = await freePort();
+    mysqlApp = await freePort();
+    env = {
+      ...process.env,
+      DRILL_REDIS_IMAGE: refs.redis.tag,
+      DRILL_MARIADB_IMAGE: refs.mariadb.tag,
+      DRILL_APP_IMAGE: refs.app.tag,
+      DRILL_REDIS_APP_PORT: String(redisApp),
+      DRILL_MYSQL_APP_PORT: String(mysqlApp),
+    };
+    drillDir = await tempDir('compose');
+    const t0 = Date.now();
+    await composeRun('up', '-d', '--no-build');
+    before0 = await snapshot();
+    assert.equal(before0.size, 9, `expected the 9 services of docker-compose.yml, got ${[...before0.values()].map((c) => c.name).join(', ')}`);
+    process.stderr.write(`compose up (${compose.cmd} ${compose.args.join(' ')}): ${Date.now() - t0} ms\n`);
+  });
+
+  after(async () => {
+    if (!compose) return;
+    await composeRun('down', '-v', '--remove-orphans').catch((error: unknown) => process.stderr.write(`compose down failed: ${String(error)}\n`));
+    const rest = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+    assert.deepEqual(rest.map((c) => c.Names[0]), [], 'compose down left containers');
+  });
+
+  it('kills the Redis master the Sentinels name; Sentinel fails over; the killed container is started again and rejoins', async () => {
+    const { code, result, stderr } = await runDrillFile(await drillFile('compose-redis-kill-master', redisApp, 18081));
+    assert.equal(code, 0, `exit ${code}: ${result.reason}\n${stderr.slice(-3000)}`);
+    assert.equal(result.verdict, 'pass');
+    assert.equal(result.stack.kind, 'compose');
+    assert.match(result.stack.primaryBefore ?? '', new RegExp(`^${project}[-_]redis-`));
+    assert.notEqual(result.stack.primaryAfter, result.stack.primaryBefore, 'Sentinel did not promote the replica');
+    assert.ok(result.measured && result.measured.ackedWrites > 1000, 'too few acknowledged writes');
+    assert.equal(result.measured.unexpectedWrites, 0);
+    const kill = result.faults[0]!;
+    assert.equal(kill.container, result.stack.primaryBefore);
+    assert.ok(result.events.some((e) => e.marker === 'restore' && e.message.includes(`restored ${kill.container}`)), 'the killed master was not restored');
+    assert.ok(result.events.some((e) => e.marker === 'restore' && /rejoined/.test(e.message)), 'the restored master did not rejoin');
+    assert.ok(result.events.some((e) => e.source === 'sentinel' && /\+switch-master/.test(e.message)), 'no +switch-master on the timeline');
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it('restarts the MariaDB replica under load: no outage, nothing lost, the replica converges', async () => {
+    const { code, result, stderr } = await runDrillFile(await drillFile('compose-mariadb-restart-replica', mysqlApp, 18082));
+    assert.equal(code, 0, `exit ${code}: ${result.reason}\n${stderr.slice(-3000)}`);
+    assert.equal(result.verdict, 'pass');
+    assert.match(result.faults[0]!.container, new RegExp(`^${project}[-_]mariadb-replica`));
+    assert.equal(result.measured?.lostWrites, 0);
+    assert.ok(result.divergence?.replicas.every((r) => r.converged), `replica did not converge: ${JSON.stringify(result.divergence)}`);
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it('leaves the stack up and untouched: same containers, all running, same configuration', async () => {
+    const now = await snapshot();
+    assert.deepEqual([...now.keys()].sort(), [...before0.keys()].sort(), 'containers were removed or re-created');
+    for (const [id, was] of before0) assert.deepEqual(now.get(id), was, `${was.name} changed`);
+  });
+
+  it('says what is wrong when the project is not running, and touches nothing', async () => {
+    const file = path.join(drillDir, 'absent.yaml');
+    await writeFile(file, (await readFile(await drillFile('compose-redis-kill-master', redisApp, 18081), 'utf8')).replace(`project: ${project}`, 'project: drill-absent-project'));
+    const r = await runCli(['run', file, '--out', drillDir, '--json'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 3, r.stderr.slice(-2000));
+    assert.match(r.stderr, /no running container for project drill-absent-project/);
+  });
+
+  it('validates compose drill files (selection, credentials, nodes)', async () => {
+    const file = path.join(drillDir, 'bad.yaml');
+    await writeFile(
+      file,
+      ['name: bad', 'stack:', '  kind: compose', '  system: mysql-replication', '  endpoint: http://127.0.0.1:1', 'load: { rate: 10, duration: 5s }', 'steps:', '  - { at: 1s, fault: kill, target: sentinel }', ''].join('\n'),
+    );
+    const r = await runCli(['validate', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr + r.stdout, /bad\.yaml:2:1: stack: missing key "project", "labels" or "containers"/);
+    assert.match(r.stderr + r.stdout, /missing key "mysql"/);
+    assert.match(r.stderr + r.stdout, /bad\.yaml:8:\d+: steps\[0\]\.target: .*got "sentinel"/);
+  });
+});
