@@ -337,8 +337,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     const text = (...steps: string[]) => `${[...base, ...steps].join('\n')}\n`;
     assert.equal(parseDrillText(text('  - at: 2s', '    fault: partition', '    groups: [[primary, app-2], [replicas, sentinels, app-1]]', '    duration: 2s', '  - at: 5s', '    fault: loss', '    between: [[apps], [primary]]', '    percent: 5', '  - at: 6s', '    fault: isolate', '    target: sentinel-3', '  - at: 7s', '    fault: latency', '    target: app-2', '    delay: 50ms'), 'ok.yaml').steps.length, 4);
     assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: partition', '    groups: [[primary, app-3], [replicas, db-1]]')), [
-      { line: 11, column: 24, path: 'steps[0].groups[0][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "app-3": stack.apps is 2' },
-      { line: 11, column: 43, path: 'steps[0].groups[1][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "db-1": "db-…" nodes are in mysql-replication stacks' },
+      { line: 11, column: 24, path: 'steps[0].groups[0][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "app-3": stack.apps is 2' },
+      { line: 11, column: 43, path: 'steps[0].groups[1][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "db-1": "db-…" nodes are in mysql-replication stacks' },
     ]);
     assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: loss', '    percent: 5', '  - at: 3s', '    fault: loss', '    target: primary', '    between: [[app-1], [primary]]', '    percent: 5')), [
       { line: 9, column: 5, path: 'steps[0]', message: 'missing key "target" or "between": expected the node whose packets are dropped (target) or two groups (between)' },
@@ -348,8 +348,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
       { line: 11, column: 13, path: 'steps[0].target', message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "apps" (did you mean "app"?)' },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: partition', '    groups: [[primary], [sentinels, app-2]]'))), [
-      { line: 14, column: 26, path: 'steps[1].groups[1][0]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinels": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)' },
-      { line: 14, column: 37, path: 'steps[1].groups[1][1]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1' },
+      { line: 14, column: 26, path: 'steps[1].groups[1][0]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinels": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)' },
+      { line: 14, column: 37, path: 'steps[1].groups[1][1]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1' },
     ]);
   });
 
