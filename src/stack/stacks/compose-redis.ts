@@ -3,6 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import { engineHostAddress } from '../docker-client.js';
 import { waitForHttpOk } from '../http-ready.js';
+import { subscribeSentinelEvents } from './sentinel-events.js';
 import type { RunningContainer } from '../resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './compose.js';
@@ -219,20 +220,7 @@ class ComposeRedisStack implements Stack {
 
   async watch(onEvent: (event: StackEvent) => void): Promise<void> {
     this.onEvent = onEvent;
-    await Promise.all(
-      this.sentinelNodes.map(async (s) => {
-        const sub = this.client(s.ports[this.ports.sentinel]!, { enableOfflineQueue: true });
-        this.subscribers.push(sub);
-        sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-          if (channel.startsWith('__')) return;
-          onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'sentinel', message: `${s.name}: ${channel} ${message}`, marker: channel.replace(/^[+-]/, (x) => (x === '-' ? 'end-' : '')) });
-        });
-        await sub.connect();
-        await sub.psubscribe('*');
-      }),
-    ).catch((error) => {
-      throw new InfraError(`could not subscribe to Sentinel events: ${errorMessage(error)}`);
-    });
+    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinelNodes, (s) => this.client(s.ports[this.ports.sentinel]!, { enableOfflineQueue: true }), this.c.ctx.clock, onEvent)));
   }
 
   /** Stop listening; then start again what the drill left stopped, and wait (bounded) until it rejoined. */

@@ -9,6 +9,7 @@ import { createNetwork, startContainer, type RunningContainer } from '../resourc
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../http-ready.js';
+import { subscribeSentinelEvents } from './sentinel-events.js';
 import type { StackImages } from '../provider.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
@@ -235,20 +236,7 @@ class RedisSentinelStack implements Stack {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<void> {
-    await Promise.all(
-      this.sentinels.map(async (s) => {
-        const sub = localClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true });
-        this.subscribers.push(sub);
-        sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-          if (channel.startsWith('__')) return;
-          onEvent({ atMs: this.ctx.clock.nowMs(), source: 'sentinel', message: `${s.name}: ${channel} ${message}`, marker: channel.replace(/^[+-]/, (c) => (c === '-' ? 'end-' : '')) });
-        });
-        await sub.connect();
-        await sub.psubscribe('*');
-      }),
-    ).catch((error) => {
-      throw new InfraError(`could not subscribe to Sentinel events: ${errorMessage(error)}`);
-    });
+    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => localClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onEvent)));
   }
 
   async close(): Promise<void> {
