@@ -1,6 +1,7 @@
 import type { ResultJson } from './result.js';
 import { html, SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtMsPm, fmtValue } from './format.js';
+import { pageHead } from './page-head.js';
 import { REPORT_CSS } from './report-style.js';
 import { renderLatencySvg } from './latency-svg.js';
 import { chartFrame, faultView, renderLegend, renderTimelineSvg } from './timeline-svg.js';
@@ -19,13 +20,7 @@ export function renderReportHtml(result: ResultJson): string {
   const verdict = String(result.verdict ?? 'error');
   const page = html`<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${verdict.toUpperCase()} · ${result.drill?.name} · drill report</title>
-<style>${new SafeHtml(REPORT_CSS)}</style>
-</head>
+${pageHead(`${verdict.toUpperCase()} · ${result.drill?.name} · drill report`, REPORT_CSS)}
 <body><main>
 ${verdictSection(result, verdict)}
 ${objectivesSection(result)}

@@ -1,6 +1,7 @@
 import type { IndexedRun, ReportsScan } from './reports-index.js';
 import { html, SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtMsPm } from './format.js';
+import { pageHead } from './page-head.js';
 import { REPORT_CSS } from './report-style.js';
 import { renderTrendSvg, TREND_RUNS } from './trend-svg.js';
 
@@ -21,13 +22,7 @@ export function renderIndexHtml(scan: ReportsScan): string {
   const drills = groupByDrill(runs);
   const page = html`<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>drill reports (${runs.length} runs)</title>
-<style>${new SafeHtml(REPORT_CSS + INDEX_CSS)}</style>
-</head>
+${pageHead(`drill reports (${runs.length} runs)`, REPORT_CSS + INDEX_CSS)}
 <body><main>
 <section><h1>Drill reports</h1>
 <p class="muted" data-testid="index-summary">${fmtInt(runs.length)} run${runs.length === 1 ? '' : 's'} of ${fmtInt(drills.length)} drill${drills.length === 1 ? '' : 's'}, newest first. Rebuilt from the result.json files by <code>drill report &lt;reports dir&gt;</code>.</p>

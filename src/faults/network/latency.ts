@@ -1,6 +1,6 @@
 import type { FaultStepSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { FaultContext, InjectedFault, NetworkFaultHandler } from '../fault.js';
+import type { FaultContext, NetworkFaultHandler } from '../fault.js';
 import { resolveTarget } from '../resolve-target.js';
 import { installChain, removeChain } from './chains.js';
 import { exec, execChecked, sh } from './docker-exec.js';
