@@ -38,6 +38,7 @@ describe('after SIGKILL of the runner', () => {
       name: `drill-${liveRunId}`,
       Image: image,
       Cmd: ['sleep', '300'],
+      HostConfig: { NetworkMode: 'none' },
       Labels: { 'drill.run-id': liveRunId, 'drill.drill': 'test', 'drill.role': 'redis', 'drill.owner-pid': String(liveOwner.pid), 'drill.owner-host': os.hostname() },
     });
     await live.start();

@@ -75,3 +75,26 @@ describe('drill calibrate', () => {
     assert.ok(row.withinPrecision && Math.abs(row.errorMs) <= row.precisionMs, JSON.stringify(row));
   });
 });
+
+describe('redis-kill-app', () => {
+  it('keeps the declared rate while the app refuses connections, and measures the outage', async () => {
+    await requireEngine();
+    const { result, code } = await runDrillFile('drills/redis-kill-app.yaml');
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    assert.equal(code, 0);
+    const fault = result.faults[0]!;
+    assert.equal(fault.kind, 'kill');
+    assert.match(fault.container, /-app-1$/);
+    assert.ok(fault.healedAtMs !== undefined, 'the app was never started again');
+    const m = result.measured!;
+    // Refused connections are definite failures, and each write slot is one attempt: over the whole run
+    // the offered load stays at the declared rate (no reconnect storm while the app is down).
+    assert.ok(m.failedWrites > 300, `only ${m.failedWrites} failed writes for a 2 s outage at 300/s`);
+    const expected = (result.load.rate * (result.load.warmupMs + result.load.durationMs)) / 1000;
+    assert.ok(m.totalWrites < expected * 1.1, `${m.totalWrites} writes sent, declared ≈ ${expected}`);
+    // The outage lasts from the kill until the app is up again (start call + Node start-up).
+    assert.ok(m.downtimeMs! >= fault.healedAtMs - fault.injectReturnedAtMs - m.precisionMs, `downtime ${m.downtimeMs} ms shorter than the outage`);
+    assert.equal(m.lostWrites, 0);
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+});

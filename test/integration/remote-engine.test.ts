@@ -12,8 +12,9 @@ import { imageRefs } from '../../src/stack/images.js';
 import { docker, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // Remote engines: DOCKER_HOST=tcp://HOST:PORT. A second dockerd on this machine stands in for the remote
-// host: its own data root, exec root, pid file and socket, the API on tcp://127.0.0.1:PORT, no default
-// bridge (--bridge=none), its networks in a private range of their own (--default-address-pool), and no
+// host: its own data root, exec root, pid file and socket, the API on tcp://127.0.0.1:PORT, a default
+// bridge interface the test makes and removes (never --bridge=none: dockerd then deletes the host's
+// docker0, which is the main engine's), its networks in a private range (--default-address-pool), and no
 // iptables rules of its own (--iptables=false, so it never fights the main engine over the DOCKER chains).
 // The main engine's FORWARD policy (DROP) would drop the traffic between the second engine's containers
 // (bridged frames pass iptables here): one ACCEPT rule for that private range only goes into DOCKER-USER,
@@ -23,6 +24,10 @@ import { docker, requireEngine, runCli, runDrillFile, tempDir } from './helpers.
 
 const run = promisify(execFile);
 const POOL = '10.213.0.0/16';
+// The second engine's default bridge: an interface of the test's own. `--bridge=none` is NOT an option:
+// dockerd then deletes the host's docker0, which belongs to the main engine.
+const BRIDGE = `drilltest${process.pid % 100000}`;
+const BRIDGE_CIDR = '10.213.255.1/24';
 const RULE = ['-s', POOL, '-d', POOL, '-m', 'comment', '--comment', `drill-test-remote-${process.pid}`, '-j', 'ACCEPT'];
 const dataRoot = `/var/lib/drill-test-dockerd-${process.pid}`;
 const execRoot = `/run/drill-dd-${process.pid}`;
@@ -90,6 +95,9 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
 
     port = await freePort();
     await mkdir(dataRoot, { recursive: true });
+    await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', BRIDGE_CIDR, 'dev', BRIDGE]);
+    await run('ip', ['link', 'set', BRIDGE, 'up']);
     const logFile = await open(`${dataRoot}.log`, 'w');
     const t0 = Date.now();
     daemon = spawn(
@@ -97,7 +105,7 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
       [
         '--data-root', `${dataRoot}/data`, '--exec-root', execRoot, '--pidfile', `${dataRoot}/dockerd.pid`,
         '-H', `unix://${dataRoot}/docker.sock`, '-H', `tcp://127.0.0.1:${port}`,
-        '--bridge=none', '--iptables=false', '--ip-masq=false', '--default-address-pool', `base=${POOL},size=24`,
+        `--bridge=${BRIDGE}`, '--iptables=false', '--ip-masq=false', '--default-address-pool', `base=${POOL},size=24`,
       ],
       { stdio: ['ignore', logFile.fd, logFile.fd] },
     );
@@ -130,6 +138,7 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
       clearTimeout(timer);
     }
     if (ruleChain) await run('iptables', ['-D', ruleChain, ...RULE]).catch(() => {});
+    await run('ip', ['link', 'del', BRIDGE]).catch(() => {});
     // A mount left by the daemon (overlay, shm) would make the removal fail: unmount what is under it first.
     const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataRoot) || m.startsWith(execRoot));
     for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => {});
