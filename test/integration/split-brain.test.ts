@@ -42,7 +42,9 @@ describe('redis split brain', () => {
   it('with min-replicas-to-write, the old master refuses writes instead of losing them', () => {
     const p = plain.result.measured!;
     const m = mitigated.result.measured!;
-    assert.ok(m.lostWrites! * 3 < p.lostWrites!, `mitigated lost ${m.lostWrites}, unmitigated ${p.lostWrites}`);
+    // The old master refuses writes once it has not heard from a replica for 1 s (min-replicas-max-lag):
+    // about the first 1–2 s of app-2's writes can still be lost, against the whole 6 s without it.
+    assert.ok(m.lostWrites! * 2 < p.lostWrites!, `mitigated lost ${m.lostWrites}, unmitigated ${p.lostWrites}`);
     assert.ok(m.failedWrites > p.failedWrites + 300, `mitigated failed ${m.failedWrites}, unmitigated ${p.failedWrites}: writes were not refused`);
   });
 
