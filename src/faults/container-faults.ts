@@ -3,10 +3,11 @@ import type { RunningContainer } from '../stack/resources.js';
 import { isGone } from '../stack/docker-client.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import type { FaultContext, FaultHandler, InjectedFault } from './fault.js';
+import { timeBoxed } from './time-box.js';
 
 // The faults that act on a whole container through the engine. Each records when the injecting call
-// started and returned (t_fault and its uncertainty), heals itself after `duration` when one is given,
-// and can be healed early (end of run, abort, Ctrl-C) exactly once.
+// started and returned (t_fault and its uncertainty); time-box.ts heals it after `duration` when one is
+// given, or early (end of run, abort, Ctrl-C), once.
 
 type Step<K extends FaultStepSpec['fault']> = Extract<FaultStepSpec, { fault: K }>;
 
@@ -20,7 +21,7 @@ async function engineCall(what: string, fn: () => Promise<unknown>): Promise<voi
   }
 }
 
-/** Inject with `apply`, remember `undo`, schedule the self-heal. */
+/** Inject with `apply`; `undo` heals it (after `healAfterMs`, or at the end of the run). */
 async function containerFault(
   ctx: FaultContext,
   step: FaultStepSpec,
@@ -32,27 +33,7 @@ async function containerFault(
   const injectedAtMs = ctx.clock.nowMs();
   await apply();
   const injectReturnedAtMs = ctx.clock.nowMs();
-  const record: InjectedFault['record'] = { kind: step.fault, target: step.target, container: container.name, injectedAtMs, injectReturnedAtMs };
-  ctx.log.info({ fault: step.fault, container: container.name, callMs: +(injectReturnedAtMs - injectedAtMs).toFixed(1), healAfterMs }, `fault injected: ${step.fault}`);
-
-  let healing: Promise<void> | null = null;
-  const heal = (why: string): Promise<void> => {
-    if (!undo) return Promise.resolve();
-    healing ??= (async () => {
-      clearTimeout(timer);
-      const startMs = ctx.clock.nowMs();
-      await undo();
-      record.healedAtMs = startMs;
-      ctx.note({ atMs: startMs, source: 'runner', message: `healed ${step.fault} of ${container.name} (${why}, ${(ctx.clock.nowMs() - startMs).toFixed(0)} ms)`, marker: 'heal' });
-    })();
-    return healing;
-  };
-  const timer = healAfterMs !== undefined && undo
-    ? setTimeout(() => {
-        heal(`after ${healAfterMs} ms`).catch((error) => ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `self-heal of ${container.name} failed: ${errorMessage(error)}`, marker: 'heal-error' }));
-      }, Math.max(0, healAfterMs - (ctx.clock.nowMs() - injectedAtMs)))
-    : undefined;
-  return { record, heal: () => heal('end of run') };
+  return timeBoxed(ctx, { kind: step.fault, target: step.target, container: container.name, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo });
 }
 
 /** Record the engine's own exit time of a container as evidence on the timeline. */
