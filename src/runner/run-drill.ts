@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DrillSpec } from '../spec/schema.js';
-import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
+import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { createDocker, checkEngine, engineAddress, engineAnswers, engineDescription, type Docker } from '../stack/docker-client.js';
 import { removeDeadRuns, removeRun } from '../stack/resources.js';
@@ -209,5 +209,3 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   });
   return { result, reportDir };
 }
-
-export type { Measured };

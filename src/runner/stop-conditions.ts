@@ -1,7 +1,7 @@
 import type { AbortIfSpec } from '../spec/schema.js';
 import type { WriteRecord } from '../load/history.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
-import { findRecovery, byInvoke } from '../measure/index.js';
+import { liveRecovery } from './wait-recovery.js';
 import type { RunClock } from './clock.js';
 import { AbortedError } from '../util/errors.js';
 
@@ -41,7 +41,7 @@ export function stopConditionHolds(spec: AbortIfSpec, history: readonly WriteRec
     }
   }
   if (spec.recoveryDeadlineMs !== undefined && firstFaultAtMs !== null && nowMs - firstFaultAtMs > spec.recoveryDeadlineMs) {
-    const recovery = findRecovery({ sorted: byInvoke(history), tFaultMs: firstFaultAtMs, injectMs: 0, stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 });
+    const recovery = liveRecovery(history, firstFaultAtMs, stableMs);
     if (recovery.recoveredAtMs === null && recovery.rtoMs !== 0) return `writes not recovered ${spec.recoveryDeadlineMs} ms after the fault`;
   }
   return null;
