@@ -3,15 +3,20 @@ import { errorMessage } from '../util/errors.js';
 import type { FaultContext, InjectedFault } from './fault.js';
 
 // The life of an injected fault, whatever it acts on: the record (t_fault = start of the injecting call;
-// the fault is certainly in effect when the call returned), a self-heal after `duration`, and a heal()
-// that runs once however often it is called (end of run, abort, Ctrl-C, the timer); a heal that failed
-// may be tried again.
+// the fault is certainly in effect when the call returned), a self-heal `duration` after the effect is in
+// place (the end of the injecting call, not its start: a slow install must not shorten the fault, and the
+// probe that verifies it runs inside the box, never shortening it either), and a heal() that runs once
+// however often it is called (end of run, abort, Ctrl-C, the timer); a heal that failed may be tried again.
+// A heal is reported only once undo() has returned, i.e. once the fault's own proof that it is gone holds.
 
 export interface Injected {
   injectedAtMs: number;
   injectReturnedAtMs: number;
-  /** Undo the fault; null when there is nothing to undo (a kill without `duration`: the dead stay dead). */
-  undo: (() => Promise<void>) | null;
+  /**
+   * Undo the fault; null when there is nothing to undo (a kill without `duration`: the dead stay dead).
+   * May return, in words, the proof that the fault is gone (a network fault re-runs its probe).
+   */
+  undo: (() => Promise<string | void>) | null;
   /** What the record adds for this kind of fault (e.g. a network fault's mechanism and probe outcome). */
   details?: Partial<FaultRecord>;
 }
@@ -35,9 +40,12 @@ export function timeBoxed(ctx: FaultContext, fault: { kind: string; target: stri
     healing ??= (async () => {
       clearTimeout(timer);
       const startMs = ctx.clock.nowMs();
-      await undo();
+      const proof = await undo();
+      const endMs = ctx.clock.nowMs();
       record.healedAtMs = startMs;
-      ctx.note({ atMs: startMs, source: 'runner', message: `healed ${fault.kind} of ${fault.container} (${why}, ${(ctx.clock.nowMs() - startMs).toFixed(0)} ms)`, marker: 'heal' });
+      record.healReturnedAtMs = endMs;
+      if (proof) record.healVerified = proof;
+      ctx.note({ atMs: startMs, source: 'runner', message: `healed ${fault.kind} of ${fault.container} (${why}, ${(endMs - startMs).toFixed(0)} ms)${proof ? `: ${proof}` : ''}`, marker: 'heal' });
     })().catch((error: unknown) => {
       healing = null; // undo() is safe to repeat: the next heal() starts over
       throw error;
@@ -49,7 +57,7 @@ export function timeBoxed(ctx: FaultContext, fault: { kind: string; target: stri
       ? setTimeout(() => {
           heal(`after ${fault.durationMs} ms`).catch((error) => ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `self-heal of ${fault.kind} (${fault.container}) failed: ${errorMessage(error)}`, marker: 'heal-error' }));
           // +1 ms: Node's timers may fire a fraction of a millisecond early; never heal before `duration`.
-        }, Math.max(0, Math.ceil(fault.durationMs - (ctx.clock.nowMs() - injected.injectedAtMs)) + 1))
+        }, Math.max(0, Math.ceil(fault.durationMs - (ctx.clock.nowMs() - injected.injectReturnedAtMs)) + 1))
       : undefined;
   return { record, heal: () => heal('end of run') };
 }

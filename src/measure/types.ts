@@ -8,9 +8,16 @@ export interface FaultRecord {
   container: string; // the container it resolved to at run time
   /** Start of the injecting call: t_fault. */
   injectedAtMs: number;
-  /** When the injecting call returned: the fault is certainly in effect by then. */
+  /** When the injecting call returned: the fault is certainly in effect by then; `duration` counts from here. */
   injectReturnedAtMs: number;
+  /** Start of the heal. */
   healedAtMs?: number;
+  /** When the heal returned: undone and, for network faults, proven gone by the probe. */
+  healReturnedAtMs?: number;
+  /** Network faults: what the probe after the heal showed (every cut path open again, no loss, no delay). */
+  healVerified?: string;
+  /** Network faults: when the probe at injection had confirmed the fault (it runs after injectReturnedAtMs). */
+  verifiedAtMs?: number;
   /** Network faults: how the fault was made (netem where the kernel has it; iptables; a delaying TCP proxy). */
   mechanism?: 'iptables' | 'netem' | 'tcp-proxy';
   /** Network faults: what the probe at injection showed (blocked paths blocked, open paths open, ...). */

@@ -40,12 +40,14 @@ function faulted(r: ResultJson, container: string): string {
 export function faultsSection(r: ResultJson): SafeHtml | string {
   const faults = Array.isArray(r.faults) ? r.faults : [];
   if (faults.length === 0) return '';
-  return html`<section data-testid="faults"><h2>Faults</h2><table><thead><tr><th>Kind</th><th>Target</th><th>Container</th><th class="num">Injected at</th><th class="num">Call took</th><th class="num">Healed at</th></tr></thead><tbody>
+  return html`<section data-testid="faults"><h2>Faults</h2>
+<p class="muted">Injected at = t_fault, the start of the injecting call; the fault is certainly in effect when the call returned (in effect at), and its <code>duration</code> counts from there. A network fault's heal is proven by the injection's own probe.</p>
+<table><thead><tr><th>Kind</th><th>Target</th><th>Container</th><th class="num">Injected at</th><th class="num">In effect at</th><th class="num">Healed at</th><th>Proof</th></tr></thead><tbody>
 ${faults.map(
   (f) => html`<tr><td>${f.kind}</td><td>${f.target}</td><td><code>${f.container}</code></td><td class="num">${fmtMs(f.injectedAtMs)}</td>
-<td class="num">${fmtMs(num(f.injectReturnedAtMs) !== null && num(f.injectedAtMs) !== null ? f.injectReturnedAtMs - f.injectedAtMs : null)}</td><td class="num">${
+<td class="num">${fmtMs(f.injectReturnedAtMs)}</td><td class="num">${
     f.healedAtMs === undefined ? (f.kind === 'kill' ? 'not healed (a killed container stays down)' : '—') : fmtMs(f.healedAtMs)
-  }</td></tr>`,
+  }</td><td class="msg">${[f.verified ? `injected: ${String(f.verified)}` : '', f.healVerified ? `healed: ${String(f.healVerified)}` : ''].filter(Boolean).join(' · ')}</td></tr>`,
 )}
 </tbody></table></section>`;
 }

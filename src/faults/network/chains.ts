@@ -8,7 +8,7 @@ import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } fr
 import { timeBoxed, type NetworkMechanism } from './time-box.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
-// on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → helpers down.
+// on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → probe → helpers down.
 
 const ms = (x: number) => Math.round(x);
 
@@ -65,6 +65,9 @@ export async function removeChain(ctx: FaultContext, helper: Helper, chain: stri
   if (result.code !== 0) throw new InfraError(`${what}: exit ${result.code}: ${result.stderr.trim()}`);
 }
 
+/** When a probe runs: right after the install (the fault must show) or right after the removal (it must not). */
+export type ProbeMoment = 'injected' | 'healed';
+
 export interface RuleFaultPlan {
   kind: string;
   target: string;
@@ -73,13 +76,41 @@ export interface RuleFaultPlan {
   durationMs: number | undefined;
   /** Rules per node (one entry per node). */
   rules: readonly { container: RunningContainer; rules: RuleSet }[];
-  /** Nodes that only take part in the probes (a helper for the time of the probe). */
+  /** Nodes that only take part in the probes (a helper for the life of the fault). */
   probeOnly: readonly RunningContainer[];
-  /** Check the fault is in effect; a summary in words, or InfraError. */
-  verify(helpers: ReadonlyMap<string, Helper>): Promise<string>;
+  /**
+   * Check the fault is in effect ('injected') or gone ('healed'); a summary in words, or InfraError. At heal
+   * the helpers given are only those whose node still runs in the namespace the helper joined: probes
+   * touching another node are left out (a node killed or restarted meanwhile has no rules to prove gone).
+   */
+  verify(helpers: ReadonlyMap<string, Helper>, moment: ProbeMoment): Promise<string>;
 }
 
-/** The whole life of an iptables fault over several nodes. */
+/** The helpers whose node still runs, unpaused, in the namespace the helper joined. */
+export async function liveHelpers(ctx: FaultContext, helpers: ReadonlyMap<string, Helper>): Promise<Map<string, Helper>> {
+  const live = new Map<string, Helper>();
+  await Promise.all(
+    [...helpers].map(async ([node, h]) => {
+      const state = await ctx.docker
+        .getContainer(h.target.id)
+        .inspect()
+        .then((i) => i.State, () => null);
+      if (state?.Running && !state.Paused && state.StartedAt === h.targetStartedAt) live.set(node, h);
+    }),
+  );
+  return live;
+}
+
+/** Words for the nodes a heal probe had to leave out. */
+export const leftOut = (all: ReadonlyMap<string, Helper>, live: ReadonlyMap<string, Helper>): string => {
+  const gone = [...all.keys()].filter((n) => !live.has(n));
+  return gone.length ? ` (not probed: ${gone.join(', ')} no longer running as before)` : '';
+};
+
+/**
+ * The whole life of an iptables fault over several nodes: helpers up → rules in (t_fault … in effect) →
+ * probe → [time box] → rules out → the same probe proves every cut path open again → helpers down.
+ */
 export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): Promise<InjectedFault> {
   const startMs = ctx.clock.nowMs();
   const ruleNodes = plan.rules.map((r) => r.container);
@@ -87,35 +118,48 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   const helpers = await acquireAll(ctx, [...ruleNodes, ...probeOnly]);
   const chain = newChainName();
   const ruleHelpers = ruleNodes.map((n) => helpers.get(n.node)!);
-  const probeHelpers = [...helpers.values()].filter((h) => !ruleHelpers.includes(h));
 
-  // Each step is done once even if undo() is called again after a failure.
+  // Each step is done once even if undo() is called again after a failure; the probe helpers stay until
+  // the heal has been proven, so the proof uses the same vantage points as the injection's.
   const removed = new Set<Helper>();
-  const released = new Set<Helper>();
-  const undo = async (): Promise<void> => {
+  const removeRules = async (): Promise<void> => {
     const settled = await Promise.allSettled(
       ruleHelpers.map(async (h) => {
-        if (!removed.has(h)) {
-          await removeChain(ctx, h, chain);
-          removed.add(h);
-        }
-        if (!released.has(h)) {
-          released.add(h);
-          await releaseHelper(ctx, h);
-        }
+        if (removed.has(h)) return;
+        await removeChain(ctx, h, chain);
+        removed.add(h);
       }),
     );
     const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => errorMessage(s.reason));
     if (errors.length) throw new InfraError(`healing ${plan.kind}: ${errors.join('; ')}`);
   };
-  const releaseProbeHelpers = async () => {
-    const pending = probeHelpers.filter((h) => !released.has(h));
-    pending.forEach((h) => released.add(h));
-    await releaseAll(ctx, pending);
+  let released = false;
+  const releaseHelpers = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    await releaseAll(ctx, [...helpers.values()]);
   };
   const abandon = async (error: unknown): Promise<never> => {
-    await Promise.allSettled([undo(), releaseProbeHelpers()]);
+    await removeRules()
+      .then(releaseHelpers)
+      .catch((e) => ctx.log.warn({ err: errorMessage(e) }, `rolling back ${plan.kind} failed`));
     throw error;
+  };
+  const undo = async (): Promise<string> => {
+    const t0 = ctx.clock.nowMs();
+    await removeRules();
+    const t1 = ctx.clock.nowMs();
+    const live = await liveHelpers(ctx, helpers);
+    let proof: string;
+    try {
+      proof = `${await plan.verify(live, 'healed')}${leftOut(helpers, live)}`;
+    } catch (error) {
+      throw new InfraError(`${plan.kind} healed but NOT proven gone: ${errorMessage(error)}`);
+    }
+    const t2 = ctx.clock.nowMs();
+    await releaseHelpers();
+    ctx.log.debug({ fault: plan.kind, removeMs: ms(t1 - t0), proofMs: ms(t2 - t1), releaseMs: ms(ctx.clock.nowMs() - t2) }, 'network fault heal phases');
+    return proof;
   };
 
   const injectedAtMs = ctx.clock.nowMs();
@@ -128,15 +172,14 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
 
   let verified: string;
   try {
-    verified = await plan.verify(helpers);
+    verified = await plan.verify(helpers, 'injected');
   } catch (error) {
     ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `${plan.kind} NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
     return abandon(error);
   }
   const verifiedAtMs = ctx.clock.nowMs();
-  await releaseProbeHelpers().catch((error) => ctx.log.warn({ err: errorMessage(error) }, 'releasing probe helpers failed'));
   ctx.log.debug({ fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length }, 'network fault phases');
   const mechanism: NetworkMechanism = 'iptables';
-  ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms): ${verified}`, marker: 'fault-verified' });
-  return timeBoxed(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, undo });
+  ctx.note({ atMs: verifiedAtMs, source: 'runner', message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms, in effect from ${(injectReturnedAtMs / 1000).toFixed(3)} s, probe ${(verifiedAtMs - injectReturnedAtMs).toFixed(0)} ms): ${verified}`, marker: 'fault-verified' });
+  return timeBoxed(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo });
 }

@@ -10,7 +10,7 @@ import { PROBE_JS, PROBE_PATH, PROXY_JS, PROXY_PATH } from './scripts.js';
 // A helper container joins one node's network namespace (NetworkMode container:<id>, NET_ADMIN) to run
 // iptables, tc, the prober and the delaying proxy there, without touching the node's own image or
 // processes. One per node, shared by the faults on that node (reference-counted), removed when the last
-// of them heals. It carries the run's labels, so teardown and `drill cleanup` remove it after a crash.
+// of them has healed and proven its heal. It carries the run's labels, so teardown and `drill cleanup` remove it after a crash.
 
 export const HELPER_ROLE = 'netfault';
 export const LABEL_NETFAULT_NODE = 'drill.netfault-node';
@@ -21,6 +21,11 @@ export interface Helper {
   target: RunningContainer;
   /** The namespace's interface that carries the node's IP (eth0 in Docker's bridge mode). */
   iface: string;
+  /**
+   * The node's State.StartedAt when the helper joined it: a node restarted since runs in a new namespace
+   * that this helper does not see (read before the helper was created, so a doubt counts as restarted).
+   */
+  targetStartedAt: string;
 }
 
 interface Entry {
@@ -97,6 +102,10 @@ export async function withTemporaryHelper<T>(ctx: FaultContext, target: RunningC
 async function startHelper(ctx: FaultContext, target: RunningContainer, suffix = ''): Promise<Helper> {
   const name = `drill-${ctx.run.token}-net-${target.node}${suffix}`;
   const image = await helperImage(ctx);
+  const targetStartedAt = await ctx.docker
+    .getContainer(target.id)
+    .inspect()
+    .then((i) => i.State.StartedAt, () => '');
   const create = () =>
     ctx.docker.createContainer({
       name,
@@ -130,7 +139,7 @@ async function startHelper(ctx: FaultContext, target: RunningContainer, suffix =
       sh(`for i in $(seq 200); do [ -s ${PROXY_PATH} ] && break; sleep 0.01; done; [ -s ${PROXY_PATH} ] || { echo 'scripts not written' >&2; exit 1; }; iptables -S INPUT >/dev/null && ip -o -4 addr show`),
     );
     const iface = ready.stdout.split('\n').find((l) => l.includes(` ${target.ip}/`))?.split(/\s+/)[1] ?? 'eth0';
-    return { id: container.id, name, target, iface };
+    return { id: container.id, name, target, iface, targetStartedAt };
   } catch (error) {
     await removeContainer(ctx, container.id, name).catch(() => {});
     if (error instanceof InfraError) throw error;

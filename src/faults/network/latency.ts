@@ -8,7 +8,7 @@ import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
 import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
 import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';
 import { PROXY_PATH } from './scripts.js';
-import { timeBoxed, type NetworkMechanism, type Undoable } from './time-box.js';
+import { timeBoxed, type NetworkMechanism } from './time-box.js';
 
 // latency: what the node sends is held `delay` ± `jitter` (uniform) — on its interface with netem where
 // the kernel has it, otherwise in a delaying TCP proxy inside its namespace that incoming connections to
@@ -49,24 +49,57 @@ export const injectLatency: NetworkFaultHandler<'latency'> = async (ctx, step: S
   const hostPort = node.ports[probePort]!;
   const payload = probePayload(probePort, node.role);
   const helper = await acquireHelper(ctx, node);
-  let installed: Undoable | undefined;
+  let placed: Placed | undefined;
   try {
     // Before the fault, for comparison only (a node that does not answer now fails the check below).
     const baseline = await hostRoundTrips(hostPort, payload, 3, 2000).catch(() => [] as number[]);
     const mechanism: NetworkMechanism = (await netemAvailable(ctx, helper)) ? 'netem' : 'tcp-proxy';
-    installed = mechanism === 'netem' ? await withNetem(ctx, helper, step) : await withProxy(ctx, helper, step, servicePorts);
+    placed = mechanism === 'netem' ? await withNetem(ctx, helper, step) : await withProxy(ctx, helper, step, servicePorts);
     const why = process.env.DRILL_LATENCY_MECHANISM ? 'DRILL_LATENCY_MECHANISM' : mechanism === 'netem' ? 'the kernel has netem' : 'no netem in this kernel';
     const what = mechanism === 'netem' ? `every packet ${node.node} sends on ${helper.iface}` : `answers from ${node.node}:${servicePorts.join(', ')}`;
     ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency via ${mechanism} (${why}): ${what} held ${step.delayMs} ± ${step.jitterMs} ms` });
     const verified = await verifyLatency(step, node.node, hostPort, probePort, payload, baseline);
-    ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency verified (${mechanism}): ${verified}`, marker: 'fault-verified' });
-    return timeBoxed(ctx, { kind: 'latency', target: `${step.target} +${step.delayMs} ms`, container: node.name, durationMs: step.durationMs }, { ...installed, verified });
+    const verifiedAtMs = ctx.clock.nowMs();
+    ctx.note({ atMs: verifiedAtMs, source: 'runner', message: `latency verified (${mechanism}, in effect from ${(placed.injectReturnedAtMs / 1000).toFixed(3)} s): ${verified}`, marker: 'fault-verified' });
+    const { remove } = placed;
+    let released = false;
+    const undo = async (): Promise<string> => {
+      await remove();
+      const proof = await verifyLatencyGone(step, node.node, hostPort, probePort, payload);
+      if (!released) {
+        released = true;
+        await releaseHelper(ctx, helper);
+      }
+      return proof;
+    };
+    return timeBoxed(ctx, { kind: 'latency', target: `${step.target} +${step.delayMs} ms`, container: node.name, durationMs: step.durationMs }, { ...placed, verified, verifiedAtMs, undo });
   } catch (error) {
-    if (installed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
-    await (installed ? installed.undo() : releaseHelper(ctx, helper)).catch((e) => ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed'));
+    if (placed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
+    await (placed ? placed.remove() : Promise.resolve())
+      .then(() => releaseHelper(ctx, helper))
+      .catch((e) => ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed'));
     throw error;
   }
 };
+
+/**
+ * After the heal: fresh round trips through the same port. One under `delay − jitter` proves new connections
+ * no longer go through the delay (with the fault every answer is held at least that long). A node that no
+ * longer answers (killed meanwhile) is reported, not failed: there is nothing left to delay.
+ */
+async function verifyLatencyGone(step: Step, node: string, hostPort: number, probePort: number, payload: string | null): Promise<string> {
+  const floor = Math.max(0, step.delayMs - step.jitterMs) - TIMER_SLACK_MS;
+  let samples: number[];
+  try {
+    samples = await hostRoundTripsRetrying(hostPort, payload, SAMPLES);
+  } catch (error) {
+    return `${node}:${probePort} does not answer after the heal (${errorMessage(error)}): not probed`;
+  }
+  const summary = `round trips to ${node}:${probePort} ${samples.map((x) => x.toFixed(1)).join(', ')} ms after the heal`;
+  if (floor <= 0) return `${summary} (a delay of ${step.delayMs} ± ${step.jitterMs} ms cannot be told apart: not a proof)`;
+  if (Math.min(...samples) >= floor) throw new InfraError(`latency still in effect after its removal: ${summary}: none under ${floor.toFixed(0)} ms`);
+  return summary;
+}
 
 async function verifyLatency(step: Step, node: string, hostPort: number, probePort: number, payload: string | null, baseline: number[]): Promise<string> {
   const samples = await hostRoundTripsRetrying(hostPort, payload, SAMPLES);
@@ -79,36 +112,30 @@ async function verifyLatency(step: Step, node: string, hostPort: number, probePo
   return summary;
 }
 
-async function withNetem(ctx: FaultContext, helper: Helper, step: Step): Promise<Undoable> {
+async function withNetem(ctx: FaultContext, helper: Helper, step: Step): Promise<Placed> {
   const dev = helper.iface;
   const injectedAtMs = ctx.clock.nowMs();
   const args = `delay ${step.delayMs}ms${step.jitterMs ? ` ${step.jitterMs}ms` : ''}`;
   await execChecked(ctx.docker, helper.id, `netem on ${helper.target.name}`, sh(`${ledgerAdd(`netem ${dev}`)} && tc qdisc add dev ${dev} root netem ${args}`));
   const injectReturnedAtMs = ctx.clock.nowMs();
   let removed = false;
-  let released = false;
   return {
     injectedAtMs,
     injectReturnedAtMs,
     mechanism: 'netem',
-    undo: async () => {
-      if (!removed) {
-        const res = await exec(ctx.docker, helper.id, sh(`tc qdisc del dev ${dev} root 2>&1 | grep -v -e 'handle of zero' -e 'No such file' >&2; tc qdisc show dev ${dev} | grep -q netem && exit 1; sed -i '/^netem ${dev}$/d' ${LEDGER_PATH} 2>/dev/null; exit 0`)).catch((error) => {
-          if ((error as { statusCode?: number }).statusCode === 404 || (error as { statusCode?: number }).statusCode === 409) return { code: 0, stdout: '', stderr: '' };
-          throw error;
-        });
-        if (res.code !== 0) throw new InfraError(`removing netem from ${helper.target.name}: ${res.stderr.trim()}`);
-        removed = true;
-      }
-      if (!released) {
-        released = true;
-        await releaseHelper(ctx, helper);
-      }
+    remove: async () => {
+      if (removed) return;
+      const res = await exec(ctx.docker, helper.id, sh(`tc qdisc del dev ${dev} root 2>&1 | grep -v -e 'handle of zero' -e 'No such file' >&2; tc qdisc show dev ${dev} | grep -q netem && exit 1; sed -i '/^netem ${dev}$/d' ${LEDGER_PATH} 2>/dev/null; exit 0`)).catch((error) => {
+        if ((error as { statusCode?: number }).statusCode === 404 || (error as { statusCode?: number }).statusCode === 409) return { code: 0, stdout: '', stderr: '' };
+        throw error;
+      });
+      if (res.code !== 0) throw new InfraError(`removing netem from ${helper.target.name}: ${res.stderr.trim()}`);
+      removed = true;
     },
   };
 }
 
-async function withProxy(ctx: FaultContext, helper: Helper, step: Step, servicePorts: number[]): Promise<Undoable> {
+async function withProxy(ctx: FaultContext, helper: Helper, step: Step, servicePorts: number[]): Promise<Placed> {
   const target = helper.target;
   const chain = newChainName();
   const files = `/tmp/${chain}`;
@@ -148,21 +175,23 @@ cat ${files}.log >&2; exit 1`,
   }
 
   let removed = false;
-  let released = false;
   return {
     injectedAtMs,
     injectReturnedAtMs,
     mechanism: 'tcp-proxy',
-    undo: async () => {
-      if (!removed) {
-        await removeChain(ctx, helper, chain);
-        await stopProxy();
-        removed = true;
-      }
-      if (!released) {
-        released = true;
-        await releaseHelper(ctx, helper);
-      }
+    remove: async () => {
+      if (removed) return;
+      await removeChain(ctx, helper, chain);
+      await stopProxy();
+      removed = true;
     },
   };
+}
+
+/** What withNetem / withProxy put in place, and how to take it out again (the helper stays). */
+interface Placed {
+  injectedAtMs: number;
+  injectReturnedAtMs: number;
+  mechanism: NetworkMechanism;
+  remove(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { RunningContainer } from '../../stack/resources.js';
 import { InfraError } from '../../util/errors.js';
 import type { FaultContext, NetworkFaultHandler } from '../fault.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
-import { injectRuleFault, isRunning } from './chains.js';
+import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
 import { describeGroups, toPlanNode } from './partition.js';
 import { lossConsistent, planLossBetween } from './plan.js';
@@ -37,7 +37,7 @@ export const injectLoss: NetworkFaultHandler<'loss'> = async (ctx, step: Step) =
       durationMs: step.durationMs,
       rules: sideNodes.filter((_, i) => running[i]).map((c) => ({ container: c, rules: rules.get(c.node)! })),
       probeOnly: [there],
-      verify: (helpers) => verifyLoss(ctx, probability, helpers.get(here.node)!, helpers.get(there.node)!),
+      verify: (helpers, moment) => verifyLoss(ctx, moment, probability, helpers.get(here.node), helpers.get(there.node)),
     });
   }
   const node = await resolveTarget(ctx.stack, step.target as TargetSpec);
@@ -50,7 +50,7 @@ export const injectLoss: NetworkFaultHandler<'loss'> = async (ctx, step: Step) =
     durationMs: step.durationMs,
     rules: [{ container: node, rules: { filter: lossRules(probability), nat: [] } }],
     probeOnly: [peer],
-    verify: (helpers) => verifyLoss(ctx, probability, helpers.get(node.node)!, helpers.get(peer.node)!),
+    verify: (helpers, moment) => verifyLoss(ctx, moment, probability, helpers.get(node.node), helpers.get(peer.node)),
   });
 };
 
@@ -59,8 +59,16 @@ async function firstRunning(ctx: FaultContext, nodes: readonly RunningContainer[
   return undefined;
 }
 
-/** Datagrams both ways between a node with the rules and a peer; the loss seen must fit the one asked. */
-async function verifyLoss(ctx: FaultContext, probability: number, node: Helper, peer: Helper): Promise<string> {
+/**
+ * Datagrams both ways between a node with the rules and a peer; the loss seen must fit the one asked at
+ * injection, and fit none (0 %, same tolerance) after the heal.
+ */
+async function verifyLoss(ctx: FaultContext, moment: ProbeMoment, asked: number, node: Helper | undefined, peer: Helper | undefined): Promise<string> {
+  if (!node || !peer) {
+    if (moment === 'healed') return 'no pair of nodes left to probe';
+    throw new InfraError('loss: no helper for the probe');
+  }
+  const probability = moment === 'injected' ? asked : 0;
   const [inbound, outbound] = await udpFlows(ctx.docker, [
     { from: peer, to: node, count: PROBE_COUNT, intervalMs: PROBE_INTERVAL_MS },
     { from: node, to: peer, count: PROBE_COUNT, intervalMs: PROBE_INTERVAL_MS },
@@ -68,7 +76,7 @@ async function verifyLoss(ctx: FaultContext, probability: number, node: Helper, 
   const pct = (f: { sent: number; received: number }) => (f.sent ? (100 * (f.sent - f.received)) / f.sent : 0);
   const sent = inbound!.sent + outbound!.sent;
   const dropped = sent - inbound!.received - outbound!.received;
-  const summary = `${peer.target.node} → ${node.target.node} ${pct(inbound!).toFixed(1)} % of ${inbound!.sent} lost, ${node.target.node} → ${peer.target.node} ${pct(outbound!).toFixed(1)} % of ${outbound!.sent} lost (asked ${(probability * 100).toFixed(1)} %)`;
-  if (!lossConsistent(probability, dropped, sent)) throw new InfraError(`loss not in effect as asked: ${summary}`);
+  const summary = `${peer.target.node} → ${node.target.node} ${pct(inbound!).toFixed(1)} % of ${inbound!.sent} lost, ${node.target.node} → ${peer.target.node} ${pct(outbound!).toFixed(1)} % of ${outbound!.sent} lost (${moment === 'injected' ? 'asked' : 'healed, expected'} ${(probability * 100).toFixed(1)} %)`;
+  if (!lossConsistent(probability, dropped, sent)) throw new InfraError(moment === 'injected' ? `loss not in effect as asked: ${summary}` : `loss still in effect: ${summary}`);
   return summary;
 }

@@ -3,7 +3,7 @@ import type { RunningContainer } from '../../stack/resources.js';
 import { InfraError } from '../../util/errors.js';
 import type { FaultContext, InjectedFault, NetworkFaultHandler } from '../fault.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
-import { injectRuleFault, isRunning } from './chains.js';
+import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
 import { planPartition, type PathProbe, type PlanNode } from './plan.js';
 import { pathOpen, tcpProbes, udpFlows } from './probes.js';
@@ -63,7 +63,11 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
     durationMs,
     rules,
     probeOnly: [...new Set([...udpEnds, ...tcpFroms])].map((n) => byNode.get(n)!),
-    verify: (helpers) => verifyPaths(ctx, kind, probes, byNode, helpers),
+    verify: (helpers, moment) =>
+      moment === 'injected'
+        ? verifyPaths(ctx, kind, probes, byNode, helpers, moment)
+        : // Healed: every path the fault cut must be open again (between nodes still there to probe).
+          verifyPaths(ctx, kind, probes.filter((p) => p.expect === 'blocked' && helpers.has(p.from) && helpers.has(p.to)).map((p) => ({ ...p, expect: 'open' as const })), byNode, helpers, moment),
   });
 }
 
@@ -74,7 +78,7 @@ interface Outcome {
 }
 
 /** Every probe must see what the plan expects; open paths get a second, slower chance (a busy machine). */
-async function verifyPaths(ctx: FaultContext, kind: string, probes: PathProbe[], byNode: Map<string, RunningContainer>, helpers: ReadonlyMap<string, Helper>): Promise<string> {
+async function verifyPaths(ctx: FaultContext, kind: string, probes: PathProbe[], byNode: Map<string, RunningContainer>, helpers: ReadonlyMap<string, Helper>, moment: ProbeMoment): Promise<string> {
   const helper = (node: string) => {
     const h = helpers.get(node);
     if (!h) throw new InfraError(`${kind}: no helper on ${node} for the probe`);
@@ -108,9 +112,11 @@ async function verifyPaths(ctx: FaultContext, kind: string, probes: PathProbe[],
   const leaks = outcomes.filter((o) => o.probe.expect === 'blocked' && o.open);
   if (leaks.length) throw new InfraError(`${kind} not in effect: ${leaks.map((o) => `${o.probe.from} still reaches ${name(o.probe).split(' → ')[1]} (${o.detail})`).join('; ')}`);
   const cut = outcomes.filter((o) => o.probe.expect === 'open' && !o.open);
-  if (cut.length) throw new InfraError(`${kind} cuts more than asked: ${cut.map((o) => `${name(o.probe)} is blocked (${o.detail})`).join('; ')}`);
+  const cutWords = cut.map((o) => `${name(o.probe)} is blocked (${o.detail})`).join('; ');
+  if (cut.length) throw new InfraError(moment === 'injected' ? `${kind} cuts more than asked: ${cutWords}` : `${kind} still in effect after its rules were removed: ${cutWords}`);
   const list = (expect: 'blocked' | 'open') => outcomes.filter((o) => o.probe.expect === expect).map((o) => `${name(o.probe)} (${o.detail})`);
   const blocked = list('blocked');
   const open = list('open');
+  if (moment === 'healed') return `open again ${open.length}: ${open.join(', ') || 'no path left to probe'}`;
   return `blocked ${blocked.length}: ${blocked.join(', ')}${open.length ? `; open ${open.length}: ${open.join(', ')}` : ''}`;
 }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Docker } from '../../stack/docker-client.js';
 import { InfraError } from '../../util/errors.js';
-import { execChecked } from './docker-exec.js';
+import { exec, execChecked } from './docker-exec.js';
 import type { Helper } from './helpers.js';
 import { PROBE_PATH } from './scripts.js';
 
@@ -35,37 +35,57 @@ export interface UdpFlow {
   intervalMs: number;
 }
 
+/** Once every sender is done, how long in-flight datagrams get to arrive before the listeners stop counting. */
+const UDP_DRAIN_MS = 150;
+/** A listener stops by itself after this long even if no one tells it to (a runner that died mid-probe). */
+const UDP_LISTEN_MAX_MS = 60_000;
+let stopSeq = 0;
+
 /**
  * Datagrams from → to (to's IP), counted on arrival. All flows run at once: listeners first (each reports
- * its port when bound), then the senders, then the counts. Returns received per flow.
+ * its port when bound), then the senders; once every sender has finished (+ a short drain), each listener
+ * is told to stop (a file dropped in its container) and reports its count. The window is bounded by the
+ * senders, never by a fixed budget: a sender that starts late on a busy machine is still counted in full.
  */
 export async function udpFlows(docker: Docker, flows: UdpFlow[]): Promise<{ sent: number; received: number }[]> {
   if (!flows.length) return [];
-  const listenMs = Math.max(...flows.map((f) => f.count * f.intervalMs)) + 400;
-  const listeners = flows.map((f) => {
+  const runMs = Math.max(...flows.map((f) => f.count * f.intervalMs));
+  const stopFile = (i: number) => `/tmp/drill-udp-stop-${process.pid.toString(36)}-${++stopSeq}-${i}`;
+  const listeners = flows.map((f, i) => {
     let onReady: (port: number) => void = () => {};
     const ready = new Promise<number>((resolve) => (onReady = resolve));
-    const done = execChecked(docker, f.to.id, `udp listener on ${f.to.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'udp-listen', ms: listenMs })], {
-      timeoutMs: listenMs + 15_000,
+    const file = stopFile(i);
+    const done = execChecked(docker, f.to.id, `udp listener on ${f.to.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'udp-listen', stopFile: file, maxMs: UDP_LISTEN_MAX_MS })], {
+      timeoutMs: UDP_LISTEN_MAX_MS + 15_000,
       onLine: (line) => {
         const msg = JSON.parse(line) as { ready?: number };
         if (msg.ready) onReady(msg.ready);
       },
     });
-    return { ready: Promise.race([ready, done.then(() => Promise.reject(new InfraError(`udp listener on ${f.to.target.node} ended before it was ready`)))]), done };
+    const stop = () => exec(docker, f.to.id, ['sh', '-c', `touch ${file}`]).then(() => undefined, () => undefined);
+    return { ready: Promise.race([ready, done.then(() => Promise.reject(new InfraError(`udp listener on ${f.to.target.node} ended before it was ready`)))]), done, stop };
   });
-  const ports = await Promise.all(listeners.map((l) => l.ready));
-  const senders = flows.map((f, i) =>
-    execChecked(docker, f.from.id, `udp sender on ${f.from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'udp-send', host: f.to.target.ip, port: ports[i], count: f.count, intervalMs: f.intervalMs, tag: `f${i}` })], { timeoutMs: listenMs + 15_000 }),
-  );
-  const sent = await Promise.all(senders);
-  const received = await Promise.all(listeners.map((l) => l.done));
-  return flows.map((_, i) => {
-    const counts = (JSON.parse(lastLine(received[i]!.stdout)) as { received: Record<string, number> }).received;
-    const s = JSON.parse(lastLine(sent[i]!.stdout)) as { sent: number; errors: number };
-    // A datagram the sender's own rules dropped fails with EPERM: it was sent, and lost.
-    return { sent: s.sent + s.errors, received: counts[`f${i}`] ?? 0 };
-  });
+  try {
+    const ports = await Promise.all(listeners.map((l) => l.ready));
+    const senders = flows.map((f, i) =>
+      execChecked(docker, f.from.id, `udp sender on ${f.from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'udp-send', host: f.to.target.ip, port: ports[i], count: f.count, intervalMs: f.intervalMs, tag: `f${i}` })], { timeoutMs: runMs + 15_000 }),
+    );
+    const sent = await Promise.all(senders);
+    await new Promise((r) => setTimeout(r, UDP_DRAIN_MS));
+    await Promise.all(listeners.map((l) => l.stop()));
+    const received = await Promise.all(listeners.map((l) => l.done));
+    return flows.map((_, i) => {
+      const counts = (JSON.parse(lastLine(received[i]!.stdout)) as { received: Record<string, number> }).received;
+      const s = JSON.parse(lastLine(sent[i]!.stdout)) as { sent: number; errors: number };
+      // A datagram the sender's own rules dropped fails with EPERM: it was sent, and lost.
+      return { sent: s.sent + s.errors, received: counts[`f${i}`] ?? 0 };
+    });
+  } catch (error) {
+    // Never leave a listener counting for a minute after a failed probe.
+    await Promise.all(listeners.map((l) => l.stop()));
+    await Promise.allSettled(listeners.map((l) => l.done));
+    throw error;
+  }
 }
 
 function lastLine(text: string): string {

@@ -8,12 +8,14 @@ export const PROXY_PATH = '/tmp/drill-proxy.js';
 /**
  * The prober. argv[2] is one JSON op:
  *   {op:'tcp', probes:[{host,port,timeoutMs}]}   → {results:[{host,port,status,ms}]}   (status open|refused|timeout|error:<code>)
- *   {op:'udp-listen', ms}                         → {ready:port} at once, then {received:{tag:count}} after ms
+ *   {op:'udp-listen', stopFile, maxMs}            → {ready:port} at once, then {received:{tag:count}} when stopFile
+ *                                                   appears (the runner drops it once every sender is done), or after maxMs
  *   {op:'udp-send', host, port, count, intervalMs, tag} → {sent, errors}
  */
 export const PROBE_JS = String.raw`'use strict';
 const net = require('net');
 const dgram = require('dgram');
+const fs = require('fs');
 const op = JSON.parse(process.argv[2]);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 function tcp(p) {
@@ -42,9 +44,21 @@ if (op.op === 'tcp') {
     const tag = String(msg).split(':')[0];
     received[tag] = (received[tag] || 0) + 1;
   });
+  // No fixed window: on a slow machine the sender may start late, and a window that closes before it is done
+  // counts its last datagrams as lost. The runner drops stopFile once the senders have finished.
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    try { fs.unlinkSync(op.stopFile); } catch (e) {}
+    out({ received });
+    sock.close();
+    process.exit(0);
+  };
   sock.bind(0, () => {
     out({ ready: sock.address().port });
-    setTimeout(() => { out({ received }); sock.close(); }, op.ms);
+    setInterval(() => { if (fs.existsSync(op.stopFile)) finish(); }, 5);
+    setTimeout(finish, op.maxMs);
   });
 } else if (op.op === 'udp-send') {
   const sock = dgram.createSocket('udp4');

@@ -2,8 +2,9 @@ import type { FaultRecord } from '../../measure/types.js';
 import type { FaultContext, InjectedFault } from '../fault.js';
 import { timeBoxed as timeBoxedFault } from '../time-box.js';
 
-// A network fault once its rules are in: t_fault is the start of the rule install; the record also says
-// how the fault was made and what the probe saw. Self-heal and heal() are the shared time box.
+// A network fault once its rules are in: t_fault is the start of the rule install, the effect is in place
+// when the install returned (the time box counts from there); the record also says how the fault was made
+// and what the probe saw at injection and after the heal. Self-heal and heal() are the shared time box.
 
 export type NetworkMechanism = 'iptables' | 'netem' | 'tcp-proxy';
 
@@ -19,15 +20,17 @@ export interface Installed {
   injectReturnedAtMs: number;
   mechanism: NetworkMechanism;
   verified: string;
-  /** Undo everything the fault installed (rules, proxy, helpers). Safe to call again after it failed. */
-  undo(): Promise<void>;
+  /** When the probe at injection confirmed the fault. */
+  verifiedAtMs: number;
+  /**
+   * Undo everything the fault installed (rules, proxy), prove with the probe of the injection that it is gone
+   * (its words are returned), then remove the helpers. Safe to call again after it failed.
+   */
+  undo(): Promise<string>;
 }
-
-/** An installed fault before its probe has spoken. */
-export type Undoable = Omit<Installed, 'verified'>;
 
 /** The shared time box (../time-box.ts), with what a network fault adds to its record. */
 export function timeBoxed(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, installed: Installed): InjectedFault {
-  const { mechanism, verified, undo, injectedAtMs, injectReturnedAtMs } = installed;
-  return timeBoxedFault(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo, details: { mechanism, verified } });
+  const { mechanism, verified, verifiedAtMs, undo, injectedAtMs, injectReturnedAtMs } = installed;
+  return timeBoxedFault(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo, details: { mechanism, verified, verifiedAtMs } });
 }
