@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { createTrackedLoad } from '../src/load/tracked-load.js';
 import { WriteLog } from '../src/load/write-log.js';
-import { createRunClock } from '../src/runner/clock.js';
+import { createRunClock } from '../src/util/clock.js';
 
 const SERVER = `
 const http = require('node:http');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Dockerode from 'dockerode';
 import { loadDrillFile } from '../src/spec/load-drill.js';
-import { runDrill } from '../src/runner/run-drill.js';
+import { runDrill } from '../src/run/run-drill.js';
 import { createLogger } from '../src/util/log.js';
 
 const file = process.argv[2] ?? 'drills/redis-stop-replica.yaml';

@@ -1,6 +1,6 @@
 import { parseDrillText } from '../spec/load-drill.js';
-import { runDrill } from '../runner/run-drill.js';
-import { calibrationDrillYaml, calibrationOutcome } from '../runner/calibration.js';
+import { runDrill } from '../run/run-drill.js';
+import { calibrationDrillYaml, calibrationOutcome } from '../run/calibration.js';
 import { writeRunReports } from '../report/index.js';
 import { createLogger } from '../util/log.js';
 import { AbortedError } from '../util/errors.js';

@@ -1,6 +1,6 @@
-import { createDocker, checkEngine } from '../stack/docker-client.js';
-import { removeDeadRuns, removeLabelled } from '../stack/resources.js';
-import { runFilter, LABEL_IMAGE_RECIPE } from '../stack/labels.js';
+import { createDocker, checkEngine } from '../engine/docker-client.js';
+import { removeDeadRuns, removeLabelled } from '../engine/resources.js';
+import { runFilter, LABEL_IMAGE_RECIPE } from '../engine/labels.js';
 import { createLogger } from '../util/log.js';
 import { errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';

@@ -1,5 +1,5 @@
-import { createDocker, checkEngine } from '../stack/docker-client.js';
-import { buildImages, imageStatus } from '../stack/images.js';
+import { createDocker, checkEngine } from '../engine/docker-client.js';
+import { buildImages, imageStatus } from '../engine/images.js';
 import { createLogger } from '../util/log.js';
 import { EXIT } from './exit-codes.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
-import { runDrill } from '../runner/run-drill.js';
+import { runDrill } from '../run/run-drill.js';
 import { writeReportsIndex, writeRunReports } from '../report/index.js';
 import { collectDrillFiles } from '../schedule/collect.js';
 import { cronProblem, nextRuns } from '../schedule/cron.js';

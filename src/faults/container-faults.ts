@@ -1,8 +1,8 @@
 import type { FaultStepSpec } from '../spec/schema.js';
-import type { RunningContainer } from '../stack/resources.js';
-import { isGone } from '../stack/docker-client.js';
+import type { RunningContainer } from '../engine/resources.js';
+import { isGone } from '../engine/docker-client.js';
 import { InfraError, errorMessage } from '../util/errors.js';
-import type { FaultContext, FaultHandler, InjectedFault } from './fault.js';
+import type { FaultContext, FaultHandler, InjectedFault } from './plugin.js';
 import { timeBoxed } from './time-box.js';
 
 // The faults that act on a whole container through the engine. Each records when the injecting call

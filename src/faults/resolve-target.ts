@@ -1,6 +1,6 @@
 import type { GroupMemberSpec, TargetSpec } from '../spec/schema.js';
-import type { Stack } from '../stack/stack.js';
-import type { RunningContainer } from '../stack/resources.js';
+import type { Stack } from '../stacks/stack.js';
+import type { RunningContainer } from '../engine/resources.js';
 import { InfraError } from '../util/errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FaultRecord } from '../measure/types.js';
 import { errorMessage } from '../util/errors.js';
-import type { FaultContext, InjectedFault } from './fault.js';
+import type { FaultContext, InjectedFault } from './plugin.js';
 
 // The life of an injected fault, whatever it acts on: the record (t_fault = start of the injecting call;
 // the fault is certainly in effect when the call returned), a self-heal `duration` after the effect is in

@@ -1,4 +1,4 @@
-import type { RunClock } from '../runner/clock.js';
+import type { RunClock } from '../util/clock.js';
 import type { WriteRecord } from './history.js';
 import { createTrackedLoad, type TrackedLoad, type TrackedLoadStats } from './tracked-load.js';
 

@@ -11,7 +11,7 @@
 
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { RunClock } from '../runner/clock.js';
+import type { RunClock } from '../util/clock.js';
 import type { WriteRecord } from './history.js';
 import { Pacer } from './pacer.js';
 import { PacedClient, type AutocannonClient } from './paced-client.js';

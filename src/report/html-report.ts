@@ -7,7 +7,7 @@ import { renderLatencySvg } from './latency-svg.js';
 import { chartFrame, faultView, renderLegend, renderTimelineSvg } from './timeline-svg.js';
 import { renderKeyMoments } from './chart-markers.js';
 import { measuredSection, objectivesSection } from './report-objectives.js';
-import { divergenceSection, writesSection } from './report-writes.js';
+import { divergenceSection, writesSection } from './writes-section.js';
 import { drillFileSection, environmentSection, eventsSection, faultsSection, loadSection, stackSection } from './report-evidence.js';
 import { num } from './svg-util.js';
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { imageRefs } from '../../src/stack/images.js';
+import { imageRefs } from '../../src/engine/images.js';
 import { docker, leftovers, repoRoot, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // Bring your own stack: docker-compose.yml at the top of the repository, started with Compose (v2 where

@@ -7,8 +7,8 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
-import { engineDescription, engineHostAddress, engineLocation, publishHostIp } from '../../src/stack/docker-client.js';
-import { imageRefs } from '../../src/stack/images.js';
+import { engineDescription, engineHostAddress, engineLocation, publishHostIp } from '../../src/engine/docker-client.js';
+import { imageRefs } from '../../src/engine/images.js';
 import { docker, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // Remote engines: DOCKER_HOST=tcp://HOST:PORT. A second dockerd on this machine stands in for the remote

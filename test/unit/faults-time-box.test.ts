@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultContext } from '../../src/faults/fault.js';
+import type { FaultContext } from '../../src/faults/plugin.js';
 import { timeBoxed } from '../../src/faults/time-box.js';
 import type { TimelineEvent } from '../../src/measure/types.js';
-import { createRunClock } from '../../src/runner/clock.js';
+import { createRunClock } from '../../src/util/clock.js';
 import { createLogger } from '../../src/util/log.js';
 
 // The time box of every fault, with a fake context (no engine): when the self-heal fires, what a heal

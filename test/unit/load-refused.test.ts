@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTrackedLoad } from '../../src/load/tracked-load.js';
-import { createRunClock } from '../../src/runner/clock.js';
+import { createRunClock } from '../../src/util/clock.js';
 
 /** A 127.0.0.1 port nobody listens on (bound, then released). */
 async function closedPort(): Promise<number> {

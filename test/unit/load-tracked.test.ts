@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WriteRecord } from '../../src/load/history.js';
 import { createTrackedLoad } from '../../src/load/tracked-load.js';
-import { createRunClock } from '../../src/runner/clock.js';
+import { createRunClock } from '../../src/util/clock.js';
 
 type Action = 'ok' | 'fail' | 'unknown-body' | 'garbage' | 'hang' | 'destroy' | 'ok-close';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WriteRecord } from '../../src/load/history.js';
-import { stopConditionHolds } from '../../src/runner/stop-conditions.js';
+import { stopConditionHolds } from '../../src/run/stop-conditions.js';
 
 // A synthetic history: one write every 10 ms from t=0, ok before `failFromMs`, failing after it.
 function history(untilMs: number, failFromMs: number, latencyMs = 2): WriteRecord[] {

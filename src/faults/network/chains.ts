@@ -1,11 +1,11 @@
-import type { FaultContext, InjectedFault } from '../fault.js';
-import type { RunningContainer } from '../../stack/resources.js';
-import { isGone } from '../../stack/docker-client.js';
+import type { FaultContext, InjectedFault } from '../plugin.js';
+import type { RunningContainer } from '../../engine/resources.js';
+import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { exec, execChecked, sh, type ExecResult } from './docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
 import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } from './rules.js';
-import { timeBoxed, type NetworkMechanism } from './time-box.js';
+import { timeBoxed, type NetworkMechanism } from './network-record.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
 // on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → probe → helpers down.

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { Docker } from '../../stack/docker-client.js';
+import type { Docker } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 
 // `docker exec` through dockerode (≈ 50 ms here): exit code checked, stderr surfaced.

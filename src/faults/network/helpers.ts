@@ -1,8 +1,8 @@
-import type { FaultContext } from '../fault.js';
-import type { RunningContainer } from '../../stack/resources.js';
-import { imagePresent, imageRefs } from '../../stack/images.js';
-import { isGone } from '../../stack/docker-client.js';
-import { runLabels } from '../../stack/labels.js';
+import type { FaultContext } from '../plugin.js';
+import type { RunningContainer } from '../../engine/resources.js';
+import { imagePresent, imageRefs } from '../../engine/images.js';
+import { isGone } from '../../engine/docker-client.js';
+import { runLabels } from '../../engine/labels.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { execChecked, sh } from './docker-exec.js';
 import { PROBE_JS, PROBE_PATH, PROXY_JS, PROXY_PATH } from './scripts.js';

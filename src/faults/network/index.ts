@@ -6,5 +6,5 @@
 export { injectIsolate, injectPartition } from './partition.js';
 export { injectLoss } from './loss.js';
 export { injectLatency } from './latency.js';
-export type { NetworkFaultRecord, NetworkMechanism } from './time-box.js';
+export type { NetworkFaultRecord, NetworkMechanism } from './network-record.js';
 export { purgeNetworkHelpers, type PurgeReport } from './purge.js';

@@ -1,6 +1,6 @@
 import type { FaultStepSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { FaultContext, NetworkFaultHandler } from '../fault.js';
+import type { FaultContext, NetworkFaultHandler } from '../plugin.js';
 import { resolveTarget } from '../resolve-target.js';
 import { installChain, removeChain } from './chains.js';
 import { exec, execChecked, sh } from './docker-exec.js';
@@ -8,7 +8,7 @@ import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
 import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
 import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';
 import { PROXY_PATH } from './scripts.js';
-import { timeBoxed, type NetworkMechanism } from './time-box.js';
+import { timeBoxed, type NetworkMechanism } from './network-record.js';
 
 // latency: what the node sends is held `delay` ± `jitter` (uniform) — on its interface with netem where
 // the kernel has it, otherwise in a delaying TCP proxy inside its namespace that incoming connections to

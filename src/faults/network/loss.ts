@@ -1,7 +1,7 @@
 import type { FaultStepSpec, TargetSpec } from '../../spec/schema.js';
-import type { RunningContainer } from '../../stack/resources.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import { InfraError } from '../../util/errors.js';
-import type { FaultContext, NetworkFaultHandler } from '../fault.js';
+import type { FaultContext, NetworkFaultHandler } from '../plugin.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Docker } from '../../stack/docker-client.js';
+import type { Docker } from '../../engine/docker-client.js';
 import { InfraError } from '../../util/errors.js';
 import { exec, execChecked } from './docker-exec.js';
 import type { Helper } from './helpers.js';

@@ -1,6 +1,6 @@
-import type { Docker } from '../../stack/docker-client.js';
-import { isGone } from '../../stack/docker-client.js';
-import { LABEL_ROLE } from '../../stack/labels.js';
+import type { Docker } from '../../engine/docker-client.js';
+import { isGone } from '../../engine/docker-client.js';
+import { LABEL_ROLE } from '../../engine/labels.js';
 import { errorMessage } from '../../util/errors.js';
 import { exec, sh } from './docker-exec.js';
 import { HELPER_ROLE } from './helpers.js';

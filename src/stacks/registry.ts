@@ -1,6 +1,6 @@
 import type { StackSpec } from '../spec/schema.js';
 import type { Stack } from './stack.js';
-import { startRedisSentinel, type StackContext } from './stacks/redis-sentinel.js';
+import { startRedisSentinel, type StackContext } from './redis-sentinel/start.js';
 
 export type { StackContext };
 
@@ -10,9 +10,9 @@ type Starters = { [K in StackSpec['kind']]: (ctx: StackContext, spec: Extract<St
 const starters: Starters = {
   'redis-sentinel': startRedisSentinel,
   // Loaded on demand: a Redis drill never loads the MySQL client, and vice versa.
-  'mysql-replication': (ctx, spec) => import('./stacks/mysql-replication.js').then((m) => m.startMysqlReplication(ctx, spec)),
+  'mysql-replication': (ctx, spec) => import('./mysql-replication/start.js').then((m) => m.startMysqlReplication(ctx, spec)),
   // Your own running stack: found, never started (src/stack/stacks/compose.ts).
-  compose: (ctx, spec) => import('./stacks/compose.js').then((m) => m.startCompose(ctx, spec)),
+  compose: (ctx, spec) => import('./compose/discover.js').then((m) => m.startCompose(ctx, spec)),
 };
 
 export function startStack(ctx: StackContext, spec: StackSpec): Promise<Stack> {

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
-import { engineHostAddress } from '../docker-client.js';
-import { waitForHttpOk } from '../http-ready.js';
-import { subscribeSentinelEvents } from './sentinel-events.js';
-import type { RunningContainer } from '../resources.js';
+import { engineHostAddress } from '../../engine/docker-client.js';
+import { waitForHttpOk } from '../../engine/http-ready.js';
+import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
-import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './compose.js';
+import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
 
 // A running Redis + Sentinel stack of the user's (system: redis-sentinel). The master is whoever the
 // Sentinels name (majority of those that answer); replicas and their data are read as drill's own

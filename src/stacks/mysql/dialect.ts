@@ -1,6 +1,6 @@
 import { InfraError } from '../../util/errors.js';
-import { gtidSetSize, mariadbSeq } from './mysql-gtid.js';
-import { str, type Row, type Sql } from './mysql-sql.js';
+import { gtidSetSize, mariadbSeq } from './gtid.js';
+import { str, type Row, type Sql } from './sql.js';
 
 // Where MariaDB and MySQL differ, and nothing else. The flavour is detected from the running server
 // (VERSION(), @@version_comment), never guessed from an image name: "mysql:8" may be Percona, a private

@@ -1,10 +1,10 @@
 import type { MysqlReplicationStackSpec } from '../../spec/schema.js';
 import { errorMessage } from '../../util/errors.js';
-import type { RunningContainer } from '../resources.js';
-import type { Dialect, ReplicaStatus } from './mysql-dialect.js';
-import { MYSQL_PORT, REPL_USER, type DbSecrets } from './mysql-server.js';
-import type { SqlClient } from './mysql-sql.js';
-import type { StackContext } from './redis-sentinel.js';
+import type { RunningContainer } from '../../engine/resources.js';
+import type { Dialect, ReplicaStatus } from './dialect.js';
+import { MYSQL_PORT, REPL_USER, type DbSecrets } from './server.js';
+import type { SqlClient } from './sql.js';
+import type { StackContext } from '../redis-sentinel/start.js';
 
 // The state the stack and its runbook share: the nodes, drill's own record of which node it made
 // primary, and probes that ask a node what it is right now.

@@ -2,7 +2,7 @@ import type { AbortIfSpec } from '../spec/schema.js';
 import type { WriteRecord } from '../load/history.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
 import { liveRecovery } from './wait-recovery.js';
-import type { RunClock } from './clock.js';
+import type { RunClock } from '../util/clock.js';
 import { AbortedError } from '../util/errors.js';
 
 const CHECK_EVERY_MS = 250;

@@ -1,14 +1,14 @@
-import type { DrillSpec, ActionStepSpec } from '../spec/schema.js';
-import type { TimelineEvent } from '../measure/types.js';
-import type { Docker } from '../stack/docker-client.js';
-import type { Stack } from '../stack/stack.js';
-import type { TrackedLoad } from '../load/tracked-load.js';
-import { injectFault, type InjectedFault } from '../faults/fault.js';
-import type { RunClock } from './clock.js';
-import { waitForRecovery } from './wait-recovery.js';
-import { InfraError } from '../util/errors.js';
-import { sleep } from '../util/wait.js';
-import type { Logger } from '../util/log.js';
+import type { DrillSpec, ActionStepSpec } from '../../spec/schema.js';
+import type { TimelineEvent } from '../../measure/types.js';
+import type { Docker } from '../../engine/docker-client.js';
+import type { Stack } from '../../stacks/stack.js';
+import type { TrackedLoad } from '../../load/tracked-load.js';
+import { injectFault, type InjectedFault } from '../../faults/plugin.js';
+import type { RunClock } from '../../util/clock.js';
+import { waitForRecovery } from '../wait-recovery.js';
+import { InfraError } from '../../util/errors.js';
+import { sleep } from '../../util/wait.js';
+import type { Logger } from '../../util/log.js';
 
 export interface StepContext {
   spec: DrillSpec;

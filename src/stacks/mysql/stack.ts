@@ -1,9 +1,9 @@
 import { errorMessage } from '../../util/errors.js';
-import type { RunningContainer } from '../resources.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import type { NodeData, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
-import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './mysql-cluster.js';
-import { createRunbook } from './mysql-runbook.js';
-import type { Sql } from './mysql-sql.js';
+import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
+import { createRunbook } from './runbook.js';
+import type { Sql } from './sql.js';
 
 // The running mysql-replication stack: roles asked of the databases themselves, data read back for
 // verification from every node that answers.

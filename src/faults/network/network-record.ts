@@ -1,5 +1,5 @@
 import type { FaultRecord } from '../../measure/types.js';
-import type { FaultContext, InjectedFault } from '../fault.js';
+import type { FaultContext, InjectedFault } from '../plugin.js';
 import { timeBoxed as timeBoxedFault } from '../time-box.js';
 
 // A network fault once its rules are in: t_fault is the start of the rule install, the effect is in place

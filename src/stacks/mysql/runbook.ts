@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { abortReason, sleep } from '../../util/wait.js';
 import type { Runbook } from '../stack.js';
-import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './mysql-cluster.js';
-import type { ReplicaStatus } from './mysql-dialect.js';
-import type { Sql } from './mysql-sql.js';
+import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
+import type { ReplicaStatus } from './dialect.js';
+import type { Sql } from './sql.js';
 
 // The failover procedure a DBA (or an orchestrator) runs for MySQL/MariaDB replication, as drill steps:
 //   promote  pick a replica (the most advanced by GTID, or a named one), optionally let it apply what it

@@ -1,7 +1,7 @@
 import type { StackSpec } from '../spec/schema.js';
-import type { Docker } from '../stack/docker-client.js';
-import { imagePresent, imageRefs } from '../stack/images.js';
-import type { StackImages } from '../stack/provider.js';
+import type { Docker } from '../engine/docker-client.js';
+import { imagePresent, imageRefs } from '../engine/images.js';
+import type { StackImages } from '../stacks/registry.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 

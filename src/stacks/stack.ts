@@ -1,4 +1,4 @@
-import type { RunningContainer } from './resources.js';
+import type { RunningContainer } from '../engine/resources.js';
 
 // What the runner needs from a stack, whatever its kind. Roles are dynamic ("who is primary now?") and
 // are always resolved from the system itself at the moment they are needed.

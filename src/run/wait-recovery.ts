@@ -1,7 +1,7 @@
 import type { TrackedLoad } from '../load/tracked-load.js';
 import type { WriteRecord } from '../load/history.js';
 import { byInvoke, findRecovery, type Recovery } from '../measure/index.js';
-import type { RunClock } from './clock.js';
+import type { RunClock } from '../util/clock.js';
 import { sleep } from '../util/wait.js';
 
 const POLL_MS = 200;

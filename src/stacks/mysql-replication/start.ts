@@ -1,15 +1,15 @@
 import type { MysqlReplicationStackSpec } from '../../spec/schema.js';
 import { InfraError, UsageError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
-import { waitForHttpOk } from '../http-ready.js';
-import { engineHostAddress } from '../docker-client.js';
-import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
+import { waitForHttpOk } from '../../engine/http-ready.js';
+import { engineHostAddress } from '../../engine/docker-client.js';
+import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
 import type { Stack } from '../stack.js';
-import { sourceOptions, target, type DbNode, type MysqlCluster, type MysqlStackContext } from './mysql-cluster.js';
-import { detectServer, dialectFor, type Dialect } from './mysql-dialect.js';
-import { ADMIN_USER, APP_USER, MYSQL_PORT, isDrillImage, newSecrets, offlineCmd, officialEnv, serverArgs, userStatements, type DbSecrets } from './mysql-server.js';
-import { SqlClient } from './mysql-sql.js';
-import { MysqlReplicationStack } from './mysql-stack.js';
+import { sourceOptions, target, type DbNode, type MysqlCluster, type MysqlStackContext } from '../mysql/cluster.js';
+import { detectServer, dialectFor, type Dialect } from '../mysql/dialect.js';
+import { ADMIN_USER, APP_USER, MYSQL_PORT, isDrillImage, newSecrets, offlineCmd, officialEnv, serverArgs, userStatements, type DbSecrets } from '../mysql/server.js';
+import { SqlClient } from '../mysql/sql.js';
+import { MysqlReplicationStack } from '../mysql/stack.js';
 
 export type { MysqlStackContext };
 

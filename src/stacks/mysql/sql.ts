@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { AbortedError, InfraError, errorMessage } from '../../util/errors.js';
-import { engineHostAddress } from '../docker-client.js';
+import { engineHostAddress } from '../../engine/docker-client.js';
 
 // The runner's own SQL access to the databases: always through the port published on 127.0.0.1, one
 // short-lived connection per operation (a probe must say "dead" quickly, and a connection to a node that

@@ -1,16 +1,16 @@
 import { Redis } from 'ioredis';
 import type { RedisSentinelStackSpec } from '../../spec/schema.js';
-import type { RunClock } from '../../runner/clock.js';
+import type { RunClock } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import { engineHostAddress, type Docker } from '../docker-client.js';
-import type { RunIdentity } from '../labels.js';
-import { createNetwork, startContainer, type RunningContainer } from '../resources.js';
+import { engineHostAddress, type Docker } from '../../engine/docker-client.js';
+import type { RunIdentity } from '../../engine/labels.js';
+import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { waitUntil } from '../../util/wait.js';
-import { waitForHttpOk } from '../http-ready.js';
-import { subscribeSentinelEvents } from './sentinel-events.js';
-import type { StackImages } from '../provider.js';
+import { waitForHttpOk } from '../../engine/http-ready.js';
+import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
+import type { StackImages } from '../registry.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
 // The runner reaches each node only through its port published on 127.0.0.1.

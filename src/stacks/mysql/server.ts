@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../../util/redact.js';
-import type { Docker } from '../docker-client.js';
-import { LABEL_IMAGE_RECIPE } from '../labels.js';
+import type { Docker } from '../../engine/docker-client.js';
+import { LABEL_IMAGE_RECIPE } from '../../engine/labels.js';
 
 // How one database container is started, for both kinds of image:
 //   - drill's offline image (Debian bookworm + mariadb-server): a shell Cmd initialises the datadir once

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { RunClock } from '../../runner/clock.js';
+import type { RunClock } from '../../util/clock.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { RunningContainer } from '../resources.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import type { StackEvent } from '../stack.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { ComposeStackSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { registerSecret } from '../../util/redact.js';
-import { engineHostAddress, isGone, type Docker } from '../docker-client.js';
-import type { RunningContainer } from '../resources.js';
+import { engineHostAddress, isGone, type Docker } from '../../engine/docker-client.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import type { Stack, StackEvent } from '../stack.js';
-import type { StackContext } from './redis-sentinel.js';
+import type { StackContext } from '../redis-sentinel/start.js';
 
 // Bring your own stack (`stack: { kind: compose }`): drill starts nothing. It finds the running containers
 // of a Compose project (or containers picked by labels or names), names them as drill's own stacks do
@@ -49,8 +49,8 @@ export interface ComposeContext {
 
 export async function startCompose(ctx: StackContext, spec: ComposeStackSpec): Promise<Stack> {
   const c = await discover(ctx, spec);
-  if (spec.system === 'redis-sentinel') return (await import('./compose-redis.js')).startComposeRedis(c);
-  return (await import('./compose-mysql.js')).startComposeMysql(c);
+  if (spec.system === 'redis-sentinel') return (await import('./redis.js')).startComposeRedis(c);
+  return (await import('./mysql.js')).startComposeMysql(c);
 }
 
 function selectionText(spec: ComposeStackSpec): string {

@@ -1,7 +1,7 @@
 import type { MysqlReplicationStackSpec } from '../spec/schema.js';
 import type { TimelineEvent } from '../measure/types.js';
-import type { Runbook } from '../stack/stack.js';
-import type { RunClock } from './clock.js';
+import type { Runbook } from '../stacks/stack.js';
+import type { RunClock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import { errorMessage } from '../util/errors.js';
 import { sleep } from '../util/wait.js';

@@ -1,14 +1,14 @@
 import type { MysqlReplicationStackSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
-import { waitForHttpOk } from '../http-ready.js';
-import type { RunningContainer } from '../resources.js';
+import { waitForHttpOk } from '../../engine/http-ready.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import type { Stack, StackEvent } from '../stack.js';
-import { describeFound, nodesOf, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './compose.js';
-import { probeAll, target, type DbNode, type MysqlCluster } from './mysql-cluster.js';
-import { detectServer, dialectFor, type Dialect } from './mysql-dialect.js';
-import { SqlClient } from './mysql-sql.js';
-import { MysqlReplicationStack } from './mysql-stack.js';
+import { describeFound, nodesOf, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
+import { probeAll, target, type DbNode, type MysqlCluster } from '../mysql/cluster.js';
+import { detectServer, dialectFor, type Dialect } from '../mysql/dialect.js';
+import { SqlClient } from '../mysql/sql.js';
+import { MysqlReplicationStack } from '../mysql/stack.js';
 
 // A running MariaDB/MySQL replication stack of the user's (system: mysql-replication). drill's own
 // mysql-replication stack does the rest (roles from read_only + replica status, GTID catch-up, runbook

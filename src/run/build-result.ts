@@ -4,7 +4,7 @@ import type { WriteRecord } from '../load/history.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
 import type { DivergenceResult, ResultJson, Verdict } from '../report/result.js';
-import type { RunClock } from './clock.js';
+import type { RunClock } from '../util/clock.js';
 import { redactDeep } from '../util/redact.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;

@@ -1,9 +1,9 @@
 import type { FaultStepSpec, TargetSpec } from '../spec/schema.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
-import type { Docker } from '../stack/docker-client.js';
-import type { Stack } from '../stack/stack.js';
-import type { RunningContainer } from '../stack/resources.js';
-import type { RunClock } from '../runner/clock.js';
+import type { Docker } from '../engine/docker-client.js';
+import type { Stack } from '../stacks/stack.js';
+import type { RunningContainer } from '../engine/resources.js';
+import type { RunClock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import { injectKill, injectPause, injectRestart, injectStop } from './container-faults.js';
 import { resolveTarget } from './resolve-target.js';
