@@ -20,7 +20,7 @@ console.log(`drill overhead: ${file}, ${runs} runs, declared load ${declaredMs} 
 const rows: Record<string, number>[] = [];
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
-  const { result } = await runDrill({ spec, drillFile: { file, source, sha256 }, outDir, log, signal: new AbortController().signal });
+  const { result } = await runDrill({ drill: { spec, file, source, sha256 }, outDir, log, signal: new AbortController().signal });
   const totalMs = Math.round(performance.now() - t0);
   rows.push({ run: i + 1, totalMs, overheadMs: totalMs - declaredMs, ...result.phasesMs, rtoMs: result.measured?.rtoMs ?? -1 });
   if (result.verdict === 'error') console.log(`run ${i + 1}: error: ${result.reason}`);

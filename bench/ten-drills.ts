@@ -34,7 +34,7 @@ console.log(`ten drills in a row: ${file} × ${runs}`);
 const rows = [await sample('before')];
 for (let i = 1; i <= runs; i++) {
   const t0 = performance.now();
-  const { result } = await runDrill({ spec, drillFile: { file, source, sha256 }, outDir, log, signal: new AbortController().signal });
+  const { result } = await runDrill({ drill: { spec, file, source, sha256 }, outDir, log, signal: new AbortController().signal });
   rows.push({ ...(await sample(i)), verdict: result.verdict, seconds: +((performance.now() - t0) / 1000).toFixed(1) } as never);
 }
 console.table(rows);

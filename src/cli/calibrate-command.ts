@@ -1,17 +1,16 @@
-import { parseDrillText } from '../spec/load-drill.js';
+import { loadDrillText } from '../spec/load-drill.js';
 import { runDrill } from '../run/run-drill.js';
 import { calibrationDrillYaml, calibrationOutcome } from '../run/calibration.js';
-import { writeRunReports } from '../report/index.js';
+import { writeRunReports } from '../outputs/write-outputs.js';
 import { createLogger } from '../util/log.js';
 import { AbortedError } from '../util/errors.js';
-import { createHash } from 'node:crypto';
 import { EXIT } from './exit-codes.js';
 
 /** `drill calibrate`: a known outage, measured; prints measured vs true downtime and the error. */
 export async function calibrateCommand(opts: { pauseMs: number; rate: number; runs: number; outDir: string; json: boolean; logLevel: string }): Promise<void> {
   const log = createLogger({ level: opts.logLevel });
   const source = calibrationDrillYaml(opts.pauseMs, opts.rate);
-  const spec = parseDrillText(source, '(built-in calibration drill)');
+  const drill = loadDrillText(source, '(built-in calibration drill)');
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(new AbortedError(`interrupted by ${signal}`, signal));
   process.once('SIGINT', onSignal);
@@ -20,7 +19,7 @@ export async function calibrateCommand(opts: { pauseMs: number; rate: number; ru
   let ok = true;
   try {
     for (let i = 0; i < opts.runs && !controller.signal.aborted; i++) {
-      const { result, reportDir } = await runDrill({ spec, drillFile: { file: '(built-in calibration drill)', source, sha256: createHash('sha256').update(source).digest('hex') }, outDir: opts.outDir, log, signal: controller.signal });
+      const { result, reportDir } = await runDrill({ drill, outDir: opts.outDir, log, signal: controller.signal });
       await writeRunReports(reportDir, result);
       const outcome = calibrationOutcome(result);
       if (result.verdict === 'error' || result.verdict === 'aborted' || !outcome) {

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResultJson } from '../report/result.js';
-import { writeRenderedReports, writeReportsIndex } from '../report/index.js';
+import { writeRenderedReports } from '../outputs/write-outputs.js';
+import { writeReportsIndex } from '../report/reports-index.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 
 /**

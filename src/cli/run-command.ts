@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
-import { runDrill } from '../run/run-drill.js';
-import { writeReportsIndex, writeRunReports } from '../report/index.js';
-import { renderSummaryText } from '../report/index.js';
+import { runAndReport } from '../run/run-and-report.js';
+import { renderSummaryText } from '../report/summary-text.js';
+import type { ResultJson } from '../report/result.js';
 import { createLogger } from '../util/log.js';
 import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';
@@ -36,12 +36,7 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
-    const paths = await writeRunReports(reportDir, result);
-    const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
-      log.warn({ err: errorMessage(error) }, 'reports index not written');
-      return null;
-    });
+    const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
     const rel = (p: string) => path.relative(process.cwd(), p);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath, junitPath: paths.junitPath, indexPath })}\n`);
@@ -63,7 +58,7 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
   }
 }
 
-function summaryNumbers(m: NonNullable<import('../report/result.js').ResultJson['measured']>) {
+function summaryNumbers(m: NonNullable<ResultJson['measured']>) {
   const { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs } = m;
   return { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs };
 }

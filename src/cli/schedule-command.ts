@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
-import { runDrill } from '../run/run-drill.js';
-import { writeReportsIndex, writeRunReports } from '../report/index.js';
+import { runAndReport } from '../run/run-and-report.js';
 import { collectDrillFiles } from '../schedule/collect.js';
 import { cronProblem, nextRuns } from '../schedule/cron.js';
 import { startScheduler, type ScheduledDrill } from '../schedule/scheduler.js';
@@ -109,12 +108,7 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
     log.error({ drill: d.name, file: d.file, err: errorMessage(error) }, 'the drill file is no longer valid: this run is skipped');
     return;
   }
-  const { result, reportDir } = await runDrill({ spec: loaded.spec, drillFile: { file: loaded.file, source: loaded.source, sha256: loaded.sha256 }, outDir: opts.outDir, log, signal });
-  const paths = await writeRunReports(reportDir, result);
-  const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
-    log.warn({ err: errorMessage(error) }, 'reports index not written');
-    return null;
-  });
+  const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal });
   const m = result.measured;
   log.info({ drill: d.name, runId: result.runId, verdict: result.verdict, reason: result.reason, rtoMs: m?.rtoMs ?? null, lostWrites: m?.lostWrites ?? null, report: paths.htmlPath, index: indexPath }, `scheduled run ${result.verdict.toUpperCase()}`);
   process.stdout.write(

@@ -21,7 +21,7 @@ export interface Injected {
   details?: Partial<FaultRecord>;
 }
 
-export function timeBoxed(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, injected: Injected): InjectedFault {
+export function timeBox(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, injected: Injected): InjectedFault {
   const record: FaultRecord = {
     kind: fault.kind,
     target: fault.target,

@@ -1,5 +1,5 @@
 import type { WriteRecord } from '../load/history.js';
-import type { DivergenceResult, ReplicaDivergence } from '../report/result.js';
+import type { DivergenceResult, ReplicaDivergence } from './types.js';
 import { LIST_LIMIT } from './classify.js';
 
 export interface NodeIds {

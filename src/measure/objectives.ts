@@ -1,4 +1,4 @@
-import type { ObjectiveResult } from '../report/result.js';
+import type { ObjectiveResult } from './types.js';
 import type { ObjectivesSpec } from '../spec/schema.js';
 import type { Measured } from './types.js';
 

@@ -1,4 +1,5 @@
 import type { WriteRecord } from '../load/history.js';
+import type { MarkerKind } from './markers.js';
 
 // Inputs and outputs of the measurement. Times are run-clock ms (runner/clock.ts): 0 = end of warm-up.
 
@@ -30,8 +31,8 @@ export interface TimelineEvent {
   atMs: number;
   source: EventSource;
   message: string;
-  /** Machine-readable marker for charts: 'fault', 'heal', 'switch-master', 'sdown', 'odown', 'recovered', 'first-failure', ... */
-  marker?: string;
+  /** Machine-readable kind of the moment, for charts and checks (markers.ts lists them all). */
+  marker?: MarkerKind;
 }
 
 export interface MeasureInput {
@@ -102,4 +103,47 @@ export interface TimelineBucket {
   /** ok-write latency (invoke → ack) in this bucket; null when no ok write started in it */
   p50Ms: number | null;
   p99Ms: number | null;
+}
+
+// What the measurement produces for result.json (report/result.ts assembles it).
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
+
+export interface ObjectiveResult {
+  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites';
+  declared: number;
+  measured: number | null;
+  /** null measured = could not be measured (e.g. never recovered): counts as missed */
+  met: boolean;
+  unit: 'ms' | 'writes';
+  /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
+  precisionMs?: number;
+}
+
+export interface DivergenceResult {
+  /** The node every replica is compared against: the primary after recovery. */
+  reference: string;
+  /** Run-clock ms when the replicas were read (after recovery and the end of the load); null if unknown. */
+  checkedAtMs: number | null;
+  replicas: ReplicaDivergence[];
+}
+
+export interface ReplicaDivergence {
+  /** Container name of the replica. */
+  name: string;
+  /** Write ids found on this replica. */
+  presentWrites: number;
+  /** Ids on the reference but not on this replica: the replica is behind, or lost them. */
+  missingWrites: number;
+  /** Ids on this replica but not on the reference: it diverged (writes the new primary does not have). */
+  extraWrites: number;
+  /** Acknowledged writes missing on this replica (a subset of missingWrites). */
+  missingAckedWrites?: number;
+  /** The first few ids of each set. */
+  firstMissingIds: number[];
+  firstExtraIds: number[];
+  /** Replication lag as the system reported it when read, where it reports one. */
+  lag?: { bytes?: number | null; seconds?: number | null } | null;
+  /** True when the replica held exactly the reference's ids. */
+  converged: boolean;
 }

@@ -2,6 +2,8 @@ import type { ResultJson } from './result.js';
 import { html, SafeHtml } from './escape.js';
 import { fmtMs, fmtOffsetMs } from './format.js';
 import { f, num } from './svg-util.js';
+import { SENTINEL_MARKERS, isMarkerKind, type MarkerKind, type SentinelMarker } from '../measure/markers.js';
+import { assertNever } from '../util/assert-never.js';
 
 // The moments drawn on the charts: faults injected and healed, the system's own detection and promotion
 // evidence, runbook steps, and the client-side first failure and recovery. Repeated events (three
@@ -9,30 +11,80 @@ import { f, num } from './svg-util.js';
 
 export const FAULT_COLOR = '#82071e';
 
-interface MarkerKind {
+interface MarkerStyle {
   color: string;
   label: string;
   /** Plain-language meaning, for the legend and the key-moments table. */
   meaning: string;
 }
 
-/** Event markers (TimelineEvent.marker) that go on the chart. Anything else stays in the events log. */
-export const MARKER_KINDS: Record<string, MarkerKind> = {
-  'first-failure': { color: '#bc4c00', label: 'first failure', meaning: 'first write after the fault that did not succeed' },
-  sdown: { color: '#9a6700', label: 'sdown', meaning: 'detection: a Sentinel sees the master down' },
-  odown: { color: '#7d4e00', label: 'odown', meaning: 'detection agreed: a quorum of Sentinels' },
-  detected: { color: '#9a6700', label: 'detected', meaning: 'detection: the system noticed the failure' },
-  detection: { color: '#9a6700', label: 'detected', meaning: 'detection: the failure detector declared the primary dead' },
-  'promoted-slave': { color: '#8250df', label: 'promoted', meaning: 'promotion: a replica was made primary' },
-  promoted: { color: '#8250df', label: 'promoted', meaning: 'promotion: a replica was made primary' },
-  'switch-master': { color: '#0969da', label: 'switch-master', meaning: 'the system announces the new primary' },
-  heal: { color: '#6e7781', label: 'healed', meaning: 'the fault was undone' },
-  recovered: { color: '#1a7f37', label: 'recovered', meaning: 'first write of the stable window: clients recovered' },
-  'recovery-timeout': { color: '#cf222e', label: 'gave up', meaning: 'writes did not recover within the step timeout' },
-};
-
-export const RUNBOOK_PREFIX = 'runbook-';
 export const RUNBOOK_COLOR = '#bf3989';
+
+/** Sentinel's chatter that stays in the events log (its detection, promotion and switch are charted). */
+type QuietSentinel = Exclude<SentinelMarker, 'sdown' | 'odown' | 'promoted-slave' | 'switch-master'>;
+const quietSentinel = (kind: MarkerKind): kind is QuietSentinel => (SENTINEL_MARKERS as readonly string[]).includes(kind) && !['sdown', 'odown', 'promoted-slave', 'switch-master'].includes(kind);
+
+/**
+ * How a marker goes on the chart: a style, 'runbook' (drawn as a runbook step, numbered when repeated), or
+ * null (it stays in the events log). A marker kind without a case here does not compile.
+ */
+export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
+  if (quietSentinel(kind)) return null;
+  switch (kind) {
+    case 'first-failure':
+      return { color: '#bc4c00', label: 'first failure', meaning: 'first write after the fault that did not succeed' };
+    case 'sdown':
+      return { color: '#9a6700', label: 'sdown', meaning: 'detection: a Sentinel sees the master down' };
+    case 'odown':
+      return { color: '#7d4e00', label: 'odown', meaning: 'detection agreed: a quorum of Sentinels' };
+    case 'detection':
+      return { color: '#9a6700', label: 'detected', meaning: 'detection: the failure detector declared the primary dead' };
+    case 'promoted-slave':
+      return { color: '#8250df', label: 'promoted', meaning: 'promotion: a replica was made primary' };
+    case 'switch-master':
+      return { color: '#0969da', label: 'switch-master', meaning: 'the system announces the new primary' };
+    case 'heal':
+      return { color: '#6e7781', label: 'healed', meaning: 'the fault was undone' };
+    case 'recovered':
+      return { color: '#1a7f37', label: 'recovered', meaning: 'first write of the stable window: clients recovered' };
+    case 'recovery-timeout':
+      return { color: '#cf222e', label: 'gave up', meaning: 'writes did not recover within the step timeout' };
+    case 'runbook-promote':
+    case 'runbook-repoint':
+    case 'runbook-wait':
+    case 'runbook-error':
+      return 'runbook';
+    // Drawn from the fault records themselves, or only in the events log.
+    case 'fault':
+    case 'fault-verified':
+    case 'fault-unverified':
+    case 'heal-error':
+    case 'container-exit':
+    case 'load-start':
+    case 'load-end':
+    case 'abort':
+    case 'verify':
+    case 'stack-kept':
+    case 'teardown-error':
+    case 'restore':
+    case 'restore-error':
+      return null;
+    default:
+      return assertNever(kind, 'marker');
+  }
+}
+
+/**
+ * The style of a marker read from a result.json, which may come from another drill version: an unknown
+ * `runbook-…` marker (an action this version does not know) is still a runbook step; anything else unknown
+ * stays in the events log.
+ */
+export function chartedStyle(marker: unknown): MarkerStyle | 'runbook' | null {
+  if (isMarkerKind(marker)) return markerStyle(marker);
+  return typeof marker === 'string' && marker.startsWith(RUNBOOK_PREFIX) ? 'runbook' : null;
+}
+
+const RUNBOOK_PREFIX = 'runbook-';
 
 export interface Marker {
   /** Stable id for tests and anchors: 'fault', 'fault-2', 'sdown', 'runbook-drain', ... */
@@ -79,27 +131,28 @@ export function collectMarkers(result: ResultJson): Marker[] {
     }
     const healed = num(fault?.healedAtMs);
     if (healed !== null) {
-      const kind = MARKER_KINDS.heal!;
+      const kind = markerStyle('heal') as MarkerStyle;
       add({ key: `heal${suffix}`, atMs: healed, color: kind.color, dashed: true, count: 1, label: kind.label, title: `healed ${fault.kind} ${fault.target} at ${fmtMs(healed)}${rel(healed)}`, detail: `fault healed: ${fault.kind} ${fault.target}` });
     }
   });
   const events = (Array.isArray(result.events) ? result.events.slice() : []).sort((a, b) => (num(a?.atMs) ?? 0) - (num(b?.atMs) ?? 0));
   for (const ev of events) {
     const at = num(ev?.atMs);
-    const marker = typeof ev?.marker === 'string' ? ev.marker : '';
+    // Read back from a file: any string (another drill version's marker), or none.
+    const marker: string = typeof ev?.marker === 'string' ? ev.marker : '';
     if (at === null || !marker) continue;
     const title = `${ev.source}: ${ev.message} at ${fmtMs(at)}${rel(at)}`;
-    if (marker.startsWith(RUNBOOK_PREFIX)) {
+    const kind = chartedStyle(marker);
+    if (kind === 'runbook') {
       const step = marker.slice(RUNBOOK_PREFIX.length) || 'step';
-      let key = marker;
+      let key: string = marker;
       for (let n = 2; byKey.has(key); n++) key = `${marker}-${n}`;
       add({ key, atMs: at, color: RUNBOOK_COLOR, dashed: true, count: 1, label: `runbook: ${step}`, title, detail: `runbook step: ${String(ev.message)}` });
       continue;
     }
-    const kind = Object.hasOwn(MARKER_KINDS, marker) ? MARKER_KINDS[marker] : undefined;
     if (!kind) continue;
     // A heal already drawn from the fault record is the same moment; keep one.
-    const key = marker === 'heal' ? 'heal' : marker;
+    const key: string = marker;
     const message = String(ev.message ?? '');
     const detail = message === kind.meaning || ev.source === 'measure' ? message || kind.meaning : `${kind.meaning}: ${message}`;
     add({ key, atMs: at, color: kind.color, dashed: true, count: 1, label: kind.label, title, detail });

@@ -1,4 +1,4 @@
-import type { IndexedRun, ReportsScan } from './reports-index.js';
+import type { IndexedRun, ReportsScan } from './index-types.js';
 import { html, SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtMsPm } from './format.js';
 import { pageHead } from './page-head.js';

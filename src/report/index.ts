@@ -2,7 +2,6 @@ export type * from './result.js';
 export { renderReportHtml } from './html-report.js';
 export { renderJunitXml, HEALTH_TESTCASE } from './junit.js';
 export { renderSummaryText } from './summary-text.js';
-export { writeRunReports, writeRenderedReports, type RunReportPaths } from './write-run-reports.js';
 export { writeReportsIndex, scanReports, type IndexedRun, type ReportsScan } from './reports-index.js';
 export { renderIndexHtml } from './index-html.js';
 export { writeFileAtomic, tempPathFor } from './write-file-atomic.js';

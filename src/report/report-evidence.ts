@@ -1,7 +1,7 @@
 import type { ResultJson } from './result.js';
 import { html, SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtOffsetMs } from './format.js';
-import { MARKER_KINDS, RUNBOOK_PREFIX } from './chart-markers.js';
+import { chartedStyle } from './chart-markers.js';
 import { num } from './svg-util.js';
 
 // The evidence an auditor asks for: the stack before and after, the faults, every event, the load, the
@@ -56,7 +56,7 @@ export function eventsSection(r: ResultJson): SafeHtml {
   const events = (Array.isArray(r.events) ? r.events.slice() : []).sort((a, b) => (num(a?.atMs) ?? 0) - (num(b?.atMs) ?? 0));
   const faultAt = num(r.measured?.faultAtMs);
   if (events.length === 0) return html`<section data-testid="events"><h2>Events</h2><p class="muted">No events were recorded.</p></section>`;
-  const charted = (marker: unknown) => typeof marker === 'string' && (Object.hasOwn(MARKER_KINDS, marker) || marker === 'fault' || marker.startsWith(RUNBOOK_PREFIX));
+  const charted = (marker: unknown) => marker === 'fault' || chartedStyle(marker) !== null;
   return html`<section data-testid="events"><h2>Events (${fmtInt(events.length)})</h2>
 <p class="muted">Everything the runner, the stack's own logs and the measurement recorded, on the run clock (0 = end of warm-up). Rows in bold are on the chart.</p>
 <table class="events"><thead><tr><th class="num">At</th><th class="num">From fault</th><th>Source</th><th>Marker</th><th>Message</th></tr></thead><tbody>

@@ -2,6 +2,9 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultJson } from './result.js';
 import { renderIndexHtml } from './index-html.js';
+import type { IndexedRun, ReportsScan } from './index-types.js';
+
+export type { IndexedRun, ReportsScan } from './index-types.js';
 import { num } from './svg-util.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -9,34 +12,6 @@ import { writeFileAtomic } from './write-file-atomic.js';
 // from the result.json files alone, so it can be rebuilt at any time (`drill report <reports dir>`). A
 // result.json that cannot be read is skipped with a warning (on the page and to onWarning): one corrupt
 // run must never hide the others.
-
-/** What the index keeps of one run. */
-export interface IndexedRun {
-  /** The run's directory name under the reports directory (links are relative to it). */
-  dir: string;
-  runId: string;
-  drillName: string;
-  drillFile: string;
-  verdict: string;
-  reason: string | null;
-  startedAt: string;
-  /** Date.parse(startedAt); null when unreadable (sorted last). */
-  startedMs: number | null;
-  rtoMs: number | null;
-  rtoDeclaredMs: number | null;
-  precisionMs: number | null;
-  downtimeMs: number | null;
-  lostWrites: number | null;
-  lostDeclared: number | null;
-  unexpectedWrites: number | null;
-  hasReport: boolean;
-  hasJunit: boolean;
-}
-
-export interface ReportsScan {
-  runs: IndexedRun[];
-  warnings: string[];
-}
 
 /** Reads every DIR/&lt;run&gt;/result.json, newest first. Never throws for a bad run; a missing directory is an empty scan. */
 export async function scanReports(reportsDir: string): Promise<ReportsScan> {

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import type { DrillSpec } from '../spec/schema.js';
-import type { WriteRecord } from '../load/history.js';
-import type { FaultRecord, TimelineEvent } from '../measure/types.js';
+import os from 'node:os';
+import { engineDescription } from '../engine/docker-client.js';
 import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
-import type { DivergenceResult, ResultJson, Verdict } from '../report/result.js';
-import type { RunClock } from '../util/clock.js';
+import type { ResultJson, Verdict } from '../report/result.js';
+import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
+import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -12,28 +12,16 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 /** Pacing uses setTimeout, whose resolution on Linux is about 1 ms: part of every stated precision. */
 export const TIMER_RESOLUTION_MS = 1;
 
-export interface BuildResultInput {
-  runId: string;
-  spec: DrillSpec;
-  drillFile: { file: string; source: string; sha256: string };
-  startedAt: Date;
-  clock: RunClock;
-  history: WriteRecord[];
-  loadStats: { sentWrites: number; lateSends: number; maxSendLagMs: number; droppedSlots: number } | null;
-  faults: FaultRecord[];
-  presentIds: ReadonlySet<number> | null;
-  divergence: DivergenceResult | null;
-  events: TimelineEvent[];
-  /** Set when the run did not complete: the measurement of what happened so far is still reported. */
-  verdictOverride: { verdict: Verdict; reason: string } | null;
-  stack: ResultJson['stack'];
-  phasesMs: Record<string, number>;
-  environment: { dockerEngine: string | null; dockerHost?: string; images: Record<string, string>; host: string };
-}
-
 /** Measure the history, judge the objectives, and assemble result.json. */
-export function buildResult(input: BuildResultInput): ResultJson {
-  const { spec } = input;
+export function buildResult(run: RunState): ResultJson {
+  const { spec, journal } = run;
+  const input = {
+    history: journal.load?.history ?? [],
+    loadStats: journal.load?.stats ?? null,
+    faults: journal.faults,
+    presentIds: journal.verification.presentIds,
+    verdictOverride: verdictOverride(run),
+  };
   const measured = measure({
     history: input.history,
     faults: input.faults,
@@ -55,18 +43,18 @@ export function buildResult(input: BuildResultInput): ResultJson {
   const verdict = input.verdictOverride?.verdict ?? judged;
   const reason = input.verdictOverride?.reason ?? (missed.length ? `objective missed: ${missed.join('; ')}` : null);
 
-  const events = [...input.events, ...eventsFromMeasured(measured)].sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
+  const events = [...journal.events, ...eventsFromMeasured(measured)].sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
   const range = timelineRange(input.history, spec.measure.bucketMs, input.faults.map((f) => f.injectedAtMs));
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,
-    runId: input.runId,
-    drill: { name: spec.name, description: spec.description, ...input.drillFile },
+    runId: journal.runId,
+    drill: { name: spec.name, description: spec.description, file: run.opts.drill.file, source: run.opts.drill.source, sha256: run.opts.drill.sha256 },
     verdict,
     reason,
-    startedAt: input.startedAt.toISOString(),
+    startedAt: journal.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    clockOriginEpochMs: Math.round(input.clock.toEpochMs(0)),
+    clockOriginEpochMs: Math.round(journal.clock.toEpochMs(0)),
     objectives,
     measured,
     faults: input.faults,
@@ -83,9 +71,24 @@ export function buildResult(input: BuildResultInput): ResultJson {
       maxSendLagMs: input.loadStats?.maxSendLagMs ?? 0,
       droppedSlots: input.loadStats?.droppedSlots ?? 0,
     },
-    stack: input.stack,
-    divergence: input.divergence,
-    phasesMs: input.phasesMs,
-    environment: { drillVersion: version, node: process.version, ...input.environment },
+    stack: { kind: spec.stack.kind, ...journal.stack },
+    divergence: journal.verification.divergence,
+    phasesMs: journal.phasesMs,
+    environment: {
+      drillVersion: version,
+      node: process.version,
+      dockerEngine: journal.engineVersion,
+      dockerHost: engineDescription(),
+      images: { ...(journal.images ?? {}) },
+      host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu`,
+    },
   });
+}
+
+/** A run that did not complete: aborted (signal, stop condition) or error, with the reason; null when it completed. */
+function verdictOverride(run: RunState): { verdict: Verdict; reason: string } | null {
+  const failure = run.journal.failure;
+  if (failure === undefined) return null;
+  if (run.signal.aborted || failure instanceof AbortedError) return { verdict: 'aborted', reason: errorMessage(run.signal.aborted ? run.signal.reason : failure) };
+  return { verdict: 'error', reason: errorMessage(failure) + (failure instanceof InfraError && failure.hint ? ` (${failure.hint})` : '') };
 }

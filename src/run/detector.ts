@@ -1,4 +1,4 @@
-import type { MysqlReplicationStackSpec } from '../spec/schema.js';
+import type { DetectorConfig } from '../stacks/plugin.js';
 import type { TimelineEvent } from '../measure/types.js';
 import type { Runbook } from '../stacks/stack.js';
 import type { RunClock } from '../util/clock.js';
@@ -14,13 +14,13 @@ import { sleep } from '../util/wait.js';
  */
 export function startDetector(opts: {
   runbook: Runbook;
-  failover: MysqlReplicationStackSpec['failover'];
+  config: DetectorConfig;
   clock: RunClock;
   log: Logger;
   signal: AbortSignal;
   note: (event: TimelineEvent) => void;
 }): { stop(): Promise<void> } {
-  const { runbook, failover, clock, note } = opts;
+  const { runbook, config: failover, clock, note } = opts;
   const controller = new AbortController();
   const signal = AbortSignal.any([opts.signal, controller.signal]);
   const loop = (async () => {

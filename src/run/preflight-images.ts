@@ -1,39 +1,42 @@
 import type { StackSpec } from '../spec/schema.js';
 import type { Docker } from '../engine/docker-client.js';
 import { imagePresent, imageRefs } from '../engine/images.js';
-import type { StackImages } from '../stacks/registry.js';
+import { descriptorOf } from '../stacks/descriptors.js';
+import type { StackImages } from '../stacks/plugin.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 
 /**
- * drill's own images must already be built (`drill images --build`): building takes a minute and needs
- * root, so a run never starts it behind the user's back. An image the drill file names (official redis,
- * mariadb, mysql) is pulled if absent, which works where a registry is reachable and fails clearly where not.
+ * The images a run uses, checked before anything starts. drill's own images must already be built
+ * (`drill images --build`): building takes a minute and needs root, so a run never starts it behind the
+ * user's back. An image the drill file names (official redis, mariadb, mysql) is pulled if absent, which
+ * works where a registry is reachable and fails clearly where not.
  */
 export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean } = {}): Promise<StackImages> {
   const refs = await imageRefs();
   const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag };
-  // Your own stack runs your images; network faults check their helper image themselves.
-  if (stack.kind === 'compose') return own;
-  const needed: (keyof StackImages)[] = stack.kind === 'redis-sentinel' ? ['redis', 'app'] : ['mysql', 'app'];
+  const need = descriptorOf(stack).images(stack as never);
+  const needed = [...need.needed];
   // Network faults run iptables/proxies in helper containers made from drill's own redis image.
   if (opts.networkFaults && !needed.includes('redis')) needed.push('redis');
   const missing: string[] = [];
   for (const key of needed) {
-    const overridden = key !== 'app' && !(key === 'redis' && opts.networkFaults) && 'image' in stack && stack.image;
+    const overridden = need.override?.key === key && !(key === 'redis' && opts.networkFaults);
     if (!overridden && !(await imagePresent(docker, own[key]))) missing.push(own[key]);
   }
   if (missing.length) {
     throw new InfraError(`image(s) missing on the engine: ${missing.join(', ')}`, 'build them offline with `drill images --build` (bash scripts/setup does it)');
   }
-  if (stack.image && !(await imagePresent(docker, stack.image))) {
-    log.info({ image: stack.image }, 'pulling the image named in the drill file');
+  const override = need.override;
+  if (!override) return own;
+  if (!(await imagePresent(docker, override.image))) {
+    log.info({ image: override.image }, 'pulling the image named in the drill file');
     try {
-      const stream = await docker.pull(stack.image);
+      const stream = await docker.pull(override.image);
       await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
-      throw new InfraError(`image ${stack.image} is not on the engine and could not be pulled: ${errorMessage(error)}`, "pull or load it by hand, or drop `image:` to use drill's offline-built image");
+      throw new InfraError(`image ${override.image} is not on the engine and could not be pulled: ${errorMessage(error)}`, "pull or load it by hand, or drop `image:` to use drill's offline-built image");
     }
   }
-  return own;
+  return { ...own, [override.key]: override.image };
 }

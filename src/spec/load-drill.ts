@@ -26,7 +26,7 @@ export const MAX_DRILL_FILE_BYTES = 1024 * 1024;
 /** At most this many errors are listed (one more line says how many were left out). */
 export const MAX_REPORTED_ERRORS = 50;
 
-export type SpecError = {
+export type FileProblem = {
   file: string;
   /** 1-based; null when the problem is the file itself (not found, too large…). */
   line: number | null;
@@ -37,18 +37,18 @@ export type SpecError = {
 };
 
 /** `file:line:column: path: message`, leaving out the parts that are empty. */
-export function formatSpecError(error: SpecError): string {
+export function formatFileProblem(error: FileProblem): string {
   const where = error.line === null ? error.file : `${error.file}:${error.line}:${error.column ?? 1}`;
   return error.path === '' ? `${where}: ${error.message}` : `${where}: ${error.path}: ${error.message}`;
 }
 
 export class DrillFileError extends Error {
   override readonly name = 'DrillFileError';
-  readonly errors: SpecError[];
+  readonly errors: FileProblem[];
   readonly file: string;
 
-  constructor(file: string, errors: SpecError[]) {
-    super(errors.map(formatSpecError).join('\n'));
+  constructor(file: string, errors: FileProblem[]) {
+    super(errors.map(formatFileProblem).join('\n'));
     this.file = file;
     this.errors = errors;
   }
@@ -182,6 +182,11 @@ function decodeUtf8(bytes: Buffer, file: string): string {
 // C0 controls other than tab, LF and CR, and DEL: never in a YAML or JSON text, always in binary junk.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+/** A drill given as text (the calibration drill, a drill built by a program): parsed, validated and fingerprinted as a file would be. Throws DrillFileError. */
+export function loadDrillText(text: string, file: string): LoadedDrill {
+  return { spec: parseDrillText(text, file), source: text, sha256: createHash('sha256').update(text).digest('hex'), file };
+}
+
 /** Parses and validates a drill file's text; `file` is only used in messages. Throws DrillFileError. */
 export function parseDrillText(text: string, file: string): DrillSpec {
   let failure: DrillFileError;
@@ -199,15 +204,15 @@ export function parseDrillText(text: string, file: string): DrillSpec {
 
 function toDrillFileError(file: string, text: string, problems: Problem[], parsed: ParsedYaml | undefined): DrillFileError {
   const locator = new Locator(parsed, text);
-  const errors: SpecError[] = problems.map((p) => {
+  const errors: FileProblem[] = problems.map((p) => {
     const { line, column } = locator.locate(p.where);
     return { file, line, column, path: formatPath(p.path), message: p.message.replace(/[\r\n]+/g, ' ') };
   });
   // File-level problems (no line) first, then in reading order; the sort is stable.
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  const unique = errors.filter((e, i) => i === 0 || formatSpecError(e) !== formatSpecError(errors[i - 1]!));
+  const unique = errors.filter((e, i) => i === 0 || formatFileProblem(e) !== formatFileProblem(errors[i - 1]!));
   if (unique.length <= MAX_REPORTED_ERRORS) return new DrillFileError(file, unique);
-  const more: SpecError = { file, line: null, column: null, path: '', message: `${unique.length - MAX_REPORTED_ERRORS} more error(s) not shown` };
+  const more: FileProblem = { file, line: null, column: null, path: '', message: `${unique.length - MAX_REPORTED_ERRORS} more error(s) not shown` };
   return new DrillFileError(file, [...unique.slice(0, MAX_REPORTED_ERRORS), more]);
 }
 

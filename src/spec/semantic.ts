@@ -2,6 +2,7 @@ import { formatDurationMs } from './duration.js';
 import type { Segment } from './introspect.js';
 import { quote, type Problem } from './problem.js';
 import type { DrillSpec, MysqlReplicationStackSpec, StackSpec } from './schema.js';
+import { descriptorOf } from '../stacks/descriptors.js';
 
 // Rules that need more than one field, checked once the schema has accepted the file.
 
@@ -40,29 +41,18 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     previous = { atMs, index, fault };
   });
 
-  // Runbook steps: only where drill runs the failover, and only on nodes that exist.
+  // Runbook steps: only where drill runs the failover (the stack's descriptor says), and only on nodes that exist.
+  const runbook = descriptorOf(stack).runbook(stack as never);
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'action') return;
-    if (stack.kind === 'compose') {
-      if (stack.system !== 'mysql-replication') at(['steps', index, 'action'], `runbook step "${step.action}" needs stack.system mysql-replication, got ${stack.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step`);
+    if (!runbook.ok) {
+      at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
     }
-    if (stack.kind !== 'mysql-replication') {
-      at(['steps', index, 'action'], `runbook step "${step.action}" needs stack kind mysql-replication, got ${stack.kind}: Redis fails over by itself (Sentinel promotes a replica); remove this step`);
-      return;
-    }
-    if (stack.failover.mode === 'auto') {
-      at(
-        ['steps', index, 'action'],
-        `runbook step "${step.action}" with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself`,
-      );
-      return;
-    }
-    if (step.action === 'promote' && step.candidate !== 'most-advanced' && !dbNodes(stack).includes(step.candidate)) {
+    if (stack.kind === 'mysql-replication' && step.action === 'promote' && step.candidate !== 'most-advanced' && !dbNodes(stack).includes(step.candidate)) {
       at(['steps', index, 'candidate'], `expected "most-advanced" or a database node of this stack (${nodeRange('db', 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`);
     }
   });
-
   // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
   const nodes = stackNodes(stack);
   const redis = stack.kind === 'redis-sentinel' || (stack.kind === 'compose' && stack.system === 'redis-sentinel');

@@ -1,15 +1,11 @@
 import type { RunningContainer } from '../engine/resources.js';
+import type { TimelineEvent } from '../measure/types.js';
 
-// What the runner needs from a stack, whatever its kind. Roles are dynamic ("who is primary now?") and
-// are always resolved from the system itself at the moment they are needed.
+// What the runner asks of a running stack, whatever its kind. Roles are dynamic ("who is primary now?")
+// and always resolved from the system itself at the moment they are needed.
 
-export interface StackEvent {
-  /** Run-clock ms when drill observed it. */
-  atMs: number;
-  source: 'sentinel' | 'stack' | 'runbook' | 'detector';
-  message: string;
-  marker?: string;
-}
+/** The system's own voice on the timeline (Sentinel's events, a restore of a compose stack, ...). */
+export type StackEvent = Omit<TimelineEvent, 'source'> & { source: 'sentinel' | 'stack' | 'runbook' | 'detector' };
 
 export interface StackTopology {
   primary: string | null;
@@ -47,15 +43,16 @@ export interface Stack {
   primary(): Promise<RunningContainer>;
   /** Data nodes that are replicas now (running or not), by the system's own view. */
   replicas(): Promise<RunningContainer[]>;
+  /** Who is primary now and which nodes replicate, by the system's own view. */
   topology(): Promise<StackTopology>;
   /** Every write id present on the current primary. */
   readWriteIds(): Promise<Set<number>>;
-  /** Every data node's write ids, after giving replicas a bounded moment to catch up. */
-  readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]>;
-  /** Start recording the system's own evidence (Sentinel events, ...). */
-  watch(onEvent: (event: StackEvent) => void): Promise<void>;
+  /** Read every acknowledged write back: every data node's ids, after giving replicas a bounded moment to catch up. */
+  verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]>;
+  /** Start recording the system's own evidence (Sentinel events, ...) on the timeline. */
+  events(onEvent: (event: StackEvent) => void): Promise<void>;
   /** Present when failover is a procedure drill runs (runbook steps, or drill's detector). */
   runbook?: Runbook;
-  /** Close the runner's own client connections (containers are removed by label, elsewhere). */
-  close(): Promise<void>;
+  /** Close the runner's own client connections, and put back what a bring-your-own stack had (containers are removed by label, elsewhere). */
+  stop(): Promise<void>;
 }

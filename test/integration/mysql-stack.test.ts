@@ -111,7 +111,7 @@ describe('mysql-replication stack on the real engine', () => {
       const first = Array.from({ length: 50 }, (_, i) => i + 1);
       await writeAll(stack, first);
       assert.deepEqual([...(await stack.readWriteIds())].sort((a, b) => a - b), first);
-      const before = await stack.readAllNodes({ catchUpTimeoutMs: 5000 });
+      const before = await stack.verify({ catchUpTimeoutMs: 5000 });
       for (const n of before) assert.equal(n.ids?.size, first.length, `${n.node} (${n.role}) has ${n.ids?.size} ids: ${n.error ?? ''}`);
 
       // A frozen primary: the write was sent and never answered → "unknown" after the app's query timeout;
@@ -160,7 +160,7 @@ describe('mysql-replication stack on the real engine', () => {
 
       const second = Array.from({ length: 50 }, (_, i) => i + 2001);
       await writeAll(stack, second);
-      const nodes = await stack.readAllNodes({ catchUpTimeoutMs: 5000 });
+      const nodes = await stack.verify({ catchUpTimeoutMs: 5000 });
       const byNode = new Map(nodes.map((n) => [n.node, n]));
       assert.equal(byNode.get('db-1')?.role, 'unreachable');
       assert.equal(byNode.get('db-1')?.ids, null);
@@ -176,16 +176,16 @@ describe('mysql-replication stack on the real engine', () => {
       // The old primary comes back (restart after a kill): writable, not replicating — two nodes now look
       // like a primary. drill keeps naming the one it promoted, and readAllNodes reads the old one too.
       await docker.getContainer(primary.id).start();
-      await waitFor(async () => (await stack!.readAllNodes({ catchUpTimeoutMs: 100 })).find((n) => n.node === 'db-1')?.ids != null, 20_000);
+      await waitFor(async () => (await stack!.verify({ catchUpTimeoutMs: 100 })).find((n) => n.node === 'db-1')?.ids != null, 20_000);
       assert.equal((await stack.primary()).node, promoted.node);
-      const split = await stack.readAllNodes({ catchUpTimeoutMs: 1000 });
+      const split = await stack.verify({ catchUpTimeoutMs: 1000 });
       const old = split.find((n) => n.node === 'db-1')!;
       assert.equal(old.role, 'replica');
       assert.deepEqual([...old.ids!].sort((a, b) => a - b), [...first, 999]);
       assert.match((await runbook.repoint({ timeoutMs: 5000, signal: ctx.signal })).detail, /db-1 is not a replica \(writable: a second primary\?\), left alone/);
       console.log(`timings: stack up ${upMs.toFixed(0)} ms, promote ${promoteMs.toFixed(0)} ms, repoint ${repointMs.toFixed(0)} ms, write to a killed primary answered in ${deadWriteMs.toFixed(0)} ms (${dead.body}), check of a killed primary ${deadCheckMs.toFixed(0)} ms\n  promote: ${promoted.detail}\n  repoint: ${repointed.detail}`);
     } finally {
-      await stack?.close();
+      await stack?.stop();
       const removed = await removeRun(docker, runId);
       assert.deepEqual(removed.errors, []);
       assert.deepEqual(await leftovers(runId), []);
@@ -221,10 +221,10 @@ describe('mysql-replication stack on the real engine', () => {
       assert.match(promoted.detail, /5 received-but-unapplied transaction\(s\) discarded/);
       await runbook.repoint({ timeoutMs: 5000, signal: ctx.signal });
       await writeAll(stack, [6]);
-      const nodes = await stack.readAllNodes({ catchUpTimeoutMs: 1000 });
+      const nodes = await stack.verify({ catchUpTimeoutMs: 1000 });
       assert.deepEqual([...nodes.find((n) => n.node === 'db-2')!.ids!], [6], 'the writes db-2 had not applied are lost');
     } finally {
-      await stack?.close();
+      await stack?.stop();
       await removeRun(docker, runId);
       assert.deepEqual(await leftovers(runId), []);
     }
@@ -249,7 +249,7 @@ describe('mysql-replication stack on the real engine', () => {
       await writeAll(stack, [6]);
       assert.deepEqual([...(await stack.readWriteIds())].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
     } finally {
-      await stack?.close();
+      await stack?.stop();
       await removeRun(docker, runId);
       assert.deepEqual(await leftovers(runId), []);
     }

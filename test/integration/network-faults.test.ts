@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { injectFault, type FaultContext, type InjectedFault } from '../../src/faults/plugin.js';
+import type { FaultContext, InjectedFault } from '../../src/faults/plugin.js';
+import { injectFault } from '../../src/faults/registry.js';
 import { purgeNetworkHelpers, type NetworkFaultRecord } from '../../src/faults/network/index.js';
 import { exec } from '../../src/faults/network/docker-exec.js';
 import type { TimelineEvent } from '../../src/measure/types.js';
 import { createRunClock } from '../../src/util/clock.js';
 import { ensureImages } from '../../src/run/preflight-images.js';
 import { drillSchema, type FaultStepSpec } from '../../src/spec/schema.js';
-import { startStack } from '../../src/stacks/registry.js';
+import { pluginOf } from '../../src/stacks/registry.js';
 import { removeRun, type RunningContainer } from '../../src/engine/resources.js';
 import { runFilter } from '../../src/engine/labels.js';
 import type { Stack } from '../../src/stacks/stack.js';
@@ -150,7 +151,7 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     await requireEngine();
     const images = await ensureImages(docker, drill.stack, log);
     const t0 = performance.now();
-    stack = await startStack({ docker, run, clock, log, signal: new AbortController().signal, images, readyTimeoutMs: 60_000 }, drill.stack);
+    stack = await pluginOf(drill.stack).start({ docker, run, clock, log, signal: new AbortController().signal, images, readyTimeoutMs: 60_000 }, drill.stack);
     console.log(`# stack up in ${(performance.now() - t0).toFixed(0)} ms`);
     ctx = { docker, run, stack, clock, log, note: (e) => notes.push(e) };
   });
@@ -168,7 +169,7 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
   });
 
   after(async () => {
-    await stack?.close().catch(() => {});
+    await stack?.stop().catch(() => {});
     const removed = await removeRun(docker, run.runId);
     assert.deepEqual(removed.errors, []);
     assert.deepEqual(await leftovers(run.runId), []);

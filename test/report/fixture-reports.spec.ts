@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { renderReportHtml } from '../../src/report/html-report.js';
-import { writeRunReports } from '../../src/report/write-run-reports.js';
+import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { checkReport, FIXTURES, openFile, readResult } from './report-checks.js';
 
 // Reports rendered from stored result.json fixtures: a real PASS run, the same drill edited into a FAIL

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ResultJson } from '../../src/report/result.js';
 import { writeReportsIndex } from '../../src/report/reports-index.js';
-import { writeRunReports } from '../../src/report/write-run-reports.js';
+import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { FIXTURES, openFile, readResult } from './report-checks.js';
 
 // reports/index.html over a history: the reference drill run five times (pass, pass, fail, pass, fail at

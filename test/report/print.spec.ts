@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { writeRunReports } from '../../src/report/write-run-reports.js';
+import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { FIXTURES, openFile, readResult } from './report-checks.js';
 
 test('a report prints to PDF (A4 landscape from the print CSS) with its charts', async ({ page }, testInfo) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FaultContext } from '../../src/faults/plugin.js';
-import { timeBoxed } from '../../src/faults/time-box.js';
+import { timeBox } from '../../src/faults/time-box.js';
 import type { TimelineEvent } from '../../src/measure/types.js';
 import { createRunClock } from '../../src/util/clock.js';
 import { createLogger } from '../../src/util/log.js';
@@ -32,7 +32,7 @@ describe('fault time box', () => {
     const { ctx, notes } = fakeContext();
     // The install took 400 ms (t_fault 400 ms ago, in effect now); the duration is 300 ms.
     const returnedAtMs = ctx.clock.nowMs();
-    const fault = timeBoxed(ctx, { kind: 'partition', target: 't', container: 'c', durationMs: 300 }, { injectedAtMs: returnedAtMs - 400, injectReturnedAtMs: returnedAtMs, undo: async () => 'open again 1' });
+    const fault = timeBox(ctx, { kind: 'partition', target: 't', container: 'c', durationMs: 300 }, { injectedAtMs: returnedAtMs - 400, injectReturnedAtMs: returnedAtMs, undo: async () => 'open again 1' });
     await until(() => fault.record.healReturnedAtMs !== undefined);
     const healedAfterMs = fault.record.healedAtMs! - returnedAtMs;
     assert.ok(healedAfterMs >= 300, `healed ${healedAfterMs} ms after the effect began (duration 300 ms)`);
@@ -52,7 +52,7 @@ describe('fault time box', () => {
       return new Promise<string>((resolve) => (finish = () => resolve('gone')));
     };
     const now = ctx.clock.nowMs();
-    const fault = timeBoxed(ctx, { kind: 'pause', target: 't', container: 'c', durationMs: undefined }, { injectedAtMs: now, injectReturnedAtMs: now, undo });
+    const fault = timeBox(ctx, { kind: 'pause', target: 't', container: 'c', durationMs: undefined }, { injectedAtMs: now, injectReturnedAtMs: now, undo });
     const a = fault.heal();
     const b = fault.heal();
     await new Promise((r) => setTimeout(r, 20));
@@ -74,7 +74,7 @@ describe('fault time box', () => {
       return 'open again';
     };
     const now = ctx.clock.nowMs();
-    const fault = timeBoxed(ctx, { kind: 'loss', target: 't', container: 'c', durationMs: 10 }, { injectedAtMs: now, injectReturnedAtMs: now, undo });
+    const fault = timeBox(ctx, { kind: 'loss', target: 't', container: 'c', durationMs: 10 }, { injectedAtMs: now, injectReturnedAtMs: now, undo });
     await until(() => notes.some((n) => n.marker === 'heal-error'));
     assert.match(notes.find((n) => n.marker === 'heal-error')!.message, /self-heal of loss \(c\) failed: path still blocked/);
     assert.equal(fault.record.healedAtMs, undefined);
@@ -86,7 +86,7 @@ describe('fault time box', () => {
   it('a fault with nothing to undo (a kill without duration) never heals', async () => {
     const { ctx, notes } = fakeContext();
     const now = ctx.clock.nowMs();
-    const fault = timeBoxed(ctx, { kind: 'kill', target: 't', container: 'c', durationMs: undefined }, { injectedAtMs: now, injectReturnedAtMs: now + 80, undo: null });
+    const fault = timeBox(ctx, { kind: 'kill', target: 't', container: 'c', durationMs: undefined }, { injectedAtMs: now, injectReturnedAtMs: now + 80, undo: null });
     await fault.heal();
     assert.equal(fault.record.healedAtMs, undefined);
     assert.equal(notes.length, 0);

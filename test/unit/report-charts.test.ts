@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { MarkerKind } from '../../src/measure/markers.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -26,8 +27,8 @@ async function longRun(): Promise<ResultJson> {
     { atMs: 60_000, source: 'runner', marker: 'fault', message: 'fault kill primary' },
     { atMs: 61_000, source: 'sentinel', marker: 'sdown', message: 's1 +sdown' },
     { atMs: 61_050, source: 'sentinel', marker: 'sdown', message: 's2 +sdown' },
-    { atMs: 61_300, source: 'runner', marker: 'runbook-page-oncall', message: 'paged the on-call' },
-    { atMs: 61_400, source: 'runner', marker: 'runbook-page-oncall', message: 'paged again' },
+    { atMs: 61_300, source: 'runner', marker: 'runbook-page-oncall' as MarkerKind, message: 'paged the on-call' },
+    { atMs: 61_400, source: 'runner', marker: 'runbook-page-oncall' as MarkerKind, message: 'paged again' },
     { atMs: 62_300, source: 'sentinel', marker: 'switch-master', message: '+switch-master' },
     { atMs: 62_500, source: 'measure', marker: 'recovered', message: 'writes recovered' },
     { atMs: 62_600, source: 'sentinel', marker: 'tilt', message: 'not charted' },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { MarkerKind } from '../../src/measure/markers.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { escapeHtml } from '../../src/report/escape.js';
 import { renderReportHtml } from '../../src/report/html-report.js';
 import type { ResultJson } from '../../src/report/result.js';
 import { renderSummaryText } from '../../src/report/summary-text.js';
-import { writeRunReports } from '../../src/report/write-run-reports.js';
+import { writeRunReports } from '../../src/outputs/write-outputs.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -108,7 +109,7 @@ describe('renderReportHtml', () => {
       reason: `boom ${HOSTILE}`,
       drill: { name: HOSTILE, description: `"quoted" & ${HOSTILE}`, file: HOSTILE, sha256: HOSTILE, source: HOSTILE },
       faults: [{ kind: HOSTILE, target: HOSTILE, container: HOSTILE, injectedAtMs: 5000, injectReturnedAtMs: 5001 }],
-      events: [{ atMs: 7000, source: 'sentinel', marker: 'switch-master', message: HOSTILE }, { atMs: 7100, source: 'docker', marker: HOSTILE, message: 'x' }],
+      events: [{ atMs: 7000, source: 'sentinel', marker: 'switch-master', message: HOSTILE }, { atMs: 7100, source: 'docker', marker: HOSTILE as MarkerKind, message: 'x' }],
       stack: { kind: HOSTILE, primaryBefore: HOSTILE, primaryAfter: null, containers: [{ name: HOSTILE, role: HOSTILE, image: HOSTILE }] },
       phasesMs: { [HOSTILE]: 1 },
       environment: { drillVersion: HOSTILE, node: HOSTILE, dockerEngine: null, images: { [HOSTILE]: HOSTILE }, host: HOSTILE },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HEALTH_TESTCASE, renderJunitXml } from '../../src/report/junit.js';
 import type { ResultJson } from '../../src/report/result.js';
-import { writeRunReports } from '../../src/report/write-run-reports.js';
+import { writeRunReports } from '../../src/outputs/write-outputs.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'results');
 const fixture = async (name: string): Promise<ResultJson> => JSON.parse(await readFile(join(FIXTURES, `${name}.result.json`), 'utf8')) as ResultJson;

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DrillFileError, MAX_DRILL_FILE_BYTES, formatSpecError, loadDrillFile, parseDrillText, type SpecError } from '../../src/spec/load-drill.js';
+import { DrillFileError, MAX_DRILL_FILE_BYTES, formatFileProblem, loadDrillFile, parseDrillText, type FileProblem } from '../../src/spec/load-drill.js';
 
 let dir: string;
 before(async () => {
@@ -22,7 +22,7 @@ async function write(content: string | Buffer, ext = 'yaml'): Promise<string> {
 }
 
 /** The errors loadDrillFile reports for `file`, without the file name (checked separately). */
-async function errorsOfFile(file: string): Promise<Omit<SpecError, 'file'>[]> {
+async function errorsOfFile(file: string): Promise<Omit<FileProblem, 'file'>[]> {
   try {
     await loadDrillFile(file);
   } catch (error) {
@@ -519,9 +519,9 @@ describe('loadDrillFile: hostile and broken files', () => {
     assert.deepEqual(errors[50], { line: null, column: null, path: '', message: `${80 + 4 - 50} more error(s) not shown` });
   });
 
-  it('formatSpecError leaves out what is empty', () => {
-    assert.equal(formatSpecError({ file: 'a.yaml', line: null, column: null, path: '', message: 'file not found' }), 'a.yaml: file not found');
-    assert.equal(formatSpecError({ file: 'a.yaml', line: 3, column: 1, path: '', message: 'm' }), 'a.yaml:3:1: m');
-    assert.equal(formatSpecError({ file: 'a.yaml', line: 3, column: 5, path: 'load.rate', message: 'm' }), 'a.yaml:3:5: load.rate: m');
+  it('formatFileProblem leaves out what is empty', () => {
+    assert.equal(formatFileProblem({ file: 'a.yaml', line: null, column: null, path: '', message: 'file not found' }), 'a.yaml: file not found');
+    assert.equal(formatFileProblem({ file: 'a.yaml', line: 3, column: 1, path: '', message: 'm' }), 'a.yaml:3:1: m');
+    assert.equal(formatFileProblem({ file: 'a.yaml', line: 3, column: 5, path: 'load.rate', message: 'm' }), 'a.yaml:3:5: load.rate: m');
   });
 });

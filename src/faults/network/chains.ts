@@ -5,7 +5,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { exec, execChecked, sh, type ExecResult } from './docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
 import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } from './rules.js';
-import { timeBoxed, type NetworkMechanism } from './network-record.js';
+import { networkTimeBox, type NetworkMechanism } from './network-record.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
 // on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → probe → helpers down.
@@ -181,5 +181,5 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   ctx.log.debug({ fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length }, 'network fault phases');
   const mechanism: NetworkMechanism = 'iptables';
   ctx.note({ atMs: verifiedAtMs, source: 'runner', message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms, in effect from ${(injectReturnedAtMs / 1000).toFixed(3)} s, probe ${(verifiedAtMs - injectReturnedAtMs).toFixed(0)} ms): ${verified}`, marker: 'fault-verified' });
-  return timeBoxed(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo });
+  return networkTimeBox(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo });
 }

@@ -1,6 +1,6 @@
 import type { FaultStepSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { FaultContext, NetworkFaultHandler } from '../plugin.js';
+import type { FaultContext, FaultPlugin } from '../plugin.js';
 import { resolveTarget } from '../resolve-target.js';
 import { installChain, removeChain } from './chains.js';
 import { exec, execChecked, sh } from './docker-exec.js';
@@ -8,7 +8,7 @@ import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
 import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
 import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';
 import { PROXY_PATH } from './scripts.js';
-import { timeBoxed, type NetworkMechanism } from './network-record.js';
+import { networkTimeBox, type NetworkMechanism } from './network-record.js';
 
 // latency: what the node sends is held `delay` ± `jitter` (uniform) — on its interface with netem where
 // the kernel has it, otherwise in a delaying TCP proxy inside its namespace that incoming connections to
@@ -41,7 +41,7 @@ async function netemAvailable(ctx: FaultContext, helper: Helper): Promise<boolea
   return netemCache;
 }
 
-export const injectLatency: NetworkFaultHandler<'latency'> = async (ctx, step: Step) => {
+export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step: Step) => {
   const node = await resolveTarget(ctx.stack, step.target);
   const servicePorts = Object.keys(node.ports).map(Number);
   const [probePort] = servicePorts;
@@ -72,7 +72,7 @@ export const injectLatency: NetworkFaultHandler<'latency'> = async (ctx, step: S
       }
       return proof;
     };
-    return timeBoxed(ctx, { kind: 'latency', target: `${step.target} +${step.delayMs} ms`, container: node.name, durationMs: step.durationMs }, { ...placed, verified, verifiedAtMs, undo });
+    return networkTimeBox(ctx, { kind: 'latency', target: `${step.target} +${step.delayMs} ms`, container: node.name, durationMs: step.durationMs }, { ...placed, verified, verifiedAtMs, undo });
   } catch (error) {
     if (placed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
     await (placed ? placed.remove() : Promise.resolve())

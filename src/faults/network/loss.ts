@@ -1,7 +1,7 @@
 import type { FaultStepSpec, TargetSpec } from '../../spec/schema.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { InfraError } from '../../util/errors.js';
-import type { FaultContext, NetworkFaultHandler } from '../plugin.js';
+import type { FaultContext, FaultPlugin } from '../plugin.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
@@ -18,7 +18,7 @@ type Step = Extract<FaultStepSpec, { fault: 'loss' }>;
 const PROBE_COUNT = 200;
 const PROBE_INTERVAL_MS = 2;
 
-export const injectLoss: NetworkFaultHandler<'loss'> = async (ctx, step: Step) => {
+export const injectLoss: FaultPlugin<'loss'>['inject'] = async (ctx, step: Step) => {
   const probability = step.percent / 100;
   if (step.between) {
     const [a, b] = await Promise.all(step.between.map((g) => resolveGroup(ctx.stack, g)));

@@ -1,6 +1,6 @@
 import type { FaultRecord } from '../../measure/types.js';
 import type { FaultContext, InjectedFault } from '../plugin.js';
-import { timeBoxed as timeBoxedFault } from '../time-box.js';
+import { timeBox } from '../time-box.js';
 
 // A network fault once its rules are in: t_fault is the start of the rule install, the effect is in place
 // when the install returned (the time box counts from there); the record also says how the fault was made
@@ -30,7 +30,7 @@ export interface Installed {
 }
 
 /** The shared time box (../time-box.ts), with what a network fault adds to its record. */
-export function timeBoxed(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, installed: Installed): InjectedFault {
+export function networkTimeBox(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, installed: Installed): InjectedFault {
   const { mechanism, verified, verifiedAtMs, undo, injectedAtMs, injectReturnedAtMs } = installed;
-  return timeBoxedFault(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo, details: { mechanism, verified, verifiedAtMs } });
+  return timeBox(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo, details: { mechanism, verified, verifiedAtMs } });
 }

@@ -1,7 +1,7 @@
 import type { FaultStepSpec, GroupMemberSpec } from '../../spec/schema.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { InfraError } from '../../util/errors.js';
-import type { FaultContext, InjectedFault, NetworkFaultHandler } from '../plugin.js';
+import type { FaultContext, FaultPlugin, InjectedFault } from '../plugin.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
@@ -26,13 +26,13 @@ export const toPlanNode = (c: RunningContainer): PlanNode => {
 export const describeGroups = (groups: readonly (readonly { node: string }[])[], oneWay: boolean): string =>
   groups.map((g) => `[${g.map((n) => n.node).join(', ')}]`).join(oneWay ? ' → ' : ' | ');
 
-export const injectPartition: NetworkFaultHandler<'partition'> = async (ctx, step: Step<'partition'>) => {
+export const injectPartition: FaultPlugin<'partition'>['inject'] = async (ctx, step: Step<'partition'>) => {
   const groups = await Promise.all(step.groups.map((g: GroupMemberSpec[]) => resolveGroup(ctx.stack, g)));
   const target = step.groups.map((g) => `[${g.join(', ')}]`).join(step.oneWay ? ' → ' : ' | ');
   return partition(ctx, 'partition', target, groups, step.oneWay, step.durationMs);
 };
 
-export const injectIsolate: NetworkFaultHandler<'isolate'> = async (ctx, step: Step<'isolate'>) => {
+export const injectIsolate: FaultPlugin<'isolate'>['inject'] = async (ctx, step: Step<'isolate'>) => {
   const node = await resolveTarget(ctx.stack, step.target);
   const others = ctx.stack.containers.filter((c) => c.node !== node.node);
   return partition(ctx, 'isolate', step.target, [[node], others], false, step.durationMs);

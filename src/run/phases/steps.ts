@@ -1,68 +1,52 @@
-import type { DrillSpec, ActionStepSpec } from '../../spec/schema.js';
-import type { TimelineEvent } from '../../measure/types.js';
-import type { Docker } from '../../engine/docker-client.js';
-import type { Stack } from '../../stacks/stack.js';
-import type { TrackedLoad } from '../../load/tracked-load.js';
-import { injectFault, type InjectedFault } from '../../faults/plugin.js';
-import type { RunClock } from '../../util/clock.js';
-import { waitForRecovery } from '../wait-recovery.js';
-import { InfraError } from '../../util/errors.js';
+import type { StepSpec } from '../../spec/schema.js';
+import { injectFault } from '../../faults/registry.js';
+import type { RunbookMarker } from '../../measure/markers.js';
+import { runAction } from '../../runbook/registry.js';
 import { sleep } from '../../util/wait.js';
-import type { Logger } from '../../util/log.js';
+import type { RunState } from '../run-state.js';
+import { waitForRecovery } from '../wait-recovery.js';
+import { startWatchers } from '../watchers.js';
 
-export interface StepContext {
-  spec: DrillSpec;
-  run: { runId: string; token: string; drillName: string };
-  docker: Docker;
-  stack: Stack;
-  load: TrackedLoad;
-  clock: RunClock;
-  log: Logger;
-  signal: AbortSignal;
-  faults: InjectedFault[];
-  note: (event: TimelineEvent) => void;
-}
+// The scenario, in order: each step is timed and put on the timeline. One handler per step kind; the
+// mapped type makes a step kind without a handler a compile error.
 
-/** Run the scenario in order. Each step is timed and put on the timeline. */
-export async function runSteps(ctx: StepContext): Promise<void> {
-  const { clock, signal, note } = ctx;
-  for (const step of ctx.spec.steps) {
-    switch (step.kind) {
-      case 'fault': {
-        await sleep(step.atMs - clock.nowMs(), signal);
-        const injected = await injectFault({ docker: ctx.docker, run: ctx.run, stack: ctx.stack, clock, log: ctx.log, note }, step);
-        ctx.faults.push(injected);
-        note({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}${step.durationMs !== undefined ? ` for ${step.durationMs} ms` : ''}`, marker: 'fault' });
-        break;
-      }
-      case 'action':
-        if (step.atMs !== undefined) await sleep(step.atMs - clock.nowMs(), signal);
-        await runAction(ctx, step);
-        break;
-      case 'wait':
-        note({ atMs: clock.nowMs(), source: 'runbook', message: `wait ${step.waitMs} ms`, marker: 'runbook-wait' });
-        await sleep(step.waitMs, signal);
-        break;
-      case 'waitFor': {
-        const faultAtMs = ctx.faults[0]?.record.injectedAtMs ?? 0;
-        const recoveredAtMs = await waitForRecovery({ load: ctx.load, clock, faultAtMs, stableMs: ctx.spec.measure.stableMs, timeoutMs: step.timeoutMs, signal });
-        if (recoveredAtMs === null) note({ atMs: clock.nowMs(), source: 'runner', message: `writes did not recover within ${step.timeoutMs} ms`, marker: 'recovery-timeout' });
-        else ctx.log.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
-        break;
-      }
-    }
-  }
-}
+type StepKind = StepSpec['kind'];
+export type StepHandlers = { [K in StepKind]: (run: RunState, step: Extract<StepSpec, { kind: K }>) => Promise<void> };
 
-async function runAction(ctx: StepContext, step: ActionStepSpec): Promise<void> {
-  const runbook = ctx.stack.runbook;
-  if (!runbook) throw new InfraError(`runbook step "${step.action}": stack ${ctx.stack.kind} has no runbook (its failover is automatic)`);
-  const startMs = ctx.clock.nowMs();
-  const detail =
-    step.action === 'promote'
-      ? await runbook.promote({ candidate: step.candidate, catchUp: step.catchUp, timeoutMs: step.timeoutMs, signal: ctx.signal }).then((p) => `promoted ${p.node}: ${p.detail}`)
-      : await runbook.repoint({ timeoutMs: step.timeoutMs, signal: ctx.signal }).then((r) => `repointed: ${r.detail}`);
-  const tookMs = ctx.clock.nowMs() - startMs;
-  ctx.note({ atMs: startMs, source: 'runbook', message: `${detail} (${tookMs.toFixed(0)} ms)`, marker: `runbook-${step.action}` });
-  ctx.log.info({ action: step.action, tookMs: Math.round(tookMs) }, `runbook: ${detail}`);
+export const stepHandlers: StepHandlers = {
+  fault: async (run, step) => {
+    const { journal } = run;
+    await sleep(step.atMs - journal.clock.nowMs(), run.signal);
+    const injected = await injectFault({ docker: run.deps.docker, run: { runId: journal.runId, token: journal.token, drillName: journal.drillName }, stack: run.stack!, clock: journal.clock, log: run.log, note: (e) => journal.record(e) }, step, run.deps.faults);
+    run.live.push(injected);
+    journal.faults.push(injected.record);
+    journal.record({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}${step.durationMs !== undefined ? ` for ${step.durationMs} ms` : ''}`, marker: 'fault' });
+  },
+  action: async (run, step) => {
+    const { clock } = run.journal;
+    if (step.atMs !== undefined) await sleep(step.atMs - clock.nowMs(), run.signal);
+    const startMs = clock.nowMs();
+    const detail = await runAction({ stack: run.stack!, signal: run.signal }, step, run.deps.actions);
+    const tookMs = clock.nowMs() - startMs;
+    const marker: RunbookMarker = `runbook-${step.action}`;
+    run.journal.record({ atMs: startMs, source: 'runbook', message: `${detail} (${tookMs.toFixed(0)} ms)`, marker });
+    run.log.info({ action: step.action, tookMs: Math.round(tookMs) }, `runbook: ${detail}`);
+  },
+  wait: async (run, step) => {
+    run.journal.note('runbook', `wait ${step.waitMs} ms`, 'runbook-wait');
+    await sleep(step.waitMs, run.signal);
+  },
+  waitFor: async (run, step) => {
+    const { journal } = run;
+    const faultAtMs = journal.faults[0]?.injectedAtMs ?? 0;
+    const recoveredAtMs = await waitForRecovery({ load: run.load!, clock: journal.clock, faultAtMs, stableMs: run.spec.measure.stableMs, timeoutMs: step.timeoutMs, signal: run.signal });
+    if (recoveredAtMs === null) journal.note('runner', `writes did not recover within ${step.timeoutMs} ms`, 'recovery-timeout');
+    else run.log.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
+  },
+};
+
+/** The watchers (detector, stop conditions), then every step in order. */
+export async function steps(run: RunState): Promise<void> {
+  startWatchers(run);
+  for (const step of run.spec.steps) await (stepHandlers[step.kind] as (run: RunState, step: StepSpec) => Promise<void>)(run, step);
 }

@@ -3,8 +3,8 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { registerSecret } from '../../util/redact.js';
 import { engineHostAddress, isGone, type Docker } from '../../engine/docker-client.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { Stack, StackEvent } from '../stack.js';
-import type { StackContext } from '../redis-sentinel/start.js';
+import type { StackEvent } from '../stack.js';
+import type { StackContext } from '../plugin.js';
 
 // Bring your own stack (`stack: { kind: compose }`): drill starts nothing. It finds the running containers
 // of a Compose project (or containers picked by labels or names), names them as drill's own stacks do
@@ -47,12 +47,6 @@ export interface ComposeContext {
   selection: string;
 }
 
-export async function startCompose(ctx: StackContext, spec: ComposeStackSpec): Promise<Stack> {
-  const c = await discover(ctx, spec);
-  if (spec.system === 'redis-sentinel') return (await import('./redis.js')).startComposeRedis(c);
-  return (await import('./mysql.js')).startComposeMysql(c);
-}
-
 function selectionText(spec: ComposeStackSpec): string {
   const parts = [
     spec.project ? `project ${spec.project}${spec.services ? ` (services ${spec.services.join(', ')})` : ''}` : '',
@@ -62,7 +56,8 @@ function selectionText(spec: ComposeStackSpec): string {
   return parts.filter(Boolean).join(' and ');
 }
 
-async function discover(ctx: StackContext, spec: ComposeStackSpec): Promise<ComposeContext> {
+/** The user's containers, as selected by the drill file, and their app endpoint. */
+export async function discover(ctx: StackContext, spec: ComposeStackSpec): Promise<ComposeContext> {
   const { docker, log } = ctx;
   const selection = selectionText(spec);
   const label = [...(spec.project ? [`${LABEL_PROJECT}=${spec.project}`] : []), ...Object.entries(spec.labels ?? {}).map(([k, v]) => `${k}=${v}`)];

@@ -143,14 +143,14 @@ class ComposeMysqlStack implements Stack {
   replicas = () => this.inner.replicas();
   topology = () => this.inner.topology();
   readWriteIds = () => this.inner.readWriteIds();
-  readAllNodes = (opts: { catchUpTimeoutMs: number }) => this.inner.readAllNodes(opts);
+  verify = (opts: { catchUpTimeoutMs: number }) => this.inner.verify(opts);
 
-  async watch(onEvent: (event: StackEvent) => void): Promise<void> {
+  async events(onEvent: (event: StackEvent) => void): Promise<void> {
     this.onEvent = onEvent;
-    await this.inner.watch(onEvent);
+    await this.inner.events(onEvent);
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     try {
       if (!this.c.spec.restore) return;
       const restored = await restoreContainers(this.c, this.containers, this.onEvent);
@@ -163,7 +163,7 @@ class ComposeMysqlStack implements Stack {
         (error: unknown) => this.c.ctx.log.warn({ err: errorMessage(error) }, 'compose stack: a restored database did not answer within 30 s'),
       );
     } finally {
-      await this.inner.close();
+      await this.inner.stop();
     }
   }
 }

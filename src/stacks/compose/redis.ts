@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
-import { engineHostAddress } from '../../engine/docker-client.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
+import { WRITES_KEY, fieldOf, probeClient } from '../redis/client.js';
+import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
@@ -12,8 +13,6 @@ import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, 
 // Sentinels name (majority of those that answer); replicas and their data are read as drill's own
 // redis-sentinel stack reads them. Before the load, drill's own write set (SMEMBERS drill:writes, what
 // the app protocol writes) is emptied on the master: it holds only an earlier drill's ids.
-
-const WRITES_KEY = 'drill:writes';
 
 interface Ports {
   redis: number;
@@ -57,11 +56,6 @@ export async function startComposeRedis(c: ComposeContext): Promise<Stack> {
   return stack;
 }
 
-function fieldOf(fields: string[], key: string): string | undefined {
-  const i = fields.indexOf(key);
-  return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
-}
-
 class ComposeRedisStack implements Stack {
   readonly kind = 'compose';
   masterName = '';
@@ -87,18 +81,12 @@ class ComposeRedisStack implements Stack {
     return this.containers.filter((n) => n.role === 'sentinel');
   }
 
-  private client(port: number, extra: object = {}): Redis {
-    const client = new Redis({ host: engineHostAddress(), port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
-    client.on('error', () => {});
-    return client;
-  }
-
   /** One short-lived connection to a node's published port; a restarted node's new port is looked up once. */
   async onNode<T>(node: RunningContainer, containerPort: number, fn: (r: Redis) => Promise<T>): Promise<T> {
     const attempt = async () => {
       const port = node.ports[containerPort];
       if (!port) throw new Error(`${node.name} publishes no port ${containerPort}`);
-      const r = this.client(port, node.role === 'redis' && this.password ? { password: this.password } : {});
+      const r = probeClient(port, node.role === 'redis' && this.password ? { password: this.password } : {});
       try {
         await r.connect();
         return await fn(r);
@@ -160,20 +148,10 @@ class ComposeRedisStack implements Stack {
 
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
-    const answers = await Promise.all(
-      this.sentinelNodes.map((s) =>
-        this.onNode(s, this.ports.sentinel, (r) => r.call('SENTINEL', 'get-master-addr-by-name', this.masterName) as Promise<string[] | null>).then(
-          (addr) => addr?.[0] ?? null,
-          () => null,
-        ),
-      ),
-    );
-    const votes = new Map<string, number>();
-    for (const addr of answers) if (addr) votes.set(addr, (votes.get(addr) ?? 0) + 1);
-    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
-    if (!best) throw new InfraError(`no Sentinel could name the master ${this.masterName} (answers: ${JSON.stringify(answers)})`);
-    const node = containerKnownAs(this.c, this.redisNodes, best[0]);
-    if (!node) throw new InfraError(`the Sentinels name ${best[0]} as master, which is none of the Redis containers drill can reach (${this.redisNodes.map((n) => `${n.name} ${n.ip}`).join(', ')}): publish its port ${this.ports.redis}`);
+    const { address, answers } = await majorityMaster(this.sentinelNodes, (s) => this.onNode(s, this.ports.sentinel, (r) => r.call('SENTINEL', 'get-master-addr-by-name', this.masterName) as Promise<string[] | null>));
+    if (!address) throw new InfraError(`no Sentinel could name the master ${this.masterName} (answers: ${JSON.stringify(answers)})`);
+    const node = containerKnownAs(this.c, this.redisNodes, address);
+    if (!node) throw new InfraError(`the Sentinels name ${address} as master, which is none of the Redis containers drill can reach (${this.redisNodes.map((n) => `${n.name} ${n.ip}`).join(', ')}): publish its port ${this.ports.redis}`);
     return node;
   }
 
@@ -187,30 +165,9 @@ class ComposeRedisStack implements Stack {
     return this.redisNodes.filter((c) => c !== primary);
   }
 
-  async readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
+  async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const primary = await this.primary().catch(() => null);
-    const offsetOf = (info: string, key: string) => Number(new RegExp(`^${key}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
-    if (primary) {
-      const deadline = Date.now() + opts.catchUpTimeoutMs;
-      const target = offsetOf(await this.onNode(primary, this.ports.redis, (r) => r.info('replication')).catch(() => ''), 'master_repl_offset');
-      for (const node of this.redisNodes.filter((n) => n !== primary)) {
-        while (Number.isFinite(target) && Date.now() < deadline) {
-          const info = await this.onNode(node, this.ports.redis, (r) => r.info('replication')).catch(() => null);
-          if (info === null || offsetOf(info, 'slave_repl_offset') >= target) break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }
-    return Promise.all(
-      this.redisNodes.map(async (node): Promise<NodeData> => {
-        try {
-          const members = await this.onNode(node, this.ports.redis, (r) => r.smembers(WRITES_KEY));
-          return { node: node.node, container: node.name, role: node === primary ? 'primary' : 'replica', ids: new Set(members.map(Number)) };
-        } catch (error) {
-          return { node: node.node, container: node.name, role: 'unreachable', ids: null, error: errorMessage(error) };
-        }
-      }),
-    );
+    return readRedisNodes(this.redisNodes, primary, (node, fn) => this.onNode(node, this.ports.redis, fn), opts.catchUpTimeoutMs);
   }
 
   async readWriteIds(): Promise<Set<number>> {
@@ -218,13 +175,13 @@ class ComposeRedisStack implements Stack {
     return new Set(members.map(Number));
   }
 
-  async watch(onEvent: (event: StackEvent) => void): Promise<void> {
+  async events(onEvent: (event: StackEvent) => void): Promise<void> {
     this.onEvent = onEvent;
-    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinelNodes, (s) => this.client(s.ports[this.ports.sentinel]!, { enableOfflineQueue: true }), this.c.ctx.clock, onEvent)));
+    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinelNodes, (s) => probeClient(s.ports[this.ports.sentinel]!, { enableOfflineQueue: true }), this.c.ctx.clock, onEvent)));
   }
 
   /** Stop listening; then start again what the drill left stopped, and wait (bounded) until it rejoined. */
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     for (const sub of this.subscribers) sub.disconnect();
     if (!this.c.spec.restore) return;
     const restored = await restoreContainers(this.c, this.containers, this.onEvent);

@@ -4,7 +4,7 @@ import type { RunningContainer } from '../../engine/resources.js';
 import type { Dialect, ReplicaStatus } from './dialect.js';
 import { MYSQL_PORT, REPL_USER, type DbSecrets } from './server.js';
 import type { SqlClient } from './sql.js';
-import type { StackContext } from '../redis-sentinel/start.js';
+import type { StackContext } from '../plugin.js';
 
 // The state the stack and its runbook share: the nodes, drill's own record of which node it made
 // primary, and probes that ask a node what it is right now.

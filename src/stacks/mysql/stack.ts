@@ -42,7 +42,7 @@ export class MysqlReplicationStack implements Stack {
     return this.c.sql.with(target(primary), readIds, { timeoutMs: 60_000 });
   }
 
-  async readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
+  async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const probes = await probeAll(this.c);
     const primary = primaryOf(this.c, probes);
     const primaryProbe = probes.find((p) => p.node === primary)!;
@@ -106,9 +106,9 @@ export class MysqlReplicationStack implements Stack {
   }
 
   /** No external failover manager to listen to: runbook steps and the detector report their own events. */
-  async watch(_onEvent: (event: StackEvent) => void): Promise<void> {}
+  async events(_onEvent: (event: StackEvent) => void): Promise<void> {}
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     this.c.sql.close();
   }
 }

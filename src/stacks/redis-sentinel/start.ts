@@ -1,52 +1,23 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisSentinelStackSpec } from '../../spec/schema.js';
-import type { RunClock } from '../../util/clock.js';
-import type { Logger } from '../../util/log.js';
-import { InfraError, errorMessage } from '../../util/errors.js';
-import { engineHostAddress, type Docker } from '../../engine/docker-client.js';
-import type { RunIdentity } from '../../engine/labels.js';
+import { InfraError } from '../../util/errors.js';
+import { engineHostAddress } from '../../engine/docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
 import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { StackContext } from '../plugin.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
-import type { StackImages } from '../registry.js';
+import { REDIS_PORT, SENTINEL_PORT, WRITES_KEY, fieldOf, probeClient, withProbeClient } from '../redis/client.js';
+import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
 // The runner reaches each node only through its port published on 127.0.0.1.
 
 export const MASTER_NAME = 'drill';
-const WRITES_KEY = 'drill:writes';
-const REDIS_PORT = 6379;
-const SENTINEL_PORT = 26379;
 const APP_PORT = 8080;
 
-export interface StackContext {
-  docker: Docker;
-  run: RunIdentity & { token: string };
-  clock: RunClock;
-  log: Logger;
-  signal: AbortSignal;
-  images: StackImages;
-  readyTimeoutMs: number;
-}
-
-function localClient(port: number, extra: object = {}): Redis {
-  // Short timeouts and no retries: these are probes, and a dead node must answer "dead" quickly.
-  const client = new Redis({ host: engineHostAddress(), port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
-  client.on('error', () => {});
-  return client;
-}
-
-async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>, password?: string): Promise<T> {
-  const client = localClient(port, password ? { password } : {});
-  try {
-    await client.connect();
-    return await fn(client);
-  } finally {
-    client.disconnect();
-  }
-}
+const withClient = withProbeClient;
 
 function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
   const args = ['redis-server', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
@@ -145,11 +116,6 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   return new RedisSentinelStack(ctx, containers, sentinels, appUrls, spec.password);
 }
 
-function fieldOf(fields: string[], key: string): string | undefined {
-  const i = fields.indexOf(key);
-  return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
-}
-
 class RedisSentinelStack implements Stack {
   readonly kind = 'redis-sentinel';
   private readonly subscribers: Redis[] = [];
@@ -172,18 +138,8 @@ class RedisSentinelStack implements Stack {
 
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
-    const answers = await Promise.all(
-      this.sentinels.map((s) =>
-        withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>).then(
-          (addr) => addr?.[0] ?? null,
-          () => null,
-        ),
-      ),
-    );
-    const votes = new Map<string, number>();
-    for (const ip of answers) if (ip) votes.set(ip, (votes.get(ip) ?? 0) + 1);
-    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
-    const container = best ? this.byIp(best[0]) : undefined;
+    const { address, answers } = await majorityMaster(this.sentinels, (s) => withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>));
+    const container = address ? this.byIp(address) : undefined;
     if (!container) throw new InfraError(`no Sentinel could name the current master (answers: ${JSON.stringify(answers)})`);
     return container;
   }
@@ -198,35 +154,10 @@ class RedisSentinelStack implements Stack {
     return this.containers.filter((c) => c.role === 'redis' && c !== primary);
   }
 
-  /**
-   * Every Redis node's ids. Replicas first get a bounded moment to reach the primary's replication
-   * offset, so a replica that is merely a few ms behind is not reported as diverged.
-   */
-  async readAllNodes(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
+  async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const primary = await this.primary().catch(() => null);
-    const nodes = this.containers.filter((c) => c.role === 'redis');
-    const offsetOf = (info: string, key: string) => Number(new RegExp(`^${key}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
-    if (primary) {
-      const deadline = Date.now() + opts.catchUpTimeoutMs;
-      const target = offsetOf(await withClient(primary.ports[REDIS_PORT]!, (c) => c.info('replication'), this.password).catch(() => ''), 'master_repl_offset');
-      for (const node of nodes.filter((n) => n !== primary)) {
-        while (Number.isFinite(target) && Date.now() < deadline) {
-          const info = await withClient(node.ports[REDIS_PORT]!, (c) => c.info('replication'), this.password).catch(() => null);
-          if (info === null || offsetOf(info, 'slave_repl_offset') >= target) break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }
-    return Promise.all(
-      nodes.map(async (node): Promise<NodeData> => {
-        try {
-          const members = await withClient(node.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY), this.password);
-          return { node: node.node, container: node.name, role: node === primary ? 'primary' : 'replica', ids: new Set(members.map(Number)) };
-        } catch (error) {
-          return { node: node.node, container: node.name, role: 'unreachable', ids: null, error: errorMessage(error) };
-        }
-      }),
-    );
+    const on = <T>(node: RunningContainer, fn: (r: Redis) => Promise<T>) => withClient(node.ports[REDIS_PORT]!, fn, this.password);
+    return readRedisNodes(this.containers.filter((c) => c.role === 'redis'), primary, on, opts.catchUpTimeoutMs);
   }
 
   async readWriteIds(): Promise<Set<number>> {
@@ -235,11 +166,11 @@ class RedisSentinelStack implements Stack {
     return new Set(members.map(Number));
   }
 
-  async watch(onEvent: (event: StackEvent) => void): Promise<void> {
-    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => localClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onEvent)));
+  async events(onEvent: (event: StackEvent) => void): Promise<void> {
+    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => probeClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onEvent)));
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     for (const sub of this.subscribers) sub.disconnect();
   }
 }

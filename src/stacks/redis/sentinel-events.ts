@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RunClock } from '../../util/clock.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
+import { sentinelMarker } from '../../measure/markers.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { StackEvent } from '../stack.js';
 
@@ -22,8 +23,7 @@ export async function subscribeSentinelEvents(
       subscribers.push(sub);
       sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
         if (channel.startsWith('__')) return;
-        // '+switch-master' → marker 'switch-master'; '-sdown' → 'end-sdown'.
-        onEvent({ atMs: clock.nowMs(), source: 'sentinel', message: `${s.name}: ${channel} ${message}`, marker: channel.replace(/^[+-]/, (c) => (c === '-' ? 'end-' : '')) });
+        onEvent({ atMs: clock.nowMs(), source: 'sentinel', message: `${s.name}: ${channel} ${message}`, marker: sentinelMarker(channel) });
       });
       await sub.connect();
       await sub.psubscribe('*');

@@ -1,0 +1,41 @@
+// Every marker a timeline event can carry (TimelineEvent.marker): drill's own moments, the measurement's,
+// the runbook's and the systems' own evidence. A closed union, so code that handles markers handles each
+// one (a new kind without a case does not compile). In result.json a marker is its plain string.
+
+/** The runner's own moments. */
+export const RUNNER_MARKERS = ['load-start', 'load-end', 'fault', 'fault-verified', 'fault-unverified', 'heal', 'heal-error', 'container-exit', 'abort', 'verify', 'stack-kept', 'teardown-error', 'recovery-timeout'] as const;
+/** The measurement's: first failed write after the fault, and the recovery point. */
+export const MEASURE_MARKERS = ['first-failure', 'recovered'] as const;
+/** Runbook steps and drill's failure detector. */
+export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-wait', 'runbook-error', 'detection'] as const;
+/** A bring-your-own stack put back as it was (compose). */
+export const STACK_MARKERS = ['restore', 'restore-error'] as const;
+/**
+ * Redis Sentinel's Pub/Sub events, named as Sentinel publishes them ('+switch-master' → 'switch-master',
+ * '-sdown' → 'end-sdown'); an event not in this list is 'sentinel-other' (its message keeps the name).
+ */
+export const SENTINEL_MARKERS = [
+  'sdown', 'end-sdown', 'odown', 'end-odown', 'new-epoch', 'try-failover', 'vote-for-leader', 'elected-leader', 'failover-state-select-slave', 'selected-slave', 'no-good-slave',
+  'failover-state-send-slaveof-noone', 'failover-state-wait-promotion', 'promoted-slave', 'failover-state-reconf-slaves', 'slave-reconf-sent', 'slave-reconf-inprog', 'slave-reconf-done',
+  'failover-end', 'failover-end-for-timeout', 'failover-detected', 'end-failover-abort-not-elected', 'end-failover-abort-no-good-slave', 'switch-master', 'slave', 'sentinel', 'end-dup-sentinel',
+  'reset-master', 'tilt', 'end-tilt', 'monitor', 'end-monitor', 'set', 'config-update-from', 'convert-to-slave', 'fix-slave-config', 'role-change', 'end-role-change', 'reboot', 'redirect-to-master',
+  'sentinel-other',
+] as const;
+
+export type RunnerMarker = (typeof RUNNER_MARKERS)[number];
+export type RunbookMarker = (typeof RUNBOOK_MARKERS)[number];
+export type SentinelMarker = (typeof SENTINEL_MARKERS)[number];
+export type MarkerKind = RunnerMarker | (typeof MEASURE_MARKERS)[number] | RunbookMarker | (typeof STACK_MARKERS)[number] | SentinelMarker;
+
+export const MARKER_KINDS: readonly MarkerKind[] = [...RUNNER_MARKERS, ...MEASURE_MARKERS, ...RUNBOOK_MARKERS, ...STACK_MARKERS, ...SENTINEL_MARKERS];
+
+const known = new Set<string>(MARKER_KINDS);
+/** A marker read back from a result.json (any drill version): known to this one, or not. */
+export const isMarkerKind = (value: unknown): value is MarkerKind => typeof value === 'string' && known.has(value);
+
+const sentinel = new Set<string>(SENTINEL_MARKERS);
+/** The marker of a Sentinel Pub/Sub channel ('+switch-master' → 'switch-master'). */
+export function sentinelMarker(channel: string): SentinelMarker {
+  const name = channel.replace(/^[+-]/, (c) => (c === '-' ? 'end-' : ''));
+  return sentinel.has(name) ? (name as SentinelMarker) : 'sentinel-other';
+}

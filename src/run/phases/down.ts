@@ -1,0 +1,38 @@
+import { removeRun } from '../../engine/resources.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import type { RunState } from '../run-state.js';
+import { stopWatchers } from '../watchers.js';
+
+/**
+ * Teardown, whatever happened before: load stopped, watchers stopped, every fault healed, the stack's
+ * connections closed, every labelled resource of the run removed. It never hides the run's own error;
+ * a teardown error is reported too.
+ */
+export async function down(run: RunState): Promise<void> {
+  const { journal, log } = run;
+  await run.load?.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'stopping the load failed'));
+  if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
+  await stopWatchers(run).catch(() => {});
+  for (const f of run.live) {
+    await f.heal().catch((error: unknown) => {
+      journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
+      log.warn({ err: errorMessage(error) }, 'heal failed');
+    });
+  }
+  await run.stack?.stop().catch(() => {});
+  // No engine at preflight: nothing was created, so there is nothing to remove.
+  if (journal.engineVersion === null) return;
+  if (run.opts.keepStack) {
+    journal.note('runner', 'stack kept running on request (--keep-stack): `drill cleanup` removes it', 'stack-kept');
+    log.warn({ containers: run.stack?.containers.map((c) => `${c.node}=${c.name} 127.0.0.1:${Object.values(c.ports).join(',')}`) }, 'stack kept running (--keep-stack); remove it with `drill cleanup`');
+    return;
+  }
+  const removed = await removeRun(run.deps.docker, journal.runId).catch((error: unknown) => ({ containers: 0, networks: 0, errors: [errorMessage(error)] }));
+  if (removed.errors.length) {
+    journal.note('runner', `teardown left resources behind: ${removed.errors.join('; ')}`, 'teardown-error');
+    log.error({ errors: removed.errors }, 'teardown left resources behind: the next run or `drill cleanup` removes them (labelled)');
+    journal.failure ??= new InfraError(`teardown failed: ${removed.errors.join('; ')}`);
+  } else {
+    log.info({ containers: removed.containers, networks: removed.networks }, 'stack removed');
+  }
+}

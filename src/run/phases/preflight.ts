@@ -1,0 +1,15 @@
+import { checkEngine } from '../../engine/docker-client.js';
+import { removeDeadRuns } from '../../engine/resources.js';
+import { needsNetworkHelpers } from '../../faults/registry.js';
+import { ensureImages } from '../preflight-images.js';
+import type { RunState } from '../run-state.js';
+
+/** The engine answers, what dead runs left is gone, every image is there: before anything is started. */
+export async function preflight(run: RunState): Promise<void> {
+  const { docker } = run.deps;
+  run.journal.engineVersion = (await checkEngine(docker)).version;
+  // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
+  const swept = await removeDeadRuns(docker);
+  if (swept.containers + swept.networks > 0) run.log.warn(swept, 'removed leftovers of a dead drill run');
+  run.journal.images = await ensureImages(docker, run.spec.stack, run.log, { networkFaults: needsNetworkHelpers(run.spec.steps) });
+}

@@ -1,0 +1,17 @@
+import { divergenceOf } from '../../measure/divergence.js';
+import { InfraError } from '../../util/errors.js';
+import type { RunState } from '../run-state.js';
+
+/** Every surviving node, after a bounded catch-up: the primary for lost writes, the replicas for divergence. */
+export async function verify(run: RunState): Promise<void> {
+  const { journal } = run;
+  const stack = run.stack!;
+  journal.stack.primaryAfter = (await stack.topology()).primary;
+  const nodes = await stack.verify({ catchUpTimeoutMs: 10_000 });
+  const checkedAtMs = journal.clock.nowMs();
+  const presentIds = nodes.find((n) => n.role === 'primary')?.ids ?? null;
+  journal.verification.presentIds = presentIds;
+  if (!presentIds) throw new InfraError(`could not read the writes back from the primary ${journal.stack.primaryAfter ?? '(none)'}: ${nodes.map((n) => `${n.node}: ${n.error ?? n.role}`).join('; ')}`);
+  journal.verification.divergence = divergenceOf(nodes, run.load!.history(), checkedAtMs);
+  for (const n of nodes) journal.note('runner', n.ids ? `read ${n.ids.size} write ids from ${n.role} ${n.container}` : `could not read ${n.container}: ${n.error ?? 'unreachable'}`, 'verify');
+}

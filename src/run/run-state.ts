@@ -1,0 +1,64 @@
+import type { LoadedDrill } from '../spec/load-drill.js';
+import type { DrillSpec } from '../spec/schema.js';
+import type { Docker } from '../engine/docker-client.js';
+import type { FaultPlugins, InjectedFault } from '../faults/plugin.js';
+import type { TrackedLoad } from '../load/tracked-load.js';
+import type { RunbookActions } from '../runbook/plugin.js';
+import type { StackPlugins } from '../stacks/plugin.js';
+import type { Stack } from '../stacks/stack.js';
+import type { AbortedError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import type { RunClock } from '../util/clock.js';
+import type { RunJournal } from './journal.js';
+
+// What the phases of one run share: the drill, the journal they append to, the live parts (stack, load,
+// faults in effect, watchers) and the dependencies, which tests replace with fakes.
+
+export interface LoadOptions {
+  urls: string[];
+  rate: number;
+  connections: number;
+  timeoutMs: number;
+  clock: RunClock;
+  signal?: AbortSignal;
+}
+
+/** The parts a run is made of. Defaults: the real engine, every plugin, the tracked autocannon load. */
+export interface RunDeps {
+  docker: Docker;
+  stacks: StackPlugins;
+  faults: FaultPlugins;
+  actions: RunbookActions;
+  createLoad(opts: LoadOptions): TrackedLoad;
+}
+
+export interface RunOptions {
+  drill: LoadedDrill;
+  /** Reports go to outDir/<runId>/. */
+  outDir: string;
+  log: Logger;
+  /** Aborted on SIGINT/SIGTERM (or by a program): the run stops waiting, heals, tears down, reports. */
+  signal: AbortSignal;
+  readyTimeoutMs?: number;
+  /** Leave the stack running after the run (faults still healed) so a person can inspect the data; `drill cleanup` removes it. */
+  keepStack?: boolean;
+  deps?: Partial<RunDeps>;
+}
+
+export interface RunState {
+  readonly spec: DrillSpec;
+  readonly opts: RunOptions;
+  readonly deps: RunDeps;
+  readonly journal: RunJournal;
+  readonly log: Logger;
+  /** The caller's signal or a stop condition's, whichever comes first. */
+  readonly signal: AbortSignal;
+  /** Abort the run from inside (a stop condition). */
+  abort(reason: AbortedError): void;
+  stack?: Stack;
+  load?: TrackedLoad;
+  /** Faults injected so far (healed at the end of the load, or in teardown). */
+  readonly live: InjectedFault[];
+  /** Watchers started during the steps (detector, stop conditions): stopped with the load and in teardown. */
+  readonly watchers: (() => Promise<void>)[];
+}

@@ -1,0 +1,23 @@
+import type { ActionStepSpec } from '../spec/schema.js';
+import type { Stack } from '../stacks/stack.js';
+
+// The seam for a runbook action: one file under src/runbook/<action>.ts exporting one RunbookAction; the
+// registry maps every action of the schema to its plugin, checked by the compiler. An action does one
+// operator step against the running stack and says, in words, what it did; the runner times it and puts
+// it on the timeline.
+
+export type ActionKind = ActionStepSpec['action'];
+export type ActionStep<K extends ActionKind> = Extract<ActionStepSpec, { action: K }>;
+
+export interface RunbookContext {
+  stack: Stack;
+  signal: AbortSignal;
+}
+
+export interface RunbookAction<K extends ActionKind> {
+  kind: K;
+  /** Carry the step out; the words for the timeline, or InfraError (a runbook that cannot be carried out ends the run, exit 3). */
+  run(ctx: RunbookContext, step: ActionStep<K>): Promise<string>;
+}
+
+export type RunbookActions = { [K in ActionKind]: RunbookAction<K> };

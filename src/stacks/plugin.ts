@@ -1,0 +1,63 @@
+import type { Docker } from '../engine/docker-client.js';
+import type { RunIdentity } from '../engine/labels.js';
+import type { StackSpec } from '../spec/schema.js';
+import type { RunClock } from '../util/clock.js';
+import type { Logger } from '../util/log.js';
+import type { Stack } from './stack.js';
+
+// The seam for a kind of stack: one folder under src/stacks/<kind>/ whose index.ts exports one
+// StackPlugin. The registry (registry.ts) maps every kind of the schema to its plugin and the compiler
+// checks the table both ways. What the validator needs (roles, runbook support) is the plugin's
+// descriptor (descriptors.ts), kept free of client libraries so that `drill validate` loads none.
+
+export type StackKind = StackSpec['kind'];
+export type StackSpecOf<K extends StackKind> = Extract<StackSpec, { kind: K }>;
+
+/** drill's own offline-built images, by what they run. */
+export interface StackImages {
+  redis: string;
+  mysql: string;
+  app: string;
+}
+export type ImageKey = keyof StackImages;
+
+export interface StackContext {
+  docker: Docker;
+  run: RunIdentity & { token: string };
+  clock: RunClock;
+  log: Logger;
+  signal: AbortSignal;
+  images: StackImages;
+  readyTimeoutMs: number;
+}
+
+/** How drill's own failure detector should watch the stack (null: the system fails over by itself, or steps do). */
+export interface DetectorConfig {
+  checkIntervalMs: number;
+  failureThreshold: number;
+  checkTimeoutMs: number;
+  catchUp: boolean;
+}
+
+/** What a stack kind is, for validation: pure data and pure functions of the spec. */
+export interface StackDescriptor<K extends StackKind> {
+  kind: K;
+  /** Which of drill's images it runs (drill's own unless the drill file names another): checked before anything starts. */
+  images(spec: StackSpecOf<K>): { needed: ImageKey[]; override?: { key: ImageKey; image: string } };
+  /**
+   * Whether runbook actions (promote, repoint) can run here; when they cannot, the rest of a pointed
+   * validation error: `runbook step "promote" <why>`.
+   */
+  runbook(spec: StackSpecOf<K>): { ok: true } | { ok: false; why: string };
+  /** drill's detector runs the runbook by itself (MySQL failover.mode auto), or null. */
+  detector(spec: StackSpecOf<K>): DetectorConfig | null;
+}
+
+/** A stack kind: its descriptor, and how to bring it up ready (the Stack answers the runner's questions from then on). */
+export interface StackPlugin<K extends StackKind> extends StackDescriptor<K> {
+  /** Start (or, for compose, find) the stack and wait until it is ready; throws InfraError with the reason otherwise. */
+  start(ctx: StackContext, spec: StackSpecOf<K>): Promise<Stack>;
+}
+
+export type StackDescriptors = { [K in StackKind]: StackDescriptor<K> };
+export type StackPlugins = { [K in StackKind]: StackPlugin<K> };
