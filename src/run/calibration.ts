@@ -27,6 +27,8 @@ export function calibrationDrillYaml(pauseMs: number, rate: number): string {
 
 export interface CalibrationOutcome {
   trueOutageMs: number;
+  /** How long the pause call took: the freeze began inside it, and the pause's duration counts from its end. */
+  pauseCallMs: number;
   measuredDowntimeMs: number | null;
   errorMs: number | null;
   precisionMs: number;
@@ -42,6 +44,7 @@ export function calibrationOutcome(result: ResultJson): CalibrationOutcome | nul
   const errorMs = m.downtimeMs === null ? null : m.downtimeMs - trueOutageMs;
   return {
     trueOutageMs: Math.round(trueOutageMs * 10) / 10,
+    pauseCallMs: Math.round((fault.injectReturnedAtMs - fault.injectedAtMs) * 10) / 10,
     measuredDowntimeMs: m.downtimeMs,
     errorMs: errorMs === null ? null : Math.round(errorMs * 10) / 10,
     precisionMs: m.precisionMs,

@@ -71,7 +71,8 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
         catch: (error) => log.error({ drill: drill.name, err: errorMessage(error) }, 'scheduled run failed'),
         ...(opts.timezone ? { timezone: opts.timezone } : {}),
       },
-      (self) => fire(drill, self.currentRun()),
+      // Cron times are whole seconds; croner's timer may fire (and report) a millisecond early.
+      (self) => fire(drill, wholeSecond(self.currentRun())),
     ),
   }));
 
@@ -87,4 +88,8 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       resolveStopped();
     },
   };
+}
+
+function wholeSecond(at: Date | null): Date | null {
+  return at ? new Date(Math.round(at.getTime() / 1000) * 1000) : null;
 }

@@ -13,8 +13,9 @@ import { PROBE_JS, PROXY_JS } from '../../src/faults/network/scripts.js';
 let dir: string;
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'drill-netscripts-'));
-  await writeFile(path.join(dir, 'proxy.js'), PROXY_JS);
-  await writeFile(path.join(dir, 'probe.js'), PROBE_JS);
+  // .cjs: they are CommonJS, whatever package.json a parent of the temp directory may have.
+  await writeFile(path.join(dir, 'proxy.cjs'), PROXY_JS);
+  await writeFile(path.join(dir, 'probe.cjs'), PROBE_JS);
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -34,7 +35,7 @@ function echoServer(): Promise<{ port: number; close: () => void }> {
 
 async function startProxy(upstreamPort: number, delayMs: number, jitterMs: number): Promise<{ port: number; child: ChildProcess }> {
   const portsFile = path.join(dir, `ports-${upstreamPort}`);
-  const child = spawn(process.execPath, [path.join(dir, 'proxy.js'), JSON.stringify({ routes: [{ host: '127.0.0.1', port: upstreamPort }], delayMs, jitterMs, delayIn: false, delayOut: true, portsFile })], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(dir, 'proxy.cjs'), JSON.stringify({ routes: [{ host: '127.0.0.1', port: upstreamPort }], delayMs, jitterMs, delayIn: false, delayOut: true, portsFile })], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     const text = await readFile(portsFile, 'utf8').catch(() => '');
     if (text) return { port: (JSON.parse(text) as { listen: number }[])[0]!.listen, child };
@@ -46,7 +47,7 @@ async function startProxy(upstreamPort: number, delayMs: number, jitterMs: numbe
 
 function runProbe(op: object): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(dir, 'probe.js'), JSON.stringify(op)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(dir, 'probe.cjs'), JSON.stringify(op)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -129,7 +130,7 @@ describe('prober', () => {
 
   it('counts datagrams per tag until told to stop, however late the sender starts', async () => {
     const stopFile = path.join(dir, 'udp-stop');
-    const listener = spawn(process.execPath, [path.join(dir, 'probe.js'), JSON.stringify({ op: 'udp-listen', stopFile, maxMs: 30_000 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const listener = spawn(process.execPath, [path.join(dir, 'probe.cjs'), JSON.stringify({ op: 'udp-listen', stopFile, maxMs: 30_000 })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const port = await new Promise<number>((resolve) =>
       listener.stdout.on('data', (d: Buffer) => {
