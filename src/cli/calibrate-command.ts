@@ -12,7 +12,9 @@ export async function calibrateCommand(opts: { pauseMs: number; rate: number; ru
   const source = calibrationDrillYaml(opts.pauseMs, opts.rate);
   const drill = loadDrillText(source, '(built-in calibration drill)');
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(new AbortedError(`interrupted by ${signal}`, signal));
+  const onSignal = (signal: NodeJS.Signals) => {
+    controller.abort(new AbortedError(`interrupted by ${signal}`, signal));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const rows = [];

@@ -48,7 +48,7 @@ const cli = yargs(hideBin(process.argv))
     'validate <files..>',
     'check drill files without running them (every file; exit 2 if any is invalid)',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }),
-    (argv) => validateCommand({ files: argv.files as string[], json: argv.json }),
+    (argv) => validateCommand({ files: argv.files, json: argv.json }),
   )
   .command(
     'cleanup',
@@ -105,14 +105,25 @@ const cli = yargs(hideBin(process.argv))
         .option('timezone', { type: 'string', describe: 'IANA time zone of the cron expressions (default: the local one)' })
         .option('parallel', { type: 'boolean', default: false, describe: 'let different drills run at the same time (default: one after the other)' })
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'print each drill\'s next three times and exit' }),
-    (argv) => scheduleCommand({ paths: argv.paths as string[], cron: argv.cron, outDir: argv.out, logLevel: argv['log-level'], json: argv.json, parallel: argv.parallel, timezone: argv.timezone, dryRun: argv['dry-run'] }),
+        .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" }),
+    (argv) =>
+      scheduleCommand({
+        paths: argv.paths,
+        cron: argv.cron,
+        outDir: argv.out,
+        logLevel: argv['log-level'],
+        json: argv.json,
+        parallel: argv.parallel,
+        timezone: argv.timezone,
+        dryRun: argv['dry-run'],
+      }),
   )
   .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
   .strict()
   .help()
   .version()
   .fail((message, error) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- yargs passes no error for a usage problem
     if (error) throw error;
     process.stderr.write(`drill: ${message}\n\nRun \`drill --help\` for usage.\n`);
     process.exitCode = EXIT.usage;

@@ -23,7 +23,10 @@ export async function reportCommand(opts: { dir: string }): Promise<void> {
   const warn = (w: string) => process.stderr.write(`drill: warning: ${w}\n`);
 
   const file = path.join(dir, 'result.json');
-  const isRun = await stat(file).then((s) => s.isFile(), () => false);
+  const isRun = await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (isRun) {
     let result: ResultJson;
     try {
@@ -31,6 +34,7 @@ export async function reportCommand(opts: { dir: string }): Promise<void> {
     } catch (error) {
       throw new UsageError(`${rel(file)}: cannot read a result (${errorMessage(error)})`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- result.json is read from disk: it may be anything
     if (result?.schemaVersion !== 1 || typeof result.verdict !== 'string') throw new UsageError(`${rel(file)}: not a drill result.json (schemaVersion 1 expected)`);
     const paths = await writeRenderedReports(dir, result);
     process.stdout.write(`report: ${rel(paths.htmlPath)}\njunit:  ${rel(paths.junitPath)}\n`);

@@ -39,16 +39,24 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
     const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
     const rel = (p: string) => path.relative(process.cwd(), p);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath, junitPath: paths.junitPath, indexPath })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath, junitPath: paths.junitPath, indexPath })}\n`,
+      );
     } else {
       process.stdout.write(`${renderSummaryText(result)}\nreport: ${rel(paths.htmlPath)}\njunit:  ${rel(paths.junitPath)}\n${indexPath ? `index:  ${rel(indexPath)}\n` : ''}`);
     }
     process.exitCode =
-      interrupted === 'SIGINT' ? EXIT.sigint
-      : interrupted === 'SIGTERM' ? EXIT.sigterm
-      : result.verdict === 'pass' ? EXIT.ok
-      : result.verdict === 'fail' ? EXIT.objectiveMissed
-      : EXIT.infra;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
+      interrupted === 'SIGINT'
+        ? EXIT.sigint
+        : // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
+          interrupted === 'SIGTERM'
+          ? EXIT.sigterm
+          : result.verdict === 'pass'
+            ? EXIT.ok
+            : result.verdict === 'fail'
+              ? EXIT.objectiveMissed
+              : EXIT.infra;
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'the run could not be reported');
     process.exitCode = EXIT.infra;

@@ -52,7 +52,10 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  log.info({ drills: scheduler.nextRuns().map((d) => ({ drill: d.name, cron: d.cron, next: d.next?.toISOString() ?? null })), out: opts.outDir, parallel: opts.parallel }, `scheduling ${drills.length} drill(s)`);
+  log.info(
+    { drills: scheduler.nextRuns().map((d) => ({ drill: d.name, cron: d.cron, next: d.next?.toISOString() ?? null })), out: opts.outDir, parallel: opts.parallel },
+    `scheduling ${drills.length} drill(s)`,
+  );
   try {
     await scheduler.stopped;
   } finally {
@@ -60,6 +63,7 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
   log.info({ signal: interrupted }, 'schedule stopped');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
   process.exitCode = interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
 }
 
@@ -110,7 +114,10 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
   }
   const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal });
   const m = result.measured;
-  log.info({ drill: d.name, runId: result.runId, verdict: result.verdict, reason: result.reason, rtoMs: m?.rtoMs ?? null, lostWrites: m?.lostWrites ?? null, report: paths.htmlPath, index: indexPath }, `scheduled run ${result.verdict.toUpperCase()}`);
+  log.info(
+    { drill: d.name, runId: result.runId, verdict: result.verdict, reason: result.reason, rtoMs: m?.rtoMs ?? null, lostWrites: m?.lostWrites ?? null, report: paths.htmlPath, index: indexPath },
+    `scheduled run ${result.verdict.toUpperCase()}`,
+  );
   process.stdout.write(
     opts.json
       ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath: paths.resultPath, reportPath: paths.htmlPath, indexPath })}\n`

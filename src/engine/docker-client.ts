@@ -89,11 +89,17 @@ export async function checkEngine(docker: Docker): Promise<{ version: string; os
 /** One ping with a short deadline: is the engine still there? */
 export async function engineAnswers(docker: Docker, timeoutMs = 3000): Promise<boolean> {
   const timeout = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
-  return Promise.race([docker.ping().then(() => true, () => false), timeout]);
+  return Promise.race([
+    docker.ping().then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 /** Docker answers 404 for a container or network that is already gone, 304 for one already stopped. */
 export function isGone(error: unknown): boolean {
   const status = (error as { statusCode?: number } | null)?.statusCode;
-  return status === 404 || status === 304 || status === 409 && /removal .* already in progress/i.test(errorMessage(error));
+  return status === 404 || status === 304 || (status === 409 && /removal .* already in progress/i.test(errorMessage(error)));
 }

@@ -9,7 +9,9 @@ export function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
       resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => {
+      resolve(false);
+    });
   });
 }
 

@@ -118,7 +118,9 @@ function run(cmd: string, args: string[], log: Logger): Promise<void> {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (error) => reject(new InfraError(`${cmd} could not start: ${error.message}`, cmd === 'debootstrap' ? 'install it: apt-get install debootstrap (bash scripts/setup does it)' : undefined)));
+    child.on('error', (error) => {
+      reject(new InfraError(`${cmd} could not start: ${error.message}`, cmd === 'debootstrap' ? 'install it: apt-get install debootstrap (bash scripts/setup does it)' : undefined));
+    });
     child.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new InfraError(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${code}:\n${tail}`));
@@ -140,12 +142,12 @@ async function buildBase(docker: Docker, log: Logger, ref: ImageRef): Promise<vo
     await rm(path.join(rootfs, 'var', 'lib', 'apt', 'lists'), { recursive: true, force: true });
     const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [repo, tag] = ref.tag.split(':') as [string, string];
-    const stream = await docker.importImage(tar.stdout as unknown as string, {
+    const stream = await docker.importImage(tar.stdout, {
       repo,
       tag,
       changes: [`LABEL ${LABEL_IMAGE_RECIPE}=${ref.recipeHash}`, 'ENV LANG=C.UTF-8', 'CMD ["/bin/bash"]'],
     } as object);
-    await followProgress(docker, stream as NodeJS.ReadableStream);
+    await followProgress(docker, stream);
   } catch (error) {
     if (error instanceof InfraError) throw error;
     throw new InfraError(`building ${ref.tag} failed: ${errorMessage(error)}`);
@@ -181,6 +183,7 @@ async function buildFromBase(docker: Docker, log: Logger, ref: ImageRef, baseTag
 function followProgress(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a build stream may end without a final output
       const failed = output?.find((o) => o.error || o.errorDetail);
       if (error) reject(error);
       else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));

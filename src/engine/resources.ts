@@ -106,7 +106,9 @@ function freeLocalPort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -123,12 +125,14 @@ export async function removeLabelled(docker: Docker, filters: { label: string[] 
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(
     containers
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
       .filter((c) => select(c.Labels ?? {}))
       .map(async (c) => {
         try {
           await docker.getContainer(c.Id).remove({ force: true, v: true });
           report.containers++;
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
           if (!isGone(error)) report.errors.push(`container ${c.Names?.[0] ?? c.Id}: ${errorMessage(error)}`);
         }
       }),

@@ -7,7 +7,14 @@ export const kill: FaultPlugin<'kill'> = {
   network: false,
   inject: async (ctx, step) => {
     const c = await targetOf(ctx, step);
-    const fault = await containerFault(ctx, step, c, () => engineCall(`kill ${c.name}`, () => ctx.docker.getContainer(c.id).kill({ signal: step.signal })), step.durationMs !== undefined ? startAgain(ctx, c) : null, step.durationMs);
+    const fault = await containerFault(
+      ctx,
+      step,
+      c,
+      () => engineCall(`kill ${c.name}`, () => ctx.docker.getContainer(c.id).kill({ signal: step.signal })),
+      step.durationMs !== undefined ? startAgain(ctx, c) : null,
+      step.durationMs,
+    );
     await noteExit(ctx, c);
     return fault;
   },

@@ -8,6 +8,13 @@ export const pause: FaultPlugin<'pause'> = {
   inject: async (ctx, step) => {
     const c = await targetOf(ctx, step);
     const container = ctx.docker.getContainer(c.id);
-    return containerFault(ctx, step, c, () => engineCall(`pause ${c.name}`, () => container.pause()), () => engineCall(`unpause ${c.name}`, () => container.unpause()), step.durationMs);
+    return containerFault(
+      ctx,
+      step,
+      c,
+      () => engineCall(`pause ${c.name}`, () => container.pause()),
+      () => engineCall(`unpause ${c.name}`, () => container.unpause()),
+      step.durationMs,
+    );
   },
 };

@@ -13,7 +13,7 @@ import { stop } from './stop.js';
 export const faultPlugins = { kill, stop, pause, restart, partition, isolate, loss, latency } satisfies FaultPlugins;
 
 export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: FaultPlugins = faultPlugins): Promise<InjectedFault> {
-  return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step as never);
+  return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step);
 }
 
 /** Does any step need the network-fault helper image? */

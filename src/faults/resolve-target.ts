@@ -38,11 +38,15 @@ export async function resolveGroup(stack: Stack, members: readonly GroupMemberSp
   const out = new Map<string, RunningContainer>();
   for (const member of members) {
     const found =
-      member === 'replicas' ? await stack.replicas()
-      : member === 'sentinels' ? stack.containers.filter((c) => c.role === 'sentinel')
-      : member === 'apps' ? stack.containers.filter((c) => c.role === 'app')
-      : member === 'runner' ? [runnerNode(stack)]
-      : [await resolveTarget(stack, member)];
+      member === 'replicas'
+        ? await stack.replicas()
+        : member === 'sentinels'
+          ? stack.containers.filter((c) => c.role === 'sentinel')
+          : member === 'apps'
+            ? stack.containers.filter((c) => c.role === 'app')
+            : member === 'runner'
+              ? [runnerNode(stack)]
+              : [await resolveTarget(stack, member)];
     for (const c of found) out.set(c.id, c);
   }
   return [...out.values()];

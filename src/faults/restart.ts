@@ -7,7 +7,14 @@ export const restart: FaultPlugin<'restart'> = {
   network: false,
   inject: async (ctx, step) => {
     const c = await targetOf(ctx, step);
-    const fault = await containerFault(ctx, step, c, () => engineCall(`stop ${c.name}`, () => ctx.docker.getContainer(c.id).stop({ t: Math.ceil(step.stopTimeoutMs / 1000) })), startAgain(ctx, c), step.durationMs ?? 0);
+    const fault = await containerFault(
+      ctx,
+      step,
+      c,
+      () => engineCall(`stop ${c.name}`, () => ctx.docker.getContainer(c.id).stop({ t: Math.ceil(step.stopTimeoutMs / 1000) })),
+      startAgain(ctx, c),
+      step.durationMs ?? 0,
+    );
     await noteExit(ctx, c);
     return fault;
   },

@@ -7,7 +7,14 @@ export const stop: FaultPlugin<'stop'> = {
   network: false,
   inject: async (ctx, step) => {
     const c = await targetOf(ctx, step);
-    const fault = await containerFault(ctx, step, c, () => engineCall(`stop ${c.name}`, () => ctx.docker.getContainer(c.id).stop({ t: Math.ceil(step.stopTimeoutMs / 1000) })), step.durationMs !== undefined ? startAgain(ctx, c) : null, step.durationMs);
+    const fault = await containerFault(
+      ctx,
+      step,
+      c,
+      () => engineCall(`stop ${c.name}`, () => ctx.docker.getContainer(c.id).stop({ t: Math.ceil(step.stopTimeoutMs / 1000) })),
+      step.durationMs !== undefined ? startAgain(ctx, c) : null,
+      step.durationMs,
+    );
     await noteExit(ctx, c);
     return fault;
   },

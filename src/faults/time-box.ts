@@ -16,7 +16,7 @@ export interface Injected {
    * Undo the fault; null when there is nothing to undo (a kill without `duration`: the dead stay dead).
    * May return, in words, the proof that the fault is gone (a network fault re-runs its probe).
    */
-  undo: (() => Promise<string | void>) | null;
+  undo: (() => Promise<unknown>) | null;
   /** What the record adds for this kind of fault (e.g. a network fault's mechanism and probe outcome). */
   details?: Partial<FaultRecord>;
 }
@@ -44,8 +44,13 @@ export function timeBox(ctx: FaultContext, fault: { kind: string; target: string
       const endMs = ctx.clock.nowMs();
       record.healedAtMs = startMs;
       record.healReturnedAtMs = endMs;
-      if (proof) record.healVerified = proof;
-      ctx.note({ atMs: startMs, source: 'runner', message: `healed ${fault.kind} of ${fault.container} (${why}, ${(endMs - startMs).toFixed(0)} ms)${proof ? `: ${proof}` : ''}`, marker: 'heal' });
+      if (typeof proof === 'string' && proof) record.healVerified = proof;
+      ctx.note({
+        atMs: startMs,
+        source: 'runner',
+        message: `healed ${fault.kind} of ${fault.container} (${why}, ${(endMs - startMs).toFixed(0)} ms)${typeof proof === 'string' && proof ? `: ${proof}` : ''}`,
+        marker: 'heal',
+      });
     })().catch((error: unknown) => {
       healing = null; // undo() is safe to repeat: the next heal() starts over
       throw error;
@@ -54,10 +59,15 @@ export function timeBox(ctx: FaultContext, fault: { kind: string; target: string
   };
   const timer =
     fault.durationMs !== undefined && undo
-      ? setTimeout(() => {
-          heal(`after ${fault.durationMs} ms`).catch((error) => ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `self-heal of ${fault.kind} (${fault.container}) failed: ${errorMessage(error)}`, marker: 'heal-error' }));
-          // +1 ms: Node's timers may fire a fraction of a millisecond early; never heal before `duration`.
-        }, Math.max(0, Math.ceil(fault.durationMs - (ctx.clock.nowMs() - injected.injectReturnedAtMs)) + 1))
+      ? setTimeout(
+          () => {
+            heal(`after ${fault.durationMs} ms`).catch((error: unknown) => {
+              ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `self-heal of ${fault.kind} (${fault.container}) failed: ${errorMessage(error)}`, marker: 'heal-error' });
+            });
+            // +1 ms: Node's timers may fire a fraction of a millisecond early; never heal before `duration`.
+          },
+          Math.max(0, Math.ceil(fault.durationMs - (ctx.clock.nowMs() - injected.injectReturnedAtMs)) + 1),
+        )
       : undefined;
   return { record, heal: () => heal('end of run') };
 }

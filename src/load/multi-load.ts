@@ -13,7 +13,15 @@ export function createSpreadLoad(opts: { urls: string[]; rate: number; connectio
   if (opts.urls.length === 1) return createTrackedLoad({ ...opts, url: opts.urls[0]! });
   const n = opts.urls.length;
   const loads = opts.urls.map((url, k) =>
-    createTrackedLoad({ url, rate: opts.rate / n, connections: Math.max(1, Math.round(opts.connections / n)), timeoutMs: opts.timeoutMs, clock: opts.clock, signal: opts.signal, firstId: 1 + k * ID_RANGE_PER_TARGET }),
+    createTrackedLoad({
+      url,
+      rate: opts.rate / n,
+      connections: Math.max(1, Math.round(opts.connections / n)),
+      timeoutMs: opts.timeoutMs,
+      clock: opts.clock,
+      signal: opts.signal,
+      firstId: 1 + k * ID_RANGE_PER_TARGET,
+    }),
   );
   return {
     start: async () => {
@@ -37,6 +45,10 @@ export function createSpreadLoad(opts: { urls: string[]; rate: number; connectio
         droppedSlots: sum('droppedSlots'),
       };
     },
-    onComplete: (listener) => loads.forEach((l) => l.onComplete(listener)),
+    onComplete: (listener) => {
+      loads.forEach((l) => {
+        l.onComplete(listener);
+      });
+    },
   };
 }

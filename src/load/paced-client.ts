@@ -84,6 +84,7 @@ export class PacedClient {
     for (const name of ['_connect', '_doRequest', '_destroyConnection', 'getRequestBuffer', 'destroy'] as const) {
       if (typeof client[name] !== 'function') throw new Error(`autocannon Client has no ${name}(): this version is not supported (need 8.x)`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- autocannon internals, checked because they are not a public API
     if (typeof client.requestIterator?.recordBody !== 'function') throw new Error('autocannon Client has no requestIterator.recordBody(): need autocannon 8.x');
     this.client = client;
     this.hooks = hooks;
@@ -91,20 +92,28 @@ export class PacedClient {
     this.doRequest = client._doRequest.bind(client);
     this.destroyConnection = client._destroyConnection.bind(client);
 
-    client._connect = () => this.onConnectionGone();
-    client._doRequest = () => this.onDoRequest();
+    client._connect = () => {
+      this.onConnectionGone();
+    };
+    client._doRequest = () => {
+      this.onDoRequest();
+    };
     client._destroyConnection = () => {
       if (client.conn) this.destroyConnection(); // autocannon assumes a socket; ours may never have had one
     };
     client.getRequestBuffer = () => this.request;
-    client.requestIterator.recordBody = (_req, status, body) => this.onResponse(status, body);
+    client.requestIterator.recordBody = (_req, status, body) => {
+      this.onResponse(status, body);
+    };
     client.requestIterator.nextRequest = () => client.requestIterator.currentRequest;
     Object.defineProperty(client, 'timeoutTicker', {
       configurable: true,
       get: () => NO_TICKER,
       set: (ticker: { clear?: () => void } | undefined) => ticker?.clear?.(),
     });
-    client.on('connError', (error: unknown) => this.onConnError(error));
+    client.on('connError', (error: unknown) => {
+      this.onConnError(error);
+    });
   }
 
   get busy(): boolean {
@@ -124,6 +133,7 @@ export class PacedClient {
     this.connect(); // opens the socket and calls _doRequest() → transmit()
     // From here on a request on this socket may reach the server (TLS: only after the handshake).
     const socket = this.client.conn;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- autocannon internals, checked because they are not a public API
     socket?.once(socket && 'encrypted' in socket ? 'secureConnect' : 'connect', () => {
       if (this.client.conn === socket) this.connected = true;
     });
@@ -150,7 +160,8 @@ export class PacedClient {
     this.inFlightId = id;
     this.request = this.hooks.requestFor(id);
     this.doRequest(); // autocannon: queue the response slot, conn.write(getRequestBuffer())
-    if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.hooks.timeoutMs).unref(); // a watchdog, not a reason to keep the process alive
+    if (this.timer === undefined)
+      this.timer = setTimeout(this.onTimer, this.hooks.timeoutMs).unref(); // a watchdog, not a reason to keep the process alive
     else this.timer.refresh();
   }
 

@@ -97,6 +97,7 @@ export class Pacer<C> {
       if (due > now) break;
       this.k++;
       this.dispatch(due);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
       if (!this.running) return;
     }
     const next = this.t0 + this.k * this.intervalMs;

@@ -121,7 +121,9 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
       }
       if (drained && log.inFlight === 0) drained();
     },
-    idle: (client: PacedClient) => pacer.release(client),
+    idle: (client: PacedClient) => {
+      pacer.release(client);
+    },
   };
 
   function setupClient(raw: unknown): void {
@@ -177,12 +179,13 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
             sampleInt: AUTOCANNON_SAMPLE_MS,
             method: 'POST',
             requests: [{ method: 'POST', path: target.writePath }],
-            setupClient: setupClient as unknown as autocannon.Options['setupClient'],
+            setupClient: setupClient,
           },
           (error: unknown) => {
             autocannonEnded = true;
             endAutocannon?.();
             if (error) {
+              // eslint-disable-next-line @typescript-eslint/no-base-to-string -- set by another callback (signal handler, timer) while this one waits
               reject(error instanceof Error ? error : new Error(String(error)));
             } else if (phase === 'running') {
               // autocannon ended on its own (should not happen within its ~23-day duration)
@@ -190,7 +193,9 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
             }
           },
         );
-        instance.once('start', () => resolve());
+        instance.once('start', () => {
+          resolve();
+        });
       });
       try {
         await started;
@@ -199,6 +204,7 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
         for (const client of clients) client.close('load generator failed to start');
         throw error;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
       if (signal?.aborted || phase !== 'starting') {
         await shutdown(false, 'aborted before answer');
         signal?.throwIfAborted();

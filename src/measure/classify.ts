@@ -28,8 +28,15 @@ export function classifyWrites(history: readonly WriteRecord[], present: Readonl
   if (present === null) {
     notes.push('the surviving data could not be read back: lost, recovered and unexpected writes and RPO are unknown');
     return {
-      lostWrites: null, recoveredWrites: null, unexpectedWrites: null, rpoMs: null, lastSafeAckMs: null,
-      lost: { firstIds: [], ackSpanMs: null, ackedAfterFault: 0 }, unexpectedIds: [], recoveredIds: [], notes,
+      lostWrites: null,
+      recoveredWrites: null,
+      unexpectedWrites: null,
+      rpoMs: null,
+      lastSafeAckMs: null,
+      lost: { firstIds: [], ackSpanMs: null, ackedAfterFault: 0 },
+      unexpectedIds: [],
+      recoveredIds: [],
+      notes,
     };
   }
 
@@ -91,13 +98,10 @@ export function classifyWrites(history: readonly WriteRecord[], present: Readonl
       const w = history[i]!;
       return { id: w.id, ackMs: roundMs(w.completeMs), ackAfterFault: tFaultMs !== null && w.completeMs > tFaultMs };
     });
-    notes.push(
-      `${lostWrites} acknowledged writes are missing after recovery (data loss), acknowledged between ${ackSpanMs.firstMs} ms and ${ackSpanMs.lastMs} ms`,
-    );
+    notes.push(`${lostWrites} acknowledged writes are missing after recovery (data loss), acknowledged between ${ackSpanMs.firstMs} ms and ${ackSpanMs.lastMs} ms`);
     if (ackedAfterFault > 0) {
       notes.push(
-        `${ackedAfterFault} of the lost writes were acknowledged after the fault was injected (split brain, or a dying primary still acknowledging): ` +
-          'RPO as time cannot show these, count them',
+        `${ackedAfterFault} of the lost writes were acknowledged after the fault was injected (split brain, or a dying primary still acknowledging): ` + 'RPO as time cannot show these, count them',
       );
     }
     lastSafeAckMs = lastSafeAck(history, present, firstLostAck);
@@ -114,8 +118,15 @@ export function classifyWrites(history: readonly WriteRecord[], present: Readonl
   }
 
   return {
-    lostWrites, recoveredWrites: recoveredIds.length, unexpectedWrites, rpoMs, lastSafeAckMs: lastSafeAckMs === null ? null : roundMs(lastSafeAckMs),
-    lost: { firstIds, ackSpanMs, ackedAfterFault }, unexpectedIds, recoveredIds: recoveredIds.slice(0, LIST_LIMIT), notes,
+    lostWrites,
+    recoveredWrites: recoveredIds.length,
+    unexpectedWrites,
+    rpoMs,
+    lastSafeAckMs: lastSafeAckMs === null ? null : roundMs(lastSafeAckMs),
+    lost: { firstIds, ackSpanMs, ackedAfterFault },
+    unexpectedIds,
+    recoveredIds: recoveredIds.slice(0, LIST_LIMIT),
+    notes,
   };
 }
 

@@ -3,7 +3,21 @@
 // one (a new kind without a case does not compile). In result.json a marker is its plain string.
 
 /** The runner's own moments. */
-export const RUNNER_MARKERS = ['load-start', 'load-end', 'fault', 'fault-verified', 'fault-unverified', 'heal', 'heal-error', 'container-exit', 'abort', 'verify', 'stack-kept', 'teardown-error', 'recovery-timeout'] as const;
+export const RUNNER_MARKERS = [
+  'load-start',
+  'load-end',
+  'fault',
+  'fault-verified',
+  'fault-unverified',
+  'heal',
+  'heal-error',
+  'container-exit',
+  'abort',
+  'verify',
+  'stack-kept',
+  'teardown-error',
+  'recovery-timeout',
+] as const;
 /** The measurement's: first failed write after the fault, and the recovery point. */
 export const MEASURE_MARKERS = ['first-failure', 'recovered'] as const;
 /** Runbook steps and drill's failure detector. */
@@ -15,10 +29,46 @@ export const STACK_MARKERS = ['restore', 'restore-error'] as const;
  * '-sdown' → 'end-sdown'); an event not in this list is 'sentinel-other' (its message keeps the name).
  */
 export const SENTINEL_MARKERS = [
-  'sdown', 'end-sdown', 'odown', 'end-odown', 'new-epoch', 'try-failover', 'vote-for-leader', 'elected-leader', 'failover-state-select-slave', 'selected-slave', 'no-good-slave',
-  'failover-state-send-slaveof-noone', 'failover-state-wait-promotion', 'promoted-slave', 'failover-state-reconf-slaves', 'slave-reconf-sent', 'slave-reconf-inprog', 'slave-reconf-done',
-  'failover-end', 'failover-end-for-timeout', 'failover-detected', 'end-failover-abort-not-elected', 'end-failover-abort-no-good-slave', 'switch-master', 'slave', 'sentinel', 'end-dup-sentinel',
-  'reset-master', 'tilt', 'end-tilt', 'monitor', 'end-monitor', 'set', 'config-update-from', 'convert-to-slave', 'fix-slave-config', 'role-change', 'end-role-change', 'reboot', 'redirect-to-master',
+  'sdown',
+  'end-sdown',
+  'odown',
+  'end-odown',
+  'new-epoch',
+  'try-failover',
+  'vote-for-leader',
+  'elected-leader',
+  'failover-state-select-slave',
+  'selected-slave',
+  'no-good-slave',
+  'failover-state-send-slaveof-noone',
+  'failover-state-wait-promotion',
+  'promoted-slave',
+  'failover-state-reconf-slaves',
+  'slave-reconf-sent',
+  'slave-reconf-inprog',
+  'slave-reconf-done',
+  'failover-end',
+  'failover-end-for-timeout',
+  'failover-detected',
+  'end-failover-abort-not-elected',
+  'end-failover-abort-no-good-slave',
+  'switch-master',
+  'slave',
+  'sentinel',
+  'end-dup-sentinel',
+  'reset-master',
+  'tilt',
+  'end-tilt',
+  'monitor',
+  'end-monitor',
+  'set',
+  'config-update-from',
+  'convert-to-slave',
+  'fix-slave-config',
+  'role-change',
+  'end-role-change',
+  'reboot',
+  'redirect-to-master',
   'sentinel-other',
 ] as const;
 

@@ -25,7 +25,11 @@ export function measure(input: MeasureInput): Measured {
   const baselineLatencyMs = baseline.length > 0 ? percentileSorted(baseline, 99) : 0;
 
   const recovery = findRecovery({
-    sorted, tFaultMs, stableMs, timerResolutionMs, baselineLatencyMs,
+    sorted,
+    tFaultMs,
+    stableMs,
+    timerResolutionMs,
+    baselineLatencyMs,
     injectMs: fault ? Math.max(0, fault.injectReturnedAtMs - fault.injectedAtMs) : 0,
   });
   const data = classifyWrites(sorted, presentIds, tFaultMs);

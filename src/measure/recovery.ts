@@ -99,9 +99,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
   while (f < sorted.length && sorted[f]!.outcome === 'ok') f++;
   if (f >= sorted.length) {
     const last = sorted[sorted.length - 1]!;
-    notes.push(
-      `no write failed after the fault (${sorted.length - i0} writes sent from ${roundMs(sorted[i0]!.invokeMs)} ms to ${roundMs(last.invokeMs)} ms all succeeded): RTO 0, downtime 0`,
-    );
+    notes.push(`no write failed after the fault (${sorted.length - i0} writes sent from ${roundMs(sorted[i0]!.invokeMs)} ms to ${roundMs(last.invokeMs)} ms all succeeded): RTO 0, downtime 0`);
     return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [tFaultMs], stableMs, timerResolutionMs, injectMs), notes };
   }
   const firstFailure = sorted[f]!;
@@ -130,8 +128,14 @@ export function findRecovery(input: RecoveryInput): Recovery {
       notes.push(`writes never recovered: from the first failure at ${roundMs(firstFailure.invokeMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
     }
     return {
-      ...base, ...early, rtoMs: null, downtimeMs: null, firstFailureAtMs: roundMs(firstFailure.invokeMs), recoveredAtMs: null,
-      ...precision(sorted, [firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs), notes,
+      ...base,
+      ...early,
+      rtoMs: null,
+      downtimeMs: null,
+      firstFailureAtMs: roundMs(firstFailure.invokeMs),
+      recoveredAtMs: null,
+      ...precision(sorted, [firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs),
+      notes,
     };
   }
 
@@ -158,9 +162,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
   };
 }
 
-function precision(
-  sorted: readonly WriteRecord[], centers: readonly number[], stableMs: number, timerResolutionMs: number, injectMs: number,
-): { precisionMs: number; precision: PrecisionParts } {
+function precision(sorted: readonly WriteRecord[], centers: readonly number[], stableMs: number, timerResolutionMs: number, injectMs: number): { precisionMs: number; precision: PrecisionParts } {
   let gapMs = 0;
   for (const center of centers) gapMs = Math.max(gapMs, largestGapAround(sorted, center, stableMs));
   const parts = { gapMs: roundLatencyMs(gapMs), timerResolutionMs, injectMs: roundLatencyMs(injectMs) };

@@ -37,7 +37,7 @@ export function buildTimeline(history: readonly WriteRecord[], bucketMs: number,
     latencies[cursor[b]!++] = w.completeMs - w.invokeMs;
   }
 
-  const buckets: TimelineBucket[] = new Array(n);
+  const buckets = new Array<TimelineBucket>(n);
   for (let b = 0; b < n; b++) {
     const lo = start[b]!;
     const hi = start[b + 1]!;

@@ -42,7 +42,13 @@ export function binTimeline(result: ResultJson, range: { fromMs: number; toMs: n
       bucketMs,
       merge,
       bins: buckets.map((b) => ({
-        startMs: b.startMs, spanMs: bucketMs, ok: count(b.ok), fail: count(b.fail), unknown: count(b.unknown), p50Ms: num(b.p50Ms), p99Ms: num(b.p99Ms),
+        startMs: b.startMs,
+        spanMs: bucketMs,
+        ok: count(b.ok),
+        fail: count(b.fail),
+        unknown: count(b.unknown),
+        p50Ms: num(b.p50Ms),
+        p99Ms: num(b.p99Ms),
       })),
     };
   }
@@ -61,9 +67,7 @@ export function binTimeline(result: ResultJson, range: { fromMs: number; toMs: n
     if (p50 !== null) g.p50s.push(p50);
     if (p99 !== null) g.p99Ms = Math.max(g.p99Ms ?? 0, p99);
   }
-  const bins = [...groups.values()]
-    .sort((a, b) => a.startMs - b.startMs)
-    .map(({ p50s, ...bin }) => ({ ...bin, p50Ms: median(p50s) }));
+  const bins = [...groups.values()].sort((a, b) => a.startMs - b.startMs).map(({ p50s, ...bin }) => ({ ...bin, p50Ms: median(p50s) }));
   return { bucketMs, merge, bins };
 }
 

@@ -28,20 +28,25 @@ export function renderJunitXml(result: ResultJson): string {
   const drillName = String(result.drill?.name ?? 'unnamed drill');
   const classname = `drill.${drillName}`;
   const runS = runSeconds(result);
-  const cases: Case[] = [
-    ...(Array.isArray(result.objectives) ? result.objectives : []).map((o) => objectiveCase(result, o)),
-    healthCase(result, runS),
-  ];
+  const cases: Case[] = [...(Array.isArray(result.objectives) ? result.objectives : []).map((o) => objectiveCase(result, o)), healthCase(result, runS)];
   const failures = cases.filter((c) => c.failure?.kind === 'failure').length;
   const errors = cases.filter((c) => c.failure?.kind === 'error').length;
   const a = (v: unknown) => escapeXml(v, { attribute: true });
   const time = secs(runS);
   const props: [string, unknown][] = [
-    ['drill.runId', result.runId], ['drill.verdict', result.verdict], ['drill.reason', result.reason ?? ''],
-    ['drill.file', result.drill?.file], ['drill.sha256', result.drill?.sha256], ['drill.stack', result.stack?.kind],
-    ['drill.primaryBefore', result.stack?.primaryBefore ?? ''], ['drill.primaryAfter', result.stack?.primaryAfter ?? ''],
-    ['drill.version', result.environment?.drillVersion], ['docker.engine', result.environment?.dockerEngine ?? ''], ...(result.environment?.dockerHost ? [['docker.host', result.environment.dockerHost] as [string, unknown]] : []),
-    ['node', result.environment?.node], ['host', result.environment?.host],
+    ['drill.runId', result.runId],
+    ['drill.verdict', result.verdict],
+    ['drill.reason', result.reason ?? ''],
+    ['drill.file', result.drill?.file],
+    ['drill.sha256', result.drill?.sha256],
+    ['drill.stack', result.stack?.kind],
+    ['drill.primaryBefore', result.stack?.primaryBefore ?? ''],
+    ['drill.primaryAfter', result.stack?.primaryAfter ?? ''],
+    ['drill.version', result.environment?.drillVersion],
+    ['docker.engine', result.environment?.dockerEngine ?? ''],
+    ...(result.environment?.dockerHost ? [['docker.host', result.environment.dockerHost] as [string, unknown]] : []),
+    ['node', result.environment?.node],
+    ['host', result.environment?.host],
     ...Object.entries(result.environment?.images ?? {}).map(([k, v]): [string, unknown] => [`image.${k}`, v]),
   ];
   const lines = [
@@ -114,7 +119,9 @@ function healthCase(r: ResultJson, runS: number): Case {
     ...unique.map((p) => `${p.type}: ${p.text}`),
     `stack: ${r.stack?.kind ?? '?'}, ${containers} containers, primary before ${r.stack?.primaryBefore ?? '?'}, after ${r.stack?.primaryAfter ?? '?'}`,
     `faults: ${(Array.isArray(r.faults) ? r.faults : []).map((f) => `${f.kind} ${f.target} → ${f.container}`).join('; ') || 'none injected'}`,
-    `phases (ms): ${Object.entries(r.phasesMs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `phases (ms): ${Object.entries(r.phasesMs ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   ].join('\n');
   return { name: HEALTH_TESTCASE, timeS: stackS || runS, failure: { kind: 'error', type: unique[0]!.type, message: unique.map((p) => p.text).join('; '), details } };
 }
@@ -138,6 +145,8 @@ function timestamp(iso: unknown): string {
 
 /** The Ant schema wants a non-empty token: the first word of the recorded host facts. */
 function hostname(r: ResultJson): string {
-  const h = String(r.environment?.host ?? '').trim().split(/\s+/)[0];
+  const h = String(r.environment?.host ?? '')
+    .trim()
+    .split(/\s+/)[0];
   return h || 'localhost';
 }

@@ -113,7 +113,11 @@ function summarize(dir: string, r: ResultJson): Omit<IndexedRun, 'hasReport' | '
 }
 
 async function siblings(dir: string): Promise<{ hasReport: boolean; hasJunit: boolean }> {
-  const exists = (p: string) => stat(join(dir, p)).then((s) => s.isFile(), () => false);
+  const exists = (p: string) =>
+    stat(join(dir, p)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
   return { hasReport: await exists('report.html'), hasJunit: await exists('junit.xml') };
 }
 

@@ -23,7 +23,14 @@ export interface ResultJson {
   load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; sentWrites: number; lateSends: number; maxSendLagMs: number; droppedSlots?: number };
   stack: { kind: string; primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] };
   phasesMs: Record<string, number>;
-  environment: { drillVersion: string; node: string; dockerEngine: string | null; /** DOCKER_HOST of the engine that ran it (user names dropped); absent in older results. */ dockerHost?: string; images: Record<string, string>; host: string };
+  environment: {
+    drillVersion: string;
+    node: string;
+    dockerEngine: string | null;
+    /** DOCKER_HOST of the engine that ran it (user names dropped); absent in older results. */ dockerHost?: string;
+    images: Record<string, string>;
+    host: string;
+  };
   /**
    * How each replica's data differs from the primary after recovery. Optional: only stacks that can read
    * their replicas measure it; absent (or null) means "not measured for this stack", never "no divergence".

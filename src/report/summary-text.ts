@@ -17,13 +17,9 @@ export function renderSummaryText(result: ResultJson): string {
   }
   const m = result.measured;
   if (m) {
-    lines.push(
-      `  writes: ${fmtInt(m.totalWrites)} sent, ${fmtInt(m.ackedWrites)} acked, ${fmtInt(m.failedWrites)} failed, ${fmtInt(m.unknownWrites)} unknown`,
-    );
+    lines.push(`  writes: ${fmtInt(m.totalWrites)} sent, ${fmtInt(m.ackedWrites)} acked, ${fmtInt(m.failedWrites)} failed, ${fmtInt(m.unknownWrites)} unknown`);
     const n = (v: number | null) => (v === null ? 'unknown' : fmtInt(v));
-    lines.push(
-      `  data:   ${n(m.lostWrites)} lost (${fmtInt(m.lost?.ackedAfterFault ?? 0)} acked after the fault), ${n(m.recoveredWrites)} recovered, ${n(m.unexpectedWrites)} unexpected`,
-    );
+    lines.push(`  data:   ${n(m.lostWrites)} lost (${fmtInt(m.lost?.ackedAfterFault ?? 0)} acked after the fault), ${n(m.recoveredWrites)} recovered, ${n(m.unexpectedWrites)} unexpected`);
     lines.push(
       `  time:   RTO ${m.rtoMs === null ? 'not recovered' : fmtMsPm(m.rtoMs, m.precisionMs)}, downtime ${
         m.downtimeMs === null ? 'not recovered' : fmtMsPm(m.downtimeMs, m.precisionMs)

@@ -44,7 +44,11 @@ export function buildResult(run: RunState): ResultJson {
   const reason = input.verdictOverride?.reason ?? (missed.length ? `objective missed: ${missed.join('; ')}` : null);
 
   const events = [...journal.events, ...eventsFromMeasured(measured)].sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
-  const range = timelineRange(input.history, spec.measure.bucketMs, input.faults.map((f) => f.injectedAtMs));
+  const range = timelineRange(
+    input.history,
+    spec.measure.bucketMs,
+    input.faults.map((f) => f.injectedAtMs),
+  );
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,

@@ -12,14 +12,7 @@ import { sleep } from '../util/wait.js';
  * (promote the most advanced replica, then repoint). The RTO then includes detection, as it would with
  * an orchestrator. One failover per run: after it, the detector only watches.
  */
-export function startDetector(opts: {
-  runbook: Runbook;
-  config: DetectorConfig;
-  clock: RunClock;
-  log: Logger;
-  signal: AbortSignal;
-  note: (event: TimelineEvent) => void;
-}): { stop(): Promise<void> } {
+export function startDetector(opts: { runbook: Runbook; config: DetectorConfig; clock: RunClock; log: Logger; signal: AbortSignal; note: (event: TimelineEvent) => void }): { stop(): Promise<void> } {
   const { runbook, config: failover, clock, note } = opts;
   const controller = new AbortController();
   const signal = AbortSignal.any([opts.signal, controller.signal]);
@@ -32,7 +25,12 @@ export function startDetector(opts: {
       if (ok) failures = 0;
       else if (!failedOver && ++failures >= failover.failureThreshold) {
         failedOver = true;
-        note({ atMs: clock.nowMs(), source: 'detector', message: `primary declared dead after ${failures} failed checks (every ${failover.checkIntervalMs} ms, timeout ${failover.checkTimeoutMs} ms)`, marker: 'detection' });
+        note({
+          atMs: clock.nowMs(),
+          source: 'detector',
+          message: `primary declared dead after ${failures} failed checks (every ${failover.checkIntervalMs} ms, timeout ${failover.checkTimeoutMs} ms)`,
+          marker: 'detection',
+        });
         try {
           const promoteAtMs = clock.nowMs();
           const promoted = await runbook.promote({ candidate: 'most-advanced', catchUp: failover.catchUp, timeoutMs: 30_000, signal });
@@ -41,6 +39,7 @@ export function startDetector(opts: {
           const repointed = await runbook.repoint({ timeoutMs: 30_000, signal });
           note({ atMs: repointAtMs, source: 'runbook', message: `auto: repointed in ${(clock.nowMs() - repointAtMs).toFixed(0)} ms: ${repointed.detail}`, marker: 'runbook-repoint' });
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may have been aborted during the await
           if (signal.aborted) break;
           note({ atMs: clock.nowMs(), source: 'detector', message: `automatic failover failed: ${errorMessage(error)}`, marker: 'runbook-error' });
           opts.log.error({ err: errorMessage(error) }, 'automatic failover failed');

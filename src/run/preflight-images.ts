@@ -15,7 +15,7 @@ import type { Logger } from '../util/log.js';
 export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean } = {}): Promise<StackImages> {
   const refs = await imageRefs();
   const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag };
-  const need = descriptorOf(stack).images(stack as never);
+  const need = descriptorOf(stack).images(stack);
   const needed = [...need.needed];
   // Network faults run iptables/proxies in helper containers made from drill's own redis image.
   if (opts.networkFaults && !needed.includes('redis')) needed.push('redis');
@@ -33,9 +33,17 @@ export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger
     log.info({ image: override.image }, 'pulling the image named in the drill file');
     try {
       const stream = await docker.pull(override.image);
-      await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.followProgress(stream, (error: Error | null) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     } catch (error) {
-      throw new InfraError(`image ${override.image} is not on the engine and could not be pulled: ${errorMessage(error)}`, "pull or load it by hand, or drop `image:` to use drill's offline-built image");
+      throw new InfraError(
+        `image ${override.image} is not on the engine and could not be pulled: ${errorMessage(error)}`,
+        "pull or load it by hand, or drop `image:` to use drill's offline-built image",
+      );
     }
   }
   return { ...own, [override.key]: override.image };

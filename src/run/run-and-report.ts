@@ -17,7 +17,11 @@ export interface ReportedRun {
 export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
   const { result, reportDir } = await runDrill(opts);
   const paths = await writeRunReports(reportDir, result);
-  const indexPath = await writeReportsIndex(path.dirname(reportDir), { onWarning: (w) => opts.log.warn({ warning: w }, 'reports index: skipped a run') }).catch((error: unknown) => {
+  const indexPath = await writeReportsIndex(path.dirname(reportDir), {
+    onWarning: (w) => {
+      opts.log.warn({ warning: w }, 'reports index: skipped a run');
+    },
+  }).catch((error: unknown) => {
     opts.log.warn({ err: errorMessage(error) }, 'reports index not written');
     return null;
   });

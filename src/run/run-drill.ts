@@ -68,7 +68,9 @@ function newRun(opts: RunOptions): RunState {
     journal: new RunJournal(runId, token, spec.name),
     log: opts.log.child({ run: runId }),
     signal: AbortSignal.any([opts.signal, stopController.signal]),
-    abort: (reason) => stopController.abort(reason),
+    abort: (reason) => {
+      stopController.abort(reason);
+    },
     live: [],
     watchers: [],
   };

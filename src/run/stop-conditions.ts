@@ -24,7 +24,7 @@ export function stopConditionHolds(spec: AbortIfSpec, history: readonly WriteRec
       if (w.outcome !== 'ok') bad++;
     }
     if (total > 0 && bad / total > spec.errorRate.above) {
-      return `error rate ${(100 * bad / total).toFixed(1)} % > ${(100 * spec.errorRate.above).toFixed(1)} % over the last ${spec.errorRate.windowMs} ms`;
+      return `error rate ${((100 * bad) / total).toFixed(1)} % > ${(100 * spec.errorRate.above).toFixed(1)} % over the last ${spec.errorRate.windowMs} ms`;
     }
   }
   if (spec.p99Latency && nowMs - loadStartMs >= spec.p99Latency.windowMs) {
@@ -67,5 +67,7 @@ export function watchStopConditions(opts: {
     }
   }, CHECK_EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+  };
 }

@@ -6,10 +6,19 @@ import { watchStopConditions } from './stop-conditions.js';
 /** What watches the run while the steps go on: drill's failure detector where the stack asks for one, and the stop conditions. */
 export function startWatchers(run: RunState): void {
   const { journal, spec } = run;
-  const detector = descriptorOf(spec.stack).detector(spec.stack as never);
+  const detector = descriptorOf(spec.stack).detector(spec.stack);
   const runbook = run.stack?.runbook;
   if (detector && runbook) {
-    const started = startDetector({ runbook, config: detector, clock: journal.clock, log: run.log, signal: run.signal, note: (e) => journal.record(e) });
+    const started = startDetector({
+      runbook,
+      config: detector,
+      clock: journal.clock,
+      log: run.log,
+      signal: run.signal,
+      note: (e) => {
+        journal.record(e);
+      },
+    });
     run.watchers.push(() => started.stop());
   }
   const stopWatching = watchStopConditions({
@@ -24,7 +33,10 @@ export function startWatchers(run: RunState): void {
       run.abort(reason);
     },
   });
-  run.watchers.push(() => Promise.resolve(stopWatching()));
+  run.watchers.push(() => {
+    stopWatching();
+    return Promise.resolve();
+  });
 }
 
 /** Stop every watcher (once: each is removed as it stops). */

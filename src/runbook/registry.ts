@@ -7,5 +7,5 @@ import { repoint } from './repoint.js';
 export const runbookActions = { promote, repoint } satisfies RunbookActions;
 
 export function runAction(ctx: RunbookContext, step: ActionStepSpec, actions: RunbookActions = runbookActions): Promise<string> {
-  return (actions[step.action] as RunbookAction<ActionKind>).run(ctx, step as never);
+  return (actions[step.action] as RunbookAction<ActionKind>).run(ctx, step);
 }

@@ -67,8 +67,12 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       drill.cron,
       {
         name: `drill:${drill.file}`,
-        protect: () => log.warn({ drill: drill.name, file: drill.file }, 'skipped a scheduled time: the previous run of this drill is still queued or running'),
-        catch: (error) => log.error({ drill: drill.name, err: errorMessage(error) }, 'scheduled run failed'),
+        protect: () => {
+          log.warn({ drill: drill.name, file: drill.file }, 'skipped a scheduled time: the previous run of this drill is still queued or running');
+        },
+        catch: (error) => {
+          log.error({ drill: drill.name, err: errorMessage(error) }, 'scheduled run failed');
+        },
         ...(opts.timezone ? { timezone: opts.timezone } : {}),
       },
       // Cron times are whole seconds; croner's timer may fire (and report) a millisecond early.

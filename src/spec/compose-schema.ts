@@ -20,16 +20,20 @@ export const composeStack = z.strictObject({
   services: z.array(z.string().min(1).max(200)).min(1).max(50).optional().describe('Only these services of the project (label com.docker.compose.service)'),
   labels: z.record(z.string().min(1).max(200), z.string().max(500)).optional().describe('Containers carrying every one of these labels'),
   containers: z.array(z.string().min(1).max(200)).min(1).max(50).optional().describe('Containers by name (with project or labels: only those of them)'),
-  system: z.enum(['redis-sentinel', 'mysql-replication']).describe('What the containers run: Redis with Sentinels, or MariaDB/MySQL with GTID replication. Roles (primary, replica) are asked of it at run time'),
+  system: z
+    .enum(['redis-sentinel', 'mysql-replication'])
+    .describe('What the containers run: Redis with Sentinels, or MariaDB/MySQL with GTID replication. Roles (primary, replica) are asked of it at run time'),
   endpoint: z
     .union([
       z.string().regex(/^https?:\/\/[^/\s?#]+\/?$/, 'a base URL such as "http://127.0.0.1:18081"'),
       z.strictObject({
-        service: z.string().min(1).max(200).describe('The app\'s service (or container name)'),
-        port: port.default(8080).describe('The app\'s port inside the container; it must be published'),
+        service: z.string().min(1).max(200).describe("The app's service (or container name)"),
+        port: port.default(8080).describe("The app's port inside the container; it must be published"),
       }),
     ])
-    .describe('Your app, which answers POST /write?id=N after the database acknowledged (the fixture app\'s protocol, see docs/compose.md): a base URL, or a service and its container port (reached where the engine publishes it)'),
+    .describe(
+      "Your app, which answers POST /write?id=N after the database acknowledged (the fixture app's protocol, see docs/compose.md): a base URL, or a service and its container port (reached where the engine publishes it)",
+    ),
   ports: z
     .strictObject({
       redis: port.default(6379).describe('Port Redis listens on inside its containers'),

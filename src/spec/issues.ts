@@ -221,7 +221,10 @@ function unknownKey(path: Segment[], key: string, schema: unknown, value: unknow
   if (suggestion) hint = ` (did you mean ${quote(suggestion)}?)`;
   else {
     const sibling = siblingHint(schema, key, value);
-    const homes = ctx.homes().get(key)?.filter((h) => h !== formatPath(path));
+    const homes = ctx
+      .homes()
+      .get(key)
+      ?.filter((h) => h !== formatPath(path));
     if (sibling) hint = sibling;
     else if (homes?.length === 1) hint = homes[0] === '' ? ' (it belongs at the top level)' : ` (it belongs in ${quote(homes[0]!.replace(/\[\]/g, '[…]'))})`;
     else if (accepted.length > 0 && accepted.length <= 8) hint = ` (expected one of ${accepted.map((k) => quote(k)).join(', ')})`;
@@ -261,7 +264,7 @@ function unionExpected(schema: unknown): string | undefined {
 
 function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, schema: unknown): string {
   const small = issue.code === 'too_small';
-  const bound = Number(small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum);
+  const bound = Number(small ? issue.minimum : issue.maximum);
   const inclusive = issue.inclusive !== false;
   const relation = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
   switch (issue.origin) {
@@ -338,7 +341,17 @@ function mappingUnionProblems(issue: z.core.$ZodIssueInvalidUnion, path: Segment
     const identifying = [...new Set(options.flatMap((o) => o.markers))];
     const allKeys = new Set(options.flatMap((o) => o.keys));
     const problems: Problem[] = [
-      valueProblem(path, `expected one of the keys ${identifying.map((k) => quote(k)).join(', ')} to say what this is (${examplesText}), got ${Object.keys(value).length === 0 ? 'an empty mapping' : `keys ${Object.keys(value).slice(0, 8).map((k) => quote(k)).join(', ')}`}`),
+      valueProblem(
+        path,
+        `expected one of the keys ${identifying.map((k) => quote(k)).join(', ')} to say what this is (${examplesText}), got ${
+          Object.keys(value).length === 0
+            ? 'an empty mapping'
+            : `keys ${Object.keys(value)
+                .slice(0, 8)
+                .map((k) => quote(k))
+                .join(', ')}`
+        }`,
+      ),
     ];
     for (const key of Object.keys(value).slice(0, 20)) {
       if (allKeys.has(key)) continue;
@@ -349,9 +362,7 @@ function mappingUnionProblems(issue: z.core.$ZodIssueInvalidUnion, path: Segment
   }
 
   const explain = (inner: Issue, option: ObjectOption): Problem[] =>
-    inner.code === 'unrecognized_keys' && inner.path.length === 0
-      ? inner.keys.map((key) => unknownKey(path, key, schema, value, ctx))
-      : format(inner, path, option.schema, ctx);
+    inner.code === 'unrecognized_keys' && inner.path.length === 0 ? inner.keys.map((key) => unknownKey(path, key, schema, value, ctx)) : format(inner, path, option.schema, ctx);
 
   const matching = mentioned.filter(({ o }) => matchesOption(o, value));
   if (matching.length > 0) {
@@ -375,14 +386,16 @@ function mappingUnionProblems(issue: z.core.$ZodIssueInvalidUnion, path: Segment
   // Besides: what every kind it could be would say (a missing target, a bad "at"), once; and keys none takes.
   const signature = (p: Problem) => `${formatPath(p.path)}\0${p.message}`;
   const perOption = mentioned.map(({ o, i }) =>
-    issue.errors[i]!
-      .filter((inner) => !(inner.code === 'unrecognized_keys' && inner.path.length === 0))
+    issue.errors[i]!.filter((inner) => !(inner.code === 'unrecognized_keys' && inner.path.length === 0))
       .filter((inner) => !(inner.path.length >= 1 && badKeys.has(String(inner.path[0]))))
       .flatMap((inner) => format(inner, path, o.schema, ctx)),
   );
   const common = perOption[0]!.filter((p) => perOption.every((list) => list.some((q) => signature(q) === signature(p))));
   const taken = new Set(mentioned.flatMap(({ o }) => o.keys));
-  const unknown = Object.keys(value).filter((k) => !taken.has(k)).slice(0, 20).map((k) => unknownKey(path, k, schema, value, ctx));
+  const unknown = Object.keys(value)
+    .filter((k) => !taken.has(k))
+    .slice(0, 20)
+    .map((k) => unknownKey(path, k, schema, value, ctx));
   if (problems.length === 0 && common.length === 0 && unknown.length === 0) {
     const pick = mentioned.reduce((best, c) => (issue.errors[c.i]!.length < issue.errors[best.i]!.length ? c : best));
     return issue.errors[pick.i]!.flatMap((inner) => explain(inner, pick.o));

@@ -5,17 +5,7 @@ import { describeValue, issuesToProblems } from './issues.js';
 import { formatPath, type Problem } from './problem.js';
 import { drillSchema, type DrillSpec } from './schema.js';
 import { semanticProblems } from './semantic.js';
-import {
-  MAX_ALIAS_COUNT,
-  MAX_NESTING,
-  Locator,
-  MAX_TOKENS,
-  scanTokens,
-  parseYaml,
-  structureProblems,
-  syntaxProblems,
-  type ParsedYaml,
-} from './yaml-source.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, Locator, MAX_TOKENS, scanTokens, parseYaml, structureProblems, syntaxProblems, type ParsedYaml } from './yaml-source.js';
 
 // Loads a drill file (YAML, or JSON — JSON is YAML) into a DrillSpec, or fails with a DrillFileError
 // listing every problem as `file:line:column: path: message`. Hostile input (binary, huge, deeply

@@ -31,19 +31,28 @@ const redisSentinelStack = z.strictObject({
 });
 
 const mysqlReplicationStack = z.strictObject({
-  kind: z.literal('mysql-replication').describe('MariaDB/MySQL primary + replicas with GTID replication; failover by runbook steps or by drill\'s own detector'),
+  kind: z.literal('mysql-replication').describe("MariaDB/MySQL primary + replicas with GTID replication; failover by runbook steps or by drill's own detector"),
   replicas: z.int().min(1).max(5).default(1).describe('Replicas of the primary (nodes db-2 … db-N+1; db-1 starts as primary)'),
-  image: z.string().min(1).optional().describe('Database image instead of the offline-built MariaDB one, e.g. "mysql:8.4" or "mariadb:11" where a registry is reachable; the flavour is detected from the server'),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Database image instead of the offline-built MariaDB one, e.g. "mysql:8.4" or "mariadb:11" where a registry is reachable; the flavour is detected from the server'),
   replication: z
     .strictObject({
       mode: z.enum(['async', 'semisync']).default('async').describe('async: the primary acknowledges before any replica has the write; semisync: after one replica received it'),
-      semisyncTimeout: duration({ minMs: 100, maxMs: 3_600_000 }).default(10_000).describe('rpl_semi_sync_master_timeout: how long the primary waits for a replica before silently falling back to async'),
+      semisyncTimeout: duration({ minMs: 100, maxMs: 3_600_000 })
+        .default(10_000)
+        .describe('rpl_semi_sync_master_timeout: how long the primary waits for a replica before silently falling back to async'),
     })
     .prefault({})
     .transform((r) => ({ mode: r.mode, semisyncTimeoutMs: r.semisyncTimeout })),
   delayedReplica: z
     .strictObject({
-      node: z.string().regex(/^db-\d+$/, 'a replica node name such as "db-2"').describe('Which replica lags'),
+      node: z
+        .string()
+        .regex(/^db-\d+$/, 'a replica node name such as "db-2"')
+        .describe('Which replica lags'),
       delay: duration({ minMs: 1000, maxMs: 3_600_000 }).describe('MASTER_DELAY: the replica applies each event this long after the primary'),
     })
     .optional()
@@ -52,7 +61,7 @@ const mysqlReplicationStack = z.strictObject({
   readOnlyReplicas: z.boolean().default(true).describe('read_only=ON on replicas (a write that reaches one fails instead of diverging)'),
   failover: z
     .strictObject({
-      mode: z.enum(['runbook', 'auto']).default('runbook').describe('runbook: the steps promote/repoint do the failover; auto: drill\'s detector notices the dead primary and runs the same runbook'),
+      mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),
       checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
       failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
       checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
@@ -62,16 +71,19 @@ const mysqlReplicationStack = z.strictObject({
     .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
 });
 
-export const stackSchema = z.discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, composeStack]).describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
+export const stackSchema = z
+  .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, composeStack])
+  .describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
 
 const target = z
-  .union([
-    z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']),
-    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a node name such as "db-2"'),
-  ])
+  .union([z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']), z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a node name such as "db-2"')])
   .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
 
-const healAfter = duration({ minMs: 10 }).optional().describe('Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down; network faults: remove the rules); at + duration must be before load.duration');
+const healAfter = duration({ minMs: 10 })
+  .optional()
+  .describe(
+    'Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down; network faults: remove the rules); at + duration must be before load.duration',
+  );
 
 const faultStepBase = {
   at: duration().describe('When to inject, from the end of warm-up'),
@@ -82,10 +94,10 @@ const faultStepBase = {
 const killFaultStep = z
   .strictObject({
     ...faultStepBase,
-    fault: z.literal('kill').describe('Kill the target\'s main process with `signal`'),
+    fault: z.literal('kill').describe("Kill the target's main process with `signal`"),
     signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL').describe('SIGKILL: no clean shutdown; SIGTERM/SIGINT/SIGQUIT let the server shut down its own way'),
   })
-  .describe('Kill a container\'s main process')
+  .describe("Kill a container's main process")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, signal: s.signal }));
 
 const stopFaultStep = z
@@ -116,7 +128,9 @@ const groupMember = z
     z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner']),
     z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
   ])
-  .describe('A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only');
+  .describe(
+    'A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only',
+  );
 const group = z.array(groupMember).min(1).max(20).describe('Nodes on one side of the partition');
 
 const partitionFaultStep = z
@@ -127,7 +141,7 @@ const partitionFaultStep = z
     oneWay: z.boolean().default(false).describe('Drop only what goes from groups[0] to the other groups (TCP replies are packets too: connections opened either way stall)'),
     duration: healAfter,
   })
-  .describe('Network partition between groups of nodes (iptables DROP inside each node\'s network namespace)')
+  .describe("Network partition between groups of nodes (iptables DROP inside each node's network namespace)")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'groups', groups: s.groups, oneWay: s.oneWay, durationMs: s.duration }));
 
 const isolateFaultStep = z
@@ -161,14 +175,17 @@ const latencyFaultStep = z
     jitter: duration({ maxMs: 60_000 }).default(0).describe('Random variation around the delay'),
     duration: healAfter,
   })
-  .describe('Added latency on the traffic to a node: netem where the kernel has it, otherwise a delaying TCP proxy in the node\'s network namespace (the report says which)')
+  .describe("Added latency on the traffic to a node: netem where the kernel has it, otherwise a delaying TCP proxy in the node's network namespace (the report says which)")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, delayMs: s.delay, jitterMs: s.jitter, durationMs: s.duration }));
 
 const promoteStep = z
   .strictObject({
     at: duration().optional().describe('When to run it; default: right after the previous step'),
     action: z.literal('promote'),
-    candidate: z.union([z.literal('most-advanced'), z.string().regex(/^db-\d+$/, 'a node name such as "db-2"')]).default('most-advanced').describe('Which replica: the one with the most transactions applied (by GTID), or a node by name'),
+    candidate: z
+      .union([z.literal('most-advanced'), z.string().regex(/^db-\d+$/, 'a node name such as "db-2"')])
+      .default('most-advanced')
+      .describe('Which replica: the one with the most transactions applied (by GTID), or a node by name'),
     catchUp: z.boolean().default(true).describe('First let it apply what it already received (relay log); false promotes at once and loses that'),
     timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the promotion has not completed by then'),
   })
@@ -186,23 +203,42 @@ const repointStep = z
 
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
-  .describe('Runbook: wait (an operator\'s reaction time, a settle time)')
+  .describe("Runbook: wait (an operator's reaction time, a settle time)")
   .transform((s) => ({ kind: 'wait' as const, waitMs: s.wait }));
 
-const waitForRecoveredStep = z.strictObject({
-  waitFor: z.literal('recovered').describe('Wait until writes have recovered (ok again for the whole measure.stable window)'),
-  timeout: duration({ minMs: 1000 }).default(60_000).describe('Give up (the drill fails its RTO) if writes have not recovered by then'),
-}).describe('A wait step: block the scenario until a condition holds').transform((s) => ({ kind: 'waitFor' as const, condition: s.waitFor, timeoutMs: s.timeout }));
+const waitForRecoveredStep = z
+  .strictObject({
+    waitFor: z.literal('recovered').describe('Wait until writes have recovered (ok again for the whole measure.stable window)'),
+    timeout: duration({ minMs: 1000 }).default(60_000).describe('Give up (the drill fails its RTO) if writes have not recovered by then'),
+  })
+  .describe('A wait step: block the scenario until a condition holds')
+  .transform((s) => ({ kind: 'waitFor' as const, condition: s.waitFor, timeoutMs: s.timeout }));
 
-export const stepSchema = z.union([killFaultStep, stopFaultStep, pauseFaultStep, restartFaultStep, partitionFaultStep, isolateFaultStep, lossFaultStep, latencyFaultStep, promoteStep, repointStep, waitStep, waitForRecoveredStep]);
+export const stepSchema = z.union([
+  killFaultStep,
+  stopFaultStep,
+  pauseFaultStep,
+  restartFaultStep,
+  partitionFaultStep,
+  isolateFaultStep,
+  lossFaultStep,
+  latencyFaultStep,
+  promoteStep,
+  repointStep,
+  waitStep,
+  waitForRecoveredStep,
+]);
 
-export const loadSchema = z.strictObject({
-  rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
-  connections: z.int().min(1).max(512).default(16).describe('Client connections the writes are spread over'),
-  timeout: duration({ minMs: 1000, maxMs: 60_000 }).default(1000).describe('A write with no answer by then is "unknown" (autocannon cannot go below 1 s)'),
-  warmup: duration().default(3000).describe('Load before the run clock starts (time 0), to reach steady state; not measured'),
-  duration: duration({ minMs: 1000 }).describe('Load time after warm-up; every fault step must fall inside it'),
-}).describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted').transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration }));
+export const loadSchema = z
+  .strictObject({
+    rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
+    connections: z.int().min(1).max(512).default(16).describe('Client connections the writes are spread over'),
+    timeout: duration({ minMs: 1000, maxMs: 60_000 }).default(1000).describe('A write with no answer by then is "unknown" (autocannon cannot go below 1 s)'),
+    warmup: duration().default(3000).describe('Load before the run clock starts (time 0), to reach steady state; not measured'),
+    duration: duration({ minMs: 1000 }).describe('Load time after warm-up; every fault step must fall inside it'),
+  })
+  .describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted')
+  .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration }));
 
 export const objectivesSchema = z
   .strictObject({
@@ -215,10 +251,13 @@ export const objectivesSchema = z
   .describe('What the drill must prove. Each one missed is a FAIL and exit code 1.')
   .transform((o) => ({ rtoMs: o.rto, downtimeMs: o.downtime, lostWrites: o.lostWrites, rpoMs: o.rpo, unexpectedWrites: o.unexpectedWrites }));
 
-export const measureSchema = z.strictObject({
-  stable: duration({ minMs: 100, maxMs: 60_000 }).default(1000).describe('Recovery = first ok write after which every write in this window succeeded'),
-  bucket: duration({ minMs: 10, maxMs: 10_000 }).default(100).describe('Timeline bucket width'),
-}).describe('How recovery is measured and the timeline drawn').transform((m) => ({ stableMs: m.stable, bucketMs: m.bucket }));
+export const measureSchema = z
+  .strictObject({
+    stable: duration({ minMs: 100, maxMs: 60_000 }).default(1000).describe('Recovery = first ok write after which every write in this window succeeded'),
+    bucket: duration({ minMs: 10, maxMs: 10_000 }).default(100).describe('Timeline bucket width'),
+  })
+  .describe('How recovery is measured and the timeline drawn')
+  .transform((m) => ({ stableMs: m.stable, bucketMs: m.bucket }));
 
 export const abortIfSchema = z
   .strictObject({
@@ -247,7 +286,10 @@ export const abortIfSchema = z
 
 export const drillSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters').describe('Drill name: used in container names, run ids and reports'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters')
+      .describe('Drill name: used in container names, run ids and reports'),
     description: z.string().max(2000).default('').describe('What the drill proves, for the report'),
     stack: stackSchema,
     load: loadSchema,

@@ -36,13 +36,16 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     if (previous && fault && previous.fault && atMs <= previous.atMs) {
       at(['steps', index, 'at'], `fault steps must be in increasing "at" order: got ${formatDurationMs(atMs)}, not after steps[${previous.index}].at (${formatDurationMs(previous.atMs)})`);
     } else if (previous && atMs < previous.atMs) {
-      at(['steps', index, 'at'], `expected a time at or after steps[${previous.index}].at (${formatDurationMs(previous.atMs)}), got ${formatDurationMs(atMs)}: steps run in order, so this one would run late`);
+      at(
+        ['steps', index, 'at'],
+        `expected a time at or after steps[${previous.index}].at (${formatDurationMs(previous.atMs)}), got ${formatDurationMs(atMs)}: steps run in order, so this one would run late`,
+      );
     }
     previous = { atMs, index, fault };
   });
 
   // Runbook steps: only where drill runs the failover (the stack's descriptor says), and only on nodes that exist.
-  const runbook = descriptorOf(stack).runbook(stack as never);
+  const runbook = descriptorOf(stack).runbook(stack);
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'action') return;
     if (!runbook.ok) {
@@ -50,7 +53,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       return;
     }
     if (stack.kind === 'mysql-replication' && step.action === 'promote' && step.candidate !== 'most-advanced' && !dbNodes(stack).includes(step.candidate)) {
-      at(['steps', index, 'candidate'], `expected "most-advanced" or a database node of this stack (${nodeRange('db', 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`);
+      at(
+        ['steps', index, 'candidate'],
+        `expected "most-advanced" or a database node of this stack (${nodeRange('db', 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`,
+      );
     }
   });
   // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
@@ -65,7 +71,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     if (stack.kind === 'compose' && new RegExp(redis ? '^(redis|sentinel)-[1-9]\\d*$|^app-1$' : '^db-[1-9]\\d*$|^app-1$').test(target)) return;
     const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${nodes.text}), got ${quote(target)}`;
     let why: string;
-    if (target === 'sentinel' || target === 'sentinels') why = 'only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)';
+    if (target === 'sentinel' || target === 'sentinels') why = "only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill's detector)";
     else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
     else {
       const prefix = target.replace(/-\d+$/, '');
@@ -80,13 +86,21 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'fault') return;
     if (step.fault === 'partition') {
-      step.groups.forEach((group, g) => group.forEach((member, m) => checkTarget(['steps', index, 'groups', g, m], member, true)));
+      step.groups.forEach((group, g) => {
+        group.forEach((member, m) => {
+          checkTarget(['steps', index, 'groups', g, m], member, true);
+        });
+      });
     } else if (step.fault === 'loss') {
       const hasTarget = has(['steps', index, 'target']);
       if (hasTarget && step.between) at(['steps', index, 'between'], 'expected either target (loss to and from one node) or between (loss between two groups), got both');
       else if (!hasTarget && !step.between) at(['steps', index], 'missing key "target" or "between": expected the node whose packets are dropped (target) or two groups (between)');
       if (hasTarget) checkTarget(['steps', index, 'target'], step.target, false);
-      step.between?.forEach((group, g) => group.forEach((member, m) => checkTarget(['steps', index, 'between', g, m], member, true)));
+      step.between?.forEach((group, g) => {
+        group.forEach((member, m) => {
+          checkTarget(['steps', index, 'between', g, m], member, true);
+        });
+      });
     } else {
       checkTarget(['steps', index, 'target'], step.target, false);
     }
@@ -133,15 +147,22 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 
 /** Which containers, and the credentials the system needs (see docs/compose.md). */
 function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'compose' }>, at: (path: Segment[], message: string) => void): void {
-  if (!stack.project && !stack.labels && !stack.containers) at(['stack'], 'missing key "project", "labels" or "containers": expected which running containers are the stack (a Compose project name, labels, or container names)');
+  if (!stack.project && !stack.labels && !stack.containers)
+    at(['stack'], 'missing key "project", "labels" or "containers": expected which running containers are the stack (a Compose project name, labels, or container names)');
   if (stack.services && !stack.project) at(['stack', 'services'], 'services picks services of a Compose project: set stack.project too');
-  if (stack.system === 'mysql-replication' && !stack.mysql) at(['stack'], 'missing key "mysql": a mysql-replication system needs the credentials drill probes and promotes with, e.g. mysql: { user: root, password: "${MYSQL_ROOT_PASSWORD}", replicationPassword: "${MYSQL_REPL_PASSWORD}" }');
+  if (stack.system === 'mysql-replication' && !stack.mysql)
+    at(
+      ['stack'],
+      'missing key "mysql": a mysql-replication system needs the credentials drill probes and promotes with, e.g. mysql: { user: root, password: "${MYSQL_ROOT_PASSWORD}", replicationPassword: "${MYSQL_REPL_PASSWORD}" }',
+    );
   if (stack.system !== 'mysql-replication' && stack.mysql) at(['stack', 'mysql'], `mysql applies to system mysql-replication, got ${stack.system}: remove it`);
   if (stack.system !== 'redis-sentinel') {
-    for (const key of ['masterName', 'password'] as const) if (stack[key] !== undefined) at(['stack', key], `${key} applies to system redis-sentinel, got ${stack.system}: remove it (MariaDB/MySQL credentials go in stack.mysql)`);
+    for (const key of ['masterName', 'password'] as const)
+      if (stack[key] !== undefined) at(['stack', key], `${key} applies to system redis-sentinel, got ${stack.system}: remove it (MariaDB/MySQL credentials go in stack.mysql)`);
   }
   const repoint = spec.steps.findIndex((s) => s.kind === 'action' && s.action === 'repoint');
-  if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword) at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
+  if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword)
+    at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
 }
 
 /** "db-2", "db-2, db-3", "db-2 … db-4". */

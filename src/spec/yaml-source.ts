@@ -106,6 +106,7 @@ export function syntaxProblems({ doc }: ParsedYaml): Problem[] {
 
 /** The key of a scalar as it becomes in the data (`yaml` stringifies plain-object keys this way). */
 export function keyName(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any YAML scalar, printed as the user wrote it
   return value === null || value === undefined ? '' : String(value);
 }
 
@@ -177,7 +178,10 @@ export interface Position {
 
 /** Maps data paths back to positions in the text. */
 export class Locator {
-  constructor(private readonly parsed: ParsedYaml | undefined, private readonly text: string) {}
+  constructor(
+    private readonly parsed: ParsedYaml | undefined,
+    private readonly text: string,
+  ) {}
 
   at(offset: number): Position {
     if (this.parsed) {

@@ -12,5 +12,5 @@ export const stackPlugins = {
 } satisfies StackPlugins;
 
 export function pluginOf<K extends StackKind>(spec: StackSpecOf<K>, plugins: StackPlugins = stackPlugins): StackPlugin<K> {
-  return plugins[spec.kind] as unknown as StackPlugin<K>;
+  return plugins[spec.kind];
 }

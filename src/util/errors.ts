@@ -8,7 +8,11 @@ export class UsageError extends Error {
 /** The environment cannot run the drill: no engine, no image, a container that will not start. Exit 3. */
 export class InfraError extends Error {
   override readonly name = 'InfraError';
-  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -16,7 +20,10 @@ export class InfraError extends Error {
 /** The run was stopped on purpose (signal, stop condition). */
 export class AbortedError extends Error {
   override readonly name = 'AbortedError';
-  constructor(message: string, readonly signal?: NodeJS.Signals) {
+  constructor(
+    message: string,
+    readonly signal?: NodeJS.Signals,
+  ) {
     super(message);
   }
 }

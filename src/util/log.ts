@@ -20,7 +20,7 @@ function stderrRedacted(): Writable {
 
 export function createLogger(opts: { level?: string; pretty?: boolean } = {}): Logger {
   const level = opts.level ?? process.env.DRILL_LOG_LEVEL ?? 'info';
-  const pretty = opts.pretty ?? Boolean(process.stderr.isTTY);
+  const pretty = opts.pretty ?? process.stderr.isTTY;
   if (pretty) {
     // pino-pretty is CommonJS and only a terminal needs it: load it on demand.
     const prettyFactory = createRequire(import.meta.url)('pino-pretty') as (o: object) => NodeJS.WritableStream;

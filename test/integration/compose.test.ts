@@ -25,13 +25,18 @@ async function freePort(): Promise<number> {
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+      s.close(() => {
+        resolve(port);
+      });
     });
   });
 }
 
 async function findCompose(): Promise<{ cmd: string; args: string[] }> {
-  for (const c of [{ cmd: 'docker', args: ['compose'] }, { cmd: 'docker-compose', args: [] }]) {
+  for (const c of [
+    { cmd: 'docker', args: ['compose'] },
+    { cmd: 'docker-compose', args: [] },
+  ]) {
     try {
       await run(c.cmd, [...c.args, 'version'], { timeout: 20_000 });
       return c;
@@ -39,7 +44,7 @@ async function findCompose(): Promise<{ cmd: string; args: string[] }> {
       // try the next one
     }
   }
-  throw new Error('neither `docker compose` (v2) nor `docker-compose` (v1) is installed: bash scripts/setup installs Debian\'s docker-compose');
+  throw new Error("neither `docker compose` (v2) nor `docker-compose` (v1) is installed: bash scripts/setup installs Debian's docker-compose");
 }
 
 function composeRun(...args: string[]) {
@@ -104,10 +109,15 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
   });
 
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set in before() when no Compose is installed
     if (!compose) return;
     await composeRun('down', '-v', '--remove-orphans').catch((error: unknown) => process.stderr.write(`compose down failed: ${String(error)}\n`));
     const rest = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
-    assert.deepEqual(rest.map((c) => c.Names[0]), [], 'compose down left containers');
+    assert.deepEqual(
+      rest.map((c) => c.Names[0]),
+      [],
+      'compose down left containers',
+    );
   });
 
   it('kills the Redis master the Sentinels name; Sentinel fails over; the killed container is started again and rejoins', async () => {
@@ -121,9 +131,18 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     assert.equal(result.measured.unexpectedWrites, 0);
     const kill = result.faults[0]!;
     assert.equal(kill.container, result.stack.primaryBefore);
-    assert.ok(result.events.some((e) => e.marker === 'restore' && e.message.includes(`restored ${kill.container}`)), 'the killed master was not restored');
-    assert.ok(result.events.some((e) => e.marker === 'restore' && /rejoined/.test(e.message)), 'the restored master did not rejoin');
-    assert.ok(result.events.some((e) => e.source === 'sentinel' && /\+switch-master/.test(e.message)), 'no +switch-master on the timeline');
+    assert.ok(
+      result.events.some((e) => e.marker === 'restore' && e.message.includes(`restored ${kill.container}`)),
+      'the killed master was not restored',
+    );
+    assert.ok(
+      result.events.some((e) => e.marker === 'restore' && /rejoined/.test(e.message)),
+      'the restored master did not rejoin',
+    );
+    assert.ok(
+      result.events.some((e) => e.source === 'sentinel' && /\+switch-master/.test(e.message)),
+      'no +switch-master on the timeline',
+    );
     assert.deepEqual(await leftovers(result.runId), []);
   });
 
@@ -133,7 +152,10 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     assert.equal(result.verdict, 'pass');
     assert.match(result.faults[0]!.container, new RegExp(`^${project}[-_]mariadb-replica`));
     assert.equal(result.measured?.lostWrites, 0);
-    assert.ok(result.divergence?.replicas.every((r) => r.converged), `replica did not converge: ${JSON.stringify(result.divergence)}`);
+    assert.ok(
+      result.divergence?.replicas.every((r) => r.converged),
+      `replica did not converge: ${JSON.stringify(result.divergence)}`,
+    );
     assert.deepEqual(await leftovers(result.runId), []);
   });
 
@@ -155,7 +177,17 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     const file = path.join(drillDir, 'bad.yaml');
     await writeFile(
       file,
-      ['name: bad', 'stack:', '  kind: compose', '  system: mysql-replication', '  endpoint: http://127.0.0.1:1', 'load: { rate: 10, duration: 5s }', 'steps:', '  - { at: 1s, fault: kill, target: sentinel }', ''].join('\n'),
+      [
+        'name: bad',
+        'stack:',
+        '  kind: compose',
+        '  system: mysql-replication',
+        '  endpoint: http://127.0.0.1:1',
+        'load: { rate: 10, duration: 5s }',
+        'steps:',
+        '  - { at: 1s, fault: kill, target: sentinel }',
+        '',
+      ].join('\n'),
     );
     const r = await runCli(['validate', file]);
     assert.equal(r.code, 2);

@@ -64,7 +64,10 @@ export async function leftovers(runId?: string): Promise<string[]> {
 }
 
 /** Run a shipped drill through the CLI with --json; return the exit code and its result.json. */
-export async function runDrillFile(file: string, extraArgs: string[] = []): Promise<{ code: number | null; result: import('../../src/report/result.js').ResultJson; resultPath: string; stderr: string }> {
+export async function runDrillFile(
+  file: string,
+  extraArgs: string[] = [],
+): Promise<{ code: number | null; result: import('../../src/report/result.js').ResultJson; resultPath: string; stderr: string }> {
   const { readFile } = await import('node:fs/promises');
   const out = await tempDir(path.basename(file, '.yaml'));
   const run = await runCli(['run', file, '--out', out, '--json', ...extraArgs], { timeoutMs: 300_000 });

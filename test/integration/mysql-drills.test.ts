@@ -41,7 +41,7 @@ describe('mysql-kill-primary (runbook failover), checked against a direct read o
     assert.ok(result.measured!.recoveredAtMs! >= repoint.atMs - result.measured!.precisionMs, `recovered at ${result.measured!.recoveredAtMs} before the repoint at ${repoint.atMs}`);
   });
 
-  it('reports the same data as a direct read of the new primary, and the other replica converged', async () => {
+  it('reports the same data as a direct read of the new primary, and the other replica converged', () => {
     const { result } = run;
     const m = result.measured!;
     const present = directIds(result.stack.primaryAfter!);

@@ -47,7 +47,9 @@ function post(url: string): Promise<{ status: number; body: string }> {
     const req = http.request(url, { method: 'POST', agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -110,7 +112,10 @@ describe('mysql-replication stack on the real engine', () => {
 
       const first = Array.from({ length: 50 }, (_, i) => i + 1);
       await writeAll(stack, first);
-      assert.deepEqual([...(await stack.readWriteIds())].sort((a, b) => a - b), first);
+      assert.deepEqual(
+        [...(await stack.readWriteIds())].sort((a, b) => a - b),
+        first,
+      );
       const before = await stack.verify({ catchUpTimeoutMs: 5000 });
       for (const n of before) assert.equal(n.ids?.size, first.length, `${n.node} (${n.role}) has ${n.ids?.size} ids: ${n.error ?? ''}`);
 
@@ -170,7 +175,11 @@ describe('mysql-replication stack on the real engine', () => {
       const expected = [...first, 999, ...second];
       for (const name of [promoted.node, other]) {
         const ids = byNode.get(name)!.ids!;
-        assert.deepEqual([...ids].sort((a, b) => a - b), expected, `${name} holds every acknowledged write`);
+        assert.deepEqual(
+          [...ids].sort((a, b) => a - b),
+          expected,
+          `${name} holds every acknowledged write`,
+        );
       }
 
       // The old primary comes back (restart after a kill): writable, not replicating — two nodes now look
@@ -181,9 +190,14 @@ describe('mysql-replication stack on the real engine', () => {
       const split = await stack.verify({ catchUpTimeoutMs: 1000 });
       const old = split.find((n) => n.node === 'db-1')!;
       assert.equal(old.role, 'replica');
-      assert.deepEqual([...old.ids!].sort((a, b) => a - b), [...first, 999]);
+      assert.deepEqual(
+        [...old.ids!].sort((a, b) => a - b),
+        [...first, 999],
+      );
       assert.match((await runbook.repoint({ timeoutMs: 5000, signal: ctx.signal })).detail, /db-1 is not a replica \(writable: a second primary\?\), left alone/);
-      console.log(`timings: stack up ${upMs.toFixed(0)} ms, promote ${promoteMs.toFixed(0)} ms, repoint ${repointMs.toFixed(0)} ms, write to a killed primary answered in ${deadWriteMs.toFixed(0)} ms (${dead.body}), check of a killed primary ${deadCheckMs.toFixed(0)} ms\n  promote: ${promoted.detail}\n  repoint: ${repointed.detail}`);
+      console.log(
+        `timings: stack up ${upMs.toFixed(0)} ms, promote ${promoteMs.toFixed(0)} ms, repoint ${repointMs.toFixed(0)} ms, write to a killed primary answered in ${deadWriteMs.toFixed(0)} ms (${dead.body}), check of a killed primary ${deadCheckMs.toFixed(0)} ms\n  promote: ${promoted.detail}\n  repoint: ${repointed.detail}`,
+      );
     } finally {
       await stack?.stop();
       const removed = await removeRun(docker, runId);
@@ -230,7 +244,7 @@ describe('mysql-replication stack on the real engine', () => {
     }
   });
 
-  it('catch-up lifts a delayed replica\'s delay and applies its relay log before promoting it', { timeout: 240_000 }, async () => {
+  it("catch-up lifts a delayed replica's delay and applies its relay log before promoting it", { timeout: 240_000 }, async () => {
     const { ctx, runId } = await context('c');
     let stack: Stack | undefined;
     try {
@@ -247,7 +261,10 @@ describe('mysql-replication stack on the real engine', () => {
       assert.ok(tookMs < 5000, `catch-up took ${tookMs} ms: the delay was not lifted`);
       await runbook.repoint({ timeoutMs: 5000, signal: ctx.signal });
       await writeAll(stack, [6]);
-      assert.deepEqual([...(await stack.readWriteIds())].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(
+        [...(await stack.readWriteIds())].sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6],
+      );
     } finally {
       await stack?.stop();
       await removeRun(docker, runId);

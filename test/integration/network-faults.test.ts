@@ -82,11 +82,24 @@ async function udpDelivered(from: string, to: string, count: number, intervalMs 
   const listener = exec(
     docker,
     node(to).id,
-    ['node', '-e', `const fs=require('fs');const s=require('dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);const end=()=>{try{fs.unlinkSync('${stop}')}catch{};console.log(n);process.exit(0)};s.bind(${port},()=>{console.log('ready');setInterval(()=>fs.existsSync('${stop}')&&end(),5);setTimeout(end,60000)})`],
-    { onLine: (l) => l === 'ready' && ready(), timeoutMs: 75_000 },
+    [
+      'node',
+      '-e',
+      `const fs=require('fs');const s=require('dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);const end=()=>{try{fs.unlinkSync('${stop}')}catch{};console.log(n);process.exit(0)};s.bind(${port},()=>{console.log('ready');setInterval(()=>fs.existsSync('${stop}')&&end(),5);setTimeout(end,60000)})`,
+    ],
+    {
+      onLine: (l) => {
+        if (l === 'ready') ready();
+      },
+      timeoutMs: 75_000,
+    },
   );
   await isReady;
-  await exec(docker, node(from).id, ['node', '-e', `const s=require('dgram').createSocket('udp4');s.on('error',()=>{});let i=0;const t=setInterval(()=>{s.send('x',${port},'${node(to).ip}',()=>{});if(++i>=${count}){clearInterval(t);setTimeout(()=>process.exit(0),50)}},${intervalMs})`]);
+  await exec(docker, node(from).id, [
+    'node',
+    '-e',
+    `const s=require('dgram').createSocket('udp4');s.on('error',()=>{});let i=0;const t=setInterval(()=>{s.send('x',${port},'${node(to).ip}',()=>{});if(++i>=${count}){clearInterval(t);setTimeout(()=>process.exit(0),50)}},${intervalMs})`,
+  ]);
   await new Promise((r) => setTimeout(r, 150));
   await exec(docker, node(to).id, ['touch', stop]);
   const res = await listener;
@@ -143,7 +156,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Every pair of nodes the tests cut, both ways, and the app's way to both Redis nodes. */
 const allPairs: [string, string][] = [
-  ['redis-1', 'redis-2'], ['redis-2', 'redis-1'], ['sentinel-1', 'redis-1'], ['redis-1', 'sentinel-2'], ['sentinel-3', 'redis-2'], ['app-1', 'redis-1'], ['app-1', 'redis-2'],
+  ['redis-1', 'redis-2'],
+  ['redis-2', 'redis-1'],
+  ['sentinel-1', 'redis-1'],
+  ['redis-1', 'sentinel-2'],
+  ['sentinel-3', 'redis-2'],
+  ['app-1', 'redis-1'],
+  ['app-1', 'redis-2'],
 ];
 
 describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () => {
@@ -159,7 +178,11 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
   // Whatever the previous test did, nothing of it may be left when the next one starts.
   beforeEach(async () => {
     assert.deepEqual(await helpersLeft(), [], 'a helper of an earlier fault is still there');
-    assert.deepEqual(await reachMatrix(allPairs), allPairs.map(([a, b]) => `${a}→${b} open`), 'an earlier fault still cuts a path');
+    assert.deepEqual(
+      await reachMatrix(allPairs),
+      allPairs.map(([a, b]) => `${a}→${b} open`),
+      'an earlier fault still cuts a path',
+    );
     const [ab, ba] = await Promise.all([udpDelivered('redis-1', 'redis-2', 50), udpDelivered('redis-2', 'redis-1', 50)]);
     assert.deepEqual([ab, ba], [50, 50], 'datagrams between redis-1 and redis-2 are lost before any fault');
   });
@@ -169,46 +192,83 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
   });
 
   after(async () => {
-    await stack?.stop().catch(() => {});
+    await stack.stop().catch(() => {});
     const removed = await removeRun(docker, run.runId);
     assert.deepEqual(removed.errors, []);
     assert.deepEqual(await leftovers(run.runId), []);
   });
 
   it('isolate redis-1: cut from every other node both ways, the rest untouched; heal reopens; no helper left', async () => {
-    const pairs: [string, string][] = [['redis-1', 'redis-2'], ['redis-2', 'redis-1'], ['sentinel-1', 'redis-1'], ['redis-1', 'sentinel-2'], ['app-1', 'redis-1'], ['redis-2', 'sentinel-1'], ['app-1', 'redis-2']];
-    assert.deepEqual(await reachMatrix(pairs), pairs.map(([a, b]) => `${a}→${b} open`));
+    const pairs: [string, string][] = [
+      ['redis-1', 'redis-2'],
+      ['redis-2', 'redis-1'],
+      ['sentinel-1', 'redis-1'],
+      ['redis-1', 'sentinel-2'],
+      ['app-1', 'redis-1'],
+      ['redis-2', 'sentinel-1'],
+      ['app-1', 'redis-2'],
+    ];
+    assert.deepEqual(
+      await reachMatrix(pairs),
+      pairs.map(([a, b]) => `${a}→${b} open`),
+    );
     const { fault, record } = await injectTimed(steps[0]!);
     assert.equal(record.kind, 'isolate');
     assert.equal(record.mechanism, 'iptables');
     assert.match(record.verified, /blocked \d+: redis-1 → /);
     assert.ok(record.injectReturnedAtMs - record.injectedAtMs < 1000, 'installing the rules took a second or more');
     assert.deepEqual(await reachMatrix(pairs), [
-      'redis-1→redis-2 blocked', 'redis-2→redis-1 blocked', 'sentinel-1→redis-1 blocked', 'redis-1→sentinel-2 blocked', 'app-1→redis-1 blocked',
-      'redis-2→sentinel-1 open', 'app-1→redis-2 open',
+      'redis-1→redis-2 blocked',
+      'redis-2→redis-1 blocked',
+      'sentinel-1→redis-1 blocked',
+      'redis-1→sentinel-2 blocked',
+      'app-1→redis-1 blocked',
+      'redis-2→sentinel-1 open',
+      'app-1→redis-2 open',
     ]);
     // The runner's own way in (127.0.0.1, through the bridge gateway) is not a node: still open.
     assert.ok((await pingMs('redis-1', 1))[0]! < 1000);
     // Both sides carry the rules (the cut holds if one side restarts): one helper per node of the stack.
     assert.equal((await helpersLeft()).length, stack.containers.length);
     await healTimed(fault);
-    assert.deepEqual(await reachMatrix(pairs), pairs.map(([a, b]) => `${a}→${b} open`));
+    assert.deepEqual(
+      await reachMatrix(pairs),
+      pairs.map(([a, b]) => `${a}→${b} open`),
+    );
     assert.deepEqual(await helpersLeft(), []);
     assert.ok(record.healedAtMs !== undefined);
     assert.ok(notes.some((n) => n.marker === 'heal' && n.message.includes('isolate')));
   });
 
   it('partition [redis-1] | [redis-2, sentinels]: cut between the groups only, the app (in no group) reaches both', async () => {
-    const pairs: [string, string][] = [['redis-1', 'redis-2'], ['redis-2', 'redis-1'], ['sentinel-3', 'redis-1'], ['redis-1', 'sentinel-3'], ['app-1', 'redis-1'], ['app-1', 'redis-2'], ['redis-1', 'app-1'], ['sentinel-1', 'redis-2']];
+    const pairs: [string, string][] = [
+      ['redis-1', 'redis-2'],
+      ['redis-2', 'redis-1'],
+      ['sentinel-3', 'redis-1'],
+      ['redis-1', 'sentinel-3'],
+      ['app-1', 'redis-1'],
+      ['app-1', 'redis-2'],
+      ['redis-1', 'app-1'],
+      ['sentinel-1', 'redis-2'],
+    ];
     const { fault, record } = await injectTimed(steps[1]!);
     assert.equal(record.kind, 'partition');
     assert.match(record.verified, /open \d+: .*app-1/, 'the probe did not check the path to a node in no group');
     assert.deepEqual(await reachMatrix(pairs), [
-      'redis-1→redis-2 blocked', 'redis-2→redis-1 blocked', 'sentinel-3→redis-1 blocked', 'redis-1→sentinel-3 blocked',
-      'app-1→redis-1 open', 'app-1→redis-2 open', 'redis-1→app-1 open', 'sentinel-1→redis-2 open',
+      'redis-1→redis-2 blocked',
+      'redis-2→redis-1 blocked',
+      'sentinel-3→redis-1 blocked',
+      'redis-1→sentinel-3 blocked',
+      'app-1→redis-1 open',
+      'app-1→redis-2 open',
+      'redis-1→app-1 open',
+      'sentinel-1→redis-2 open',
     ]);
     await healTimed(fault);
-    assert.deepEqual(await reachMatrix(pairs), pairs.map(([a, b]) => `${a}→${b} open`));
+    assert.deepEqual(
+      await reachMatrix(pairs),
+      pairs.map(([a, b]) => `${a}→${b} open`),
+    );
     assert.deepEqual(await helpersLeft(), []);
   });
 
@@ -221,7 +281,13 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     assert.equal(forward, 0);
     assert.equal(backward, 20);
     // TCP needs both directions: a connection either way stalls.
-    assert.deepEqual(await reachMatrix([['redis-2', 'redis-1'], ['redis-1', 'redis-2']]), ['redis-2→redis-1 blocked', 'redis-1→redis-2 blocked']);
+    assert.deepEqual(
+      await reachMatrix([
+        ['redis-2', 'redis-1'],
+        ['redis-1', 'redis-2'],
+      ]),
+      ['redis-2→redis-1 blocked', 'redis-1→redis-2 blocked'],
+    );
     assert.equal(record.healedAtMs, undefined, 'no duration: healed by itself');
     await healTimed(fault);
     // The heal is reported only with the injection's probe seeing the cut path open again.
@@ -271,7 +337,9 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     const n = 300;
     const [ab, ba, other] = await Promise.all([udpDelivered('redis-1', 'redis-2', n), udpDelivered('redis-2', 'redis-1', n), udpDelivered('sentinel-1', 'redis-2', n)]);
     const lost = (d: number) => (n - d) / n;
-    console.log(`#   loss between observed: redis-1→redis-2 ${(100 * lost(ab)).toFixed(1)} %, redis-2→redis-1 ${(100 * lost(ba)).toFixed(1)} %, sentinel-1→redis-2 ${(100 * lost(other)).toFixed(1)} % (asked 50 %)`);
+    console.log(
+      `#   loss between observed: redis-1→redis-2 ${(100 * lost(ab)).toFixed(1)} %, redis-2→redis-1 ${(100 * lost(ba)).toFixed(1)} %, sentinel-1→redis-2 ${(100 * lost(other)).toFixed(1)} % (asked 50 %)`,
+    );
     assert.ok(Math.abs(lost(ab) - 0.5) < 0.15, `redis-1→redis-2 ${lost(ab)}`);
     assert.ok(Math.abs(lost(ba) - 0.5) < 0.15, `redis-2→redis-1 ${lost(ba)}`);
     assert.equal(other, n);
@@ -286,15 +354,29 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     const old = net.connect({ host: '127.0.0.1', port: node('redis-1').ports[6379]! });
     await new Promise((r) => old.once('connect', r));
     const oldClosed = new Promise<string>((resolve) => {
-      old.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-      old.on('close', () => resolve('closed'));
+      old.on('error', (e) => {
+        resolve(`error ${(e as NodeJS.ErrnoException).code}`);
+      });
+      old.on('close', () => {
+        resolve('closed');
+      });
     });
     const { fault, record } = await injectTimed(steps[5]!);
     assert.equal(record.mechanism, process.env.DRILL_LATENCY_MECHANISM ?? 'tcp-proxy', 'this kernel has no netem: expected the proxy');
-    assert.ok(notes.some((n) => n.message.startsWith(`latency via ${record.mechanism}`)), 'no note names the mechanism');
+    assert.ok(
+      notes.some((n) => n.message.startsWith(`latency via ${record.mechanism}`)),
+      'no note names the mechanism',
+    );
     const during = await pingMs('redis-1');
     old.write('PING\r\n');
-    const oldOutcome = await Promise.race([oldClosed, new Promise<string>((r) => setTimeout(() => r('still open'), 2000))]);
+    const oldOutcome = await Promise.race([
+      oldClosed,
+      new Promise<string>((r) =>
+        setTimeout(() => {
+          r('still open');
+        }, 2000),
+      ),
+    ]);
     // Node to node: the app's write goes app-1 → redis-1 through the proxy. Its connection from before the
     // fault was reset, so the first write may time out while ioredis reconnects (Sentinel, ROLE, INFO, each delayed).
     let writeMs = 0;
@@ -309,13 +391,15 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     }
     await healTimed(fault);
     const afterHeal = await pingMs('redis-1');
-    console.log(`#   latency PING ms: before ${before.map((x) => x.toFixed(1)).join(' ')} | during ${during.map((x) => x.toFixed(1)).join(' ')} | after ${afterHeal.map((x) => x.toFixed(1)).join(' ')}; app writes ${writes.join(', ')}; old connection: ${oldOutcome}`);
-    assert.ok(Math.min(...during) >= 130 - 2, `a round trip under delay - jitter: ${during}`);
-    assert.ok(Math.max(...during) < 400, `far more than asked: ${during}`);
+    console.log(
+      `#   latency PING ms: before ${before.map((x) => x.toFixed(1)).join(' ')} | during ${during.map((x) => x.toFixed(1)).join(' ')} | after ${afterHeal.map((x) => x.toFixed(1)).join(' ')}; app writes ${writes.join(', ')}; old connection: ${oldOutcome}`,
+    );
+    assert.ok(Math.min(...during) >= 130 - 2, `a round trip under delay - jitter: ${during.join(', ')}`);
+    assert.ok(Math.max(...during) < 400, `far more than asked: ${during.join(', ')}`);
     assert.ok(mean(during) - mean(before) > 110, 'mean increase too small');
     assert.ok(writeMs >= 128, `the app's write (app → redis-1): ${writes.join(', ')}`);
     assert.notEqual(oldOutcome, 'still open', 'a connection from before the fault kept going around the proxy');
-    assert.ok(Math.max(...afterHeal) < 50, `still slow after heal: ${afterHeal}`);
+    assert.ok(Math.max(...afterHeal) < 50, `still slow after heal: ${afterHeal.join(', ')}`);
     assert.deepEqual(await helpersLeft(), []);
     old.destroy();
   });
@@ -355,7 +439,13 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     assert.deepEqual(report.errors, []);
     assert.equal(report.helpers, 5);
     assert.equal(report.removed.length, 5);
-    assert.deepEqual(await reachMatrix([['redis-2', 'redis-1'], ['redis-1', 'sentinel-1']]), ['redis-2→redis-1 open', 'redis-1→sentinel-1 open']);
+    assert.deepEqual(
+      await reachMatrix([
+        ['redis-2', 'redis-1'],
+        ['redis-1', 'sentinel-1'],
+      ]),
+      ['redis-2→redis-1 open', 'redis-1→sentinel-1 open'],
+    );
     const left = await exec(docker, helperId, ['iptables', '-S']);
     assert.match(left.stdout, /-N NOT-DRILLS/);
     assert.doesNotMatch(left.stdout, /DRILL-/);
@@ -373,7 +463,10 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     await healTimed(latency.fault);
     assert.ok(mean(await pingMs('redis-1', 3)) < 50, 'latency still in effect after its heal');
     assert.deepEqual(await reachMatrix([['redis-2', 'redis-1']]), ['redis-2→redis-1 blocked'], 'the partition went with the latency');
-    assert.ok((await helpersLeft()).some((h) => h.endsWith('-net-redis-1')), 'the shared helper was removed under the partition');
+    assert.ok(
+      (await helpersLeft()).some((h) => h.endsWith('-net-redis-1')),
+      'the shared helper was removed under the partition',
+    );
     await healTimed(partition.fault);
     assert.deepEqual(await reachMatrix([['redis-2', 'redis-1']]), ['redis-2→redis-1 open']);
     assert.deepEqual(await helpersLeft(), []);

@@ -37,7 +37,9 @@ describe('redis-pause-master-no-failover (calibration)', () => {
     assert.ok(result.measured!.recoveredWrites! > 0, 'no unknown write was found applied after the unpause');
   });
 
-  it('leaves nothing behind', async () => assert.deepEqual(await leftovers(run.result.runId), []));
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
 });
 
 describe('redis-stop-replica', () => {
@@ -60,7 +62,9 @@ describe('redis-stop-replica', () => {
     assert.equal(result.stack.primaryAfter, result.stack.primaryBefore);
   });
 
-  it('leaves nothing behind', async () => assert.deepEqual(await leftovers(run.result.runId), []));
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
 });
 
 describe('drill calibrate', () => {

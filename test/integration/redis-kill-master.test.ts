@@ -67,7 +67,7 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.equal(m.totalWrites, result.load.sentWrites);
     assert.ok(m.failedWrites + m.unknownWrites > 0, 'the kill caused no failed write at all');
     // Open-loop at 300/s over warm-up (3 s) + load (15 s): the offered load is the declared rate.
-    const expected = result.load.rate * (result.load.warmupMs + result.load.durationMs) / 1000;
+    const expected = (result.load.rate * (result.load.warmupMs + result.load.durationMs)) / 1000;
     assert.ok(Math.abs(m.totalWrites - expected) / expected < 0.1, `sent ${m.totalWrites} writes, expected ≈ ${expected}`);
     assert.ok(m.lostWrites !== null && m.unexpectedWrites === 0 && m.recoveredWrites !== null, 'verification did not run');
     assert.ok(m.lostWrites <= m.ackedWrites);

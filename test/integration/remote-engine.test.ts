@@ -42,7 +42,9 @@ async function freePort(): Promise<number> {
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const { port: p } = s.address() as net.AddressInfo;
-      s.close(() => resolve(p));
+      s.close(() => {
+        resolve(p);
+      });
     });
   });
 }
@@ -61,13 +63,15 @@ async function onRemote<T>(fn: () => Promise<T>): Promise<T> {
 
 function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -77,7 +81,19 @@ interface Ssh2 {
   Server: new (
     config: { hostKeys: Buffer[] },
     onClient: (client: {
-      on(event: 'authentication', fn: (ctx: { method: string; username: string; key: { algo: string; data: Buffer }; signature?: Buffer; blob?: Buffer; hashAlgo?: string; accept(): void; reject(methods?: string[]): void }) => void): void;
+      on(
+        event: 'authentication',
+        fn: (ctx: {
+          method: string;
+          username: string;
+          key: { algo: string; data: Buffer };
+          signature?: Buffer;
+          blob?: Buffer;
+          hashAlgo?: string;
+          accept(): void;
+          reject(methods?: string[]): void;
+        }) => void,
+      ): void;
       on(event: 'error', fn: (error: Error) => void): void;
       on(event: 'ready', fn: () => void): void;
       on(event: 'session', fn: (accept: () => { on(event: 'exec', fn: (accept: () => SshChannel, reject: () => void, info: { command: string }) => void): void }) => void): void;
@@ -103,28 +119,56 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     daemon = spawn(
       'dockerd',
       [
-        '--data-root', `${dataRoot}/data`, '--exec-root', execRoot, '--pidfile', `${dataRoot}/dockerd.pid`,
-        '-H', `unix://${dataRoot}/docker.sock`, '-H', `tcp://127.0.0.1:${port}`,
-        `--bridge=${BRIDGE}`, '--iptables=false', '--ip-masq=false', '--default-address-pool', `base=${POOL},size=24`,
+        '--data-root',
+        `${dataRoot}/data`,
+        '--exec-root',
+        execRoot,
+        '--pidfile',
+        `${dataRoot}/dockerd.pid`,
+        '-H',
+        `unix://${dataRoot}/docker.sock`,
+        '-H',
+        `tcp://127.0.0.1:${port}`,
+        `--bridge=${BRIDGE}`,
+        '--iptables=false',
+        '--ip-masq=false',
+        '--default-address-pool',
+        `base=${POOL},size=24`,
       ],
       { stdio: ['ignore', logFile.fd, logFile.fd] },
     );
     await logFile.close();
     remote = new Dockerode({ host: '127.0.0.1', port });
     for (let i = 0; ; i++) {
-      if (await remote.ping().then(() => true, () => false)) break;
+      if (
+        await remote.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (daemon.exitCode !== null || i > 120) throw new Error(`the second dockerd did not come up:\n${(await readFile(`${dataRoot}.log`, 'utf8')).slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     // Accept traffic inside the second engine's private range (DOCKER-USER where the main engine made it).
-    ruleChain = (await run('iptables', ['-L', 'DOCKER-USER', '-n']).then(() => true, () => false)) ? 'DOCKER-USER' : 'FORWARD';
+    ruleChain = (await run('iptables', ['-L', 'DOCKER-USER', '-n']).then(
+      () => true,
+      () => false,
+    ))
+      ? 'DOCKER-USER'
+      : 'FORWARD';
     await run('iptables', ['-I', ruleChain, ...RULE]);
 
     const refs = await imageRefs();
     for (const tag of [refs.redis.tag, refs.app.tag]) {
       const tar = await docker.getImage(tag).get();
       const res = await remote.loadImage(tar);
-      await new Promise<void>((resolve, reject) => remote.modem.followProgress(res, (error: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) => {
+        remote.modem.followProgress(res, (error: Error | null) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     }
     process.stderr.write(`second dockerd up and images loaded in ${Date.now() - t0} ms\n`);
   });
@@ -140,7 +184,10 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     if (ruleChain) await run('iptables', ['-D', ruleChain, ...RULE]).catch(() => {});
     await run('ip', ['link', 'del', BRIDGE]).catch(() => {});
     // A mount left by the daemon (overlay, shm) would make the removal fail: unmount what is under it first.
-    const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dataRoot) || m.startsWith(execRoot));
+    const mounts = (await readFile('/proc/mounts', 'utf8'))
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(dataRoot) || m.startsWith(execRoot));
     for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => {});
     await rm(dataRoot, { recursive: true, force: true });
     await rm(execRoot, { recursive: true, force: true });
@@ -155,11 +202,21 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     assert.deepEqual(engineLocation('ssh://ops@docker-1.example:2222'), { transport: 'ssh', host: 'docker-1.example', local: false });
     assert.deepEqual(engineLocation('docker-2.example:2375'), { transport: 'tcp', host: 'docker-2.example', local: false });
     const clean = { DRILL_ENGINE_HOST: undefined, DRILL_PUBLISH_IP: undefined };
-    withEnv({ ...clean, DOCKER_HOST: undefined }, () => assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '127.0.0.1']));
-    withEnv({ ...clean, DOCKER_HOST: 'tcp://localhost:2375' }, () => assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '127.0.0.1']));
-    withEnv({ ...clean, DOCKER_HOST: 'tcp://10.1.2.3:2376' }, () => assert.deepEqual([engineHostAddress(), publishHostIp()], ['10.1.2.3', '10.1.2.3']));
-    withEnv({ ...clean, DOCKER_HOST: 'ssh://ops@docker-1.example' }, () => assert.deepEqual([engineHostAddress(), publishHostIp(), engineDescription()], ['docker-1.example', '0.0.0.0', 'ssh://docker-1.example']));
-    withEnv({ DOCKER_HOST: 'ssh://ops@docker-1.example', DRILL_ENGINE_HOST: '127.0.0.1', DRILL_PUBLISH_IP: '10.9.9.9' }, () => assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '10.9.9.9']));
+    withEnv({ ...clean, DOCKER_HOST: undefined }, () => {
+      assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '127.0.0.1']);
+    });
+    withEnv({ ...clean, DOCKER_HOST: 'tcp://localhost:2375' }, () => {
+      assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '127.0.0.1']);
+    });
+    withEnv({ ...clean, DOCKER_HOST: 'tcp://10.1.2.3:2376' }, () => {
+      assert.deepEqual([engineHostAddress(), publishHostIp()], ['10.1.2.3', '10.1.2.3']);
+    });
+    withEnv({ ...clean, DOCKER_HOST: 'ssh://ops@docker-1.example' }, () => {
+      assert.deepEqual([engineHostAddress(), publishHostIp(), engineDescription()], ['docker-1.example', '0.0.0.0', 'ssh://docker-1.example']);
+    });
+    withEnv({ DOCKER_HOST: 'ssh://ops@docker-1.example', DRILL_ENGINE_HOST: '127.0.0.1', DRILL_PUBLISH_IP: '10.9.9.9' }, () => {
+      assert.deepEqual([engineHostAddress(), publishHostIp()], ['127.0.0.1', '10.9.9.9']);
+    });
   });
 
   it('runs a real drill on the second engine; the report names that engine; nothing runs on the main one', async () => {
@@ -167,8 +224,12 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     const seenRemote = new Set<string>();
     let polling = true;
     const poll = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cleared by another callback
       while (polling) {
-        for (const [engine, seen] of [[docker, seenMain], [remote, seenRemote]] as const) {
+        for (const [engine, seen] of [
+          [docker, seenMain],
+          [remote, seenRemote],
+        ] as const) {
           const list = await engine.listContainers({ all: true, filters: { label: ['drill.drill=redis-stop-replica'] } }).catch(() => []);
           for (const c of list) seen.add(c.Labels['drill.run-id'] ?? '');
         }
@@ -192,7 +253,11 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     assert.ok(seenRemote.has(result.runId), 'the stack was never seen on the second engine');
     assert.ok(!seenMain.has(result.runId), 'the stack ran on the main engine');
     const left = await remote.listContainers({ all: true, filters: { label: [`drill.run-id=${result.runId}`] } });
-    assert.deepEqual(left.map((c) => c.Names[0]), [], 'the run left containers on the second engine');
+    assert.deepEqual(
+      left.map((c) => c.Names[0]),
+      [],
+      'the run left containers on the second engine',
+    );
     assert.ok(result.stack.containers.length >= 5);
   });
 
@@ -206,7 +271,16 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     const agentSock = path.join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 50 && !(await readFile(agentSock).then(() => true, (e: NodeJS.ErrnoException) => e.code !== 'ENOENT')); i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 50 &&
+        !(await readFile(agentSock).then(
+          () => true,
+          (e: unknown) => (e as NodeJS.ErrnoException).code !== 'ENOENT',
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
       await run('ssh-add', [path.join(dir, 'id_ed25519')], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
       const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2;
       const allowed = ssh2.utils.parseKey(await readFile(path.join(dir, 'id_ed25519.pub'), 'utf8'));
@@ -214,34 +288,52 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
       const server = new ssh2.Server({ hostKeys: [await readFile(path.join(dir, 'host_key'))] }, (client) => {
         client.on('authentication', (ctx) => {
           const ok = ctx.method === 'publickey' && ctx.username === 'drill' && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH());
-          if (ok && ctx.signature && !allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) return ctx.reject();
-          return ok ? ctx.accept() : ctx.reject(['publickey']);
+          if (ok && ctx.signature && !allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) {
+            ctx.reject();
+            return;
+          }
+          if (ok) ctx.accept();
+          else ctx.reject(['publickey']);
         });
         client.on('error', () => {});
-        client.on('ready', () =>
-          client.on('session', (accept) =>
+        client.on('ready', () => {
+          client.on('session', (accept) => {
             accept().on('exec', (acceptExec, _reject, info) => {
               const channel = acceptExec();
               if (info.command !== 'docker system dial-stdio') {
                 channel.stderr.write(`not allowed: ${info.command}\n`);
-                return channel.exit(127), channel.end();
+                return (channel.exit(127), channel.end());
               }
               dials.push(info.command);
               const engine = net.connect(`${dataRoot}/docker.sock`);
               channel.pipe(engine).pipe(channel);
-              engine.on('error', () => channel.close());
+              engine.on('error', () => {
+                channel.close();
+              });
               channel.on('close', () => engine.destroy());
-            }),
-          ),
-        );
+            });
+          });
+        });
       });
-      const sshPort = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+      const sshPort = await new Promise<number>((resolve) => {
+        server.listen(0, '127.0.0.1', () => {
+          resolve(server.address().port);
+        });
+      });
       try {
         const env = { DOCKER_HOST: `ssh://drill@127.0.0.1:${sshPort}`, SSH_AUTH_SOCK: agentSock };
         const file = path.join(dir, 'ssh-drill.yaml');
         await writeFile(
           file,
-          ['name: ssh-drill', 'stack: { kind: redis-sentinel, replicas: 1, sentinels: 1 }', 'load: { rate: 100, connections: 4, warmup: 1s, duration: 3s }', 'steps:', '  - { at: 1s, fault: pause, target: replica, duration: 500ms }', 'objectives: { lostWrites: 0 }', ''].join('\n'),
+          [
+            'name: ssh-drill',
+            'stack: { kind: redis-sentinel, replicas: 1, sentinels: 1 }',
+            'load: { rate: 100, connections: 4, warmup: 1s, duration: 3s }',
+            'steps:',
+            '  - { at: 1s, fault: pause, target: replica, duration: 500ms }',
+            'objectives: { lostWrites: 0 }',
+            '',
+          ].join('\n'),
         );
         const saved = { DOCKER_HOST: process.env.DOCKER_HOST, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
         Object.assign(process.env, env);
@@ -249,8 +341,9 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
         try {
           out = await runDrillFile(file);
         } finally {
-          for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
+          for (const [k, v] of Object.entries(saved))
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
         }
         assert.equal(out.code, 0, `exit ${out.code}: ${out.result.reason}\n${out.stderr.slice(-3000)}`);
         assert.equal(out.result.environment.dockerHost, `ssh://127.0.0.1:${sshPort}`, 'the user name is dropped from the report');
@@ -280,7 +373,14 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
       name: `drill-test-leftover-${process.pid}`,
       Image: refs.redis.tag,
       Cmd: ['sleep', '600'],
-      Labels: { 'drill.run-id': 'dead-run', 'drill.drill': 'dead', 'drill.role': 'redis', 'drill.owner-pid': '999999999', 'drill.owner-host': (await import('node:os')).hostname(), 'drill.owner-started-ms': '0' },
+      Labels: {
+        'drill.run-id': 'dead-run',
+        'drill.drill': 'dead',
+        'drill.role': 'redis',
+        'drill.owner-pid': '999999999',
+        'drill.owner-host': (await import('node:os')).hostname(),
+        'drill.owner-started-ms': '0',
+      },
     });
     const cleaned = await onRemote(() => runCli(['cleanup', '--json']));
     assert.equal(cleaned.code, 0, cleaned.stderr);

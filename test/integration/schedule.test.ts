@@ -41,15 +41,27 @@ describe('drill schedule', { timeout: 300_000 }, () => {
     await writeFile(path.join(drills, 'sched-b.yaml'), drill('sched-b', '5-59/10 * * * * *'));
     await writeFile(path.join(drills, 'README.txt'), 'not a drill file');
 
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'drill.js'), 'schedule', drills, '--out', out, '--json'], { cwd: repoRoot, env: { ...process.env, DRILL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'drill.js'), 'schedule', drills, '--out', out, '--json'], {
+      cwd: repoRoot,
+      env: { ...process.env, DRILL_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    const runs = (): RunLine[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunLine);
+    const runs = (): RunLine[] =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as RunLine);
     const starts = () => stderr.split('\n').filter((l) => l.includes('"msg":"scheduled run starting"')).length;
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const t0 = Date.now();
     let termSentAt = 0;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => {
+        resolve({ code, signal });
+      }),
+    );
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       // Once three runs have finished and a fourth has started, interrupt it in the middle.
@@ -76,7 +88,10 @@ describe('drill schedule', { timeout: 300_000 }, () => {
     const spans = all.map((r) => ({ drill: r.drill, from: Date.parse(r.startedAt), to: Date.parse(r.finishedAt) })).sort((a, b) => a.from - b.from);
     for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.from >= spans[i - 1]!.to, `runs overlap: ${JSON.stringify(spans)}`);
     // Each run was fired by one of its drill's cron times (a run queued behind the other drill starts later).
-    const fired = stderr.split('\n').filter((l) => l.includes('"msg":"scheduled run starting"')).map((l) => JSON.parse(l) as { drill: string; scheduledAt: string });
+    const fired = stderr
+      .split('\n')
+      .filter((l) => l.includes('"msg":"scheduled run starting"'))
+      .map((l) => JSON.parse(l) as { drill: string; scheduledAt: string });
     assert.ok(fired.length >= all.length);
     for (const f of fired) assert.equal(new Date(f.scheduledAt).getUTCSeconds() % 10, f.drill === 'sched-a' ? 0 : 5, `${f.drill} fired at ${f.scheduledAt}`);
     assert.match(stderr, /scheduling 2 drill\(s\)/);
@@ -107,6 +122,9 @@ describe('drill schedule', { timeout: 300_000 }, () => {
     await writeFile(file, drill('dry-run', '*/30 * * * *'));
     const dry = await runCli(['schedule', file, '--cron', '0 3 * * *', '--timezone', 'UTC', '--dry-run', '--json']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.deepEqual(JSON.parse(dry.stdout).next.map((t: string) => t.slice(11)), ['03:00:00.000Z', '03:00:00.000Z', '03:00:00.000Z']);
+    assert.deepEqual(
+      JSON.parse(dry.stdout).next.map((t: string) => t.slice(11)),
+      ['03:00:00.000Z', '03:00:00.000Z', '03:00:00.000Z'],
+    );
   });
 });

@@ -23,16 +23,20 @@ describe('redis split brain', () => {
     const fault = result.faults[0]!;
     assert.equal(fault.kind, 'partition');
     assert.ok(fault.healedAtMs !== undefined, 'the partition was never healed');
-    assert.ok(result.events.some((e) => e.marker === 'switch-master' && e.atMs > fault.injectedAtMs && e.atMs < fault.healedAtMs!), 'Sentinel did not fail over during the partition');
+    assert.ok(
+      result.events.some((e) => e.marker === 'switch-master' && e.atMs > fault.injectedAtMs && e.atMs < fault.healedAtMs!),
+      'Sentinel did not fail over during the partition',
+    );
     const m = result.measured!;
     // 150 writes/s went to app-2 for the ~6 s partition: most of them were acknowledged, then lost.
     assert.ok(m.lostWrites! > 300, `only ${m.lostWrites} writes lost`);
     assert.equal(m.lost.ackedAfterFault, m.lostWrites, 'every lost write was acknowledged after the partition began');
     for (const lost of m.lost.firstIds) {
-      assert.ok(lost.ackMs > fault.injectedAtMs && lost.ackMs < fault.healedAtMs!, `lost write acked at ${lost.ackMs}, outside the partition`);
+      assert.ok(lost.ackMs > fault.injectedAtMs && lost.ackMs < fault.healedAtMs, `lost write acked at ${lost.ackMs}, outside the partition`);
       // app-1 (majority side) can only have lost writes the old master acknowledged while the rules were
       // still going in; once the partition is in place only app-2 reaches the old master.
-      if (lost.id < ID_RANGE_PER_TARGET) assert.ok(lost.ackMs <= fault.injectReturnedAtMs, `app-1's write ${lost.id} acked at ${lost.ackMs}, after the partition was in place (${fault.injectReturnedAtMs})`);
+      if (lost.id < ID_RANGE_PER_TARGET)
+        assert.ok(lost.ackMs <= fault.injectReturnedAtMs, `app-1's write ${lost.id} acked at ${lost.ackMs}, after the partition was in place (${fault.injectReturnedAtMs})`);
     }
     // The bulk was acknowledged deep inside the partition: by the old master, to app-2.
     assert.ok(m.lost.ackSpanMs!.lastMs > fault.injectReturnedAtMs + 3000, `last lost write acked at ${m.lost.ackSpanMs!.lastMs}`);

@@ -10,7 +10,10 @@ import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js'
 const viaSystemd = spawnSync('systemctl', ['is-active', '--quiet', 'docker']).status === 0;
 
 async function engineUp(): Promise<boolean> {
-  return docker.ping().then(() => true, () => false);
+  return docker.ping().then(
+    () => true,
+    () => false,
+  );
 }
 
 function stopEngine(): void {
@@ -46,6 +49,7 @@ describe('the Docker engine stops mid-drill', () => {
         }
       },
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the stderr callback
     assert.ok(stopped && runId, `the run never reached the load: ${run.stderr.slice(-2000)}`);
     assert.equal(run.code, 3, run.stderr.slice(-3000));
     assert.match(run.stderr + run.stdout, /Docker engine .* stopped answering/);

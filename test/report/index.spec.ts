@@ -41,7 +41,12 @@ test('the index lists the runs newest first, with a trend chart per drill and li
   const rows = page.getByTestId('run-row');
   await expect(rows).toHaveCount(runs.length);
   const started = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-started') ?? ''));
-  expect(started).toEqual(runs.map((r) => r.startedAt).sort().reverse());
+  expect(started).toEqual(
+    runs
+      .map((r) => r.startedAt)
+      .sort()
+      .reverse(),
+  );
   await expect(rows.first()).toHaveAttribute('data-run-id', hostile.runId);
   await expect(page.getByTestId('index-warnings')).toContainText('20261121T100000Z-cut/result.json: skipped');
 

@@ -15,6 +15,7 @@ let result: ResultJson;
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
+// eslint-disable-next-line no-empty-pattern -- Playwright passes fixtures first; this hook needs none of them
 test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(300_000);
   await expectFreshBuild();

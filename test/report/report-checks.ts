@@ -41,7 +41,7 @@ export function parseShown(text: string): { value: number; tolerance: number } {
   const digits = m[3]?.length ?? 0;
   const scale = m[4] === 's' ? 1000 : 1;
   const value = Number(m[2]!.replace(/,/g, '')) * scale * (m[1] ? -1 : 1);
-  return { value, tolerance: m[4] ? (0.5 * 10 ** -digits) * scale + 1e-9 : 0.5 };
+  return { value, tolerance: m[4] ? 0.5 * 10 ** -digits * scale + 1e-9 : 0.5 };
 }
 
 /** The element's data-value equals `raw` exactly and its visible text shows it (rounded for display only). */
@@ -130,7 +130,10 @@ export async function checkReport(page: Page, result: ResultJson, watch: PageWat
   await expect(page.locator('img')).toHaveCount(0);
   await expect(page.locator('script')).toHaveCount(0);
   expect(watch.dialogs, 'no dialog').toEqual([]);
-  expect(watch.requests.filter((u) => !u.startsWith('file://')), 'no request beyond the file').toEqual([]);
+  expect(
+    watch.requests.filter((u) => !u.startsWith('file://')),
+    'no request beyond the file',
+  ).toEqual([]);
 
   const shot = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path: shot, fullPage: true });

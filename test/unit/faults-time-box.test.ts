@@ -32,7 +32,11 @@ describe('fault time box', () => {
     const { ctx, notes } = fakeContext();
     // The install took 400 ms (t_fault 400 ms ago, in effect now); the duration is 300 ms.
     const returnedAtMs = ctx.clock.nowMs();
-    const fault = timeBox(ctx, { kind: 'partition', target: 't', container: 'c', durationMs: 300 }, { injectedAtMs: returnedAtMs - 400, injectReturnedAtMs: returnedAtMs, undo: async () => 'open again 1' });
+    const fault = timeBox(
+      ctx,
+      { kind: 'partition', target: 't', container: 'c', durationMs: 300 },
+      { injectedAtMs: returnedAtMs - 400, injectReturnedAtMs: returnedAtMs, undo: () => Promise.resolve('open again 1') },
+    );
     await until(() => fault.record.healReturnedAtMs !== undefined);
     const healedAfterMs = fault.record.healedAtMs! - returnedAtMs;
     assert.ok(healedAfterMs >= 300, `healed ${healedAfterMs} ms after the effect began (duration 300 ms)`);
@@ -49,7 +53,12 @@ describe('fault time box', () => {
     let finish: () => void = () => {};
     const undo = () => {
       undos++;
-      return new Promise<string>((resolve) => (finish = () => resolve('gone')));
+      return new Promise<string>(
+        (resolve) =>
+          (finish = () => {
+            resolve('gone');
+          }),
+      );
     };
     const now = ctx.clock.nowMs();
     const fault = timeBox(ctx, { kind: 'pause', target: 't', container: 'c', durationMs: undefined }, { injectedAtMs: now, injectReturnedAtMs: now, undo });
@@ -68,10 +77,10 @@ describe('fault time box', () => {
   it('a failed self-heal is on the timeline and the next heal() tries again', async () => {
     const { ctx, notes } = fakeContext();
     let attempts = 0;
-    const undo = async () => {
+    const undo = () => {
       attempts++;
-      if (attempts === 1) throw new Error('path still blocked');
-      return 'open again';
+      if (attempts === 1) return Promise.reject(new Error('path still blocked'));
+      return Promise.resolve('open again');
     };
     const now = ctx.clock.nowMs();
     const fault = timeBox(ctx, { kind: 'loss', target: 't', container: 'c', durationMs: 10 }, { injectedAtMs: now, injectReturnedAtMs: now, undo });

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import type { WriteOutcome } from '../../src/load/history.js';
-import { PacedClient, type AutocannonClient, type PacedClientHooks } from '../../src/load/paced-client.js';
+import { PacedClient, type PacedClientHooks } from '../../src/load/paced-client.js';
 
 class FakeSocket extends EventEmitter {
   destroyed = false;
@@ -22,7 +22,11 @@ class FakeClient extends EventEmitter {
   connects = 0;
   written: string[] = [];
   parserResets = 0;
-  parser = { initialize: (): void => void this.parserResets++ };
+  parser = {
+    initialize: (): void => {
+      this.parserResets++;
+    },
+  };
   requestIterator = {
     currentRequest: {},
     nextRequest: (): unknown => assert.fail('autocannon must not rebuild requests'),
@@ -95,10 +99,12 @@ function setup(): Harness {
       assert.ok(!done.has(id), `id ${id} completed twice`);
       done.set(id, { outcome, ...(error ? { error } : {}) });
     },
-    idle: () => void h.idleCalls++,
+    idle: () => {
+      h.idleCalls++;
+    },
   };
   // as in the Client constructor: setupClient(this), then the ticker, then _connect()
-  h.paced = new PacedClient(fake as unknown as AutocannonClient, hooks);
+  h.paced = new PacedClient(fake, hooks);
   let retimerCleared = false;
   fake.timeoutTicker = { reschedule() {}, clear: () => void (retimerCleared = true) };
   assert.ok(retimerCleared, "autocannon's own retimer is cleared as soon as it is created");

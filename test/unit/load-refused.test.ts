@@ -31,7 +31,9 @@ test('refused connections: offered load stays at the declared rate, each attempt
   const history = load.history();
   assert.equal(history.length, stats.sentWrites);
   assert.ok(Math.abs(history.length - 400) <= 40, `≈400 attempts in 2 s at 200/s, got ${history.length}`);
-  history.forEach((w, i) => assert.equal(w.id, i + 1));
+  history.forEach((w, i) => {
+    assert.equal(w.id, i + 1);
+  });
   const notRefused = history.filter((w) => w.outcome !== 'fail' || w.error !== 'ECONNREFUSED');
   assert.deepEqual(notRefused, [], 'every attempt is a fail: ECONNREFUSED');
   assert.equal(stats.fail, history.length);

@@ -36,16 +36,26 @@ async function startServer(decide: (id: number) => Action, answerDelayMs = 0): P
         res.end(body);
       };
       switch (action) {
-        case 'ok':
-          return json(200, '{"ok":true}');
-        case 'ok-close':
-          return json(200, '{"ok":true}', true);
-        case 'fail':
-          return json(503, '{"outcome":"fail","error":"READONLY"}');
-        case 'unknown-body':
-          return json(503, '{"outcome":"unknown","error":"ack lost"}');
-        case 'garbage':
-          return json(500, 'not json');
+        case 'ok': {
+          json(200, '{"ok":true}');
+          return;
+        }
+        case 'ok-close': {
+          json(200, '{"ok":true}', true);
+          return;
+        }
+        case 'fail': {
+          json(503, '{"outcome":"fail","error":"READONLY"}');
+          return;
+        }
+        case 'unknown-body': {
+          json(503, '{"outcome":"unknown","error":"ack lost"}');
+          return;
+        }
+        case 'garbage': {
+          json(500, 'not json');
+          return;
+        }
         case 'hang':
           return;
         case 'destroy':
@@ -54,7 +64,10 @@ async function startServer(decide: (id: number) => Action, answerDelayMs = 0): P
       }
     };
     req.resume();
-    req.on('end', () => (answerDelayMs > 0 ? setTimeout(answer, answerDelayMs) : answer()));
+    req.on('end', () => {
+      if (answerDelayMs > 0) setTimeout(answer, answerDelayMs);
+      else answer();
+    });
   });
   let open = 0;
   let maxOpen = 0;
@@ -72,7 +85,9 @@ async function startServer(decide: (id: number) => Action, answerDelayMs = 0): P
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
@@ -289,11 +304,23 @@ test('tracked load: the app goes away and comes back → ok, then refused = fail
     assert.ok(refused.length <= slotsDown + 3, `no more attempts than slots: ${refused.length} refused in ${slotsDown} slots`);
     assert.ok(refused.length >= slotsDown * 0.9 - 3, `one attempt per slot: ${refused.length} refused in ${slotsDown} slots`);
     const inside = history.filter((w) => w.invokeMs > downAt + 5 && w.invokeMs < upAt - 5);
-    assert.ok(inside.every((w) => w.error === 'ECONNREFUSED'), 'every write sent while the port was closed was refused');
-    assert.ok(refused.every((w) => w.outcome === 'fail' && !received.has(w.id)), 'a refused write never reached the app');
+    assert.ok(
+      inside.every((w) => w.error === 'ECONNREFUSED'),
+      'every write sent while the port was closed was refused',
+    );
+    assert.ok(
+      refused.every((w) => w.outcome === 'fail' && !received.has(w.id)),
+      'a refused write never reached the app',
+    );
     const other = history.filter((w) => w.outcome !== 'ok' && w.error !== 'ECONNREFUSED');
-    assert.ok(other.every((w) => w.outcome === 'unknown'), 'writes cut off by the shutdown are unknown');
-    assert.ok(history.filter((w) => w.outcome === 'ok').every((w) => received.has(w.id)), 'every ok id was received');
+    assert.ok(
+      other.every((w) => w.outcome === 'unknown'),
+      'writes cut off by the shutdown are unknown',
+    );
+    assert.ok(
+      history.filter((w) => w.outcome === 'ok').every((w) => received.has(w.id)),
+      'every ok id was received',
+    );
   } finally {
     await load.stop();
     second.closeAllConnections();

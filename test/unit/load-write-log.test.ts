@@ -43,16 +43,30 @@ test('WriteLog: records() is incremental across in-flight gaps and rebuilt when 
   log.complete(ids[1]!, 'ok', 11);
   log.complete(ids[3]!, 'unknown', 13, 'timeout');
   const first = log.records(0);
-  assert.deepEqual(first.map((r) => r.id), [1, 2, 4]);
+  assert.deepEqual(
+    first.map((r) => r.id),
+    [1, 2, 4],
+  );
   log.complete(ids[2]!, 'fail', 12, 'ECONNREFUSED');
   const second = log.records(0);
-  assert.deepEqual(second.map((r) => [r.id, r.outcome]), [[1, 'ok'], [2, 'ok'], [3, 'fail'], [4, 'unknown']]);
+  assert.deepEqual(
+    second.map((r) => [r.id, r.outcome]),
+    [
+      [1, 'ok'],
+      [2, 'ok'],
+      [3, 'fail'],
+      [4, 'unknown'],
+    ],
+  );
   assert.equal(second[0], first[0], 'records below the oldest in-flight write are built once');
   assert.notEqual(second, first, 'a new array each call');
   second.pop();
   assert.equal(log.records(0).length, 4, "a caller's changes to its array do not leak");
   const moved = log.records(-100);
-  assert.deepEqual(moved.map((r) => r.completeMs), [-90, -89, -88, -87]);
+  assert.deepEqual(
+    moved.map((r) => r.completeMs),
+    [-90, -89, -88, -87],
+  );
 });
 
 test('WriteLog: error texts are interned, truncated, and bounded', () => {

@@ -14,7 +14,11 @@ const idAt = (t: number) => t / 10 + 1;
 
 function run(history: WriteRecord[], present: Set<number> | null, over: Partial<MeasureInput> = {}) {
   return measure({
-    history, presentIds: present, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1,
+    history,
+    presentIds: present,
+    stableMs: 1000,
+    bucketMs: 100,
+    timerResolutionMs: 1,
     faults: [{ kind: 'kill', target: 'primary', container: 'c1', injectedAtMs: 5000, injectReturnedAtMs: 5001 }],
     ...over,
   });
@@ -87,7 +91,10 @@ describe('measure: lost, recovered, unexpected, RPO', () => {
     assert.equal(m.lastSafeAckMs, 5091);
     assert.equal(m.rpoMs, 0); // max(0, 5000 − 5091)
     assert.ok(m.lost.firstIds.every((w) => w.ackAfterFault));
-    assert.ok(m.notes.some((n) => /2 of the lost writes were acknowledged after the fault/.test(n)), m.notes.join('\n'));
+    assert.ok(
+      m.notes.some((n) => /2 of the lost writes were acknowledged after the fault/.test(n)),
+      m.notes.join('\n'),
+    );
   });
 
   it('mixed: lost before and after the fault', () => {

@@ -5,16 +5,35 @@ import type { Measured } from '../../src/measure/types.js';
 import type { ObjectivesSpec } from '../../src/spec/schema.js';
 
 const objectives = (o: Partial<ObjectivesSpec>): ObjectivesSpec => ({
-  rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, ...o,
+  rtoMs: undefined,
+  downtimeMs: undefined,
+  lostWrites: undefined,
+  rpoMs: undefined,
+  unexpectedWrites: 0,
+  ...o,
 });
 
 function measured(over: Partial<Measured> = {}): Measured {
   return {
-    totalWrites: 1000, ackedWrites: 900, failedWrites: 100, unknownWrites: 0,
-    lostWrites: 0, recoveredWrites: 0, unexpectedWrites: 0,
-    rtoMs: 2300, downtimeMs: 2200, rpoMs: 0, precisionMs: 3.5,
-    faultAtMs: 5000, firstFailureAtMs: 5100, recoveredAtMs: 7300, notes: [],
-    lost: { firstIds: [], ackSpanMs: null, ackedAfterFault: 0 }, unexpectedIds: [], recoveredIds: [], latencyMs: null,
+    totalWrites: 1000,
+    ackedWrites: 900,
+    failedWrites: 100,
+    unknownWrites: 0,
+    lostWrites: 0,
+    recoveredWrites: 0,
+    unexpectedWrites: 0,
+    rtoMs: 2300,
+    downtimeMs: 2200,
+    rpoMs: 0,
+    precisionMs: 3.5,
+    faultAtMs: 5000,
+    firstFailureAtMs: 5100,
+    recoveredAtMs: 7300,
+    notes: [],
+    lost: { firstIds: [], ackSpanMs: null, ackedAfterFault: 0 },
+    unexpectedIds: [],
+    recoveredIds: [],
+    latencyMs: null,
     ...over,
   };
 }
@@ -32,7 +51,16 @@ describe('evaluateObjectives / verdictOf', () => {
 
   it('fails when a value exceeds its objective; equal is met', () => {
     const r = evaluateObjectives({ rtoMs: 2000, downtimeMs: 2200, lostWrites: 5, rpoMs: 100, unexpectedWrites: 0 }, measured({ lostWrites: 6, rpoMs: 100 }));
-    assert.deepEqual(r.map((o) => [o.name, o.met]), [['rtoMs', false], ['downtimeMs', true], ['lostWrites', false], ['rpoMs', true], ['unexpectedWrites', true]]);
+    assert.deepEqual(
+      r.map((o) => [o.name, o.met]),
+      [
+        ['rtoMs', false],
+        ['downtimeMs', true],
+        ['lostWrites', false],
+        ['rpoMs', true],
+        ['unexpectedWrites', true],
+      ],
+    );
     assert.equal(verdictOf(r), 'fail');
   });
 
@@ -42,9 +70,15 @@ describe('evaluateObjectives / verdictOf', () => {
     assert.equal(never[0]!.met, false);
     assert.equal(verdictOf(never), 'fail');
     const unread = evaluateObjectives(objectives({ lostWrites: 0 }), measured({ lostWrites: null, unexpectedWrites: null }));
-    assert.deepEqual(unread.map((o) => o.met), [false, false]);
+    assert.deepEqual(
+      unread.map((o) => o.met),
+      [false, false],
+    );
     const none = evaluateObjectives(objectives({ rtoMs: 1000 }), null);
-    assert.deepEqual(none.map((o) => o.met), [false, false]);
+    assert.deepEqual(
+      none.map((o) => o.met),
+      [false, false],
+    );
   });
 
   it('no objectives at all is a pass', () => {

@@ -27,7 +27,10 @@ describe('measure: RTO and downtime', () => {
     assert.equal(m.downtimeMs, 0);
     assert.equal(m.firstFailureAtMs, null);
     assert.equal(m.recoveredAtMs, null);
-    assert.ok(m.notes.some((n) => /no write failed after the fault/.test(n)), m.notes.join('\n'));
+    assert.ok(
+      m.notes.some((n) => /no write failed after the fault/.test(n)),
+      m.notes.join('\n'),
+    );
     assert.equal(m.ackedWrites, 5000);
     assert.equal(m.failedWrites, 0);
   });
@@ -81,7 +84,10 @@ describe('measure: RTO and downtime', () => {
     const cut = measure(input(gen(0, 7800, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
     assert.equal(cut.rtoMs, null);
     assert.equal(cut.recoveredAtMs, null);
-    assert.ok(cut.notes.some((n) => /less than the 1000 ms stable window/.test(n)), cut.notes.join('\n'));
+    assert.ok(
+      cut.notes.some((n) => /less than the 1000 ms stable window/.test(n)),
+      cut.notes.join('\n'),
+    );
     // last write at exactly 7300 + 1000 observes the whole window
     const exact = measure(input(gen(0, 8302, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
     assert.equal(exact.recoveredAtMs, 7300);
@@ -90,7 +96,7 @@ describe('measure: RTO and downtime', () => {
   it('a success counted at its start must not hide an outage: a write queued through the outage counts from its ack', () => {
     // Writes sent during 5000–7300 hang in a client queue and succeed when the new primary answers at 7300.
     const history = gen(0, 12_000, 2, () => 'ok').map((w) =>
-      w.invokeMs >= 5000 && w.invokeMs < 7300 ? { ...w, completeMs: w.invokeMs < 6300 ? w.invokeMs + 1000 : 7300 + 1, outcome: (w.invokeMs < 6300 ? 'unknown' : 'ok') as WriteOutcome } : w,
+      w.invokeMs >= 5000 && w.invokeMs < 7300 ? { ...w, completeMs: w.invokeMs < 6300 ? w.invokeMs + 1000 : 7300 + 1, outcome: w.invokeMs < 6300 ? ('unknown' as const) : ('ok' as const) } : w,
     );
     // 5000–6300: timed out (unknown); 6300–7300: queued, acked at 7301 → recovery is 7300 (7301 − 1 ms normal latency), not 6300
     const m = measure(input(history));
@@ -131,7 +137,12 @@ describe('measure: RTO and downtime', () => {
     assert.equal(empty.rtoMs, null);
     assert.equal(empty.latencyMs, null);
     assert.ok(empty.notes.some((n) => /no write was sent after the fault/.test(n)));
-    const noFault = measure(input(gen(0, 1000, 2, () => 'ok'), { faults: [] }));
+    const noFault = measure(
+      input(
+        gen(0, 1000, 2, () => 'ok'),
+        { faults: [] },
+      ),
+    );
     assert.equal(noFault.faultAtMs, null);
     assert.equal(noFault.rtoMs, null);
     assert.ok(noFault.notes.some((n) => /no fault was injected/.test(n)));

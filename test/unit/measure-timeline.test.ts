@@ -6,16 +6,24 @@ import { measure } from '../../src/measure/measure.js';
 import { buildTimeline, timelineRange } from '../../src/measure/timeline.js';
 
 const w = (id: number, invokeMs: number, latencyMs: number, outcome: WriteRecord['outcome']): WriteRecord => ({
-  id, scheduledMs: invokeMs, invokeMs, completeMs: invokeMs + latencyMs, outcome,
+  id,
+  scheduledMs: invokeMs,
+  invokeMs,
+  completeMs: invokeMs + latencyMs,
+  outcome,
 });
 
 describe('buildTimeline', () => {
   it('counts by invoke time and gives ok-latency percentiles per bucket', () => {
     const history = [
-      w(1, 5, 1, 'ok'), w(2, 50, 3, 'ok'), w(3, 99.9, 2, 'fail'), // bucket 0
-      w(4, 100, 1000, 'unknown'), w(5, 150, 7, 'ok'), // bucket 1 (an unknown write's long completion does not move it)
+      w(1, 5, 1, 'ok'),
+      w(2, 50, 3, 'ok'),
+      w(3, 99.9, 2, 'fail'), // bucket 0
+      w(4, 100, 1000, 'unknown'),
+      w(5, 150, 7, 'ok'), // bucket 1 (an unknown write's long completion does not move it)
       w(6, 250, 1, 'fail'), // bucket 2: no ok → null latency
-      w(7, -5, 1, 'ok'), w(8, 300, 1, 'ok'), // outside [0, 300)
+      w(7, -5, 1, 'ok'),
+      w(8, 300, 1, 'ok'), // outside [0, 300)
     ];
     const b = buildTimeline(history, 100, 0, 300);
     assert.equal(b.length, 3);
@@ -26,7 +34,10 @@ describe('buildTimeline', () => {
 
   it('handles unsorted input, empty ranges and rejects absurd bucket counts', () => {
     const b = buildTimeline([w(2, 150, 1, 'ok'), w(1, 10, 1, 'ok')], 100, 0, 200);
-    assert.deepEqual(b.map((x) => x.ok), [1, 1]);
+    assert.deepEqual(
+      b.map((x) => x.ok),
+      [1, 1],
+    );
     assert.deepEqual(buildTimeline([], 100, 0, 0), []);
     assert.throws(() => buildTimeline([], 0.001, 0, 1e9), RangeError);
     assert.throws(() => buildTimeline([], 0, 0, 10), RangeError);
@@ -44,7 +55,10 @@ describe('buildTimeline', () => {
     const range = timelineRange(history, 100);
     const b = buildTimeline(history, 100, range.fromMs, range.toMs);
     assert.equal(b.length, 1200);
-    assert.equal(b.reduce((s, x) => s + x.ok + x.fail + x.unknown, 0), 120_000);
+    assert.equal(
+      b.reduce((s, x) => s + x.ok + x.fail + x.unknown, 0),
+      120_000,
+    );
   });
 });
 
@@ -53,11 +67,21 @@ describe('eventsFromMeasured', () => {
     const history: WriteRecord[] = [];
     for (let t = 0; t < 10_000; t += 5) history.push(w(t + 1, t, 1, t >= 3000 && t < 4000 ? 'fail' : 'ok'));
     const m = measure({
-      history, presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1,
+      history,
+      presentIds: null,
+      stableMs: 1000,
+      bucketMs: 100,
+      timerResolutionMs: 1,
       faults: [{ kind: 'kill', target: 'primary', container: 'c', injectedAtMs: 3000, injectReturnedAtMs: 3000 }],
     });
     const events = eventsFromMeasured(m);
-    assert.deepEqual(events.map((e) => [e.marker, e.atMs, e.source]), [['first-failure', 3000, 'measure'], ['recovered', 4000, 'measure']]);
+    assert.deepEqual(
+      events.map((e) => [e.marker, e.atMs, e.source]),
+      [
+        ['first-failure', 3000, 'measure'],
+        ['recovered', 4000, 'measure'],
+      ],
+    );
     assert.match(events[1]!.message, /RTO 1000 ms/);
   });
 

@@ -17,7 +17,16 @@ const everyone = [r1, r2, s1, s2, app];
 describe('iptables text', () => {
   it('installs one chain of drill’s own, hooked first into INPUT and OUTPUT (and PREROUTING only for nat rules)', () => {
     const text = installScript('DRILL-x-1', { filter: ['-s 172.20.0.3/32 -j DROP'], nat: [] });
-    assert.deepEqual(text.trim().split('\n'), ['*filter', ':DRILL-x-1 - [0:0]', '-A DRILL-x-1 -i lo -j RETURN', '-A DRILL-x-1 -o lo -j RETURN', '-A DRILL-x-1 -s 172.20.0.3/32 -j DROP', '-I INPUT 1 -j DRILL-x-1', '-I OUTPUT 1 -j DRILL-x-1', 'COMMIT']);
+    assert.deepEqual(text.trim().split('\n'), [
+      '*filter',
+      ':DRILL-x-1 - [0:0]',
+      '-A DRILL-x-1 -i lo -j RETURN',
+      '-A DRILL-x-1 -o lo -j RETURN',
+      '-A DRILL-x-1 -s 172.20.0.3/32 -j DROP',
+      '-I INPUT 1 -j DRILL-x-1',
+      '-I OUTPUT 1 -j DRILL-x-1',
+      'COMMIT',
+    ]);
     const withNat = installScript('DRILL-x-2', { filter: [], nat: ['-p tcp --dport 6379 -j REDIRECT --to-ports 4000'] });
     assert.match(withNat, /\*nat\n:DRILL-x-2 - \[0:0\]\n-A DRILL-x-2 -p tcp --dport 6379 -j REDIRECT --to-ports 4000\n-I PREROUTING 1 -j DRILL-x-2\nCOMMIT\n$/);
   });
@@ -99,7 +108,10 @@ describe('partition plan', () => {
   });
 
   it('refuses a node in two groups, and fewer than two non-empty groups', () => {
-    assert.throws(() => planPartition([[r1], [r1, r2]], false, everyone), (e: unknown) => e instanceof InfraError && /redis-1 is in group 1 and in group 2/.test(e.message));
+    assert.throws(
+      () => planPartition([[r1], [r1, r2]], false, everyone),
+      (e: unknown) => e instanceof InfraError && /redis-1 is in group 1 and in group 2/.test(e.message),
+    );
     assert.throws(() => planPartition([[r1], []], false, everyone), InfraError);
   });
 
@@ -107,14 +119,20 @@ describe('partition plan', () => {
     const bare: PlanNode = { node: 'redis-9', ip: '172.20.0.9', port: undefined };
     const { probes } = planPartition([[r1], [bare, r2]], false, [r1, r2, bare]);
     assert.ok(probes.every((p) => p.to !== 'redis-9'));
-    assert.ok(probes.some((p) => p.from === 'redis-9' && p.expect === 'blocked'), 'it still probes from there');
+    assert.ok(
+      probes.some((p) => p.from === 'redis-9' && p.expect === 'blocked'),
+      'it still probes from there',
+    );
   });
 });
 
 describe('loss', () => {
   it('between two groups: rules on the smaller side only, so a packet is dropped once', () => {
     const { side, rules } = planLossBetween([r2, s1, s2], [r1], 0.5);
-    assert.deepEqual(side.map((x) => x.node), ['redis-1']);
+    assert.deepEqual(
+      side.map((x) => x.node),
+      ['redis-1'],
+    );
     assert.deepEqual([...rules.keys()], ['redis-1']);
     assert.equal(rules.get('redis-1')!.filter.length, 6);
     assert.throws(() => planLossBetween([r1], [r1, r2], 0.5), InfraError);

@@ -26,16 +26,22 @@ after(() => rm(dir, { recursive: true, force: true }));
 function echoServer(): Promise<{ port: number; close: () => void }> {
   return new Promise((resolve) => {
     const server = net.createServer({ allowHalfOpen: true }, (s) => {
-      s.on('data', (d) => s.write([...String(d)].map((ch) => `${ch}!`).join('')));
+      s.on('data', (d) => s.write(String(d).replace(/./gs, (ch) => `${ch}!`)));
       s.on('end', () => s.end('bye'));
     });
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, close: () => server.close() }));
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ port: (server.address() as net.AddressInfo).port, close: () => server.close() });
+    });
   });
 }
 
 async function startProxy(upstreamPort: number, delayMs: number, jitterMs: number): Promise<{ port: number; child: ChildProcess }> {
   const portsFile = path.join(dir, `ports-${upstreamPort}`);
-  const child = spawn(process.execPath, [path.join(dir, 'proxy.cjs'), JSON.stringify({ routes: [{ host: '127.0.0.1', port: upstreamPort }], delayMs, jitterMs, delayIn: false, delayOut: true, portsFile })], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [path.join(dir, 'proxy.cjs'), JSON.stringify({ routes: [{ host: '127.0.0.1', port: upstreamPort }], delayMs, jitterMs, delayIn: false, delayOut: true, portsFile })],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200; i++) {
     const text = await readFile(portsFile, 'utf8').catch(() => '');
     if (text) return { port: (JSON.parse(text) as { listen: number }[])[0]!.listen, child };
@@ -51,7 +57,10 @@ function runProbe(op: object): Promise<string[]> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`probe exit ${code}`))));
+    child.on('close', (code) => {
+      if (code === 0) resolve(out.trim().split('\n'));
+      else reject(new Error(`probe exit ${code}`));
+    });
   });
 }
 
@@ -116,13 +125,24 @@ describe('prober', () => {
     const closedPort = await new Promise<number>((resolve) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {
         const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
+        s.close(() => {
+          resolve(port);
+        });
       });
     });
     try {
-      const [line] = await runProbe({ op: 'tcp', probes: [{ host: '127.0.0.1', port: upstream.port, timeoutMs: 1000 }, { host: '127.0.0.1', port: closedPort, timeoutMs: 1000 }] });
+      const [line] = await runProbe({
+        op: 'tcp',
+        probes: [
+          { host: '127.0.0.1', port: upstream.port, timeoutMs: 1000 },
+          { host: '127.0.0.1', port: closedPort, timeoutMs: 1000 },
+        ],
+      });
       const { results } = JSON.parse(line!) as { results: { status: string }[] };
-      assert.deepEqual(results.map((r) => r.status), ['open', 'refused']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['open', 'refused'],
+      );
     } finally {
       upstream.close();
     }

@@ -109,7 +109,10 @@ describe('renderReportHtml', () => {
       reason: `boom ${HOSTILE}`,
       drill: { name: HOSTILE, description: `"quoted" & ${HOSTILE}`, file: HOSTILE, sha256: HOSTILE, source: HOSTILE },
       faults: [{ kind: HOSTILE, target: HOSTILE, container: HOSTILE, injectedAtMs: 5000, injectReturnedAtMs: 5001 }],
-      events: [{ atMs: 7000, source: 'sentinel', marker: 'switch-master', message: HOSTILE }, { atMs: 7100, source: 'docker', marker: HOSTILE as MarkerKind, message: 'x' }],
+      events: [
+        { atMs: 7000, source: 'sentinel', marker: 'switch-master', message: HOSTILE },
+        { atMs: 7100, source: 'docker', marker: HOSTILE as MarkerKind, message: 'x' },
+      ],
       stack: { kind: HOSTILE, primaryBefore: HOSTILE, primaryAfter: null, containers: [{ name: HOSTILE, role: HOSTILE, image: HOSTILE }] },
       phasesMs: { [HOSTILE]: 1 },
       environment: { drillVersion: HOSTILE, node: HOSTILE, dockerEngine: null, images: { [HOSTILE]: HOSTILE }, host: HOSTILE },
@@ -150,7 +153,7 @@ describe('escapeHtml', () => {
 describe('renderSummaryText', () => {
   it('gives verdict, objectives declared vs measured and counts', () => {
     const text = renderSummaryText(sampleResult());
-    assert.match(text, /^FAIL  redis-kill-master\n/);
+    assert.match(text, /^FAIL {2}redis-kill-master\n/);
     assert.match(text, /ok {3}RTO {16}2\.3 s ± 85 ms \(max 5 s\)/);
     assert.match(text, /MISS Lost writes {8}2 \(max 0\)/);
     assert.match(text, /2 lost \(0 acked after the fault\)/);

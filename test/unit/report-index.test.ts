@@ -43,8 +43,14 @@ describe('scanReports / writeReportsIndex', () => {
   it('lists every readable run newest first and skips corrupt ones with a warning, never throwing', async () => {
     const { dir, results } = await reportsDir('a');
     const scan = await scanReports(dir);
-    const newestFirst = results.slice().sort((x, y) => Date.parse(y.startedAt) - Date.parse(x.startedAt)).map((r) => r.runId);
-    assert.deepEqual(scan.runs.map((r) => r.runId), newestFirst);
+    const newestFirst = results
+      .slice()
+      .sort((x, y) => Date.parse(y.startedAt) - Date.parse(x.startedAt))
+      .map((r) => r.runId);
+    assert.deepEqual(
+      scan.runs.map((r) => r.runId),
+      newestFirst,
+    );
     assert.equal(scan.warnings.length, 2);
     assert.match(scan.warnings[0]!, /^20261122T050000Z-corrupt\/result\.json: skipped, not valid JSON/);
     assert.match(scan.warnings[1]!, /^20261122T050100Z-future\/result\.json: skipped, schemaVersion 99 \(1 expected\)/);
@@ -81,11 +87,19 @@ describe('scanReports / writeReportsIndex', () => {
   it('runs without a readable start time sort last; ties break by run id', async () => {
     const dir = join(root, 'times');
     const base = await fixture('pass-redis-kill-master');
-    for (const [runId, startedAt] of [['r1', 'garbage'], ['r2', '2026-01-01T00:00:00Z'], ['r3', '2026-01-01T00:00:00Z'], ['r4', '2027-01-01T00:00:00Z']] as const) {
+    for (const [runId, startedAt] of [
+      ['r1', 'garbage'],
+      ['r2', '2026-01-01T00:00:00Z'],
+      ['r3', '2026-01-01T00:00:00Z'],
+      ['r4', '2027-01-01T00:00:00Z'],
+    ] as const) {
       await mkdir(join(dir, runId), { recursive: true });
       await writeFile(join(dir, runId, 'result.json'), JSON.stringify({ ...base, runId, startedAt }));
     }
-    assert.deepEqual((await scanReports(dir)).runs.map((r) => r.runId), ['r4', 'r3', 'r2', 'r1']);
+    assert.deepEqual(
+      (await scanReports(dir)).runs.map((r) => r.runId),
+      ['r4', 'r3', 'r2', 'r1'],
+    );
   });
 });
 

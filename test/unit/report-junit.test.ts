@@ -153,7 +153,11 @@ function checkJunitSchema(root: XmlElement): { tests: number; failures: number; 
   for (const a of ['tests', 'failures', 'errors', 'skipped', 'id']) assert.match(suite.attrs[a]!, INT, `testsuite@${a}`);
   assert.match(suite.attrs.time!, DECIMAL);
   assert.match(suite.attrs.timestamp!, /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$/, 'Ant pattern: no zone');
-  assert.deepEqual(suite.children.map((c) => c.name).filter((n, i, all) => all.indexOf(n) === i), ['properties', 'testcase', 'system-out', 'system-err'], 'element order');
+  assert.deepEqual(
+    suite.children.map((c) => c.name).filter((n, i, all) => all.indexOf(n) === i),
+    ['properties', 'testcase', 'system-out', 'system-err'],
+    'element order',
+  );
   for (const p of kids(kids(suite, 'properties')[0]!, 'property')) assert.ok(Object.hasOwn(p.attrs, 'name') && Object.hasOwn(p.attrs, 'value'));
   const cases = kids(suite, 'testcase');
   let failures = 0;
@@ -202,7 +206,10 @@ describe('renderJunitXml', () => {
     assert.equal(suite.attrs.name, 'drill.redis-sentinel-kill-master');
     assert.equal(suite.attrs.timestamp, '2026-11-22T02:58:04');
     assert.equal(suite.attrs.time, '22.748');
-    assert.deepEqual(kids(suite, 'testcase').map((c) => c.attrs.name), ['RTO ≤ 10 s', 'Unexpected writes ≤ 0', HEALTH_TESTCASE]);
+    assert.deepEqual(
+      kids(suite, 'testcase').map((c) => c.attrs.name),
+      ['RTO ≤ 10 s', 'Unexpected writes ≤ 0', HEALTH_TESTCASE],
+    );
     assert.match(kids(suite, 'system-out')[0]!.text, /^PASS {2}redis-sentinel-kill-master/);
   });
 
@@ -213,7 +220,10 @@ describe('renderJunitXml', () => {
     assert.equal(failures, 2);
     assert.equal(errors, 0, 'the drill itself was healthy');
     const failed = kids(suite, 'testcase').filter((c) => c.children.length);
-    assert.deepEqual(failed.map((c) => c.attrs.name), ['Lost writes ≤ 0', 'RPO ≤ 100 ms']);
+    assert.deepEqual(
+      failed.map((c) => c.attrs.name),
+      ['Lost writes ≤ 0', 'RPO ≤ 100 ms'],
+    );
     assert.equal(failed[0]!.children[0]!.attrs.message, 'Lost writes: declared ≤ 0, measured 25');
     assert.equal(failed[0]!.children[0]!.attrs.type, 'ObjectiveMissed');
     assert.equal(failed[1]!.children[0]!.attrs.message, 'RPO: declared ≤ 100 ms, measured 215.6 ms ± 245.4 ms');

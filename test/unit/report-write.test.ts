@@ -37,14 +37,20 @@ describe('writeFileAtomic', () => {
     // Invalid data makes the write fail after the temp file was created, before any rename.
     await assert.rejects(writeFileAtomic(path, 12345 as unknown as string));
     assert.equal(await readFile(path, 'utf8'), 'old content');
-    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('a target that cannot be replaced (a directory) throws and leaves no temp file', async () => {
     const path = join(dir, 'sub');
     await mkdir(join(path, 'inner'), { recursive: true });
     await assert.rejects(writeFileAtomic(path, 'data'));
-    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
     assert.deepEqual(await readdir(path), ['inner']);
   });
 

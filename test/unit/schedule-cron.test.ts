@@ -31,7 +31,10 @@ describe('schedule: cron expressions', () => {
     const from = new Date('2030-01-01T00:00:01.500Z');
     const next = nextRuns('*/10 * * * * *', 3, from, 'UTC').map((d) => d.toISOString());
     assert.deepEqual(next, ['2030-01-01T00:00:10.000Z', '2030-01-01T00:00:20.000Z', '2030-01-01T00:00:30.000Z']);
-    assert.deepEqual(nextRuns('0 3 * * *', 1, from, 'UTC').map((d) => d.toISOString()), ['2030-01-01T03:00:00.000Z']);
+    assert.deepEqual(
+      nextRuns('0 3 * * *', 1, from, 'UTC').map((d) => d.toISOString()),
+      ['2030-01-01T03:00:00.000Z'],
+    );
   });
 
   it('the drill file takes `schedule`, validated with line and column', () => {
@@ -51,9 +54,19 @@ describe('schedule: drill files from paths', () => {
     for (const n of ['b.yaml', 'a.yml', 'c.json', 'notes.txt', '.hidden.yaml', 'sub/d.yaml']) await writeFile(path.join(dir, n), '');
     const files = await collectDrillFiles([dir, path.join(dir, 'a.yml')]);
     // a.yml is also named on its own: explicit (a missing schedule there is an error, not a skip).
-    assert.deepEqual(files.map((f) => [path.basename(f.file), f.explicit]), [['a.yml', true], ['b.yaml', false], ['c.json', false]]);
+    assert.deepEqual(
+      files.map((f) => [path.basename(f.file), f.explicit]),
+      [
+        ['a.yml', true],
+        ['b.yaml', false],
+        ['c.json', false],
+      ],
+    );
     const explicit = await collectDrillFiles([path.join(dir, 'sub', 'd.yaml')]);
-    assert.deepEqual(explicit.map((f) => f.explicit), [true]);
+    assert.deepEqual(
+      explicit.map((f) => f.explicit),
+      [true],
+    );
     await assert.rejects(collectDrillFiles([path.join(dir, 'missing.yaml')]), /no such file/);
     await assert.rejects(collectDrillFiles([await mkdtemp(path.join(os.tmpdir(), 'drill-sched-empty-'))]), /no drill file/);
   });

@@ -24,7 +24,7 @@ function fakeRun(spans: Span[], durationMs: Record<string, number>) {
     const span: Span = { name: d.name, start: Date.now(), end: 0, aborted: false };
     spans.push(span);
     try {
-      await sleep(durationMs[d.name]!, undefined, { signal });
+      await sleep(durationMs[d.name], undefined, { signal });
     } catch {
       span.aborted = true; // a real run heals and tears down here
       await sleep(50);
@@ -45,7 +45,10 @@ describe('schedule: the scheduler', () => {
     await s.stop(new Error('test over'));
     assert.ok(spans.length >= 2 && spans.length <= 3, `${spans.length} runs`);
     for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.start >= spans[i - 1]!.end, 'a run started before the previous one ended');
-    assert.ok(lines.some((l) => /skipped a scheduled time/.test(l.msg)), 'the skip was not logged');
+    assert.ok(
+      lines.some((l) => /skipped a scheduled time/.test(l.msg)),
+      'the skip was not logged',
+    );
   });
 
   it('runs different drills one after the other unless parallel', async () => {
@@ -81,6 +84,9 @@ describe('schedule: the scheduler', () => {
     assert.ok(spans[0]!.aborted && spans[0]!.end > 0, 'the run was not aborted, or stop() did not wait for it');
     await sleep(1200);
     assert.equal(spans.length, 1, 'a run started after stop()');
-    assert.deepEqual(s.nextRuns().map((r) => r.next), [null]);
+    assert.deepEqual(
+      s.nextRuns().map((r) => r.next),
+      [null],
+    );
   });
 });

@@ -31,7 +31,10 @@ const BROKEN = new Set(['my-drill', 'my-mysql-drill']);
 describe('docs/drill-file.md', () => {
   it('embeds the reference drill verbatim', async () => {
     const drill = await readFile(new URL('../../drills/redis-sentinel-kill-master.yaml', import.meta.url), 'utf8');
-    assert.ok(blocks.some((b) => b.lang === 'yaml' && b.body === drill), 'the Example section differs from drills/redis-sentinel-kill-master.yaml');
+    assert.ok(
+      blocks.some((b) => b.lang === 'yaml' && b.body === drill),
+      'the Example section differs from drills/redis-sentinel-kill-master.yaml',
+    );
   });
 
   it('every example drill that is not broken on purpose is valid', () => {
@@ -66,9 +69,12 @@ describe('docs/drill-file.md', () => {
   it('the MySQL auto-failover example has no runbook step and sets the detector', () => {
     const spec = parseDrillText(example('mysql-kill-primary-auto').body, 'mysql-kill-primary-auto.yaml');
     assert.equal(spec.stack.kind, 'mysql-replication');
-    assert.ok(spec.stack.kind === 'mysql-replication');
+    assert.equal(spec.stack.kind, 'mysql-replication');
     assert.deepEqual(spec.stack.failover, { mode: 'auto', checkIntervalMs: 500, failureThreshold: 3, checkTimeoutMs: 500, catchUp: true });
-    assert.deepEqual(spec.steps.map((s) => s.kind), ['fault', 'waitFor']);
+    assert.deepEqual(
+      spec.steps.map((s) => s.kind),
+      ['fault', 'waitFor'],
+    );
   });
 
   it('shows the messages the loader really prints', () => {

@@ -94,7 +94,12 @@ function assertBuilt(): void {
 function staleDistWarning(): string | undefined {
   const built = statSync(path.join(root, 'dist', 'spec', 'load-drill.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const sources = path.join(root, 'src', 'spec');
-  const newest = Math.max(0, ...readdirSync(sources).filter((f) => f.endsWith('.ts')).map((f) => statSync(path.join(sources, f)).mtimeMs));
+  const newest = Math.max(
+    0,
+    ...readdirSync(sources)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => statSync(path.join(sources, f)).mtimeMs),
+  );
   return newest > built ? 'dist/spec is older than src/spec: run `npm run build` (the CLI half of this test runs dist/)' : undefined;
 }
 
@@ -112,7 +117,10 @@ describe('hostile corpus (issue 6: broken drill files)', () => {
     assert.equal(new Set(names).size, names.length, 'case names are unique');
     assert.ok(names.includes('a-directory.yaml') && names.includes('missing.yaml') && names.includes('empty.yaml'));
     assert.ok(corpus.some((c) => c.case.name.startsWith('billion-laughs')));
-    assert.ok(corpus.some((c) => typeof c.case.content !== 'undefined' && Buffer.byteLength(c.case.content) > 1024 * 1024), 'a file over 1 MiB');
+    assert.ok(
+      corpus.some((c) => typeof c.case.content !== 'undefined' && Buffer.byteLength(c.case.content) > 1024 * 1024),
+      'a file over 1 MiB',
+    );
   });
 
   it('breaks valid drills: each base it starts from is valid as it is', () => {
@@ -143,7 +151,9 @@ describe('hostile corpus (issue 6: broken drill files)', () => {
       if (ms > slowest.ms) slowest = { ms, name: c.name };
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
       if (!(error instanceof DrillFileError)) {
-        failures.push(`${c.name}: ${error === undefined ? 'accepted as a valid drill' : `threw ${error instanceof Error ? error.name : typeof error}, not a DrillFileError: ${String(error)}`}`);
+        failures.push(
+          `${c.name}: ${error === undefined ? 'accepted as a valid drill' : `threw ${error instanceof Error ? error.name : typeof error}, not a DrillFileError: ${error instanceof Error ? error.message : JSON.stringify(error)}`}`,
+        );
         continue;
       }
       if (ms > PER_FILE_MS) failures.push(`${c.name}: took ${ms.toFixed(0)} ms`);
@@ -159,7 +169,9 @@ describe('hostile corpus (issue 6: broken drill files)', () => {
     gc();
     const growthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
     const peakMb = (peakHeap - heapBefore) / 2 ** 20;
-    t.diagnostic(`in process: ${corpus.length} files in ${totalMs.toFixed(0)} ms; slowest ${slowest.name} ${slowest.ms.toFixed(0)} ms; heap growth after gc ${growthMb.toFixed(1)} MB, peak ${peakMb.toFixed(1)} MB above start; maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    t.diagnostic(
+      `in process: ${corpus.length} files in ${totalMs.toFixed(0)} ms; slowest ${slowest.name} ${slowest.ms.toFixed(0)} ms; heap growth after gc ${growthMb.toFixed(1)} MB, peak ${peakMb.toFixed(1)} MB above start; maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
     assert.deepEqual(failures, []);
     assert.ok(growthMb < HEAP_GROWTH_MB, `heap grew by ${growthMb.toFixed(1)} MB`);
     assert.ok(peakMb < HEAP_GROWTH_MB, `heap peaked ${peakMb.toFixed(1)} MB above the start`);
@@ -176,7 +188,9 @@ describe('hostile corpus (issue 6: broken drill files)', () => {
     const result = GNU_TIME ? await run(GNU_TIME, ['-f', 'drill-maxrss-kb=%M', process.execPath, ...node], CORPUS_CLI_MS * 2) : await run(process.execPath, node, CORPUS_CLI_MS * 2);
     const rss = /drill-maxrss-kb=(\d+)\s*$/.exec(result.stderr);
     const maxRssMb = rss ? Number(rss[1]) / 1024 : undefined;
-    t.diagnostic(`drill validate, ${files.length} files in one process: ${result.ms.toFixed(0)} ms, exit ${result.code}${maxRssMb !== undefined ? `, maxRSS ${maxRssMb.toFixed(0)} MB` : ' (no /usr/bin/time: maxRSS not measured; the heap is capped at 256 MB)'}, stderr ${(result.stderr.length / 1024).toFixed(0)} KiB`);
+    t.diagnostic(
+      `drill validate, ${files.length} files in one process: ${result.ms.toFixed(0)} ms, exit ${result.code}${maxRssMb !== undefined ? `, maxRSS ${maxRssMb.toFixed(0)} MB` : ' (no /usr/bin/time: maxRSS not measured; the heap is capped at 256 MB)'}, stderr ${(result.stderr.length / 1024).toFixed(0)} KiB`,
+    );
     assert.equal(result.signal, null, `killed by ${result.signal} (after ${result.ms.toFixed(0)} ms)`);
     assert.equal(result.code, 2, `exit code ${result.code}; stderr starts:\n${result.stderr.slice(0, 2000)}`);
     assert.doesNotMatch(result.stderr, STACK_TRACE, 'a stack trace on stderr');
@@ -211,7 +225,11 @@ describe('hostile corpus (issue 6: broken drill files)', () => {
     const started = performance.now();
     for (let i = 0; i < sample.length; i += parallel) {
       const batch = sample.slice(i, i + parallel);
-      results.push(...(await Promise.all(batch.map(async ({ file, case: c }) => ({ name: c.name, file, result: await run(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, CLI, 'validate', file], 30_000) })))));
+      results.push(
+        ...(await Promise.all(
+          batch.map(async ({ file, case: c }) => ({ name: c.name, file, result: await run(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, CLI, 'validate', file], 30_000) })),
+        )),
+      );
     }
     t.diagnostic(`${sample.length} processes, ${parallel} at a time: ${(performance.now() - started).toFixed(0)} ms; slowest ${Math.max(...results.map((r) => r.result.ms)).toFixed(0)} ms`);
     const failures = results.flatMap(({ name, file, result }) => {

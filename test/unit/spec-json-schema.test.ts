@@ -27,7 +27,10 @@ describe('drill.schema.json', () => {
     const schema = buildJsonSchema() as { properties: { load: { properties: Record<string, { anyOf: { type: string; pattern?: string; minimum?: number }[]; default?: unknown }> } } };
     const { timeout, duration } = schema.properties.load.properties;
     assert.equal(timeout!.default, 1000);
-    assert.deepEqual(timeout!.anyOf.map((a) => a.type), ['string', 'number']);
+    assert.deepEqual(
+      timeout!.anyOf.map((a) => a.type),
+      ['string', 'number'],
+    );
     assert.equal(duration!.anyOf[1]!.minimum, 1000);
     const pattern = new RegExp(duration!.anyOf[0]!.pattern!);
     for (const ok of ['5s', '250ms', '2m', '1h', '1.5s', ' 5 s ']) assert.match(ok, pattern);

@@ -117,7 +117,10 @@ describe('loadDrillFile: valid files', () => {
   });
 
   it('fills in every default of a minimal drill', () => {
-    const spec = parseDrillText(minimal(() => {}), 'min.yaml');
+    const spec = parseDrillText(
+      minimal(() => {}),
+      'min.yaml',
+    );
     assert.deepEqual(spec, {
       name: 't',
       description: '',
@@ -136,7 +139,10 @@ describe('loadDrillFile: valid files', () => {
       description: 'Kill the master',
       stack: { kind: 'redis-sentinel', replicas: 2, sentinels: 3, quorum: 2, sentinel: { downAfter: '1000ms', failoverTimeout: 5000 }, redisConfig: { 'min-replicas-to-write': 1, appendonly: 'yes' } },
       load: { rate: 300, connections: 16, timeout: '1s', warmup: '3s', duration: '15s' },
-      steps: [{ at: '5s', fault: 'kill', target: 'primary' }, { waitFor: 'recovered', timeout: '30s' }],
+      steps: [
+        { at: '5s', fault: 'kill', target: 'primary' },
+        { waitFor: 'recovered', timeout: '30s' },
+      ],
       objectives: { rto: '10s', lostWrites: 0, unexpectedWrites: 0 },
       measure: { stable: '2s', bucket: 50 },
     };
@@ -159,15 +165,11 @@ describe('loadDrillFile: schema errors point at the line', () => {
   });
 
   it('unknown key: the key, with a did-you-mean (and no echo about the missing key)', async () => {
-    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rat: 100'))), [
-      { line: 5, column: 3, path: 'load', message: 'unknown key "rat" (did you mean "rate"?)' },
-    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rat: 100'))), [{ line: 5, column: 3, path: 'load', message: 'unknown key "rat" (did you mean "rate"?)' }]);
   });
 
   it('wrong type: expected an integer, got a string', async () => {
-    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rate: fast'))), [
-      { line: 5, column: 9, path: 'load.rate', message: 'expected an integer, got string "fast"' },
-    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  rate: fast'))), [{ line: 5, column: 9, path: 'load.rate', message: 'expected an integer, got string "fast"' }]);
   });
 
   it('missing required key: the line of the parent mapping', async () => {
@@ -186,9 +188,20 @@ describe('loadDrillFile: schema errors point at the line', () => {
       { line: 3, column: 9, path: 'stack.kind', message: 'expected one of "redis-sentinel", "mysql-replication", "compose", got "redis-sentinl" (did you mean "redis-sentinel"?)' },
       { line: 5, column: 9, path: 'load.rate', message: 'expected an integer from 1 to 20000, got 0' },
       { line: 6, column: 13, path: 'load.duration', message: 'expected a duration of at least 1s, got 15 (a bare number is milliseconds; write "15s" for seconds)' },
-      { line: 8, column: 5, path: 'steps[0]', message: 'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got keys "at", "faut"' },
+      {
+        line: 8,
+        column: 5,
+        path: 'steps[0]',
+        message:
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+      },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
-      { line: 10, column: 5, path: 'steps[1]', message: 'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got 5' },
+      {
+        line: 10,
+        column: 5,
+        path: 'steps[1]',
+        message: 'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got 5',
+      },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
   });
@@ -211,7 +224,10 @@ describe('loadDrillFile: schema errors point at the line', () => {
     const file = await write(minimal((l) => ((l[4] = '  rate: fast'), (l[8] = '    fault: explode'))));
     await assert.rejects(loadDrillFile(file), (error: unknown) => {
       assert.ok(error instanceof DrillFileError);
-      assert.equal(error.message, `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"`);
+      assert.equal(
+        error.message,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"`,
+      );
       return true;
     });
   });
@@ -226,7 +242,29 @@ describe('loadDrillFile: rules across fields', () => {
   });
 
   it('fault steps inside the load, in increasing order; quorum <= sentinels; stable < duration', async () => {
-    const text = ['name: t', 'stack:', '  kind: redis-sentinel', '  sentinels: 3', '  quorum: 4', 'load:', '  rate: 100', '  duration: 10s', 'steps:', '  - at: 8s', '    fault: kill', '    target: primary', '  - at: 3s', '    fault: kill', '    target: primary', '  - at: 12s', '    fault: kill', '    target: primary', 'measure:', '  stable: 10s', ''].join('\n');
+    const text = [
+      'name: t',
+      'stack:',
+      '  kind: redis-sentinel',
+      '  sentinels: 3',
+      '  quorum: 4',
+      'load:',
+      '  rate: 100',
+      '  duration: 10s',
+      'steps:',
+      '  - at: 8s',
+      '    fault: kill',
+      '    target: primary',
+      '  - at: 3s',
+      '    fault: kill',
+      '    target: primary',
+      '  - at: 12s',
+      '    fault: kill',
+      '    target: primary',
+      'measure:',
+      '  stable: 10s',
+      '',
+    ].join('\n');
     assert.deepEqual(await errorsOf(text), [
       { line: 5, column: 11, path: 'stack.quorum', message: 'expected at most stack.sentinels (3), got 4: that quorum can never be reached' },
       { line: 13, column: 9, path: 'steps[1].at', message: 'fault steps must be in increasing "at" order: got 3s, not after steps[0].at (8s)' },
@@ -255,12 +293,24 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     const spec = parseDrillText(
       mysql((l) =>
         l.push(
-          '  - at: 6s', '    fault: stop', '    target: db-3', '    timeout: 2s', '    duration: 3s',
-          '  - at: 7s', '    fault: pause', '    target: any-replica', '    duration: 500ms',
-          '  - at: 8s', '    fault: restart', '    target: app-1',
+          '  - at: 6s',
+          '    fault: stop',
+          '    target: db-3',
+          '    timeout: 2s',
+          '    duration: 3s',
+          '  - at: 7s',
+          '    fault: pause',
+          '    target: any-replica',
+          '    duration: 500ms',
+          '  - at: 8s',
+          '    fault: restart',
+          '    target: app-1',
           '  - wait: 1s',
-          '  - action: promote', '    candidate: db-1', '    catchUp: false',
-          '  - at: 12s', '    action: repoint',
+          '  - action: promote',
+          '    candidate: db-1',
+          '    catchUp: false',
+          '  - at: 12s',
+          '    action: repoint',
           '  - waitFor: recovered',
         ),
       ),
@@ -276,29 +326,69 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
       { kind: 'action', action: 'repoint', atMs: 12_000, timeoutMs: 30_000 },
       { kind: 'waitFor', condition: 'recovered', timeoutMs: 60_000 },
     ]);
-    const redis = parseDrillText(minimal((l) => l.push('  - at: 3s', '    fault: pause', '    target: sentinel-3', '  - at: 4s', '    fault: kill', '    target: redis-2', '  - at: 5s', '    fault: stop', '    target: sentinel')), 'r.yaml');
-    assert.deepEqual(redis.steps.map((s) => (s.kind === 'fault' ? s.target : s.kind)), ['primary', 'sentinel-3', 'redis-2', 'sentinel']);
+    const redis = parseDrillText(
+      minimal((l) =>
+        l.push('  - at: 3s', '    fault: pause', '    target: sentinel-3', '  - at: 4s', '    fault: kill', '    target: redis-2', '  - at: 5s', '    fault: stop', '    target: sentinel'),
+      ),
+      'r.yaml',
+    );
+    assert.deepEqual(
+      redis.steps.map((s) => (s.kind === 'fault' ? s.target : s.kind)),
+      ['primary', 'sentinel-3', 'redis-2', 'sentinel'],
+    );
   });
 
   it('runbook steps only with mysql-replication: Redis fails over by itself', async () => {
     assert.deepEqual(await errorsOf(minimal((l) => l.push('  - action: promote', '  - wait: 1s', '  - action: repoint'))), [
-      { line: 11, column: 13, path: 'steps[1].action', message: 'runbook step "promote" needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step' },
-      { line: 13, column: 13, path: 'steps[3].action', message: 'runbook step "repoint" needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step' },
+      {
+        line: 11,
+        column: 13,
+        path: 'steps[1].action',
+        message: 'runbook step "promote" needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step',
+      },
+      {
+        line: 13,
+        column: 13,
+        path: 'steps[3].action',
+        message: 'runbook step "repoint" needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step',
+      },
     ]);
   });
 
   it('runbook steps not with failover.mode auto: the detector runs the runbook', async () => {
     assert.deepEqual(await errorsOf(mysql((l) => (l.splice(4, 0, '  failover:', '    mode: auto'), l.push('  - action: promote')))), [
-      { line: 14, column: 13, path: 'steps[1].action', message: 'runbook step "promote" with stack.failover.mode auto: drill\'s detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself' },
+      {
+        line: 14,
+        column: 13,
+        path: 'steps[1].action',
+        message:
+          'runbook step "promote" with stack.failover.mode auto: drill\'s detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself',
+      },
     ]);
   });
 
   it('a promote candidate must be a node of the stack (db-1 is allowed: it may be a replica by then)', async () => {
-    assert.deepEqual(await errorsOf(mysql((l) => l.push('  - action: promote', '    candidate: db-4', '  - action: promote', '    candidate: db-0', '  - action: promote', '    candidate: db-02', '  - action: promote', '    candidate: db-1'))), [
-      { line: 13, column: 16, path: 'steps[1].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-4": stack.replicas is 2' },
-      { line: 15, column: 16, path: 'steps[2].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-0": stack.replicas is 2' },
-      { line: 17, column: 16, path: 'steps[3].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-02": stack.replicas is 2' },
-    ]);
+    assert.deepEqual(
+      await errorsOf(
+        mysql((l) =>
+          l.push(
+            '  - action: promote',
+            '    candidate: db-4',
+            '  - action: promote',
+            '    candidate: db-0',
+            '  - action: promote',
+            '    candidate: db-02',
+            '  - action: promote',
+            '    candidate: db-1',
+          ),
+        ),
+      ),
+      [
+        { line: 13, column: 16, path: 'steps[1].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-4": stack.replicas is 2' },
+        { line: 15, column: 16, path: 'steps[2].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-0": stack.replicas is 2' },
+        { line: 17, column: 16, path: 'steps[3].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1 … db-3), got "db-02": stack.replicas is 2' },
+      ],
+    );
     assert.deepEqual(await errorsOf(mysql((l) => (l.splice(3, 1), l.push('  - action: promote', '    candidate: db-3')))), [
       { line: 12, column: 16, path: 'steps[1].candidate', message: 'expected "most-advanced" or a database node of this stack (db-1, db-2), got "db-3": stack.replicas is 1 (the default)' },
     ]);
@@ -314,62 +404,196 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  delayedReplica:', '    node: db-4', '    delay: 5s'))), [
       { line: 6, column: 11, path: 'stack.delayedReplica.node', message: 'expected a replica node (db-2, db-3; db-1 starts as the primary), got "db-4": stack.replicas is 2' },
     ]);
-    assert.equal(parseDrillText(mysql((l) => l.splice(4, 0, '  delayedReplica:', '    node: db-3', '    delay: 5s')), 'ok.yaml').stack.kind, 'mysql-replication');
+    assert.equal(
+      parseDrillText(
+        mysql((l) => l.splice(4, 0, '  delayedReplica:', '    node: db-3', '    delay: 5s')),
+        'ok.yaml',
+      ).stack.kind,
+      'mysql-replication',
+    );
   });
 
   it('node-name targets must exist in the stack; the role sentinel only with redis-sentinel', async () => {
     const target = (at: string, node: string) => [`  - at: ${at}`, '    fault: kill', `    target: ${node}`];
     assert.deepEqual(await errorsOf(mysql((l) => l.push(...target('6s', 'sentinel'), ...target('7s', 'db-4'), ...target('8s', 'redis-1'), ...target('9s', 'app-2'), ...target('10s', 'db-3')))), [
-      { line: 14, column: 13, path: 'steps[1].target', message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinel": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)' },
-      { line: 17, column: 13, path: 'steps[2].target', message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "db-4": stack.replicas is 2' },
-      { line: 20, column: 13, path: 'steps[3].target', message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "redis-1": "redis-…" nodes are in redis-sentinel stacks' },
-      { line: 23, column: 13, path: 'steps[4].target', message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1' },
+      {
+        line: 14,
+        column: 13,
+        path: 'steps[1].target',
+        message:
+          'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinel": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)',
+      },
+      {
+        line: 17,
+        column: 13,
+        path: 'steps[2].target',
+        message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "db-4": stack.replicas is 2',
+      },
+      {
+        line: 20,
+        column: 13,
+        path: 'steps[3].target',
+        message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "redis-1": "redis-…" nodes are in redis-sentinel stacks',
+      },
+      {
+        line: 23,
+        column: 13,
+        path: 'steps[4].target',
+        message: 'expected a role (primary, replica, any-replica, app) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1',
+      },
     ]);
-    assert.deepEqual(await errorsOf(minimal((l) => l.push('  - at: 3s', '    fault: kill', '    target: redis-3', '  - at: 4s', '    fault: kill', '    target: sentinel-4', '  - at: 5s', '    fault: kill', '    target: db-1'))), [
-      { line: 13, column: 13, path: 'steps[1].target', message: 'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "redis-3": stack.replicas is 1 (the default)' },
-      { line: 16, column: 13, path: 'steps[2].target', message: 'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "sentinel-4": stack.sentinels is 3 (the default)' },
-      { line: 19, column: 13, path: 'steps[3].target', message: 'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "db-1": "db-…" nodes are in mysql-replication stacks' },
-    ]);
+    assert.deepEqual(
+      await errorsOf(
+        minimal((l) => l.push('  - at: 3s', '    fault: kill', '    target: redis-3', '  - at: 4s', '    fault: kill', '    target: sentinel-4', '  - at: 5s', '    fault: kill', '    target: db-1')),
+      ),
+      [
+        {
+          line: 13,
+          column: 13,
+          path: 'steps[1].target',
+          message:
+            'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "redis-3": stack.replicas is 1 (the default)',
+        },
+        {
+          line: 16,
+          column: 13,
+          path: 'steps[2].target',
+          message:
+            'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "sentinel-4": stack.sentinels is 3 (the default)',
+        },
+        {
+          line: 19,
+          column: 13,
+          path: 'steps[3].target',
+          message:
+            'expected a role (primary, replica, any-replica, sentinel, app) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1), got "db-1": "db-…" nodes are in mysql-replication stacks',
+        },
+      ],
+    );
   });
 
   it('network faults: group members and loss targets must exist; loss takes target or between', async () => {
     const base = ['name: n', 'stack:', '  kind: redis-sentinel', '  apps: 2', 'load:', '  rate: 100', '  duration: 20s', 'steps:'];
     const text = (...steps: string[]) => `${[...base, ...steps].join('\n')}\n`;
-    assert.equal(parseDrillText(text('  - at: 2s', '    fault: partition', '    groups: [[primary, app-2], [replicas, sentinels, app-1]]', '    duration: 2s', '  - at: 5s', '    fault: loss', '    between: [[apps], [primary]]', '    percent: 5', '  - at: 6s', '    fault: isolate', '    target: sentinel-3', '  - at: 7s', '    fault: latency', '    target: app-2', '    delay: 50ms'), 'ok.yaml').steps.length, 4);
+    assert.equal(
+      parseDrillText(
+        text(
+          '  - at: 2s',
+          '    fault: partition',
+          '    groups: [[primary, app-2], [replicas, sentinels, app-1]]',
+          '    duration: 2s',
+          '  - at: 5s',
+          '    fault: loss',
+          '    between: [[apps], [primary]]',
+          '    percent: 5',
+          '  - at: 6s',
+          '    fault: isolate',
+          '    target: sentinel-3',
+          '  - at: 7s',
+          '    fault: latency',
+          '    target: app-2',
+          '    delay: 50ms',
+        ),
+        'ok.yaml',
+      ).steps.length,
+      4,
+    );
     assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: partition', '    groups: [[primary, app-3], [replicas, db-1]]')), [
-      { line: 11, column: 24, path: 'steps[0].groups[0][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "app-3": stack.apps is 2' },
-      { line: 11, column: 43, path: 'steps[0].groups[1][1]', message: 'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "db-1": "db-…" nodes are in mysql-replication stacks' },
+      {
+        line: 11,
+        column: 24,
+        path: 'steps[0].groups[0][1]',
+        message:
+          'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "app-3": stack.apps is 2',
+      },
+      {
+        line: 11,
+        column: 43,
+        path: 'steps[0].groups[1][1]',
+        message:
+          'expected a role (primary, replica, any-replica, sentinel, app, replicas, sentinels, apps, runner) or a node of this redis-sentinel stack (redis-1, redis-2, sentinel-1 … sentinel-3, app-1, app-2), got "db-1": "db-…" nodes are in mysql-replication stacks',
+      },
     ]);
-    assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: loss', '    percent: 5', '  - at: 3s', '    fault: loss', '    target: primary', '    between: [[app-1], [primary]]', '    percent: 5')), [
-      { line: 9, column: 5, path: 'steps[0]', message: 'missing key "target" or "between": expected the node whose packets are dropped (target) or two groups (between)' },
-      { line: 15, column: 5, path: 'steps[1].between', message: 'expected either target (loss to and from one node) or between (loss between two groups), got both' },
-    ]);
+    assert.deepEqual(
+      await errorsOf(text('  - at: 2s', '    fault: loss', '    percent: 5', '  - at: 3s', '    fault: loss', '    target: primary', '    between: [[app-1], [primary]]', '    percent: 5')),
+      [
+        { line: 9, column: 5, path: 'steps[0]', message: 'missing key "target" or "between": expected the node whose packets are dropped (target) or two groups (between)' },
+        { line: 15, column: 5, path: 'steps[1].between', message: 'expected either target (loss to and from one node) or between (loss between two groups), got both' },
+      ],
+    );
     assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: isolate', '    target: apps')), [
       { line: 11, column: 13, path: 'steps[0].target', message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "apps" (did you mean "app"?)' },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: partition', '    groups: [[primary], [sentinels, app-2]]'))), [
-      { line: 14, column: 26, path: 'steps[1].groups[1][0]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinels": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)' },
-      { line: 14, column: 37, path: 'steps[1].groups[1][1]', message: 'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1' },
+      {
+        line: 14,
+        column: 26,
+        path: 'steps[1].groups[1][0]',
+        message:
+          'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "sentinels": only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill\'s detector)',
+      },
+      {
+        line: 14,
+        column: 37,
+        path: 'steps[1].groups[1][1]',
+        message:
+          'expected a role (primary, replica, any-replica, app, replicas, apps, runner) or a node of this mysql-replication stack (db-1 … db-3, app-1), got "app-2": a mysql-replication stack has one app node, app-1',
+      },
     ]);
   });
 
   it('a fault must heal before the load ends', async () => {
     assert.deepEqual(await errorsOf(minimal((l) => l.push('    duration: 8s'))), [
-      { line: 11, column: 15, path: 'steps[0].duration', message: 'expected the fault to heal before the load ends (load.duration: 10s), got at 2s + duration 8s = 10s: the heal would happen at or after the end of the load, so its effect could not be measured' },
+      {
+        line: 11,
+        column: 15,
+        path: 'steps[0].duration',
+        message:
+          'expected the fault to heal before the load ends (load.duration: 10s), got at 2s + duration 8s = 10s: the heal would happen at or after the end of the load, so its effect could not be measured',
+      },
     ]);
-    assert.equal(parseDrillText(minimal((l) => l.push('    duration: 7999ms')), 'ok.yaml').steps[0]!.kind, 'fault');
+    assert.equal(
+      parseDrillText(
+        minimal((l) => l.push('    duration: 7999ms')),
+        'ok.yaml',
+      ).steps[0]!.kind,
+      'fault',
+    );
   });
 
   it('semisyncTimeout only with mode semisync; detector settings only with failover.mode auto', async () => {
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  replication:', '    semisyncTimeout: 5s', '  failover:', '    failureThreshold: 5', '    catchUp: false'))), [
-      { line: 6, column: 22, path: 'stack.replication.semisyncTimeout', message: 'replication.semisyncTimeout applies to mode semisync only, got mode async (the default): set replication.mode: semisync, or remove semisyncTimeout' },
-      { line: 8, column: 23, path: 'stack.failover.failureThreshold', message: 'failover.failureThreshold applies to mode auto only (drill\'s detector), got mode runbook (the default): set failover.mode: auto, or remove it' },
-      { line: 9, column: 14, path: 'stack.failover.catchUp', message: 'failover.catchUp applies to mode auto only (drill\'s detector), got mode runbook (the default): set failover.mode: auto, or remove it (a promote step has its own catchUp)' },
+      {
+        line: 6,
+        column: 22,
+        path: 'stack.replication.semisyncTimeout',
+        message: 'replication.semisyncTimeout applies to mode semisync only, got mode async (the default): set replication.mode: semisync, or remove semisyncTimeout',
+      },
+      {
+        line: 8,
+        column: 23,
+        path: 'stack.failover.failureThreshold',
+        message: "failover.failureThreshold applies to mode auto only (drill's detector), got mode runbook (the default): set failover.mode: auto, or remove it",
+      },
+      {
+        line: 9,
+        column: 14,
+        path: 'stack.failover.catchUp',
+        message: "failover.catchUp applies to mode auto only (drill's detector), got mode runbook (the default): set failover.mode: auto, or remove it (a promote step has its own catchUp)",
+      },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  replication:', '    mode: async', '    semisyncTimeout: 5s'))), [
-      { line: 7, column: 22, path: 'stack.replication.semisyncTimeout', message: 'replication.semisyncTimeout applies to mode semisync only, got mode async: set replication.mode: semisync, or remove semisyncTimeout' },
+      {
+        line: 7,
+        column: 22,
+        path: 'stack.replication.semisyncTimeout',
+        message: 'replication.semisyncTimeout applies to mode semisync only, got mode async: set replication.mode: semisync, or remove semisyncTimeout',
+      },
     ]);
-    const ok = parseDrillText(mysql((l) => l.splice(4, 0, '  replication:', '    mode: semisync', '    semisyncTimeout: 5s', '  failover:', '    mode: auto', '    checkInterval: 250ms')), 'ok.yaml');
+    const ok = parseDrillText(
+      mysql((l) => l.splice(4, 0, '  replication:', '    mode: semisync', '    semisyncTimeout: 5s', '  failover:', '    mode: auto', '    checkInterval: 250ms')),
+      'ok.yaml',
+    );
     assert.ok(ok.stack.kind === 'mysql-replication');
     assert.deepEqual(ok.stack.replication, { mode: 'semisync', semisyncTimeoutMs: 5000 });
     assert.equal(ok.stack.failover.checkIntervalMs, 250);
@@ -380,7 +604,12 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
       { line: 12, column: 9, path: 'steps[1].at', message: 'expected a time at or after steps[0].at (5s), got 3s: steps run in order, so this one would run late' },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(8, 3, '  - action: promote', '  - wait: 1s'))), [
-      { line: 8, column: 1, path: 'steps', message: 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only runbook and wait steps: a drill must break something' },
+      {
+        line: 8,
+        column: 1,
+        path: 'steps',
+        message: 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only runbook and wait steps: a drill must break something',
+      },
     ]);
   });
 
@@ -389,7 +618,12 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
       { line: 11, column: 5, path: 'steps[0]', message: 'unknown key "timeout" for fault: kill (it belongs to fault: stop|restart)' },
     ]);
     assert.deepEqual(await errorsOf(minimal((l) => (l[9] = '    target: primay'))), [
-      { line: 10, column: 13, path: 'steps[0].target', message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "primay" (did you mean "primary"?)' },
+      {
+        line: 10,
+        column: 13,
+        path: 'steps[0].target',
+        message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
+      },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  sentinels: 3'))), [
       { line: 5, column: 3, path: 'stack', message: 'unknown key "sentinels" for kind: mysql-replication (it belongs to kind: redis-sentinel)' },
@@ -436,9 +670,7 @@ describe('loadDrillFile: hostile and broken files', () => {
     assert.deepEqual(await errorsOf(minimal(() => {}).replace(/\n/g, '\r')), [
       { line: 1, column: 8, path: '', message: 'line ends are lone carriage returns (CR, classic Mac OS): save the drill file with LF or CRLF line ends' },
     ]);
-    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  \u200brate: 100'))), [
-      { line: 5, column: 3, path: 'load', message: 'unknown key "\\u200brate" (did you mean "rate"?)' },
-    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => (l[4] = '  \u200brate: 100'))), [{ line: 5, column: 3, path: 'load', message: 'unknown key "\\u200brate" (did you mean "rate"?)' }]);
   });
 
   it('top level that is not a mapping', async () => {
@@ -455,9 +687,7 @@ describe('loadDrillFile: hostile and broken files', () => {
   });
 
   it('duplicate keys, in YAML and in JSON', async () => {
-    assert.deepEqual(await errorsOf(minimal((l) => l.splice(5, 0, '  rate: 200'))), [
-      { line: 6, column: 3, path: 'load', message: 'duplicate key "rate" (first defined on line 5)' },
-    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.splice(5, 0, '  rate: 200'))), [{ line: 6, column: 3, path: 'load', message: 'duplicate key "rate" (first defined on line 5)' }]);
     assert.deepEqual(await errorsOf('{\n  "name": "a",\n  "name": "b"\n}\n', 'json'), [{ line: 3, column: 3, path: '', message: 'duplicate key "name" (first defined on line 2)' }]);
   });
 
@@ -507,9 +737,7 @@ describe('loadDrillFile: hostile and broken files', () => {
     assert.deepEqual(await errorsOf(minimal((l) => l.push('description: *nope'))), [
       { line: 11, column: 14, path: '', message: 'unknown alias "*nope": an anchor (&nope) must be defined before it is used' },
     ]);
-    assert.deepEqual(await errorsOf(minimal((l) => l.push('[a, b]: 1'))), [
-      { line: 11, column: 1, path: '', message: 'mapping keys must be plain names, got a list as a key' },
-    ]);
+    assert.deepEqual(await errorsOf(minimal((l) => l.push('[a, b]: 1'))), [{ line: 11, column: 1, path: '', message: 'mapping keys must be plain names, got a list as a key' }]);
   });
 
   it('too many errors are cut at 50, with a count of the rest', async () => {

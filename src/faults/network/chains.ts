@@ -15,7 +15,7 @@ const ms = (x: number) => Math.round(x);
 /** Is the container running now (paused counts: its namespace is there)? */
 export async function isRunning(ctx: FaultContext, c: RunningContainer): Promise<boolean> {
   try {
-    return Boolean((await ctx.docker.getContainer(c.id).inspect()).State.Running);
+    return (await ctx.docker.getContainer(c.id).inspect()).State.Running;
   } catch (error) {
     if (isGone(error)) return false;
     throw new InfraError(`inspecting ${c.name}: ${errorMessage(error)}`);
@@ -43,7 +43,12 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
 
 /** Create, fill and hook the chain atomically (iptables-restore --noflush), then run `andThen` in the same exec. */
 export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = ''): Promise<ExecResult> {
-  return execChecked(ctx.docker, helper.id, `installing ${chain} in ${helper.target.name}`, sh(`${ledgerAdd(`chain ${chain}`)} && printf '%s' "$1" | iptables-restore --noflush${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules)));
+  return execChecked(
+    ctx.docker,
+    helper.id,
+    `installing ${chain} in ${helper.target.name}`,
+    sh(`${ledgerAdd(`chain ${chain}`)} && printf '%s' "$1" | iptables-restore --noflush${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules)),
+  );
 }
 
 /**
@@ -94,7 +99,10 @@ export async function liveHelpers(ctx: FaultContext, helpers: ReadonlyMap<string
       const state = await ctx.docker
         .getContainer(h.target.id)
         .inspect()
-        .then((i) => i.State, () => null);
+        .then(
+          (i) => i.State,
+          () => null,
+        );
       if (state?.Running && !state.Paused && state.StartedAt === h.targetStartedAt) live.set(node, h);
     }),
   );
@@ -142,7 +150,9 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   const abandon = async (error: unknown): Promise<never> => {
     await removeRules()
       .then(releaseHelpers)
-      .catch((e) => ctx.log.warn({ err: errorMessage(e) }, `rolling back ${plan.kind} failed`));
+      .catch((e: unknown) => {
+        ctx.log.warn({ err: errorMessage(e) }, `rolling back ${plan.kind} failed`);
+      });
     throw error;
   };
   const undo = async (): Promise<string> => {
@@ -178,8 +188,20 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     return abandon(error);
   }
   const verifiedAtMs = ctx.clock.nowMs();
-  ctx.log.debug({ fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length }, 'network fault phases');
+  ctx.log.debug(
+    { fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length },
+    'network fault phases',
+  );
   const mechanism: NetworkMechanism = 'iptables';
-  ctx.note({ atMs: verifiedAtMs, source: 'runner', message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms, in effect from ${(injectReturnedAtMs / 1000).toFixed(3)} s, probe ${(verifiedAtMs - injectReturnedAtMs).toFixed(0)} ms): ${verified}`, marker: 'fault-verified' });
-  return networkTimeBox(ctx, { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs }, { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo });
+  ctx.note({
+    atMs: verifiedAtMs,
+    source: 'runner',
+    message: `${plan.kind} verified (${mechanism}, rules in ${(injectReturnedAtMs - injectedAtMs).toFixed(0)} ms, in effect from ${(injectReturnedAtMs / 1000).toFixed(3)} s, probe ${(verifiedAtMs - injectReturnedAtMs).toFixed(0)} ms): ${verified}`,
+    marker: 'fault-verified',
+  });
+  return networkTimeBox(
+    ctx,
+    { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs },
+    { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo },
+  );
 }

@@ -48,9 +48,9 @@ export async function exec(docker: Docker, containerId: string, cmd: string[], o
     };
     stream.on('end', done);
     stream.on('close', done);
-    stream.on('error', (error) => {
+    stream.on('error', (error: unknown) => {
       clearTimeout(timer);
-      reject(error);
+      reject(error instanceof Error ? error : new InfraError(String(error)));
     });
   });
   // The exit code can lag the end of the stream by a moment.

@@ -105,7 +105,10 @@ async function startHelper(ctx: FaultContext, target: RunningContainer, suffix =
   const targetStartedAt = await ctx.docker
     .getContainer(target.id)
     .inspect()
-    .then((i) => i.State.StartedAt, () => '');
+    .then(
+      (i) => i.State.StartedAt,
+      () => '',
+    );
   const create = () =>
     ctx.docker.createContainer({
       name,
@@ -136,9 +139,15 @@ async function startHelper(ctx: FaultContext, target: RunningContainer, suffix =
       ctx.docker,
       container.id,
       `network helper ${name} for ${target.name}`,
-      sh(`for i in $(seq 200); do [ -s ${PROXY_PATH} ] && break; sleep 0.01; done; [ -s ${PROXY_PATH} ] || { echo 'scripts not written' >&2; exit 1; }; iptables -S INPUT >/dev/null && ip -o -4 addr show`),
+      sh(
+        `for i in $(seq 200); do [ -s ${PROXY_PATH} ] && break; sleep 0.01; done; [ -s ${PROXY_PATH} ] || { echo 'scripts not written' >&2; exit 1; }; iptables -S INPUT >/dev/null && ip -o -4 addr show`,
+      ),
     );
-    const iface = ready.stdout.split('\n').find((l) => l.includes(` ${target.ip}/`))?.split(/\s+/)[1] ?? 'eth0';
+    const iface =
+      ready.stdout
+        .split('\n')
+        .find((l) => l.includes(` ${target.ip}/`))
+        ?.split(/\s+/)[1] ?? 'eth0';
     return { id: container.id, name, target, iface, targetStartedAt };
   } catch (error) {
     await removeContainer(ctx, container.id, name).catch(() => {});

@@ -60,8 +60,14 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
     ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency via ${mechanism} (${why}): ${what} held ${step.delayMs} ± ${step.jitterMs} ms` });
     const verified = await verifyLatency(step, node.node, hostPort, probePort, payload, baseline);
     const verifiedAtMs = ctx.clock.nowMs();
-    ctx.note({ atMs: verifiedAtMs, source: 'runner', message: `latency verified (${mechanism}, in effect from ${(placed.injectReturnedAtMs / 1000).toFixed(3)} s): ${verified}`, marker: 'fault-verified' });
-    const { remove } = placed;
+    ctx.note({
+      atMs: verifiedAtMs,
+      source: 'runner',
+      message: `latency verified (${mechanism}, in effect from ${(placed.injectReturnedAtMs / 1000).toFixed(3)} s): ${verified}`,
+      marker: 'fault-verified',
+    });
+    const inPlace = placed;
+    const remove = () => inPlace.remove();
     let released = false;
     const undo = async (): Promise<string> => {
       await remove();
@@ -77,7 +83,9 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
     if (placed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
     await (placed ? placed.remove() : Promise.resolve())
       .then(() => releaseHelper(ctx, helper))
-      .catch((e) => ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed'));
+      .catch((e: unknown) => {
+        ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed');
+      });
     throw error;
   }
 };
@@ -125,7 +133,13 @@ async function withNetem(ctx: FaultContext, helper: Helper, step: Step): Promise
     mechanism: 'netem',
     remove: async () => {
       if (removed) return;
-      const res = await exec(ctx.docker, helper.id, sh(`tc qdisc del dev ${dev} root 2>&1 | grep -v -e 'handle of zero' -e 'No such file' >&2; tc qdisc show dev ${dev} | grep -q netem && exit 1; sed -i '/^netem ${dev}$/d' ${LEDGER_PATH} 2>/dev/null; exit 0`)).catch((error) => {
+      const res = await exec(
+        ctx.docker,
+        helper.id,
+        sh(
+          `tc qdisc del dev ${dev} root 2>&1 | grep -v -e 'handle of zero' -e 'No such file' >&2; tc qdisc show dev ${dev} | grep -q netem && exit 1; sed -i '/^netem ${dev}$/d' ${LEDGER_PATH} 2>/dev/null; exit 0`,
+        ),
+      ).catch((error: unknown) => {
         if ((error as { statusCode?: number }).statusCode === 404 || (error as { statusCode?: number }).statusCode === 409) return { code: 0, stdout: '', stderr: '' };
         throw error;
       });
@@ -153,7 +167,11 @@ cat ${files}.log >&2; exit 1`,
     ),
   );
   const routes = JSON.parse(started.stdout.trim()) as { port: number; listen: number }[];
-  const stopProxy = () => exec(ctx.docker, helper.id, sh(`kill $(cat ${files}.pid) 2>/dev/null; rm -f ${files}.*; exit 0`)).then(() => undefined, () => undefined);
+  const stopProxy = () =>
+    exec(ctx.docker, helper.id, sh(`kill $(cat ${files}.pid) 2>/dev/null; rm -f ${files}.*; exit 0`)).then(
+      () => undefined,
+      () => undefined,
+    );
 
   // Redirect, then reset the connections that existed before (nat does not move them): ss -K where the
   // kernel allows it (sends a reset to the peer at once); the REJECT rules of the chain catch the rest.

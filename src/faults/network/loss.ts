@@ -1,4 +1,4 @@
-import type { FaultStepSpec, TargetSpec } from '../../spec/schema.js';
+import type { FaultStepSpec } from '../../spec/schema.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { InfraError } from '../../util/errors.js';
 import type { FaultContext, FaultPlugin } from '../plugin.js';
@@ -40,8 +40,11 @@ export const injectLoss: FaultPlugin<'loss'>['inject'] = async (ctx, step: Step)
       verify: (helpers, moment) => verifyLoss(ctx, moment, probability, helpers.get(here.node), helpers.get(there.node)),
     });
   }
-  const node = await resolveTarget(ctx.stack, step.target as TargetSpec);
-  const peer = await firstRunning(ctx, ctx.stack.containers.filter((c) => c.node !== node.node));
+  const node = await resolveTarget(ctx.stack, step.target);
+  const peer = await firstRunning(
+    ctx,
+    ctx.stack.containers.filter((c) => c.node !== node.node),
+  );
   if (!peer) throw new InfraError(`loss on ${node.name}: no other running node to probe from`);
   return injectRuleFault(ctx, {
     kind: 'loss',

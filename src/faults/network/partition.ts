@@ -23,8 +23,7 @@ export const toPlanNode = (c: RunningContainer): PlanNode => {
   return { node: c.node, ip: c.ip, port };
 };
 
-export const describeGroups = (groups: readonly (readonly { node: string }[])[], oneWay: boolean): string =>
-  groups.map((g) => `[${g.map((n) => n.node).join(', ')}]`).join(oneWay ? ' → ' : ' | ');
+export const describeGroups = (groups: readonly (readonly { node: string }[])[], oneWay: boolean): string => groups.map((g) => `[${g.map((n) => n.node).join(', ')}]`).join(oneWay ? ' → ' : ' | ');
 
 export const injectPartition: FaultPlugin<'partition'>['inject'] = async (ctx, step: Step<'partition'>) => {
   const groups = await Promise.all(step.groups.map((g: GroupMemberSpec[]) => resolveGroup(ctx.stack, g)));
@@ -41,7 +40,11 @@ export const injectIsolate: FaultPlugin<'isolate'>['inject'] = async (ctx, step:
 async function partition(ctx: FaultContext, kind: string, target: string, groups: RunningContainer[][], oneWay: boolean, durationMs: number | undefined): Promise<InjectedFault> {
   const byNode = new Map(ctx.stack.containers.map((c) => [c.node, c]));
   for (const g of groups) for (const c of g) byNode.set(c.node, c);
-  const plan = planPartition(groups.map((g) => g.map(toPlanNode)), oneWay, [...byNode.values()].map(toPlanNode));
+  const plan = planPartition(
+    groups.map((g) => g.map(toPlanNode)),
+    oneWay,
+    [...byNode.values()].map(toPlanNode),
+  );
 
   // A node that is not running has no namespace to put rules in: the other side's rules (by IP) still cut
   // it off if it comes back; it takes no part in the probes.
@@ -67,7 +70,14 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
       moment === 'injected'
         ? verifyPaths(ctx, kind, probes, byNode, helpers, moment)
         : // Healed: every path the fault cut must be open again (between nodes still there to probe).
-          verifyPaths(ctx, kind, probes.filter((p) => p.expect === 'blocked' && helpers.has(p.from) && helpers.has(p.to)).map((p) => ({ ...p, expect: 'open' as const })), byNode, helpers, moment),
+          verifyPaths(
+            ctx,
+            kind,
+            probes.filter((p) => p.expect === 'blocked' && helpers.has(p.from) && helpers.has(p.to)).map((p) => ({ ...p, expect: 'open' as const })),
+            byNode,
+            helpers,
+            moment,
+          ),
   });
 }
 
@@ -89,7 +99,11 @@ async function verifyPaths(ctx: FaultContext, kind: string, probes: PathProbe[],
     const perFrom = await Promise.all(
       froms.map(async (from) => {
         const mine = list.filter((p) => p.from === from);
-        const results = await tcpProbes(ctx.docker, helper(from), mine.map((p) => ({ host: byNode.get(p.to)!.ip, port: toPlanNode(byNode.get(p.to)!).port!, timeoutMs: p.expect === 'blocked' ? BLOCKED_TIMEOUT_MS : openTimeoutMs })));
+        const results = await tcpProbes(
+          ctx.docker,
+          helper(from),
+          mine.map((p) => ({ host: byNode.get(p.to)!.ip, port: toPlanNode(byNode.get(p.to)!).port!, timeoutMs: p.expect === 'blocked' ? BLOCKED_TIMEOUT_MS : openTimeoutMs })),
+        );
         return mine.map((probe, i) => ({ probe, open: pathOpen(results[i]!.status), detail: `${results[i]!.status} ${results[i]!.ms} ms` }));
       }),
     );
@@ -99,7 +113,10 @@ async function verifyPaths(ctx: FaultContext, kind: string, probes: PathProbe[],
   const udpList = probes.filter((p) => p.via === 'udp');
   const [tcpFirst, udpOut] = await Promise.all([
     tcpRound(tcpList, OPEN_TIMEOUT_MS),
-    udpFlows(ctx.docker, udpList.map((p) => ({ from: helper(p.from), to: helper(p.to), count: 10, intervalMs: 10 }))),
+    udpFlows(
+      ctx.docker,
+      udpList.map((p) => ({ from: helper(p.from), to: helper(p.to), count: 10, intervalMs: 10 })),
+    ),
   ]);
   const retry = tcpFirst.filter((o) => o.probe.expect === 'open' && !o.open).map((o) => o.probe);
   const retried = retry.length ? await tcpRound(retry, 3 * OPEN_TIMEOUT_MS) : [];

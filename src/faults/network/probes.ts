@@ -23,7 +23,9 @@ export const pathOpen = (status: TcpStatus): boolean => status === 'open' || sta
 /** TCP connects from one helper, all at once; one exec. */
 export async function tcpProbes(docker: Docker, from: Helper, probes: TcpProbe[]): Promise<{ status: TcpStatus; ms: number }[]> {
   if (!probes.length) return [];
-  const res = await execChecked(docker, from.id, `probe from ${from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'tcp', probes })], { timeoutMs: 10_000 + Math.max(...probes.map((p) => p.timeoutMs)) });
+  const res = await execChecked(docker, from.id, `probe from ${from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'tcp', probes })], {
+    timeoutMs: 10_000 + Math.max(...probes.map((p) => p.timeoutMs)),
+  });
   const parsed = JSON.parse(lastLine(res.stdout)) as { results: { status: TcpStatus; ms: number }[] };
   return parsed.results;
 }
@@ -62,13 +64,23 @@ export async function udpFlows(docker: Docker, flows: UdpFlow[]): Promise<{ sent
         if (msg.ready) onReady(msg.ready);
       },
     });
-    const stop = () => exec(docker, f.to.id, ['sh', '-c', `touch ${file}`]).then(() => undefined, () => undefined);
+    const stop = () =>
+      exec(docker, f.to.id, ['sh', '-c', `touch ${file}`]).then(
+        () => undefined,
+        () => undefined,
+      );
     return { ready: Promise.race([ready, done.then(() => Promise.reject(new InfraError(`udp listener on ${f.to.target.node} ended before it was ready`)))]), done, stop };
   });
   try {
     const ports = await Promise.all(listeners.map((l) => l.ready));
     const senders = flows.map((f, i) =>
-      execChecked(docker, f.from.id, `udp sender on ${f.from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'udp-send', host: f.to.target.ip, port: ports[i], count: f.count, intervalMs: f.intervalMs, tag: `f${i}` })], { timeoutMs: runMs + 15_000 }),
+      execChecked(
+        docker,
+        f.from.id,
+        `udp sender on ${f.from.target.node}`,
+        ['node', PROBE_PATH, JSON.stringify({ op: 'udp-send', host: f.to.target.ip, port: ports[i], count: f.count, intervalMs: f.intervalMs, tag: `f${i}` })],
+        { timeoutMs: runMs + 15_000 },
+      ),
     );
     const sent = await Promise.all(senders);
     await new Promise((r) => setTimeout(r, UDP_DRAIN_MS));

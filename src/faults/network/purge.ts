@@ -23,13 +23,21 @@ export async function purgeNetworkHelpers(docker: Docker, filters: { label: stri
   const list = await docker.listContainers({ filters: { label: [...filters.label, `${LABEL_ROLE}=${HELPER_ROLE}`] } });
   await Promise.all(
     list
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
       .filter((c) => select(c.Labels ?? {}))
       .map(async (c) => {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
         const name = c.Names?.[0]?.replace(/^\//, '') ?? c.Id;
         try {
           const res = await exec(docker, c.Id, sh(purgeScript()), { timeoutMs: 15_000 });
           report.helpers++;
-          report.removed.push(...res.stdout.trim().split('\n').filter(Boolean).map((l) => `${name}: ${l}`));
+          report.removed.push(
+            ...res.stdout
+              .trim()
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => `${name}: ${l}`),
+          );
           if (res.code !== 0) report.errors.push(`${name}: ${res.stderr.trim() || `exit ${res.code}`}`);
         } catch (error) {
           // The helper or its node is gone (or stopped): so is the namespace, and the rules with it.

@@ -44,7 +44,11 @@ export function installScript(chain: string, rules: RuleSet): string {
  * is still there afterwards. "Already gone" is success.
  */
 export function removeScript(chain: string): string {
-  const hooks: [string, string][] = [['filter', 'INPUT'], ['filter', 'OUTPUT'], ['nat', 'PREROUTING']];
+  const hooks: [string, string][] = [
+    ['filter', 'INPUT'],
+    ['filter', 'OUTPUT'],
+    ['nat', 'PREROUTING'],
+  ];
   const lines: string[] = [];
   for (const [table, hook] of hooks) lines.push(`while iptables -t ${table} -D ${hook} -j ${chain} 2>/dev/null; do :; done`);
   for (const table of ['filter', 'nat']) lines.push(`iptables -t ${table} -F ${chain} 2>/dev/null; iptables -t ${table} -X ${chain} 2>/dev/null`);

@@ -10,7 +10,9 @@ import { stopWatchers } from '../watchers.js';
  */
 export async function down(run: RunState): Promise<void> {
   const { journal, log } = run;
-  await run.load?.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'stopping the load failed'));
+  await run.load?.stop().catch((error: unknown) => {
+    log.warn({ err: errorMessage(error) }, 'stopping the load failed');
+  });
   if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
   await stopWatchers(run).catch(() => {});
   for (const f of run.live) {
@@ -24,7 +26,10 @@ export async function down(run: RunState): Promise<void> {
   if (journal.engineVersion === null) return;
   if (run.opts.keepStack) {
     journal.note('runner', 'stack kept running on request (--keep-stack): `drill cleanup` removes it', 'stack-kept');
-    log.warn({ containers: run.stack?.containers.map((c) => `${c.node}=${c.name} 127.0.0.1:${Object.values(c.ports).join(',')}`) }, 'stack kept running (--keep-stack); remove it with `drill cleanup`');
+    log.warn(
+      { containers: run.stack?.containers.map((c) => `${c.node}=${c.name} 127.0.0.1:${Object.values(c.ports).join(',')}`) },
+      'stack kept running (--keep-stack); remove it with `drill cleanup`',
+    );
     return;
   }
   const removed = await removeRun(run.deps.docker, journal.runId).catch((error: unknown) => ({ containers: 0, networks: 0, errors: [errorMessage(error)] }));

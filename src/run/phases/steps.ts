@@ -17,10 +17,28 @@ export const stepHandlers: StepHandlers = {
   fault: async (run, step) => {
     const { journal } = run;
     await sleep(step.atMs - journal.clock.nowMs(), run.signal);
-    const injected = await injectFault({ docker: run.deps.docker, run: { runId: journal.runId, token: journal.token, drillName: journal.drillName }, stack: run.stack!, clock: journal.clock, log: run.log, note: (e) => journal.record(e) }, step, run.deps.faults);
+    const injected = await injectFault(
+      {
+        docker: run.deps.docker,
+        run: { runId: journal.runId, token: journal.token, drillName: journal.drillName },
+        stack: run.stack!,
+        clock: journal.clock,
+        log: run.log,
+        note: (e) => {
+          journal.record(e);
+        },
+      },
+      step,
+      run.deps.faults,
+    );
     run.live.push(injected);
     journal.faults.push(injected.record);
-    journal.record({ atMs: injected.record.injectedAtMs, source: 'runner', message: `fault ${step.fault} ${step.target} → ${injected.record.container}${step.durationMs !== undefined ? ` for ${step.durationMs} ms` : ''}`, marker: 'fault' });
+    journal.record({
+      atMs: injected.record.injectedAtMs,
+      source: 'runner',
+      message: `fault ${step.fault} ${step.target} → ${injected.record.container}${step.durationMs !== undefined ? ` for ${step.durationMs} ms` : ''}`,
+      marker: 'fault',
+    });
   },
   action: async (run, step) => {
     const { clock } = run.journal;

@@ -5,10 +5,20 @@ import type { RunState } from '../run-state.js';
 export async function up(run: RunState): Promise<void> {
   const { journal, spec } = run;
   const plugin = pluginOf(spec.stack, run.deps.stacks);
-  const ctx = { docker: run.deps.docker, run: { runId: journal.runId, token: journal.token, drillName: journal.drillName }, clock: journal.clock, log: run.log, signal: run.signal, images: journal.images!, readyTimeoutMs: run.opts.readyTimeoutMs ?? 60_000 };
+  const ctx = {
+    docker: run.deps.docker,
+    run: { runId: journal.runId, token: journal.token, drillName: journal.drillName },
+    clock: journal.clock,
+    log: run.log,
+    signal: run.signal,
+    images: journal.images!,
+    readyTimeoutMs: run.opts.readyTimeoutMs ?? 60_000,
+  };
   const stack = await plugin.start(ctx, spec.stack);
   run.stack = stack;
   journal.stack.containers = stack.containers.map((c) => ({ name: c.name, role: c.role, image: c.image }));
   journal.stack.primaryBefore = (await stack.topology()).primary;
-  await stack.events((e) => journal.record(e));
+  await stack.events((e) => {
+    journal.record(e);
+  });
 }

@@ -6,7 +6,14 @@ export async function warmup(run: RunState): Promise<void> {
   const { journal, spec } = run;
   const stack = run.stack!;
   journal.clock.setOriginNow(spec.load.warmupMs);
-  const load = run.deps.createLoad({ urls: stack.appUrls ?? [stack.appUrl], rate: spec.load.rate, connections: spec.load.connections, timeoutMs: spec.load.timeoutMs, clock: journal.clock, signal: run.signal });
+  const load = run.deps.createLoad({
+    urls: stack.appUrls ?? [stack.appUrl],
+    rate: spec.load.rate,
+    connections: spec.load.connections,
+    timeoutMs: spec.load.timeoutMs,
+    clock: journal.clock,
+    signal: run.signal,
+  });
   run.load = load;
   await load.start();
   journal.note('load', `load started: ${spec.load.rate} writes/s open-loop over ${spec.load.connections} connections`, 'load-start');

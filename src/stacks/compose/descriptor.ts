@@ -4,6 +4,9 @@ import type { StackDescriptor } from '../plugin.js';
 export const composeDescriptor: StackDescriptor<'compose'> = {
   kind: 'compose',
   images: () => ({ needed: [] }),
-  runbook: (spec) => (spec.system === 'mysql-replication' ? { ok: true } : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` }),
+  runbook: (spec) =>
+    spec.system === 'mysql-replication'
+      ? { ok: true }
+      : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
   detector: () => null,
 };

@@ -50,7 +50,11 @@ export interface ComposeContext {
 function selectionText(spec: ComposeStackSpec): string {
   const parts = [
     spec.project ? `project ${spec.project}${spec.services ? ` (services ${spec.services.join(', ')})` : ''}` : '',
-    spec.labels ? `labels ${Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(', ')}` : '',
+    spec.labels
+      ? `labels ${Object.entries(spec.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`
+      : '',
     spec.containers ? `containers ${spec.containers.join(', ')}` : '',
   ];
   return parts.filter(Boolean).join(' and ');
@@ -64,22 +68,30 @@ export async function discover(ctx: StackContext, spec: ComposeStackSpec): Promi
   const listed = await docker.listContainers({ all: true, ...(label.length ? { filters: { label } } : {}) });
   const names = spec.containers ? new Set(spec.containers.map((n) => n.replace(/^\//, ''))) : null;
   const selected = listed.filter((c) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
     if (names && !names.has(name)) return false;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     if (spec.services && !spec.services.includes(c.Labels?.[LABEL_SERVICE] ?? '')) return false;
     // drill's own containers (a network-fault helper of another run joined to this stack) are never part of it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     return !c.Labels?.['drill.run-id'];
   });
   if (names) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     const seen = new Set(selected.map((c) => (c.Names?.[0] ?? '').replace(/^\//, '')));
     const missing = [...names].filter((n) => !seen.has(n));
     if (missing.length) throw new InfraError(`compose stack: no container named ${missing.join(', ')}${label.length ? ` with ${label.join(', ')}` : ''} on this engine`);
   }
   const running = selected.filter((c) => c.State === 'running');
   const idle = selected.filter((c) => c.State !== 'running');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   if (idle.length) log.warn({ containers: idle.map((c) => `${c.Names?.[0]?.replace(/^\//, '')} (${c.State})`) }, 'compose stack: containers that are not running are left out (and left alone)');
   if (running.length === 0) {
-    throw new InfraError(`compose stack: no running container for ${selection} on this engine`, spec.project ? `start it first, e.g. \`docker compose -p ${spec.project} up -d\` (or \`docker-compose -p ${spec.project} up -d\`)` : 'start your stack first');
+    throw new InfraError(
+      `compose stack: no running container for ${selection} on this engine`,
+      spec.project ? `start it first, e.g. \`docker compose -p ${spec.project} up -d\` (or \`docker-compose -p ${spec.project} up -d\`)` : 'start your stack first',
+    );
   }
 
   const found = await Promise.all(running.map((c) => inspectFound(docker, c.Id)));
@@ -98,26 +110,31 @@ export async function discover(ctx: StackContext, spec: ComposeStackSpec): Promi
 async function inspectFound(docker: Docker, id: string): Promise<FoundContainer & { networks: Map<string, string> }> {
   const info = await docker.getContainer(id).inspect();
   const name = info.Name.replace(/^\//, '');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   const labels = info.Config.Labels ?? {};
   const service = labels[LABEL_SERVICE] ?? name;
   const published = new Map<number, number>();
   const unpublished: number[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
     const [portText, proto] = key.split('/');
     if (proto !== 'tcp') continue;
     const containerPort = Number(portText);
     // IPv4 bindings first: the runner connects to an IPv4 address (or a host name that resolves to one).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     const binding = (bindings ?? []).find((b) => !b.HostIp.includes(':')) ?? bindings?.[0];
     if (binding?.HostPort) published.set(containerPort, Number(binding.HostPort));
     else unpublished.push(containerPort);
   }
   const networks = new Map<string, string>();
   const knownAs = new Set<string>([name, service, info.Id, info.Id.slice(0, 12)]);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   for (const [net, settings] of Object.entries(info.NetworkSettings.Networks ?? {})) {
     if (settings.IPAddress) {
       networks.set(net, settings.IPAddress);
       knownAs.add(settings.IPAddress);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- dockerode types Aliases loosely; they are names
     for (const alias of settings.Aliases ?? []) knownAs.add(alias);
   }
   return {
@@ -151,9 +168,7 @@ function resolveEndpoint(spec: ComposeStackSpec, found: FoundContainer[], select
 
 /** Containers with the given container port published, named prefix-1 … in service order. */
 export function nodesOf(c: ComposeContext, containerPort: number, prefix: string, role: string): RunningContainer[] {
-  return c.found
-    .filter((f) => f.published.has(containerPort) && f !== c.app)
-    .map((f, i) => toRunning(f, `${prefix}-${i + 1}`, role));
+  return c.found.filter((f) => f.published.has(containerPort) && f !== c.app).map((f, i) => toRunning(f, `${prefix}-${i + 1}`, role));
 }
 
 export function toRunning(f: FoundContainer, node: string, role: string): RunningContainer {
@@ -178,11 +193,16 @@ export function containerKnownAs(c: ComposeContext, nodes: RunningContainer[], a
 
 /** A host port that changed (a restarted container with an engine-assigned port) is read again. */
 export async function refreshPorts(docker: Docker, node: RunningContainer): Promise<boolean> {
-  const info = await docker.getContainer(node.id).inspect().catch(() => null);
+  const info = await docker
+    .getContainer(node.id)
+    .inspect()
+    .catch(() => null);
   if (!info?.State.Running) return false;
   let changed = false;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
     const port = Number(key.split('/')[0]);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     const hostPort = Number((bindings ?? []).find((b) => !b.HostIp.includes(':'))?.HostPort ?? bindings?.[0]?.HostPort);
     if (hostPort && node.ports[port] !== hostPort) {
       node.ports[port] = hostPort;

@@ -36,20 +36,27 @@ export async function startComposeMysql(c: ComposeContext): Promise<Stack> {
     const nodes: DbNode[] = dbs.map((container) => ({ container, port: container.ports[port]!, serverId: 0 }));
     let dialect: Dialect | undefined;
     let why = '';
-    await waitUntil(`the databases of ${c.selection} to be healthy`, ctx.readyTimeoutMs, ctx.signal, async () => {
-      try {
-        for (const n of nodes) {
-          const row = (await sql.with(target(n), (s) => s.rows('SELECT VERSION() AS v, @@version_comment AS c, @@server_id AS id'), { timeoutMs: 3000 }))[0];
-          dialect ??= dialectFor(detectServer(String(row?.v ?? ''), String(row?.c ?? '')));
-          n.serverId = Number(row?.id ?? 0);
+    await waitUntil(
+      `the databases of ${c.selection} to be healthy`,
+      ctx.readyTimeoutMs,
+      ctx.signal,
+      async () => {
+        try {
+          for (const n of nodes) {
+            const row = (await sql.with(target(n), (s) => s.rows('SELECT VERSION() AS v, @@version_comment AS c, @@server_id AS id'), { timeoutMs: 3000 }))[0];
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value from the database driver, of no declared type
+            dialect ??= dialectFor(detectServer(String(row?.v ?? ''), String(row?.c ?? '')));
+            n.serverId = Number(row?.id ?? 0);
+          }
+          why = unhealthy(await probeAll(clusterOf(c, sql, dialect!, nodes, nodes[0]!, admin, repl)));
+          return why === '';
+        } catch (error) {
+          why = errorMessage(error);
+          return false;
         }
-        why = unhealthy(await probeAll(clusterOf(c, sql, dialect!, nodes, nodes[0]!, admin, repl)));
-        return why === '';
-      } catch (error) {
-        why = errorMessage(error);
-        return false;
-      }
-    }, 250).catch((error) => {
+      },
+      250,
+    ).catch((error: unknown) => {
       throw new InfraError(`${errorMessage(error)}: ${why}`);
     });
 
@@ -67,14 +74,18 @@ export async function startComposeMysql(c: ComposeContext): Promise<Stack> {
       await s.exec('TRUNCATE TABLE drill.writes');
       return dialect!.executedPosition(s);
     });
-    await Promise.all(
-      nodes.filter((n) => n !== primary).map((n) => sql.with(target(n), (s) => dialect!.waitForPosition(s, position, 10_000), { timeoutMs: 15_000 }).catch(() => false)),
-    );
-    await waitForHttpOk(`${c.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal).catch((error) => {
-      throw new InfraError(`compose stack: the app at ${c.appUrl} is not healthy: ${errorMessage(error)}`, 'it must answer GET /health, POST /write?id=N and, for repoint, POST /admin/primary?host=NAME (see fixtures/app)');
+    await Promise.all(nodes.filter((n) => n !== primary).map((n) => sql.with(target(n), (s) => dialect!.waitForPosition(s, position, 10_000), { timeoutMs: 15_000 }).catch(() => false)));
+    await waitForHttpOk(`${c.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal).catch((error: unknown) => {
+      throw new InfraError(
+        `compose stack: the app at ${c.appUrl} is not healthy: ${errorMessage(error)}`,
+        'it must answer GET /health, POST /write?id=N and, for repoint, POST /admin/primary?host=NAME (see fixtures/app)',
+      );
     });
     const containers: RunningContainer[] = [...dbs, ...(c.app ? [toRunning(c.app, 'app-1', 'app')] : [])];
-    ctx.log.info({ flavour: dialect!.info.flavour, version: dialect!.info.version, primary: primary.container.name, replicas: nodes.length - 1, semisync: semisync.on, app: c.appUrl }, 'compose mysql-replication stack ready');
+    ctx.log.info(
+      { flavour: dialect!.info.flavour, version: dialect!.info.version, primary: primary.container.name, replicas: nodes.length - 1, semisync: semisync.on, app: c.appUrl },
+      'compose mysql-replication stack ready',
+    );
     return new ComposeMysqlStack(c, cluster, new MysqlReplicationStack(cluster, containers), containers);
   } catch (error) {
     sql.close();
@@ -114,7 +125,8 @@ function unhealthy(probes: Awaited<ReturnType<typeof probeAll>>): string {
   if (primaries.length !== 1) problems.push(`expected one writable node that does not replicate, found ${primaries.length ? primaries.map((p) => p.node.container.name).join(', ') : 'none'}`);
   for (const p of probes) {
     if (!p.reachable) problems.push(`${p.node.container.name} does not answer (${p.error})`);
-    else if (p.status && (p.status.ioRunning !== 'Yes' || p.status.sqlRunning !== 'Yes')) problems.push(`${p.node.container.name}: replication receiver ${p.status.ioRunning}, applier ${p.status.sqlRunning} ${p.status.ioError || p.status.sqlError}`.trim());
+    else if (p.status && (p.status.ioRunning !== 'Yes' || p.status.sqlRunning !== 'Yes'))
+      problems.push(`${p.node.container.name}: replication receiver ${p.status.ioRunning}, applier ${p.status.sqlRunning} ${p.status.ioError || p.status.sqlError}`.trim());
   }
   return problems.join('; ');
 }
@@ -159,8 +171,12 @@ class ComposeMysqlStack implements Stack {
       // A restarted server answers again (it may have a new host port); replication resumes by itself.
       const restoredIds = new Set(dbs.map((d) => d.id));
       await waitUntil('restored databases to answer', 30_000, undefined, async () => (await probeAll(this.cluster)).every((p) => p.reachable || !restoredIds.has(p.node.container.id)), 250).then(
-        () => this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `restored database(s) answer again: ${dbs.map((n) => n.name).join(', ')}`, marker: 'restore' }),
-        (error: unknown) => this.c.ctx.log.warn({ err: errorMessage(error) }, 'compose stack: a restored database did not answer within 30 s'),
+        () => {
+          this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `restored database(s) answer again: ${dbs.map((n) => n.name).join(', ')}`, marker: 'restore' });
+        },
+        (error: unknown) => {
+          this.c.ctx.log.warn({ err: errorMessage(error) }, 'compose stack: a restored database did not answer within 30 s');
+        },
       );
     } finally {
       await this.inner.stop();

@@ -25,7 +25,9 @@ export async function startComposeRedis(c: ComposeContext): Promise<Stack> {
   const password = resolveSecret(spec.password, 'stack.password');
   const sentinels = nodesOf(c, ports.sentinel, 'sentinel', 'sentinel');
   const sentinelIds = new Set(sentinels.map((s) => s.id));
-  const redis = nodesOf(c, ports.redis, 'redis', 'redis').filter((r) => !sentinelIds.has(r.id)).map((r, i) => ({ ...r, node: `redis-${i + 1}` }));
+  const redis = nodesOf(c, ports.redis, 'redis', 'redis')
+    .filter((r) => !sentinelIds.has(r.id))
+    .map((r, i) => ({ ...r, node: `redis-${i + 1}` }));
   const missing = (what: string, port: number) => {
     const hidden = unpublishedWith(c, port);
     return new InfraError(
@@ -41,13 +43,19 @@ export async function startComposeRedis(c: ComposeContext): Promise<Stack> {
   const masterName = spec.masterName ?? (await stack.onlyMasterName());
   stack.masterName = masterName;
   let why = '';
-  await waitUntil(`the Sentinels and Redis nodes of ${c.selection} to be healthy`, ctx.readyTimeoutMs, ctx.signal, async () => {
-    why = await stack.unhealthy();
-    return why === '';
-  }, 250).catch((error) => {
+  await waitUntil(
+    `the Sentinels and Redis nodes of ${c.selection} to be healthy`,
+    ctx.readyTimeoutMs,
+    ctx.signal,
+    async () => {
+      why = await stack.unhealthy();
+      return why === '';
+    },
+    250,
+  ).catch((error: unknown) => {
     throw new InfraError(`${errorMessage(error)}: ${why}`);
   });
-  await waitForHttpOk(`${c.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal).catch((error) => {
+  await waitForHttpOk(`${c.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal).catch((error: unknown) => {
     throw new InfraError(`compose stack: the app at ${c.appUrl} is not healthy: ${errorMessage(error)}`, 'it must answer GET /health and POST /write?id=N (see fixtures/app)');
   });
   const master = await stack.primary();
@@ -148,10 +156,15 @@ class ComposeRedisStack implements Stack {
 
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
-    const { address, answers } = await majorityMaster(this.sentinelNodes, (s) => this.onNode(s, this.ports.sentinel, (r) => r.call('SENTINEL', 'get-master-addr-by-name', this.masterName) as Promise<string[] | null>));
+    const { address, answers } = await majorityMaster(this.sentinelNodes, (s) =>
+      this.onNode(s, this.ports.sentinel, (r) => r.call('SENTINEL', 'get-master-addr-by-name', this.masterName) as Promise<string[] | null>),
+    );
     if (!address) throw new InfraError(`no Sentinel could name the master ${this.masterName} (answers: ${JSON.stringify(answers)})`);
     const node = containerKnownAs(this.c, this.redisNodes, address);
-    if (!node) throw new InfraError(`the Sentinels name ${address} as master, which is none of the Redis containers drill can reach (${this.redisNodes.map((n) => `${n.name} ${n.ip}`).join(', ')}): publish its port ${this.ports.redis}`);
+    if (!node)
+      throw new InfraError(
+        `the Sentinels name ${address} as master, which is none of the Redis containers drill can reach (${this.redisNodes.map((n) => `${n.name} ${n.ip}`).join(', ')}): publish its port ${this.ports.redis}`,
+      );
     return node;
   }
 
@@ -188,15 +201,25 @@ class ComposeRedisStack implements Stack {
     const rejoining = restored.filter((n) => n.role !== 'app');
     if (rejoining.length === 0) return;
     const why: string[] = [];
-    await waitUntil('restored nodes to rejoin', 30_000, undefined, async () => {
-      why.length = 0;
-      for (const n of rejoining) await refreshPorts(this.c.ctx.docker, n);
-      const problems = await this.unhealthy();
-      if (problems) why.push(problems);
-      return !problems;
-    }, 250).then(
-      () => this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `restored node(s) rejoined: ${rejoining.map((n) => n.name).join(', ')}`, marker: 'restore' }),
-      () => this.c.ctx.log.warn({ why: why.join('; ') }, 'compose stack: restored nodes had not rejoined within 30 s'),
+    await waitUntil(
+      'restored nodes to rejoin',
+      30_000,
+      undefined,
+      async () => {
+        why.length = 0;
+        for (const n of rejoining) await refreshPorts(this.c.ctx.docker, n);
+        const problems = await this.unhealthy();
+        if (problems) why.push(problems);
+        return !problems;
+      },
+      250,
+    ).then(
+      () => {
+        this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `restored node(s) rejoined: ${rejoining.map((n) => n.name).join(', ')}`, marker: 'restore' });
+      },
+      () => {
+        this.c.ctx.log.warn({ why: why.join('; ') }, 'compose stack: restored nodes had not rejoined within 30 s');
+      },
     );
   }
 }

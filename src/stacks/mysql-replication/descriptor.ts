@@ -6,7 +6,13 @@ export const mysqlReplicationDescriptor: StackDescriptor<'mysql-replication'> = 
   images: (spec) => ({ needed: ['mysql', 'app'], ...(spec.image ? { override: { key: 'mysql', image: spec.image } } : {}) }),
   runbook: (spec) =>
     spec.failover.mode === 'auto'
-      ? { ok: false, why: "with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself" }
+      ? {
+          ok: false,
+          why: "with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself",
+        }
       : { ok: true },
-  detector: (spec) => (spec.failover.mode === 'auto' ? { checkIntervalMs: spec.failover.checkIntervalMs, failureThreshold: spec.failover.failureThreshold, checkTimeoutMs: spec.failover.checkTimeoutMs, catchUp: spec.failover.catchUp } : null),
+  detector: (spec) =>
+    spec.failover.mode === 'auto'
+      ? { checkIntervalMs: spec.failover.checkIntervalMs, failureThreshold: spec.failover.failureThreshold, checkTimeoutMs: spec.failover.checkTimeoutMs, catchUp: spec.failover.catchUp }
+      : null,
 };

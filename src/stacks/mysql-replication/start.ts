@@ -110,7 +110,15 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
 }
 
 /** Wait until every node answers; detect the flavour; users, semi-sync, read_only, clean binlogs. */
-async function detectAndPrepare(ctx: MysqlStackContext, sql: SqlClient, nodes: DbNode[], offline: boolean, secrets: DbSecrets, semisyncTimeoutMs: number | null, spec: MysqlReplicationStackSpec): Promise<Dialect> {
+async function detectAndPrepare(
+  ctx: MysqlStackContext,
+  sql: SqlClient,
+  nodes: DbNode[],
+  offline: boolean,
+  secrets: DbSecrets,
+  semisyncTimeoutMs: number | null,
+  spec: MysqlReplicationStackSpec,
+): Promise<Dialect> {
   const infos = await Promise.all(
     nodes.map(async (n) => {
       let lastError = '';
@@ -118,18 +126,19 @@ async function detectAndPrepare(ctx: MysqlStackContext, sql: SqlClient, nodes: D
       await waitUntil(`${n.container.node} (${n.container.image}) to accept connections`, ctx.readyTimeoutMs, ctx.signal, async () => {
         try {
           const row = (await sql.with(target(n), (s) => s.rows('SELECT VERSION() AS v, @@version_comment AS c'), { timeoutMs: 3000 }))[0];
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value from the database driver, of no declared type
           info = detectServer(String(row?.v ?? ''), String(row?.c ?? ''));
           return true;
         } catch (error) {
           lastError = errorMessage(error);
           return false;
         }
-      }).catch((error) => {
+      }).catch((error: unknown) => {
         throw new InfraError(`${errorMessage(error)}${lastError ? ` (last error: ${lastError})` : ''}`);
       });
       return info!;
     }),
-  ).catch(async (error) => {
+  ).catch(async (error: unknown) => {
     throw new InfraError(`${errorMessage(error)}${await containerHints(ctx, nodes)}`);
   });
   const flavours = new Set(infos.map((i) => `${i.flavour} ${i.version}`));
@@ -157,24 +166,36 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
   const fail = (error: unknown) => {
     throw new InfraError(`${errorMessage(error)} (${why})`);
   };
-  await waitUntil(`replicas to connect to ${primary.container.node}`, c.ctx.readyTimeoutMs, c.ctx.signal, async () => {
-    for (const r of replicas) {
-      const st = await c.sql.with(target(r), (s) => c.dialect.replicaStatus(s)).catch(() => null);
-      if (!st || st.ioRunning !== 'Yes' || st.sqlRunning !== 'Yes') {
-        why = `${r.container.node}: receiver ${st?.ioRunning ?? '-'}, applier ${st?.sqlRunning ?? '-'} ${st?.ioError || st?.sqlError || ''}`;
-        return false;
+  await waitUntil(
+    `replicas to connect to ${primary.container.node}`,
+    c.ctx.readyTimeoutMs,
+    c.ctx.signal,
+    async () => {
+      for (const r of replicas) {
+        const st = await c.sql.with(target(r), (s) => c.dialect.replicaStatus(s)).catch(() => null);
+        if (!st || st.ioRunning !== 'Yes' || st.sqlRunning !== 'Yes') {
+          why = `${r.container.node}: receiver ${st?.ioRunning ?? '-'}, applier ${st?.sqlRunning ?? '-'} ${st?.ioError || st?.sqlError || ''}`;
+          return false;
+        }
       }
-    }
-    return true;
-  }, 50).catch(fail);
+      return true;
+    },
+    50,
+  ).catch(fail);
   // Semi-sync replicas register when they connect: only now can the primary's commits be acknowledged
   // (a commit before would wait the whole semi-sync timeout), so the schema is created now.
   if (semisync) {
-    await waitUntil(`semi-sync replicas to register with ${primary.container.node}`, c.ctx.readyTimeoutMs, c.ctx.signal, async () => {
-      const s = await c.sql.with(target(primary), (q) => c.dialect.semisyncClients(q)).catch(() => ({ on: false, clients: 0 }));
-      why = `semi-sync on the primary: status ${s.on ? 'ON' : 'OFF'}, ${s.clients}/${replicas.length} replica(s) acknowledging`;
-      return s.on && s.clients >= replicas.length;
-    }, 50).catch(fail);
+    await waitUntil(
+      `semi-sync replicas to register with ${primary.container.node}`,
+      c.ctx.readyTimeoutMs,
+      c.ctx.signal,
+      async () => {
+        const s = await c.sql.with(target(primary), (q) => c.dialect.semisyncClients(q)).catch(() => ({ on: false, clients: 0 }));
+        why = `semi-sync on the primary: status ${s.on ? 'ON' : 'OFF'}, ${s.clients}/${replicas.length} replica(s) acknowledging`;
+        return s.on && s.clients >= replicas.length;
+      },
+      50,
+    ).catch(fail);
   }
   const marker = `ready-${Date.now()}`;
   await c.sql.with(target(primary), async (s) => {
@@ -183,34 +204,40 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
     await s.exec('CREATE TABLE IF NOT EXISTS drill.markers (name VARCHAR(64) NOT NULL PRIMARY KEY, at_ms BIGINT NOT NULL) ENGINE=InnoDB');
     await s.exec('INSERT INTO drill.markers (name, at_ms) VALUES (?, ?)', [marker, Date.now()]);
   });
-  await waitUntil(`replicas to replicate from ${primary.container.node}`, c.ctx.readyTimeoutMs, c.ctx.signal, async () => {
-    for (const r of replicas) {
-      const ok = await c.sql
-        .with(target(r), async (s) => {
-          const st = await c.dialect.replicaStatus(s);
-          if (!st || st.ioRunning !== 'Yes' || st.sqlRunning !== 'Yes') {
-            why = `${r.container.node}: receiver ${st?.ioRunning ?? '-'}, applier ${st?.sqlRunning ?? '-'} ${st?.ioError || st?.sqlError || ''}`;
+  await waitUntil(
+    `replicas to replicate from ${primary.container.node}`,
+    c.ctx.readyTimeoutMs,
+    c.ctx.signal,
+    async () => {
+      for (const r of replicas) {
+        const ok = await c.sql
+          .with(target(r), async (s) => {
+            const st = await c.dialect.replicaStatus(s);
+            if (!st || st.ioRunning !== 'Yes' || st.sqlRunning !== 'Yes') {
+              why = `${r.container.node}: receiver ${st?.ioRunning ?? '-'}, applier ${st?.sqlRunning ?? '-'} ${st?.ioError || st?.sqlError || ''}`;
+              return false;
+            }
+            const seen = await s.rows('SELECT 1 FROM drill.markers WHERE name = ?', [marker]);
+            if (seen.length === 0) why = `${r.container.node}: marker row not replicated yet`;
+            return seen.length > 0;
+          })
+          .catch((error: unknown) => {
+            why = errorMessage(error);
             return false;
-          }
-          const seen = await s.rows('SELECT 1 FROM drill.markers WHERE name = ?', [marker]);
-          if (seen.length === 0) why = `${r.container.node}: marker row not replicated yet`;
-          return seen.length > 0;
-        })
-        .catch((error) => {
-          why = errorMessage(error);
-          return false;
-        });
-      if (!ok) return false;
-    }
-    if (semisync) {
-      const s = await c.sql.with(target(primary), (q) => c.dialect.semisyncClients(q)).catch(() => ({ on: false, clients: 0 }));
-      if (!s.on || s.clients < replicas.length) {
-        why = `semi-sync on the primary: status ${s.on ? 'ON' : 'OFF'}, ${s.clients}/${replicas.length} replica(s) acknowledging`;
-        return false;
+          });
+        if (!ok) return false;
       }
-    }
-    return true;
-  }, 50).catch(fail);
+      if (semisync) {
+        const s = await c.sql.with(target(primary), (q) => c.dialect.semisyncClients(q)).catch(() => ({ on: false, clients: 0 }));
+        if (!s.on || s.clients < replicas.length) {
+          why = `semi-sync on the primary: status ${s.on ? 'ON' : 'OFF'}, ${s.clients}/${replicas.length} replica(s) acknowledging`;
+          return false;
+        }
+      }
+      return true;
+    },
+    50,
+  ).catch(fail);
 }
 
 async function containerHints(ctx: MysqlStackContext, nodes: DbNode[]): Promise<string> {

@@ -51,7 +51,11 @@ export function target(node: DbNode): { node: string; port: number } {
  * it changed.
  */
 export async function refreshPort(c: MysqlCluster, node: DbNode): Promise<boolean> {
-  const info = await c.ctx.docker.getContainer(node.container.id).inspect().catch(() => null);
+  const info = await c.ctx.docker
+    .getContainer(node.container.id)
+    .inspect()
+    .catch(() => null);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
   const hostPort = info?.State.Running ? Number(info.NetworkSettings.Ports?.[`${MYSQL_PORT}/tcp`]?.[0]?.HostPort) : NaN;
   if (!hostPort || hostPort === node.port) return false;
   node.port = hostPort;

@@ -126,7 +126,11 @@ function mariadbDialect(info: ServerInfo, domainId: number): Dialect {
     setSemisyncSource: (sql, on) => sql.exec(`SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 'ON' : 'OFF'}`),
     async semisyncClients(sql) {
       const rows = await sql.rows("SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', 'Rpl_semi_sync_master_clients')");
-      const get = (k: string) => str(rows.find((r) => str(r, 'Variable_name') === k), 'Value');
+      const get = (k: string) =>
+        str(
+          rows.find((r) => str(r, 'Variable_name') === k),
+          'Value',
+        );
       return { on: get('Rpl_semi_sync_master_status') === 'ON', clients: Number(get('Rpl_semi_sync_master_clients')) || 0 };
     },
     setReadOnly: (sql, on) => sql.exec(`SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`),
@@ -135,7 +139,13 @@ function mariadbDialect(info: ServerInfo, domainId: number): Dialect {
       await sql.exec("SET GLOBAL gtid_slave_pos = ''");
     },
     changeSource: (sql, s) =>
-      sql.exec('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_DELAY = ?', [s.host, s.port, s.user, s.password, s.delaySec]),
+      sql.exec('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_DELAY = ?', [
+        s.host,
+        s.port,
+        s.user,
+        s.password,
+        s.delaySec,
+      ]),
     startReplica: (sql) => sql.exec('START SLAVE'),
     stopReplica: (sql, thread) => sql.exec(thread === 'io' ? 'STOP SLAVE IO_THREAD' : thread === 'sql' ? 'STOP SLAVE SQL_THREAD' : 'STOP SLAVE'),
     startApplier: (sql) => sql.exec('START SLAVE SQL_THREAD'),
@@ -211,7 +221,11 @@ function mysqlDialect(info: ServerInfo): Dialect {
     setSemisyncSource: (sql, on) => sql.exec(`SET PERSIST rpl_semi_sync_${src}_enabled = ${on ? 'ON' : 'OFF'}`),
     async semisyncClients(sql) {
       const rows = await sql.rows(`SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_${src}_status', 'Rpl_semi_sync_${src}_clients')`);
-      const get = (k: string) => str(rows.find((r) => str(r, 'Variable_name') === k), 'Value');
+      const get = (k: string) =>
+        str(
+          rows.find((r) => str(r, 'Variable_name') === k),
+          'Value',
+        );
       return { on: get(`Rpl_semi_sync_${src}_status`) === 'ON', clients: Number(get(`Rpl_semi_sync_${src}_clients`)) || 0 };
     },
     async setReadOnly(sql, on) {

@@ -33,9 +33,7 @@ interface Candidate {
 
 async function positionsOf(c: MysqlCluster, probes: Probe[], timeoutMs: number): Promise<Candidate[]> {
   const replicas = probes.filter((p): p is Candidate['probe'] => p.reachable && p.status !== null);
-  return Promise.all(
-    replicas.map(async (p) => ({ probe: p, ...(await c.sql.with(target(p.node), (sql) => c.dialect.counts(sql, p.status), { timeoutMs })) })),
-  );
+  return Promise.all(replicas.map(async (p) => ({ probe: p, ...(await c.sql.with(target(p.node), (sql) => c.dialect.counts(sql, p.status), { timeoutMs })) })));
 }
 
 async function containerState(c: MysqlCluster, node: DbNode): Promise<string> {
@@ -83,33 +81,35 @@ async function promote(c: MysqlCluster, opts: { candidate: string; catchUp: bool
   const t1 = performance.now();
   const status = chosen.probe.status;
   let catchUpNote: string;
-  await c.sql.with(
-    target(node),
-    async (sql) => {
-      if (opts.catchUp) {
-        // The receiver stops (nothing new may arrive from an old primary that is still alive), the applier
-        // finishes the relay log; a delayed replica first loses its delay without losing its relay log.
-        if (status.delaySec > 0) await c.dialect.removeDelayKeepingRelayLog(sql);
-        else await c.dialect.stopReplica(sql, 'io');
-        const backlog = chosen.received - chosen.applied;
-        await waitApplied(c, sql, name, chosen.received, deadline, opts.signal);
-        catchUpNote = `caught up ${backlog} received-but-unapplied transaction(s)${status.delaySec > 0 ? ` (MASTER_DELAY ${status.delaySec} s lifted)` : ''} in ${ms(t1)}`;
-      } else {
-        catchUpNote = `no catch-up: ${chosen.received - chosen.applied} received-but-unapplied transaction(s) discarded`;
-      }
-      const t2 = performance.now();
-      await c.dialect.detachAndMakeWritable(sql);
-      // A semi-sync primary's commits wait for a replica's ack: none is connected until repoint, so the
-      // first commits wait semisyncTimeout, then it falls back to async until a replica catches up.
-      if (c.spec.replication.mode === 'semisync') await c.dialect.setSemisyncSource(sql, true);
-      catchUpNote += `; stop + reset + writable ${ms(t2)}`;
-    },
-    // waitApplied reports its own timeout; the connection's deadline is only a backstop.
-    { timeoutMs: left() + 2000 },
-  ).catch((error) => {
-    if (opts.signal.aborted) throw abortReason(opts.signal);
-    throw error instanceof InfraError ? error : new InfraError(`promoting ${name} failed: ${errorMessage(error)}`);
-  });
+  await c.sql
+    .with(
+      target(node),
+      async (sql) => {
+        if (opts.catchUp) {
+          // The receiver stops (nothing new may arrive from an old primary that is still alive), the applier
+          // finishes the relay log; a delayed replica first loses its delay without losing its relay log.
+          if (status.delaySec > 0) await c.dialect.removeDelayKeepingRelayLog(sql);
+          else await c.dialect.stopReplica(sql, 'io');
+          const backlog = chosen.received - chosen.applied;
+          await waitApplied(c, sql, name, chosen.received, deadline, opts.signal);
+          catchUpNote = `caught up ${backlog} received-but-unapplied transaction(s)${status.delaySec > 0 ? ` (MASTER_DELAY ${status.delaySec} s lifted)` : ''} in ${ms(t1)}`;
+        } else {
+          catchUpNote = `no catch-up: ${chosen.received - chosen.applied} received-but-unapplied transaction(s) discarded`;
+        }
+        const t2 = performance.now();
+        await c.dialect.detachAndMakeWritable(sql);
+        // A semi-sync primary's commits wait for a replica's ack: none is connected until repoint, so the
+        // first commits wait semisyncTimeout, then it falls back to async until a replica catches up.
+        if (c.spec.replication.mode === 'semisync') await c.dialect.setSemisyncSource(sql, true);
+        catchUpNote += `; stop + reset + writable ${ms(t2)}`;
+      },
+      // waitApplied reports its own timeout; the connection's deadline is only a backstop.
+      { timeoutMs: left() + 2000 },
+    )
+    .catch((error: unknown) => {
+      if (opts.signal.aborted) throw abortReason(opts.signal);
+      throw error instanceof InfraError ? error : new InfraError(`promoting ${name} failed: ${errorMessage(error)}`);
+    });
   c.lastPrimary = node;
   const position = await c.sql.with(target(node), (sql) => c.dialect.executedPosition(sql), { timeoutMs: left() }).catch(() => '?');
   c.ctx.log.info({ node: name, position }, 'runbook: promoted');
@@ -211,20 +211,27 @@ function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Pro
     const req = http.request(url, { method: 'POST', timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => ((res.statusCode ?? 0) === 200 ? resolve() : reject(new InfraError(`the app refused the new primary ${host}: HTTP ${res.statusCode} ${body.slice(0, 200)}`))));
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve();
+        else reject(new InfraError(`the app refused the new primary ${host}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+      });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(new InfraError(`could not tell the app about the new primary ${host}: ${errorMessage(error)}`)));
+    req.on('error', (error) => {
+      reject(new InfraError(`could not tell the app about the new primary ${host}: ${errorMessage(error)}`));
+    });
     req.end();
   });
 }
 
 async function checkPrimary(c: MysqlCluster, timeoutMs: number): Promise<boolean> {
   const check = () =>
-    c.sql.with(target(c.lastPrimary), (sql) => sql.rows('SELECT 1', [], timeoutMs), { connectTimeoutMs: timeoutMs, timeoutMs }).then(
-      () => true,
-      () => false,
-    );
+    c.sql
+      .with(target(c.lastPrimary), (sql) => sql.rows('SELECT 1', [], timeoutMs), { connectTimeoutMs: timeoutMs, timeoutMs })
+      .then(
+        () => true,
+        () => false,
+      );
   // A refused connection may only mean the node was restarted onto a new host port.
   return (await check()) || ((await refreshPort(c, c.lastPrimary)) && (await check()));
 }

@@ -83,7 +83,12 @@ export function serverArgs(o: ServerOptions): string[] {
   if (o.semisyncTimeoutMs !== null) {
     // MariaDB's built-in semi-sync, kept across a container restart (MySQL: INSTALL PLUGIN + SET PERSIST).
     // The source side on the primary only (see Dialect.enableSemisync).
-    args.push(`--loose-rpl-semi-sync-master-enabled=${o.primary ? 'ON' : 'OFF'}`, '--loose-rpl-semi-sync-slave-enabled=ON', `--loose-rpl-semi-sync-master-timeout=${o.semisyncTimeoutMs}`, '--loose-rpl-semi-sync-master-wait-point=AFTER_SYNC');
+    args.push(
+      `--loose-rpl-semi-sync-master-enabled=${o.primary ? 'ON' : 'OFF'}`,
+      '--loose-rpl-semi-sync-slave-enabled=ON',
+      `--loose-rpl-semi-sync-master-timeout=${o.semisyncTimeoutMs}`,
+      '--loose-rpl-semi-sync-master-wait-point=AFTER_SYNC',
+    );
   }
   if (o.readOnly) args.push('--read-only');
   return args;
@@ -125,6 +130,7 @@ export function officialEnv(secrets: DbSecrets): Record<string, string> {
 export async function isDrillImage(docker: Docker, image: string): Promise<boolean> {
   try {
     const info = await docker.getImage(image).inspect();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits it in some API versions and states, whatever the type says
     return Boolean(info.Config?.Labels?.[LABEL_IMAGE_RECIPE]);
   } catch {
     return false;

@@ -48,6 +48,7 @@ export class SqlClient {
     const work = (async () => {
       const c = await mysql.createConnection({ host: engineHostAddress(), port: target.port, user: this.user, password: this.password, connectTimeout: connectTimeoutMs, supportBigNumbers: true });
       c.on('error', () => {}); // forwarded from the core connection: a fatal error reaches the pending query; the emitter must not crash us
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
       if (finished) {
         c.destroy();
         throw new Error('deadline passed while connecting');
@@ -57,7 +58,9 @@ export class SqlClient {
       return fn(this.wrap(c));
     })();
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from ${target.node} within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => {
+        reject(new Error(`no answer from ${target.node} within ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     try {
       return await Promise.race([work, deadline]);
@@ -87,11 +90,17 @@ export class SqlClient {
       const [result] = await c.query({ sql, timeout: timeoutMs }, params);
       return Array.isArray(result) ? (result as Row[]) : [];
     };
-    return { rows, exec: async (sql, params, timeoutMs) => void (await rows(sql, params, timeoutMs)) };
+    return {
+      rows,
+      exec: async (sql, params, timeoutMs) => {
+        await rows(sql, params, timeoutMs);
+      },
+    };
   }
 }
 
 export function str(row: Row | undefined, key: string): string {
   const v = row?.[key];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- set by another callback (signal handler, timer) while this one waits
   return v === null || v === undefined ? '' : String(v);
 }

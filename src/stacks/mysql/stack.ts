@@ -46,9 +46,7 @@ export class MysqlReplicationStack implements Stack {
     const probes = await probeAll(this.c);
     const primary = primaryOf(this.c, probes);
     const primaryProbe = probes.find((p) => p.node === primary)!;
-    const primaryPos = primaryProbe.reachable
-      ? await this.c.sql.with(target(primary), (sql) => this.c.dialect.executedPosition(sql), { timeoutMs: 5000 }).catch(() => null)
-      : null;
+    const primaryPos = primaryProbe.reachable ? await this.c.sql.with(target(primary), (sql) => this.c.dialect.executedPosition(sql), { timeoutMs: 5000 }).catch(() => null) : null;
     const deadline = Date.now() + opts.catchUpTimeoutMs;
     await Promise.all(probes.filter((p) => p.reachable && p.node !== primary).map((p) => this.catchUp(p, primary, primaryPos, deadline)));
     return Promise.all(
@@ -108,8 +106,9 @@ export class MysqlReplicationStack implements Stack {
   /** No external failover manager to listen to: runbook steps and the detector report their own events. */
   async events(_onEvent: (event: StackEvent) => void): Promise<void> {}
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.c.sql.close();
+    return Promise.resolve();
   }
 }
 

@@ -50,11 +50,27 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   const containers: RunningContainer[] = [];
   const name = (role: string, n: number) => `drill-${run.token}-${role}-${n}`;
 
-  const master = await startContainer(docker, run, { node: 'redis-1', name: name('redis', 1), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec), publish: [REDIS_PORT], networkName: network });
+  const master = await startContainer(docker, run, {
+    node: 'redis-1',
+    name: name('redis', 1),
+    role: 'redis',
+    image: ctx.images.redis,
+    cmd: redisArgs(spec),
+    publish: [REDIS_PORT],
+    networkName: network,
+  });
   containers.push(master);
   const replicas = await Promise.all(
     Array.from({ length: spec.replicas }, (_, i) =>
-      startContainer(docker, run, { node: `redis-${i + 2}`, name: name('redis', i + 2), role: 'redis', image: ctx.images.redis, cmd: redisArgs(spec, master.ip), publish: [REDIS_PORT], networkName: network }),
+      startContainer(docker, run, {
+        node: `redis-${i + 2}`,
+        name: name('redis', i + 2),
+        role: 'redis',
+        image: ctx.images.redis,
+        cmd: redisArgs(spec, master.ip),
+        publish: [REDIS_PORT],
+        networkName: network,
+      }),
     ),
   );
   containers.push(...replicas);
@@ -70,7 +86,15 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
 
   const sentinels = await Promise.all(
     Array.from({ length: spec.sentinels }, (_, i) =>
-      startContainer(docker, run, { node: `sentinel-${i + 1}`, name: name('sentinel', i + 1), role: 'sentinel', image: ctx.images.redis, cmd: sentinelCmd(spec, master.ip), publish: [SENTINEL_PORT], networkName: network }),
+      startContainer(docker, run, {
+        node: `sentinel-${i + 1}`,
+        name: name('sentinel', i + 1),
+        role: 'sentinel',
+        image: ctx.images.redis,
+        cmd: sentinelCmd(spec, master.ip),
+        publish: [SENTINEL_PORT],
+        networkName: network,
+      }),
     ),
   );
   containers.push(...sentinels);
@@ -102,7 +126,13 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
         role: 'app',
         image: ctx.images.app,
         cmd: ['node', 'server.js'],
-        env: { ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}), DRILL_BACKEND: 'redis-sentinel', REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','), REDIS_MASTER_NAME: MASTER_NAME, PORT: String(APP_PORT) },
+        env: {
+          ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}),
+          DRILL_BACKEND: 'redis-sentinel',
+          REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','),
+          REDIS_MASTER_NAME: MASTER_NAME,
+          PORT: String(APP_PORT),
+        },
         publish: [APP_PORT],
         networkName: network,
       }),
@@ -138,7 +168,9 @@ class RedisSentinelStack implements Stack {
 
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
-    const { address, answers } = await majorityMaster(this.sentinels, (s) => withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>));
+    const { address, answers } = await majorityMaster(this.sentinels, (s) =>
+      withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>),
+    );
     const container = address ? this.byIp(address) : undefined;
     if (!container) throw new InfraError(`no Sentinel could name the current master (answers: ${JSON.stringify(answers)})`);
     return container;
@@ -157,7 +189,12 @@ class RedisSentinelStack implements Stack {
   async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const primary = await this.primary().catch(() => null);
     const on = <T>(node: RunningContainer, fn: (r: Redis) => Promise<T>) => withClient(node.ports[REDIS_PORT]!, fn, this.password);
-    return readRedisNodes(this.containers.filter((c) => c.role === 'redis'), primary, on, opts.catchUpTimeoutMs);
+    return readRedisNodes(
+      this.containers.filter((c) => c.role === 'redis'),
+      primary,
+      on,
+      opts.catchUpTimeoutMs,
+    );
   }
 
   async readWriteIds(): Promise<Set<number>> {
@@ -170,7 +207,8 @@ class RedisSentinelStack implements Stack {
     this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => probeClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onEvent)));
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     for (const sub of this.subscribers) sub.disconnect();
+    return Promise.resolve();
   }
 }

@@ -11,7 +11,17 @@ export const SENTINEL_PORT = 26379;
 
 /** A connection through a published port. Short timeouts and no retries: these are probes, and a dead node must answer "dead" quickly. */
 export function probeClient(port: number, extra: object = {}): Redis {
-  const client = new Redis({ host: engineHostAddress(), port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, ...extra });
+  const client = new Redis({
+    host: engineHostAddress(),
+    port,
+    lazyConnect: true,
+    connectTimeout: 1000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+    ...extra,
+  });
   client.on('error', () => {});
   return client;
 }

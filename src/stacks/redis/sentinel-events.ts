@@ -28,7 +28,7 @@ export async function subscribeSentinelEvents(
       await sub.connect();
       await sub.psubscribe('*');
     }),
-  ).catch((error) => {
+  ).catch((error: unknown) => {
     for (const sub of subscribers) sub.disconnect();
     throw new InfraError(`could not subscribe to Sentinel events: ${errorMessage(error)}`);
   });

@@ -11,8 +11,18 @@ import { WRITES_KEY } from './client.js';
 export type OnRedis = <T>(node: RunningContainer, fn: (client: Redis) => Promise<T>) => Promise<T>;
 
 /** The master's address as the Sentinels that answer see it: the majority answer wins; null when none names one. */
-export async function majorityMaster(sentinels: readonly RunningContainer[], ask: (sentinel: RunningContainer) => Promise<string[] | null>): Promise<{ address: string | null; answers: (string | null)[] }> {
-  const answers = await Promise.all(sentinels.map((s) => ask(s).then((addr) => addr?.[0] ?? null, () => null)));
+export async function majorityMaster(
+  sentinels: readonly RunningContainer[],
+  ask: (sentinel: RunningContainer) => Promise<string[] | null>,
+): Promise<{ address: string | null; answers: (string | null)[] }> {
+  const answers = await Promise.all(
+    sentinels.map((s) =>
+      ask(s).then(
+        (addr) => addr?.[0] ?? null,
+        () => null,
+      ),
+    ),
+  );
   const votes = new Map<string, number>();
   for (const address of answers) if (address) votes.set(address, (votes.get(address) ?? 0) + 1);
   const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
