@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'fixtures/app/', 'test-results/', 'reports/', 'playwright-report/', 'test/fixtures/'] },
+  { ignores: ['dist/', 'node_modules/', 'fixtures/app/', 'test-results/', 'reports/', 'playwright-report/', 'test/fixtures/', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   prettier,

@@ -2,7 +2,7 @@
 //
 // autocannon does the sockets, the HTTP bytes and the response parsing; paced-client.ts puts each of its
 // connections on a leash so that a connection sends (and opens a socket) only when the pacer (pacer.ts)
-// grants it a slot; write-log.ts keeps the Jepsen-style history. See DESIGN.md "Measurement semantics".
+// grants it a slot; write-log.ts keeps the Jepsen-style history. See docs/design.md "Measurement semantics".
 //
 // Clock: record times are kept on performance.now() internally and converted to the RunClock when read
 // (history(), onComplete), all with the clock's origin at the moment of reading. So the runner may call

@@ -18,7 +18,7 @@ export interface Classification {
 }
 
 /**
- * Data classification against the ids read back after recovery (DESIGN.md "Measurement semantics"):
+ * Data classification against the ids read back after recovery (docs/design.md "Measurement semantics"):
  * lost = acked ∖ present, recovered = unknown ∩ present, unexpected = present ∖ (acked ∪ unknown).
  * A write that failed definitely but is present counts as unexpected: the app said it did not happen.
  * Ids are assumed unique in the history (the load guarantees it). O(n) plus a sort of the lost writes.

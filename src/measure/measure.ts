@@ -6,7 +6,7 @@ import { findRecovery } from './recovery.js';
 import type { FaultRecord, MeasureInput, Measured } from './types.js';
 
 /**
- * The measurement of one run (DESIGN.md "Measurement semantics"). Pure: same input, same output.
+ * The measurement of one run (docs/design.md "Measurement semantics"). Pure: same input, same output.
  * Cost: one O(n) order check (or one O(n log n) sort of a copy), a few O(n) passes and a typed-array sort
  * of the ok latencies; fine for millions of writes.
  */

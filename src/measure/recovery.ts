@@ -42,7 +42,7 @@ export interface Recovery {
 const ADJUST_NOTE_MS = 1;
 
 /**
- * RTO and downtime from the client's view (DESIGN.md "Measurement semantics").
+ * RTO and downtime from the client's view (docs/design.md "Measurement semantics").
  *
  * - first failure: the first non-ok (fail or unknown) write sent at or after t_fault.
  * - recovery: the first ok write c after it such that every write sent in [c.invoke, c.invoke + stableMs)

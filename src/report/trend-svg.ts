@@ -1,4 +1,4 @@
-import type { IndexedRun } from './reports-index.js';
+import type { IndexedRun } from './index-types.js';
 import { html, type SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtMsPm } from './format.js';
 import { f, niceCeil } from './svg-util.js';

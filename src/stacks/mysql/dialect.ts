@@ -1,6 +1,7 @@
 import { InfraError } from '../../util/errors.js';
 import { gtidSetSize, mariadbSeq } from './gtid.js';
 import { str, type Row, type Sql } from './sql.js';
+import { atLeast, type ServerInfo } from './server-info.js';
 
 // Where MariaDB and MySQL differ, and nothing else. The flavour is detected from the running server
 // (VERSION(), @@version_comment), never guessed from an image name: "mysql:8" may be Percona, a private
@@ -16,29 +17,8 @@ import { str, type Row, type Sql } from './sql.js';
 //   writable            read_only=0                             super_read_only=0, read_only=0
 //   wipe binlogs        RESET MASTER                            RESET MASTER (< 8.2) / RESET BINARY LOGS AND GTIDS (8.2+)
 
-export type Flavour = 'mariadb' | 'mysql';
+export { detectServer, type Flavour, type ServerInfo } from './server-info.js';
 
-export interface ServerInfo {
-  flavour: Flavour;
-  version: string;
-  versionComment: string;
-  /** [major, minor, patch] */
-  v: [number, number, number];
-}
-
-export function detectServer(version: string, versionComment: string): ServerInfo {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
-  const v: [number, number, number] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-  const flavour: Flavour = /mariadb/i.test(version) || /mariadb/i.test(versionComment) ? 'mariadb' : 'mysql';
-  return { flavour, version, versionComment, v };
-}
-
-function atLeast(v: [number, number, number], want: [number, number, number]): boolean {
-  for (let i = 0; i < 3; i++) if (v[i]! !== want[i]!) return v[i]! > want[i]!;
-  return true;
-}
-
-/** A replica's view of its replication, in flavour-neutral names. */
 export interface ReplicaStatus {
   sourceHost: string;
   ioRunning: string; // Yes | No | Connecting

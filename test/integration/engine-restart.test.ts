@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js';
 
 // The engine going away mid-drill (issue 6): exit 3 with a clear message, and once the engine is back
-// the next cleanup removes what the run left. This file runs last (zz-): it restarts the engine.
+// the next cleanup removes what the run left. It restarts the engine and, whatever happens, leaves it
+// answering and able to run containers again, so the test files after it do not depend on its place.
 
 const viaSystemd = spawnSync('systemctl', ['is-active', '--quiet', 'docker']).status === 0;
 
@@ -28,6 +29,17 @@ async function startEngine(): Promise<void> {
   }
   for (let i = 0; i < 120 && !(await engineUp()); i++) await sleep(500);
   assert.ok(await engineUp(), 'the Docker engine did not come back');
+  // Answering is not yet ready: wait until it lists its default bridge (networking restored).
+  for (
+    let i = 0;
+    i < 60 &&
+    !(await docker.listNetworks().then(
+      (n) => n.some((x) => x.Name === 'bridge'),
+      () => false,
+    ));
+    i++
+  )
+    await sleep(500);
 }
 
 describe('the Docker engine stops mid-drill', () => {

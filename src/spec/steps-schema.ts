@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { duration } from './duration.js';
+
+// The steps of a drill (faults, runbook actions, waits): part of the drill file schema (schema.ts).
+
+export const target = z
+  .union([z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']), z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a node name such as "db-2"')])
+  .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
+
+const healAfter = duration({ minMs: 10 })
+  .optional()
+  .describe(
+    'Heal by itself after this long (kill/stop: start the container again; pause: unpause; restart: time spent down; network faults: remove the rules); at + duration must be before load.duration',
+  );
+
+const faultStepBase = {
+  at: duration().describe('When to inject, from the end of warm-up'),
+  target,
+  duration: healAfter,
+};
+
+const killFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('kill').describe("Kill the target's main process with `signal`"),
+    signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL').describe('SIGKILL: no clean shutdown; SIGTERM/SIGINT/SIGQUIT let the server shut down its own way'),
+  })
+  .describe("Kill a container's main process")
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, signal: s.signal }));
+
+const stopFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('stop'),
+    timeout: duration({ maxMs: 600_000 }).default(10_000).describe('Grace period after SIGTERM before SIGKILL'),
+  })
+  .describe('Stop a container gracefully (SIGTERM, then SIGKILL after `timeout`)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
+
+const pauseFaultStep = z
+  .strictObject({ ...faultStepBase, fault: z.literal('pause') })
+  .describe('Freeze every process of a container (cgroup freezer): connections stay open and hang')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration }));
+
+const restartFaultStep = z
+  .strictObject({
+    ...faultStepBase,
+    fault: z.literal('restart'),
+    timeout: duration({ maxMs: 600_000 }).default(10_000).describe('Grace period of the stop'),
+  })
+  .describe('Stop a container gracefully, stay down for `duration` (default 0), start it again')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
+
+export const groupMember = z
+  .union([
+    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner']),
+    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
+  ])
+  .describe(
+    'A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only',
+  );
+const group = z.array(groupMember).min(1).max(20).describe('Nodes on one side of the partition');
+
+const partitionFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('partition'),
+    groups: z.array(group).min(2).max(8).describe('Groups that cannot reach each other (nodes in no group keep every link)'),
+    oneWay: z.boolean().default(false).describe('Drop only what goes from groups[0] to the other groups (TCP replies are packets too: connections opened either way stall)'),
+    duration: healAfter,
+  })
+  .describe("Network partition between groups of nodes (iptables DROP inside each node's network namespace)")
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'groups', groups: s.groups, oneWay: s.oneWay, durationMs: s.duration }));
+
+const isolateFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('isolate'),
+    target,
+    duration: healAfter,
+  })
+  .describe('Cut one node off from every other node of the stack (shorthand for a partition [[target], [everything else]])')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration }));
+
+const lossFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('loss'),
+    target: target.optional().describe('Drop packets to and from this node (or use `between`)'),
+    between: z.array(group).length(2).optional().describe('Drop packets only between these two groups'),
+    percent: z.number().gt(0).max(100).describe('Share of packets dropped, each direction'),
+    duration: healAfter,
+  })
+  .describe('Random packet loss (iptables statistic match)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target ?? 'groups', between: s.between, percent: s.percent, durationMs: s.duration }));
+
+const latencyFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('latency'),
+    target,
+    delay: duration({ minMs: 1, maxMs: 60_000 }).describe('Added one-way delay'),
+    jitter: duration({ maxMs: 60_000 }).default(0).describe('Random variation around the delay'),
+    duration: healAfter,
+  })
+  .describe("Added latency on the traffic to a node: netem where the kernel has it, otherwise a delaying TCP proxy in the node's network namespace (the report says which)")
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, delayMs: s.delay, jitterMs: s.jitter, durationMs: s.duration }));
+
+const promoteStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('promote'),
+    candidate: z
+      .union([z.literal('most-advanced'), z.string().regex(/^db-\d+$/, 'a node name such as "db-2"')])
+      .default('most-advanced')
+      .describe('Which replica: the one with the most transactions applied (by GTID), or a node by name'),
+    catchUp: z.boolean().default(true).describe('First let it apply what it already received (relay log); false promotes at once and loses that'),
+    timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the promotion has not completed by then'),
+  })
+  .describe('Runbook: promote a replica to primary (stop replication, make it writable)')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, candidate: s.candidate, catchUp: s.catchUp, timeoutMs: s.timeout }));
+
+const repointStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('repoint'),
+    timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the app and the other replicas have not followed the new primary by then'),
+  })
+  .describe('Runbook: point the app and the other replicas at the new primary')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
+
+const waitStep = z
+  .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
+  .describe("Runbook: wait (an operator's reaction time, a settle time)")
+  .transform((s) => ({ kind: 'wait' as const, waitMs: s.wait }));
+
+const waitForRecoveredStep = z
+  .strictObject({
+    waitFor: z.literal('recovered').describe('Wait until writes have recovered (ok again for the whole measure.stable window)'),
+    timeout: duration({ minMs: 1000 }).default(60_000).describe('Give up (the drill fails its RTO) if writes have not recovered by then'),
+  })
+  .describe('A wait step: block the scenario until a condition holds')
+  .transform((s) => ({ kind: 'waitFor' as const, condition: s.waitFor, timeoutMs: s.timeout }));
+
+export const stepSchema = z.union([
+  killFaultStep,
+  stopFaultStep,
+  pauseFaultStep,
+  restartFaultStep,
+  partitionFaultStep,
+  isolateFaultStep,
+  lossFaultStep,
+  latencyFaultStep,
+  promoteStep,
+  repointStep,
+  waitStep,
+  waitForRecoveredStep,
+]);
