@@ -222,17 +222,13 @@ export function renderMarkers(markers: readonly Marker[], x: (t: number) => numb
     const mx = f(px);
     const dash = mk.dashed ? new SafeHtml(' stroke-dasharray="4 3"') : '';
     if (layout.labelRows === 0) {
-      return html`<g data-testid="marker-${mk.key}"
-        ><title>${mk.title}</title><line x1="${mx}" y1="${layout.top}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.2" ${dash}
-      /></g>`;
+      return html`<g data-testid="marker-${mk.key}"><title>${mk.title}</title><line x1="${mx}" y1="${layout.top}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.2"${dash}/></g>`;
     }
     const row = rows[i]!;
     const anchor = anchors[i]!;
-    return html`<g data-testid="marker-${mk.key}" class="mk"
-      ><title>${mk.title}</title>
-      <line x1="${mx}" y1="${layout.top - 4 - row * layout.rowH}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.5" ${dash} />
-      <text x="${f(px + (anchor === 'end' ? -3 : 3))}" y="${layout.top - 6 - row * layout.rowH}" text-anchor="${anchor}" class="marker" fill="${mk.color}">${shownLabel(mk)}</text></g
-    >`;
+    return html`<g data-testid="marker-${mk.key}" class="mk"><title>${mk.title}</title>
+<line x1="${mx}" y1="${layout.top - 4 - row * layout.rowH}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.5"${dash}/>
+<text x="${f(px + (anchor === 'end' ? -3 : 3))}" y="${layout.top - 6 - row * layout.rowH}" text-anchor="${anchor}" class="marker" fill="${mk.color}">${shownLabel(mk)}</text></g>`;
   })}`;
 }
 
@@ -241,27 +237,12 @@ export function renderKeyMoments(result: ResultJson): SafeHtml | string {
   const markers = collectMarkers(result);
   if (markers.length === 0) return '';
   const faultAt = num(result.measured?.faultAtMs);
-  return html`<table class="moments">
-    <thead>
-      <tr>
-        <th></th>
-        <th>Moment</th>
-        <th class="num">At</th>
-        <th class="num">From fault</th>
-        <th>Evidence</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${markers.map(
-        (m) =>
-          html`<tr data-testid="moment-${m.key}">
-            <td><i class="swatch" style="background:${m.color}"></i></td>
-            <td>${m.label}${m.count > 1 ? html` <span class="muted">(first of ${m.count})</span>` : ''}</td>
-            <td class="num">${fmtMs(m.atMs)}</td>
-            <td class="num">${faultAt === null ? '—' : fmtOffsetMs(m.atMs - faultAt)}</td>
-            <td class="msg">${m.detail}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="moments"><thead><tr><th></th><th>Moment</th><th class="num">At</th><th class="num">From fault</th><th>Evidence</th></tr></thead><tbody>
+${markers.map(
+  (
+    m,
+  ) => html`<tr data-testid="moment-${m.key}"><td><i class="swatch" style="background:${m.color}"></i></td><td>${m.label}${m.count > 1 ? html` <span class="muted">(first of ${m.count})</span>` : ''}</td>
+<td class="num">${fmtMs(m.atMs)}</td><td class="num">${faultAt === null ? '—' : fmtOffsetMs(m.atMs - faultAt)}</td><td class="msg">${m.detail}</td></tr>`,
+)}
+</tbody></table>`;
 }

@@ -19,33 +19,40 @@ import { num } from './svg-util.js';
 export function renderReportHtml(result: ResultJson): string {
   const verdict = String(result.verdict ?? 'error');
   const page = html`<!DOCTYPE html>
-    <html lang="en">
-      ${pageHead(`${verdict.toUpperCase()} · ${result.drill?.name} · drill report`, REPORT_CSS)}
-      <body>
-        <main>
-          ${verdictSection(result, verdict)} ${objectivesSection(result)} ${measuredSection(result)} ${timelineSection(result)} ${writesSection(result)} ${divergenceSection(result)}
-          ${stackSection(result)} ${faultsSection(result)} ${eventsSection(result)} ${loadSection(result)} ${drillFileSection(result)} ${environmentSection(result)}
-          <footer class="muted">
-            drill ${result.environment?.drillVersion} · run ${result.runId} · result.json schema ${result.schemaVersion} · rebuild with <code>drill report &lt;run dir&gt;</code>
-          </footer>
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+${pageHead(`${verdict.toUpperCase()} · ${result.drill?.name} · drill report`, REPORT_CSS)}
+<body><main>
+${verdictSection(result, verdict)}
+${objectivesSection(result)}
+${measuredSection(result)}
+${timelineSection(result)}
+${writesSection(result)}
+${divergenceSection(result)}
+${stackSection(result)}
+${faultsSection(result)}
+${eventsSection(result)}
+${loadSection(result)}
+${drillFileSection(result)}
+${environmentSection(result)}
+<footer class="muted">drill ${result.environment?.drillVersion} · run ${result.runId} · result.json schema ${result.schemaVersion} · rebuild with <code>drill report &lt;run dir&gt;</code></footer>
+</main></body>
+</html>
+`;
   return page.value;
 }
 
 function verdictSection(r: ResultJson, verdict: string): SafeHtml {
   const cls = ['pass', 'fail', 'error', 'aborted'].includes(verdict) ? verdict : 'error';
   return html`<section class="verdict v-border-${cls}">
-    <div class="badge v-${cls}" data-testid="verdict">${verdict.toUpperCase()}</div>
-    <div class="verdict-text">
-      <h1 data-testid="drill-name">${r.drill?.name}</h1>
-      <p class="headline" data-testid="headline">${headline(r)}</p>
-      ${r.reason ? html`<div class="reason" data-testid="verdict-reason">${r.reason}</div>` : ''}
-      ${r.drill?.description ? html`<p class="desc" data-testid="drill-description">${r.drill.description}</p>` : ''}
-      <div class="muted">run <code>${r.runId}</code> · ${r.startedAt} → ${r.finishedAt} (${fmtMs(durationMs(r))}) · <code>${r.drill?.file}</code></div>
-    </div>
-  </section>`;
+<div class="badge v-${cls}" data-testid="verdict">${verdict.toUpperCase()}</div>
+<div class="verdict-text">
+<h1 data-testid="drill-name">${r.drill?.name}</h1>
+<p class="headline" data-testid="headline">${headline(r)}</p>
+${r.reason ? html`<div class="reason" data-testid="verdict-reason">${r.reason}</div>` : ''}
+${r.drill?.description ? html`<p class="desc" data-testid="drill-description">${r.drill.description}</p>` : ''}
+<div class="muted">run <code>${r.runId}</code> · ${r.startedAt} → ${r.finishedAt} (${fmtMs(durationMs(r))}) · <code>${r.drill?.file}</code></div>
+</div>
+</section>`;
 }
 
 /** One sentence a manager can read: what was done, how long writes were out, what was lost, against what was asked. */
@@ -66,8 +73,9 @@ function headline(r: ResultJson): SafeHtml | string {
           ? `No write failed after ${fault}`
           : `Writes recovered ${fmtMsPm(m.rtoMs, m.precisionMs)} after ${fault}`;
   const lostText = m.lostWrites === null ? 'whether acknowledged writes were lost is unknown' : `${fmtInt(m.lostWrites)} acknowledged write${m.lostWrites === 1 ? ' was' : 's were'} lost`;
-  return html`${rtoText}${rto && m.faultAtMs !== null ? ` (objective ≤ ${fmtValue(rto.declared, 'ms')})` : ''};
-  ${lostText}${lost ? ` (objective ≤ ${fmtInt(lost.declared)})` : ''}${(m.unexpectedWrites ?? 0) > 0 ? html`; <b>${fmtInt(m.unexpectedWrites)} unexpected writes</b>` : ''}.`;
+  return html`${rtoText}${rto && m.faultAtMs !== null ? ` (objective ≤ ${fmtValue(rto.declared, 'ms')})` : ''}; ${lostText}${lost ? ` (objective ≤ ${fmtInt(lost.declared)})` : ''}${
+    (m.unexpectedWrites ?? 0) > 0 ? html`; <b>${fmtInt(m.unexpectedWrites)} unexpected writes</b>` : ''
+  }.`;
 }
 
 function durationMs(r: ResultJson): number | null {
@@ -81,19 +89,11 @@ function timelineSection(r: ResultJson): SafeHtml {
   const view = faultView(r);
   const zoom = view ? chartFrame(r, view) : null;
   const bucketMs = num(r.timeline?.bucketMs);
-  return html`<section class="chart" data-testid="timeline-section">
-      <h2>Timeline</h2>
-      <p class="muted">Writes by the time they were sent (${fmtMs(bucketMs)} buckets), coloured by outcome; below, the latency of the writes that succeeded. Hover a marker for its evidence.</p>
-      ${renderTimelineSvg(r, overview)}${renderLatencySvg(r, overview)} ${renderLegend(r)}
-      ${
-        zoom && view
-          ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2>
-              ${renderTimelineSvg(r, zoom)}${renderLatencySvg(r, zoom)}`
-          : ''
-      }
-    </section>
-    <section data-testid="moments-section">
-      <h2>Key moments</h2>
-      ${renderKeyMoments(r) || html`<p class="muted">No fault, detection or recovery was recorded.</p>`}
-    </section>`;
+  return html`<section class="chart" data-testid="timeline-section"><h2>Timeline</h2>
+<p class="muted">Writes by the time they were sent (${fmtMs(bucketMs)} buckets), coloured by outcome; below, the latency of the writes that succeeded. Hover a marker for its evidence.</p>
+${renderTimelineSvg(r, overview)}${renderLatencySvg(r, overview)}
+${renderLegend(r)}
+${zoom && view ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2>${renderTimelineSvg(r, zoom)}${renderLatencySvg(r, zoom)}` : ''}
+</section>
+<section data-testid="moments-section"><h2>Key moments</h2>${renderKeyMoments(r) || html`<p class="muted">No fault, detection or recovery was recorded.</p>`}</section>`;
 }

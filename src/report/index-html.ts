@@ -21,86 +21,47 @@ export function renderIndexHtml(scan: ReportsScan): string {
   const { runs, warnings } = scan;
   const drills = groupByDrill(runs);
   const page = html`<!DOCTYPE html>
-    <html lang="en">
-      ${pageHead(`drill reports (${runs.length} runs)`, REPORT_CSS + INDEX_CSS)}
-      <body>
-        <main>
-          <section>
-            <h1>Drill reports</h1>
-            <p class="muted" data-testid="index-summary">
-              ${fmtInt(runs.length)} run${runs.length === 1 ? '' : 's'} of ${fmtInt(drills.length)} drill${drills.length === 1 ? '' : 's'}, newest first. Rebuilt from the result.json files by
-              <code>drill report &lt;reports dir&gt;</code>.
-            </p>
-            ${
-              warnings.length
-                ? html`<h3>Skipped</h3>
-                    <ul class="warnings" data-testid="index-warnings">
-                      ${warnings.map((w) => html`<li>${w}</li>`)}
-                    </ul>`
-                : ''
-            }
-          </section>
-          ${drills.length ? html`<div class="drills">${drills.map((d, i) => drillCard(d.name, d.runs, i))}</div>` : ''}
-          <section>
-            <h2>All runs</h2>
-            ${runs.length ? runsTable(runs) : html`<p class="muted" data-testid="no-runs">No run reports yet.</p>`}
-          </section>
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+${pageHead(`drill reports (${runs.length} runs)`, REPORT_CSS + INDEX_CSS)}
+<body><main>
+<section><h1>Drill reports</h1>
+<p class="muted" data-testid="index-summary">${fmtInt(runs.length)} run${runs.length === 1 ? '' : 's'} of ${fmtInt(drills.length)} drill${drills.length === 1 ? '' : 's'}, newest first. Rebuilt from the result.json files by <code>drill report &lt;reports dir&gt;</code>.</p>
+${warnings.length ? html`<h3>Skipped</h3><ul class="warnings" data-testid="index-warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+</section>
+${drills.length ? html`<div class="drills">${drills.map((d, i) => drillCard(d.name, d.runs, i))}</div>` : ''}
+<section><h2>All runs</h2>${runs.length ? runsTable(runs) : html`<p class="muted" data-testid="no-runs">No run reports yet.</p>`}</section>
+</main></body>
+</html>
+`;
   return page.value;
 }
 
 function drillCard(name: string, runs: IndexedRun[], i: number): SafeHtml {
   const latest = runs[0]!;
   const passes = runs.filter((r) => r.verdict === 'pass').length;
-  return html`<section data-testid="drill-card">
-    <h2>${name}</h2>
-    <p class="muted">
-      latest ${verdictPill(latest.verdict)} · ${fmtInt(passes)} of ${fmtInt(runs.length)} runs passed ·
-      <code>${latest.drillFile}</code>${runs.length > TREND_RUNS ? ` · trend shows the last ${TREND_RUNS}` : ''}
-    </p>
-    ${renderTrendSvg(runs, i)}
-  </section>`;
+  return html`<section data-testid="drill-card"><h2>${name}</h2>
+<p class="muted">latest ${verdictPill(latest.verdict)} · ${fmtInt(passes)} of ${fmtInt(runs.length)} runs passed · <code>${latest.drillFile}</code>${runs.length > TREND_RUNS ? ` · trend shows the last ${TREND_RUNS}` : ''}</p>
+${renderTrendSvg(runs, i)}
+</section>`;
 }
 
 function runsTable(runs: IndexedRun[]): SafeHtml {
-  return html`<table data-testid="runs">
-    <thead>
-      <tr>
-        <th>Started (UTC)</th>
-        <th>Drill</th>
-        <th>Verdict</th>
-        <th class="num">RTO</th>
-        <th class="num">Downtime</th>
-        <th class="num">Lost writes</th>
-        <th class="num">Unexpected</th>
-        <th>Reports</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${runs.map((r) => {
-        const base = encodeURIComponent(r.dir);
-        return html`<tr data-testid="run-row" data-run-id="${r.runId}" data-started="${r.startedAt}">
-          <td class="num">${r.startedMs === null ? r.startedAt : new Date(r.startedMs).toISOString().replace('T', ' ').slice(0, 19)}</td>
-          <td>${r.drillName}${r.reason ? html`<div class="muted small">${r.reason}</div>` : ''}</td>
-          <td>${verdictPill(r.verdict)}</td>
-          <td class="num">${r.rtoMs === null ? '—' : fmtMsPm(r.rtoMs, r.precisionMs)}${r.rtoDeclaredMs === null ? '' : html`<div class="muted small">≤ ${fmtMs(r.rtoDeclaredMs)}</div>`}</td>
-          <td class="num">${fmtMs(r.downtimeMs)}</td>
-          <td class="num${(r.lostWrites ?? 0) > 0 ? ' bad-text' : ''}">
-            ${r.lostWrites === null ? '—' : fmtInt(r.lostWrites)}${r.lostDeclared === null ? '' : html`<div class="muted small">≤ ${fmtInt(r.lostDeclared)}</div>`}
-          </td>
-          <td class="num${(r.unexpectedWrites ?? 0) > 0 ? ' bad-text' : ''}">${r.unexpectedWrites === null ? '—' : fmtInt(r.unexpectedWrites)}</td>
-          <td class="links">
-            ${r.hasReport ? html`<a href="${base}/report.html" data-testid="report-link">report</a>` : html`<span class="muted">no report.html</span>`}${
-              r.hasJunit ? html`<a href="${base}/junit.xml">junit</a>` : ''
-            }<a href="${base}/result.json">json</a>
-            <div class="muted small"><code>${r.runId}</code></div>
-          </td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
+  return html`<table data-testid="runs"><thead><tr><th>Started (UTC)</th><th>Drill</th><th>Verdict</th><th class="num">RTO</th><th class="num">Downtime</th><th class="num">Lost writes</th><th class="num">Unexpected</th><th>Reports</th></tr></thead><tbody>
+${runs.map((r) => {
+  const base = encodeURIComponent(r.dir);
+  return html`<tr data-testid="run-row" data-run-id="${r.runId}" data-started="${r.startedAt}">
+<td class="num">${r.startedMs === null ? r.startedAt : new Date(r.startedMs).toISOString().replace('T', ' ').slice(0, 19)}</td>
+<td>${r.drillName}${r.reason ? html`<div class="muted small">${r.reason}</div>` : ''}</td>
+<td>${verdictPill(r.verdict)}</td>
+<td class="num">${r.rtoMs === null ? '—' : fmtMsPm(r.rtoMs, r.precisionMs)}${r.rtoDeclaredMs === null ? '' : html`<div class="muted small">≤ ${fmtMs(r.rtoDeclaredMs)}</div>`}</td>
+<td class="num">${fmtMs(r.downtimeMs)}</td>
+<td class="num${(r.lostWrites ?? 0) > 0 ? ' bad-text' : ''}">${r.lostWrites === null ? '—' : fmtInt(r.lostWrites)}${r.lostDeclared === null ? '' : html`<div class="muted small">≤ ${fmtInt(r.lostDeclared)}</div>`}</td>
+<td class="num${(r.unexpectedWrites ?? 0) > 0 ? ' bad-text' : ''}">${r.unexpectedWrites === null ? '—' : fmtInt(r.unexpectedWrites)}</td>
+<td class="links">${r.hasReport ? html`<a href="${base}/report.html" data-testid="report-link">report</a>` : html`<span class="muted">no report.html</span>`}${
+    r.hasJunit ? html`<a href="${base}/junit.xml">junit</a>` : ''
+  }<a href="${base}/result.json">json</a><div class="muted small"><code>${r.runId}</code></div></td></tr>`;
+})}
+</tbody></table>`;
 }
 
 function verdictPill(verdict: string): SafeHtml {

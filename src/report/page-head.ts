@@ -6,12 +6,10 @@ import { html, SafeHtml } from './escape.js';
  */
 export function pageHead(title: string, css: string): SafeHtml {
   return html`<head>
-    <meta charset="utf-8" />
-    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${title}</title>
-    <style>
-      ${new SafeHtml(css)}
-    </style>
-  </head>`;
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new SafeHtml(css)}</style>
+</head>`;
 }

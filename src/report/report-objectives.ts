@@ -51,34 +51,20 @@ export function objectivesSection(r: ResultJson): SafeHtml {
         ? html`<span class="met">✓ met</span>`
         : html`<span class="missed">✗ missed${measured === null ? ' (could not be measured)' : ''}</span>`;
     return html`<tr data-testid="objective-${name}" data-declared="${o ? 'yes' : 'no'}" class="${o ? (o.met ? 'row-met' : 'row-missed') : 'row-info'}">
-      <td>${OBJECTIVE_LABELS[name] ?? name}</td>
-      <td class="num" data-testid="declared" data-value="${o ? o.declared : ''}">${o ? `≤ ${fmtValue(o.declared, unit)}` : '—'}</td>
-      <td class="num strong" data-testid="measured" data-value="${measured ?? ''}">${measured === null ? 'not measured' : fmtValue(measured, unit)}</td>
-      <td class="num" data-testid="precision" data-value="${p.valueMs ?? ''}" title="${p.why}">${p.text}</td>
-      <td class="num" data-testid="margin">${o ? margin(o, measured, p.valueMs) : ''}</td>
-      <td data-testid="result">${result}</td>
-    </tr>`;
+<td>${OBJECTIVE_LABELS[name] ?? name}</td>
+<td class="num" data-testid="declared" data-value="${o ? o.declared : ''}">${o ? `≤ ${fmtValue(o.declared, unit)}` : '—'}</td>
+<td class="num strong" data-testid="measured" data-value="${measured ?? ''}">${measured === null ? 'not measured' : fmtValue(measured, unit)}</td>
+<td class="num" data-testid="precision" data-value="${p.valueMs ?? ''}" title="${p.why}">${p.text}</td>
+<td class="num" data-testid="margin">${o ? margin(o, measured, p.valueMs) : ''}</td>
+<td data-testid="result">${result}</td></tr>`;
   });
-  return html`<section data-testid="objectives">
-    <h2>Objectives: declared vs measured</h2>
-    ${declared.length === 0 ? html`<p class="muted">No objectives were declared: the numbers below are reported, not judged.</p>` : ''}
-    <table>
-      <thead>
-        <tr>
-          <th>Objective</th>
-          <th class="num">Declared (max)</th>
-          <th class="num">Measured</th>
-          <th class="num">Precision</th>
-          <th class="num">Margin</th>
-          <th>Result</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    <p class="muted small">Precision: ${precisionOf('rtoMs', m).why}. Counts are exact: every write has a unique id and all of them are checked against what the primary holds after recovery.</p>
-  </section>`;
+  return html`<section data-testid="objectives"><h2>Objectives: declared vs measured</h2>
+${declared.length === 0 ? html`<p class="muted">No objectives were declared: the numbers below are reported, not judged.</p>` : ''}
+<table><thead><tr><th>Objective</th><th class="num">Declared (max)</th><th class="num">Measured</th><th class="num">Precision</th><th class="num">Margin</th><th>Result</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+<p class="muted small">Precision: ${precisionOf('rtoMs', m).why}. Counts are exact: every write has a unique id and all of them are checked against what the primary holds after recovery.</p>
+</section>`;
 }
 
 /** "7.449 s to spare", "over by 2 writes", and a warning when the margin is inside the precision. */
@@ -93,68 +79,50 @@ function margin(o: ObjectiveResult, measured: number | null, precisionMs: number
 
 export function measuredSection(r: ResultJson): SafeHtml {
   const m = r.measured ?? null;
-  if (m === null)
-    return html`<section data-testid="measured">
-      <h2>Measured</h2>
-      <p class="muted">The run ended before anything could be measured.</p>
-    </section>`;
+  if (m === null) return html`<section data-testid="measured"><h2>Measured</h2><p class="muted">The run ended before anything could be measured.</p></section>`;
   const card = (key: string, k: string, value: number | null | undefined, text: string, bad = false) =>
-    html`<div class="card${bad ? ' bad' : ''}" data-testid="measured-${key}" data-value="${value ?? ''}">
-      <div class="k">${k}</div>
-      <div class="v">${text}</div>
-    </div>`;
+    html`<div class="card${bad ? ' bad' : ''}" data-testid="measured-${key}" data-value="${value ?? ''}"><div class="k">${k}</div><div class="v">${text}</div></div>`;
   const n = (v: number | null | undefined, unknown = 'unknown') => (v === null || v === undefined ? unknown : fmtInt(v));
   const p = m.precision;
   const switchMaster = (Array.isArray(r.events) ? r.events : []).find((e) => e.marker === 'switch-master');
   const rel = (deltaMs: number) => (deltaMs >= 0 ? `${fmtMs(deltaMs)} after` : `${fmtMs(-deltaMs)} before`);
   const notRecovered = m.faultAtMs === null ? 'not measured' : 'not recovered';
-  return html`<section data-testid="measured">
-    <h2>Measured</h2>
-    <div class="grid">
-      ${card('rtoMs', 'RTO', m.rtoMs, m.rtoMs === null ? notRecovered : fmtMsPm(m.rtoMs, m.precisionMs), m.rtoMs === null)}
-      ${card('downtimeMs', 'Downtime (clients)', m.downtimeMs, m.downtimeMs === null ? notRecovered : fmtMsPm(m.downtimeMs, m.precisionMs), m.downtimeMs === null)}
-      ${card('rpoMs', 'RPO (time)', m.rpoMs, m.rpoMs === null ? 'unknown' : fmtMs(m.rpoMs), (m.rpoMs ?? 0) > 0)}
-      ${card('precisionMs', 'Precision of times', m.precisionMs, `± ${fmtMs(m.precisionMs)}`)} ${card('totalWrites', 'Writes sent', m.totalWrites, n(m.totalWrites))}
-      ${card('ackedWrites', 'Acknowledged', m.ackedWrites, n(m.ackedWrites))} ${card('failedWrites', 'Failed', m.failedWrites, n(m.failedWrites))}
-      ${card('unknownWrites', 'Unknown outcome', m.unknownWrites, n(m.unknownWrites))} ${card('lostWrites', 'Lost (acked, missing)', m.lostWrites, n(m.lostWrites), m.lostWrites !== 0)}
-      ${card('ackedAfterFault', 'Lost, acked after fault', m.lost?.ackedAfterFault, n(m.lost?.ackedAfterFault, '—'), (m.lost?.ackedAfterFault ?? 0) > 0)}
-      ${card('recoveredWrites', 'Unknown, found applied', m.recoveredWrites, n(m.recoveredWrites))}
-      ${card('unexpectedWrites', 'Unexpected', m.unexpectedWrites, n(m.unexpectedWrites), m.unexpectedWrites !== 0)}
-      ${card('latency', 'Latency p50 / p99 / max', m.latencyMs?.p99, m.latencyMs ? `${fmtMs(m.latencyMs.p50)} / ${fmtMs(m.latencyMs.p99)} / ${fmtMs(m.latencyMs.max)}` : '—')}
-    </div>
-    <p>
-      ${
-        m.faultAtMs === null
-          ? 'No fault was injected, so there is no RTO or downtime to measure.'
-          : html`Fault at <b>${fmtMs(m.faultAtMs)}</b>, first failed write at <b>${fmtMs(m.firstFailureAtMs)}</b>,
-              ${
-                m.recoveredAtMs === null
-                  ? html`writes <b>never recovered</b>`
-                  : html`recovered at <b>${fmtMs(m.recoveredAtMs)}</b>${m.stableMs !== undefined ? html` (every write in the next ${fmtMs(m.stableMs)} succeeded)` : ''}`
-              }
-              — times from the end of the warm-up.`
-      }
-      Precision <b>± ${fmtMs(m.precisionMs)}</b>${
-        p ? html`: largest gap between write starts ${fmtMs(p.gapMs)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault injection call ${fmtMs(p.injectMs)}` : ''
-      }.${m.lastSafeAckMs != null ? html` Last acknowledged write before which nothing was lost: ${fmtMs(m.lastSafeAckMs)}.` : ''}${
-        m.inFlightAtFault ? html` ${fmtInt(m.inFlightAtFault)} writes were in flight when the fault hit.` : ''
-      }${m.failuresBeforeFault ? html` <span class="warn">${fmtInt(m.failuresBeforeFault)} writes failed before the fault: the system was not healthy before it.</span>` : ''}
-    </p>
-    ${
-      switchMaster && m.faultAtMs !== null
-        ? html`<p data-testid="cross-check">
-            System's own evidence: <b>+switch-master</b> ${rel(switchMaster.atMs - m.faultAtMs)} the
-            fault${m.recoveredAtMs !== null ? html`; clients recovered ${rel(m.recoveredAtMs - switchMaster.atMs)} it` : ''}.
-          </p>`
-        : ''
-    }
-    ${
-      m.notes?.length
-        ? html`<h3>Notes</h3>
-            <ul class="notes">
-              ${m.notes.map((note) => html`<li>${note}</li>`)}
-            </ul>`
-        : ''
-    }
-  </section>`;
+  return html`<section data-testid="measured"><h2>Measured</h2>
+<div class="grid">
+${card('rtoMs', 'RTO', m.rtoMs, m.rtoMs === null ? notRecovered : fmtMsPm(m.rtoMs, m.precisionMs), m.rtoMs === null)}
+${card('downtimeMs', 'Downtime (clients)', m.downtimeMs, m.downtimeMs === null ? notRecovered : fmtMsPm(m.downtimeMs, m.precisionMs), m.downtimeMs === null)}
+${card('rpoMs', 'RPO (time)', m.rpoMs, m.rpoMs === null ? 'unknown' : fmtMs(m.rpoMs), (m.rpoMs ?? 0) > 0)}
+${card('precisionMs', 'Precision of times', m.precisionMs, `± ${fmtMs(m.precisionMs)}`)}
+${card('totalWrites', 'Writes sent', m.totalWrites, n(m.totalWrites))}
+${card('ackedWrites', 'Acknowledged', m.ackedWrites, n(m.ackedWrites))}
+${card('failedWrites', 'Failed', m.failedWrites, n(m.failedWrites))}
+${card('unknownWrites', 'Unknown outcome', m.unknownWrites, n(m.unknownWrites))}
+${card('lostWrites', 'Lost (acked, missing)', m.lostWrites, n(m.lostWrites), m.lostWrites !== 0)}
+${card('ackedAfterFault', 'Lost, acked after fault', m.lost?.ackedAfterFault, n(m.lost?.ackedAfterFault, '—'), (m.lost?.ackedAfterFault ?? 0) > 0)}
+${card('recoveredWrites', 'Unknown, found applied', m.recoveredWrites, n(m.recoveredWrites))}
+${card('unexpectedWrites', 'Unexpected', m.unexpectedWrites, n(m.unexpectedWrites), m.unexpectedWrites !== 0)}
+${card('latency', 'Latency p50 / p99 / max', m.latencyMs?.p99, m.latencyMs ? `${fmtMs(m.latencyMs.p50)} / ${fmtMs(m.latencyMs.p99)} / ${fmtMs(m.latencyMs.max)}` : '—')}
+</div>
+<p>${
+    m.faultAtMs === null
+      ? 'No fault was injected, so there is no RTO or downtime to measure.'
+      : html`Fault at <b>${fmtMs(m.faultAtMs)}</b>, first failed write at <b>${fmtMs(m.firstFailureAtMs)}</b>, ${
+          m.recoveredAtMs === null
+            ? html`writes <b>never recovered</b>`
+            : html`recovered at <b>${fmtMs(m.recoveredAtMs)}</b>${m.stableMs !== undefined ? html` (every write in the next ${fmtMs(m.stableMs)} succeeded)` : ''}`
+        } — times from the end of the warm-up.`
+  } Precision <b>± ${fmtMs(m.precisionMs)}</b>${
+    p ? html`: largest gap between write starts ${fmtMs(p.gapMs)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault injection call ${fmtMs(p.injectMs)}` : ''
+  }.${m.lastSafeAckMs != null ? html` Last acknowledged write before which nothing was lost: ${fmtMs(m.lastSafeAckMs)}.` : ''}${
+    m.inFlightAtFault ? html` ${fmtInt(m.inFlightAtFault)} writes were in flight when the fault hit.` : ''
+  }${m.failuresBeforeFault ? html` <span class="warn">${fmtInt(m.failuresBeforeFault)} writes failed before the fault: the system was not healthy before it.</span>` : ''}</p>
+${
+  switchMaster && m.faultAtMs !== null
+    ? html`<p data-testid="cross-check">System's own evidence: <b>+switch-master</b> ${rel(switchMaster.atMs - m.faultAtMs)} the fault${
+        m.recoveredAtMs !== null ? html`; clients recovered ${rel(m.recoveredAtMs - switchMaster.atMs)} it` : ''
+      }.</p>`
+    : ''
+}
+${m.notes?.length ? html`<h3>Notes</h3><ul class="notes">${m.notes.map((note) => html`<li>${note}</li>`)}</ul>` : ''}
+</section>`;
 }

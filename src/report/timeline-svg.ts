@@ -127,25 +127,18 @@ export function renderTimelineSvg(result: ResultJson, frame: ChartFrame | null):
   if (clipped) {
     notes.push(html`Bars are clipped at ${Math.round(yMax)} writes per bar (peak ${totals.reduce((a, b) => Math.max(a, b), 0)}); clipped bars keep their proportions and carry a dark cap.`);
   }
-  return html`<svg
-      class="timeline"
-      data-testid="timeline-${frame.id}"
-      viewBox="0 0 ${W} ${H}"
-      width="100%"
-      role="img"
-      aria-label="Writes per ${per} over time, by outcome"
-      xmlns="http://www.w3.org/2000/svg"
-    >
-      ${renderAxes(g, from, to, x, yMax, per)} ${renderWindow(g, result, from, to, x)}
-      <g shape-rendering="crispEdges" data-testid="bars">
-        <g fill="${COLORS.ok}" class="bars-ok">${raw(ok)}</g>
-        <g fill="${COLORS.unknown}" class="bars-unknown">${raw(unknown)}</g>
-        <g fill="${COLORS.fail}" class="bars-fail">${raw(fail)}</g>
-        <g fill="#24292f">${raw(clipMarks)}</g>
-      </g>
-      ${renderMarkers(frame.markers, x, { top, bottom: top + PLOT_H, labelRows: MAX_LABEL_ROWS, rowH: ROW_H, width: W })}
-    </svg>
-    ${notes.length ? html`<p class="muted">${notes.map((n, i) => html`${i ? ' ' : ''}${n}`)}</p>` : ''}`;
+  return html`<svg class="timeline" data-testid="timeline-${frame.id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Writes per ${per} over time, by outcome" xmlns="http://www.w3.org/2000/svg">
+${renderAxes(g, from, to, x, yMax, per)}
+${renderWindow(g, result, from, to, x)}
+<g shape-rendering="crispEdges" data-testid="bars">
+<g fill="${COLORS.ok}" class="bars-ok">${raw(ok)}</g>
+<g fill="${COLORS.unknown}" class="bars-unknown">${raw(unknown)}</g>
+<g fill="${COLORS.fail}" class="bars-fail">${raw(fail)}</g>
+<g fill="#24292f">${raw(clipMarks)}</g>
+</g>
+${renderMarkers(frame.markers, x, { top, bottom: top + PLOT_H, labelRows: MAX_LABEL_ROWS, rowH: ROW_H, width: W })}
+</svg>
+${notes.length ? html`<p class="muted">${notes.map((n, i) => html`${i ? ' ' : ''}${n}`)}</p>` : ''}`;
 }
 
 /** The colour key under the charts: outcomes, then the kinds of markers this run has. */
@@ -156,13 +149,11 @@ export function renderLegend(result: ResultJson): SafeHtml {
     if (!seen.has(name)) seen.set(name, mk.color);
   }
   const item = (name: string, color: string, extra = '') => html`<span><i style="background:${color}${extra}"></i>${name}</span>`;
-  return html`<div class="legend">
-    ${item('ok', COLORS.ok)}${item('unknown', COLORS.unknown)}${item('fail', COLORS.fail)}${[...seen].map(([n, c]) => item(n, c))}${item(
-      'RTO window (fault → recovered)',
-      COLORS.window,
-      ';opacity:.25',
-    )}<span><i style="background:#0969da"></i>p50 / <i style="background:#8250df"></i>p99 latency</span>
-  </div>`;
+  return html`<div class="legend">${item('ok', COLORS.ok)}${item('unknown', COLORS.unknown)}${item('fail', COLORS.fail)}${[...seen].map(([n, c]) => item(n, c))}${item(
+    'RTO window (fault → recovered)',
+    COLORS.window,
+    ';opacity:.25',
+  )}<span><i style="background:#0969da"></i>p50 / <i style="background:#8250df"></i>p99 latency</span></div>`;
 }
 
 interface Geometry {
@@ -176,10 +167,8 @@ function renderWindow({ top }: Geometry, result: ResultJson, from: number, to: n
   const x0 = x(Math.max(from, w.fromMs));
   const x1 = x(Math.min(to, w.toMs));
   if (x1 <= x0) return '';
-  return html`<g data-testid="rto-window"
-    ><title>${w.label}</title><rect x="${f(x0)}" y="${top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${COLORS.window}" opacity="0.1" />
-    <text x="${f((x0 + x1) / 2)}" y="${top + 14}" text-anchor="middle" class="window">${w.label}</text></g
-  >`;
+  return html`<g data-testid="rto-window"><title>${w.label}</title><rect x="${f(x0)}" y="${top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${COLORS.window}" opacity="0.1"/>
+<text x="${f((x0 + x1) / 2)}" y="${top + 14}" text-anchor="middle" class="window">${w.label}</text></g>`;
 }
 
 /** Fault → recovered (or → end of the chart when never recovered); null when there is no window. */
@@ -200,28 +189,20 @@ function renderAxes({ top, H }: Geometry, from: number, to: number, x: (t: numbe
   for (let t = Math.ceil(from / step) * step; t <= to + 1e-9; t += step) {
     const tx = f(x(t));
     ticks.push(
-      html`<line x1="${tx}" y1="${baseY}" x2="${tx}" y2="${baseY + 5}" stroke="#57606a" /><line x1="${tx}" y1="${top}" x2="${tx}" y2="${baseY}" stroke="#eaeef2" /><text
-          x="${tx}"
-          y="${baseY + 18}"
-          text-anchor="middle"
-          class="tick"
-          >${fmtSeconds(t, step)}</text
-        >`,
+      html`<line x1="${tx}" y1="${baseY}" x2="${tx}" y2="${baseY + 5}" stroke="#57606a"/><line x1="${tx}" y1="${top}" x2="${tx}" y2="${baseY}" stroke="#eaeef2"/><text x="${tx}" y="${baseY + 18}" text-anchor="middle" class="tick">${fmtSeconds(t, step)}</text>`,
     );
   }
   const yTicks = [0, yMax / 2, yMax].map((v) => {
     const ty = f(baseY - (v / yMax) * PLOT_H);
-    return html`<line x1="${M.left - 4}" y1="${ty}" x2="${M.left}" y2="${ty}" stroke="#57606a" /><text x="${M.left - 6}" y="${f(Number(ty) + 4)}" text-anchor="end" class="tick"
-        >${Number.isInteger(v) ? fmtInt(v) : v.toFixed(1)}</text
-      >`;
+    return html`<line x1="${M.left - 4}" y1="${ty}" x2="${M.left}" y2="${ty}" stroke="#57606a"/><text x="${M.left - 6}" y="${f(Number(ty) + 4)}" text-anchor="end" class="tick">${Number.isInteger(v) ? fmtInt(v) : v.toFixed(1)}</text>`;
   });
   return html`<g class="axes">
-    <line x1="${M.left}" y1="${baseY}" x2="${W - M.right}" y2="${baseY}" stroke="#57606a" />
-    <line x1="${M.left}" y1="${top}" x2="${M.left}" y2="${baseY}" stroke="#57606a" />
-    ${ticks}${yTicks}
-    <text x="${W - M.right}" y="${H - 2}" text-anchor="end" class="tick">time since end of warm-up (s)</text>
-    <text x="12" y="${top + PLOT_H / 2}" transform="rotate(-90 12 ${top + PLOT_H / 2})" text-anchor="middle" class="tick">writes / ${per.replace(/ \(.*$/, '')}</text>
-  </g>`;
+<line x1="${M.left}" y1="${baseY}" x2="${W - M.right}" y2="${baseY}" stroke="#57606a"/>
+<line x1="${M.left}" y1="${top}" x2="${M.left}" y2="${baseY}" stroke="#57606a"/>
+${ticks}${yTicks}
+<text x="${W - M.right}" y="${H - 2}" text-anchor="end" class="tick">time since end of warm-up (s)</text>
+<text x="12" y="${top + PLOT_H / 2}" transform="rotate(-90 12 ${top + PLOT_H / 2})" text-anchor="middle" class="tick">writes / ${per.replace(/ \(.*$/, '')}</text>
+</g>`;
 }
 
 /** The y range: the tallest bar, unless a refusal spike dwarfs normal traffic; then clip at CLIP_FACTOR × the median. */

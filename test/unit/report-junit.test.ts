@@ -132,8 +132,16 @@ function parseXml(doc: string): XmlElement {
 /** A second opinion from a real XML parser (fast-xml-validator): always there, so the check always runs. */
 function externalWellFormed(xml: string): string {
   // Its types say it always returns true; on bad XML it returns the error (see its README).
-  const verdict = SyntaxValidator.validate(xml) as true | ValidationError;
-  return verdict === true ? 'ok' : `fast-xml-validator: ${verdict.err.code} at line ${verdict.err.line}: ${verdict.err.msg}`;
+  let verdict: unknown;
+  try {
+    verdict = SyntaxValidator.validate(xml);
+  } catch (error) {
+    // Some malformed input makes it throw instead.
+    return `fast-xml-validator: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (verdict === true) return 'ok';
+  const { err } = verdict as ValidationError;
+  return `fast-xml-validator: ${err.code} at line ${err.line}: ${err.msg}`;
 }
 
 const kids = (el: XmlElement, name: string) => el.children.filter((c) => c.name === name);
