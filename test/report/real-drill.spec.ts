@@ -50,9 +50,9 @@ test('the real drill wrote report.html, junit.xml and result.json, and the repor
 async function expectFreshBuild(): Promise<void> {
   const built = await stat(path.join(REPO, 'dist', 'report', 'html-report.js')).catch(() => null);
   expect(built, 'dist/ is missing: run `npm run build` before `npx playwright test`').not.toBeNull();
-  for (const f of ['html-report.ts', 'junit.ts', 'write-run-reports.ts']) {
-    const src = await stat(path.join(REPO, 'src', 'report', f));
-    expect(src.mtimeMs <= built!.mtimeMs + 1000, `dist/ is older than src/report/${f}: run \`npm run build\` first`).toBeTruthy();
+  for (const f of ['report/html-report.ts', 'report/junit.ts', 'outputs/write-outputs.ts']) {
+    const src = await stat(path.join(REPO, 'src', f));
+    expect(src.mtimeMs <= built!.mtimeMs + 1000, `dist/ is older than src/${f}: run \`npm run build\` first`).toBeTruthy();
   }
 }
 
