@@ -1,5 +1,5 @@
 // The per-write history, Jepsen-style: every write is invoked once and completes once.
-// All times are milliseconds on the run clock (see runner/clock.ts): monotonic, sub-ms precision,
+// All times are milliseconds on the run clock (see util/clock.ts): monotonic, sub-ms precision,
 // 0 = the end of warm-up (the moment a step `at: 0s` would fire).
 
 /** ok: the app acknowledged after the database did. fail: definitely not applied. unknown: may or may not be. */

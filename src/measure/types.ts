@@ -1,7 +1,7 @@
 import type { WriteRecord } from '../load/history.js';
 import type { MarkerKind } from './markers.js';
 
-// Inputs and outputs of the measurement. Times are run-clock ms (runner/clock.ts): 0 = end of warm-up.
+// Inputs and outputs of the measurement. Times are run-clock ms (util/clock.ts): 0 = end of warm-up.
 
 export interface FaultRecord {
   kind: string; // 'kill' for now; later 'stop' | 'pause' | 'partition' ...

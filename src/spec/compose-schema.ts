@@ -3,7 +3,7 @@ import { z } from 'zod';
 // `stack: { kind: compose }`: bring your own stack. drill starts nothing: it finds the containers of a
 // running Compose project (or containers picked by labels or names), asks the databases which node is
 // primary, sends the load to your app, injects faults into your containers and heals them at the end.
-// Implemented in src/stack/stacks/compose*.ts; documented in docs/compose.md.
+// Implemented in src/stacks/compose/; documented in docs/compose.md.
 
 const port = z.int().min(1).max(65_535);
 

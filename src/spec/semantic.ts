@@ -181,7 +181,7 @@ function dbNodes(stack: MysqlReplicationStackSpec): string[] {
   return range('db', 1, stack.replicas + 1);
 }
 
-/** Every node a fault can name, as the stack starts them (see src/stack/stacks/). */
+/** Every node a fault can name, as the stack starts them (see src/stacks/). */
 export function stackNodes(stack: StackSpec): { names: string[]; text: string } {
   if (stack.kind === 'compose') {
     return { names: ['app-1'], text: stack.system === 'redis-sentinel' ? 'redis-1 …, sentinel-1 …, app-1, found at run time' : 'db-1 …, app-1, found at run time' };
