@@ -1,3 +1,4 @@
+import type Dockerode from 'dockerode';
 import type { TargetSpec } from '../../spec/schema.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { isGone } from '../../engine/docker-client.js';
@@ -54,3 +55,21 @@ export async function noteExit(ctx: FaultContext, container: RunningContainer): 
 
 /** Start the container again (the heal of kill, stop and restart). */
 export const startAgain = (ctx: FaultContext, c: RunningContainer) => () => engineCall(`start ${c.name}`, () => ctx.docker.getContainer(c.id).start());
+
+/**
+ * A fault that takes a container down through the engine (kill, stop, restart): the engine call, a start
+ * again after `restartAfterMs` (none when undefined: the dead stay dead), and the engine's own exit time.
+ */
+export async function takeDown(
+  ctx: FaultContext,
+  step: { fault: FaultKind; target: TargetSpec },
+  verb: string,
+  call: (container: Dockerode.Container) => Promise<unknown>,
+  restartAfterMs: number | undefined,
+): Promise<InjectedFault> {
+  const c = await targetOf(ctx, step);
+  const container = ctx.docker.getContainer(c.id);
+  const fault = await containerFault(ctx, step, c, () => engineCall(`${verb} ${c.name}`, () => call(container)), restartAfterMs !== undefined ? startAgain(ctx, c) : null, restartAfterMs);
+  await noteExit(ctx, c);
+  return fault;
+}
