@@ -22,6 +22,9 @@ const SAMPLES = 5;
 /** setTimeout may fire a little early against performance.now(); the check allows this much. */
 const TIMER_SLACK_MS = 2;
 
+/** The shortest round trip the fault allows: every answer is held at least delay − jitter (less the timer's slack). */
+const floorMs = (step: Step): number => Math.max(0, step.delayMs - step.jitterMs) - TIMER_SLACK_MS;
+
 let netemCache: boolean | undefined;
 
 /** Does this kernel have netem? Tried once in a helper (add, then delete, a 1 ms qdisc) and remembered. */
@@ -96,7 +99,7 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
  * longer answers (killed meanwhile) is reported, not failed: there is nothing left to delay.
  */
 async function verifyLatencyGone(step: Step, node: string, hostPort: number, probePort: number, payload: string | null): Promise<string> {
-  const floor = Math.max(0, step.delayMs - step.jitterMs) - TIMER_SLACK_MS;
+  const floor = floorMs(step);
   let samples: number[];
   try {
     samples = await hostRoundTripsRetrying(hostPort, payload, SAMPLES);
@@ -111,7 +114,7 @@ async function verifyLatencyGone(step: Step, node: string, hostPort: number, pro
 
 async function verifyLatency(step: Step, node: string, hostPort: number, probePort: number, payload: string | null, baseline: number[]): Promise<string> {
   const samples = await hostRoundTripsRetrying(hostPort, payload, SAMPLES);
-  const floor = Math.max(0, step.delayMs - step.jitterMs) - TIMER_SLACK_MS;
+  const floor = floorMs(step);
   const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
   const weak = floor <= Math.max(0, ...baseline) ? '; a weak check: delay − jitter is within the round trip without the fault' : '';

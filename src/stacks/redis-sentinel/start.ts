@@ -17,8 +17,6 @@ import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 export const MASTER_NAME = 'drill';
 const APP_PORT = 8080;
 
-const withClient = withProbeClient;
-
 function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
   const args = ['redis-server', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
   for (const [key, value] of Object.entries(spec.redisConfig)) args.push(`--${key}`, String(value));
@@ -78,7 +76,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   // A replica listed by Sentinel may have no data yet: wait for its replication link before anything else.
   await waitUntil('Redis replicas to sync with the master', ctx.readyTimeoutMs, ctx.signal, async () => {
     for (const r of replicas) {
-      const info = await withClient(r.ports[REDIS_PORT]!, (c) => c.info('replication'), spec.password).catch(() => '');
+      const info = await withProbeClient(r.ports[REDIS_PORT]!, (c) => c.info('replication'), spec.password).catch(() => '');
       if (!info.includes('master_link_status:up')) return false;
     }
     return true;
@@ -103,7 +101,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   // (a failover needs a quorum and a leader election among them).
   await waitUntil('Sentinels to agree on the master and see replicas and each other', ctx.readyTimeoutMs, ctx.signal, async () => {
     for (const s of sentinels) {
-      const ok = await withClient(s.ports[SENTINEL_PORT]!, async (c) => {
+      const ok = await withProbeClient(s.ports[SENTINEL_PORT]!, async (c) => {
         const addr = (await c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as string[] | null;
         const seenReplicas = (await c.call('SENTINEL', 'replicas', MASTER_NAME)) as string[][];
         const seenSentinels = (await c.call('SENTINEL', 'sentinels', MASTER_NAME)) as unknown[];
@@ -169,7 +167,7 @@ class RedisSentinelStack implements Stack {
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
     const { address, answers } = await majorityMaster(this.sentinels, (s) =>
-      withClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>),
+      withProbeClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>),
     );
     const container = address ? this.byIp(address) : undefined;
     if (!container) throw new InfraError(`no Sentinel could name the current master (answers: ${JSON.stringify(answers)})`);
@@ -188,7 +186,7 @@ class RedisSentinelStack implements Stack {
 
   async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const primary = await this.primary().catch(() => null);
-    const on = <T>(node: RunningContainer, fn: (r: Redis) => Promise<T>) => withClient(node.ports[REDIS_PORT]!, fn, this.password);
+    const on = <T>(node: RunningContainer, fn: (r: Redis) => Promise<T>) => withProbeClient(node.ports[REDIS_PORT]!, fn, this.password);
     return readRedisNodes(
       this.containers.filter((c) => c.role === 'redis'),
       primary,
@@ -199,7 +197,7 @@ class RedisSentinelStack implements Stack {
 
   async readWriteIds(): Promise<Set<number>> {
     const primary = await this.primary();
-    const members = await withClient(primary.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY), this.password);
+    const members = await withProbeClient(primary.ports[REDIS_PORT]!, (c) => c.smembers(WRITES_KEY), this.password);
     return new Set(members.map(Number));
   }
 
