@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { FaultContext, InjectedFault } from '../../src/faults/plugin.js';
 import { injectFault } from '../../src/faults/registry.js';
 import { purgeNetworkHelpers, type NetworkFaultRecord } from '../../src/faults/network/index.js';
-import { exec } from '../../src/faults/network/docker-exec.js';
+import { exec } from '../../src/engine/docker-exec.js';
 import type { TimelineEvent } from '../../src/measure/types.js';
 import { createRunClock } from '../../src/util/clock.js';
 import { ensureImages } from '../../src/run/preflight-images.js';

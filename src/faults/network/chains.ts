@@ -2,7 +2,7 @@ import type { FaultContext, InjectedFault } from '../plugin.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import { exec, execChecked, sh, type ExecResult } from './docker-exec.js';
+import { exec, execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
 import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } from './rules.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';

@@ -4,7 +4,7 @@ import { imagePresent, imageRefs } from '../../engine/images.js';
 import { isGone } from '../../engine/docker-client.js';
 import { runLabels } from '../../engine/labels.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import { execChecked, sh } from './docker-exec.js';
+import { execChecked, sh } from '../../engine/docker-exec.js';
 import { PROBE_JS, PROBE_PATH, PROXY_JS, PROXY_PATH } from './scripts.js';
 
 // A helper container joins one node's network namespace (NetworkMode container:<id>, NET_ADMIN) to run

@@ -3,7 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import type { FaultContext, FaultPlugin } from '../plugin.js';
 import { resolveTarget } from '../resolve-target.js';
 import { installChain, removeChain } from './chains.js';
-import { exec, execChecked, sh } from './docker-exec.js';
+import { exec, execChecked, sh } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
 import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
 import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Docker } from '../../engine/docker-client.js';
 import { InfraError } from '../../util/errors.js';
-import { exec, execChecked } from './docker-exec.js';
+import { exec, execChecked } from '../../engine/docker-exec.js';
 import type { Helper } from './helpers.js';
 import { PROBE_PATH } from './scripts.js';
 

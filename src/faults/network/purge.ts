@@ -2,7 +2,7 @@ import type { Docker } from '../../engine/docker-client.js';
 import { isGone } from '../../engine/docker-client.js';
 import { LABEL_ROLE } from '../../engine/labels.js';
 import { errorMessage } from '../../util/errors.js';
-import { exec, sh } from './docker-exec.js';
+import { exec, sh } from '../../engine/docker-exec.js';
 import { HELPER_ROLE } from './helpers.js';
 import { purgeScript } from './rules.js';
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
-import type { Docker } from '../../engine/docker-client.js';
-import { InfraError, errorMessage } from '../../util/errors.js';
+import type { Docker } from './docker-client.js';
+import { InfraError, errorMessage } from '../util/errors.js';
 
 // `docker exec` through dockerode (≈ 50 ms here): exit code checked, stderr surfaced.
 
