@@ -18,8 +18,11 @@ export interface StackImages {
   redis: string;
   mysql: string;
   app: string;
+  /** drill's own images whatever the drill file overrides: clients and servers a layer's containers run. */
+  tools: { redis: string; mysql: string };
 }
-export type ImageKey = keyof StackImages;
+export type ImageKey = Exclude<keyof StackImages, 'tools'>;
+export type DataKind = 'redis' | 'mysql';
 
 export interface StackContext {
   docker: Docker;
@@ -49,6 +52,8 @@ export interface StackDescriptor<K extends StackKind> {
    * validation error: `runbook step "promote" <why>`.
    */
   runbook(spec: StackSpecOf<K>): { ok: true } | { ok: false; why: string };
+  /** What the data nodes run: what a layer (a backup store, ...) has to speak to them. */
+  data(spec: StackSpecOf<K>): DataKind;
   /** drill's detector runs the runbook by itself (MySQL failover.mode auto), or null. */
   detector(spec: StackSpecOf<K>): DetectorConfig | null;
 }

@@ -32,9 +32,19 @@ export interface Runbook {
   checkPrimary(timeoutMs: number): Promise<boolean>;
 }
 
+/**
+ * How a layer's own containers reach the data from inside the stack's network (the address is the
+ * current primary's, asked of primary() each time). Credentials are masked in logs and reports.
+ */
+export type DataAccess = { kind: 'redis'; port: number; password?: string } | { kind: 'mysql'; port: number; user: string; password: string };
+
 export interface Stack {
   kind: string;
   containers: RunningContainer[];
+  /** The network the data nodes share: where a layer's containers join the stack (a backup store, a proxy). */
+  network: string;
+  /** What a layer connects to the data nodes with. */
+  data: DataAccess;
   /** The fixture app's base URL on 127.0.0.1 (the first app instance). */
   appUrl: string;
   /** Every app instance's base URL (a stack may run several, e.g. one per side of a partition). */

@@ -118,6 +118,8 @@ export class FakeEngine {
       kind: 'fake',
       containers: nodes,
       appUrl: 'http://127.0.0.1:1',
+      network: 'fake-net',
+      data: { kind: 'mysql', port: 3306, user: 'root', password: 'fake' },
       primary: () => Promise.resolve(byId(this.primaryId())),
       replicas: () => Promise.resolve(nodes.filter((n) => n.role === 'db' && n.id !== this.primaryId())),
       topology: () => Promise.resolve({ primary: byId(this.primaryId()).name, replicas: [] }),

@@ -8,5 +8,6 @@ export const composeDescriptor: StackDescriptor<'compose'> = {
     spec.system === 'mysql-replication'
       ? { ok: true }
       : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
+  data: (spec) => (spec.system === 'redis-sentinel' ? 'redis' : 'mysql'),
   detector: () => null,
 };

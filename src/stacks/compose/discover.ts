@@ -45,6 +45,8 @@ export interface ComposeContext {
   app: FoundContainer | undefined;
   /** How the containers were selected, for messages. */
   selection: string;
+  /** The network most of the selected containers share (where drill's own layer containers join). */
+  network: string;
 }
 
 function selectionText(spec: ComposeStackSpec): string {
@@ -104,7 +106,7 @@ export async function discover(ctx: StackContext, spec: ComposeStackSpec): Promi
 
   const { appUrl, app } = resolveEndpoint(spec, found, selection);
   log.info({ selection, containers: found.map((f) => f.name), network: shared ?? null, appUrl }, 'compose stack: containers found');
-  return { ctx, spec, found, appUrl, app, selection };
+  return { ctx, spec, found, appUrl, app, selection, network: shared ?? '' };
 }
 
 async function inspectFound(docker: Docker, id: string): Promise<FoundContainer & { networks: Map<string, string> }> {

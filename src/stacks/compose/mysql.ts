@@ -3,7 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { Stack, StackEvent } from '../stack.js';
+import type { DataAccess, Stack, StackEvent } from '../stack.js';
 import { describeFound, nodesOf, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
 import { probeAll, target, type DbNode, type MysqlCluster } from '../mysql/cluster.js';
 import { detectServer, dialectFor, type Dialect } from '../mysql/dialect.js';
@@ -103,6 +103,7 @@ function clusterOf(c: ComposeContext, sql: SqlClient, dialect: Dialect, nodes: D
     nodes,
     appUrl: c.appUrl,
     lastPrimary: primary,
+    access: { network: c.network, port: c.spec.ports.mysql, user: c.spec.mysql?.user ?? 'root' },
   };
 }
 
@@ -149,6 +150,14 @@ class ComposeMysqlStack implements Stack {
 
   get runbook() {
     return this.inner.runbook;
+  }
+
+  get network(): string {
+    return this.inner.network;
+  }
+
+  get data(): DataAccess {
+    return this.inner.data;
   }
 
   primary = () => this.inner.primary();

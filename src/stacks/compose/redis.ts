@@ -6,7 +6,7 @@ import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
 import { WRITES_KEY, fieldOf, probeClient } from '../redis/client.js';
 import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
 
 // A running Redis + Sentinel stack of the user's (system: redis-sentinel). The master is whoever the
@@ -79,6 +79,14 @@ class ComposeRedisStack implements Stack {
 
   get appUrl(): string {
     return this.c.appUrl;
+  }
+
+  get network(): string {
+    return this.c.network;
+  }
+
+  get data(): DataAccess {
+    return { kind: 'redis', port: this.ports.redis, ...(this.password ? { password: this.password } : {}) };
   }
 
   private get redisNodes(): RunningContainer[] {

@@ -11,6 +11,7 @@ export const mysqlReplicationDescriptor: StackDescriptor<'mysql-replication'> = 
           why: "with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself",
         }
       : { ok: true },
+  data: () => 'mysql',
   detector: (spec) =>
     spec.failover.mode === 'auto'
       ? { checkIntervalMs: spec.failover.checkIntervalMs, failureThreshold: spec.failover.failureThreshold, checkTimeoutMs: spec.failover.checkTimeoutMs, catchUp: spec.failover.catchUp }

@@ -29,6 +29,8 @@ export interface MysqlCluster {
   appUrl: string;
   /** The node drill started as primary or last promoted: the answer when no database can say. */
   lastPrimary: DbNode;
+  /** The network the nodes share, their server port on it, and the administrative user drill connects as. */
+  access: { network: string; port: number; user: string };
 }
 
 /** What a node says about itself at this moment. */

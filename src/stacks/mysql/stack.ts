@@ -1,6 +1,6 @@
 import { errorMessage } from '../../util/errors.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { NodeData, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
 import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
 import { createRunbook } from './runbook.js';
 import type { Sql } from './sql.js';
@@ -21,6 +21,14 @@ export class MysqlReplicationStack implements Stack {
 
   get appUrl(): string {
     return this.c.appUrl;
+  }
+
+  get network(): string {
+    return this.c.access.network;
+  }
+
+  get data(): DataAccess {
+    return { kind: 'mysql', port: this.c.access.port, user: this.c.access.user, password: this.c.secrets.admin };
   }
 
   async primary(): Promise<RunningContainer> {

@@ -5,5 +5,6 @@ export const redisSentinelDescriptor: StackDescriptor<'redis-sentinel'> = {
   kind: 'redis-sentinel',
   images: (spec) => ({ needed: ['redis', 'app'], ...(spec.image ? { override: { key: 'redis', image: spec.image } } : {}) }),
   runbook: () => ({ ok: false, why: 'needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step' }),
+  data: () => 'redis',
   detector: () => null,
 };

@@ -3,7 +3,7 @@ import type { RedisSentinelStackSpec } from '../../spec/schema.js';
 import { InfraError } from '../../util/errors.js';
 import { engineHostAddress } from '../../engine/docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
-import type { NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import type { StackContext } from '../plugin.js';
 import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
@@ -150,6 +150,14 @@ class RedisSentinelStack implements Stack {
 
   get appUrl(): string {
     return this.appUrls[0]!;
+  }
+
+  get network(): string {
+    return `drill-${this.ctx.run.token}`;
+  }
+
+  get data(): DataAccess {
+    return { kind: 'redis', port: REDIS_PORT, ...(this.password ? { password: this.password } : {}) };
   }
 
   constructor(
