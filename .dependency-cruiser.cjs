@@ -10,7 +10,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/measure is pure arithmetic over the history: it imports no runner, report, CLI, engine or plug-in code.',
       from: { path: '^src/measure/' },
-      to: { path: '^src/(run|report|cli|outputs|stacks|faults|runbook|engine|schedule)/' },
+      to: { path: '^src/(run|report|cli|outputs|stacks|layers|faults|runbook|engine|schedule)/' },
     },
     { name: 'no-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],

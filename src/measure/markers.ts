@@ -22,6 +22,8 @@ export const RUNNER_MARKERS = [
 export const MEASURE_MARKERS = ['first-failure', 'recovered'] as const;
 /** Runbook steps and drill's failure detector. */
 export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-wait', 'runbook-error', 'detection'] as const;
+/** Layers beside the stack: a backup taken or failed, a layer's check after the load. */
+export const LAYER_MARKERS = ['backup', 'backup-error', 'layer-check'] as const;
 /** A bring-your-own stack put back as it was (compose). */
 export const STACK_MARKERS = ['restore', 'restore-error'] as const;
 /**
@@ -75,9 +77,10 @@ export const SENTINEL_MARKERS = [
 export type RunnerMarker = (typeof RUNNER_MARKERS)[number];
 export type RunbookMarker = (typeof RUNBOOK_MARKERS)[number];
 export type SentinelMarker = (typeof SENTINEL_MARKERS)[number];
-export type MarkerKind = RunnerMarker | (typeof MEASURE_MARKERS)[number] | RunbookMarker | (typeof STACK_MARKERS)[number] | SentinelMarker;
+export type LayerMarker = (typeof LAYER_MARKERS)[number];
+export type MarkerKind = RunnerMarker | (typeof MEASURE_MARKERS)[number] | RunbookMarker | (typeof STACK_MARKERS)[number] | LayerMarker | SentinelMarker;
 
-export const MARKER_KINDS: readonly MarkerKind[] = [...RUNNER_MARKERS, ...MEASURE_MARKERS, ...RUNBOOK_MARKERS, ...STACK_MARKERS, ...SENTINEL_MARKERS];
+export const MARKER_KINDS: readonly MarkerKind[] = [...RUNNER_MARKERS, ...MEASURE_MARKERS, ...RUNBOOK_MARKERS, ...STACK_MARKERS, ...LAYER_MARKERS, ...SENTINEL_MARKERS];
 
 const known = new Set<string>(MARKER_KINDS);
 /** A marker read back from a result.json (any drill version): known to this one, or not. */

@@ -25,7 +25,7 @@ export interface FaultRecord {
   verified?: string;
 }
 
-export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector';
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup';
 
 export interface TimelineEvent {
   atMs: number;

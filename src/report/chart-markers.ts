@@ -54,6 +54,10 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'runbook-wait':
     case 'runbook-error':
       return 'runbook';
+    case 'backup':
+      return { color: '#57606a', label: 'backup', meaning: 'a backup of the primary finished in the store on the second site' };
+    case 'backup-error':
+      return { color: '#cf222e', label: 'backup failed', meaning: 'a backup did not complete' };
     // Drawn from the fault records themselves, or only in the events log.
     case 'fault':
     case 'fault-verified':
@@ -68,6 +72,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'teardown-error':
     case 'restore':
     case 'restore-error':
+    case 'layer-check':
       return null;
     default:
       return assertNever(kind, 'marker');

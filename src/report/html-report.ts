@@ -8,6 +8,7 @@ import { chartFrame, faultView, renderLegend, renderTimelineSvg } from './timeli
 import { renderKeyMoments } from './chart-markers.js';
 import { measuredSection, objectivesSection } from './report-objectives.js';
 import { divergenceSection, writesSection } from './writes-section.js';
+import { layersSection } from './layers-section.js';
 import { drillFileSection, environmentSection, eventsSection, faultsSection, loadSection, stackSection } from './report-evidence.js';
 import { num } from './svg-util.js';
 
@@ -28,6 +29,7 @@ ${measuredSection(result)}
 ${timelineSection(result)}
 ${writesSection(result)}
 ${divergenceSection(result)}
+${layersSection(result)}
 ${stackSection(result)}
 ${faultsSection(result)}
 ${eventsSection(result)}

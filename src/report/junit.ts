@@ -1,4 +1,4 @@
-import type { ObjectiveResult, ResultJson } from './result.js';
+import type { LayerCheck, ObjectiveResult, ResultJson } from './result.js';
 import { escapeXml } from './escape.js';
 import { fmtValue, OBJECTIVE_LABELS } from './format.js';
 import { precisionOf } from './report-objectives.js';
@@ -28,7 +28,11 @@ export function renderJunitXml(result: ResultJson): string {
   const drillName = String(result.drill?.name ?? 'unnamed drill');
   const classname = `drill.${drillName}`;
   const runS = runSeconds(result);
-  const cases: Case[] = [...(Array.isArray(result.objectives) ? result.objectives : []).map((o) => objectiveCase(result, o)), healthCase(result, runS)];
+  const cases: Case[] = [
+    ...(Array.isArray(result.objectives) ? result.objectives : []).map((o) => objectiveCase(result, o)),
+    ...(Array.isArray(result.layers) ? result.layers : []).flatMap((l) => l.checks.map((c) => layerCheckCase(l.kind, c))),
+    healthCase(result, runS),
+  ];
   const failures = cases.filter((c) => c.failure?.kind === 'failure').length;
   const errors = cases.filter((c) => c.failure?.kind === 'error').length;
   const a = (v: unknown) => escapeXml(v, { attribute: true });
@@ -69,6 +73,14 @@ export function renderJunitXml(result: ResultJson): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** A layer's check: named without its threshold, so a CI history survives a changed bound. */
+function layerCheckCase(kind: string, c: LayerCheck): Case {
+  const name = `${kind}: ${c.name}`;
+  if (c.ok) return { name, timeS: 0 };
+  const message = `${name}: ${c.measured ?? 'failed'}${c.declared ? ` (declared ${c.declared})` : ''}`;
+  return { name, timeS: 0, failure: { kind: 'failure', type: 'LayerCheckFailed', message, details: `${message}\n${c.detail}` } };
 }
 
 function objectiveCase(r: ResultJson, o: ObjectiveResult): Case {

@@ -1,5 +1,8 @@
 import type { DivergenceResult, FaultRecord, Measured, ObjectiveResult, TimelineBucket, TimelineEvent, Verdict } from '../measure/types.js';
 
+import type { LayerResult } from '../layers/result.js';
+
+export type { BackupLayerResult, LayerCheck, LayerResult } from '../layers/result.js';
 export type { DivergenceResult, ObjectiveResult, ReplicaDivergence, Verdict } from '../measure/types.js';
 
 // result.json: the machine-readable record of one run, and the only input the HTML report needs.
@@ -36,4 +39,6 @@ export interface ResultJson {
    * their replicas measure it; absent (or null) means "not measured for this stack", never "no divergence".
    */
   divergence?: DivergenceResult | null;
+  /** The drill's layers (a backup store, ...): their records and checks; absent when the drill has none. A failed check fails the drill. */
+  layers?: LayerResult[];
 }

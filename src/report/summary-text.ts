@@ -15,6 +15,9 @@ export function renderSummaryText(result: ResultJson): string {
     const measured = o.measured === null ? 'not measured' : fmtValue(o.measured, o.unit, o.precisionMs);
     lines.push(`  ${o.met ? 'ok  ' : 'MISS'} ${label} ${measured} (max ${fmtValue(o.declared, o.unit)})`);
   }
+  for (const layer of Array.isArray(result.layers) ? result.layers : []) {
+    for (const c of layer.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${clean(`${layer.kind}: ${c.name}`)}: ${clean(c.measured ?? '')}${c.declared ? ` (${clean(c.declared)})` : ''}`);
+  }
   const m = result.measured;
   if (m) {
     lines.push(`  writes: ${fmtInt(m.totalWrites)} sent, ${fmtInt(m.ackedWrites)} acked, ${fmtInt(m.failedWrites)} failed, ${fmtInt(m.unknownWrites)} unknown`);

@@ -38,10 +38,11 @@ export function buildResult(run: RunState): ResultJson {
     );
   }
   const objectives = evaluateObjectives(spec.objectives, measured);
-  const judged = verdictOf(objectives);
-  const missed = objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, measured ${o.measured ?? 'n/a'}`);
+  const failedChecks = journal.layers.flatMap((l) => l.checks.filter((c) => !c.ok).map((c) => `${l.kind} layer, ${c.name}: ${c.measured ?? c.detail}`));
+  const judged = failedChecks.length ? 'fail' : verdictOf(objectives);
+  const missed = [...objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, measured ${o.measured ?? 'n/a'}`), ...failedChecks];
   const verdict = input.verdictOverride?.verdict ?? judged;
-  const reason = input.verdictOverride?.reason ?? (missed.length ? `objective missed: ${missed.join('; ')}` : null);
+  const reason = input.verdictOverride?.reason ?? (missed.length ? `${failedChecks.length ? 'check failed' : 'objective missed'}: ${missed.join('; ')}` : null);
 
   const events = [...journal.events, ...eventsFromMeasured(measured)].sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
   const range = timelineRange(
@@ -77,13 +78,14 @@ export function buildResult(run: RunState): ResultJson {
     },
     stack: { kind: spec.stack.kind, ...journal.stack },
     divergence: journal.verification.divergence,
+    ...(journal.layers.length ? { layers: journal.layers } : {}),
     phasesMs: journal.phasesMs,
     environment: {
       drillVersion: version,
       node: process.version,
       dockerEngine: journal.engineVersion,
       dockerHost: engineDescription(),
-      images: { ...(journal.images ?? {}) },
+      images: journal.images ? { redis: journal.images.redis, mysql: journal.images.mysql, app: journal.images.app } : {},
       host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu`,
     },
   });

@@ -3,6 +3,7 @@ import type { WriteRecord } from '../load/history.js';
 import type { TrackedLoadStats } from '../load/tracked-load.js';
 import type { MarkerKind } from '../measure/markers.js';
 import type { DivergenceResult, EventSource, FaultRecord, TimelineEvent } from '../measure/types.js';
+import type { LayerResult } from '../layers/result.js';
 import type { StackImages } from '../stacks/plugin.js';
 import { createRunClock, type RunClock } from '../util/clock.js';
 
@@ -33,6 +34,8 @@ export class RunJournal {
   load: { history: WriteRecord[]; stats: TrackedLoadStats } | null = null;
   /** Ids read back from the surviving primary (null: could not be read) and the replicas' divergence. */
   verification: { presentIds: ReadonlySet<number> | null; divergence: DivergenceResult | null } = { presentIds: null, divergence: null };
+  /** Each layer's records and checks, in the drill file's order. */
+  readonly layers: LayerResult[] = [];
   /** What ended the run early, if anything (the verdict is then error or aborted, with this reason). */
   failure: unknown = undefined;
 

@@ -2,7 +2,7 @@ import type { StackSpec } from '../spec/schema.js';
 import type { Docker } from '../engine/docker-client.js';
 import { imagePresent, imageRefs } from '../engine/images.js';
 import { descriptorOf } from '../stacks/descriptors.js';
-import type { StackImages } from '../stacks/plugin.js';
+import type { ImageKey, StackImages } from '../stacks/plugin.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 
@@ -12,16 +12,18 @@ import type { Logger } from '../util/log.js';
  * user's back. An image the drill file names (official redis, mariadb, mysql) is pulled if absent, which
  * works where a registry is reachable and fails clearly where not.
  */
-export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean } = {}): Promise<StackImages> {
+export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean; layers?: ImageKey[] } = {}): Promise<StackImages> {
   const refs = await imageRefs();
-  const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag };
+  const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag, tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag } };
   const need = descriptorOf(stack).images(stack);
   const needed = [...need.needed];
+  for (const key of opts.layers ?? []) if (!needed.includes(key)) needed.push(key);
   // Network faults run iptables/proxies in helper containers made from drill's own redis image.
   if (opts.networkFaults && !needed.includes('redis')) needed.push('redis');
   const missing: string[] = [];
   for (const key of needed) {
-    const overridden = need.override?.key === key && !(key === 'redis' && opts.networkFaults);
+    // Network-fault helpers and layers run drill's own image even where the stack runs another.
+    const overridden = need.override?.key === key && !(key === 'redis' && opts.networkFaults) && !opts.layers?.includes(key);
     if (!overridden && !(await imagePresent(docker, own[key]))) missing.push(own[key]);
   }
   if (missing.length) {

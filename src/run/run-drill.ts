@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createDocker } from '../engine/docker-client.js';
 import { faultPlugins } from '../faults/registry.js';
+import { layerPlugins } from '../layers/registry.js';
 import { createSpreadLoad } from '../load/multi-load.js';
 import type { ResultJson } from '../report/result.js';
 import { runbookActions } from '../runbook/registry.js';
@@ -60,7 +61,15 @@ function newRun(opts: RunOptions): RunState {
   // One signal for the run: the caller's (SIGINT/SIGTERM) or a stop condition's, whichever comes first.
   const stopController = new AbortController();
   const { runId, token } = newRunId();
-  const deps: RunDeps = { docker: opts.deps?.docker ?? createDocker(), stacks: stackPlugins, faults: faultPlugins, actions: runbookActions, createLoad: createSpreadLoad, ...opts.deps };
+  const deps: RunDeps = {
+    docker: opts.deps?.docker ?? createDocker(),
+    stacks: stackPlugins,
+    layers: layerPlugins,
+    faults: faultPlugins,
+    actions: runbookActions,
+    createLoad: createSpreadLoad,
+    ...opts.deps,
+  };
   return {
     spec,
     opts,
@@ -72,6 +81,7 @@ function newRun(opts: RunOptions): RunState {
       stopController.abort(reason);
     },
     live: [],
+    layers: [],
     watchers: [],
   };
 }

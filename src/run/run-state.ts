@@ -4,6 +4,7 @@ import type { Docker } from '../engine/docker-client.js';
 import type { FaultPlugins, InjectedFault } from '../faults/plugin.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
 import type { RunbookActions } from '../runbook/plugin.js';
+import type { Layer, LayerPlugins } from '../layers/plugin.js';
 import type { StackPlugins } from '../stacks/plugin.js';
 import type { Stack } from '../stacks/stack.js';
 import type { AbortedError } from '../util/errors.js';
@@ -27,6 +28,7 @@ export interface LoadOptions {
 export interface RunDeps {
   docker: Docker;
   stacks: StackPlugins;
+  layers: LayerPlugins;
   faults: FaultPlugins;
   actions: RunbookActions;
   createLoad(opts: LoadOptions): TrackedLoad;
@@ -56,6 +58,8 @@ export interface RunState {
   /** Abort the run from inside (a stop condition). */
   abort(reason: AbortedError): void;
   stack?: Stack;
+  /** Layers started beside the stack, in the drill file's order. */
+  readonly layers: Layer[];
   load?: TrackedLoad;
   /** Faults injected so far (healed at the end of the load, or in teardown). */
   readonly live: InjectedFault[];

@@ -3,6 +3,7 @@ import { duration } from './duration.js';
 import { composeStack } from './compose-schema.js';
 import { cronProblem } from '../schedule/cron.js';
 import { groupMember, stepSchema, target } from './steps-schema.js';
+import { layerSchema } from './layers-schema.js';
 
 export { stepSchema } from './steps-schema.js';
 
@@ -141,6 +142,7 @@ export const drillSchema = z
       .describe('Drill name: used in container names, run ids and reports'),
     description: z.string().max(2000).default('').describe('What the drill proves, for the report'),
     stack: stackSchema,
+    layers: z.array(layerSchema).max(8).default([]).describe('Layers beside the stack, each its own plug-in: a backup store on a second site (kind backup)'),
     load: loadSchema,
     steps: z.array(stepSchema).min(1).max(100).describe('The scenario, run in order: fault steps (at least one), runbook steps (action: promote|repoint; wait) and waitFor steps'),
     objectives: objectivesSchema.prefault({}),
@@ -164,6 +166,8 @@ export type RedisSentinelStackSpec = Extract<StackSpec, { kind: 'redis-sentinel'
 export type MysqlReplicationStackSpec = Extract<StackSpec, { kind: 'mysql-replication' }>;
 export type ComposeStackSpec = Extract<StackSpec, { kind: 'compose' }>;
 export type StepSpec = DrillSpec['steps'][number];
+export type LayerSpec = DrillSpec['layers'][number];
+export type BackupLayerSpec = Extract<LayerSpec, { kind: 'backup' }>;
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
 export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
 export type ActionStepSpec = Extract<StepSpec, { kind: 'action' }>;

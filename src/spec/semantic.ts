@@ -3,6 +3,7 @@ import type { Segment } from './introspect.js';
 import { quote, type Problem } from './problem.js';
 import type { DrillSpec, MysqlReplicationStackSpec, StackSpec } from './schema.js';
 import { descriptorOf } from '../stacks/descriptors.js';
+import { layerDescriptorOf } from '../layers/descriptors.js';
 
 // Rules that need more than one field, checked once the schema has accepted the file.
 
@@ -134,6 +135,14 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   }
 
   if (stack.kind === 'compose') composeProblems(spec, stack, at);
+
+  // Layers: each one's descriptor says whether it fits beside this stack.
+  spec.layers.forEach((layer, index) => {
+    const fit = layerDescriptorOf(layer).fits(layer, stack);
+    if (fit.ok) return;
+    const path: Segment[] = ['layers', index, fit.key];
+    problems.push({ path, message: fit.why, where: { node: has(path) ? path : ['layers', index] } });
+  });
 
   if (spec.measure.stableMs >= spec.load.durationMs) {
     const stable = formatDurationMs(spec.measure.stableMs);

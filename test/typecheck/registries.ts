@@ -2,6 +2,8 @@
 // or the type check fails. It proves that a kind without a handler (or a handler without a kind) does
 // not compile, for every registry of plug-ins and for the runner's step handlers and the chart's markers.
 import type { FaultPlugins } from '../../src/faults/plugin.js';
+import type { LayerPlugins } from '../../src/layers/plugin.js';
+import { layerPlugins } from '../../src/layers/registry.js';
 import { faultPlugins } from '../../src/faults/registry.js';
 import type { MarkerKind } from '../../src/measure/markers.js';
 import type { OutputWriters } from '../../src/outputs/plugin.js';
@@ -23,6 +25,12 @@ export const extraFault = { ...faultPlugins, explode: faultPlugins.kill } satisf
 const { compose: _compose, ...stacksWithoutCompose } = stackPlugins;
 // @ts-expect-error a stack kind of the schema without a plugin
 export const missingStack: StackPlugins = stacksWithoutCompose;
+
+const { backup: _backup, ...layersWithoutBackup } = layerPlugins;
+// @ts-expect-error a layer kind of the schema without a plugin
+export const missingLayer: LayerPlugins = layersWithoutBackup;
+// @ts-expect-error a layer plugin for a kind the schema does not have
+export const extraLayer = { ...layerPlugins, monitoring: layerPlugins.backup } satisfies LayerPlugins;
 
 const { repoint: _repoint, ...actionsWithoutRepoint } = runbookActions;
 // @ts-expect-error a runbook action of the schema without a plugin

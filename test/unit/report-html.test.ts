@@ -181,3 +181,36 @@ describe('writeRunReports', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('report.html: layers', () => {
+  const layer: NonNullable<ResultJson['layers']>[number] = {
+    kind: 'backup',
+    method: 'rdb',
+    everyMs: 2000,
+    keep: 3,
+    containers: [{ name: 'drill-abc-backup-store', role: 'backup-store', image: 'drill/redis:x' }],
+    backups: [
+      { seq: 1, node: 'redis-1', startedAtMs: 0, endedAtMs: 150, ok: true, bytes: 1024, file: '/backups/backup-000001.rdb' },
+      { seq: 2, node: HOSTILE, startedAtMs: 6000, endedAtMs: 8000, ok: false, bytes: null, file: null, error: HOSTILE },
+    ],
+    restore: { seq: 1, file: '/backups/backup-000001.rdb', restoreMs: 120, writes: 500 },
+    lostIfRestored: 40,
+    restoreRpoMs: 850,
+    checks: [
+      { name: 'restore', ok: true, measured: '120 ms', detail: 'backup #1 restored' },
+      { name: 'restore RPO', ok: false, declared: '≤ 500ms', measured: '850ms', detail: HOSTILE },
+    ],
+  };
+
+  it('shows each check (failed ones marked) and each backup, escaped; no section without layers', () => {
+    const page = renderReportHtml(sampleResult({ layers: [layer] }));
+    assert.match(page, /data-testid="layers-section"/);
+    assert.equal(page.match(/data-testid="layer-check"/g)?.length, 2);
+    assert.match(page, /data-testid="layer-check" data-ok="false"/);
+    assert.equal(page.match(/data-testid="backup-row"/g)?.length, 2);
+    assert.match(page, /1 \(restored\)/);
+    assert.ok(!page.includes(HOSTILE), 'a node name or error from outside is escaped');
+    assert.doesNotMatch(renderReportHtml(sampleResult()), /layers-section/);
+    assert.match(renderSummaryText(sampleResult({ layers: [layer] })), /FAIL backup: restore RPO: 850ms \(≤ 500ms\)/);
+  });
+});

@@ -79,6 +79,7 @@ const NO_ABORT = { errorRate: undefined, p99Latency: undefined, recoveryDeadline
 const EXPECTED = {
   name: 'kill-master',
   description: 'Kill the master',
+  layers: [],
   stack: {
     kind: 'redis-sentinel',
     replicas: 2,
@@ -124,6 +125,7 @@ describe('loadDrillFile: valid files', () => {
     assert.deepEqual(spec, {
       name: 't',
       description: '',
+      layers: [],
       stack: { kind: 'redis-sentinel', replicas: 1, sentinels: 3, sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 }, apps: 1, redisConfig: {} },
       load: { rate: 100, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 10000 },
       steps: [{ kind: 'fault', atMs: 2000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' }],

@@ -15,6 +15,7 @@ export async function down(run: RunState): Promise<void> {
   });
   if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
   await stopWatchers(run).catch(() => {});
+  for (const layer of run.layers) await layer.quiesce().catch(() => {});
   for (const f of run.live) {
     await f.heal().catch((error: unknown) => {
       journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');

@@ -1,6 +1,7 @@
 import { checkEngine } from '../../engine/docker-client.js';
 import { removeDeadRuns } from '../../engine/resources.js';
 import { needsNetworkHelpers } from '../../faults/registry.js';
+import { layerDescriptorOf } from '../../layers/descriptors.js';
 import { ensureImages } from '../preflight-images.js';
 import type { RunState } from '../run-state.js';
 
@@ -11,5 +12,6 @@ export async function preflight(run: RunState): Promise<void> {
   // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
   const swept = await removeDeadRuns(docker);
   if (swept.containers + swept.networks > 0) run.log.warn(swept, 'removed leftovers of a dead drill run');
-  run.journal.images = await ensureImages(docker, run.spec.stack, run.log, { networkFaults: needsNetworkHelpers(run.spec.steps) });
+  const layers = run.spec.layers.flatMap((l) => layerDescriptorOf(l).images(l, run.spec.stack));
+  run.journal.images = await ensureImages(docker, run.spec.stack, run.log, { networkFaults: needsNetworkHelpers(run.spec.steps), layers });
 }

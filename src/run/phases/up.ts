@@ -1,3 +1,4 @@
+import { layerPluginOf } from '../../layers/registry.js';
 import { pluginOf } from '../../stacks/registry.js';
 import type { RunState } from '../run-state.js';
 
@@ -21,4 +22,10 @@ export async function up(run: RunState): Promise<void> {
   await stack.events((e) => {
     journal.record(e);
   });
+  // Layers beside the stack, each through its own plugin; they start their own work when the load does.
+  for (const layerSpec of spec.layers) {
+    const layer = await layerPluginOf(layerSpec, run.deps.layers).start({ ...ctx, stackSpec: spec.stack }, layerSpec, stack);
+    run.layers.push(layer);
+    journal.stack.containers.push(...layer.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })));
+  }
 }

@@ -14,4 +14,12 @@ export async function verify(run: RunState): Promise<void> {
   if (!presentIds) throw new InfraError(`could not read the writes back from the primary ${journal.stack.primaryAfter ?? '(none)'}: ${nodes.map((n) => `${n.node}: ${n.error ?? n.role}`).join('; ')}`);
   journal.verification.divergence = divergenceOf(nodes, run.load!.history(), checkedAtMs);
   for (const n of nodes) journal.note('runner', n.ids ? `read ${n.ids.size} write ids from ${n.role} ${n.container}` : `could not read ${n.container}: ${n.error ?? 'unreachable'}`, 'verify');
+  // Each layer's own checks (a real restore, ...), with the stack still up.
+  const history = run.load!.history();
+  const loadEndMs = history.reduce((end, w) => Math.max(end, w.completeMs), 0);
+  for (const layer of run.layers) {
+    const result = await layer.check({ history, faults: journal.faults, loadEndMs });
+    journal.layers.push(result);
+    for (const c of result.checks) journal.note(layer.kind, `${c.name}: ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`, 'layer-check');
+  }
 }

@@ -16,6 +16,14 @@ export async function warmup(run: RunState): Promise<void> {
   });
   run.load = load;
   await load.start();
+  for (const layer of run.layers) {
+    await layer.events(
+      (e) => {
+        journal.record(e);
+      },
+      { faults: journal.faults },
+    );
+  }
   journal.note('load', `load started: ${spec.load.rate} writes/s open-loop over ${spec.load.connections} connections`, 'load-start');
   run.log.info({ rate: spec.load.rate, connections: spec.load.connections, warmupMs: spec.load.warmupMs }, 'load started');
   await sleep(-journal.clock.nowMs(), run.signal);

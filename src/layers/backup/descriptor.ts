@@ -1,0 +1,23 @@
+import type { StackSpec } from '../../spec/schema.js';
+import { descriptorOf } from '../../stacks/descriptors.js';
+import type { DataKind } from '../../stacks/plugin.js';
+import type { LayerDescriptor, LayerSpecOf } from '../plugin.js';
+
+/** The backup methods each kind of data node has (docs/backup.md). */
+const METHODS: Record<DataKind, readonly ('rdb' | 'dump')[]> = { redis: ['rdb'], mysql: ['dump'] };
+
+export function backupMethod(spec: LayerSpecOf<'backup'>, stack: StackSpec): 'rdb' | 'dump' {
+  return spec.method ?? METHODS[descriptorOf(stack).data(stack)][0]!;
+}
+
+/** A backup store on a second site: drill's own image for the stack's data, beside any stack with that data. */
+export const backupDescriptor: LayerDescriptor<'backup'> = {
+  kind: 'backup',
+  images: (_spec, stack) => [descriptorOf(stack).data(stack) === 'redis' ? 'redis' : 'mysql'],
+  fits: (spec, stack) => {
+    const data = descriptorOf(stack).data(stack);
+    const method = backupMethod(spec, stack);
+    if (METHODS[data].includes(method)) return { ok: true };
+    return { ok: false, key: 'method', why: `expected a backup method of ${data} data (${METHODS[data].join(', ')}), got "${method}": rdb snapshots Redis, dump is mariadb-dump of MariaDB/MySQL` };
+  },
+};

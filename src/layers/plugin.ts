@@ -1,0 +1,61 @@
+import type { RunningContainer } from '../engine/resources.js';
+import type { WriteRecord } from '../load/history.js';
+import type { FaultRecord, TimelineEvent } from '../measure/types.js';
+import type { LayerSpec, StackSpec } from '../spec/schema.js';
+import type { ImageKey, StackContext } from '../stacks/plugin.js';
+import type { Stack } from '../stacks/stack.js';
+import type { LayerResult } from './result.js';
+
+// The seam for a layer: a part a drill adds beside or on top of its stack (a backup store on a second
+// site; later a front door behind a VIP, monitoring). One folder under src/layers/<kind>/ exporting one
+// LayerPlugin; registry.ts maps every kind of the schema to it and the compiler checks the table. A
+// layer sees the stack only through the Stack interface (network, data access, who is primary now):
+// the database stacks know nothing of layers. See docs/architecture.md ("Layers").
+
+export type LayerKind = LayerSpec['kind'];
+export type LayerSpecOf<K extends LayerKind> = Extract<LayerSpec, { kind: K }>;
+
+/** What validation and preflight need of a layer kind: pure data and pure functions of the spec. */
+export interface LayerDescriptor<K extends LayerKind> {
+  kind: K;
+  /** drill's own images it runs, given the stack beside it: checked before anything starts. */
+  images(spec: LayerSpecOf<K>, stack: StackSpec): ImageKey[];
+  /** Whether it can sit beside this stack; when not, the key of the layer at fault and why (a pointed validation error). */
+  fits(spec: LayerSpecOf<K>, stack: StackSpec): { ok: true } | { ok: false; key: string; why: string };
+}
+
+/** What a layer judges the run by, once the load is over and before the stack goes down. */
+export interface LayerCheckInput {
+  history: readonly WriteRecord[];
+  faults: readonly FaultRecord[];
+  /** Run-clock ms when the load ended. */
+  loadEndMs: number;
+}
+
+/** What a layer may read of the run while it goes: the fault records, appended as faults are injected. */
+export interface LayerRunView {
+  faults: readonly FaultRecord[];
+}
+
+/** A running layer. Its containers carry the run's labels, so teardown removes them with the stack. */
+export interface Layer {
+  kind: LayerKind;
+  containers: RunningContainer[];
+  /** Start its own work (scheduled backups, ...) and its voice on the timeline; `run` is the run's live record. */
+  events(onEvent: (event: TimelineEvent) => void, run: LayerRunView): Promise<void>;
+  /** Stop its own work: no new event after this resolves. Idempotent. */
+  quiesce(): Promise<void>;
+  /** Its checks of the run (restores, alert times, ...), with the stack still up. */
+  check(input: LayerCheckInput): Promise<LayerResult>;
+}
+
+/** The stack's context, and the stack's spec (a layer picks its tools by the data the stack holds). */
+export type LayerContext = StackContext & { stackSpec: StackSpec };
+
+export interface LayerPlugin<K extends LayerKind> extends LayerDescriptor<K> {
+  /** Start the layer's containers beside the running stack; InfraError with the reason otherwise. */
+  start(ctx: LayerContext, spec: LayerSpecOf<K>, stack: Stack): Promise<Layer>;
+}
+
+export type LayerDescriptors = { [K in LayerKind]: LayerDescriptor<K> };
+export type LayerPlugins = { [K in LayerKind]: LayerPlugin<K> };

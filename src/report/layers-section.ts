@@ -1,0 +1,48 @@
+import type { BackupLayerResult, LayerResult, ResultJson } from './result.js';
+import { html, type SafeHtml } from './escape.js';
+import { fmtInt, fmtMs } from './format.js';
+import { assertNever } from '../util/assert-never.js';
+
+// The drill's layers in the HTML report: each layer's checks (a failed one fails the drill), then what
+// it recorded. Absent when the drill has no layer.
+
+export function layersSection(r: ResultJson): SafeHtml | string {
+  const layers = Array.isArray(r.layers) ? r.layers : [];
+  if (layers.length === 0) return '';
+  return html`<section data-testid="layers-section"><h2>Layers</h2>${layers.map((l) => layerBlock(l))}</section>`;
+}
+
+function layerBlock(l: LayerResult): SafeHtml {
+  switch (l.kind) {
+    case 'backup':
+      return backupBlock(l);
+    default:
+      return assertNever(l.kind, 'layer');
+  }
+}
+
+function checksTable(l: LayerResult): SafeHtml {
+  return html`<table data-testid="layer-checks"><thead><tr><th>Check</th><th>Declared</th><th>Measured</th><th>Result</th><th>What was found</th></tr></thead><tbody>
+${l.checks.map(
+  (c) =>
+    html`<tr class="${c.ok ? '' : 'row-missed'}" data-testid="layer-check" data-ok="${String(c.ok)}"><td>${c.name}</td><td>${c.declared ?? '—'}</td><td>${c.measured ?? '—'}</td><td>${
+      c.ok ? html`<span class="met">ok</span>` : html`<span class="missed">failed</span>`
+    }</td><td>${c.detail}</td></tr>`,
+)}
+</tbody></table>`;
+}
+
+function backupBlock(l: BackupLayerResult): SafeHtml {
+  const method = l.method === 'rdb' ? 'RDB snapshot over replication (redis-cli --rdb)' : 'logical dump (mariadb-dump --single-transaction)';
+  return html`<h3>Backup store on a second site</h3>
+<p>${method}, every ${fmtMs(l.everyMs)}, keeping ${fmtInt(l.keep)}; store: ${l.containers.map((c) => html`<code>${c.name}</code> `)}. The newest backup taken before the first fault was restored into a scratch server and read back.</p>
+${checksTable(l)}
+<table data-testid="backups"><thead><tr><th class="num">#</th><th>From</th><th class="num">Started</th><th class="num">Took</th><th class="num">Size</th><th>Result</th></tr></thead><tbody>
+${l.backups.map(
+  (b) =>
+    html`<tr class="${b.ok ? '' : 'row-missed'}" data-testid="backup-row"><td class="num">${b.seq}${l.restore?.seq === b.seq ? ' (restored)' : ''}</td><td><code>${b.node}</code></td><td class="num">${fmtMs(b.startedAtMs)}</td><td class="num">${fmtMs(
+      b.endedAtMs - b.startedAtMs,
+    )}</td><td class="num">${b.bytes === null ? '—' : `${fmtInt(b.bytes)} B`}</td><td>${b.ok ? (b.deletedAtMs === undefined ? 'kept' : html`deleted by retention at ${fmtMs(b.deletedAtMs)}`) : html`<span class="missed">${b.error ?? 'failed'}</span>`}</td></tr>`,
+)}
+</tbody></table>`;
+}
