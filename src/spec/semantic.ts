@@ -3,6 +3,7 @@ import type { Segment } from './introspect.js';
 import { quote, type Problem } from './problem.js';
 import type { DrillSpec, MysqlReplicationStackSpec, StackSpec } from './schema.js';
 import { descriptorOf } from '../stacks/descriptors.js';
+import { nodeNames, nodeRange } from '../stacks/node-names.js';
 import { layerDescriptorOf } from '../layers/descriptors.js';
 
 // Rules that need more than one field, checked once the schema has accepted the file.
@@ -61,16 +62,14 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     }
   });
   // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
-  const nodes = stackNodes(stack);
-  const redis = stack.kind === 'redis-sentinel' || (stack.kind === 'compose' && stack.system === 'redis-sentinel');
-  const roles = redis ? ['primary', 'replica', 'any-replica', 'sentinel', 'app'] : ['primary', 'replica', 'any-replica', 'app'];
-  const pluralRoles = redis ? ['replicas', 'sentinels', 'apps'] : ['replicas', 'apps'];
+  // What faults may aim at is the stack's own data (its descriptor); the reasons below explain a miss.
+  const targets = descriptorOf(stack).targets(stack);
+  const redis = descriptorOf(stack).data(stack) === 'redis';
+  const pluralRoles = targets.groupRoles;
   const checkTarget = (path: Segment[], target: string, inGroup: boolean) => {
-    const accepted = inGroup ? [...roles, ...pluralRoles, 'runner'] : roles;
-    if (accepted.includes(target) || nodes.names.includes(target)) return;
-    // compose: the nodes are found at run time (redis-N, sentinel-N or db-N in name order, and app-1).
-    if (stack.kind === 'compose' && new RegExp(redis ? '^(redis|sentinel)-[1-9]\\d*$|^app-1$' : '^db-[1-9]\\d*$|^app-1$').test(target)) return;
-    const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${nodes.text}), got ${quote(target)}`;
+    const accepted = inGroup ? [...targets.roles, ...pluralRoles, 'runner'] : targets.roles;
+    if (accepted.includes(target) || targets.nodes.includes(target) || targets.nodePattern?.test(target)) return;
+    const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${targets.nodesText}), got ${quote(target)}`;
     let why: string;
     if (target === 'sentinel' || target === 'sentinels') why = "only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill's detector)";
     else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
@@ -174,34 +173,9 @@ function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'com
     at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
 }
 
-/** "db-2", "db-2, db-3", "db-2 … db-4". */
-function nodeRange(prefix: string, from: number, to: number): string {
-  if (to <= from) return `${prefix}-${from}`;
-  if (to === from + 1) return `${prefix}-${from}, ${prefix}-${to}`;
-  return `${prefix}-${from} … ${prefix}-${to}`;
-}
-
-function range(prefix: string, from: number, to: number): string[] {
-  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}-${from + i}`);
-}
-
 /** The database nodes of a MySQL stack: db-1 (the initial primary) … db-(replicas+1). */
 function dbNodes(stack: MysqlReplicationStackSpec): string[] {
-  return range('db', 1, stack.replicas + 1);
-}
-
-/** Every node a fault can name, as the stack starts them (see src/stacks/). */
-export function stackNodes(stack: StackSpec): { names: string[]; text: string } {
-  if (stack.kind === 'compose') {
-    return { names: ['app-1'], text: stack.system === 'redis-sentinel' ? 'redis-1 …, sentinel-1 …, app-1, found at run time' : 'db-1 …, app-1, found at run time' };
-  }
-  if (stack.kind === 'redis-sentinel') {
-    return {
-      names: [...range('redis', 1, stack.replicas + 1), ...range('sentinel', 1, stack.sentinels), ...range('app', 1, stack.apps)],
-      text: `${nodeRange('redis', 1, stack.replicas + 1)}, ${nodeRange('sentinel', 1, stack.sentinels)}, ${nodeRange('app', 1, stack.apps)}`,
-    };
-  }
-  return { names: [...dbNodes(stack), 'app-1'], text: `${nodeRange('db', 1, stack.replicas + 1)}, app-1` };
+  return nodeNames('db', 1, stack.replicas + 1);
 }
 
 function replicasReason(stack: Exclude<StackSpec, { kind: 'compose' }>, has: (path: readonly Segment[]) => boolean): string {

@@ -42,6 +42,20 @@ export interface DetectorConfig {
   catchUp: boolean;
 }
 
+/** The names a fault step may aim at on a stack. */
+export interface FaultTargets {
+  /** Roles resolved to one node at the moment of the fault (primary, any-replica, ...). */
+  roles: string[];
+  /** Roles meaning every node of the role: only inside the groups of a partition or of loss.between. */
+  groupRoles: string[];
+  /** Node names as the stack starts them. */
+  nodes: string[];
+  /** The nodes in words, for messages ("redis-1, redis-2, sentinel-1 … sentinel-3, app-1"). */
+  nodesText: string;
+  /** Node names found only at run time (a compose stack), as a pattern. */
+  nodePattern?: RegExp;
+}
+
 /** What a stack kind is, for validation: pure data and pure functions of the spec. */
 export interface StackDescriptor<K extends StackKind> {
   kind: K;
@@ -52,6 +66,8 @@ export interface StackDescriptor<K extends StackKind> {
    * validation error: `runbook step "promote" <why>`.
    */
   runbook(spec: StackSpecOf<K>): { ok: true } | { ok: false; why: string };
+  /** What a fault step may name on this stack: checked at validation, so a fault aimed at nothing is refused before anything starts. */
+  targets(spec: StackSpecOf<K>): FaultTargets;
   /** What the data nodes run: what a layer (a backup store, ...) has to speak to them. */
   data(spec: StackSpecOf<K>): DataKind;
   /** drill's detector runs the runbook by itself (MySQL failover.mode auto), or null. */

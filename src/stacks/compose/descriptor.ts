@@ -8,6 +8,23 @@ export const composeDescriptor: StackDescriptor<'compose'> = {
     spec.system === 'mysql-replication'
       ? { ok: true }
       : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
+  // The nodes are found at run time: redis-N, sentinel-N or db-N in name order, and app-1.
+  targets: (spec) =>
+    spec.system === 'redis-sentinel'
+      ? {
+          roles: ['primary', 'replica', 'any-replica', 'sentinel', 'app'],
+          groupRoles: ['replicas', 'sentinels', 'apps'],
+          nodes: ['app-1'],
+          nodesText: 'redis-1 …, sentinel-1 …, app-1, found at run time',
+          nodePattern: /^(redis|sentinel)-[1-9]\d*$|^app-1$/,
+        }
+      : {
+          roles: ['primary', 'replica', 'any-replica', 'app'],
+          groupRoles: ['replicas', 'apps'],
+          nodes: ['app-1'],
+          nodesText: 'db-1 …, app-1, found at run time',
+          nodePattern: /^db-[1-9]\d*$|^app-1$/,
+        },
   data: (spec) => (spec.system === 'redis-sentinel' ? 'redis' : 'mysql'),
   detector: () => null,
 };
