@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { makeDir } from '../util/make-dir.js';
 import { join } from 'node:path';
 import type { ResultJson } from '../report/result.js';
 import { writeFileAtomic } from '../report/write-file-atomic.js';
@@ -12,7 +12,7 @@ export interface RunReportPaths {
 }
 
 async function writeEach(dir: string, result: ResultJson, pick: (w: OutputWriter<OutputKind>) => boolean): Promise<Partial<Record<OutputKind, string>>> {
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const paths: Partial<Record<OutputKind, string>> = {};
   for (const writer of Object.values(outputWriters) as OutputWriter<OutputKind>[]) {
     if (!pick(writer)) continue;

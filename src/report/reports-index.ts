@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { makeDir } from '../util/make-dir.js';
 import { join } from 'node:path';
 import type { ResultJson } from './result.js';
 import { renderIndexHtml } from './index-html.js';
@@ -65,7 +66,7 @@ export async function writeReportsIndex(reportsDir: string, opts: { onWarning?: 
   const scan = await scanReports(reportsDir);
   for (const w of scan.warnings) opts.onWarning?.(w);
   const path = join(reportsDir, 'index.html');
-  await mkdir(reportsDir, { recursive: true });
+  await makeDir(reportsDir);
   await writeFileAtomic(path, renderIndexHtml(scan));
   return path;
 }
