@@ -1,29 +1,46 @@
 import path from 'node:path';
+import { writeFallbackResult } from '../outputs/out-dir.js';
 import { writeRunReports, type RunReportPaths } from '../outputs/write-outputs.js';
 import { writeReportsIndex } from '../report/reports-index.js';
 import type { ResultJson } from '../report/result.js';
 import { errorMessage } from '../util/errors.js';
+import { trackUnreported } from './emergency.js';
 import { runDrill, type RunOptions } from './run-drill.js';
+import { testHang } from './test-hang.js';
 
-export interface ReportedRun {
+export type ReportedRun = {
   result: ResultJson;
   reportDir: string;
-  paths: RunReportPaths;
   /** outDir/index.html, or null when it could not be written (the run's own reports were). */
   indexPath: string | null;
-}
+} & (
+  | { written: true; paths: RunReportPaths }
+  /** The outputs could not be written: why, and where result.json went instead (null: nowhere, the caller prints it). */
+  | { written: false; reportError: string; fallbackPath: string | null }
+);
 
 /** Run a drill, write its outputs into outDir/<runId>/ and rebuild outDir/index.html: what `drill run` and `drill schedule` do. */
 export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
   const { result, reportDir } = await runDrill(opts);
-  const paths = await writeRunReports(reportDir, result);
-  const indexPath = await writeReportsIndex(path.dirname(reportDir), {
-    onWarning: (w) => {
-      opts.log.warn({ warning: w }, 'reports index: skipped a run');
-    },
-  }).catch((error: unknown) => {
-    opts.log.warn({ err: errorMessage(error) }, 'reports index not written');
-    return null;
-  });
-  return { result, reportDir, paths, indexPath };
+  const reported = trackUnreported(result);
+  try {
+    await testHang('report');
+    const paths = await writeRunReports(reportDir, result);
+    const indexPath = await writeReportsIndex(path.dirname(reportDir), {
+      onWarning: (w) => {
+        opts.log.warn({ warning: w }, 'reports index: skipped a run');
+      },
+    }).catch((error: unknown) => {
+      opts.log.warn({ err: errorMessage(error) }, 'reports index not written');
+      return null;
+    });
+    return { result, reportDir, indexPath, written: true, paths };
+  } catch (error) {
+    // Disk full, directory removed or made read-only during the run: the evidence goes somewhere else.
+    const fallbackPath = await writeFallbackResult(result);
+    opts.log.error({ err: errorMessage(error), reportDir, fallback: fallbackPath }, 'the reports could not be written where asked; result.json went to the fallback');
+    return { result, reportDir, indexPath: null, written: false, reportError: errorMessage(error), fallbackPath };
+  } finally {
+    reported();
+  }
 }
