@@ -41,8 +41,9 @@ const cli = yargs(hideBin(process.argv))
         .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the run reports' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' })
-        .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' }),
-    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'], keepStack: argv['keep-stack'] }),
+        .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
+        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' }),
+    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'], keepStack: argv['keep-stack'], stopTimeoutMs: stopTimeoutMs(argv['stop-timeout']) }),
   )
   .command(
     'validate <files..>',
@@ -105,7 +106,8 @@ const cli = yargs(hideBin(process.argv))
         .option('timezone', { type: 'string', describe: 'IANA time zone of the cron expressions (default: the local one)' })
         .option('parallel', { type: 'boolean', default: false, describe: 'let different drills run at the same time (default: one after the other)' })
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
-        .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" }),
+        .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" })
+        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' }),
     (argv) =>
       scheduleCommand({
         paths: argv.paths,
@@ -116,6 +118,7 @@ const cli = yargs(hideBin(process.argv))
         parallel: argv.parallel,
         timezone: argv.timezone,
         dryRun: argv['dry-run'],
+        stopTimeoutMs: stopTimeoutMs(argv['stop-timeout']),
       }),
   )
   .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
@@ -125,12 +128,19 @@ const cli = yargs(hideBin(process.argv))
   .fail((message, error) => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- yargs passes no error for a usage problem
     if (error) throw error;
-    process.stderr.write(`drill: ${message}\n\nRun \`drill --help\` for usage.\n`);
-    process.exitCode = EXIT.usage;
+    // Thrown, not just reported: a mistyped flag must stop everything before a drill starts (exit 2).
+    throw new UsageError(`${message}\n\nRun \`drill --help\` for usage.`);
   });
 
 try {
   await cli.parseAsync();
 } catch (error) {
   handleError(error);
+}
+
+/** --stop-timeout: a duration from 5 s to 10 min (the watchdog needs about 10 s for its own way out). */
+function stopTimeoutMs(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms < 5000 || ms > 600_000) throw new UsageError(`--stop-timeout: expected a duration between 5s and 10m, got ${JSON.stringify(text)}`);
+  return ms;
 }

@@ -4,15 +4,19 @@ import { runAndReport } from '../run/run-and-report.js';
 import { renderSummaryText } from '../report/summary-text.js';
 import type { ResultJson } from '../report/result.js';
 import { createLogger } from '../util/log.js';
-import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
+import { UsageError, errorMessage } from '../util/errors.js';
+import { assertNever } from '../util/assert-never.js';
+import { checkOutDir } from '../outputs/out-dir.js';
+import { watchSignals } from './signal-watchdog.js';
 import { EXIT } from './exit-codes.js';
 
 /**
  * `drill run <file>`: validate, run, report. Exit 0 pass, 1 objective missed, 2 bad drill file, 3 error or
- * aborted, 130/143 interrupted. SIGINT/SIGTERM abort the run, which still heals, tears down and reports;
- * a second signal is acknowledged but the teardown still runs (it is what keeps the engine clean).
+ * aborted or reports not written where asked, 130/143 interrupted. SIGINT/SIGTERM abort the run, which
+ * still heals, tears down and reports; the watchdog (signal-watchdog.ts) ends it within --stop-timeout
+ * whatever it was doing, and at once on a second signal.
  */
-export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean }): Promise<void> {
+export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean; stopTimeoutMs: number }): Promise<void> {
   const log = createLogger({ level: opts.logLevel });
   let loaded;
   try {
@@ -22,48 +26,89 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
     throw error;
   }
 
+  // Where the evidence goes must work before anything starts (exit 2 otherwise).
+  await checkOutDir(opts.outDir);
+
   const controller = new AbortController();
-  let interrupted: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      log.warn({ signal }, 'second signal: not waiting for anything more; removing the stack, then exiting');
-      return;
-    }
-    interrupted = signal;
-    log.warn({ signal }, 'interrupted: healing faults, removing the stack, writing what was measured');
-    controller.abort(new AbortedError(`interrupted by ${signal}`, signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = watchSignals({
+    log,
+    stopTimeoutMs: opts.stopTimeoutMs,
+    outDir: opts.outDir,
+    abort: (reason) => {
+      controller.abort(reason);
+    },
+    report: (result, resultPath) => {
+      printOutcome(opts.json, result, resultPath ? { resultPath, fallback: !resultPath.startsWith(path.resolve(opts.outDir)) } : null);
+    },
+  });
   try {
-    const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
-    const rel = (p: string) => path.relative(process.cwd(), p);
-    if (opts.json) {
-      process.stdout.write(
-        `${JSON.stringify({ runId: result.runId, verdict: result.verdict, reason: result.reason, objectives: result.objectives, measured: result.measured && summaryNumbers(result.measured), resultPath: paths.resultPath, reportPath: paths.htmlPath, junitPath: paths.junitPath, indexPath })}\n`,
-      );
+    const run = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
+    const { result } = run;
+    if (run.written) {
+      printOutcome(opts.json, result, { ...run.paths, indexPath: run.indexPath, fallback: false });
     } else {
-      process.stdout.write(`${renderSummaryText(result)}\nreport: ${rel(paths.htmlPath)}\njunit:  ${rel(paths.junitPath)}\n${indexPath ? `index:  ${rel(indexPath)}\n` : ''}`);
+      log.error({ err: run.reportError, fallback: run.fallbackPath }, 'the reports could not be written to the reports directory');
+      printOutcome(opts.json, result, run.fallbackPath ? { resultPath: run.fallbackPath, fallback: true } : null);
     }
-    process.exitCode =
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
-      interrupted === 'SIGINT'
-        ? EXIT.sigint
-        : // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
-          interrupted === 'SIGTERM'
-          ? EXIT.sigterm
-          : result.verdict === 'pass'
-            ? EXIT.ok
-            : result.verdict === 'fail'
-              ? EXIT.objectiveMissed
-              : EXIT.infra;
+    process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : signals.interrupted === 'SIGTERM' ? EXIT.sigterm : !run.written ? EXIT.infra : verdictExit(result.verdict);
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'the run could not be reported');
     process.exitCode = EXIT.infra;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
+}
+
+function verdictExit(verdict: ResultJson['verdict']): number {
+  switch (verdict) {
+    case 'pass':
+      return EXIT.ok;
+    case 'fail':
+      return EXIT.objectiveMissed;
+    case 'error':
+    case 'aborted':
+      return EXIT.infra;
+    default:
+      return assertNever(verdict, 'verdict');
+  }
+}
+
+/** A path as typed from here when it is below the working directory, else absolute (never "../../tmp/..."). */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+}
+
+/**
+ * The outcome on stdout. `where` null: nothing could be written anywhere, so the whole result goes to
+ * stdout (with --json it always does when the reports directory failed: the summary carries it).
+ */
+function printOutcome(json: boolean, result: ResultJson, where: { resultPath: string; htmlPath?: string; junitPath?: string; indexPath?: string | null; fallback: boolean } | null): void {
+  if (json) {
+    const summary = {
+      runId: result.runId,
+      verdict: result.verdict,
+      reason: result.reason,
+      objectives: result.objectives,
+      measured: result.measured && summaryNumbers(result.measured),
+      resultPath: where?.resultPath ?? null,
+      reportPath: where?.htmlPath ?? null,
+      junitPath: where?.junitPath ?? null,
+      indexPath: where?.indexPath ?? null,
+      ...(where === null || where.fallback ? { fallback: true, result } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  let text = renderSummaryText(result) + '\n';
+  if (where === null) text += `the reports could not be written anywhere; the whole result.json follows:\n${JSON.stringify(result)}\n`;
+  else if (where.fallback) text += `the reports directory failed: result.json saved to ${where.resultPath}\n`;
+  else {
+    text += `report: ${shown(where.htmlPath ?? where.resultPath)}\n`;
+    if (where.junitPath) text += `junit:  ${shown(where.junitPath)}\n`;
+    if (where.indexPath) text += `index:  ${shown(where.indexPath)}\n`;
+  }
+  process.stdout.write(text);
 }
 
 function summaryNumbers(m: NonNullable<ResultJson['measured']>) {

@@ -5,8 +5,10 @@ import { collectDrillFiles } from '../schedule/collect.js';
 import { cronProblem, nextRuns } from '../schedule/cron.js';
 import { startScheduler, type ScheduledDrill } from '../schedule/scheduler.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { AbortedError, UsageError, errorMessage } from '../util/errors.js';
+import { UsageError, errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';
+import { checkOutDir } from '../outputs/out-dir.js';
+import { watchSignals } from './signal-watchdog.js';
 
 /**
  * `drill schedule <file or dir>...`: run drills at the times of their cron expressions (the drill file's
@@ -24,6 +26,7 @@ export interface ScheduleOptions {
   parallel: boolean;
   timezone?: string;
   dryRun: boolean;
+  stopTimeoutMs: number;
 }
 
 export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
@@ -39,19 +42,25 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
     return;
   }
 
-  let interrupted: NodeJS.Signals | null = null;
+  // Before the first run: the reports directory must work (exit 2 otherwise).
+  await checkOutDir(opts.outDir);
   const scheduler = startScheduler({ drills, log, parallel: opts.parallel, timezone: opts.timezone, runOne: (d, signal) => runScheduled(d, signal, opts, log) });
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      log.warn({ signal }, 'second signal: the running drill is still healing and tearing down; exiting after that');
-      return;
-    }
-    interrupted = signal;
-    log.warn({ signal }, 'stopping the schedule: no new run starts; the running drill (if any) is aborted, healed and torn down');
-    void scheduler.stop(new AbortedError(`interrupted by ${signal}`, signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = watchSignals({
+    log,
+    stopTimeoutMs: opts.stopTimeoutMs,
+    outDir: opts.outDir,
+    abort: (reason) => {
+      log.warn({ signal: reason.signal }, 'stopping the schedule: no new run starts; the running drill (if any) is aborted, healed and torn down');
+      void scheduler.stop(reason);
+    },
+    report: (result, resultPath) => {
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify({ drill: result.drill.name, runId: result.runId, verdict: result.verdict, reason: result.reason, resultPath })}\n`
+          : `${result.verdict.toUpperCase().padEnd(7)} ${result.drill.name}  ${result.runId}  result.json: ${resultPath ?? 'not written'}\n`,
+      );
+    },
+  });
   log.info(
     { drills: scheduler.nextRuns().map((d) => ({ drill: d.name, cron: d.cron, next: d.next?.toISOString() ?? null })), out: opts.outDir, parallel: opts.parallel },
     `scheduling ${drills.length} drill(s)`,
@@ -59,12 +68,10 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
   try {
     await scheduler.stopped;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
-  log.info({ signal: interrupted }, 'schedule stopped');
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by another callback (signal handler, timer) while this one waits
-  process.exitCode = interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  log.info({ signal: signals.interrupted }, 'schedule stopped');
+  process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
 }
 
 /** Every drill to schedule with its cron expression; every problem of every file at once (exit 2). */
@@ -112,15 +119,29 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
     log.error({ drill: d.name, file: d.file, err: errorMessage(error) }, 'the drill file is no longer valid: this run is skipped');
     return;
   }
-  const { result, paths, indexPath } = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal });
+  const run = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal });
+  const { result, indexPath } = run;
+  const resultPath = run.written ? run.paths.resultPath : run.fallbackPath;
+  const reportPath = run.written ? run.paths.htmlPath : null;
   const m = result.measured;
   log.info(
-    { drill: d.name, runId: result.runId, verdict: result.verdict, reason: result.reason, rtoMs: m?.rtoMs ?? null, lostWrites: m?.lostWrites ?? null, report: paths.htmlPath, index: indexPath },
+    {
+      drill: d.name,
+      runId: result.runId,
+      verdict: result.verdict,
+      reason: result.reason,
+      rtoMs: m?.rtoMs ?? null,
+      lostWrites: m?.lostWrites ?? null,
+      report: reportPath,
+      result: resultPath,
+      index: indexPath,
+    },
     `scheduled run ${result.verdict.toUpperCase()}`,
   );
+  if (!run.written) log.error({ err: run.reportError, fallback: run.fallbackPath }, 'the reports could not be written to the reports directory');
   process.stdout.write(
     opts.json
-      ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath: paths.resultPath, reportPath: paths.htmlPath, indexPath })}\n`
-      : `${result.verdict.toUpperCase().padEnd(7)} ${d.name}  ${result.runId}  ${path.relative(process.cwd(), paths.htmlPath)}${result.reason ? `  (${result.reason})` : ''}\n`,
+      ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath, reportPath, indexPath, ...(run.written ? {} : { fallback: true, result }) })}\n`
+      : `${result.verdict.toUpperCase().padEnd(7)} ${d.name}  ${result.runId}  ${reportPath ? path.relative(process.cwd(), reportPath) : `reports not written; result.json: ${resultPath ?? JSON.stringify(result)}`}${result.reason ? `  (${result.reason})` : ''}\n`,
   );
 }

@@ -18,6 +18,8 @@ import { up } from './phases/up.js';
 import { verify } from './phases/verify.js';
 import { warmup } from './phases/warmup.js';
 import { newRunId } from './run-id.js';
+import { trackRun } from './emergency.js';
+import { testHang } from './test-hang.js';
 import type { RunDeps, RunOptions, RunState } from './run-state.js';
 
 export type { RunDeps, RunOptions } from './run-state.js';
@@ -44,12 +46,14 @@ const PHASES: readonly [PhaseName, (run: RunState) => Promise<void>][] = [
 
 export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   const run = newRun(opts);
+  const untrack = trackRun(run);
   try {
-    for (const [name, phase] of PHASES) await run.journal.phase(name, () => phase(run));
+    for (const [name, phase] of PHASES) await run.journal.phase(name, () => testHang(name).then(() => phase(run)));
   } catch (error) {
     await recordFailure(run, error);
   } finally {
     await run.journal.phase('down', () => down(run));
+    untrack();
   }
   return { result: buildResult(run), reportDir: path.join(opts.outDir, run.journal.runId), journal: run.journal };
 }

@@ -26,3 +26,17 @@ export async function waitUntil(what: string, timeoutMs: number, signal: AbortSi
     await sleep(intervalMs, signal);
   }
 }
+
+/** `promise`'s value, or `fallback` once `ms` have passed (the promise is left to settle on its own): for paths that must end. */
+export function withinMs<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(fallback);
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => {
+    clearTimeout(timer);
+  });
+}

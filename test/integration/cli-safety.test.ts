@@ -9,6 +9,18 @@ import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js'
 describe('drill CLI on the real engine', () => {
   before(requireEngine);
 
+  it('a mistyped flag, an unknown command or a missing argument: usage and exit 2 before anything starts', async () => {
+    for (const args of [['run', 'drills/redis-stop-replica.yaml', '--rate', '500'], ['nope'], ['run']]) {
+      const started = Date.now();
+      const run = await runCli(args, { timeoutMs: 20_000 });
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /Unknown argument|Not enough non-option arguments/);
+      assert.match(run.stderr, /drill --help/);
+      assert.ok(Date.now() - started < 5000, `${args.join(' ')} took ${Date.now() - started} ms: did it run a drill?`);
+    }
+    assert.deepEqual(await leftovers(), []);
+  });
+
   it('rejects a malformed drill file with exit 2, naming file, line and path', async () => {
     const dir = await tempDir('bad');
     const file = path.join(dir, 'bad.yaml');
