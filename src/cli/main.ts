@@ -1,22 +1,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from './exit-codes.js';
-import { runCommand } from './run-command.js';
-import { validateCommand } from './validate-command.js';
-import { cleanupCommand } from './cleanup-command.js';
-import { imagesCommand } from './images-command.js';
-import { reportCommand } from './report-command.js';
-import { calibrateCommand } from './calibrate-command.js';
-import { scheduleCommand } from './schedule-command.js';
-import { parseDurationMs } from '../spec/duration.js';
-import { createLogger } from '../util/log.js';
 import { InfraError, UsageError, errorMessage } from '../util/errors.js';
 
-// The CLI is a thin layer over the programmatic API. Commands set process.exitCode and return; nothing
-// calls process.exit, so pino and pending writes flush before the process ends.
+// The CLI is a thin layer over the programmatic API. Commands set process.exitCode and return, so pino
+// and pending writes flush before the process ends (only the signal watchdog exits by force). Each
+// command's module is imported when that command runs: `drill --help` and `drill validate` do not load
+// the engine, load or database clients.
 
-function handleError(error: unknown): void {
-  const log = createLogger();
+async function handleError(error: unknown): Promise<void> {
+  const log = (await import('../util/log.js')).createLogger();
   if (error instanceof UsageError) {
     process.stderr.write(`drill: ${error.message}\n`);
     process.exitCode = EXIT.usage;
@@ -43,13 +36,21 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' })
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' }),
-    (argv) => runCommand({ file: argv.file, outDir: argv.out, json: argv.json, logLevel: argv['log-level'], keepStack: argv['keep-stack'], stopTimeoutMs: stopTimeoutMs(argv['stop-timeout']) }),
+    async (argv) =>
+      (await import('./run-command.js')).runCommand({
+        file: argv.file,
+        outDir: argv.out,
+        json: argv.json,
+        logLevel: argv['log-level'],
+        keepStack: argv['keep-stack'],
+        stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
+      }),
   )
   .command(
     'validate <files..>',
     'check drill files without running them (every file; exit 2 if any is invalid)',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }),
-    (argv) => validateCommand({ files: argv.files, json: argv.json }),
+    async (argv) => (await import('./validate-command.js')).validateCommand({ files: argv.files, json: argv.json }),
   )
   .command(
     'cleanup',
@@ -59,7 +60,7 @@ const cli = yargs(hideBin(process.argv))
         .option('force', { type: 'boolean', default: false, describe: 'also remove resources of runs that are still alive' })
         .option('images', { type: 'boolean', default: false, describe: "also remove drill's cached images" })
         .option('json', { type: 'boolean', default: false }),
-    (argv) => cleanupCommand({ force: argv.force, images: argv.images, json: argv.json, logLevel: argv['log-level'] }),
+    async (argv) => (await import('./cleanup-command.js')).cleanupCommand({ force: argv.force, images: argv.images, json: argv.json, logLevel: argv['log-level'] }),
   )
   .command(
     'images',
@@ -69,13 +70,13 @@ const cli = yargs(hideBin(process.argv))
         .option('build', { type: 'boolean', default: false, describe: 'build missing images (needs root and debootstrap)' })
         .option('force', { type: 'boolean', default: false, describe: 'rebuild even if present' })
         .option('json', { type: 'boolean', default: false }),
-    (argv) => imagesCommand({ build: argv.build || argv.force, force: argv.force, json: argv.json, logLevel: argv['log-level'] }),
+    async (argv) => (await import('./images-command.js')).imagesCommand({ build: argv.build || argv.force, force: argv.force, json: argv.json, logLevel: argv['log-level'] }),
   )
   .command(
     'report <dir>',
     "rebuild a run's report.html + junit.xml from result.json (and the index), or a reports directory's index.html",
     (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (reports/<runId>) or a reports directory' }),
-    (argv) => reportCommand({ dir: argv.dir }),
+    async (argv) => (await import('./report-command.js')).reportCommand({ dir: argv.dir }),
   )
   .command(
     'calibrate',
@@ -87,12 +88,13 @@ const cli = yargs(hideBin(process.argv))
         .option('runs', { type: 'number', default: 1 })
         .option('out', { type: 'string', default: 'reports' })
         .option('json', { type: 'boolean', default: false }),
-    (argv) => {
+    async (argv) => {
+      const { parseDurationMs } = await import('../spec/duration.js');
       const pauseMs = parseDurationMs(argv.pause);
       if (pauseMs === undefined || pauseMs < 100 || pauseMs > 10_000) throw new UsageError(`--pause: expected a duration between 100ms and 10s, got ${JSON.stringify(argv.pause)}`);
       if (!Number.isInteger(argv.rate) || argv.rate < 10 || argv.rate > 5000) throw new UsageError(`--rate: expected an integer between 10 and 5000, got ${argv.rate}`);
       if (!Number.isInteger(argv.runs) || argv.runs < 1 || argv.runs > 20) throw new UsageError(`--runs: expected 1 to 20, got ${argv.runs}`);
-      return calibrateCommand({ pauseMs, rate: argv.rate, runs: argv.runs, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] });
+      return (await import('./calibrate-command.js')).calibrateCommand({ pauseMs, rate: argv.rate, runs: argv.runs, outDir: argv.out, json: argv.json, logLevel: argv['log-level'] });
     },
   )
   .command(
@@ -108,8 +110,8 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
         .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' }),
-    (argv) =>
-      scheduleCommand({
+    async (argv) =>
+      (await import('./schedule-command.js')).scheduleCommand({
         paths: argv.paths,
         cron: argv.cron,
         outDir: argv.out,
@@ -118,7 +120,7 @@ const cli = yargs(hideBin(process.argv))
         parallel: argv.parallel,
         timezone: argv.timezone,
         dryRun: argv['dry-run'],
-        stopTimeoutMs: stopTimeoutMs(argv['stop-timeout']),
+        stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
       }),
   )
   .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
@@ -135,12 +137,12 @@ const cli = yargs(hideBin(process.argv))
 try {
   await cli.parseAsync();
 } catch (error) {
-  handleError(error);
+  await handleError(error);
 }
 
 /** --stop-timeout: a duration from 5 s to 10 min (the watchdog needs about 10 s for its own way out). */
-function stopTimeoutMs(text: string): number {
-  const ms = parseDurationMs(text);
+async function stopTimeoutMs(text: string): Promise<number> {
+  const ms = (await import('../spec/duration.js')).parseDurationMs(text);
   if (ms === undefined || ms < 5000 || ms > 600_000) throw new UsageError(`--stop-timeout: expected a duration between 5s and 10m, got ${JSON.stringify(text)}`);
   return ms;
 }
