@@ -15,6 +15,7 @@ export const pause: FaultPlugin<'pause'> = {
       () => engineCall(`pause ${c.name}`, () => container.pause()),
       () => engineCall(`unpause ${c.name}`, () => container.unpause()),
       step.durationMs,
+      ['pause'],
     );
   },
 };

@@ -1,3 +1,4 @@
+import type { EngineEventLog } from '../engine/engine-events.js';
 import type { FaultStepSpec } from '../spec/schema.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
 import type { Docker } from '../engine/docker-client.js';
@@ -20,6 +21,8 @@ export interface FaultContext {
   stack: Stack;
   clock: RunClock;
   log: Logger;
+  /** The engine's container events (local engines only: a remote engine's clock is not the runner's), or null. */
+  engineEvents: EngineEventLog | null;
   /** Put the engine's or the system's own evidence on the timeline. */
   note(event: TimelineEvent): void;
 }

@@ -30,7 +30,8 @@ export function measure(input: MeasureInput): Measured {
     stableMs,
     timerResolutionMs,
     baselineLatencyMs,
-    injectMs: fault ? Math.max(0, fault.injectReturnedAtMs - fault.injectedAtMs) : 0,
+    // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
+    injectMs: fault ? Math.max(0, (fault.engineEventAtMs ?? fault.injectReturnedAtMs) - fault.injectedAtMs) : 0,
   });
   const data = classifyWrites(sorted, presentIds, tFaultMs);
 

@@ -11,6 +11,14 @@ export interface FaultRecord {
   injectedAtMs: number;
   /** When the injecting call returned: the fault is certainly in effect by then; `duration` counts from here. */
   injectReturnedAtMs: number;
+  /**
+   * Container faults: the engine's own event of the fault (Docker `kill` as the signal is sent, `pause` as
+   * the cgroup is frozen) on the run clock. The fault happened between injectedAtMs and this, a far
+   * tighter bound than injectReturnedAtMs (a kill call also waits for the exit).
+   */
+  engineEventAtMs?: number;
+  /** Which event, in words: "kill (signal 9)", "pause". */
+  engineEvent?: string;
   /** Start of the heal. */
   healedAtMs?: number;
   /** When the heal returned: undone and, for network faults, proven gone by the probe. */

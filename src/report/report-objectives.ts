@@ -17,8 +17,8 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const p = num(o?.precisionMs) ?? num(m.precisionMs);
     const terms = m.precision;
     const why = terms
-      ? `largest gap between write starts ${fmtMs(terms.gapMs)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault injection call ${fmtMs(terms.injectMs)}`
-      : 'largest gap between write starts + timer resolution + fault injection call';
+      ? `largest gap between write starts ${fmtMs(terms.gapMs)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}`
+      : "largest gap between write starts + timer resolution + fault instant bound (the injecting call, or the engine's own event of the fault when it logged one)";
     return p === null || m[name] === null ? { text: '—', valueMs: null, why } : { text: `± ${fmtMs(p)}`, valueMs: p, why };
   }
   if (name === 'rpoMs') {
@@ -27,7 +27,7 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const terms = m.precision;
     if (!terms) return { text: '—', valueMs: null, why: 'precision terms not recorded' };
     const p = Math.round((terms.injectMs + terms.timerResolutionMs) * 100) / 100;
-    return { text: `± ${fmtMs(p)}`, valueMs: p, why: `the fault took effect within its ${fmtMs(terms.injectMs)} injection call; ack times ± ${fmtMs(terms.timerResolutionMs)}` };
+    return { text: `± ${fmtMs(p)}`, valueMs: p, why: `the fault took effect within ${fmtMs(terms.injectMs)} of its injecting call's start; ack times ± ${fmtMs(terms.timerResolutionMs)}` };
   }
   const v = name in m ? (m as unknown as Record<string, unknown>)[name] : null;
   return v === null || v === undefined
@@ -112,7 +112,7 @@ ${card('latency', 'Latency p50 / p99 / max', m.latencyMs?.p99, m.latencyMs ? `${
             : html`recovered at <b>${fmtMs(m.recoveredAtMs)}</b>${m.stableMs !== undefined ? html` (every write in the next ${fmtMs(m.stableMs)} succeeded)` : ''}`
         } — times from the end of the warm-up.`
   } Precision <b>± ${fmtMs(m.precisionMs)}</b>${
-    p ? html`: largest gap between write starts ${fmtMs(p.gapMs)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault injection call ${fmtMs(p.injectMs)}` : ''
+    p ? html`: largest gap between write starts ${fmtMs(p.gapMs)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault instant bound ${fmtMs(p.injectMs)}` : ''
   }.${m.lastSafeAckMs != null ? html` Last acknowledged write before which nothing was lost: ${fmtMs(m.lastSafeAckMs)}.` : ''}${
     m.inFlightAtFault ? html` ${fmtInt(m.inFlightAtFault)} writes were in flight when the fault hit.` : ''
   }${m.failuresBeforeFault ? html` <span class="warn">${fmtInt(m.failuresBeforeFault)} writes failed before the fault: the system was not healthy before it.</span>` : ''}</p>

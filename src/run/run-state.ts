@@ -1,6 +1,7 @@
 import type { LoadedDrill } from '../spec/load-drill.js';
 import type { DrillSpec } from '../spec/schema.js';
 import type { Docker } from '../engine/docker-client.js';
+import type { EngineEventLog } from '../engine/engine-events.js';
 import type { FaultPlugins, InjectedFault } from '../faults/plugin.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
 import type { RunbookActions } from '../runbook/plugin.js';
@@ -58,6 +59,8 @@ export interface RunState {
   /** Abort the run from inside (a stop condition). */
   abort(reason: AbortedError): void;
   stack?: Stack;
+  /** The engine's container events, followed from preflight on (local engines). */
+  engineEvents?: EngineEventLog;
   /** Layers started beside the stack, in the drill file's order. */
   readonly layers: Layer[];
   load?: TrackedLoad;

@@ -172,7 +172,7 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     const t0 = performance.now();
     stack = await pluginOf(drill.stack).start({ docker, run, clock, log, signal: new AbortController().signal, images, readyTimeoutMs: 60_000 }, drill.stack);
     console.log(`# stack up in ${(performance.now() - t0).toFixed(0)} ms`);
-    ctx = { docker, run, stack, clock, log, note: (e) => notes.push(e) };
+    ctx = { docker, run, stack, clock, log, engineEvents: null, note: (e) => notes.push(e) };
   });
 
   // Whatever the previous test did, nothing of it may be left when the next one starts.

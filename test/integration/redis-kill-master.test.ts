@@ -56,9 +56,14 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     // Sentinel needs at least down-after (1000 ms) to even suspect the master.
     assert.ok(m.rtoMs >= 1000, `RTO ${m.rtoMs} ms is shorter than Sentinel's down-after`);
     assert.ok(m.downtimeMs !== null && m.downtimeMs <= m.rtoMs + m.precisionMs);
-    // Precision is stated, and made of its parts: write gap + timer resolution + the kill call's duration.
-    const injectMs = fault.injectReturnedAtMs - fault.injectedAtMs;
-    assert.ok(m.precisionMs >= injectMs && m.precisionMs < injectMs + 50, `precision ${m.precisionMs} ms vs kill call ${injectMs} ms`);
+    // Precision is stated, and made of its parts: write gap + timer resolution + the fault instant's bound,
+    // which is the engine's own `kill` event (logged as the signal is sent), well inside the kill call.
+    assert.ok(fault.engineEventAtMs !== undefined, 'the engine logged the kill');
+    assert.match(fault.engineEvent ?? '', /^kill \(signal (9|SIGKILL)\)$/);
+    const boundMs = fault.engineEventAtMs - fault.injectedAtMs;
+    const callMs = fault.injectReturnedAtMs - fault.injectedAtMs;
+    assert.ok(boundMs >= 0 && boundMs < callMs, `engine event ${boundMs} ms into a ${callMs} ms kill call`);
+    assert.ok(m.precisionMs >= boundMs && m.precisionMs < boundMs + 50, `precision ${m.precisionMs} ms vs the fault instant's bound ${boundMs} ms`);
   });
 
   it('accounts for every write sent', () => {

@@ -3,6 +3,7 @@ import type { TargetSpec } from '../../spec/schema.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
+import type { FaultRecord } from '../../measure/types.js';
 import type { FaultContext, FaultKind, InjectedFault } from '../plugin.js';
 import { resolveTarget } from '../resolve-target.js';
 import { timeBox } from '../time-box.js';
@@ -24,7 +25,14 @@ export async function engineCall(what: string, fn: () => Promise<unknown>): Prom
 /** The target container now (a role is asked of the system at this moment). */
 export const targetOf = (ctx: FaultContext, step: { target: TargetSpec }): Promise<RunningContainer> => resolveTarget(ctx.stack, step.target);
 
-/** Inject with `apply`; `undo` heals it (after `healAfterMs`, or at the end of the run). */
+/** How long after the call returns the engine's event may still be on its way (it is logged before the call returns). */
+const ENGINE_EVENT_WAIT_MS = 500;
+
+/**
+ * Inject with `apply`; `undo` heals it (after `healAfterMs`, or at the end of the run). `engineActions`:
+ * the engine events that mark the fault (`kill` for kill, stop and restart: the signal sent; `pause`):
+ * the first one after the call started bounds the fault instant far tighter than the call's return.
+ */
 export async function containerFault(
   ctx: FaultContext,
   step: { fault: FaultKind; target: string },
@@ -32,11 +40,26 @@ export async function containerFault(
   apply: () => Promise<void>,
   undo: (() => Promise<void>) | null,
   healAfterMs: number | undefined,
+  engineActions: readonly string[],
 ): Promise<InjectedFault> {
   const injectedAtMs = ctx.clock.nowMs();
   await apply();
   const injectReturnedAtMs = ctx.clock.nowMs();
-  return timeBox(ctx, { kind: step.fault, target: step.target, container: container.name, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo });
+  const details = await engineEventDetails(ctx, container, engineActions, injectedAtMs, injectReturnedAtMs);
+  return timeBox(ctx, { kind: step.fault, target: step.target, container: container.name, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo, details });
+}
+
+/** The engine's own event of the fault, on the run clock, when the engine logged one inside the call (local engines: same clock). */
+async function engineEventDetails(ctx: FaultContext, container: RunningContainer, actions: readonly string[], fromMs: number, toMs: number): Promise<Partial<FaultRecord>> {
+  if (!ctx.engineEvents || actions.length === 0) return {};
+  const event = await ctx.engineEvents.waitFor(container.id, actions, ctx.clock.toEpochMs(fromMs) - 1, ENGINE_EVENT_WAIT_MS);
+  if (!event) return {};
+  const atMs = ctx.clock.fromEpochMs(event.epochMs);
+  // An event outside the call is not this fault's (or the clocks disagree): keep the call's bounds.
+  if (atMs > toMs + 1) return {};
+  const signal = event.attributes.signal ? ` (signal ${event.attributes.signal})` : '';
+  ctx.note({ atMs, source: 'docker', message: `${container.name}: engine event ${event.action}${signal}` });
+  return { engineEventAtMs: Math.max(fromMs, atMs), engineEvent: `${event.action}${signal}` };
 }
 
 /** Record the engine's own exit time of a container as evidence on the timeline. */
@@ -69,7 +92,8 @@ export async function takeDown(
 ): Promise<InjectedFault> {
   const c = await targetOf(ctx, step);
   const container = ctx.docker.getContainer(c.id);
-  const fault = await containerFault(ctx, step, c, () => engineCall(`${verb} ${c.name}`, () => call(container)), restartAfterMs !== undefined ? startAgain(ctx, c) : null, restartAfterMs);
+  // kill, stop and restart all begin with a signal: the engine logs `kill` as it sends it.
+  const fault = await containerFault(ctx, step, c, () => engineCall(`${verb} ${c.name}`, () => call(container)), restartAfterMs !== undefined ? startAgain(ctx, c) : null, restartAfterMs, ['kill']);
   await noteExit(ctx, c);
   return fault;
 }

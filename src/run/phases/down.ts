@@ -23,6 +23,7 @@ export async function down(run: RunState): Promise<void> {
     });
   }
   await run.stack?.stop().catch(() => {});
+  run.engineEvents?.stop();
   // No engine at preflight: nothing was created, so there is nothing to remove.
   if (journal.engineVersion === null) return;
   if (run.opts.keepStack) {

@@ -1,4 +1,5 @@
-import { checkEngine } from '../../engine/docker-client.js';
+import { checkEngine, engineLocation } from '../../engine/docker-client.js';
+import { watchEngineEvents } from '../../engine/engine-events.js';
 import { removeDeadRuns } from '../../engine/resources.js';
 import { needsNetworkHelpers } from '../../faults/registry.js';
 import { layerDescriptorOf } from '../../layers/descriptors.js';
@@ -9,6 +10,8 @@ import type { RunState } from '../run-state.js';
 export async function preflight(run: RunState): Promise<void> {
   const { docker } = run.deps;
   run.journal.engineVersion = (await checkEngine(docker)).version;
+  // Fault instants from the engine's own events: its clock is the runner's only on the same host.
+  if (engineLocation().local) run.engineEvents = await watchEngineEvents(docker).catch(() => undefined);
   // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
   const swept = await removeDeadRuns(docker);
   if (swept.containers + swept.networks > 0) run.log.warn(swept, 'removed leftovers of a dead drill run');

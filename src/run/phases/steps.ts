@@ -24,6 +24,7 @@ export const stepHandlers: StepHandlers = {
         stack: run.stack!,
         clock: journal.clock,
         log: run.log,
+        engineEvents: run.engineEvents ?? null,
         note: (e) => {
           journal.record(e);
         },
