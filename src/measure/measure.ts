@@ -14,7 +14,8 @@ export function measure(input: MeasureInput): Measured {
   const { history, faults, presentIds, stableMs, timerResolutionMs } = input;
   const sorted = byInvoke(history);
   const fault = firstFault(faults);
-  const tFaultMs = fault?.injectedAtMs ?? null;
+  // t_fault: the earliest moment the fault can have taken effect (docs/design.md).
+  const tFaultMs = fault ? (fault.effectFromMs ?? fault.injectedAtMs) : null;
   const notes: string[] = [];
   if (faults.length > 1) notes.push(`${faults.length} faults were injected: RTO and downtime are measured from the first one`);
   if (history.length === 0) notes.push('the load recorded no writes');
@@ -31,7 +32,7 @@ export function measure(input: MeasureInput): Measured {
     timerResolutionMs,
     baselineLatencyMs,
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
-    injectMs: fault ? Math.max(0, (fault.engineEventAtMs ?? fault.injectReturnedAtMs) - fault.injectedAtMs) : 0,
+    injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
   });
   const data = classifyWrites(sorted, presentIds, tFaultMs);
 

@@ -12,13 +12,18 @@ export interface FaultRecord {
   /** When the injecting call returned: the fault is certainly in effect by then; `duration` counts from here. */
   injectReturnedAtMs: number;
   /**
-   * Container faults: the engine's own event of the fault (Docker `kill` as the signal is sent, `pause` as
-   * the cgroup is frozen) on the run clock. The fault happened between injectedAtMs and this, a far
-   * tighter bound than injectReturnedAtMs (a kill call also waits for the exit).
+   * The earliest moment the fault can have taken effect, when later than injectedAtMs: network faults, the
+   * first rule install began inside the node's namespace (stamped there, same host clock). t_fault.
    */
-  engineEventAtMs?: number;
-  /** Which event, in words: "kill (signal 9)", "pause". */
-  engineEvent?: string;
+  effectFromMs?: number;
+  /**
+   * The latest moment it had taken effect, when earlier than injectReturnedAtMs: the engine's own event
+   * (Docker `kill` as the signal is sent, `pause` as the cgroup is frozen; a kill call also waits for the
+   * exit) or the last rule install done inside the namespace. The fault happened in [t_fault, this].
+   */
+  effectByMs?: number;
+  /** What bounds the fault instant, in words: "engine event kill (signal 9)", "rules stamped in 3 namespaces". */
+  effectEvidence?: string;
   /** Start of the heal. */
   healedAtMs?: number;
   /** When the heal returned: undone and, for network faults, proven gone by the probe. */
@@ -108,6 +113,8 @@ export interface TimelineBucket {
   ok: number;
   fail: number;
   unknown: number;
+  /** Of `ok`: writes acknowledged and then missing after recovery (lost), by when they were sent. Absent when the writes could not be read back (and in older results). */
+  lost?: number;
   /** ok-write latency (invoke → ack) in this bucket; null when no ok write started in it */
   p50Ms: number | null;
   p99Ms: number | null;
@@ -121,8 +128,12 @@ export interface ObjectiveResult {
   name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites';
   declared: number;
   measured: number | null;
-  /** null measured = could not be measured (e.g. never recovered): counts as missed */
+  /** null measured = could not be measured (e.g. never recovered): not met, and the verdict is FAIL */
   met: boolean;
+  /** met, missed (measured above the bound), or not-measured (with `why`): a number drill does not have is not a miss. Absent in older results. */
+  state?: 'met' | 'missed' | 'not-measured';
+  /** Why a not-measured objective has no value. */
+  why?: string;
   unit: 'ms' | 'writes';
   /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
   precisionMs?: number;

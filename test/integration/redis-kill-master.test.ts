@@ -58,9 +58,9 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(m.downtimeMs !== null && m.downtimeMs <= m.rtoMs + m.precisionMs);
     // Precision is stated, and made of its parts: write gap + timer resolution + the fault instant's bound,
     // which is the engine's own `kill` event (logged as the signal is sent), well inside the kill call.
-    assert.ok(fault.engineEventAtMs !== undefined, 'the engine logged the kill');
-    assert.match(fault.engineEvent ?? '', /^kill \(signal (9|SIGKILL)\)$/);
-    const boundMs = fault.engineEventAtMs - fault.injectedAtMs;
+    assert.ok(fault.effectByMs !== undefined, 'the engine logged the kill');
+    assert.match(fault.effectEvidence ?? '', /^engine event kill \(signal (9|SIGKILL)\)$/);
+    const boundMs = fault.effectByMs - fault.injectedAtMs;
     const callMs = fault.injectReturnedAtMs - fault.injectedAtMs;
     assert.ok(boundMs >= 0 && boundMs < callMs, `engine event ${boundMs} ms into a ${callMs} ms kill call`);
     assert.ok(m.precisionMs >= boundMs && m.precisionMs < boundMs + 50, `precision ${m.precisionMs} ms vs the fault instant's bound ${boundMs} ms`);

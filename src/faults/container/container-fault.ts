@@ -59,7 +59,7 @@ async function engineEventDetails(ctx: FaultContext, container: RunningContainer
   if (atMs > toMs + 1) return {};
   const signal = event.attributes.signal ? ` (signal ${event.attributes.signal})` : '';
   ctx.note({ atMs, source: 'docker', message: `${container.name}: engine event ${event.action}${signal}` });
-  return { engineEventAtMs: Math.max(fromMs, atMs), engineEvent: `${event.action}${signal}` };
+  return { effectByMs: Math.max(fromMs, atMs), effectEvidence: `engine event ${event.action}${signal}` };
 }
 
 /** Record the engine's own exit time of a container as evidence on the timeline. */

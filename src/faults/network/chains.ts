@@ -1,6 +1,7 @@
 import type { FaultContext, InjectedFault } from '../plugin.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import { isGone } from '../../engine/docker-client.js';
+import { engineLocation, isGone } from '../../engine/docker-client.js';
+import type { FaultRecord } from '../../measure/types.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { exec, execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
@@ -41,14 +42,43 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
   if (errors.length) throw new InfraError(errors.join('; '));
 }
 
-/** Create, fill and hook the chain atomically (iptables-restore --noflush), then run `andThen` in the same exec. */
+/**
+ * Create, fill and hook the chain atomically (iptables-restore --noflush), then run `andThen` in the same
+ * exec. The node's own clock is read just before and just after the install (`drill-stamps <ns> <ns>` on
+ * stdout): the rules took effect between the two, a far tighter bound than the docker exec around them.
+ */
 export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = ''): Promise<ExecResult> {
   return execChecked(
     ctx.docker,
     helper.id,
     `installing ${chain} in ${helper.target.name}`,
-    sh(`${ledgerAdd(`chain ${chain}`)} && printf '%s' "$1" | iptables-restore --noflush${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules)),
+    sh(
+      `${ledgerAdd(`chain ${chain}`)} && s=$(date +%s%N) && printf '%s' "$1" | iptables-restore --noflush && e=$(date +%s%N) && echo "drill-stamps $s $e"${andThen ? ` && { ${andThen}; }` : ''}`,
+      installScript(chain, rules),
+    ),
   );
+}
+
+/** The install's own stamps (epoch ms on the host's clock), or null if the output has none. */
+export function installStamps(result: ExecResult): { fromEpochMs: number; toEpochMs: number } | null {
+  const m = /^drill-stamps (\d+) (\d+)$/m.exec(result.stdout);
+  if (!m) return null;
+  return { fromEpochMs: Number(m[1]) / 1e6, toEpochMs: Number(m[2]) / 1e6 };
+}
+
+/**
+ * The window in which rules installed on several nodes took effect, on the run clock: from the first
+ * install's start to the last one's end. Only on a local engine (the same clock), and only when it lies
+ * inside the calls that made it; else null (the calls' own bounds stand).
+ */
+export function effectWindow(ctx: FaultContext, results: readonly ExecResult[], callFromMs: number, callToMs: number): Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'> {
+  if (!engineLocation().local) return {};
+  const stamps = results.map(installStamps);
+  if (stamps.length === 0 || stamps.some((s) => s === null)) return {};
+  const fromMs = ctx.clock.fromEpochMs(Math.min(...stamps.map((s) => s!.fromEpochMs)));
+  const toMs = ctx.clock.fromEpochMs(Math.max(...stamps.map((s) => s!.toEpochMs)));
+  if (fromMs < callFromMs - 1 || toMs > callToMs + 1 || toMs < fromMs) return {};
+  return { effectFromMs: fromMs, effectByMs: toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
 }
 
 /**
@@ -173,12 +203,14 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   };
 
   const injectedAtMs = ctx.clock.nowMs();
+  let installs: ExecResult[];
   try {
-    await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules)));
+    installs = await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules)));
   } catch (error) {
     return abandon(error);
   }
   const injectReturnedAtMs = ctx.clock.nowMs();
+  const effect = effectWindow(ctx, installs, injectedAtMs, injectReturnedAtMs);
 
   let verified: string;
   try {
@@ -202,6 +234,6 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   return networkTimeBox(
     ctx,
     { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs },
-    { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo },
+    { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo, effect },
   );
 }

@@ -22,6 +22,8 @@ export interface Installed {
   verified: string;
   /** When the probe at injection confirmed the fault. */
   verifiedAtMs: number;
+  /** The rules' own window inside the nodes' namespaces (chains.ts effectWindow), when known. */
+  effect?: Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'>;
   /**
    * Undo everything the fault installed (rules, proxy), prove with the probe of the injection that it is gone
    * (its words are returned), then remove the helpers. Safe to call again after it failed.
@@ -32,5 +34,5 @@ export interface Installed {
 /** The shared time box (../time-box.ts), with what a network fault adds to its record. */
 export function networkTimeBox(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, installed: Installed): InjectedFault {
   const { mechanism, verified, verifiedAtMs, injectedAtMs, injectReturnedAtMs } = installed;
-  return timeBox(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo: () => installed.undo(), details: { mechanism, verified, verifiedAtMs } });
+  return timeBox(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo: () => installed.undo(), details: { mechanism, verified, verifiedAtMs, ...installed.effect } });
 }
