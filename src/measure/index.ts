@@ -1,6 +1,6 @@
 export { measure, firstFault } from './measure.js';
 export { buildTimeline, timelineRange, MAX_BUCKETS } from './timeline.js';
-export { evaluateObjectives, verdictOf } from './objectives.js';
+export { evaluateObjectives, objectiveState, verdictOf } from './objectives.js';
 export { eventsFromMeasured } from './events.js';
 export { classifyWrites, LIST_LIMIT } from './classify.js';
 export { findRecovery, largestGapAround, type Recovery } from './recovery.js';

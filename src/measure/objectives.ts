@@ -1,6 +1,7 @@
 import type { ObjectiveResult } from './types.js';
 import type { ObjectivesSpec } from '../spec/schema.js';
 import type { Measured } from './types.js';
+import { assertNever } from '../util/assert-never.js';
 
 type ObjectiveName = ObjectiveResult['name'];
 
@@ -26,11 +27,36 @@ export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | nul
     const declared = objectives[name];
     if (declared === undefined) continue;
     const measured = m === null ? null : m[name];
-    const result: ObjectiveResult = { name, declared, measured, met: measured !== null && measured <= declared, unit: UNITS[name] };
+    const met = measured !== null && measured <= declared;
+    const result: ObjectiveResult = { name, declared, measured, met, unit: UNITS[name], state: met ? 'met' : measured === null ? 'not-measured' : 'missed' };
+    if (measured === null) result.why = notMeasuredWhy(name, m);
     if (UNITS[name] === 'ms' && name !== 'rpoMs' && m !== null && measured !== null) result.precisionMs = m.precisionMs;
     results.push(result);
   }
   return results;
+}
+
+/** Why an objective has no measured value, in the user's terms. */
+function notMeasuredWhy(name: ObjectiveName, m: Measured | null): string {
+  if (m === null) return 'nothing was measured: the run ended before the load did';
+  switch (name) {
+    case 'rtoMs':
+    case 'downtimeMs':
+      if (m.faultAtMs === null) return 'no fault was injected';
+      return m.recoveredAtMs === null ? 'writes had not recovered (stably) by the end of the load' : 'no failed write after the fault';
+    case 'lostWrites':
+    case 'unexpectedWrites':
+      return 'the writes could not be read back after recovery';
+    case 'rpoMs':
+      return m.lostWrites === null ? 'the writes could not be read back after recovery' : 'writes were lost but no fault was injected';
+    default:
+      return assertNever(name, 'objective');
+  }
+}
+
+/** The state of an objective from any result.json (older ones have no `state`). */
+export function objectiveState(o: Pick<ObjectiveResult, 'met' | 'measured' | 'state'>): 'met' | 'missed' | 'not-measured' {
+  return o.state ?? (o.met ? 'met' : o.measured === null ? 'not-measured' : 'missed');
 }
 
 /** 'fail' when any objective is missed. error/aborted are the runner's to decide, not the measurement's. */

@@ -1,4 +1,5 @@
 import type { LayerCheck, ObjectiveResult, ResultJson } from './result.js';
+import { objectiveState } from '../measure/objectives.js';
 import { escapeXml } from './escape.js';
 import { fmtValue, OBJECTIVE_LABELS } from './format.js';
 import { precisionOf } from './report-objectives.js';
@@ -52,6 +53,11 @@ export function renderJunitXml(result: ResultJson): string {
     ['node', result.environment?.node],
     ['host', result.environment?.host],
     ...Object.entries(result.environment?.images ?? {}).map(([k, v]): [string, unknown] => [`image.${k}`, v]),
+    ...(Array.isArray(result.objectives) ? result.objectives : []).flatMap((o): [string, unknown][] => [
+      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.declared`, o.declared],
+      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.measured`, o.measured ?? ''],
+      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.state`, objectiveState(o)],
+    ]),
   ];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -83,15 +89,32 @@ function layerCheckCase(kind: string, c: LayerCheck): Case {
   return { name, timeS: 0, failure: { kind: 'failure', type: 'LayerCheckFailed', message, details: `${message}\n${c.detail}` } };
 }
 
+/** Stable test-case names (no threshold: a CI history survives a changed bound; the bound is in the message and the properties). */
+const JUNIT_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lostWrites', rpoMs: 'rpo', unexpectedWrites: 'unexpectedWrites' };
+
 function objectiveCase(r: ResultJson, o: ObjectiveResult): Case {
   const label = OBJECTIVE_LABELS[o.name] ?? String(o.name);
   const declared = `≤ ${fmtValue(o.declared, o.unit)}`;
-  const name = `${label} ${declared}`;
-  if (o.met) return { name, timeS: 0 };
+  const name = JUNIT_NAMES[o.name] ?? String(o.name);
+  const state = objectiveState(o);
+  if (state === 'met') return { name, timeS: 0 };
+  if (state === 'not-measured') {
+    const why = o.why ?? notMeasuredWhy(r);
+    const message = `${label}: declared ${declared}, not measured: ${why}`;
+    return {
+      name,
+      timeS: 0,
+      failure: {
+        kind: 'error',
+        type: 'NotMeasured',
+        message,
+        details: [message, `verdict: ${r.verdict}${r.reason ? ` — ${r.reason}` : ''}`, ...(r.measured?.notes ?? []).map((n) => `note: ${n}`)].join('\n'),
+      },
+    };
+  }
   const p = precisionOf(o.name, r.measured ?? null, o);
-  const measured = o.measured === null ? 'not measured' : `${fmtValue(o.measured, o.unit)}${p.valueMs !== null ? ` ${p.text}` : ''}`;
-  const why = o.measured === null ? notMeasuredWhy(r) : '';
-  const message = `${label}: declared ${declared}, measured ${measured}${why ? ` (${why})` : ''}`;
+  const measured = `${fmtValue(o.measured, o.unit)}${p.valueMs !== null ? ` ${p.text}` : ''}`;
+  const message = `${label}: declared ${declared}, measured ${measured}`;
   const details = [
     message,
     `objective: ${o.name} (${o.unit}), declared ${o.declared}, measured ${o.measured ?? 'null'}${p.valueMs !== null ? `, precision ±${p.valueMs} ms` : ''}`,

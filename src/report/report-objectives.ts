@@ -1,3 +1,4 @@
+import { objectiveState } from '../measure/objectives.js';
 import type { Measured } from '../measure/types.js';
 import type { ObjectiveResult, ResultJson } from './result.js';
 import { html, type SafeHtml } from './escape.js';
@@ -45,12 +46,17 @@ export function objectivesSection(r: ResultJson): SafeHtml {
     const measured = o ? o.measured : m && name in m ? num((m as unknown as Record<string, unknown>)[name]) : null;
     if (!o && m === null) return '';
     const p = precisionOf(name, m, o);
-    const result = !o
-      ? html`<span class="muted">not an objective</span>`
-      : o.met
-        ? html`<span class="met">✓ met</span>`
-        : html`<span class="missed">✗ missed${measured === null ? ' (could not be measured)' : ''}</span>`;
-    return html`<tr data-testid="objective-${name}" data-declared="${o ? 'yes' : 'no'}" class="${o ? (o.met ? 'row-met' : 'row-missed') : 'row-info'}">
+    const state = o ? objectiveState(o) : null;
+    const result =
+      state === null
+        ? html`<span class="muted">not an objective</span>`
+        : state === 'met'
+          ? html`<span class="met">✓ met</span>`
+          : state === 'missed'
+            ? html`<span class="missed">✗ missed</span>`
+            : html`<span class="unmeasured">? not measured</span><div class="muted small" data-testid="why">${o?.why ?? 'no value: the verdict counts it as not met'}</div>`;
+    const rowClass = state === null ? 'row-info' : state === 'met' ? 'row-met' : state === 'missed' ? 'row-missed' : 'row-unmeasured';
+    return html`<tr data-testid="objective-${name}" data-declared="${o ? 'yes' : 'no'}" data-state="${state ?? 'none'}" class="${rowClass}">
 <td>${OBJECTIVE_LABELS[name] ?? name}</td>
 <td class="num" data-testid="declared" data-value="${o ? o.declared : ''}">${o ? `≤ ${fmtValue(o.declared, unit)}` : '—'}</td>
 <td class="num strong" data-testid="measured" data-value="${measured ?? ''}">${measured === null ? 'not measured' : fmtValue(measured, unit)}</td>

@@ -1,4 +1,5 @@
 import type { ResultJson } from './result.js';
+import { objectiveState } from '../measure/objectives.js';
 import { fmtInt, fmtMs, fmtMsPm, fmtValue, OBJECTIVE_LABELS } from './format.js';
 
 /**
@@ -12,8 +13,9 @@ export function renderSummaryText(result: ResultJson): string {
   if (result.reason) lines.push(`  ${clean(result.reason)}`);
   for (const o of result.objectives ?? []) {
     const label = (OBJECTIVE_LABELS[o.name] ?? clean(o.name)).padEnd(18);
-    const measured = o.measured === null ? 'not measured' : fmtValue(o.measured, o.unit, o.precisionMs);
-    lines.push(`  ${o.met ? 'ok  ' : 'MISS'} ${label} ${measured} (max ${fmtValue(o.declared, o.unit)})`);
+    const state = objectiveState(o);
+    const measured = o.measured === null ? `not measured: ${clean(o.why ?? 'no value')}` : fmtValue(o.measured, o.unit, o.precisionMs);
+    lines.push(`  ${state === 'met' ? 'ok  ' : state === 'missed' ? 'MISS' : 'N/A '} ${label} ${measured} (max ${fmtValue(o.declared, o.unit)})`);
   }
   for (const layer of Array.isArray(result.layers) ? result.layers : []) {
     for (const c of layer.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${clean(`${layer.kind}: ${c.name}`)}: ${clean(c.measured ?? '')}${c.declared ? ` (${clean(c.declared)})` : ''}`);

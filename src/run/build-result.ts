@@ -40,7 +40,10 @@ export function buildResult(run: RunState): ResultJson {
   const objectives = evaluateObjectives(spec.objectives, measured);
   const failedChecks = journal.layers.flatMap((l) => l.checks.filter((c) => !c.ok).map((c) => `${l.kind} layer, ${c.name}: ${c.measured ?? c.detail}`));
   const judged = failedChecks.length ? 'fail' : verdictOf(objectives);
-  const missed = [...objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, measured ${o.measured ?? 'n/a'}`), ...failedChecks];
+  const missed = [
+    ...objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, ${o.measured === null ? `not measured (${o.why ?? 'no value'})` : `measured ${o.measured}`}`),
+    ...failedChecks,
+  ];
   const verdict = input.verdictOverride?.verdict ?? judged;
   const reason = input.verdictOverride?.reason ?? (missed.length ? `${failedChecks.length ? 'check failed' : 'objective missed'}: ${missed.join('; ')}` : null);
 
@@ -64,7 +67,7 @@ export function buildResult(run: RunState): ResultJson {
     measured,
     faults: input.faults,
     events,
-    timeline: { bucketMs: spec.measure.bucketMs, buckets: buildTimeline(input.history, spec.measure.bucketMs, range.fromMs, range.toMs) },
+    timeline: { bucketMs: spec.measure.bucketMs, buckets: buildTimeline(input.history, spec.measure.bucketMs, range.fromMs, range.toMs, input.presentIds) },
     load: {
       rate: spec.load.rate,
       connections: spec.load.connections,

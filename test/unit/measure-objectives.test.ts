@@ -42,9 +42,9 @@ describe('evaluateObjectives / verdictOf', () => {
   it('only declared objectives, in a fixed order, pass when measured ≤ declared', () => {
     const r = evaluateObjectives(objectives({ rtoMs: 5000, lostWrites: 0 }), measured());
     assert.deepEqual(r, [
-      { name: 'rtoMs', declared: 5000, measured: 2300, met: true, unit: 'ms', precisionMs: 3.5 },
-      { name: 'lostWrites', declared: 0, measured: 0, met: true, unit: 'writes' },
-      { name: 'unexpectedWrites', declared: 0, measured: 0, met: true, unit: 'writes' },
+      { name: 'rtoMs', declared: 5000, measured: 2300, met: true, state: 'met', unit: 'ms', precisionMs: 3.5 },
+      { name: 'lostWrites', declared: 0, measured: 0, met: true, state: 'met', unit: 'writes' },
+      { name: 'unexpectedWrites', declared: 0, measured: 0, met: true, state: 'met', unit: 'writes' },
     ]);
     assert.equal(verdictOf(r), 'pass');
   });
@@ -64,10 +64,12 @@ describe('evaluateObjectives / verdictOf', () => {
     assert.equal(verdictOf(r), 'fail');
   });
 
-  it('a declared objective that could not be measured is missed', () => {
+  it('a declared objective that could not be measured is not met (the verdict fails) and says why: state not-measured, not missed', () => {
     const never = evaluateObjectives(objectives({ rtoMs: 60_000 }), measured({ rtoMs: null, recoveredAtMs: null }));
     assert.equal(never[0]!.measured, null);
     assert.equal(never[0]!.met, false);
+    assert.equal(never[0]!.state, 'not-measured');
+    assert.match(never[0]!.why ?? '', /had not recovered/);
     assert.equal(verdictOf(never), 'fail');
     const unread = evaluateObjectives(objectives({ lostWrites: 0 }), measured({ lostWrites: null, unexpectedWrites: null }));
     assert.deepEqual(

@@ -94,7 +94,7 @@ describe('report.html sections', () => {
 
   it('objectives: declared vs measured with precision and margin; undeclared numbers shown as information', async () => {
     const page = renderReportHtml(await fixture('fail-lost-writes'));
-    assert.match(page, /data-testid="objective-lostWrites" data-declared="yes" class="row-missed">/);
+    assert.match(page, /data-testid="objective-lostWrites" data-declared="yes" data-state="missed" class="row-missed">/);
     assert.match(page, /data-testid="objective-downtimeMs" data-declared="no"/);
     assert.match(page, /data-testid="measured" data-value="215.6">215.6 ms<\/td>\n<td class="num" data-testid="precision" data-value="245.42"/);
     assert.match(page, /over by 115.6 ms <span class="warn"[^>]*>\(within precision\)/);

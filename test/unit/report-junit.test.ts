@@ -214,7 +214,7 @@ describe('renderJunitXml', () => {
     assert.equal(suite.attrs.time, '22.748');
     assert.deepEqual(
       kids(suite, 'testcase').map((c) => c.attrs.name),
-      ['RTO ≤ 10 s', 'Unexpected writes ≤ 0', HEALTH_TESTCASE],
+      ['rto', 'unexpectedWrites', HEALTH_TESTCASE],
     );
     assert.match(kids(suite, 'system-out')[0]!.text, /^PASS {2}redis-sentinel-kill-master/);
   });
@@ -228,7 +228,7 @@ describe('renderJunitXml', () => {
     const failed = kids(suite, 'testcase').filter((c) => c.children.length);
     assert.deepEqual(
       failed.map((c) => c.attrs.name),
-      ['Lost writes ≤ 0', 'RPO ≤ 100 ms'],
+      ['lostWrites', 'rpo'],
     );
     assert.equal(failed[0]!.children[0]!.attrs.message, 'Lost writes: declared ≤ 0, measured 25');
     assert.equal(failed[0]!.children[0]!.attrs.type, 'ObjectiveMissed');
@@ -265,15 +265,17 @@ describe('renderJunitXml', () => {
     assert.match(message, /line1\nline2\r\ufffd/, 'newlines survive in attributes as character references');
   });
 
-  it('an aborted run that measured nothing: objectives fail as not measured, health is an error', async () => {
+  it('an aborted run that measured nothing: objectives are errors "not measured" with the reason (not failures), health is an error', async () => {
     const r = await fixture('pass-redis-kill-master');
     Object.assign(r, { verdict: 'aborted', reason: 'interrupted by SIGINT', measured: null, faults: [] });
     r.objectives = r.objectives.map((o) => ({ ...o, measured: null, met: false }));
     const { failures, errors, suite } = parseJunit(renderJunitXml(r));
-    assert.equal(failures, 2);
-    assert.equal(errors, 1);
+    assert.equal(failures, 0);
+    assert.equal(errors, 3);
     const [rto] = kids(suite, 'testcase');
-    assert.equal(rto!.children[0]!.attrs.message, 'RTO: declared ≤ 10 s, measured not measured (the run ended early: aborted)');
+    assert.equal(rto!.children[0]!.name, 'error');
+    assert.equal(rto!.children[0]!.attrs.type, 'NotMeasured');
+    assert.equal(rto!.children[0]!.attrs.message, 'RTO: declared ≤ 10 s, not measured: the run ended early: aborted');
     assert.equal(kids(suite, 'testcase').at(-1)!.children[0]!.attrs.type, 'DrillAborted');
   });
 
@@ -301,5 +303,31 @@ describe('writeRunReports', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names stay the same when a threshold changes; the bound is in the message and the properties', async () => {
+    const r = await fixture('fail-lost-writes');
+    const before = kids(parseJunit(renderJunitXml(r)).suite, 'testcase').map((c) => c.attrs.name);
+    r.objectives = r.objectives.map((o) => ({ ...o, declared: o.declared + 1 }));
+    const after = parseJunit(renderJunitXml(r));
+    assert.deepEqual(
+      kids(after.suite, 'testcase').map((c) => c.attrs.name),
+      before,
+    );
+    const props = kids(kids(after.suite, 'properties')[0]!, 'property').map((p) => [p.attrs.name, p.attrs.value]);
+    assert.ok(
+      props.some(([k, v]) => k === 'objective.lostWrites.declared' && v === '1'),
+      JSON.stringify(props),
+    );
+    assert.ok(props.some(([k, v]) => k === 'objective.lostWrites.state' && v === 'missed'));
+  });
+
+  it('an objective never measured (no recovery by the end of the load) is an error "not measured", a missed one a failure', async () => {
+    const r = await fixture('fail-lost-writes');
+    r.objectives = [{ name: 'rtoMs', declared: 5000, measured: null, met: false, unit: 'ms', state: 'not-measured', why: 'writes had not recovered (stably) by the end of the load' }, ...r.objectives];
+    const { suite } = parseJunit(renderJunitXml(r));
+    const rto = kids(suite, 'testcase').find((c) => c.attrs.name === 'rto')!;
+    assert.equal(rto.children[0]!.name, 'error');
+    assert.match(rto.children[0]!.attrs.message!, /not measured: writes had not recovered/);
   });
 });
