@@ -11,18 +11,22 @@ export const MAX_BUCKETS = 1_000_000;
  * ok writes that started in the bucket. Writes outside the range are ignored. The history need not be sorted:
  * a counting pass, then the ok latencies grouped per bucket in one typed array, each group sorted once.
  */
-export function buildTimeline(history: readonly WriteRecord[], bucketMs: number, fromMs: number, toMs: number): TimelineBucket[] {
+/** `presentIds`: the ids read back after recovery, to count each bucket's lost writes (null: not read, no count). */
+export function buildTimeline(history: readonly WriteRecord[], bucketMs: number, fromMs: number, toMs: number, presentIds: ReadonlySet<number> | null = null): TimelineBucket[] {
   if (!(bucketMs > 0)) throw new RangeError(`bucketMs must be > 0, got ${bucketMs}`);
   const n = Math.max(0, Math.ceil((toMs - fromMs) / bucketMs));
   if (n > MAX_BUCKETS) throw new RangeError(`${n} timeline buckets of ${bucketMs} ms from ${fromMs} to ${toMs} ms: more than ${MAX_BUCKETS}`);
   const ok = new Uint32Array(n);
   const fail = new Uint32Array(n);
   const unknown = new Uint32Array(n);
+  const lost = new Uint32Array(n);
   for (const w of history) {
     const b = Math.floor((w.invokeMs - fromMs) / bucketMs);
     if (b < 0 || b >= n) continue;
-    if (w.outcome === 'ok') ok[b]!++;
-    else if (w.outcome === 'fail') fail[b]!++;
+    if (w.outcome === 'ok') {
+      ok[b]!++;
+      if (presentIds && !presentIds.has(w.id)) lost[b]!++;
+    } else if (w.outcome === 'fail') fail[b]!++;
     else unknown[b]!++;
   }
 
@@ -48,7 +52,7 @@ export function buildTimeline(history: readonly WriteRecord[], bucketMs: number,
       p50Ms = roundLatencyMs(percentileSorted(latencies, 50, lo, hi));
       p99Ms = roundLatencyMs(percentileSorted(latencies, 99, lo, hi));
     }
-    buckets[b] = { startMs: fromMs + b * bucketMs, ok: ok[b]!, fail: fail[b]!, unknown: unknown[b]!, p50Ms, p99Ms };
+    buckets[b] = { startMs: fromMs + b * bucketMs, ok: ok[b]!, fail: fail[b]!, unknown: unknown[b]!, ...(presentIds ? { lost: lost[b]! } : {}), p50Ms, p99Ms };
   }
   return buckets;
 }

@@ -15,6 +15,8 @@ export interface Bin {
   ok: number;
   fail: number;
   unknown: number;
+  /** Of ok: acknowledged and then lost. */
+  lost: number;
   /** Median of the merged buckets' p50 (exact when nothing was merged); null when no ok write. */
   p50Ms: number | null;
   /** Maximum of the merged buckets' p99 (conservative); null when no ok write. */
@@ -47,6 +49,7 @@ export function binTimeline(result: ResultJson, range: { fromMs: number; toMs: n
         ok: count(b.ok),
         fail: count(b.fail),
         unknown: count(b.unknown),
+        lost: Math.min(count(b.lost), count(b.ok)),
         p50Ms: num(b.p50Ms),
         p99Ms: num(b.p99Ms),
       })),
@@ -58,10 +61,11 @@ export function binTimeline(result: ResultJson, range: { fromMs: number; toMs: n
   for (const b of buckets) {
     const start = Math.floor(b.startMs / width) * width;
     let g = groups.get(start);
-    if (!g) groups.set(start, (g = { startMs: start, spanMs: width, ok: 0, fail: 0, unknown: 0, p50Ms: null, p99Ms: null, p50s: [] }));
+    if (!g) groups.set(start, (g = { startMs: start, spanMs: width, ok: 0, fail: 0, unknown: 0, lost: 0, p50Ms: null, p99Ms: null, p50s: [] }));
     g.ok += count(b.ok);
     g.fail += count(b.fail);
     g.unknown += count(b.unknown);
+    g.lost += Math.min(count(b.lost), count(b.ok));
     const p50 = num(b.p50Ms);
     const p99 = num(b.p99Ms);
     if (p50 !== null) g.p50s.push(p50);

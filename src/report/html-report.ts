@@ -93,9 +93,9 @@ function timelineSection(r: ResultJson): SafeHtml {
   const bucketMs = num(r.timeline?.bucketMs);
   return html`<section class="chart" data-testid="timeline-section"><h2>Timeline</h2>
 <p class="muted">Writes by the time they were sent (${fmtMs(bucketMs)} buckets), coloured by outcome; below, the latency of the writes that succeeded. Hover a marker for its evidence.</p>
-${renderTimelineSvg(r, overview)}${renderLatencySvg(r, overview)}
+<div class="chart-scroll">${renderTimelineSvg(r, overview)}${renderLatencySvg(r, overview)}</div>
 ${renderLegend(r)}
-${zoom && view ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2>${renderTimelineSvg(r, zoom)}${renderLatencySvg(r, zoom)}` : ''}
+${zoom && view ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2><div class="chart-scroll">${renderTimelineSvg(r, zoom)}${renderLatencySvg(r, zoom)}</div>` : ''}
 </section>
 <section data-testid="moments-section"><h2>Key moments</h2>${renderKeyMoments(r) || html`<p class="muted">No fault, detection or recovery was recorded.</p>`}</section>`;
 }

@@ -41,7 +41,7 @@ function drillCard(name: string, runs: IndexedRun[], i: number): SafeHtml {
   const passes = runs.filter((r) => r.verdict === 'pass').length;
   return html`<section data-testid="drill-card"><h2>${name}</h2>
 <p class="muted">latest ${verdictPill(latest.verdict)} · ${fmtInt(passes)} of ${fmtInt(runs.length)} runs passed · <code>${latest.drillFile}</code>${runs.length > TREND_RUNS ? ` · trend shows the last ${TREND_RUNS}` : ''}</p>
-${renderTrendSvg(runs, i)}
+<div class="trend-scroll">${renderTrendSvg(runs, i)}</div>
 </section>`;
 }
 

@@ -25,7 +25,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.strong { font-weight: 700; }
 td.msg { word-break: break-word; }
 table.kv th { width: 220px; }
-tr.row-missed td { background: #ffebe9; } tr.row-info td { color: #57606a; }
+tr.row-missed td { background: #ffebe9; } tr.row-unmeasured td { background: #fff8c5; } .unmeasured { color: #9a6700; font-weight: 700; } tr.row-info td { color: #57606a; }
 tr.charted td { font-weight: 600; }
 .met { color: #1a7f37; font-weight: 700; } .missed { color: #cf222e; font-weight: 700; }
 .warn { color: #9a6700; font-weight: 600; } .bad-text { color: #cf222e; }
@@ -49,6 +49,19 @@ ul.notes { margin: 0; padding-left: 18px; }
 footer { font-size: 12px; margin-top: 10px; }
 a { color: #0969da; }
 @media (max-width: 760px) { .verdict { flex-direction: column; align-items: flex-start; } .cols { grid-template-columns: 1fr; } }
+/* Phones: the page never scrolls sideways; a wide table scrolls inside its own box, and the charts are
+   drawn at their own width (1200 units = 1200 px, so their text stays 11 px) in a box that scrolls. */
+@media (max-width: 600px) {
+  main { padding: 10px 8px 32px; }
+  section { padding: 10px; }
+  .badge { font-size: 30px; padding: 8px 16px; }
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  table.kv th { width: auto; }
+  .chart-scroll { overflow-x: auto; max-width: 100%; }
+  .chart-scroll > svg.timeline, .chart-scroll > svg.latency { width: 1200px; max-width: none; }
+  svg.trend { min-width: 640px; }
+  .trend-scroll { overflow-x: auto; max-width: 100%; }
+}
 @media print {
   @page { size: A4 landscape; margin: 10mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

@@ -17,7 +17,7 @@ const PLOT_H = 220;
 const M = { left: CHART_MARGIN_LEFT, right: CHART_MARGIN_RIGHT, bottom: 34 };
 const PLOT_W = W - M.left - M.right;
 
-export const COLORS = { ok: '#2da44e', unknown: '#d4a72c', fail: '#cf222e', fault: FAULT_COLOR, window: '#cf222e' } as const;
+export const COLORS = { ok: '#2da44e', lost: '#6e0a1e', unknown: '#d4a72c', fail: '#cf222e', fault: FAULT_COLOR, window: '#cf222e' } as const;
 
 /** A spike of refused writes (thousands a bucket) must not flatten the normal traffic to nothing. */
 const CLIP_FACTOR = 4;
@@ -97,6 +97,7 @@ export function renderTimelineSvg(result: ResultJson, frame: ChartFrame | null):
   const barW = binPx > 4 ? binPx - 1 : binPx + 0.4;
 
   const ok: string[] = [];
+  const lost: string[] = [];
   const unknown: string[] = [];
   const fail: string[] = [];
   const clipMarks: string[] = [];
@@ -108,15 +109,17 @@ export function renderTimelineSvg(result: ResultJson, frame: ChartFrame | null):
     const bx = f(x0);
     const w = f(Math.max(0.5, Math.min(barW, x(b.startMs) + barW - x0, W - M.right - x0)));
     let base = top + PLOT_H;
-    for (const [n, out] of [
-      [b.ok, ok],
-      [b.unknown, unknown],
-      [b.fail, fail],
+    // Lost at the bottom, in the darkest red: acknowledged to the client, gone after recovery.
+    for (const [n, out, what] of [
+      [b.lost, lost, 'acknowledged, then lost'],
+      [b.ok - b.lost, ok, ''],
+      [b.unknown, unknown, ''],
+      [b.fail, fail, ''],
     ] as const) {
       if (n <= 0) continue;
       const h = yOf(n * scale);
       base -= h;
-      out.push(`<rect x="${bx}" y="${f(base)}" width="${w}" height="${f(h)}"/>`);
+      out.push(`<rect x="${bx}" y="${f(base)}" width="${w}" height="${f(h)}"${what ? `><title>${n} ${what} (sent ${fmtMs(b.startMs)} … ${fmtMs(b.startMs + b.spanMs)})</title></rect>` : '/>'}`);
     }
     if (scale < 1) clipMarks.push(`<rect x="${bx}" y="${top - 3}" width="${w}" height="3"/>`);
   });
@@ -132,6 +135,7 @@ ${renderAxes(g, from, to, x, yMax, per)}
 ${renderWindow(g, result, from, to, x)}
 <g shape-rendering="crispEdges" data-testid="bars">
 <g fill="${COLORS.ok}" class="bars-ok">${raw(ok)}</g>
+<g fill="${COLORS.lost}" class="bars-lost" data-testid="bars-lost" data-count="${bins.bins.reduce((s, b) => s + b.lost, 0)}">${raw(lost)}</g>
 <g fill="${COLORS.unknown}" class="bars-unknown">${raw(unknown)}</g>
 <g fill="${COLORS.fail}" class="bars-fail">${raw(fail)}</g>
 <g fill="#24292f">${raw(clipMarks)}</g>
@@ -149,11 +153,11 @@ export function renderLegend(result: ResultJson): SafeHtml {
     if (!seen.has(name)) seen.set(name, mk.color);
   }
   const item = (name: string, color: string, extra = '') => html`<span><i style="background:${color}${extra}"></i>${name}</span>`;
-  return html`<div class="legend">${item('ok', COLORS.ok)}${item('unknown', COLORS.unknown)}${item('fail', COLORS.fail)}${[...seen].map(([n, c]) => item(n, c))}${item(
+  return html`<div class="legend">${item('ok', COLORS.ok)}${item('acknowledged, then lost', COLORS.lost)}${item('unknown', COLORS.unknown)}${item('fail', COLORS.fail)}${[...seen].map(([n, c]) => item(n, c))}${item(
     'RTO window (fault → recovered)',
     COLORS.window,
     ';opacity:.25',
-  )}<span><i style="background:#0969da"></i>p50 / <i style="background:#8250df"></i>p99 latency</span></div>`;
+  )}${rpoWindow(result) ? item('RPO window (last safe ack → fault)', COLORS.lost, ';opacity:.25') : ''}<span><i style="background:#0969da"></i>p50 / <i style="background:#8250df"></i>p99 latency</span></div>`;
 }
 
 interface Geometry {
@@ -161,14 +165,27 @@ interface Geometry {
   H: number;
 }
 
-function renderWindow({ top }: Geometry, result: ResultJson, from: number, to: number, x: (t: number) => number): SafeHtml | string {
-  const w = rtoWindow(result, to);
+function renderWindow(g: Geometry, result: ResultJson, from: number, to: number, x: (t: number) => number): SafeHtml {
+  return html`${shade(g, 'rto-window', rtoWindow(result, to), from, to, x, COLORS.window)}${shade(g, 'rpo-window', rpoWindow(result), from, to, x, COLORS.lost)}`;
+}
+
+function shade({ top }: Geometry, id: string, w: { fromMs: number; toMs: number; label: string } | null, from: number, to: number, x: (t: number) => number, color: string): SafeHtml | string {
   if (w === null) return '';
   const x0 = x(Math.max(from, w.fromMs));
   const x1 = x(Math.min(to, w.toMs));
   if (x1 <= x0) return '';
-  return html`<g data-testid="rto-window"><title>${w.label}</title><rect x="${f(x0)}" y="${top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${COLORS.window}" opacity="0.1"/>
+  return html`<g data-testid="${id}"><title>${w.label}</title><rect x="${f(x0)}" y="${top}" width="${f(Math.max(1, x1 - x0))}" height="${PLOT_H}" fill="${color}" opacity="0.1"/>
 <text x="${f((x0 + x1) / 2)}" y="${top + 14}" text-anchor="middle" class="window">${w.label}</text></g>`;
+}
+
+/** Last safe acknowledgement → fault: the data-loss window (RPO), when writes were lost. */
+export function rpoWindow(result: ResultJson): { fromMs: number; toMs: number; label: string } | null {
+  const m = result.measured;
+  const faultAt = num(m?.faultAtMs);
+  const safe = num(m?.lastSafeAckMs);
+  const rpo = num(m?.rpoMs);
+  if (faultAt === null || safe === null || rpo === null || rpo <= 0 || !(num(m?.lostWrites) ?? 0)) return null;
+  return { fromMs: safe, toMs: faultAt, label: `RPO ${fmtMs(rpo)}` };
 }
 
 /** Fault → recovered (or → end of the chart when never recovered); null when there is no window. */

@@ -46,7 +46,7 @@ function sampleResult(over: Partial<ResultJson> = {}): ResultJson {
       { atMs: 7250, source: 'sentinel', marker: 'switch-master', message: '+switch-master mymaster 10.0.0.2 6379 10.0.0.3 6379' },
       ...eventsFromMeasured(m),
     ],
-    timeline: { bucketMs: 100, buckets: buildTimeline(history, 100, range.fromMs, range.toMs) },
+    timeline: { bucketMs: 100, buckets: buildTimeline(history, 100, range.fromMs, range.toMs, present) },
     load: { rate: 500, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 120_000, sentWrites: history.length, lateSends: 0, maxSendLagMs: 1.2 },
     stack: { kind: 'redis-sentinel', primaryBefore: 'drill-abc-redis-1', primaryAfter: 'drill-abc-redis-2', containers: [{ name: 'drill-abc-redis-1', role: 'primary', image: 'drill/redis:local' }] },
     phasesMs: { preflight: 120, up: 2400, warmup: 3000, steps: 120_000, verify: 300, down: 900 },
@@ -138,7 +138,8 @@ describe('renderReportHtml', () => {
     r.objectives = evaluateObjectives({ rtoMs: 5000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 }, r.measured);
     const out = renderReportHtml(r);
     assert.match(out, /not recovered<\/text>/);
-    assert.match(out, /missed \(could not be measured\)/);
+    assert.match(out, /data-state="not-measured" class="row-unmeasured"/);
+    assert.match(out, /\? not measured<\/span><div class="muted small" data-testid="why">writes had not recovered \(stably\) by the end of the load/);
   });
 });
 
@@ -212,5 +213,31 @@ describe('report.html: layers', () => {
     assert.ok(!page.includes(HOSTILE), 'a node name or error from outside is escaped');
     assert.doesNotMatch(renderReportHtml(sampleResult()), /layers-section/);
     assert.match(renderSummaryText(sampleResult({ layers: [layer] })), /FAIL backup: restore RPO: 850ms \(≤ 500ms\)/);
+  });
+});
+
+describe('report.html: lost writes on the timeline', () => {
+  it('each bucket counts its lost writes, drawn in their own colour where they were sent, with the count', () => {
+    const r = sampleResult();
+    const lostBuckets = r.timeline.buckets.filter((b) => (b.lost ?? 0) > 0);
+    assert.deepEqual(
+      lostBuckets.map((b) => [b.startMs, b.lost]),
+      [[4900, 2]],
+      'writes sent at 4990 and 4994 ms were acknowledged and lost',
+    );
+    const page = renderReportHtml(r);
+    assert.match(page, /data-testid="bars-lost" data-count="2"/);
+    assert.match(page, /<title>2 acknowledged, then lost \(sent 4\.9 s … 5(\.0)? s\)<\/title>/);
+    assert.match(page, /acknowledged, then lost<\/span>/, 'in the legend');
+  });
+});
+
+describe('report.html: the RPO window', () => {
+  it('is shaded from the last safe acknowledgement to the fault when writes were lost, and absent otherwise', () => {
+    const r = sampleResult();
+    const page = renderReportHtml(r);
+    assert.match(page, /data-testid="rpo-window"><title>RPO [^<]+<\/title>/);
+    r.measured = { ...r.measured!, lostWrites: 0, rpoMs: 0, lastSafeAckMs: null };
+    assert.doesNotMatch(renderReportHtml(r), /data-testid="rpo-window"/);
   });
 });
