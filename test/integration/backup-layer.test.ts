@@ -45,25 +45,47 @@ function checkSchedule(l: BackupLayerResult, faultAtMs: number, primaryBefore: s
   assert.ok(kept.length <= l.keep + 1, `retention keeps ${l.keep} (+ the restore point), ${kept.length} kept`);
 }
 
-describe('backup layer: redis-backup-restore (RDB snapshots, Sentinel failover, real restore)', () => {
-  let run: Awaited<ReturnType<typeof runDrillFile>>;
-  before(async () => {
-    await requireEngine();
-    run = await runDrillFile('drills/redis-backup-restore.yaml', ['--keep-stack']);
-  });
-  after(async () => {
-    await runCli(['cleanup']);
-  });
+/** One shipped backup drill, kept running so its restored backup can be read independently, then cleaned up. */
+function backupDrill(title: string, file: string, independent: { what: string; check(l: BackupLayerResult): void }): void {
+  describe(`backup layer: ${title}`, () => {
+    let run: Awaited<ReturnType<typeof runDrillFile>>;
+    before(async () => {
+      await requireEngine();
+      run = await runDrillFile(file, ['--keep-stack']);
+    });
+    after(async () => {
+      await runCli(['cleanup']);
+    });
 
-  it('passes, with backups before and after the failover and the pre-fault one restored', () => {
-    const { result } = run;
-    assert.equal(result.verdict, 'pass', result.reason ?? '');
-    assert.equal(run.code, 0);
-    checkSchedule(backupLayer(result), result.faults[0]!.injectedAtMs, result.stack.primaryBefore!, result.stack.primaryAfter!);
-  });
+    it('passes, with backups before and after the failover and the pre-fault one restored', () => {
+      const { result } = run;
+      assert.equal(result.verdict, 'pass', result.reason ?? '');
+      assert.equal(run.code, 0);
+      checkSchedule(backupLayer(result), result.faults[0]!.injectedAtMs, result.stack.primaryBefore!, result.stack.primaryAfter!);
+      // The store is on its own network (the second site) as well as the stack's.
+      const store = backupLayer(result).containers[0]!.name;
+      const networks = execFileSync('docker', ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', store], { encoding: 'utf8' }).trim().split(' ');
+      assert.ok(
+        networks.some((n) => n.endsWith('-site-b')),
+        `store networks: ${networks.join(', ')}`,
+      );
+    });
 
-  it('the restored RDB file, read with redis-check-rdb and a server of our own, holds what drill reported', () => {
-    const l = backupLayer(run.result);
+    it(independent.what, () => {
+      independent.check(backupLayer(run.result));
+    });
+
+    it('cleanup removes the store with the stack', async () => {
+      const cleanup = await runCli(['cleanup']);
+      assert.equal(cleanup.code, 0, cleanup.stderr);
+      assert.deepEqual(await leftovers(run.result.runId), []);
+    });
+  });
+}
+
+backupDrill('redis-backup-restore (RDB snapshots, Sentinel failover, real restore)', 'drills/redis-backup-restore.yaml', {
+  what: 'the restored RDB file, read with redis-check-rdb and a server of our own, holds what drill reported',
+  check(l) {
     const store = l.containers[0]!.name;
     const file = l.restore!.file;
     assert.match(sh(store, `redis-check-rdb ${file} 2>&1`), /RDB looks OK/);
@@ -74,48 +96,14 @@ describe('backup layer: redis-backup-restore (RDB snapshots, Sentinel failover, 
       .split('\n')
       .filter((s) => /^\d+$/.test(s));
     assert.equal(ids.length, l.restore!.writes);
-    // The store is on its own network (the second site) as well as the stack's.
-    const networks = execFileSync('docker', ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', store], { encoding: 'utf8' }).trim().split(' ');
-    assert.ok(
-      networks.some((n) => n.endsWith('-site-b')),
-      `store networks: ${networks.join(', ')}`,
-    );
-  });
-
-  it('cleanup removes the store with the stack', async () => {
-    const cleanup = await runCli(['cleanup']);
-    assert.equal(cleanup.code, 0, cleanup.stderr);
-    assert.deepEqual(await leftovers(run.result.runId), []);
-  });
+  },
 });
 
-describe('backup layer: mysql-backup-dump (mariadb-dump, runbook failover, real restore)', () => {
-  let run: Awaited<ReturnType<typeof runDrillFile>>;
-  before(async () => {
-    await requireEngine();
-    run = await runDrillFile('drills/mysql-backup-dump.yaml', ['--keep-stack']);
-  });
-  after(async () => {
-    await runCli(['cleanup']);
-  });
-
-  it('passes, with dumps before and after the failover and the pre-fault one restored', () => {
-    const { result } = run;
-    assert.equal(result.verdict, 'pass', result.reason ?? '');
-    assert.equal(run.code, 0);
-    checkSchedule(backupLayer(result), result.faults[0]!.injectedAtMs, result.stack.primaryBefore!, result.stack.primaryAfter!);
-  });
-
-  it('the restored dump file holds exactly the ids drill read back from the scratch server', () => {
-    const l = backupLayer(run.result);
+backupDrill('mysql-backup-dump (mariadb-dump, runbook failover, real restore)', 'drills/mysql-backup-dump.yaml', {
+  what: 'the restored dump file holds exactly the ids drill read back from the scratch server',
+  check(l) {
     // mariadb-dump writes one row per line; drill.writes rows are one integer each: "(17)," or "(923);".
     const rows = sh(l.containers[0]!.name, `grep -cE '^\\([0-9]+\\)[,;]$' ${l.restore!.file}`).trim();
     assert.equal(Number(rows), l.restore!.writes);
-  });
-
-  it('cleanup removes the store with the stack', async () => {
-    const cleanup = await runCli(['cleanup']);
-    assert.equal(cleanup.code, 0, cleanup.stderr);
-    assert.deepEqual(await leftovers(run.result.runId), []);
-  });
+  },
 });
