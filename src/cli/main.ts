@@ -35,7 +35,8 @@ const cli = yargs(hideBin(process.argv))
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the run reports' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' })
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
-        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' }),
+        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' })
+        .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" }),
     async (argv) =>
       (await import('./run-command.js')).runCommand({
         file: argv.file,
@@ -44,6 +45,7 @@ const cli = yargs(hideBin(process.argv))
         logLevel: argv['log-level'],
         keepStack: argv['keep-stack'],
         stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
+        metricsFile: argv['metrics-file'],
       }),
   )
   .command(
@@ -75,8 +77,11 @@ const cli = yargs(hideBin(process.argv))
   .command(
     'report <dir>',
     "rebuild a run's report.html + junit.xml from result.json (and the index), or a reports directory's index.html",
-    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (reports/<runId>) or a reports directory' }),
-    async (argv) => (await import('./report-command.js')).reportCommand({ dir: argv.dir }),
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (reports/<runId>) or a reports directory' })
+        .option('metrics-file', { type: 'string', describe: 'a run directory: also write its figures in Prometheus text format to this file (*.prom)' }),
+    async (argv) => (await import('./report-command.js')).reportCommand({ dir: argv.dir, metricsFile: argv['metrics-file'] }),
   )
   .command(
     'calibrate',

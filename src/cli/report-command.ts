@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ResultJson } from '../report/result.js';
 import { writeRenderedReports } from '../outputs/write-outputs.js';
 import { writeReportsIndex } from '../report/reports-index.js';
+import { writeMetricsFile } from '../outputs/prometheus.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 
 /**
@@ -12,7 +13,7 @@ import { UsageError, errorMessage } from '../util/errors.js';
  * - a reports directory (no result.json): rebuild only its index.html.
  * result.json itself is never rewritten. Skipped (corrupt) runs are warned about on stderr.
  */
-export async function reportCommand(opts: { dir: string }): Promise<void> {
+export async function reportCommand(opts: { dir: string; metricsFile?: string }): Promise<void> {
   const dir = path.resolve(opts.dir);
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new UsageError(`${opts.dir}: not a directory (give a run directory or a reports directory)`);
@@ -38,6 +39,12 @@ export async function reportCommand(opts: { dir: string }): Promise<void> {
     if (result?.schemaVersion !== 1 || typeof result.verdict !== 'string') throw new UsageError(`${rel(file)}: not a drill result.json (schemaVersion 1 expected)`);
     const paths = await writeRenderedReports(dir, result);
     process.stdout.write(`report: ${rel(paths.htmlPath)}\njunit:  ${rel(paths.junitPath)}\n`);
+    if (opts.metricsFile) {
+      await writeMetricsFile(opts.metricsFile, result);
+      process.stdout.write(`metrics: ${rel(path.resolve(opts.metricsFile))}\n`);
+    }
+  } else if (opts.metricsFile) {
+    throw new UsageError(`--metrics-file needs a run directory (one that holds result.json), got the reports directory ${rel(dir)}`);
   }
   const index = await writeReportsIndex(isRun ? path.dirname(dir) : dir, { onWarning: warn });
   process.stdout.write(`index:  ${rel(index)}\n`);

@@ -3,7 +3,8 @@ import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
 import { runAndReport } from '../run/run-and-report.js';
 import { renderSummaryText } from '../report/summary-text.js';
 import type { ResultJson } from '../report/result.js';
-import { createLogger } from '../util/log.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { writeMetricsFile } from '../outputs/prometheus.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 import { assertNever } from '../util/assert-never.js';
 import { checkOutDir } from '../outputs/out-dir.js';
@@ -16,7 +17,7 @@ import { EXIT } from './exit-codes.js';
  * still heals, tears down and reports; the watchdog (signal-watchdog.ts) ends it within --stop-timeout
  * whatever it was doing, and at once on a second signal.
  */
-export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean; stopTimeoutMs: number }): Promise<void> {
+export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean; stopTimeoutMs: number; metricsFile?: string }): Promise<void> {
   const log = createLogger({ level: opts.logLevel });
   let loaded;
   try {
@@ -50,12 +51,24 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
       log.error({ err: run.reportError, fallback: run.fallbackPath }, 'the reports could not be written to the reports directory');
       printOutcome(opts.json, result, run.fallbackPath ? { resultPath: run.fallbackPath, fallback: true } : null);
     }
-    process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : signals.interrupted === 'SIGTERM' ? EXIT.sigterm : !run.written ? EXIT.infra : verdictExit(result.verdict);
+    const metricsWritten = opts.metricsFile === undefined || (await writeMetrics(opts.metricsFile, result, log));
+    process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : signals.interrupted === 'SIGTERM' ? EXIT.sigterm : !run.written || !metricsWritten ? EXIT.infra : verdictExit(result.verdict);
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'the run could not be reported');
     process.exitCode = EXIT.infra;
   } finally {
     signals.dispose();
+  }
+}
+
+/** --metrics-file: false (logged) when it could not be written: an output asked for is missing, exit 3. */
+async function writeMetrics(file: string, result: ResultJson, log: Logger): Promise<boolean> {
+  try {
+    await writeMetricsFile(file, result);
+    return true;
+  } catch (error) {
+    log.error({ err: errorMessage(error), file }, 'the metrics file could not be written');
+    return false;
   }
 }
 

@@ -60,11 +60,16 @@ describe('drill CLI on the real engine', () => {
     const file = path.join(dir, 'abort.yaml');
     await writeFile(file, `${source}\nabortIf:\n  errorRate: { above: 0.5, for: 500ms }\n`);
     const out = path.join(dir, 'out');
-    const run = await runCli(['run', file, '--out', out, '--json']);
+    const prom = path.join(dir, 'drill.prom');
+    const run = await runCli(['run', file, '--out', out, '--json', '--metrics-file', prom]);
     assert.equal(run.code, 3, run.stderr.slice(-3000));
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { resultPath: string };
     const result = JSON.parse(await readFile(summary.resultPath, 'utf8')) as ResultJson;
     assert.equal(result.verdict, 'aborted');
+    // --metrics-file on a real run (test/integration/metrics-file.test.ts has node_exporter read the format).
+    const metrics = await readFile(prom, 'utf8');
+    assert.match(metrics, new RegExp(`^drill_run_info\\{drill="${result.drill.name}",run_id="${result.runId}",verdict="aborted",stack="redis-sentinel"\\} 1$`, 'm'));
+    assert.match(metrics, /^drill_run_passed\{drill="[^"]+"\} 0$/m);
     assert.match(result.reason ?? '', /stop condition: error rate \d+\.\d % > 50\.0 % over the last 500 ms/);
     const abortAt = result.events.find((e) => e.marker === 'abort')!.atMs;
     assert.ok(abortAt > result.faults[0]!.injectedAtMs && abortAt < result.faults[0]!.injectedAtMs + 2000, `aborted at ${abortAt} ms`);
