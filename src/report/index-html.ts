@@ -4,6 +4,7 @@ import { fmtInt, fmtMs, fmtMsPm } from './format.js';
 import { pageHead } from './page-head.js';
 import { REPORT_CSS } from './report-style.js';
 import { renderTrendSvg, TREND_RUNS } from './trend-svg.js';
+import { availabilityOf, mttrOf } from '../measure/availability.js';
 
 // The reports index page: one self-contained file like the reports (no script, no network), relative
 // links to each run's report.html / junit.xml / result.json so the whole directory can be archived.
@@ -41,8 +42,39 @@ function drillCard(name: string, runs: IndexedRun[], i: number): SafeHtml {
   const passes = runs.filter((r) => r.verdict === 'pass').length;
   return html`<section data-testid="drill-card"><h2>${name}</h2>
 <p class="muted">latest ${verdictPill(latest.verdict)} · ${fmtInt(passes)} of ${fmtInt(runs.length)} runs passed · <code>${latest.drillFile}</code>${runs.length > TREND_RUNS ? ` · trend shows the last ${TREND_RUNS}` : ''}</p>
+${availabilityLine(runs)}
 <div class="trend-scroll">${renderTrendSvg(runs, i)}</div>
 </section>`;
+}
+
+/** MTTR over the runs with a measured RTO, success rate, worst case; with the latest declared MTBF, availability, nines and downtime per year. */
+function availabilityLine(runs: IndexedRun[]): SafeHtml {
+  const passes = runs.filter((r) => r.verdict === 'pass').length;
+  const mttr = mttrOf(runs.map((r) => r.rtoMs).filter((v): v is number => v !== null));
+  const success = html`success rate <b data-testid="success-rate" data-value="${passes / runs.length}">${fmtPct((passes / runs.length) * 100, 1)}</b>`;
+  if (mttr === null) return html`<p data-testid="availability">${success} · no RTO measured yet, so no MTTR</p>`;
+  const mtbfMs = runs.find((r) => r.mtbfMs !== null)?.mtbfMs ?? null;
+  const a = mtbfMs === null ? null : availabilityOf(mtbfMs, mttr.meanMs);
+  return html`<p data-testid="availability">MTTR <b data-testid="mttr" data-value="${mttr.meanMs}">${fmtMs(mttr.meanMs)}</b> <span class="muted">(mean RTO of ${fmtInt(mttr.n)} run${
+    mttr.n === 1 ? '' : 's'
+  }, ${fmtMs(mttr.minMs)}–${fmtMs(mttr.maxMs)}, σ ${fmtMs(mttr.stdevMs)})</span> · worst <b data-testid="worst-rto" data-value="${mttr.maxMs}">${fmtMs(mttr.maxMs)}</b> · ${success}${
+    a === null || mtbfMs === null
+      ? html` · <span class="muted">declare <code>availability: { mtbf: 90d }</code> for availability</span>`
+      : html`<br>with MTBF ${fmtLong(mtbfMs)}: availability <b data-testid="availability-pct" data-value="${a.availability}">${fmtPct(a.availability * 100, 4)}</b> = <b data-testid="nines" data-value="${a.nines}">${a.nines.toFixed(1)} nines</b>, <b data-testid="downtime-year" data-value="${a.downtimePerYearMs}">${fmtLong(a.downtimePerYearMs)}</b> of downtime per year`
+  }</p>`;
+}
+
+/** Long spans in the unit people say them in: "90 d", "4.4 h", "26.3 min", else as fmtMs. */
+function fmtLong(ms: number): string {
+  const trim = (v: number) => v.toFixed(1).replace(/\.0$/, '');
+  if (ms >= 86_400_000) return `${trim(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${trim(ms / 3_600_000)} h`;
+  if (ms >= 60_000) return `${trim(ms / 60_000)} min`;
+  return fmtMs(ms);
+}
+
+function fmtPct(pct: number, digits: number): string {
+  return `${pct.toFixed(digits)} %`;
 }
 
 function runsTable(runs: IndexedRun[]): SafeHtml {

@@ -19,6 +19,8 @@ export interface IndexedRun {
   lostWrites: number | null;
   lostDeclared: number | null;
   unexpectedWrites: number | null;
+  /** The drill file's declared MTBF at that run, or null. */
+  mtbfMs: number | null;
   hasReport: boolean;
   hasJunit: boolean;
 }

@@ -110,6 +110,7 @@ function summarize(dir: string, r: ResultJson): Omit<IndexedRun, 'hasReport' | '
     lostWrites: num(m?.lostWrites),
     lostDeclared: declared('lostWrites'),
     unexpectedWrites: num(m?.unexpectedWrites),
+    mtbfMs: num(r.availability?.mtbfMs),
   };
 }
 

@@ -39,6 +39,8 @@ export interface ResultJson {
    * their replicas measure it; absent (or null) means "not measured for this stack", never "no divergence".
    */
   divergence?: DivergenceResult | null;
+  /** The drill file's declared MTBF, for the availability figures of the reports index; absent when not declared. */
+  availability?: { mtbfMs: number };
   /** The drill's layers (a backup store, ...): their records and checks; absent when the drill has none. A failed check fails the drill. */
   layers?: LayerResult[];
 }

@@ -82,6 +82,7 @@ export function buildResult(run: RunState): ResultJson {
     stack: { kind: spec.stack.kind, ...journal.stack },
     divergence: journal.verification.divergence,
     ...(journal.layers.length ? { layers: journal.layers } : {}),
+    ...(spec.availability ? { availability: spec.availability } : {}),
     phasesMs: journal.phasesMs,
     environment: {
       drillVersion: version,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-// Durations are written as "5s", "250ms", "2m" or a bare number of milliseconds, and carried as ms.
-const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+// Durations are written as "5s", "250ms", "2m", "90d" or a bare number of milliseconds, and carried as ms.
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** One day: nothing a drill does should take longer, and a typo like "5000s" is caught. */
 export const MAX_DURATION_MS = 24 * 3_600_000;
 /** The accepted string form, as a JSON Schema / ECMAScript pattern (surrounding blanks are trimmed). */
-export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$';
+export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$';
 
 export function parseDurationMs(text: string): number | undefined {
   const match = DURATION_RE.exec(text.trim());
@@ -17,6 +17,7 @@ export function parseDurationMs(text: string): number | undefined {
 /** 1500 → "1500ms", 5000 → "5s", 120000 → "2m": the shortest exact spelling, for messages. */
 export function formatDurationMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
+  if (ms !== 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000}s`;

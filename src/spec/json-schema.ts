@@ -26,7 +26,7 @@ export function buildJsonSchema(): JsonObject {
         delete json['type'];
         const range = `${formatDurationMs(bounds.minMs)} to ${formatDurationMs(bounds.maxMs)}`;
         json['anyOf'] = [
-          { type: 'string', pattern: DURATION_PATTERN, description: `A duration with a unit (ms, s, m, h), ${range}` },
+          { type: 'string', pattern: DURATION_PATTERN, description: `A duration with a unit (ms, s, m, h, d), ${range}` },
           { type: 'number', minimum: bounds.minMs, maximum: bounds.maxMs, description: 'Milliseconds' },
         ];
         json['examples'] = ['5s', '250ms', '2m'];

@@ -148,6 +148,15 @@ export const drillSchema = z
     objectives: objectivesSchema.prefault({}),
     measure: measureSchema.prefault({}),
     abortIf: abortIfSchema.prefault({}),
+    availability: z
+      .strictObject({
+        mtbf: duration({ minMs: 60_000, maxMs: 100 * 365 * 86_400_000 }).describe(
+          'Mean time between failures of this kind in production (e.g. 90d): with the measured MTTR it gives availability = MTBF / (MTBF + MTTR)',
+        ),
+      })
+      .optional()
+      .transform((a) => (a ? { mtbfMs: a.mtbf } : undefined))
+      .describe('What the reports index turns the drill history into: MTTR, availability, the nines and the downtime per year'),
     schedule: z
       .string()
       .max(200)

@@ -129,3 +129,37 @@ describe('drill report', () => {
     await assert.rejects(reportCommand({ dir: join(dir, 'nope') }), (e: unknown) => e instanceof UsageError && /not a directory/.test(e.message));
   });
 });
+
+describe('reports index: availability from a drill history', () => {
+  it('five runs with a declared MTBF: MTTR, worst case, success rate, availability, nines and yearly downtime, as worked out by hand', async () => {
+    const dir = join(root, 'availability');
+    const base = await fixture('pass-redis-kill-master');
+    const rtos = [2000, 2500, 3000, 2500, 2000];
+    for (const [i, rtoMs] of rtos.entries()) {
+      const runId = `20261201T0${i}0000Z-av${i}`;
+      const r: ResultJson = {
+        ...base,
+        runId,
+        verdict: i === 2 ? 'fail' : 'pass',
+        startedAt: `2026-12-01T0${i}:00:00.000Z`,
+        measured: { ...base.measured!, rtoMs },
+        availability: { mtbfMs: 30 * 86_400_000 },
+      };
+      await mkdir(join(dir, runId), { recursive: true });
+      await writeFile(join(dir, runId, 'result.json'), JSON.stringify(r));
+    }
+    const page = await readFile(await writeReportsIndex(dir), 'utf8');
+    const value = (id: string) => Number(new RegExp(`data-testid="${id}" data-value="([^"]+)"`).exec(page)?.[1]);
+    // By hand: MTTR = (2000 + 2500 + 3000 + 2500 + 2000) / 5 = 2400 ms; MTBF = 30 d = 2,592,000,000 ms.
+    assert.equal(value('mttr'), 2400);
+    assert.equal(value('worst-rto'), 3000);
+    assert.equal(value('success-rate'), 0.8);
+    const availability = 2_592_000_000 / (2_592_000_000 + 2400); // 0.999 999 074 ...
+    assert.ok(Math.abs(value('availability-pct') - availability) < 1e-12);
+    assert.ok(Math.abs(value('nines') - 6.0334) < 1e-3, `nines ${value('nines')}`); // −log10(2400 / 2,592,002,400)
+    // (1 − A) × 365.25 d = 2400 / 2,592,002,400 × 31,557,600,000 ms ≈ 29,220 ms a year.
+    assert.ok(Math.abs(value('downtime-year') - 29_219.97) < 0.1, `downtime/year ${value('downtime-year')}`);
+    assert.match(page, /with MTBF 30 d: availability <b[^>]*>99\.9999 %<\/b> = <b[^>]*>6\.0 nines<\/b>/);
+    assert.match(page, /data-testid="downtime-year"[^>]*>29\.22 s<\/b> of downtime per year/);
+  });
+});

@@ -19,7 +19,7 @@ describe('drill.schema.json', () => {
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
     assert.ok(schema.title);
     assert.deepEqual(schema.required, ['name', 'stack', 'load', 'steps']);
-    assert.deepEqual(Object.keys(schema.properties), ['name', 'description', 'stack', 'layers', 'load', 'steps', 'objectives', 'measure', 'abortIf', 'schedule']);
+    assert.deepEqual(Object.keys(schema.properties), ['name', 'description', 'stack', 'layers', 'load', 'steps', 'objectives', 'measure', 'abortIf', 'availability', 'schedule']);
     assert.equal(schema.additionalProperties, false);
   });
 
