@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeFallbackResult } from '../outputs/out-dir.js';
 import { writeRunReports, type RunReportPaths } from '../outputs/write-outputs.js';
+import { HISTORY_FILE, writeHistory } from '../outputs/write-history.js';
 import { writeReportsIndex } from '../report/reports-index.js';
 import type { ResultJson } from '../report/result.js';
 import { errorMessage } from '../util/errors.js';
@@ -21,11 +22,18 @@ export type ReportedRun = {
 
 /** Run a drill, write its outputs into outDir/<runId>/ and rebuild outDir/index.html: what `drill run` and `drill schedule` do. */
 export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
-  const { result, reportDir } = await runDrill(opts);
+  const { result, reportDir, journal } = await runDrill(opts);
   const reported = trackUnreported(result);
   try {
     await testHang('report');
     const paths = await writeRunReports(reportDir, result);
+    // The whole write history beside result.json (which keeps only the first lost ids): a failure here
+    // is reported, never at the cost of the reports themselves.
+    if (journal.load) {
+      await writeHistory(reportDir, journal.load.history, journal.verification.presentIds).catch((error: unknown) => {
+        opts.log.warn({ err: errorMessage(error) }, `${HISTORY_FILE} not written`);
+      });
+    }
     const indexPath = await writeReportsIndex(path.dirname(reportDir), {
       onWarning: (w) => {
         opts.log.warn({ warning: w }, 'reports index: skipped a run');

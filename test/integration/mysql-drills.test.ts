@@ -74,7 +74,7 @@ describe('mysql-semisync-kill-primary', () => {
 describe('mysql-async-lagging-replica-kill-primary', () => {
   it('detects and counts the writes lost by promoting a lagging replica, and fails RPO 0', async () => {
     await requireEngine();
-    const { result, code } = await runDrillFile('drills/mysql-async-lagging-replica-kill-primary.yaml');
+    const { result, code, resultPath } = await runDrillFile('drills/mysql-async-lagging-replica-kill-primary.yaml');
     assert.equal(result.verdict, 'fail', result.reason ?? '');
     assert.equal(code, 1);
     const m = result.measured!;
@@ -88,6 +88,13 @@ describe('mysql-async-lagging-replica-kill-primary', () => {
     assert.ok(m.rpoMs! > 2000 && m.rpoMs! < 4500, `RPO ${m.rpoMs} ms for a replica 3 s behind`);
     const objective = result.objectives.find((o) => o.name === 'lostWrites')!;
     assert.equal(objective.met, false);
+    // writes.csv beside result.json has every write, so every lost one (result.json lists the first 20).
+    const rows = (await readFile(path.join(path.dirname(resultPath), 'writes.csv'), 'utf8')).trim().split('\n');
+    assert.equal(rows[0], 'id,invokeMs,completeMs,outcome,found');
+    assert.equal(rows.length - 1, m.totalWrites);
+    const lost = rows.filter((r) => r.endsWith(',ok,0')).map((r) => Number(r.split(',')[0]));
+    assert.equal(lost.length, m.lostWrites);
+    for (const first of m.lost.firstIds) assert.ok(lost.includes(first.id), `lost write ${first.id} is in writes.csv as lost`);
     assert.deepEqual(await leftovers(result.runId), []);
   });
 });

@@ -2,6 +2,7 @@ import { removeRun } from '../../engine/resources.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { RunState } from '../run-state.js';
 import { stopWatchers } from '../watchers.js';
+import { withinMs } from '../../util/wait.js';
 
 /**
  * Teardown, whatever happened before: load stopped, watchers stopped, every fault healed, the stack's
@@ -15,7 +16,8 @@ export async function down(run: RunState): Promise<void> {
   });
   if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
   await stopWatchers(run).catch(() => {});
-  for (const layer of run.layers) await layer.quiesce().catch(() => {});
+  // A layer's work in flight (a backup) is waited for, but not past 15 s: teardown must end.
+  for (const layer of run.layers) await withinMs(layer.quiesce(), 15_000, undefined);
   for (const f of run.live) {
     await f.heal().catch((error: unknown) => {
       journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
