@@ -99,7 +99,7 @@ function remotePort(): number {
 }
 
 /** A port free on 127.0.0.1 right now (the kernel picks it; the short race with other processes is accepted). */
-function freeLocalPort(): Promise<number> {
+export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

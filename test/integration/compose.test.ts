@@ -1,7 +1,7 @@
+import { freeLocalPort } from '../../src/engine/resources.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -18,19 +18,6 @@ const project = `drill-it-${process.pid}`;
 let compose: { cmd: string; args: string[] };
 let env: NodeJS.ProcessEnv;
 let drillDir: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 async function findCompose(): Promise<{ cmd: string; args: string[] }> {
   for (const c of [
@@ -90,8 +77,8 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     const built = await runCli(['images', '--build'], { timeoutMs: 900_000 });
     assert.equal(built.code, 0, `drill images --build failed:\n${built.stderr.slice(-2000)}`);
     const refs = await imageRefs();
-    redisApp = await freePort();
-    mysqlApp = await freePort();
+    redisApp = await freeLocalPort();
+    mysqlApp = await freeLocalPort();
     env = {
       ...process.env,
       DRILL_REDIS_IMAGE: refs.redis.tag,

@@ -1,7 +1,7 @@
+import { freeLocalPort } from '../../src/engine/resources.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,22 +19,9 @@ after(() => {
   exporter?.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 /** node_exporter reading `dir`, scraped once: the exposition it serves. */
 async function scrape(dir: string): Promise<string> {
-  const port = await freePort();
+  const port = await freeLocalPort();
   exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     const body = await fetch(`http://127.0.0.1:${port}/metrics`).then(

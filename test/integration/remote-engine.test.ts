@@ -1,3 +1,4 @@
+import { freeLocalPort } from '../../src/engine/resources.js';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -35,19 +36,6 @@ let port = 0;
 let daemon: ChildProcess | undefined;
 let remote: Dockerode;
 let ruleChain: string | null = null;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address() as net.AddressInfo;
-      s.close(() => {
-        resolve(p);
-      });
-    });
-  });
-}
 
 /** Run fn with DOCKER_HOST pointing at the second engine (runCli passes process.env to the CLI). */
 async function onRemote<T>(fn: () => Promise<T>): Promise<T> {
@@ -109,7 +97,7 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     const built = await runCli(['images', '--build'], { timeoutMs: 900_000 });
     assert.equal(built.code, 0, `drill images --build failed:\n${built.stderr.slice(-2000)}`);
 
-    port = await freePort();
+    port = await freeLocalPort();
     await mkdir(dataRoot, { recursive: true });
     await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
     await run('ip', ['addr', 'add', BRIDGE_CIDR, 'dev', BRIDGE]);
