@@ -1,8 +1,9 @@
 import { removeRun } from '../engine/resources.js';
 import type { ResultJson } from '../report/result.js';
-import { AbortedError, errorMessage } from '../util/errors.js';
+import { AbortedError } from '../util/errors.js';
 import { withinMs } from '../util/wait.js';
 import { buildResult } from './build-result.js';
+import { healNoted } from './phases/down.js';
 import type { RunState } from './run-state.js';
 
 // The way out when a run does not end after a signal (a phase stuck on a hung engine call, a report
@@ -37,15 +38,7 @@ export async function emergencyStop(reason: string, budgetMs: number): Promise<R
       await withinMs(run.load.stop(), Math.min(2000, left()), undefined);
       run.journal.load = { history: run.load.history(), stats: run.load.stats() };
     }
-    for (const fault of run.live) {
-      await withinMs(
-        fault.heal().catch((error: unknown) => {
-          run.journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
-        }),
-        Math.min(5000, left()),
-        undefined,
-      );
-    }
+    for (const fault of run.live) await withinMs(healNoted(run, fault), Math.min(5000, left()), undefined);
     if (run.journal.engineVersion !== null && !run.opts.keepStack) {
       const removed = await withinMs(removeRun(run.deps.docker, run.journal.runId), left(), { containers: 0, networks: 0, errors: ['timed out'] });
       if (removed.errors.length) run.journal.note('runner', `teardown left resources behind: ${removed.errors.join('; ')}`, 'teardown-error');

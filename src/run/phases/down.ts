@@ -1,5 +1,6 @@
 import { removeRun } from '../../engine/resources.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
+import type { InjectedFault } from '../../faults/plugin.js';
 import type { RunState } from '../run-state.js';
 import { stopWatchers } from '../watchers.js';
 import { withinMs } from '../../util/wait.js';
@@ -9,6 +10,14 @@ import { withinMs } from '../../util/wait.js';
  * connections closed, every labelled resource of the run removed. It never hides the run's own error;
  * a teardown error is reported too.
  */
+/** Heal one injected fault; a failure goes on the timeline and in the log, never thrown (teardown goes on). */
+export function healNoted(run: RunState, fault: InjectedFault): Promise<void> {
+  return fault.heal().catch((error: unknown) => {
+    run.journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
+    run.log.warn({ err: errorMessage(error) }, 'heal failed');
+  });
+}
+
 export async function down(run: RunState): Promise<void> {
   const { journal, log } = run;
   await run.load?.stop().catch((error: unknown) => {
@@ -18,12 +27,7 @@ export async function down(run: RunState): Promise<void> {
   await stopWatchers(run).catch(() => {});
   // A layer's work in flight (a backup) is waited for, but not past 15 s: teardown must end.
   for (const layer of run.layers) await withinMs(layer.quiesce(), 15_000, undefined);
-  for (const f of run.live) {
-    await f.heal().catch((error: unknown) => {
-      journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
-      log.warn({ err: errorMessage(error) }, 'heal failed');
-    });
-  }
+  for (const f of run.live) await healNoted(run, f);
   await run.stack?.stop().catch(() => {});
   run.engineEvents?.stop();
   // No engine at preflight: nothing was created, so there is nothing to remove.
