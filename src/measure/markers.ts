@@ -24,6 +24,11 @@ export const MEASURE_MARKERS = ['first-failure', 'recovered'] as const;
 export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-wait', 'runbook-error', 'detection'] as const;
 /** Layers beside the stack: a backup taken or failed, a layer's check after the load. */
 export const LAYER_MARKERS = ['backup', 'backup-error', 'layer-check'] as const;
+/**
+ * What a node says in its own log (the log-rules.ts of redis and mysql under stacks): a replica losing or regaining its primary, a
+ * node becoming primary, a server ready or shutting down, semi-sync switching off or on.
+ */
+export const LOG_MARKERS = ['replica-link-lost', 'replica-link-up', 'node-promoted', 'node-ready', 'node-shutdown', 'semi-sync-off', 'semi-sync-on'] as const;
 /** A bring-your-own stack put back as it was (compose). */
 export const STACK_MARKERS = ['restore', 'restore-error'] as const;
 /**
@@ -78,9 +83,10 @@ export type RunnerMarker = (typeof RUNNER_MARKERS)[number];
 export type RunbookMarker = (typeof RUNBOOK_MARKERS)[number];
 export type SentinelMarker = (typeof SENTINEL_MARKERS)[number];
 export type LayerMarker = (typeof LAYER_MARKERS)[number];
-export type MarkerKind = RunnerMarker | (typeof MEASURE_MARKERS)[number] | RunbookMarker | (typeof STACK_MARKERS)[number] | LayerMarker | SentinelMarker;
+export type LogMarker = (typeof LOG_MARKERS)[number];
+export type MarkerKind = RunnerMarker | (typeof MEASURE_MARKERS)[number] | RunbookMarker | (typeof STACK_MARKERS)[number] | LayerMarker | LogMarker | SentinelMarker;
 
-export const MARKER_KINDS: readonly MarkerKind[] = [...RUNNER_MARKERS, ...MEASURE_MARKERS, ...RUNBOOK_MARKERS, ...STACK_MARKERS, ...LAYER_MARKERS, ...SENTINEL_MARKERS];
+export const MARKER_KINDS: readonly MarkerKind[] = [...RUNNER_MARKERS, ...MEASURE_MARKERS, ...RUNBOOK_MARKERS, ...STACK_MARKERS, ...LAYER_MARKERS, ...LOG_MARKERS, ...SENTINEL_MARKERS];
 
 const known = new Set<string>(MARKER_KINDS);
 /** A marker read back from a result.json (any drill version): known to this one, or not. */

@@ -38,7 +38,7 @@ export interface FaultRecord {
   verified?: string;
 }
 
-export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup';
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'log';
 
 export interface TimelineEvent {
   atMs: number;
@@ -46,6 +46,30 @@ export interface TimelineEvent {
   message: string;
   /** Machine-readable kind of the moment, for charts and checks (markers.ts lists them all). */
   marker?: MarkerKind;
+  /** The line of a node's saved container log (logs/<node>.log, 1-based) this event came from or is echoed by. */
+  log?: LogRef;
+}
+
+export interface LogRef {
+  node: string;
+  line: number;
+}
+
+/** One line of a container's log: the engine's timestamp on the run clock (null when the engine is on another host's clock). */
+export interface LogLine {
+  atMs: number | null;
+  /** The engine's own RFC 3339 time of the line, as `docker logs -t` prints it. */
+  stamp: string;
+  text: string;
+}
+
+/** A node's container log as saved with the run. */
+export interface NodeLog {
+  node: string;
+  container: string;
+  lines: LogLine[];
+  /** Older lines were dropped to keep the file within its size cap. */
+  truncated: boolean;
 }
 
 export interface MeasureInput {

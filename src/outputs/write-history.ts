@@ -16,9 +16,9 @@ export function renderHistoryCsv(history: readonly WriteRecord[], presentIds: Re
   return `${lines.join('\n')}\n`;
 }
 
-/** Write the run's write history next to its result.json; the file's path. */
-export async function writeHistory(dir: string, history: readonly WriteRecord[], presentIds: ReadonlySet<number> | null): Promise<string> {
-  const file = join(dir, HISTORY_FILE);
-  await writeFileAtomic(file, renderHistoryCsv(history, presentIds));
-  return file;
+/** Write the run's write history next to its result.json; what result.json says of it. */
+export async function writeHistory(dir: string, history: readonly WriteRecord[], presentIds: ReadonlySet<number> | null): Promise<{ file: string; writes: number; bytes: number }> {
+  const text = renderHistoryCsv(history, presentIds);
+  await writeFileAtomic(join(dir, HISTORY_FILE), text);
+  return { file: HISTORY_FILE, writes: history.length, bytes: Buffer.byteLength(text) };
 }

@@ -58,7 +58,16 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#57606a', label: 'backup', meaning: 'a backup of the primary finished in the store on the second site' };
     case 'backup-error':
       return { color: '#cf222e', label: 'backup failed', meaning: 'a backup did not complete' };
+    case 'replica-link-lost':
+      return { color: '#953800', label: 'link lost', meaning: "detection in the system's own log: a replica lost its primary" };
+    case 'semi-sync-off':
+      return { color: '#cf222e', label: 'semi-sync off', meaning: 'the primary stopped waiting for a replica: commits from here on may be lost' };
     // Drawn from the fault records themselves, or only in the events log.
+    case 'replica-link-up':
+    case 'node-promoted':
+    case 'node-ready':
+    case 'node-shutdown':
+    case 'semi-sync-on':
     case 'fault':
     case 'fault-verified':
     case 'fault-unverified':

@@ -9,7 +9,7 @@ import { renderKeyMoments } from './chart-markers.js';
 import { measuredSection, objectivesSection } from './report-objectives.js';
 import { divergenceSection, writesSection } from './writes-section.js';
 import { layersSection } from './layers-section.js';
-import { drillFileSection, environmentSection, eventsSection, faultsSection, loadSection, stackSection } from './report-evidence.js';
+import { drillFileSection, environmentSection, eventsSection, faultsSection, filesSection, loadSection, stackSection } from './report-evidence.js';
 import { num } from './svg-util.js';
 
 /**
@@ -33,6 +33,7 @@ ${layersSection(result)}
 ${stackSection(result)}
 ${faultsSection(result)}
 ${eventsSection(result)}
+${filesSection(result)}
 ${loadSection(result)}
 ${drillFileSection(result)}
 ${environmentSection(result)}

@@ -61,16 +61,45 @@ export function eventsSection(r: ResultJson): SafeHtml {
   if (events.length === 0) return html`<section data-testid="events"><h2>Events</h2><p class="muted">No events were recorded.</p></section>`;
   const charted = (marker: unknown) => marker === 'fault' || chartedStyle(marker) !== null;
   return html`<section data-testid="events"><h2>Events (${fmtInt(events.length)})</h2>
-<p class="muted">Everything the runner, the stack's own logs and the measurement recorded, on the run clock (0 = end of warm-up). Rows in bold are on the chart.</p>
-<table class="events"><thead><tr><th class="num">At</th><th class="num">From fault</th><th>Source</th><th>Marker</th><th>Message</th></tr></thead><tbody>
+<p class="muted">Everything the runner, the stack's own logs and the measurement recorded, on the run clock (0 = end of warm-up). Rows in bold are on the chart; a log link opens the node's saved log at the line the event came from (or where the node logged it too).</p>
+<table class="events"><thead><tr><th class="num">At</th><th class="num">From fault</th><th>Source</th><th>Marker</th><th>Message</th><th>Log line</th></tr></thead><tbody>
 ${events.map(
   (e) =>
     html`<tr class="${e.marker === 'teardown-error' ? 'row-missed' : charted(e.marker) ? 'charted' : ''}"><td class="num">${fmtMs(e.atMs)}</td><td class="num">${
       faultAt === null ? '—' : fmtOffsetMs(e.atMs - faultAt)
-    }</td><td>${e.source}</td><td>${e.marker ?? ''}</td><td class="msg">${e.message}</td></tr>`,
+    }</td><td>${e.source}</td><td>${e.marker ?? ''}</td><td class="msg">${e.message}</td><td>${logLink(r, e.log)}</td></tr>`,
 )}
 </tbody></table></section>`;
 }
+
+/** "redis-1.log:42", linked to the saved file, when the run saved that node's log. */
+function logLink(r: ResultJson, ref: unknown): SafeHtml | string {
+  const { node, line } = (ref ?? {}) as { node?: unknown; line?: unknown };
+  const file = savedLogs(r).find((l) => l.node === node);
+  if (!file || typeof line !== 'number') return '';
+  return html`<a href="${file.file}" data-testid="log-link" data-line="${line}"><code>${file.file.replace(/^logs\//, '')}:${line}</code></a>`;
+}
+
+/** What was saved beside the report: the complete write history and every node's log. */
+export function filesSection(r: ResultJson): SafeHtml | string {
+  const writes = r.files?.writes && SAFE_FILE.test(String(r.files.writes.file)) ? r.files.writes : undefined;
+  const logs = savedLogs(r);
+  if (!writes && logs.length === 0) return '';
+  return html`<section data-testid="files"><h2>Saved with the run</h2>
+<table><thead><tr><th>File</th><th>What</th><th class="num">Size</th></tr></thead><tbody>
+${writes ? html`<tr><td><a href="${writes.file}" data-testid="writes-file"><code>${writes.file}</code></a></td><td>every tracked write (${fmtInt(writes.writes)}): id, sent and completed at, outcome, found after recovery</td><td class="num">${fmtBytes(writes.bytes)}</td></tr>` : ''}
+${logs.map(
+  (l) =>
+    html`<tr><td><a href="${l.file}" data-testid="node-log"><code>${l.file}</code></a></td><td>container log of <code>${l.node}</code> (${fmtInt(l.lines)} lines${l.truncated ? ', older lines dropped' : ''}, secrets masked)</td><td class="num">${fmtBytes(l.bytes)}</td></tr>`,
+)}
+</tbody></table></section>`;
+}
+
+/** Links only to plain files beside the report: result.json may come from anywhere (no `javascript:`, no `../`). */
+const SAFE_FILE = /^(logs\/)?[A-Za-z0-9_-][A-Za-z0-9._-]*\.(log|csv)$/;
+const savedLogs = (r: ResultJson) => (Array.isArray(r.files?.logs) ? r.files.logs : []).filter((l) => SAFE_FILE.test(String(l.file)));
+
+const fmtBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
 
 export function loadSection(r: ResultJson): SafeHtml {
   const l = r.load;

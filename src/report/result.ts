@@ -43,4 +43,13 @@ export interface ResultJson {
   availability?: { mtbfMs: number };
   /** The drill's layers (a backup store, ...): their records and checks; absent when the drill has none. A failed check fails the drill. */
   layers?: LayerResult[];
+  /** Files saved beside result.json (paths relative to it); absent in older results. */
+  files?: RunFiles;
+}
+
+export interface RunFiles {
+  /** writes.csv: every tracked write (id, times, outcome, found after recovery): the complete lost and unknown lists. */
+  writes?: { file: string; writes: number; bytes: number };
+  /** Each node's container log; events with `log` point to a line of one. */
+  logs?: { node: string; container: string; file: string; lines: number; bytes: number; truncated: boolean }[];
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { WriteRecord } from '../load/history.js';
 import type { TrackedLoadStats } from '../load/tracked-load.js';
 import type { MarkerKind } from '../measure/markers.js';
-import type { DivergenceResult, EventSource, FaultRecord, TimelineEvent } from '../measure/types.js';
+import type { DivergenceResult, EventSource, FaultRecord, NodeLog, TimelineEvent } from '../measure/types.js';
 import type { LayerResult } from '../layers/result.js';
 import type { StackImages } from '../stacks/plugin.js';
 import { createRunClock, type RunClock } from '../util/clock.js';
@@ -36,6 +36,8 @@ export class RunJournal {
   verification: { presentIds: ReadonlySet<number> | null; divergence: DivergenceResult | null } = { presentIds: null, divergence: null };
   /** Each layer's records and checks, in the drill file's order. */
   readonly layers: LayerResult[] = [];
+  /** Every container's log, read before teardown (saved as logs/<node>.log). */
+  logs: NodeLog[] = [];
   /** What ended the run early, if anything (the verdict is then error or aborted, with this reason). */
   failure: unknown = undefined;
 

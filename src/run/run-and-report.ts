@@ -8,6 +8,11 @@ import { errorMessage } from '../util/errors.js';
 import { trackUnreported } from './emergency.js';
 import { runDrill, type RunOptions } from './run-drill.js';
 import { testHang } from './test-hang.js';
+import { writeNodeLogs } from '../outputs/write-logs.js';
+import type { RunFiles } from '../report/result.js';
+import { makeDir } from '../util/make-dir.js';
+import type { Logger } from '../util/log.js';
+import type { RunJournal } from './journal.js';
 
 export type ReportedRun = {
   result: ResultJson;
@@ -26,14 +31,9 @@ export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
   const reported = trackUnreported(result);
   try {
     await testHang('report');
+    await makeDir(reportDir);
+    result.files = await writeEvidence(reportDir, result, journal, opts.log);
     const paths = await writeRunReports(reportDir, result);
-    // The whole write history beside result.json (which keeps only the first lost ids): a failure here
-    // is reported, never at the cost of the reports themselves.
-    if (journal.load) {
-      await writeHistory(reportDir, journal.load.history, journal.verification.presentIds).catch((error: unknown) => {
-        opts.log.warn({ err: errorMessage(error) }, `${HISTORY_FILE} not written`);
-      });
-    }
     const indexPath = await writeReportsIndex(path.dirname(reportDir), {
       onWarning: (w) => {
         opts.log.warn({ warning: w }, 'reports index: skipped a run');
@@ -51,4 +51,27 @@ export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
   } finally {
     reported();
   }
+}
+
+/**
+ * The evidence beside result.json, written first so that result.json links only files that exist: the
+ * whole write history (result.json keeps only the first lost ids) and every node's log. A failure here is
+ * reported, never at the cost of the reports themselves; without the logs, events lose their line links.
+ */
+async function writeEvidence(dir: string, result: ResultJson, journal: RunJournal, log: Logger): Promise<RunFiles> {
+  const files: RunFiles = {};
+  if (journal.load) {
+    const writes = await writeHistory(dir, journal.load.history, journal.verification.presentIds).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, `${HISTORY_FILE} not written`);
+      return null;
+    });
+    if (writes) files.writes = writes;
+  }
+  const logs = await writeNodeLogs(dir, journal.logs).catch((error: unknown) => {
+    log.warn({ err: errorMessage(error) }, 'container logs not written');
+    return null;
+  });
+  if (logs?.length) files.logs = logs;
+  if (!logs) result.events = result.events.map(({ log: _unlinked, ...e }) => e);
+  return files;
 }

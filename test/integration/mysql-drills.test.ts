@@ -41,6 +41,28 @@ describe('mysql-kill-primary (runbook failover), checked against a direct read o
     assert.ok(result.measured!.recoveredAtMs! >= repoint.atMs - result.measured!.precisionMs, `recovered at ${result.measured!.recoveredAtMs} before the repoint at ${repoint.atMs}`);
   });
 
+  it("puts the replicas' own log lines on the timeline: each lost its primary once after the kill, and the repointed one reconnected", async () => {
+    const { result, resultPath } = run;
+    const fault = result.faults[0]!;
+    const fromLog = result.events.filter((e) => e.source === 'log');
+    const lost = fromLog.filter((e) => e.marker === 'replica-link-lost');
+    const replicas = result.stack.containers.filter((c) => c.role !== 'app' && c.name !== fault.container).length;
+    assert.equal(new Set(lost.map((e) => e.log!.node)).size, replicas, `replicas that logged the loss: ${lost.map((e) => e.message).join(' | ')}`);
+    for (const e of lost) {
+      assert.ok(e.atMs >= fault.injectedAtMs, `${e.message} at ${e.atMs} ms, before the fault at ${fault.injectedAtMs} ms`);
+      const file = result.files!.logs!.find((l) => l.node === e.log!.node)!.file;
+      const line = (await readFile(path.join(path.dirname(resultPath), file), 'utf8')).split('\n')[e.log!.line - 1]!;
+      assert.match(line, /Slave I\/O/);
+    }
+    // A retrying replica logs the loss every second; the timeline keeps one event per loss.
+    for (const node of new Set(lost.map((e) => e.log!.node))) {
+      const seq = fromLog.filter((e) => e.log!.node === node).map((e) => e.marker);
+      for (let i = 1; i < seq.length; i++) assert.notEqual(seq[i], seq[i - 1], `${node}: ${seq.join(', ')}`);
+    }
+    const up = fromLog.find((e) => e.marker === 'replica-link-up' && e.atMs > marker(result, 'runbook-repoint')!.atMs - 1000);
+    assert.ok(up, 'no replica logged its connection to the new primary');
+  });
+
   it('reports the same data as a direct read of the new primary, and the other replica converged', () => {
     const { result } = run;
     const m = result.measured!;

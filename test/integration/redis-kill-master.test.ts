@@ -87,6 +87,41 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(html.includes(result.drill.name));
   });
 
+  it("saves every node's log and links the system's events to the lines they came from", async () => {
+    const dir = path.dirname(stdoutJson.resultPath);
+    const logs = result.files?.logs ?? [];
+    for (const c of result.stack.containers)
+      assert.ok(
+        logs.some((l) => l.container === c.name && l.lines > 0),
+        `no log saved for ${c.name}`,
+      );
+    const lineOf = async (ref: { node: string; line: number }) => {
+      const file = logs.find((l) => l.node === ref.node)!.file;
+      return (await readFile(path.join(dir, file), 'utf8')).split('\n')[ref.line - 1] ?? '';
+    };
+    // Sentinel's +sdown heard live over Pub/Sub is the line that Sentinel logged, within the linking window.
+    const sdowns = result.events.filter((e) => e.marker === 'sdown' && e.log);
+    assert.ok(sdowns.length >= 2, `sdown events linked to a log line: ${sdowns.length}`);
+    for (const e of sdowns) {
+      const line = await lineOf(e.log!);
+      assert.match(line, /\+sdown master/, `${e.message} → ${line}`);
+      const stampMs = Date.parse(line.slice(0, line.indexOf(' ')));
+      assert.ok(Math.abs(stampMs - (result.clockOriginEpochMs + e.atMs)) < 2000, `log line at ${line.slice(0, 30)}, event at ${e.atMs} ms`);
+    }
+    // The surviving replica's own words: it lost its master after the kill, then became master.
+    const fault = result.faults[0]!;
+    const lost = result.events.find((e) => e.source === 'log' && e.marker === 'replica-link-lost' && e.atMs >= fault.injectedAtMs);
+    const promoted = result.events.find((e) => e.source === 'log' && e.marker === 'node-promoted');
+    assert.ok(lost && promoted, 'the replica did not log the lost master and its promotion');
+    assert.match(await lineOf(lost.log!), /Connection with master lost/);
+    assert.match(await lineOf(promoted.log!), /MASTER MODE enabled/);
+    assert.ok(promoted.atMs > lost.atMs);
+    // The whole write history is saved and linked: one line per write sent.
+    assert.equal(result.files?.writes?.writes, result.measured!.totalWrites);
+    const csv = (await readFile(path.join(dir, result.files.writes.file), 'utf8')).trim().split('\n');
+    assert.equal(csv.length - 1, result.measured!.totalWrites);
+  });
+
   it('leaves nothing labelled behind', async () => {
     assert.deepEqual(await leftovers(result.runId), []);
   });

@@ -4,6 +4,7 @@ import type { InjectedFault } from '../../faults/plugin.js';
 import type { RunState } from '../run-state.js';
 import { stopWatchers } from '../watchers.js';
 import { withinMs } from '../../util/wait.js';
+import { collectLogs } from './collect-logs.js';
 
 /**
  * Teardown, whatever happened before: load stopped, watchers stopped, every fault healed, the stack's
@@ -32,6 +33,8 @@ export async function down(run: RunState): Promise<void> {
   run.engineEvents?.stop();
   // No engine at preflight: nothing was created, so there is nothing to remove.
   if (journal.engineVersion === null) return;
+  // Within 20 s: the evidence is worth a wait, not a teardown that never ends.
+  await withinMs(collectLogs(run), 20_000, undefined);
   if (run.opts.keepStack) {
     journal.note('runner', 'stack kept running on request (--keep-stack): `drill cleanup` removes it', 'stack-kept');
     log.warn(

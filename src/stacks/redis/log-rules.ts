@@ -1,0 +1,11 @@
+import type { LogRule } from '../../measure/log-events.js';
+
+// Lines Redis 7 writes when its replication changes (checked against the servers of this project's
+// images: docs/logs.md). Sentinel's own events come live over Pub/Sub and are only linked to its log.
+export const REDIS_LOG_RULES: readonly LogRule[] = [
+  { pattern: /Connection with master lost/, marker: 'replica-link-lost', meaning: 'replica lost its primary' },
+  { pattern: /MASTER <-> REPLICA sync: Finished with success/, marker: 'replica-link-up', meaning: 'replica synced with its primary' },
+  { pattern: /MASTER MODE enabled/, marker: 'node-promoted', meaning: 'became primary' },
+  { pattern: /Ready to accept connections/, marker: 'node-ready', meaning: 'server ready' },
+  { pattern: /Received SIG(TERM|INT)|User requested shutdown/, marker: 'node-shutdown', meaning: 'server shutting down' },
+];
