@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
 import { leftovers, requireEngine, runCli, tempDir } from './helpers.js';
+import type { NotificationBody } from '../../src/outputs/notify-body.js';
+import { startReceiver, type ReceivedRequest } from './notify-receiver.js';
 
 // The walking skeleton, end to end: the shipped drill on the real engine, real Redis replication and
 // Sentinel, real load. Asserts the numbers against Sentinel's own evidence, not against constants.
@@ -12,11 +14,16 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
   let result: ResultJson;
   let exitCode: number | null;
   let stdoutJson: { runId: string; verdict: string; reportPath: string; resultPath: string };
+  let notified: ReceivedRequest[];
 
   before(async () => {
     await requireEngine();
     const out = await tempDir('kill-master');
-    const run = await runCli(['run', 'drills/redis-sentinel-kill-master.yaml', '--out', out, '--json'], { timeoutMs: 240_000 });
+    // --notify-url on a real run, to a receiver on 127.0.0.1 (notify.test.ts covers the failure paths).
+    const receiver = await startReceiver('ok');
+    const run = await runCli(['run', 'drills/redis-sentinel-kill-master.yaml', '--out', out, '--json', '--notify-url', receiver.url], { timeoutMs: 240_000 });
+    await receiver.close();
+    notified = receiver.requests;
     exitCode = run.code;
     assert.ok(run.stdout.trim(), `no JSON summary on stdout; stderr:\n${run.stderr.slice(-4000)}`);
     stdoutJson = JSON.parse(run.stdout.trim().split('\n').pop()!);
@@ -87,6 +94,18 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(html.includes(result.drill.name));
   });
 
+  it('posts the verdict to --notify-url once, after the reports are written', async () => {
+    assert.equal(notified.length, 1, 'exactly one POST');
+    const body = JSON.parse(notified[0]!.body) as NotificationBody;
+    assert.equal(body.drill.runId, result.runId);
+    assert.equal(body.drill.verdict, result.verdict);
+    assert.equal(body.drill.measured?.rtoMs, result.measured!.rtoMs);
+    assert.equal(body.drill.resultPath, path.resolve(stdoutJson.resultPath));
+    assert.match(body.text, new RegExp(`^${result.verdict.toUpperCase()}  ${result.drill.name}: RTO `));
+    const reportWrittenMs = (await stat(body.drill.reportPath!)).mtimeMs;
+    assert.ok(reportWrittenMs <= notified[0]!.receivedAtMs, 'the notification came before report.html was written');
+  });
+
   it("saves every node's log and links the system's events to the lines they came from", async () => {
     const dir = path.dirname(stdoutJson.resultPath);
     const logs = result.files?.logs ?? [];
@@ -104,7 +123,8 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(sdowns.length >= 2, `sdown events linked to a log line: ${sdowns.length}`);
     for (const e of sdowns) {
       const line = await lineOf(e.log!);
-      assert.match(line, /\+sdown master/, `${e.message} → ${line}`);
+      // The whole event as published ("+sdown master drill 172.20.0.2 6379") is what the line says.
+      assert.ok(line.endsWith(e.message.slice(e.message.indexOf(': ') + 2)), `${e.message} → ${line}`);
       const stampMs = Date.parse(line.slice(0, line.indexOf(' ')));
       assert.ok(Math.abs(stampMs - (result.clockOriginEpochMs + e.atMs)) < 2000, `log line at ${line.slice(0, 30)}, event at ${e.atMs} ms`);
     }
