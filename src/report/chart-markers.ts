@@ -203,8 +203,10 @@ function shownLabel(mk: Marker): string {
 }
 
 /**
- * Label rows above the plot: each label takes the first row where it does not overlap the previous one
- * (width estimated from its length); if none of `maxRows` is free, the row that frees up first.
+ * Label rows above the plot: each label takes the first row where it does not overlap the labels already
+ * there (width estimated from its length, generously: 11 px bold). When every row is taken, the marker
+ * keeps its line and tooltip but shows no label (row -1): labels never overlap, and the key-moments table
+ * lists every marker anyway.
  */
 export function assignLabelRows(markers: readonly Marker[], x: (t: number) => number, maxRows: number, width: number): { rows: number[]; used: number; anchors: ('start' | 'end')[] } {
   const rowEnds = new Array<number>(Math.max(1, maxRows)).fill(Number.NEGATIVE_INFINITY);
@@ -212,17 +214,21 @@ export function assignLabelRows(markers: readonly Marker[], x: (t: number) => nu
   const anchors: ('start' | 'end')[] = [];
   for (const mk of markers) {
     const px = x(mk.atMs);
-    const anchor = px > width - 150 ? 'end' : 'start';
-    const w = shownLabel(mk).length * 6.4 + 8;
+    const w = shownLabel(mk).length * LABEL_CHAR_PX + 10;
+    const anchor = px + w > width ? 'end' : 'start';
     const left = anchor === 'end' ? px - w : px;
-    let row = rowEnds.findIndex((end) => end <= left);
-    if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
-    rowEnds[row] = left + w;
+    // Rows hold labels left to right (markers come sorted by time), except end-anchored ones, which
+    // reach back to the left: a row is free when its last label ends before this one starts.
+    const row = rowEnds.findIndex((end) => end <= left);
+    if (row >= 0) rowEnds[row] = Math.max(rowEnds[row]!, left + w);
     rows.push(row);
     anchors.push(anchor);
   }
-  return { rows, anchors, used: rows.length ? Math.max(...rows) + 1 : 0 };
+  return { rows, anchors, used: Math.max(0, ...rows) + (rows.some((r) => r >= 0) ? 1 : 0) };
 }
+
+/** Wider than the widest glyphs of the 11 px bold label font on average, so estimates err on the safe side. */
+const LABEL_CHAR_PX = 7.2;
 
 /**
  * Vertical lines from the plot's bottom to the label row of each marker (labels as assigned by
@@ -240,6 +246,9 @@ export function renderMarkers(markers: readonly Marker[], x: (t: number) => numb
     }
     const row = rows[i]!;
     const anchor = anchors[i]!;
+    if (row < 0) {
+      return html`<g data-testid="marker-${mk.key}" class="mk" data-unlabelled="yes"><title>${mk.title}</title><line x1="${mx}" y1="${layout.top - 4}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.5"${dash}/></g>`;
+    }
     return html`<g data-testid="marker-${mk.key}" class="mk"><title>${mk.title}</title>
 <line x1="${mx}" y1="${layout.top - 4 - row * layout.rowH}" x2="${mx}" y2="${layout.bottom}" stroke="${mk.color}" stroke-width="1.5"${dash}/>
 <text x="${f(px + (anchor === 'end' ? -3 : 3))}" y="${layout.top - 6 - row * layout.rowH}" text-anchor="${anchor}" class="marker" fill="${mk.color}">${shownLabel(mk)}</text></g>`;

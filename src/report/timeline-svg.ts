@@ -12,7 +12,7 @@ import { CHART_MARGIN_LEFT, CHART_MARGIN_RIGHT, CHART_W, f, niceCeil, num } from
 const W = CHART_W;
 /** At most this many rows of marker labels above the plot; the chart grows by the rows it needs. */
 const MAX_LABEL_ROWS = 7;
-const ROW_H = 12;
+const ROW_H = 14;
 const PLOT_H = 220;
 const M = { left: CHART_MARGIN_LEFT, right: CHART_MARGIN_RIGHT, bottom: 34 };
 const PLOT_W = W - M.left - M.right;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { renderReportHtml } from '../../src/report/html-report.js';
 import { writeRunReports } from '../../src/outputs/write-outputs.js';
-import { checkReport, FIXTURES, openFile, readResult } from './report-checks.js';
+import { checkReport, expectNoLabelOverlap, FIXTURES, openFile, readResult } from './report-checks.js';
 
 // Reports rendered from stored result.json fixtures: a real PASS run, the same drill edited into a FAIL
 // with lost writes (some acknowledged after the fault), and an ERROR full of hostile text.
@@ -39,4 +39,33 @@ test('hostile text renders as text everywhere, including SVG labels and tooltips
   await expect(page.getByTestId('divergence-row').locator('code')).toHaveText('<img src=x onerror=alert(1)>-redis-3');
   await expect(page.getByTestId('drill-source')).toHaveText(result.drill.source);
   expect(await page.evaluate(() => document.querySelectorAll('[onerror], [onload], [onclick]').length)).toBe(0);
+});
+
+test('marker labels never overlap, even when a dozen moments fall within one second', async ({ page }, testInfo) => {
+  const result = await readResult(path.join(FIXTURES, 'pass-redis-kill-master.result.json'));
+  const faultAt = result.measured!.faultAtMs!;
+  // Fault, detection, promotion, switch and runbook steps crowded into one second, as on a fast failover.
+  const crowd = [
+    'sdown',
+    'odown',
+    'promoted-slave',
+    'switch-master',
+    'replica-link-lost',
+    'semi-sync-off',
+    'detection',
+    'runbook-promote',
+    'runbook-repoint',
+    'runbook-wait',
+    'backup',
+    'backup-error',
+  ] as const;
+  result.events = [...result.events, ...crowd.map((marker, i) => ({ atMs: faultAt + 40 + i * 70, source: 'runner' as const, message: `crowded ${marker}`, marker }))].sort((a, b) => a.atMs - b.atMs);
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  await openFile(page, htmlPath);
+  const labels = await expectNoLabelOverlap(page);
+  expect(labels, 'labels drawn').toBeGreaterThan(8);
+  // Every moment stays findable: a marker without room for its label keeps its line and tooltip, and the
+  // key-moments table lists it.
+  for (const marker of ['sdown', 'odown', 'switch-master', 'backup-error']) await expect(page.getByTestId(`moment-${marker}`), marker).toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath('crowded.png'), fullPage: true });
 });

@@ -119,6 +119,7 @@ export async function checkReport(page: Page, result: ResultJson, watch: PageWat
     expect(line && line.height > 100, `marker ${key} line spans the plot`).toBeTruthy();
     await expect(marker.locator('text')).not.toHaveText('');
   }
+  await expectNoLabelOverlap(page);
   if (m?.faultAtMs !== null && m?.faultAtMs !== undefined) {
     const rto = await chart.getByTestId('rto-window').locator('rect').boundingBox();
     expect(rto && rto.width > 0, 'RTO window shaded').toBeTruthy();
@@ -138,4 +139,28 @@ export async function checkReport(page: Page, result: ResultJson, watch: PageWat
   const shot = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach(`${name} screenshot`, { path: shot, contentType: 'image/png' });
+}
+
+/** Marker labels of every timeline chart on the page, as drawn: no two boxes intersect. */
+export async function expectNoLabelOverlap(page: Page): Promise<number> {
+  const charts = page.locator('svg.timeline');
+  let labels = 0;
+  for (let c = 0; c < (await charts.count()); c++) {
+    const texts = charts.nth(c).locator('text.marker');
+    const boxes: { x: number; y: number; width: number; height: number; text: string }[] = [];
+    for (let i = 0; i < (await texts.count()); i++) {
+      const box = await texts.nth(i).boundingBox();
+      if (box) boxes.push({ ...box, text: (await texts.nth(i).textContent()) ?? '' });
+    }
+    labels += boxes.length;
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        expect(overlap, `labels "${a.text}" and "${b.text}" overlap: ${JSON.stringify([a, b])}`).toBe(false);
+      }
+    }
+  }
+  return labels;
 }
