@@ -2,6 +2,7 @@ import type { ObjectiveResult } from './types.js';
 import type { ObjectivesSpec } from '../spec/schema.js';
 import type { Measured } from './types.js';
 import { assertNever } from '../util/assert-never.js';
+import { availabilityOf } from './availability.js';
 
 type ObjectiveName = ObjectiveResult['name'];
 
@@ -11,35 +12,51 @@ const UNITS: { [K in ObjectiveName]: ObjectiveResult['unit'] } = {
   lostWrites: 'writes',
   rpoMs: 'ms',
   unexpectedWrites: 'writes',
+  availability: 'percent',
 };
 
 /** Report order. */
-const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites'];
+const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites', 'availability'];
 
 /**
- * Each declared objective against its measured value: met when measured ≤ declared. A declared objective
- * that could not be measured (null, or no measurement at all) is missed: a number we do not have cannot pass.
- * Time objectives carry the precision of the measurement so a report can show "2.3 s ± 3.5 ms".
+ * Each declared objective against its measured value: met when measured ≤ declared (availability: ≥). A
+ * declared objective that could not be measured (null, or no measurement at all) is not met: a number we
+ * do not have cannot pass. Time objectives carry the precision of the measurement so a report can show
+ * "2.3 s ± 3.5 ms".
  */
-export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | null): ObjectiveResult[] {
+export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | null, availability?: { mtbfMs: number }): ObjectiveResult[] {
   const results: ObjectiveResult[] = [];
   for (const name of ORDER) {
     const declared = objectives[name];
     if (declared === undefined) continue;
-    const measured = m === null ? null : m[name];
-    const met = measured !== null && measured <= declared;
+    const measured = measuredValue(name, m, availability);
+    const min = name === 'availability';
+    const met = measured !== null && (min ? measured >= declared : measured <= declared);
     const result: ObjectiveResult = { name, declared, measured, met, unit: UNITS[name], state: met ? 'met' : measured === null ? 'not-measured' : 'missed' };
-    if (measured === null) result.why = notMeasuredWhy(name, m);
+    if (min) result.bound = 'min';
+    if (measured === null) result.why = notMeasuredWhy(name, m, availability);
     if (UNITS[name] === 'ms' && name !== 'rpoMs' && m !== null && measured !== null) result.precisionMs = m.precisionMs;
     results.push(result);
   }
   return results;
 }
 
+function measuredValue(name: ObjectiveName, m: Measured | null, availability: { mtbfMs: number } | undefined): number | null {
+  if (m === null) return null;
+  if (name !== 'availability') return m[name];
+  if (!availability || m.rtoMs === null) return null;
+  // This run's RTO as the time to recover (fault to stable recovery, detection included: what MTTR
+  // averages over runs). Eight decimals: enough for the nines a declared MTBF can tell apart.
+  return Math.round(availabilityOf(availability.mtbfMs, m.rtoMs).availability * 100 * 1e8) / 1e8;
+}
+
 /** Why an objective has no measured value, in the user's terms. */
-function notMeasuredWhy(name: ObjectiveName, m: Measured | null): string {
+function notMeasuredWhy(name: ObjectiveName, m: Measured | null, availability: { mtbfMs: number } | undefined): string {
   if (m === null) return 'nothing was measured: the run ended before the load did';
   switch (name) {
+    case 'availability':
+      if (!availability) return 'no availability.mtbf declared';
+      return `no RTO: ${notMeasuredWhy('rtoMs', m, availability)}`;
     case 'rtoMs':
     case 'downtimeMs':
       if (m.faultAtMs === null) return 'no fault was injected';

@@ -149,8 +149,10 @@ export interface TimelineBucket {
 export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
 
 export interface ObjectiveResult {
-  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites';
+  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites' | 'availability';
   declared: number;
+  /** max: met when measured ≤ declared (absent = max, as in older results); min: met when measured ≥ declared (availability). */
+  bound?: 'max' | 'min';
   measured: number | null;
   /** null measured = could not be measured (e.g. never recovered): not met, and the verdict is FAIL */
   met: boolean;
@@ -158,7 +160,7 @@ export interface ObjectiveResult {
   state?: 'met' | 'missed' | 'not-measured';
   /** Why a not-measured objective has no value. */
   why?: string;
-  unit: 'ms' | 'writes';
+  unit: 'ms' | 'writes' | 'percent';
   /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
   precisionMs?: number;
 }

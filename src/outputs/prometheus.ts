@@ -1,4 +1,5 @@
 import { objectiveState } from '../measure/objectives.js';
+import { availabilityOf } from '../measure/availability.js';
 import type { ResultJson } from '../report/result.js';
 import { writeFileAtomic } from '../report/write-file-atomic.js';
 
@@ -14,7 +15,7 @@ const labelText = (l: Labels) =>
   `{${Object.entries(l)
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(',')}}`;
-const OBJECTIVE_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lost_writes', rpoMs: 'rpo', unexpectedWrites: 'unexpected_writes' };
+const OBJECTIVE_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lost_writes', rpoMs: 'rpo', unexpectedWrites: 'unexpected_writes', availability: 'availability' };
 
 export function renderPrometheus(result: ResultJson): string {
   const drill = { drill: result.drill.name };
@@ -52,9 +53,17 @@ export function renderPrometheus(result: ResultJson): string {
   );
   gauge(
     'drill_objective_declared',
-    'Per declared objective: its bound (seconds for times, writes for counts).',
-    result.objectives.map((o): [Labels, number] => [{ ...drill, objective: OBJECTIVE_NAMES[o.name] ?? o.name }, o.unit === 'ms' ? o.declared / 1000 : o.declared]),
+    'Per declared objective: its bound (seconds for times, writes for counts, a 0-1 ratio for availability).',
+    result.objectives.map((o): [Labels, number] => [
+      { ...drill, objective: OBJECTIVE_NAMES[o.name] ?? o.name },
+      o.unit === 'ms' ? o.declared / 1000 : o.unit === 'percent' ? o.declared / 100 : o.declared,
+    ]),
   );
+  // With a declared MTBF: the availability this run's recovery implies, as Prometheus keeps ratios (0-1).
+  const mtbfMs = result.availability?.mtbfMs;
+  const rtoMs = m?.rtoMs ?? null;
+  if (mtbfMs !== undefined && rtoMs !== null)
+    gauge('drill_availability_ratio', "MTBF / (MTBF + RTO) of this run, with the drill file's availability.mtbf.", [[drill, availabilityOf(mtbfMs, rtoMs).availability]]);
   const checks = (result.layers ?? []).flatMap((l) => l.checks.map((c): [Labels, number] => [{ ...drill, layer: l.kind, check: c.name }, c.ok ? 1 : 0]));
   gauge('drill_layer_check_ok', "Per layer check (a backup store's restore, ...): 1 ok, 0 failed.", checks);
   return families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.samples.map(([l, v]) => `${f.name}${labelText(l)} ${v}`)].join('\n')).join('\n') + '\n';

@@ -43,9 +43,21 @@ export const OBJECTIVE_LABELS: Record<string, string> = {
   lostWrites: 'Lost writes',
   rpoMs: 'RPO',
   unexpectedWrites: 'Unexpected writes',
+  availability: 'Availability',
 };
 
 /** An objective's value in its unit. */
 export function fmtValue(v: unknown, unit: unknown, precisionMs?: unknown): string {
+  if (unit === 'percent') return fmtPercent(v);
   return unit === 'ms' ? fmtMsPm(v, precisionMs) : fmtInt(v);
+}
+
+/** "99.99997 %": enough decimals to tell the nines apart, trailing zeros dropped. */
+export function fmtPercent(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? `${Number(v.toFixed(5))} %` : '—';
+}
+
+/** An objective's declared bound: "≤ 10 s", "≥ 99.99 %" (availability is a floor). */
+export function fmtDeclared(o: { declared: unknown; unit: unknown; bound?: unknown }): string {
+  return `${o.bound === 'min' ? '≥' : '≤'} ${fmtValue(o.declared, o.unit)}`;
 }

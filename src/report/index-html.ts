@@ -55,12 +55,20 @@ function availabilityLine(runs: IndexedRun[]): SafeHtml {
   if (mttr === null) return html`<p data-testid="availability">${success} · no RTO measured yet, so no MTTR</p>`;
   const mtbfMs = runs.find((r) => r.mtbfMs !== null)?.mtbfMs ?? null;
   const a = mtbfMs === null ? null : availabilityOf(mtbfMs, mttr.meanMs);
+  // The latest declared objective, checked against the history's MTTR (each run checks its own RTO).
+  const floor = runs.find((r) => r.availabilityDeclared !== null)?.availabilityDeclared ?? null;
+  const objective =
+    a === null || floor === null
+      ? ''
+      : html` · objective ≥ ${fmtPct(floor, 4)}: <b data-testid="availability-objective" data-state="${a.availability * 100 >= floor ? 'met' : 'missed'}" class="${a.availability * 100 >= floor ? 'met' : 'missed'}">${
+          a.availability * 100 >= floor ? '✓ met' : '✗ missed'
+        }</b>`;
   return html`<p data-testid="availability">MTTR <b data-testid="mttr" data-value="${mttr.meanMs}">${fmtMs(mttr.meanMs)}</b> <span class="muted">(mean RTO of ${fmtInt(mttr.n)} run${
     mttr.n === 1 ? '' : 's'
   }, ${fmtMs(mttr.minMs)}–${fmtMs(mttr.maxMs)}, σ ${fmtMs(mttr.stdevMs)})</span> · worst <b data-testid="worst-rto" data-value="${mttr.maxMs}">${fmtMs(mttr.maxMs)}</b> · ${success}${
     a === null || mtbfMs === null
       ? html` · <span class="muted">declare <code>availability: { mtbf: 90d }</code> for availability</span>`
-      : html`<br>with MTBF ${fmtLong(mtbfMs)}: availability <b data-testid="availability-pct" data-value="${a.availability}">${fmtPct(a.availability * 100, 4)}</b> = <b data-testid="nines" data-value="${a.nines}">${a.nines.toFixed(1)} nines</b>, <b data-testid="downtime-year" data-value="${a.downtimePerYearMs}">${fmtLong(a.downtimePerYearMs)}</b> of downtime per year`
+      : html`<br>with MTBF ${fmtLong(mtbfMs)}: availability <b data-testid="availability-pct" data-value="${a.availability}">${fmtPct(a.availability * 100, 4)}</b> = <b data-testid="nines" data-value="${a.nines}">${a.nines.toFixed(1)} nines</b>, <b data-testid="downtime-year" data-value="${a.downtimePerYearMs}">${fmtLong(a.downtimePerYearMs)}</b> of downtime per year${objective}`
   }</p>`;
 }
 

@@ -21,6 +21,8 @@ export interface IndexedRun {
   unexpectedWrites: number | null;
   /** The drill file's declared MTBF at that run, or null. */
   mtbfMs: number | null;
+  /** The drill file's availability objective at that run (percent, a floor), or null. */
+  availabilityDeclared: number | null;
   hasReport: boolean;
   hasJunit: boolean;
 }

@@ -1,7 +1,7 @@
 import type { LayerCheck, ObjectiveResult, ResultJson } from './result.js';
 import { objectiveState } from '../measure/objectives.js';
 import { escapeXml } from './escape.js';
-import { fmtValue, OBJECTIVE_LABELS } from './format.js';
+import { fmtDeclared, fmtValue, OBJECTIVE_LABELS } from './format.js';
 import { precisionOf } from './report-objectives.js';
 import { renderSummaryText } from './summary-text.js';
 import { num } from './svg-util.js';
@@ -90,11 +90,11 @@ function layerCheckCase(kind: string, c: LayerCheck): Case {
 }
 
 /** Stable test-case names (no threshold: a CI history survives a changed bound; the bound is in the message and the properties). */
-const JUNIT_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lostWrites', rpoMs: 'rpo', unexpectedWrites: 'unexpectedWrites' };
+const JUNIT_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lostWrites', rpoMs: 'rpo', unexpectedWrites: 'unexpectedWrites', availability: 'availability' };
 
 function objectiveCase(r: ResultJson, o: ObjectiveResult): Case {
   const label = OBJECTIVE_LABELS[o.name] ?? String(o.name);
-  const declared = `≤ ${fmtValue(o.declared, o.unit)}`;
+  const declared = fmtDeclared(o);
   const name = JUNIT_NAMES[o.name] ?? String(o.name);
   const state = objectiveState(o);
   if (state === 'met') return { name, timeS: 0 };

@@ -2,7 +2,7 @@ import { objectiveState } from '../measure/objectives.js';
 import type { Measured } from '../measure/types.js';
 import type { ObjectiveResult, ResultJson } from './result.js';
 import { html, type SafeHtml } from './escape.js';
-import { fmtInt, fmtMs, fmtMsPm, fmtValue, OBJECTIVE_LABELS } from './format.js';
+import { fmtDeclared, fmtInt, fmtMs, fmtMsPm, fmtPercent, fmtValue, OBJECTIVE_LABELS } from './format.js';
 import { num } from './svg-util.js';
 
 // Objectives declared vs measured, each number with its precision, and the measured cards. Every number
@@ -58,7 +58,7 @@ export function objectivesSection(r: ResultJson): SafeHtml {
     const rowClass = state === null ? 'row-info' : state === 'met' ? 'row-met' : state === 'missed' ? 'row-missed' : 'row-unmeasured';
     return html`<tr data-testid="objective-${name}" data-declared="${o ? 'yes' : 'no'}" data-state="${state ?? 'none'}" class="${rowClass}">
 <td>${OBJECTIVE_LABELS[name] ?? name}</td>
-<td class="num" data-testid="declared" data-value="${o ? o.declared : ''}">${o ? `≤ ${fmtValue(o.declared, unit)}` : '—'}</td>
+<td class="num" data-testid="declared" data-value="${o ? o.declared : ''}">${o ? fmtDeclared(o) : '—'}</td>
 <td class="num strong" data-testid="measured" data-value="${measured ?? ''}">${measured === null ? 'not measured' : fmtValue(measured, unit)}</td>
 <td class="num" data-testid="precision" data-value="${p.valueMs ?? ''}" title="${p.why}">${p.text}</td>
 <td class="num" data-testid="margin">${o ? margin(o, measured, p.valueMs) : ''}</td>
@@ -66,7 +66,7 @@ export function objectivesSection(r: ResultJson): SafeHtml {
   });
   return html`<section data-testid="objectives"><h2>Objectives: declared vs measured</h2>
 ${declared.length === 0 ? html`<p class="muted">No objectives were declared: the numbers below are reported, not judged.</p>` : ''}
-<table><thead><tr><th>Objective</th><th class="num">Declared (max)</th><th class="num">Measured</th><th class="num">Precision</th><th class="num">Margin</th><th>Result</th></tr></thead><tbody>
+<table><thead><tr><th>Objective</th><th class="num">Declared</th><th class="num">Measured</th><th class="num">Precision</th><th class="num">Margin</th><th>Result</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 <p class="muted small">Precision: ${precisionOf('rtoMs', m).why}. Counts are exact: every write has a unique id and all of them are checked against what the primary holds after recovery.</p>
@@ -76,8 +76,9 @@ ${rows}
 /** "7.449 s to spare", "over by 2 writes", and a warning when the margin is inside the precision. */
 function margin(o: ObjectiveResult, measured: number | null, precisionMs: number | null): SafeHtml | string {
   if (measured === null) return '—';
-  const d = o.declared - measured;
-  const text = o.unit === 'ms' ? fmtMs(Math.abs(d)) : `${fmtInt(Math.abs(d))} write${Math.abs(d) === 1 ? '' : 's'}`;
+  // Positive d = room to spare, whichever way the bound points.
+  const d = o.bound === 'min' ? measured - o.declared : o.declared - measured;
+  const text = o.unit === 'ms' ? fmtMs(Math.abs(d)) : o.unit === 'percent' ? `${fmtPercent(Math.abs(d)).replace(' %', '')} points` : `${fmtInt(Math.abs(d))} write${Math.abs(d) === 1 ? '' : 's'}`;
   const close = precisionMs !== null && Math.abs(d) <= precisionMs;
   const s = d >= 0 ? `${text} to spare` : `over by ${text}`;
   return close ? html`${s} <span class="warn" title="the margin is smaller than the precision: a rerun may go either way">(within precision)</span>` : s;

@@ -111,6 +111,7 @@ function summarize(dir: string, r: ResultJson): Omit<IndexedRun, 'hasReport' | '
     lostDeclared: declared('lostWrites'),
     unexpectedWrites: num(m?.unexpectedWrites),
     mtbfMs: num(r.availability?.mtbfMs),
+    availabilityDeclared: declared('availability'),
   };
 }
 

@@ -40,7 +40,7 @@ export function buildResult(run: RunState): ResultJson {
         `(largest send lag ${Math.round(input.loadStats.maxSendLagMs)} ms): the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)`,
     );
   }
-  const objectives = evaluateObjectives(spec.objectives, measured);
+  const objectives = evaluateObjectives(spec.objectives, measured, spec.availability);
   const failedChecks = journal.layers.flatMap((l) => l.checks.filter((c) => !c.ok).map((c) => `${l.kind} layer, ${c.name}: ${c.measured ?? c.detail}`));
   const judged = failedChecks.length ? 'fail' : verdictOf(objectives);
   const missed = [
@@ -51,7 +51,9 @@ export function buildResult(run: RunState): ResultJson {
   const reason = input.verdictOverride?.reason ?? (missed.length ? `${failedChecks.length ? 'check failed' : 'objective missed'}: ${missed.join('; ')}` : null);
 
   const fromLogs = eventsFromLogs(journal.logs, LOG_RULES[descriptorOf(spec.stack).data(spec.stack)]);
-  const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured)], journal.logs).sort((a, b) => a.atMs - b.atMs).map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
+  const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured)], journal.logs)
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
   const range = timelineRange(
     input.history,
     spec.measure.bucketMs,

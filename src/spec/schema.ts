@@ -90,6 +90,8 @@ export const loadSchema = z
   .describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted')
   .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration }));
 
+const PERCENT_EXPECTED = 'expected a percentage such as "99.99%"';
+
 export const objectivesSchema = z
   .strictObject({
     rto: duration().optional().describe('Max time from the fault to stable recovery of writes'),
@@ -97,9 +99,24 @@ export const objectivesSchema = z
     lostWrites: z.int().min(0).optional().describe('Max acknowledged writes missing after recovery (0 = RPO zero)'),
     rpo: duration().optional().describe('Max data-loss window: fault time minus the last ack before which nothing was lost'),
     unexpectedWrites: z.int().min(0).default(0).describe('Max ids present that were never acknowledged nor unknown (should be 0: anything else is a bug)'),
+    availability: z
+      .union([z.number(), z.string()], { error: PERCENT_EXPECTED })
+      .superRefine((value, ctx) => {
+        // A bare number is ambiguous (0.9999 or 99.99?): only a written percentage is taken.
+        if (typeof value !== 'string' || !/^(100|\d{1,2}(\.\d{1,8})?)\s?%$/.test(value)) ctx.addIssue({ code: 'custom', message: `${PERCENT_EXPECTED} (at most 100%), got ${JSON.stringify(value)}` });
+      })
+      .optional()
+      .describe('Min availability this run implies, MTBF / (MTBF + RTO), with availability.mtbf declared: e.g. "99.99%"'),
   })
   .describe('What the drill must prove. Each one missed is a FAIL and exit code 1.')
-  .transform((o) => ({ rtoMs: o.rto, downtimeMs: o.downtime, lostWrites: o.lostWrites, rpoMs: o.rpo, unexpectedWrites: o.unexpectedWrites }));
+  .transform((o) => ({
+    rtoMs: o.rto,
+    downtimeMs: o.downtime,
+    lostWrites: o.lostWrites,
+    rpoMs: o.rpo,
+    unexpectedWrites: o.unexpectedWrites,
+    availability: o.availability === undefined ? undefined : Number.parseFloat(String(o.availability)),
+  }));
 
 export const measureSchema = z
   .strictObject({

@@ -143,6 +143,11 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     problems.push({ path, message: fit.why, where: { node: has(path) ? path : ['layers', index] } });
   });
 
+  // Availability needs the time between failures the recovery is set against.
+  if (spec.objectives.availability !== undefined && !spec.availability) {
+    at(['objectives', 'availability'], 'expected availability.mtbf beside it (e.g. `availability: { mtbf: 90d }`): availability is MTBF / (MTBF + RTO), and without an MTBF it cannot be worked out');
+  }
+
   if (spec.measure.stableMs >= spec.load.durationMs) {
     const stable = formatDurationMs(spec.measure.stableMs);
     const written = has(['measure', 'stable']);

@@ -73,6 +73,15 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(m.precisionMs >= boundMs && m.precisionMs < boundMs + 50, `precision ${m.precisionMs} ms vs the fault instant's bound ${boundMs} ms`);
   });
 
+  it('judges the availability its recovery implies: MTBF / (MTBF + RTO) against the declared floor', () => {
+    const o = result.objectives.find((x) => x.name === 'availability');
+    assert.ok(o, 'no availability objective');
+    const mtbfMs = 90 * 86_400_000;
+    const expected = (100 * mtbfMs) / (mtbfMs + result.measured!.rtoMs!);
+    assert.ok(Math.abs(o.measured! - expected) < 1e-7, `availability ${o.measured} %, by hand ${expected} %`);
+    assert.deepEqual([o.declared, o.bound, o.state], [99.999, 'min', expected >= 99.999 ? 'met' : 'missed']);
+  });
+
   it('accounts for every write sent', () => {
     const m = result.measured!;
     assert.equal(m.ackedWrites + m.failedWrites + m.unknownWrites, m.totalWrites);

@@ -10,6 +10,7 @@ const objectives = (o: Partial<ObjectivesSpec>): ObjectivesSpec => ({
   lostWrites: undefined,
   rpoMs: undefined,
   unexpectedWrites: 0,
+  availability: undefined,
   ...o,
 });
 
@@ -50,7 +51,7 @@ describe('evaluateObjectives / verdictOf', () => {
   });
 
   it('fails when a value exceeds its objective; equal is met', () => {
-    const r = evaluateObjectives({ rtoMs: 2000, downtimeMs: 2200, lostWrites: 5, rpoMs: 100, unexpectedWrites: 0 }, measured({ lostWrites: 6, rpoMs: 100 }));
+    const r = evaluateObjectives(objectives({ rtoMs: 2000, downtimeMs: 2200, lostWrites: 5, rpoMs: 100 }), measured({ lostWrites: 6, rpoMs: 100 }));
     assert.deepEqual(
       r.map((o) => [o.name, o.met]),
       [
@@ -81,6 +82,23 @@ describe('evaluateObjectives / verdictOf', () => {
       none.map((o) => o.met),
       [false, false],
     );
+  });
+
+  it('availability: MTBF / (MTBF + RTO) of this run, met when at least the declared percentage', () => {
+    // 90 days between failures, recovered in 2.5 s: 7,776,000 / 7,776,002.5 = 99.99996785 % (worked by hand).
+    const mtbfMs = 90 * 86_400_000;
+    const [, ok] = evaluateObjectives(objectives({ availability: 99.9999 }), measured({ rtoMs: 2500 }), { mtbfMs });
+    assert.deepEqual([ok!.name, ok!.measured, ok!.bound, ok!.unit, ok!.state], ['availability', 99.99996785, 'min', 'percent', 'met']);
+    // Seven nines need an RTO under 0.78 s at this MTBF.
+    const [, missed] = evaluateObjectives(objectives({ availability: 99.99999 }), measured({ rtoMs: 2500 }), { mtbfMs });
+    assert.equal(missed!.state, 'missed');
+    const [, equal] = evaluateObjectives(objectives({ availability: 99.99996785 }), measured({ rtoMs: 2500 }), { mtbfMs });
+    assert.equal(equal!.met, true, 'equal is met');
+    const [, noRto] = evaluateObjectives(objectives({ availability: 99.9 }), measured({ rtoMs: null, recoveredAtMs: null }), { mtbfMs });
+    assert.equal(noRto!.state, 'not-measured');
+    assert.match(noRto!.why ?? '', /^no RTO: writes had not recovered/);
+    const [, noMtbf] = evaluateObjectives(objectives({ availability: 99.9 }), measured({ rtoMs: 2500 }));
+    assert.equal(noMtbf!.why, 'no availability.mtbf declared');
   });
 
   it('no objectives at all is a pass', () => {

@@ -27,7 +27,7 @@ function sampleResult(over: Partial<ResultJson> = {}): ResultJson {
   const present = new Set(history.filter((w) => w.outcome === 'ok' && w.invokeMs !== 4990 && w.invokeMs !== 4994).map((w) => w.id));
   const faults: FaultRecord[] = [{ kind: 'kill', target: 'primary', container: 'drill-abc-redis-1', injectedAtMs: 5000, injectReturnedAtMs: 5082 }];
   const m = measure({ history, faults, presentIds: present, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1 });
-  const objectives = evaluateObjectives({ rtoMs: 5000, downtimeMs: undefined, lostWrites: 0, rpoMs: undefined, unexpectedWrites: 0 }, m);
+  const objectives = evaluateObjectives({ rtoMs: 5000, downtimeMs: undefined, lostWrites: 0, rpoMs: undefined, unexpectedWrites: 0, availability: undefined }, m);
   const range = timelineRange(history, 100, [5000]);
   return {
     schemaVersion: 1,
@@ -135,7 +135,7 @@ describe('renderReportHtml', () => {
   it('a not-recovered run says so and shades to the end', () => {
     const r = sampleResult();
     r.measured = { ...r.measured!, rtoMs: null, downtimeMs: null, recoveredAtMs: null };
-    r.objectives = evaluateObjectives({ rtoMs: 5000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 }, r.measured);
+    r.objectives = evaluateObjectives({ rtoMs: 5000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, availability: undefined }, r.measured);
     const out = renderReportHtml(r);
     assert.match(out, /not recovered<\/text>/);
     assert.match(out, /data-state="not-measured" class="row-unmeasured"/);

@@ -144,6 +144,8 @@ describe('reports index: availability from a drill history', () => {
         startedAt: `2026-12-01T0${i}:00:00.000Z`,
         measured: { ...base.measured!, rtoMs },
         availability: { mtbfMs: 30 * 86_400_000 },
+        // Six nines declared in the latest run only (the file changed): the index takes the latest.
+        objectives: i === 4 ? [...base.objectives, { name: 'availability', declared: 99.9999, bound: 'min', measured: null, met: false, unit: 'percent' }] : base.objectives,
       };
       await mkdir(join(dir, runId), { recursive: true });
       await writeFile(join(dir, runId, 'result.json'), JSON.stringify(r));
@@ -161,5 +163,7 @@ describe('reports index: availability from a drill history', () => {
     assert.ok(Math.abs(value('downtime-year') - 29_219.97) < 0.1, `downtime/year ${value('downtime-year')}`);
     assert.match(page, /with MTBF 30 d: availability <b[^>]*>99\.9999 %<\/b> = <b[^>]*>6\.0 nines<\/b>/);
     assert.match(page, /data-testid="downtime-year"[^>]*>29\.22 s<\/b> of downtime per year/);
+    // 99.9999074 % ≥ 99.9999 %: the history's MTTR meets the latest declared floor.
+    assert.match(page, /objective ≥ 99\.9999 %: <b data-testid="availability-objective" data-state="met"/);
   });
 });

@@ -35,7 +35,7 @@ describe('shipped drills', () => {
       { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
       { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
     ]);
-    assert.deepEqual(spec.objectives, { rtoMs: 10000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 });
+    assert.deepEqual(spec.objectives, { rtoMs: 10000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, availability: 99.999 });
     assert.ok(spec.description.length > 0);
   });
 });

@@ -94,7 +94,7 @@ const EXPECTED = {
     { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
     { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
   ],
-  objectives: { rtoMs: 10000, downtimeMs: undefined, lostWrites: 0, rpoMs: undefined, unexpectedWrites: 0 },
+  objectives: { rtoMs: 10000, downtimeMs: undefined, lostWrites: 0, rpoMs: undefined, unexpectedWrites: 0, availability: undefined },
   measure: { stableMs: 2000, bucketMs: 50 },
   abortIf: NO_ABORT,
 };
@@ -129,7 +129,7 @@ describe('loadDrillFile: valid files', () => {
       stack: { kind: 'redis-sentinel', replicas: 1, sentinels: 3, sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 }, apps: 1, redisConfig: {} },
       load: { rate: 100, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 10000 },
       steps: [{ kind: 'fault', atMs: 2000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' }],
-      objectives: { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0 },
+      objectives: { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, availability: undefined },
       measure: { stableMs: 1000, bucketMs: 100 },
       abortIf: NO_ABORT,
     });
@@ -273,6 +273,23 @@ describe('loadDrillFile: rules across fields', () => {
       { line: 16, column: 9, path: 'steps[2].at', message: 'expected a time before the end of the load (load.duration: 10s), got 12s: the fault would hit an idle system' },
       { line: 20, column: 11, path: 'measure.stable', message: 'expected a window shorter than load.duration (10s), got 10s: recovery could never be observed' },
     ]);
+  });
+
+  it('an availability objective: a percentage, and only with availability.mtbf beside it', async () => {
+    const objective = (value: string) => minimal((l) => l.push('objectives:', `  availability: ${value}`));
+    assert.deepEqual(await errorsOf(objective('"99.99%"')), [
+      {
+        line: 12,
+        column: 17,
+        path: 'objectives.availability',
+        message: 'expected availability.mtbf beside it (e.g. `availability: { mtbf: 90d }`): availability is MTBF / (MTBF + RTO), and without an MTBF it cannot be worked out',
+      },
+    ]);
+    assert.match((await errorsOf(objective('0.9999')))[0]!.message, /percentage such as "99.99%"/);
+    const file = await write(minimal((l) => l.push('objectives:', '  availability: 99.95%', 'availability:', '  mtbf: 30d')));
+    const { spec } = await loadDrillFile(file);
+    assert.equal(spec.objectives.availability, 99.95);
+    assert.deepEqual(spec.availability, { mtbfMs: 30 * 86_400_000 });
   });
 
   it('a default stable window too long for a short load points at load.duration', async () => {
