@@ -36,7 +36,8 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, describe: 'print the result summary as JSON on stdout' })
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' })
-        .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" }),
+        .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" })
+        .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' }),
     async (argv) =>
       (await import('./run-command.js')).runCommand({
         file: argv.file,
@@ -46,6 +47,7 @@ const cli = yargs(hideBin(process.argv))
         keepStack: argv['keep-stack'],
         stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
         metricsFile: argv['metrics-file'],
+        notifyUrl: argv['notify-url'],
       }),
   )
   .command(
@@ -75,13 +77,22 @@ const cli = yargs(hideBin(process.argv))
     async (argv) => (await import('./images-command.js')).imagesCommand({ build: argv.build || argv.force, force: argv.force, json: argv.json, logLevel: argv['log-level'] }),
   )
   .command(
-    'report <dir>',
-    "rebuild a run's report.html + junit.xml from result.json (and the index), or a reports directory's index.html",
+    'report [dir]',
+    "rebuild a run's report.html + junit.xml from result.json (and the index), or a reports directory's index.html; --compare A B: what changed between two runs",
     (y) =>
       y
-        .positional('dir', { type: 'string', demandOption: true, describe: 'a run directory (reports/<runId>) or a reports directory' })
-        .option('metrics-file', { type: 'string', describe: 'a run directory: also write its figures in Prometheus text format to this file (*.prom)' }),
-    async (argv) => (await import('./report-command.js')).reportCommand({ dir: argv.dir, metricsFile: argv['metrics-file'] }),
+        .positional('dir', { type: 'string', describe: 'a run directory (reports/<runId>) or a reports directory' })
+        .option('compare', { type: 'string', array: true, describe: 'compare two runs instead: run directories (or result.json files) A then B; text on stdout, HTML to --out' })
+        .option('out', { type: 'string', describe: 'with --compare: the HTML file (default compare-<runIdA>-vs-<runIdB>.html here)' })
+        .option('metrics-file', { type: 'string', describe: 'a run directory: also write its figures in Prometheus text format to this file (*.prom)' })
+        .option('notify-url', { type: 'string', describe: 'a run directory: POST its verdict to this webhook again, as `drill run --notify-url` does (loopback only)' }),
+    async (argv) => {
+      if (argv.compare !== undefined)
+        return (await import('./compare-command.js')).compareCommand({ paths: argv.compare, dir: argv.dir, out: argv.out, metricsFile: argv['metrics-file'], notifyUrl: argv['notify-url'] });
+      if (argv.dir === undefined) throw new UsageError('report: name a run directory or a reports directory (drill report <dir>), or two runs to compare (drill report --compare A B)');
+      if (argv.out !== undefined) throw new UsageError('--out is for --compare (the comparison page); drill report <dir> writes beside result.json');
+      return (await import('./report-command.js')).reportCommand({ dir: argv.dir, metricsFile: argv['metrics-file'], notifyUrl: argv['notify-url'] });
+    },
   )
   .command(
     'calibrate',
@@ -114,7 +125,8 @@ const cli = yargs(hideBin(process.argv))
         .option('parallel', { type: 'boolean', default: false, describe: 'let different drills run at the same time (default: one after the other)' })
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
         .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" })
-        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' }),
+        .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' })
+        .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" }),
     async (argv) =>
       (await import('./schedule-command.js')).scheduleCommand({
         paths: argv.paths,
@@ -126,6 +138,7 @@ const cli = yargs(hideBin(process.argv))
         timezone: argv.timezone,
         dryRun: argv['dry-run'],
         stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
+        notifyUrl: argv['notify-url'],
       }),
   )
   .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')

@@ -8,6 +8,8 @@ import { writeMetricsFile } from '../outputs/prometheus.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 import { assertNever } from '../util/assert-never.js';
 import { checkOutDir } from '../outputs/out-dir.js';
+import { checkNotifyUrl } from '../outputs/notify-url.js';
+import { notifyRun } from '../outputs/notify.js';
 import { watchSignals } from './signal-watchdog.js';
 import { EXIT } from './exit-codes.js';
 
@@ -17,7 +19,18 @@ import { EXIT } from './exit-codes.js';
  * still heals, tears down and reports; the watchdog (signal-watchdog.ts) ends it within --stop-timeout
  * whatever it was doing, and at once on a second signal.
  */
-export async function runCommand(opts: { file: string; outDir: string; json: boolean; logLevel: string; keepStack: boolean; stopTimeoutMs: number; metricsFile?: string }): Promise<void> {
+export async function runCommand(opts: {
+  file: string;
+  outDir: string;
+  json: boolean;
+  logLevel: string;
+  keepStack: boolean;
+  stopTimeoutMs: number;
+  metricsFile?: string;
+  notifyUrl?: string;
+}): Promise<void> {
+  // Flags first: a webhook off loopback is refused before anything starts (exit 2).
+  const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
   const log = createLogger({ level: opts.logLevel });
   let loaded;
   try {
@@ -53,6 +66,13 @@ export async function runCommand(opts: { file: string; outDir: string; json: boo
     }
     const metricsWritten = opts.metricsFile === undefined || (await writeMetrics(opts.metricsFile, result, log));
     process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : signals.interrupted === 'SIGTERM' ? EXIT.sigterm : !run.written || !metricsWritten ? EXIT.infra : verdictExit(result.verdict);
+    // Last, once everything is on disk and the exit code is set: a failed delivery only warns.
+    if (notifyUrl) {
+      const paths = run.written ? { reportPath: path.resolve(run.paths.htmlPath), resultPath: path.resolve(run.paths.resultPath) } : { reportPath: null, resultPath: run.fallbackPath };
+      const { delivery, message } = await notifyRun(notifyUrl, result, paths);
+      if (delivery.delivered) log.info({ attempts: delivery.attempts, status: delivery.status }, message);
+      else log.warn({ attempts: delivery.attempts, status: delivery.status, problem: delivery.problem }, message);
+    }
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'the run could not be reported');
     process.exitCode = EXIT.infra;

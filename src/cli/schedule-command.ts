@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../util/log.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';
 import { checkOutDir } from '../outputs/out-dir.js';
+import { checkNotifyUrl } from '../outputs/notify-url.js';
+import { notifyRun } from '../outputs/notify.js';
 import { watchSignals } from './signal-watchdog.js';
 
 /**
@@ -15,7 +17,8 @@ import { watchSignals } from './signal-watchdog.js';
  * `schedule`, or --cron for every drill given) until SIGTERM/SIGINT. Each run is a `drill run`: reports in
  * OUT/<run>/ and the index OUT/index.html rewritten after it. A drill never overlaps itself; drills run one
  * at a time unless --parallel. On SIGTERM/SIGINT: no new run starts, the running drill is aborted (faults
- * healed, stack removed, what was measured reported), then exit 143/130. See docs/schedule.md.
+ * healed, stack removed, what was measured reported), then exit 143/130. --notify-url: each run's verdict
+ * is posted as `drill run` does. See docs/schedule.md.
  */
 export interface ScheduleOptions {
   paths: string[];
@@ -27,9 +30,11 @@ export interface ScheduleOptions {
   timezone?: string;
   dryRun: boolean;
   stopTimeoutMs: number;
+  notifyUrl?: string;
 }
 
 export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
+  const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
   const log = createLogger({ level: opts.logLevel });
   const drills = await scheduledDrills(opts, log);
   checkTimezone(opts.timezone);
@@ -44,7 +49,7 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
 
   // Before the first run: the reports directory must work (exit 2 otherwise).
   await checkOutDir(opts.outDir);
-  const scheduler = startScheduler({ drills, log, parallel: opts.parallel, timezone: opts.timezone, runOne: (d, signal) => runScheduled(d, signal, opts, log) });
+  const scheduler = startScheduler({ drills, log, parallel: opts.parallel, timezone: opts.timezone, runOne: (d, signal) => runScheduled(d, signal, opts, log, notifyUrl) });
   const signals = watchSignals({
     log,
     stopTimeoutMs: opts.stopTimeoutMs,
@@ -111,7 +116,7 @@ function checkTimezone(timezone: string | undefined): void {
 }
 
 /** One scheduled run: the drill file read again (an edit applies from the next run on), run, reported. */
-async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: ScheduleOptions, log: Logger): Promise<void> {
+async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: ScheduleOptions, log: Logger, notifyUrl: URL | undefined): Promise<void> {
   let loaded;
   try {
     loaded = await loadDrillFile(d.file);
@@ -144,4 +149,9 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
       ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath, reportPath, indexPath, ...(run.written ? {} : { fallback: true, result }) })}\n`
       : `${result.verdict.toUpperCase().padEnd(7)} ${d.name}  ${result.runId}  ${reportPath ? path.relative(process.cwd(), reportPath) : `reports not written; result.json: ${resultPath ?? JSON.stringify(result)}`}${result.reason ? `  (${result.reason})` : ''}\n`,
   );
+  if (notifyUrl) {
+    const { delivery, message } = await notifyRun(notifyUrl, result, { reportPath: reportPath && path.resolve(reportPath), resultPath: resultPath && path.resolve(resultPath) });
+    if (delivery.delivered) log.info({ drill: d.name, runId: result.runId, attempts: delivery.attempts }, message);
+    else log.warn({ drill: d.name, runId: result.runId, attempts: delivery.attempts, problem: delivery.problem }, message);
+  }
 }

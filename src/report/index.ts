@@ -6,3 +6,6 @@ export { writeReportsIndex, scanReports, type IndexedRun, type ReportsScan } fro
 export { renderIndexHtml } from './index-html.js';
 export { writeFileAtomic, tempPathFor } from './write-file-atomic.js';
 export { escapeHtml, escapeXml, html, SafeHtml } from './escape.js';
+export { compareResults, judge, type RunComparison, type ChangeKind, type FigureChange, type ObjectiveChange, type TextChange, type FaultChange, type EventPair } from './compare.js';
+export { renderCompareText } from './compare-text.js';
+export { renderCompareHtml } from './compare-html.js';

@@ -15,7 +15,7 @@ export function renderSummaryText(result: ResultJson): string {
     const label = (OBJECTIVE_LABELS[o.name] ?? clean(o.name)).padEnd(18);
     const state = objectiveState(o);
     const measured = o.measured === null ? `not measured: ${clean(o.why ?? 'no value')}` : fmtValue(o.measured, o.unit, o.precisionMs);
-    lines.push(`  ${state === 'met' ? 'ok  ' : state === 'missed' ? 'MISS' : 'N/A '} ${label} ${measured} (max ${fmtValue(o.declared, o.unit)})`);
+    lines.push(`  ${state === 'met' ? 'ok  ' : state === 'missed' ? 'MISS' : 'N/A '} ${label} ${measured} (${o.bound === 'min' ? 'min' : 'max'} ${fmtValue(o.declared, o.unit)})`);
   }
   for (const layer of Array.isArray(result.layers) ? result.layers : []) {
     for (const c of layer.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${clean(`${layer.kind}: ${c.name}`)}: ${clean(c.measured ?? '')}${c.declared ? ` (${clean(c.declared)})` : ''}`);
@@ -34,7 +34,7 @@ export function renderSummaryText(result: ResultJson): string {
   return lines.join('\n') + '\n';
 }
 
-function clean(v: unknown): string {
+export function clean(v: unknown): string {
   // C0 controls except tab, DEL, and C1 controls (ESC-less CSI 0x9b included).
   return String(v ?? '').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, ' ');
 }
