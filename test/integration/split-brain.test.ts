@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ID_RANGE_PER_TARGET } from '../../src/load/multi-load.js';
 import { leftovers, requireEngine, runDrillFile } from './helpers.js';
@@ -41,6 +43,30 @@ describe('redis split brain', () => {
     // The bulk was acknowledged deep inside the partition: by the old master, to app-2.
     assert.ok(m.lost.ackSpanMs!.lastMs > fault.injectReturnedAtMs + 3000, `last lost write acked at ${m.lost.ackSpanMs!.lastMs}`);
     assert.equal(result.objectives.find((o) => o.name === 'lostWrites')!.met, false);
+  });
+
+  it('shows the lost writes in red where they happened: per bucket, inside the partition, every one on the chart', async () => {
+    const { result, resultPath } = plain;
+    const fault = result.faults[0]!;
+    const lostBuckets = result.timeline.buckets.filter((b) => (b.lost ?? 0) > 0);
+    assert.equal(
+      lostBuckets.reduce((s, b) => s + (b.lost ?? 0), 0),
+      result.measured!.lostWrites,
+      'per-bucket lost counts add up to the lost writes',
+    );
+    for (const b of lostBuckets)
+      assert.ok(b.startMs + result.timeline.bucketMs > fault.injectedAtMs && b.startMs < fault.healedAtMs!, `lost writes in the bucket at ${b.startMs} ms, outside the partition`);
+    const page = await readFile(path.join(path.dirname(resultPath), 'report.html'), 'utf8');
+    // The overview chart is the first: its dark-red layer holds every lost write, one titled bar per bucket.
+    const layer = /<g fill="#6e0a1e" class="bars-lost" data-testid="bars-lost" data-count="(\d+)">(.*?)<\/g>/s.exec(page);
+    assert.ok(layer, 'no lost-writes layer on the chart');
+    assert.equal(Number(layer[1]), result.measured!.lostWrites);
+    const titles = [...layer[2]!.matchAll(/<title>(\d+) acknowledged, then lost/g)].map((t) => Number(t[1]));
+    assert.equal(
+      titles.reduce((s, n) => s + n, 0),
+      result.measured!.lostWrites,
+    );
+    assert.match(page, /data-testid="rpo-window"/, 'the RPO window is shaded');
   });
 
   it('with min-replicas-to-write, the old master refuses writes instead of losing them', () => {
