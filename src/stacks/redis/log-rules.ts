@@ -6,6 +6,8 @@ export const REDIS_LOG_RULES: readonly LogRule[] = [
   { pattern: /Connection with master lost/, marker: 'replica-link-lost', meaning: 'replica lost its primary' },
   { pattern: /MASTER <-> REPLICA sync: Finished with success/, marker: 'replica-link-up', meaning: 'replica synced with its primary' },
   { pattern: /MASTER MODE enabled/, marker: 'node-promoted', meaning: 'became primary' },
+  // An old master rejoining after a partition stops taking writes here: the end of a split brain.
+  { pattern: /REPLICAOF \S+ enabled/, marker: 'node-demoted', meaning: 'became a replica' },
   { pattern: /Ready to accept connections/, marker: 'node-ready', meaning: 'server ready' },
   { pattern: /Received SIG(TERM|INT)|User requested shutdown/, marker: 'node-shutdown', meaning: 'server shutting down' },
 ];
