@@ -127,4 +127,23 @@ describe('drill schedule', { timeout: 300_000 }, () => {
       ['03:00:00.000Z', '03:00:00.000Z', '03:00:00.000Z'],
     );
   });
+
+  it('`drill schedule drills/` as documented: the shipped drills with a schedule, each at its own time, the rest left out', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dry = await runCli(['schedule', 'drills/', '--timezone', 'UTC', '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = dry.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { drill: string; cron: string; next: string[] });
+    const files = (await readdir('drills')).filter((f) => f.endsWith('.yaml'));
+    const withSchedule = [];
+    for (const f of files) if (/^schedule: /m.test(await readFile(path.join('drills', f), 'utf8'))) withSchedule.push(f.replace(/\.yaml$/, ''));
+    assert.deepEqual(planned.map((p) => p.drill).sort(), withSchedule.sort());
+    assert.ok(planned.length >= 10, `${planned.length} shipped drills scheduled`);
+    // Staggered: no two shipped drills start at the same minute.
+    assert.equal(new Set(planned.map((p) => p.next[0])).size, planned.length, planned.map((p) => `${p.drill} ${p.cron}`).join('; '));
+    // The bring-your-own-stack drills need the user's compose stack up: never scheduled by default.
+    assert.ok(!planned.some((p) => p.drill.startsWith('compose-')));
+  });
 });
