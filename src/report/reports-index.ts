@@ -8,6 +8,7 @@ import type { IndexedRun, ReportsScan } from './index-types.js';
 export type { IndexedRun, ReportsScan } from './index-types.js';
 import { num } from './svg-util.js';
 import { writeFileAtomic } from './write-file-atomic.js';
+import { LATEST_LINK } from './latest-link.js';
 
 // reports/index.html: every run under a reports directory, newest first, with a trend per drill. Built
 // from the result.json files alone, so it can be rebuilt at any time (`drill report <reports dir>`). A
@@ -19,7 +20,7 @@ export async function scanReports(reportsDir: string): Promise<ReportsScan> {
   const warnings: string[] = [];
   let names: string[];
   try {
-    names = (await readdir(reportsDir, { withFileTypes: true })).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.')).map((d) => d.name);
+    names = (await readdir(reportsDir, { withFileTypes: true })).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.') && d.name !== LATEST_LINK).map((d) => d.name);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') warnings.push(`${reportsDir}: cannot list (${message(error)})`);

@@ -9,6 +9,7 @@ import { trackUnreported } from './emergency.js';
 import { runDrill, type RunOptions } from './run-drill.js';
 import { testHang } from './test-hang.js';
 import { writeNodeLogs } from '../outputs/write-logs.js';
+import { LATEST_LINK, updateLatestLink } from '../report/latest-link.js';
 import type { RunFiles } from '../report/result.js';
 import { makeDir } from '../util/make-dir.js';
 import type { Logger } from '../util/log.js';
@@ -34,6 +35,9 @@ export async function runAndReport(opts: RunOptions): Promise<ReportedRun> {
     await makeDir(reportDir);
     result.files = await writeEvidence(reportDir, result, journal, opts.log);
     const paths = await writeRunReports(reportDir, result);
+    await updateLatestLink(reportDir).catch((error: unknown) => {
+      opts.log.warn({ err: errorMessage(error) }, `${LATEST_LINK} link not updated`);
+    });
     const indexPath = await writeReportsIndex(path.dirname(reportDir), {
       onWarning: (w) => {
         opts.log.warn({ warning: w }, 'reports index: skipped a run');

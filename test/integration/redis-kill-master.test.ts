@@ -96,8 +96,11 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.equal(bucketTotal, m.totalWrites, 'the timeline does not add up to the history');
   });
 
-  it('writes report.html next to result.json', async () => {
+  it('writes report.html next to result.json, and reports/latest points at the run', async () => {
     const html = await readFile(path.join(path.dirname(stdoutJson.resultPath), 'report.html'), 'utf8');
+    const { realpath } = await import('node:fs/promises');
+    const runDir = path.dirname(stdoutJson.resultPath);
+    assert.equal(await realpath(path.join(path.dirname(runDir), 'latest')), await realpath(runDir));
     assert.match(html, /PASS/);
     assert.match(html, /<svg/);
     assert.ok(html.includes(result.drill.name));

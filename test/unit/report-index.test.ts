@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reportCommand } from '../../src/cli/report-command.js';
 import type { ResultJson } from '../../src/report/result.js';
 import { scanReports, writeReportsIndex } from '../../src/report/reports-index.js';
+import { updateLatestLink } from '../../src/report/latest-link.js';
 import { UsageError } from '../../src/util/errors.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'results');
@@ -165,5 +166,22 @@ describe('reports index: availability from a drill history', () => {
     assert.match(page, /data-testid="downtime-year"[^>]*>29\.22 s<\/b> of downtime per year/);
     // 99.9999074 % ≥ 99.9999 %: the history's MTTR meets the latest declared floor.
     assert.match(page, /objective ≥ 99\.9999 %: <b data-testid="availability-objective" data-state="met"/);
+  });
+});
+
+describe('reports/latest', () => {
+  it('points at the newest run, is replaced in place, and is not a run of its own in the index', async () => {
+    const dir = join(root, 'latest');
+    const base = await fixture('pass-redis-kill-master');
+    for (const runId of ['20261201T010000Z-aaa111', '20261201T020000Z-bbb222']) {
+      await mkdir(join(dir, runId), { recursive: true });
+      await writeFile(join(dir, runId, 'result.json'), JSON.stringify({ ...base, runId }));
+      await updateLatestLink(join(dir, runId));
+      assert.equal(await readlink(join(dir, 'latest')), runId, 'a relative link to the run');
+      assert.equal((await stat(join(dir, 'latest', 'result.json'))).isFile(), true);
+    }
+    const scan = await scanReports(dir);
+    assert.deepEqual(scan.runs.map((r) => r.runId).sort(), ['20261201T010000Z-aaa111', '20261201T020000Z-bbb222']);
+    assert.deepEqual(scan.warnings, []);
   });
 });
