@@ -21,6 +21,18 @@ export function sortedOkLatencies(history: readonly WriteRecord[], from = 0, to 
   return out.sort(); // typed-array sort is numeric
 }
 
+/**
+ * Response times (scheduled send → ack) of the ok writes, sorted ascending. Under open-loop load a write
+ * that waited for a free connection was sent late; measured from its send (invoke) that wait is hidden
+ * (coordinated omission). Measured from the time the schedule wanted it sent, it is not: this is what a
+ * client with its own clock would have seen. Exact over every write, so no histogram is needed.
+ */
+export function sortedOkResponseTimes(history: readonly WriteRecord[]): Float64Array {
+  const out: number[] = [];
+  for (const w of history) if (w.outcome === 'ok') out.push(w.completeMs - Math.min(w.scheduledMs, w.invokeMs));
+  return Float64Array.from(out).sort();
+}
+
 /** p50/p99/max of ok-write latency, or null when no write succeeded. */
 export function summarizeLatency(sorted: Float64Array): LatencySummary | null {
   if (sorted.length === 0) return null;

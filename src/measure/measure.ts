@@ -1,5 +1,5 @@
 import { classifyWrites } from './classify.js';
-import { sortedOkLatencies, summarizeLatency } from './latency.js';
+import { sortedOkLatencies, sortedOkResponseTimes, summarizeLatency } from './latency.js';
 import { byInvoke, firstIndexAtOrAfter } from './order.js';
 import { percentileSorted } from './percentiles.js';
 import { findRecovery } from './recovery.js';
@@ -65,6 +65,7 @@ export function measure(input: MeasureInput): Measured {
     unexpectedIds: data.unexpectedIds,
     recoveredIds: data.recoveredIds,
     latencyMs: summarizeLatency(okLatencies),
+    responseMs: summarizeLatency(sortedOkResponseTimes(history)),
     stableMs,
     precision: recovery.precision,
     lastSafeAckMs: data.lastSafeAckMs,

@@ -117,6 +117,8 @@ export interface Measured {
   unexpectedIds: number[]; // first few
   recoveredIds: number[]; // first few
   latencyMs: { p50: number; p99: number; max: number } | null; // of ok writes
+  /** Of ok writes, from the scheduled send time (corrects coordinated omission: a write queued for a free connection counts its wait); absent in older results. */
+  responseMs?: { p50: number; p99: number; max: number } | null;
   // Added by measure/ (optional so hand-built fixtures stay valid):
   /** The stable window used to call writes recovered. */
   stableMs?: number;

@@ -224,6 +224,7 @@ function compareMeasured(ma: Measured | null, mb: Measured | null): FigureChange
     plain('latencyP50Ms', 'Latency p50', (m) => m.latencyMs?.p50),
     plain('latencyP99Ms', 'Latency p99', (m) => m.latencyMs?.p99),
     plain('latencyMaxMs', 'Latency max', (m) => m.latencyMs?.max),
+    plain('responseP99Ms', 'From scheduled send p99', (m) => m.responseMs?.p99),
     plain('gapMs', 'Precision: largest send gap', (m) => m.precision?.gapMs),
     plain('injectMs', 'Precision: fault instant bound', (m) => m.precision?.injectMs),
     plain('stableMs', 'Stable window', (m) => m.stableMs),

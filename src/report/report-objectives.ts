@@ -109,6 +109,7 @@ ${card('ackedAfterFault', 'Lost, acked after fault', m.lost?.ackedAfterFault, n(
 ${card('recoveredWrites', 'Unknown, found applied', m.recoveredWrites, n(m.recoveredWrites))}
 ${card('unexpectedWrites', 'Unexpected', m.unexpectedWrites, n(m.unexpectedWrites), m.unexpectedWrites !== 0)}
 ${card('latency', 'Latency p50 / p99 / max', m.latencyMs?.p99, m.latencyMs ? `${fmtMs(m.latencyMs.p50)} / ${fmtMs(m.latencyMs.p99)} / ${fmtMs(m.latencyMs.max)}` : '—')}
+${m.responseMs ? card('response', 'From scheduled send p50 / p99 / max', m.responseMs.p99, `${fmtMs(m.responseMs.p50)} / ${fmtMs(m.responseMs.p99)} / ${fmtMs(m.responseMs.max)}`) : ''}
 </div>
 <p>${
     m.faultAtMs === null
