@@ -40,14 +40,40 @@ async function sha256Files(files: string[], root: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file under dir, sorted; `except` is a directory not entered. */
+async function listFiles(dir: string, except?: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else if (entry.isFile()) out.push(full);
+    if (entry.isDirectory()) {
+      if (full !== except) out.push(...(await listFiles(full, except)));
+    } else if (entry.isFile()) out.push(full);
   }
   return out.sort();
+}
+
+/**
+ * The fixture app's part of its image recipe: its own files, and its node_modules through npm's record
+ * of it (node_modules/.package-lock.json: every package's version and integrity), not file by file:
+ * `npm pack` leaves some files of dependencies out (their .npmignore), and an installed package must
+ * find the image its clone built.
+ */
+async function appRecipeFiles(): Promise<string[]> {
+  const appDir = path.join(repoRoot, 'fixtures', 'app');
+  const nodeModules = path.join(appDir, 'node_modules');
+  const installed = path.join(nodeModules, '.package-lock.json');
+  const present = await Promise.all(
+    [installed, path.join(nodeModules, 'ioredis', 'package.json')].map((f) =>
+      stat(f).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (present.includes(false)) {
+    throw new InfraError('fixtures/app has no node_modules', 'run `npm ci --omit=dev --prefix fixtures/app` (bash scripts/setup does it)');
+  }
+  return [...(await listFiles(appDir, nodeModules)), installed];
 }
 
 export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
@@ -64,14 +90,9 @@ export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
       .slice(0, 12);
     plain[name] = { name, tag: `drill/${name}:${hash}`, recipeHash: hash };
   }
-  const appDir = path.join(repoRoot, 'fixtures', 'app');
-  const appFiles = await listFiles(appDir).catch(() => []);
-  if (!appFiles.some((f) => f.endsWith(path.join('node_modules', 'ioredis', 'package.json')))) {
-    throw new InfraError('fixtures/app has no node_modules', 'run `npm ci --omit=dev --prefix fixtures/app` (bash scripts/setup does it)');
-  }
   const appHash = createHash('sha256')
     .update(base.tag)
-    .update(await sha256Files([path.join(repoRoot, 'images', 'app', 'Dockerfile'), ...appFiles], repoRoot))
+    .update(await sha256Files([path.join(repoRoot, 'images', 'app', 'Dockerfile'), ...(await appRecipeFiles())], repoRoot))
     .digest('hex')
     .slice(0, 12);
   return {

@@ -25,11 +25,22 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+export interface RunOptions {
+  onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> {
+  return runProgram(process.execPath, [path.join(repoRoot, 'bin', 'drill.js'), ...args], { ...opts, cwd: repoRoot, env: { DRILL_LOG_LEVEL: 'info', ...opts.env } });
+}
+
+/** Run a program to its end (killed after timeoutMs); `env` is added to this process's environment. */
+export function runProgram(command: string, args: string[], opts: RunOptions & { cwd: string; baseEnv?: NodeJS.ProcessEnv }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'drill.js'), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, DRILL_LOG_LEVEL: 'info', ...opts.env },
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: { ...(opts.baseEnv ?? process.env), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -41,7 +52,7 @@ export function runCli(args: string[], opts: { onStderr?: (chunk: string, child:
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`drill ${args.join(' ')} did not finish in ${opts.timeoutMs} ms\n${stderr.slice(-3000)}`));
+      reject(new Error(`${path.basename(command)} ${args.join(' ')} did not finish in ${opts.timeoutMs} ms\n${stderr.slice(-3000)}`));
     }, opts.timeoutMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
