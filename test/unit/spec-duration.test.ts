@@ -77,7 +77,8 @@ describe('durations', () => {
     const spec = parseDrillText(drill('1s500ms'), 'd.yaml');
     assert.equal(spec.load.durationMs, 90_000);
     assert.equal(spec.load.timeoutMs, 1500);
-    assert.equal(spec.steps[0]!.kind === 'fault' && spec.steps[0].atMs, 60_500);
+    const [fault] = spec.steps;
+    assert.equal(fault?.kind === 'fault' ? fault.atMs : undefined, 60_500);
 
     const messages = (timeout: string) => {
       try {
