@@ -51,6 +51,16 @@ const cli = yargs(hideBin(process.argv))
       }),
   )
   .command(
+    'init [stack]',
+    'write a commented starter drill file for a stack: redis-sentinel (the default), mysql-replication or compose',
+    (y) =>
+      y
+        .positional('stack', { type: 'string', describe: 'redis-sentinel (default), mysql-replication or compose' })
+        .option('out', { type: 'string', describe: "the file to write (default: drill.yaml here); its name becomes the drill's name" })
+        .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' }),
+    async (argv) => (await import('./init-command.js')).initCommand({ stack: argv.stack, out: argv.out, force: argv.force }),
+  )
+  .command(
     'validate <files..>',
     'check drill files without running them (every file; exit 2 if any is invalid)',
     (y) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('json', { type: 'boolean', default: false }),
@@ -141,7 +151,7 @@ const cli = yargs(hideBin(process.argv))
         notifyUrl: argv['notify-url'],
       }),
   )
-  .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
+  .demandCommand(1, 'name a command: init, run, validate, cleanup, images, report, calibrate, schedule')
   .strict()
   .help()
   .version()
