@@ -28,7 +28,7 @@ const cli = yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: process.env.DRILL_LOG_LEVEL ?? 'info', describe: 'pino log level (logs go to stderr)' })
   .command(
     'run <file>',
-    'run a drill; write reports/<run>/ (result.json, report.html, junit.xml) and reports/index.html',
+    'run a drill; write reports/<run>/ (result.json, report.html, junit.xml) and reports/index.html (--dry-run: print the plan, run nothing)',
     (y) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
