@@ -81,7 +81,7 @@ function substituteScalar(node: Scalar, path: Segment[], text: string, env: Envi
 export function explainReferences(problems: Problem[], text: string, quotedWhole: ReadonlyMap<string, string>): Problem[] {
   let flowHinted = false;
   return problems.map((p) => {
-    if (!flowHinted && typeof p.where === 'object' && 'offset' in p.where && text.startsWith('${', p.where.offset - 1)) {
+    if (!flowHinted && typeof p.where === 'object' && 'offset' in p.where && p.where.offset > 0 && text.startsWith('${', p.where.offset - 1)) {
       flowHinted = true;
       return { ...p, message: `${p.message} (inside { } or [ ], write a variable in quotes, "\${NAME}", or move the value to its own line)` };
     }
