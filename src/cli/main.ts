@@ -28,7 +28,7 @@ const cli = yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: process.env.DRILL_LOG_LEVEL ?? 'info', describe: 'pino log level (logs go to stderr)' })
   .command(
     'run <file>',
-    'run a drill; write reports/<run>/ (result.json, report.html, junit.xml) and reports/index.html',
+    'run a drill; write reports/<run>/ (result.json, report.html, junit.xml) and reports/index.html (--dry-run: print the plan, run nothing)',
     (y) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'drill file (YAML or JSON)' })
@@ -37,18 +37,42 @@ const cli = yargs(hideBin(process.argv))
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' })
         .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" })
-        .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' }),
+        .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'print what would happen (the plan: stack, images, load, faults and targets, runbook, objectives) and exit; nothing is started, the engine is not contacted',
+        }),
     async (argv) =>
-      (await import('./run-command.js')).runCommand({
-        file: argv.file,
-        outDir: argv.out,
-        json: argv.json,
-        logLevel: argv['log-level'],
-        keepStack: argv['keep-stack'],
-        stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
-        metricsFile: argv['metrics-file'],
-        notifyUrl: argv['notify-url'],
-      }),
+      argv['dry-run']
+        ? (await import('./run-dry-run-command.js')).runDryRunCommand({
+            file: argv.file,
+            outDir: argv.out,
+            json: argv.json,
+            keepStack: argv['keep-stack'],
+            metricsFile: argv['metrics-file'],
+            notifyUrl: argv['notify-url'],
+          })
+        : (await import('./run-command.js')).runCommand({
+            file: argv.file,
+            outDir: argv.out,
+            json: argv.json,
+            logLevel: argv['log-level'],
+            keepStack: argv['keep-stack'],
+            stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
+            metricsFile: argv['metrics-file'],
+            notifyUrl: argv['notify-url'],
+          }),
+  )
+  .command(
+    'init [stack]',
+    'write a commented starter drill file for a stack: redis-sentinel (the default), mysql-replication or compose',
+    (y) =>
+      y
+        .positional('stack', { type: 'string', describe: 'redis-sentinel (default), mysql-replication or compose' })
+        .option('out', { type: 'string', describe: "the file to write (default: drill.yaml here); its name becomes the drill's name" })
+        .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' }),
+    async (argv) => (await import('./init-command.js')).initCommand({ stack: argv.stack, out: argv.out, force: argv.force }),
   )
   .command(
     'validate <files..>',
@@ -124,11 +148,21 @@ const cli = yargs(hideBin(process.argv))
         .option('timezone', { type: 'string', describe: 'IANA time zone of the cron expressions (default: the local one)' })
         .option('parallel', { type: 'boolean', default: false, describe: 'let different drills run at the same time (default: one after the other)' })
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
-        .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" })
+        .option('dry-run', { type: 'boolean', default: false, describe: "print what would happen (each drill's next three run times) and exit; nothing is run" })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' })
         .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" }),
-    async (argv) =>
-      (await import('./schedule-command.js')).scheduleCommand({
+    async (argv) => {
+      const stopMs = await stopTimeoutMs(argv['stop-timeout']);
+      if (argv['dry-run'])
+        return (await import('./schedule-dry-run-command.js')).scheduleDryRunCommand({
+          paths: argv.paths,
+          cron: argv.cron,
+          timezone: argv.timezone,
+          json: argv.json,
+          logLevel: argv['log-level'],
+          notifyUrl: argv['notify-url'],
+        });
+      return (await import('./schedule-command.js')).scheduleCommand({
         paths: argv.paths,
         cron: argv.cron,
         outDir: argv.out,
@@ -136,12 +170,12 @@ const cli = yargs(hideBin(process.argv))
         json: argv.json,
         parallel: argv.parallel,
         timezone: argv.timezone,
-        dryRun: argv['dry-run'],
-        stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
+        stopTimeoutMs: stopMs,
         notifyUrl: argv['notify-url'],
-      }),
+      });
+    },
   )
-  .demandCommand(1, 'name a command: run, validate, cleanup, images, report, calibrate, schedule')
+  .demandCommand(1, 'name a command: init, run, validate, cleanup, images, report, calibrate, schedule')
   .strict()
   .help()
   .version()

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
+import { loadDrillFile } from '../spec/load-drill.js';
+import { checkTimezone, scheduledDrills } from './schedule-drills.js';
 import { runAndReport } from '../run/run-and-report.js';
-import { collectDrillFiles } from '../schedule/collect.js';
-import { cronProblem, nextRuns } from '../schedule/cron.js';
 import { startScheduler, type ScheduledDrill } from '../schedule/scheduler.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { UsageError, errorMessage } from '../util/errors.js';
+import { errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';
 import { checkOutDir } from '../outputs/out-dir.js';
 import { checkNotifyUrl } from '../outputs/notify-url.js';
@@ -18,7 +17,7 @@ import { watchSignals } from './signal-watchdog.js';
  * OUT/<run>/ and the index OUT/index.html rewritten after it. A drill never overlaps itself; drills run one
  * at a time unless --parallel. On SIGTERM/SIGINT: no new run starts, the running drill is aborted (faults
  * healed, stack removed, what was measured reported), then exit 143/130. --notify-url: each run's verdict
- * is posted as `drill run` does. See docs/schedule.md.
+ * is posted as `drill run` does. See docs/schedule.md; --dry-run is schedule-dry-run-command.ts.
  */
 export interface ScheduleOptions {
   paths: string[];
@@ -28,7 +27,6 @@ export interface ScheduleOptions {
   json: boolean;
   parallel: boolean;
   timezone?: string;
-  dryRun: boolean;
   stopTimeoutMs: number;
   notifyUrl?: string;
 }
@@ -38,14 +36,6 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
   const log = createLogger({ level: opts.logLevel });
   const drills = await scheduledDrills(opts, log);
   checkTimezone(opts.timezone);
-
-  if (opts.dryRun) {
-    for (const d of drills) {
-      const next = nextRuns(d.cron, 3, new Date(), opts.timezone).map((t) => t.toISOString());
-      process.stdout.write(opts.json ? `${JSON.stringify({ drill: d.name, file: d.file, cron: d.cron, next })}\n` : `${d.name}  ${JSON.stringify(d.cron)}  ${d.file}\n  next: ${next.join(', ')}\n`);
-    }
-    return;
-  }
 
   // Before the first run: the reports directory must work (exit 2 otherwise).
   await checkOutDir(opts.outDir);
@@ -77,42 +67,6 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
   }
   log.info({ signal: signals.interrupted }, 'schedule stopped');
   process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
-}
-
-/** Every drill to schedule with its cron expression; every problem of every file at once (exit 2). */
-async function scheduledDrills(opts: ScheduleOptions, log: Logger): Promise<ScheduledDrill[]> {
-  if (opts.cron !== undefined) {
-    const problem = cronProblem(opts.cron);
-    if (problem) throw new UsageError(`--cron: expected a cron expression such as "*/30 * * * *" (5 fields, or 6 with seconds first), got ${JSON.stringify(opts.cron)}: ${problem}`);
-  }
-  const problems: string[] = [];
-  const drills: ScheduledDrill[] = [];
-  const unscheduled: string[] = [];
-  for (const { file, explicit } of await collectDrillFiles(opts.paths)) {
-    try {
-      const { spec } = await loadDrillFile(file);
-      const cron = opts.cron ?? spec.schedule;
-      if (cron) drills.push({ name: spec.name, file, cron: cron.trim() });
-      else if (explicit) problems.push(`${file}: no schedule: add \`schedule: "0 3 * * *"\` (a cron expression) to the drill file, or give --cron`);
-      else unscheduled.push(file);
-    } catch (error) {
-      if (error instanceof DrillFileError) problems.push(error.message);
-      else throw error;
-    }
-  }
-  if (problems.length) throw new UsageError(problems.join('\n'));
-  if (unscheduled.length) log.info({ files: unscheduled }, 'drill files without a schedule: not scheduled');
-  if (drills.length === 0) throw new UsageError(`nothing to schedule in ${opts.paths.join(', ')}: no drill file has a schedule (add \`schedule:\` or give --cron)`);
-  return drills;
-}
-
-function checkTimezone(timezone: string | undefined): void {
-  if (!timezone) return;
-  try {
-    nextRuns('* * * * *', 1, new Date(), timezone);
-  } catch (error) {
-    throw new UsageError(`--timezone: expected an IANA time zone such as "Europe/Berlin" or "UTC", got ${JSON.stringify(timezone)} (${errorMessage(error)})`);
-  }
 }
 
 /** One scheduled run: the drill file read again (an edit applies from the next run on), run, reported. */

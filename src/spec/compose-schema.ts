@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const port = z.int().min(1).max(65_535);
 
-/** A literal, or "${NAME}" / "${NAME:-default}" read from drill's environment at run time. Masked in logs and reports. */
+/** A literal, or "${NAME}" / "${NAME:-default}" from drill's environment (substituted when the file is loaded, as in any value). Masked in logs and reports. */
 const secret = z.string().min(1).max(500);
 
 export const composeStack = z.strictObject({

@@ -26,10 +26,10 @@ export function buildJsonSchema(): JsonObject {
         delete json['type'];
         const range = `${formatDurationMs(bounds.minMs)} to ${formatDurationMs(bounds.maxMs)}`;
         json['anyOf'] = [
-          { type: 'string', pattern: DURATION_PATTERN, description: `A duration with a unit (ms, s, m, h, d), ${range}` },
+          { type: 'string', pattern: DURATION_PATTERN, description: `A duration with a unit (ms, s, m, h, d), or several from the largest to the smallest (1m30s), ${range}` },
           { type: 'number', minimum: bounds.minMs, maximum: bounds.maxMs, description: 'Milliseconds' },
         ];
-        json['examples'] = ['5s', '250ms', '2m'];
+        json['examples'] = ['5s', '250ms', '2m', '1m30s'];
       }
       // Defaults wrapped around a transform are dropped by zod in input mode; they are valid inputs.
       const fallback = defaultOf(zodSchema);

@@ -5,6 +5,9 @@ import { describeValue, issuesToProblems } from './issues.js';
 import { formatPath, type Problem } from './problem.js';
 import { drillSchema, type DrillSpec } from './schema.js';
 import { semanticProblems } from './semantic.js';
+import { isSecretName, type Environment } from './env-vars.js';
+import { explainReferences, substituteVariables } from './yaml-env.js';
+import { redact, registerSecret } from '../util/redact.js';
 import { MAX_ALIAS_COUNT, MAX_NESTING, Locator, MAX_TOKENS, scanTokens, parseYaml, structureProblems, syntaxProblems, type ParsedYaml } from './yaml-source.js';
 
 // Loads a drill file (YAML, or JSON — JSON is YAML) into a DrillSpec, or fails with a DrillFileError
@@ -44,14 +47,30 @@ export class DrillFileError extends Error {
   }
 }
 
+/** An environment variable the drill file uses (never its value: it may be a secret). */
+export interface DrillVariable {
+  name: string;
+  /** Whether the value came from the environment or from the default written in the file. */
+  from: 'environment' | 'default';
+  /** A secret-looking name (PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL…): its value is masked everywhere. */
+  secret: boolean;
+}
+
+export interface LoadOptions {
+  /** Where `${NAME}` is looked up; default process.env. */
+  env?: Environment;
+}
+
 export interface LoadedDrill {
   spec: DrillSpec;
-  /** The file's text as read (UTF-8, without a byte-order mark). */
+  /** The file's text as read (UTF-8, without a byte-order mark): as written, `${NAME}` included. */
   source: string;
   /** sha256 of the file's bytes, hex. */
   sha256: string;
   /** The path as given. */
   file: string;
+  /** The environment variables it uses, each once, in name order (absent in a LoadedDrill built by hand). */
+  variables?: DrillVariable[];
 }
 
 function fileError(file: string, message: string, line: number | null = null, column: number | null = null): DrillFileError {
@@ -83,7 +102,7 @@ function tooLarge(bytes: number): string {
   return `file is too large (${bytes} bytes): a drill file is at most ${MAX_DRILL_FILE_BYTES} bytes (1 MiB)`;
 }
 
-export async function loadDrillFile(file: string): Promise<LoadedDrill> {
+export async function loadDrillFile(file: string, opts: LoadOptions = {}): Promise<LoadedDrill> {
   let info;
   try {
     info = await stat(file);
@@ -114,14 +133,14 @@ export async function loadDrillFile(file: string): Promise<LoadedDrill> {
   } catch (error) {
     throw fileError(file, fsErrorMessage(error));
   }
-  return finish(file, bytes);
+  return finish(file, bytes, opts);
 }
 
-function finish(file: string, bytes: Buffer): LoadedDrill {
+function finish(file: string, bytes: Buffer, opts: LoadOptions): LoadedDrill {
   if (bytes.length > MAX_DRILL_FILE_BYTES) throw fileError(file, tooLarge(bytes.length));
   const source = decodeUtf8(bytes, file);
-  const spec = parseDrillText(source, file);
-  return { spec, source, sha256: createHash('sha256').update(bytes).digest('hex'), file };
+  const { spec, variables } = parseDrill(source, file, opts);
+  return { spec, source, sha256: createHash('sha256').update(bytes).digest('hex'), file, variables };
 }
 
 /** Offset of the first byte that is not valid UTF-8, or -1. */
@@ -173,16 +192,21 @@ function decodeUtf8(bytes: Buffer, file: string): string {
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** A drill given as text (the calibration drill, a drill built by a program): parsed, validated and fingerprinted as a file would be. Throws DrillFileError. */
-export function loadDrillText(text: string, file: string): LoadedDrill {
-  return { spec: parseDrillText(text, file), source: text, sha256: createHash('sha256').update(text).digest('hex'), file };
+export function loadDrillText(text: string, file: string, opts: LoadOptions = {}): LoadedDrill {
+  const { spec, variables } = parseDrill(text, file, opts);
+  return { spec, source: text, sha256: createHash('sha256').update(text).digest('hex'), file, variables };
 }
 
 /** Parses and validates a drill file's text; `file` is only used in messages. Throws DrillFileError. */
-export function parseDrillText(text: string, file: string): DrillSpec {
+export function parseDrillText(text: string, file: string, opts: LoadOptions = {}): DrillSpec {
+  return parseDrill(text, file, opts).spec;
+}
+
+function parseDrill(text: string, file: string, opts: LoadOptions): { spec: DrillSpec; variables: DrillVariable[] } {
   let failure: DrillFileError;
   try {
-    const outcome = analyse(text);
-    if ('spec' in outcome) return outcome.spec;
+    const outcome = analyse(text, opts.env ?? process.env);
+    if ('spec' in outcome) return outcome;
     failure = toDrillFileError(file, text, outcome.problems, outcome.parsed);
   } catch (error) {
     // Defensive: a parser bug or an exhausted stack must still come out as a drill file error.
@@ -196,7 +220,8 @@ function toDrillFileError(file: string, text: string, problems: Problem[], parse
   const locator = new Locator(parsed, text);
   const errors: FileProblem[] = problems.map((p) => {
     const { line, column } = locator.locate(p.where);
-    return { file, line, column, path: formatPath(p.path), message: p.message.replace(/[\r\n]+/g, ' ') };
+    // Masked: a value from a secret variable may be quoted back in a message ("expected at least 8 characters, got …").
+    return { file, line, column, path: formatPath(p.path), message: redact(p.message.replace(/[\r\n]+/g, ' ')) };
   });
   // File-level problems (no line) first, then in reading order; the sort is stable.
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -206,13 +231,13 @@ function toDrillFileError(file: string, text: string, problems: Problem[], parse
   return new DrillFileError(file, [...unique.slice(0, MAX_REPORTED_ERRORS), more]);
 }
 
-type Analysis = { spec: DrillSpec } | { problems: Problem[]; parsed: ParsedYaml | undefined };
+type Analysis = { spec: DrillSpec; variables: DrillVariable[] } | { problems: Problem[]; parsed: ParsedYaml | undefined };
 
 function fail(problems: Problem[], parsed?: ParsedYaml): Analysis {
   return { problems, parsed };
 }
 
-function analyse(text: string): Analysis {
+function analyse(text: string, env: Environment): Analysis {
   // 1. Before any parsing: size, binary junk, nesting that could exhaust the parser's stack.
   if (text.length > MAX_DRILL_FILE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_DRILL_FILE_BYTES) {
     return fail([{ path: [], message: tooLarge(Buffer.byteLength(text, 'utf8')), where: 'file' }]);
@@ -238,7 +263,7 @@ function analyse(text: string): Analysis {
   // 2. YAML: syntax, then what the YAML data model allows but a drill file does not.
   const parsed = parseYaml(text);
   const syntax = syntaxProblems(parsed);
-  if (syntax.length > 0) return fail(syntax, parsed);
+  if (syntax.length > 0) return fail(explainReferences(syntax, text, new Map()), parsed);
   const contents = parsed.doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[2])) {
     return fail([{ path: [], message: 'the file is empty: expected a mapping with name, stack, load and steps', where: 'file' }], parsed);
@@ -249,6 +274,10 @@ function analyse(text: string): Analysis {
   }
   const structure = structureProblems(parsed);
   if (structure.problems.length > 0) return fail(structure.problems, parsed);
+  // Environment variables, value by value; a secret is registered before anything can quote it.
+  const substitution = substituteVariables(parsed, text, env);
+  for (const v of substitution.variables) if (isSecretName(v.name)) registerSecret(v.value);
+  if (substitution.problems.length > 0) return fail(substitution.problems, parsed);
 
   let data: unknown;
   try {
@@ -268,9 +297,19 @@ function analyse(text: string): Analysis {
 
   // 3. The schema, then the rules across fields.
   const result = drillSchema.safeParse(data);
-  if (!result.success) return fail(issuesToProblems(result.error.issues, data, drillSchema), parsed);
+  if (!result.success) return fail(explainReferences(issuesToProblems(result.error.issues, data, drillSchema), text, substitution.quotedWhole), parsed);
   const locator = new Locator(parsed, text);
   const semantic = semanticProblems(result.data, (path) => locator.has(path));
   if (semantic.length > 0) return fail(semantic, parsed);
-  return { spec: result.data };
+  return { spec: result.data, variables: variablesUsed(substitution.variables) };
+}
+
+/** Each variable once: from the environment if any of its uses took the environment's value. */
+function variablesUsed(resolved: readonly { name: string; from: DrillVariable['from'] }[]): DrillVariable[] {
+  const byName = new Map<string, DrillVariable>();
+  for (const { name, from } of resolved) {
+    const seen = byName.get(name);
+    if (!seen || from === 'environment') byName.set(name, { name, from, secret: isSecretName(name) });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

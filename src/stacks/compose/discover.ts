@@ -214,22 +214,13 @@ export async function refreshPorts(docker: Docker, node: RunningContainer): Prom
   return changed;
 }
 
-/** "${NAME}" or "${NAME:-default}" → the environment's value; anything else as written. Registered as a secret. */
-export function resolveSecret(value: string | undefined, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?\}$/.exec(value);
-  let out = value;
-  if (m) {
-    const env = process.env[m[1]!];
-    if (env === undefined || env === '') {
-      if (m[2] === undefined) throw new InfraError(`${what}: environment variable ${m[1]} is not set`, `export ${m[1]}=… before running drill, or write the value in the drill file`);
-      out = m[2];
-    } else {
-      out = env;
-    }
-  }
-  registerSecret(out);
-  return out;
+/**
+ * A credential of the drill file, registered as a secret. Its `${NAME}` were already substituted when the
+ * file was loaded (src/spec/yaml-env.ts): substituting again here would expand a `${…}` inside the value.
+ */
+export function credential(value: string | undefined): string | undefined {
+  registerSecret(value);
+  return value;
 }
 
 /**

@@ -4,7 +4,7 @@ import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { DataAccess, Stack, StackEvent } from '../stack.js';
-import { describeFound, nodesOf, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
+import { describeFound, nodesOf, credential, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
 import { probeAll, target, type DbNode, type MysqlCluster } from '../mysql/cluster.js';
 import { detectServer, dialectFor, type Dialect } from '../mysql/dialect.js';
 import { SqlClient } from '../mysql/sql.js';
@@ -20,8 +20,8 @@ export async function startComposeMysql(c: ComposeContext): Promise<Stack> {
   const { ctx, spec } = c;
   const creds = spec.mysql;
   if (!creds) throw new InfraError('compose stack: system mysql-replication needs stack.mysql (user, password)');
-  const admin = resolveSecret(creds.password, 'stack.mysql.password')!;
-  const repl = resolveSecret(creds.replicationPassword, 'stack.mysql.replicationPassword') ?? '';
+  const admin = credential(creds.password)!;
+  const repl = credential(creds.replicationPassword) ?? '';
   const port = spec.ports.mysql;
   const dbs = nodesOf(c, port, 'db', 'db');
   if (dbs.length === 0) {

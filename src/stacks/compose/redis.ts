@@ -7,7 +7,7 @@ import { WRITES_KEY, fieldOf, probeClient } from '../redis/client.js';
 import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { DataAccess, NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
-import { containerKnownAs, describeFound, nodesOf, refreshPorts, resolveSecret, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
+import { containerKnownAs, describeFound, nodesOf, refreshPorts, credential, restoreContainers, toRunning, unpublishedWith, type ComposeContext } from './discover.js';
 
 // A running Redis + Sentinel stack of the user's (system: redis-sentinel). The master is whoever the
 // Sentinels name (majority of those that answer); replicas and their data are read as drill's own
@@ -22,7 +22,7 @@ interface Ports {
 export async function startComposeRedis(c: ComposeContext): Promise<Stack> {
   const { ctx, spec } = c;
   const ports: Ports = { redis: spec.ports.redis, sentinel: spec.ports.sentinel };
-  const password = resolveSecret(spec.password, 'stack.password');
+  const password = credential(spec.password);
   const sentinels = nodesOf(c, ports.sentinel, 'sentinel', 'sentinel');
   const sentinelIds = new Set(sentinels.map((s) => s.id));
   const redis = nodesOf(c, ports.redis, 'redis', 'redis')

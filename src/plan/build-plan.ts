@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { engineDescription } from '../engine/engine-address.js';
+import { backupMethod } from '../layers/backup/descriptor.js';
+import { formatDurationMs } from '../spec/duration.js';
+import type { LoadedDrill } from '../spec/load-drill.js';
+import type { DrillSpec, LayerSpec } from '../spec/schema.js';
+import { nodeRange } from '../stacks/node-names.js';
+import { assertNever } from '../util/assert-never.js';
+import { redactDeep } from '../util/redact.js';
+import { faultPlans } from './fault-plans.js';
+import { planImages, type PlanImages } from './plan-images.js';
+import type { DrillPlan } from './plan.js';
+import { stackPlan } from './stack-plan.js';
+import { stepPlans } from './step-plan.js';
+
+export interface PlanOptions {
+  outDir: string;
+  keepStack: boolean;
+  metricsFile?: string;
+  notifyUrl?: string;
+}
+
+/** Everything a run of `drill` would do, from the drill file alone: no engine, no files written. Secrets masked. */
+export async function buildPlan(drill: LoadedDrill, opts: PlanOptions): Promise<DrillPlan> {
+  const { spec } = drill;
+  const images = await planImages(spec.stack);
+  const stack = stackPlan(spec.stack, images);
+  if (spec.steps.some((s) => s.kind === 'fault' && faultPlans[s.fault].network)) {
+    stack.notes.push(`network faults: iptables and proxies in helper containers of drill's own image (${images.redis}) in the nodes' network namespaces`);
+  }
+  const { load } = spec;
+  return redactDeep<DrillPlan>({
+    dryRun: true,
+    drill: { name: spec.name, file: drill.file, description: spec.description, sha256: drill.sha256, variables: drill.variables ?? [] },
+    engine: engineDescription(),
+    stack,
+    layers: spec.layers.map((layer) => layerPlan(layer, spec, images)),
+    load: {
+      rate: load.rate,
+      connections: load.connections,
+      timeoutMs: load.timeoutMs,
+      warmupMs: load.warmupMs,
+      durationMs: load.durationMs,
+      writes: Math.round((load.rate * (load.warmupMs + load.durationMs)) / 1000),
+      endpoints: endpoints(spec),
+    },
+    steps: stepPlans(spec),
+    objectives: objectives(spec),
+    measure: { stableMs: spec.measure.stableMs, bucketMs: spec.measure.bucketMs },
+    abortIf: abortIf(spec),
+    schedule: spec.schedule ?? null,
+    outputs: {
+      reportsDir: path.join(opts.outDir, '<run id>'),
+      indexPath: path.join(opts.outDir, 'index.html'),
+      keepStack: opts.keepStack,
+      metricsFile: opts.metricsFile ?? null,
+      notifyUrl: opts.notifyUrl ?? null,
+    },
+  });
+}
+
+function endpoints(spec: DrillSpec): string {
+  const stack = spec.stack;
+  switch (stack.kind) {
+    case 'redis-sentinel':
+      return stack.apps > 1 ? `${nodeRange('app', 1, stack.apps)} (spread evenly)` : 'app-1';
+    case 'mysql-replication':
+      return 'app-1';
+    case 'compose':
+      return typeof stack.endpoint === 'string' ? stack.endpoint : `${stack.endpoint.service}:${stack.endpoint.port}`;
+    default:
+      return assertNever(stack, 'stack kind');
+  }
+}
+
+type LayerPlans = { [K in LayerSpec['kind']]: (layer: Extract<LayerSpec, { kind: K }>, spec: DrillSpec, images: PlanImages) => string };
+
+/** Each layer kind in words; a kind missing here does not compile. */
+const layerPlans = {
+  backup: (layer, spec, images) => {
+    const method = backupMethod(layer, spec.stack);
+    const how = method === 'rdb' ? 'an RDB snapshot over replication' : 'mariadb-dump --single-transaction';
+    const image = method === 'rdb' ? images.redis : images.mysql;
+    const rpo = layer.rpoMs === undefined ? 'restore RPO measured, not judged' : `restore RPO at most ${formatDurationMs(layer.rpoMs)}`;
+    return `backup: a store on a second site takes ${how} of whoever is primary every ${formatDurationMs(layer.everyMs)}, keeps ${layer.keep}; after the load the newest backup before the first fault is restored and read back (${rpo}); drill's image ${image}`;
+  },
+} satisfies LayerPlans;
+
+function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): string {
+  return layerPlans[layer.kind](layer, spec, images);
+}
+
+function objectives(spec: DrillSpec): DrillPlan['objectives'] {
+  const o = spec.objectives;
+  const out: DrillPlan['objectives'] = [];
+  if (o.rtoMs !== undefined) out.push({ name: 'rto', bound: `at most ${formatDurationMs(o.rtoMs)}` });
+  if (o.downtimeMs !== undefined) out.push({ name: 'downtime', bound: `at most ${formatDurationMs(o.downtimeMs)}` });
+  if (o.lostWrites !== undefined) out.push({ name: 'lostWrites', bound: `at most ${o.lostWrites}` });
+  if (o.rpoMs !== undefined) out.push({ name: 'rpo', bound: `at most ${formatDurationMs(o.rpoMs)}` });
+  out.push({ name: 'unexpectedWrites', bound: `at most ${o.unexpectedWrites}` });
+  if (o.availability !== undefined && spec.availability) {
+    // availability = MTBF / (MTBF + RTO) ≥ a  ⇔  RTO ≤ MTBF (1 − a) / a
+    const share = o.availability / 100;
+    const maxRtoMs = (spec.availability.mtbfMs * (1 - share)) / share;
+    out.push({ name: 'availability', bound: `at least ${o.availability}% with MTBF ${formatDurationMs(spec.availability.mtbfMs)}: an RTO of at most ${(maxRtoMs / 1000).toFixed(1)} s` });
+  }
+  return out;
+}
+
+function abortIf(spec: DrillSpec): string[] {
+  const a = spec.abortIf;
+  const out: string[] = [];
+  if (a.errorRate) out.push(`the share of writes that fail stays above ${a.errorRate.above} for ${formatDurationMs(a.errorRate.windowMs)}`);
+  if (a.p99Latency) out.push(`the p99 latency of ok writes stays above ${formatDurationMs(a.p99Latency.aboveMs)} for ${formatDurationMs(a.p99Latency.windowMs)}`);
+  if (a.recoveryDeadlineMs !== undefined) out.push(`writes have not recovered ${formatDurationMs(a.recoveryDeadlineMs)} after the first fault`);
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { FaultKind, FaultStep } from '../faults/plugin.js';
+import { formatDurationMs } from '../spec/duration.js';
+import type { StackSpec } from '../spec/schema.js';
+import { describeGroups, describeTarget } from './targets.js';
+
+// Each fault kind in words for the plan: what it does, whom it hits, when it is undone. The table has
+// every kind of the schema (the `satisfies` fails to compile otherwise); `network` must match the fault
+// plug-ins' own flag (a unit test checks it), without loading them: they bring the engine client.
+
+interface FaultPlan<K extends FaultKind> {
+  network: boolean;
+  action(step: FaultStep<K>): string;
+  target(step: FaultStep<K>, stack: StackSpec): string;
+}
+
+type FaultPlans = { [K in FaultKind]: FaultPlan<K> };
+
+const single = (step: { target: string; atMs: number }, stack: StackSpec) => describeTarget(stack, step.target, step.atMs);
+
+export const faultPlans = {
+  kill: { network: false, action: (s) => `kill (${s.signal}${s.signal === 'SIGKILL' ? ': no clean shutdown' : ': the server shuts down its own way'})`, target: single },
+  stop: { network: false, action: (s) => `stop (SIGTERM, then SIGKILL after ${formatDurationMs(s.stopTimeoutMs)})`, target: single },
+  pause: { network: false, action: () => 'pause (every process frozen: connections stay open and hang)', target: single },
+  restart: { network: false, action: (s) => `restart (graceful stop within ${formatDurationMs(s.stopTimeoutMs)}, down ${formatDurationMs(s.durationMs ?? 0)}, start)`, target: single },
+  partition: {
+    network: true,
+    action: (s) => (s.oneWay ? 'partition, one way (only what goes from the first group is dropped)' : 'partition (the groups cannot reach each other)'),
+    target: (s, stack) => describeGroups(stack, s.groups, s.atMs),
+  },
+  isolate: { network: true, action: () => 'isolate (cut off from every other node)', target: single },
+  loss: {
+    network: true,
+    action: (s) => `loss of ${s.percent}% of the packets, each direction${s.between ? ', between the two groups' : ''}`,
+    target: (s, stack) => (s.between ? describeGroups(stack, s.between, s.atMs) : describeTarget(stack, s.target, s.atMs)),
+  },
+  latency: { network: true, action: (s) => `latency +${formatDurationMs(s.delayMs)}${s.jitterMs > 0 ? ` ± ${formatDurationMs(s.jitterMs)}` : ''} on the traffic to the node`, target: single },
+} satisfies FaultPlans;
+
+/** When and how a fault is undone. */
+export function healOf(step: FaultStep<FaultKind>, stack: StackSpec): string {
+  const network = faultPlans[step.fault].network;
+  const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
+  if (step.fault === 'restart') return 'itself: started again after its time down';
+  if (step.durationMs !== undefined) return after(network ? 'rules removed' : step.fault === 'pause' ? 'unpaused' : 'started again');
+  if (network) return 'rules removed at the end of the run';
+  if (step.fault === 'pause') return 'unpaused at the end of the run';
+  // kill or stop without a duration: down for the rest of the run.
+  if (stack.kind !== 'compose') return 'not started again: down until the stack is removed at the end';
+  return stack.restore ? 'started again at the end of the run (stack.restore)' : 'left down (stack.restore: false)';
+}

@@ -1,0 +1,21 @@
+import { imageRefs } from '../engine/images.js';
+import type { StackSpec } from '../spec/schema.js';
+import { descriptorOf } from '../stacks/descriptors.js';
+import type { ImageKey } from '../stacks/plugin.js';
+
+/** The image behind each image key for this stack: the drill file's override, else drill's own tag. */
+export type PlanImages = Record<ImageKey, string>;
+
+/**
+ * drill's image tags are hashes of their recipes, read from files here: no engine is asked. Whether the
+ * engine has them is checked when a run starts; where the recipes cannot be hashed (fixtures/app without
+ * its node_modules) the plan names the images without their tags.
+ */
+export async function planImages(stack: StackSpec): Promise<PlanImages> {
+  const own: PlanImages = await imageRefs().then(
+    (refs) => ({ redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag }),
+    () => ({ redis: 'drill/redis', mysql: 'drill/mariadb', app: 'drill/app' }),
+  );
+  const override = descriptorOf(stack).images(stack).override;
+  return override ? { ...own, [override.key]: override.image } : own;
+}
