@@ -30,7 +30,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(full);
+    else if (entry.isFile()) out.push(full); // not reports/latest: a link to a run already listed
   }
   return out;
 }
