@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { Docker } from './docker-client.js';
 import { engineLocation, isGone, publishHostIp } from './docker-client.js';
-import { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_RUN_ID, runFilter, runLabels, type RunIdentity } from './labels.js';
+import { INITIAL_PID_NAMESPACE, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_PID_NAMESPACE, LABEL_RUN_ID, ownPidNamespace, runFilter, runLabels, type RunIdentity } from './labels.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import net from 'node:net';
 import os from 'node:os';
@@ -155,17 +155,23 @@ export function removeRun(docker: Docker, runId: string): Promise<RemovalReport>
 
 /**
  * Leftovers of runs whose owner process is gone (kill -9): removed; live runs on this engine are not.
- * Resources owned by a runner on another host (shared remote engine) cannot be checked for liveness:
- * a run leaves them alone, `drill cleanup` (includeOtherHosts) removes them.
+ * Resources owned by a runner on another host (shared remote engine) or in another PID namespace (a
+ * runner in a container) cannot be checked for liveness: a run leaves them alone, `drill cleanup`
+ * (includeOtherHosts) removes them.
  */
 export function removeDeadRuns(docker: Docker, isAlive: (pid: number) => boolean = pidAlive, opts: { includeOtherHosts?: boolean } = {}): Promise<RemovalReport> {
-  const host = os.hostname();
-  return removeLabelled(docker, runFilter(), (labels) => {
-    if (!labels[LABEL_RUN_ID]) return false;
-    if (labels[LABEL_OWNER_HOST] !== host) return Boolean(opts.includeOtherHosts);
-    const pid = Number(labels[LABEL_OWNER_PID]);
-    return !Number.isInteger(pid) || !isAlive(pid);
-  });
+  const self = { host: os.hostname(), pidNamespace: ownPidNamespace() };
+  return removeLabelled(docker, runFilter(), (labels) => isDeadRun(labels, self, isAlive, opts));
+}
+
+/** Whether one resource's labels name a run to remove, seen from a runner on `self`. */
+export function isDeadRun(labels: Record<string, string>, self: { host: string; pidNamespace: string }, isAlive: (pid: number) => boolean, opts: { includeOtherHosts?: boolean } = {}): boolean {
+  if (!labels[LABEL_RUN_ID]) return false;
+  // No namespace label: made before drill wrote one, by a runner on the host itself.
+  const namespace = labels[LABEL_OWNER_PID_NAMESPACE] ?? INITIAL_PID_NAMESPACE;
+  if (labels[LABEL_OWNER_HOST] !== self.host || namespace !== self.pidNamespace) return Boolean(opts.includeOtherHosts);
+  const pid = Number(labels[LABEL_OWNER_PID]);
+  return !Number.isInteger(pid) || !isAlive(pid);
 }
 
 export function pidAlive(pid: number): boolean {
