@@ -37,9 +37,11 @@ const cli = yargs(hideBin(process.argv))
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' })
         .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" })
-        .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' }),
+        .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no live progress line: one plain line per phase, fault and outage; logs from warn up' }),
     async (argv) =>
       (await import('./run-command.js')).runCommand({
+        quiet: argv.quiet,
         file: argv.file,
         outDir: argv.out,
         json: argv.json,
@@ -126,9 +128,11 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
         .option('dry-run', { type: 'boolean', default: false, describe: "print each drill's next three times and exit" })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' })
-        .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" }),
+        .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'on a terminal: plain progress lines instead of the live line; logs from warn up' }),
     async (argv) =>
       (await import('./schedule-command.js')).scheduleCommand({
+        quiet: argv.quiet,
         paths: argv.paths,
         cron: argv.cron,
         outDir: argv.out,
