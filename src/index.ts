@@ -6,6 +6,7 @@ export type { DrillSpec, StackSpec, StepSpec } from './spec/schema.js';
 export { runDrill, type RunOptions, type RunOutcome, type RunDeps } from './run/run-drill.js';
 export { runAndReport, type ReportedRun } from './run/run-and-report.js';
 export { RunJournal, type PhaseName } from './run/journal.js';
+export type { LiveRun, RunSnapshot, LiveFault, LiveWrites, LiveEvent } from './run/live-view.js';
 export { writeRunReports as writeReports, writeRenderedReports, type RunReportPaths } from './outputs/write-outputs.js';
 export { writeReportsIndex } from './report/reports-index.js';
 export type { ResultJson } from './report/result.js';

@@ -42,7 +42,8 @@ const cli = yargs(hideBin(process.argv))
           type: 'boolean',
           default: false,
           describe: 'print what would happen (the plan: stack, images, load, faults and targets, runbook, objectives) and exit; nothing is started, the engine is not contacted',
-        }),
+        })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no live progress line: one plain line per phase, fault and outage; logs from warn up' }),
     async (argv) =>
       argv['dry-run']
         ? (await import('./run-dry-run-command.js')).runDryRunCommand({
@@ -54,6 +55,7 @@ const cli = yargs(hideBin(process.argv))
             notifyUrl: argv['notify-url'],
           })
         : (await import('./run-command.js')).runCommand({
+            quiet: argv.quiet,
             file: argv.file,
             outDir: argv.out,
             json: argv.json,
@@ -150,7 +152,8 @@ const cli = yargs(hideBin(process.argv))
         .option('json', { type: 'boolean', default: false, describe: 'one JSON line per finished run on stdout' })
         .option('dry-run', { type: 'boolean', default: false, describe: "print what would happen (each drill's next three run times) and exit; nothing is run" })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the running drill may take to heal, tear down and report before drill forces it' })
-        .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" }),
+        .option('notify-url', { type: 'string', describe: "after each run's reports, POST its verdict to this webhook as `drill run --notify-url` does (loopback only)" })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'on a terminal: plain progress lines instead of the live line; logs from warn up' }),
     async (argv) => {
       const stopMs = await stopTimeoutMs(argv['stop-timeout']);
       if (argv['dry-run'])
@@ -163,6 +166,7 @@ const cli = yargs(hideBin(process.argv))
           notifyUrl: argv['notify-url'],
         });
       return (await import('./schedule-command.js')).scheduleCommand({
+        quiet: argv.quiet,
         paths: argv.paths,
         cron: argv.cron,
         outDir: argv.out,

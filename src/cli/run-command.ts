@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
 import { runAndReport } from '../run/run-and-report.js';
-import { renderSummaryText } from '../report/summary-text.js';
 import type { ResultJson } from '../report/result.js';
-import { createLogger, type Logger } from '../util/log.js';
+import { createLogger, quietLevel, type Logger } from '../util/log.js';
 import { writeMetricsFile } from '../outputs/prometheus.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 import { assertNever } from '../util/assert-never.js';
@@ -12,6 +11,11 @@ import { checkNotifyUrl } from '../outputs/notify-url.js';
 import { notifyRun } from '../outputs/notify.js';
 import { watchSignals } from './signal-watchdog.js';
 import { EXIT } from './exit-codes.js';
+import { paintFor } from './colour.js';
+import { runOutcomeText, runSummaryJson, type RunFilesWritten } from './run-outcome.js';
+import { progressOnStderr } from './terminal.js';
+import { outputWriters } from '../outputs/registry.js';
+import type { RunDeps } from '../run/run-state.js';
 
 /**
  * `drill run <file>`: validate, run, report. Exit 0 pass, 1 objective missed, 2 bad drill file, 3 error or
@@ -28,10 +32,14 @@ export async function runCommand(opts: {
   stopTimeoutMs: number;
   metricsFile?: string;
   notifyUrl?: string;
+  /** Plain progress lines instead of the live line, and logs from warn up. */
+  quiet: boolean;
+  /** Parts of the run replaced (tests: the fake engine, to drive this command under a pseudo-terminal). */
+  deps?: Partial<RunDeps>;
 }): Promise<void> {
   // Flags first: a webhook off loopback is refused before anything starts (exit 2).
   const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
-  const log = createLogger({ level: opts.logLevel });
+  const log = createLogger({ level: opts.quiet ? quietLevel(opts.logLevel) : opts.logLevel });
   let loaded;
   try {
     loaded = await loadDrillFile(opts.file);
@@ -44,6 +52,7 @@ export async function runCommand(opts: {
   await checkOutDir(opts.outDir);
 
   const controller = new AbortController();
+  const progress = progressOnStderr({ quiet: opts.quiet, singleRun: true, notATerminal: 'plain', prefix: 'drill', paint: paintFor(process.stderr) });
   const signals = watchSignals({
     log,
     stopTimeoutMs: opts.stopTimeoutMs,
@@ -52,17 +61,29 @@ export async function runCommand(opts: {
       controller.abort(reason);
     },
     report: (result, resultPath) => {
-      printOutcome(opts.json, result, resultPath ? { resultPath, fallback: !resultPath.startsWith(path.resolve(opts.outDir)) } : null);
+      progress.stop();
+      printOutcome(opts, result, resultPath ? watchdogFiles(resultPath, opts.outDir) : null);
     },
   });
   try {
-    const run = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal: controller.signal, keepStack: opts.keepStack });
+    const run = await runAndReport({
+      drill: loaded,
+      outDir: opts.outDir,
+      log,
+      signal: controller.signal,
+      keepStack: opts.keepStack,
+      observe: (live) => {
+        progress.observe(live);
+      },
+      ...(opts.deps ? { deps: opts.deps } : {}),
+    });
+    progress.stop();
     const { result } = run;
     if (run.written) {
-      printOutcome(opts.json, result, { ...run.paths, indexPath: run.indexPath, fallback: false });
+      printOutcome(opts, result, { ...run.paths, indexPath: run.indexPath, fallback: false });
     } else {
       log.error({ err: run.reportError, fallback: run.fallbackPath }, 'the reports could not be written to the reports directory');
-      printOutcome(opts.json, result, run.fallbackPath ? { resultPath: run.fallbackPath, fallback: true } : null);
+      printOutcome(opts, result, run.fallbackPath ? { resultPath: run.fallbackPath, fallback: true } : null);
     }
     const metricsWritten = opts.metricsFile === undefined || (await writeMetrics(opts.metricsFile, result, log));
     process.exitCode = signals.interrupted === 'SIGINT' ? EXIT.sigint : signals.interrupted === 'SIGTERM' ? EXIT.sigterm : !run.written || !metricsWritten ? EXIT.infra : verdictExit(result.verdict);
@@ -77,6 +98,7 @@ export async function runCommand(opts: {
     log.error({ err: errorMessage(error) }, 'the run could not be reported');
     process.exitCode = EXIT.infra;
   } finally {
+    progress.stop();
     signals.dispose();
   }
 }
@@ -106,45 +128,15 @@ function verdictExit(verdict: ResultJson['verdict']): number {
   }
 }
 
-/** A path as typed from here when it is below the working directory, else absolute (never "../../tmp/..."). */
-function shown(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+/** The outcome on stdout: the summary and the paths, or with --json one line (see run-outcome.ts). */
+function printOutcome(opts: { json: boolean; file: string }, result: ResultJson, where: RunFilesWritten | null): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(runSummaryJson(result, opts.file, where))}\n` : runOutcomeText(result, where, paintFor(process.stdout)));
 }
 
-/**
- * The outcome on stdout. `where` null: nothing could be written anywhere, so the whole result goes to
- * stdout (with --json it always does when the reports directory failed: the summary carries it).
- */
-function printOutcome(json: boolean, result: ResultJson, where: { resultPath: string; htmlPath?: string; junitPath?: string; indexPath?: string | null; fallback: boolean } | null): void {
-  if (json) {
-    const summary = {
-      runId: result.runId,
-      verdict: result.verdict,
-      reason: result.reason,
-      objectives: result.objectives,
-      measured: result.measured && summaryNumbers(result.measured),
-      resultPath: where?.resultPath ?? null,
-      reportPath: where?.htmlPath ?? null,
-      junitPath: where?.junitPath ?? null,
-      indexPath: where?.indexPath ?? null,
-      ...(where === null || where.fallback ? { fallback: true, result } : {}),
-    };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return;
-  }
-  let text = renderSummaryText(result) + '\n';
-  if (where === null) text += `the reports could not be written anywhere; the whole result.json follows:\n${JSON.stringify(result)}\n`;
-  else if (where.fallback) text += `the reports directory failed: result.json saved to ${where.resultPath}\n`;
-  else {
-    text += `report: ${shown(where.htmlPath ?? where.resultPath)}\n`;
-    if (where.junitPath) text += `junit:  ${shown(where.junitPath)}\n`;
-    if (where.indexPath) text += `index:  ${shown(where.indexPath)}\n`;
-  }
-  process.stdout.write(text);
-}
-
-function summaryNumbers(m: NonNullable<ResultJson['measured']>) {
-  const { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs } = m;
-  return { rtoMs, downtimeMs, rpoMs, ackedWrites, failedWrites, unknownWrites, lostWrites, recoveredWrites, unexpectedWrites, precisionMs };
+/** Files the watchdog wrote: the run's reports in its directory, or result.json alone in the temp directory. */
+function watchdogFiles(resultPath: string, outDir: string): RunFilesWritten {
+  const inside = path.relative(path.resolve(outDir), path.resolve(resultPath));
+  if (inside.startsWith('..') || path.isAbsolute(inside)) return { resultPath, fallback: true };
+  const dir = path.dirname(resultPath);
+  return { resultPath, htmlPath: path.join(dir, outputWriters.html.file), junitPath: path.join(dir, outputWriters.junit.file), fallback: false };
 }

@@ -3,13 +3,18 @@ import { loadDrillFile } from '../spec/load-drill.js';
 import { checkTimezone, scheduledDrills } from './schedule-drills.js';
 import { runAndReport } from '../run/run-and-report.js';
 import { startScheduler, type ScheduledDrill } from '../schedule/scheduler.js';
-import { createLogger, type Logger } from '../util/log.js';
+import { createLogger, quietLevel, type Logger } from '../util/log.js';
 import { errorMessage } from '../util/errors.js';
 import { EXIT } from './exit-codes.js';
 import { checkOutDir } from '../outputs/out-dir.js';
 import { checkNotifyUrl } from '../outputs/notify-url.js';
 import { notifyRun } from '../outputs/notify.js';
 import { watchSignals } from './signal-watchdog.js';
+import { paintFor } from './colour.js';
+import { progressOnStderr } from './terminal.js';
+import { verdictTone } from '../report/summary-text.js';
+import { pathToFileURL } from 'node:url';
+import { clearStatusLine } from '../util/status-line.js';
 
 /**
  * `drill schedule <file or dir>...`: run drills at the times of their cron expressions (the drill file's
@@ -29,11 +34,13 @@ export interface ScheduleOptions {
   timezone?: string;
   stopTimeoutMs: number;
   notifyUrl?: string;
+  /** On a terminal: plain progress lines instead of the live line; logs from warn up. */
+  quiet: boolean;
 }
 
 export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
   const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
-  const log = createLogger({ level: opts.logLevel });
+  const log = createLogger({ level: opts.quiet ? quietLevel(opts.logLevel) : opts.logLevel });
   const drills = await scheduledDrills(opts, log);
   checkTimezone(opts.timezone);
 
@@ -49,6 +56,8 @@ export async function scheduleCommand(opts: ScheduleOptions): Promise<void> {
       void scheduler.stop(reason);
     },
     report: (result, resultPath) => {
+      // The watchdog's own way out: the running drill's progress line goes first.
+      clearStatusLine();
       process.stdout.write(
         opts.json
           ? `${JSON.stringify({ drill: result.drill.name, runId: result.runId, verdict: result.verdict, reason: result.reason, resultPath })}\n`
@@ -78,10 +87,28 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
     log.error({ drill: d.name, file: d.file, err: errorMessage(error) }, 'the drill file is no longer valid: this run is skipped');
     return;
   }
-  const run = await runAndReport({ drill: loaded, outDir: opts.outDir, log, signal });
-  const { result, indexPath } = run;
-  const resultPath = run.written ? run.paths.resultPath : run.fallbackPath;
-  const reportPath = run.written ? run.paths.htmlPath : null;
+  // Progress on a terminal only (a live line, or plain lines with --parallel or --quiet): as a service,
+  // the log already says when each run starts and ends.
+  const progress = progressOnStderr({ quiet: opts.quiet, singleRun: !opts.parallel, notATerminal: 'off', prefix: d.name, paint: paintFor(process.stderr) });
+  let run;
+  try {
+    run = await runAndReport({
+      drill: loaded,
+      outDir: opts.outDir,
+      log,
+      signal,
+      observe: (live) => {
+        progress.observe(live);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const { result } = run;
+  const abs = (p: string | null) => p && path.resolve(p);
+  const resultPath = abs(run.written ? run.paths.resultPath : run.fallbackPath);
+  const reportPath = abs(run.written ? run.paths.htmlPath : null);
+  const indexPath = abs(run.indexPath);
   const m = result.measured;
   log.info(
     {
@@ -98,13 +125,16 @@ async function runScheduled(d: ScheduledDrill, signal: AbortSignal, opts: Schedu
     `scheduled run ${result.verdict.toUpperCase()}`,
   );
   if (!run.written) log.error({ err: run.reportError, fallback: run.fallbackPath }, 'the reports could not be written to the reports directory');
+  const reportUrl = reportPath && pathToFileURL(reportPath).href;
+  const verdict = result.verdict.toUpperCase();
   process.stdout.write(
     opts.json
-      ? `${JSON.stringify({ drill: d.name, file: d.file, runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath, reportPath, indexPath, ...(run.written ? {} : { fallback: true, result }) })}\n`
-      : `${result.verdict.toUpperCase().padEnd(7)} ${d.name}  ${result.runId}  ${reportPath ? path.relative(process.cwd(), reportPath) : `reports not written; result.json: ${resultPath ?? JSON.stringify(result)}`}${result.reason ? `  (${result.reason})` : ''}\n`,
+      ? `${JSON.stringify({ drill: d.name, file: d.file, drillFile: path.resolve(d.file), runId: result.runId, verdict: result.verdict, reason: result.reason, startedAt: result.startedAt, finishedAt: result.finishedAt, resultPath, reportPath, reportUrl, indexPath, ...(run.written ? {} : { fallback: true, result }) })}\n`
+      : // Padded before painting: the colour codes take no column.
+        `${paintFor(process.stdout)(verdictTone(result.verdict), verdict, true)}${' '.repeat(Math.max(1, 8 - verdict.length))}${d.name}  ${result.runId}  ${reportPath ?? `reports not written; result.json: ${resultPath ?? JSON.stringify(result)}`}${result.reason ? `  (${result.reason})` : ''}\n`,
   );
   if (notifyUrl) {
-    const { delivery, message } = await notifyRun(notifyUrl, result, { reportPath: reportPath && path.resolve(reportPath), resultPath: resultPath && path.resolve(resultPath) });
+    const { delivery, message } = await notifyRun(notifyUrl, result, { reportPath, resultPath });
     if (delivery.delivered) log.info({ drill: d.name, runId: result.runId, attempts: delivery.attempts }, message);
     else log.warn({ drill: d.name, runId: result.runId, attempts: delivery.attempts, problem: delivery.problem }, message);
   }

@@ -2,23 +2,48 @@ import type { ResultJson } from './result.js';
 import { objectiveState } from '../measure/objectives.js';
 import { fmtInt, fmtMs, fmtMsPm, fmtValue, OBJECTIVE_LABELS } from './format.js';
 
+/** What a word of the summary says, for a terminal that shows colour (cli/colour.ts): green, red, yellow, magenta. */
+export type Tone = 'good' | 'bad' | 'warn' | 'stopped';
+/** Colour a word by its tone (bold: the verdict); the identity where colour is off (files, pipes, junit.xml). */
+export type Paint = (tone: Tone, text: string, bold?: boolean) => string;
+
+const plain: Paint = (_tone, text) => text;
+
+/** PASS green, FAIL red, ERROR yellow, ABORTED magenta; anything else a result file may hold, yellow. */
+export function verdictTone(verdict: unknown): Tone {
+  switch (verdict) {
+    case 'pass':
+      return 'good';
+    case 'fail':
+      return 'bad';
+    case 'aborted':
+      return 'stopped';
+    case 'error':
+    default:
+      return 'warn';
+  }
+}
+
 /**
  * A few lines for the terminal: verdict, objectives declared vs measured, the counts. Text from outside
- * (drill name, reason) is stripped of control characters so a hostile name cannot drive the terminal.
+ * (drill name, reason) is stripped of control characters so a hostile name cannot drive the terminal;
+ * `paint` colours the verdict and the marks (only the CLI passes one, for a terminal).
  */
-export function renderSummaryText(result: ResultJson): string {
+export function renderSummaryText(result: ResultJson, paint: Paint = plain): string {
   const lines: string[] = [];
   const verdict = clean(String(result.verdict ?? 'error')).toUpperCase();
-  lines.push(`${verdict}  ${clean(result.drill?.name)}`);
+  lines.push(`${paint(verdictTone(result.verdict), verdict, true)}  ${clean(result.drill?.name)}`);
   if (result.reason) lines.push(`  ${clean(result.reason)}`);
   for (const o of result.objectives ?? []) {
     const label = (OBJECTIVE_LABELS[o.name] ?? clean(o.name)).padEnd(18);
     const state = objectiveState(o);
     const measured = o.measured === null ? `not measured: ${clean(o.why ?? 'no value')}` : fmtValue(o.measured, o.unit, o.precisionMs);
-    lines.push(`  ${state === 'met' ? 'ok  ' : state === 'missed' ? 'MISS' : 'N/A '} ${label} ${measured} (${o.bound === 'min' ? 'min' : 'max'} ${fmtValue(o.declared, o.unit)})`);
+    const mark = state === 'met' ? `${paint('good', 'ok')}  ` : state === 'missed' ? paint('bad', 'MISS') : `${paint('warn', 'N/A')} `;
+    lines.push(`  ${mark} ${label} ${measured} (${o.bound === 'min' ? 'min' : 'max'} ${fmtValue(o.declared, o.unit)})`);
   }
   for (const layer of Array.isArray(result.layers) ? result.layers : []) {
-    for (const c of layer.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${clean(`${layer.kind}: ${c.name}`)}: ${clean(c.measured ?? '')}${c.declared ? ` (${clean(c.declared)})` : ''}`);
+    for (const c of layer.checks)
+      lines.push(`  ${c.ok ? `${paint('good', 'ok')}  ` : paint('bad', 'FAIL')} ${clean(`${layer.kind}: ${c.name}`)}: ${clean(c.measured ?? '')}${c.declared ? ` (${clean(c.declared)})` : ''}`);
   }
   const m = result.measured;
   if (m) {

@@ -28,6 +28,8 @@ export class RunJournal {
   /** Fault records as injected; heals complete them in place. */
   readonly faults: FaultRecord[] = [];
   readonly phases: PhaseEntry[] = [];
+  /** Each phase as it starts (performance.now() ms), for live progress: a phase shorter than a display tick still shows. */
+  readonly phaseStarts: { phase: PhaseName; atPerfMs: number }[] = [];
   engineVersion: string | null = null;
   images: StackImages | null = null;
   stack: { primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] } = { primaryBefore: null, primaryAfter: null, containers: [] };
@@ -68,6 +70,7 @@ export class RunJournal {
   async phase<T>(phase: PhaseName, fn: () => Promise<T>): Promise<T> {
     // performance.now() directly: the run clock's origin moves when the load starts.
     const start = performance.now();
+    this.phaseStarts.push({ phase, atPerfMs: start });
     try {
       const value = await fn();
       this.phases.push({ phase, durationMs: performance.now() - start });

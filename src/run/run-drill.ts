@@ -19,6 +19,7 @@ import { verify } from './phases/verify.js';
 import { warmup } from './phases/warmup.js';
 import { newRunId } from './run-id.js';
 import { trackRun } from './emergency.js';
+import { liveRun } from './live-run.js';
 import { testHang } from './test-hang.js';
 import type { RunDeps, RunOptions, RunState } from './run-state.js';
 
@@ -46,6 +47,7 @@ const PHASES: readonly [PhaseName, (run: RunState) => Promise<void>][] = [
 
 export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   const run = newRun(opts);
+  opts.observe?.(liveRun(run));
   const untrack = trackRun(run);
   try {
     for (const [name, phase] of PHASES) await run.journal.phase(name, () => testHang(name).then(() => phase(run)));

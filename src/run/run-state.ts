@@ -12,6 +12,7 @@ import type { AbortedError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { RunClock } from '../util/clock.js';
 import type { RunJournal } from './journal.js';
+import type { LiveRun } from './live-view.js';
 
 // What the phases of one run share: the drill, the journal they append to, the live parts (stack, load,
 // faults in effect, watchers) and the dependencies, which tests replace with fakes.
@@ -46,6 +47,8 @@ export interface RunOptions {
   /** Leave the stack running after the run (faults still healed) so a person can inspect the data; `drill cleanup` removes it. */
   keepStack?: boolean;
   deps?: Partial<RunDeps>;
+  /** Called once as the run starts, with a read-only live view to read on a timer (the CLI's progress line). */
+  observe?: (live: LiveRun) => void;
 }
 
 export interface RunState {
