@@ -92,8 +92,9 @@ describe('drill CLI on the real engine', () => {
     assert.ok(result.measured!.ackedWrites > 1000);
     assert.match(result.drill.source, /password: "\*\*\*"/);
     const runDir = path.dirname(summary.resultPath);
-    const artefacts = await readdir(runDir);
-    assert.ok(artefacts.includes('report.html') && artefacts.includes('result.json'));
+    // Every file of the run, the nodes' saved logs (logs/<node>.log) included.
+    const artefacts = (await readdir(runDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(runDir, path.join(e.parentPath, e.name)));
+    assert.ok(artefacts.includes('report.html') && artefacts.includes('result.json') && artefacts.some((a) => a.startsWith('logs/')), artefacts.join(', '));
     for (const name of artefacts) {
       assert.ok(!(await readFile(path.join(runDir, name), 'utf8')).includes(secret), `${name} contains the password`);
     }

@@ -39,5 +39,8 @@ test('refused connections: offered load stays at the declared rate, each attempt
   assert.equal(stats.fail, history.length);
   assert.equal(stats.droppedSlots, 0);
   const cpuShare = (cpu.user + cpu.system) / 1000 / wallMs;
-  assert.ok(cpuShare < 0.35, `the process must not spin: ${(cpuShare * 100).toFixed(1)} % of a core`);
+  // A reconnect loop without backoff takes a whole core. 200 refused attempts a second measured 31–36 % of
+  // a core here (the same before and after the last changes to the load), so 35 % was a coin toss; 60 %
+  // still catches a spin.
+  assert.ok(cpuShare < 0.6, `the process must not spin: ${(cpuShare * 100).toFixed(1)} % of a core`);
 });
