@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { drillFromSource, type CliRun } from './cli-from-source.js';
 import { STARTER_KINDS, nameFromFile, renderStarter } from '../../src/init/starter.js';
 import { loadDrillFile } from '../../src/spec/load-drill.js';
 
@@ -11,30 +11,8 @@ import { loadDrillFile } from '../../src/spec/load-drill.js';
 // stack's starter file is written, then loaded by the loader `drill validate` uses and validated by the
 // CLI itself; an existing file is refused without --force; an unknown stack lists the known ones.
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const TSX = import.meta.resolve('tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function drill(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function drill(cwd: string, ...args: string[]): Promise<CliRun> {
+  return drillFromSource(cwd, args);
 }
 
 let dir: string;

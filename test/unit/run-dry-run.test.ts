@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT, drillFromSource, type CliRun } from './cli-from-source.js';
 import { faultPlugins } from '../../src/faults/registry.js';
 import { STARTER_KINDS, renderStarter } from '../../src/init/starter.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
@@ -16,36 +16,11 @@ import { loadDrillFile, loadDrillText } from '../../src/spec/load-drill.js';
 // engine client made unloadable (test/fixtures/no-engine-client): exit 0 for a valid file, 2 otherwise,
 // and nothing written.
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const TSX = import.meta.resolve('tsx');
 const NO_ENGINE = join(ROOT, 'test', 'fixtures', 'no-engine-client', 'register.mjs');
 const DRILLS = join(ROOT, 'drills');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function drill(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '--import', NO_ENGINE, MAIN, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', DOCKER_HOST: 'unix:///nonexistent/drill-test-docker.sock', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function drill(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return drillFromSource(cwd, args, { imports: [NO_ENGINE], env: { DOCKER_HOST: 'unix:///nonexistent/drill-test-docker.sock', ...env } });
 }
 
 const options = { outDir: 'reports', keepStack: false };
