@@ -1,10 +1,10 @@
+import { loadDrillForCli } from './load-drill-for-cli.js';
 import path from 'node:path';
-import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
 import { runAndReport } from '../run/run-and-report.js';
 import type { ResultJson } from '../report/result.js';
 import { createLogger, quietLevel, type Logger } from '../util/log.js';
 import { writeMetricsFile } from '../outputs/prometheus.js';
-import { UsageError, errorMessage } from '../util/errors.js';
+import { errorMessage } from '../util/errors.js';
 import { assertNever } from '../util/assert-never.js';
 import { checkOutDir } from '../outputs/out-dir.js';
 import { checkNotifyUrl } from '../outputs/notify-url.js';
@@ -40,13 +40,7 @@ export async function runCommand(opts: {
   // Flags first: a webhook off loopback is refused before anything starts (exit 2).
   const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
   const log = createLogger({ level: opts.quiet ? quietLevel(opts.logLevel) : opts.logLevel });
-  let loaded;
-  try {
-    loaded = await loadDrillFile(opts.file);
-  } catch (error) {
-    if (error instanceof DrillFileError) throw new UsageError(error.message);
-    throw error;
-  }
+  const loaded = await loadDrillForCli(opts.file);
 
   // Where the evidence goes must work before anything starts (exit 2 otherwise).
   await checkOutDir(opts.outDir);

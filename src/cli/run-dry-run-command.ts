@@ -1,8 +1,7 @@
-import { DrillFileError, loadDrillFile } from '../spec/load-drill.js';
+import { loadDrillForCli } from './load-drill-for-cli.js';
 import { checkNotifyUrl, shownNotifyUrl } from '../outputs/notify-url.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { renderPlan } from '../plan/render-plan.js';
-import { UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { EXIT } from './exit-codes.js';
 
@@ -16,13 +15,7 @@ import { EXIT } from './exit-codes.js';
 export async function runDryRunCommand(opts: { file: string; outDir: string; json: boolean; keepStack: boolean; metricsFile?: string; notifyUrl?: string }): Promise<void> {
   // The flags `drill run` would refuse are refused here too.
   const notifyUrl = opts.notifyUrl === undefined ? undefined : shownNotifyUrl(checkNotifyUrl(opts.notifyUrl));
-  let loaded;
-  try {
-    loaded = await loadDrillFile(opts.file);
-  } catch (error) {
-    if (error instanceof DrillFileError) throw new UsageError(error.message);
-    throw error;
-  }
+  const loaded = await loadDrillForCli(opts.file);
   const plan = await buildPlan(loaded, { outDir: opts.outDir, keepStack: opts.keepStack, metricsFile: opts.metricsFile, notifyUrl });
   // The plan is masked already; the text is masked again, as every output of drill is.
   process.stdout.write(opts.json ? `${JSON.stringify(plan)}\n` : redact(renderPlan(plan)));

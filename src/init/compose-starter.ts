@@ -1,4 +1,4 @@
-import type { StarterContext } from './starter-context.js';
+import { loadSection, type StarterContext } from './starter-context.js';
 
 /** A drill against your own running Compose stack (the reference docker-compose.yml by default). */
 export function composeStarter({ name, header }: StarterContext): string {
@@ -27,15 +27,7 @@ stack:
   #   user: root
   #   password: \${DRILL_MYSQL_ROOT_PASSWORD}
 
-# The write load: open-loop (sent on schedule whatever the answers), each write a unique id, so lost and
-# unexpected writes can be counted afterwards. Times in steps are from the end of the warm-up.
-load:
-  rate: 200                   # writes per second
-  connections: 16             # client connections the writes are spread over
-  timeout: 1s                 # no answer by then: the write is "unknown" (maybe applied, maybe not)
-  warmup: 3s                  # load before the clock starts, to reach steady state; not measured
-  duration: 15s               # measured load after the warm-up; every fault must fall inside it
-
+${loadSection({ rate: 200, connections: 16, durationS: 15 })}
 # The scenario, in order.
 steps:
   - at: 5s                    # 5 s into the measured load

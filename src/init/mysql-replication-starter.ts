@@ -1,4 +1,4 @@
-import type { StarterContext } from './starter-context.js';
+import { loadSection, type StarterContext } from './starter-context.js';
 
 /** A MariaDB/MySQL drill: kill the primary, fail over by runbook steps. */
 export function mysqlReplicationStarter({ name, header }: StarterContext): string {
@@ -22,15 +22,7 @@ stack:
   failover:
     mode: runbook             # runbook: the steps below fail over; auto: drill's detector runs them itself
 
-# The write load: open-loop (sent on schedule whatever the answers), each write a unique id, so lost and
-# unexpected writes can be counted afterwards. Times in steps are from the end of the warm-up.
-load:
-  rate: 200                   # writes per second
-  connections: 32             # client connections the writes are spread over
-  timeout: 1s                 # no answer by then: the write is "unknown" (maybe applied, maybe not)
-  warmup: 3s                  # load before the clock starts, to reach steady state; not measured
-  duration: 20s               # measured load after the warm-up; every fault must fall inside it
-
+${loadSection({ rate: 200, connections: 32, durationS: 20 })}
 # The scenario, in order: the fault, then the runbook.
 steps:
   - at: 5s                    # 5 s into the measured load
