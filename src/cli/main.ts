@@ -94,13 +94,14 @@ const cli = yargs(hideBin(process.argv))
   )
   .command(
     'images',
-    "check drill's offline-built images; --build builds what is missing",
+    "check drill's images and where each came from; --build builds what is missing",
     (y) =>
       y
-        .option('build', { type: 'boolean', default: false, describe: 'build missing images (needs root and debootstrap)' })
+        .option('build', { type: 'boolean', default: false, describe: "build missing images: FROM the registry's Debian image where one answers, else offline with debootstrap (root)" })
         .option('force', { type: 'boolean', default: false, describe: 'rebuild even if present' })
+        .option('source', { type: 'string', choices: ['auto', 'registry', 'debootstrap'], describe: 'how to build the base image (default: DRILL_IMAGE_SOURCE, else auto)' })
         .option('json', { type: 'boolean', default: false }),
-    async (argv) => (await import('./images-command.js')).imagesCommand({ build: argv.build || argv.force, force: argv.force, json: argv.json, logLevel: argv['log-level'] }),
+    async (argv) => (await import('./images-command.js')).imagesCommand({ build: argv.build || argv.force, force: argv.force, source: argv.source, json: argv.json, logLevel: argv['log-level'] }),
   )
   .command(
     'report [dir]',

@@ -6,11 +6,14 @@ import path from 'node:path';
 import type { Docker } from './docker-client.js';
 import { LABEL_IMAGE_RECIPE } from './labels.js';
 import { InfraError, errorMessage } from '../util/errors.js';
-import { debianMirror } from './debian-mirror.js';
+import { chooseBaseSource, LABEL_IMAGE_SOURCE, sourceChoice, sourceLabel, type BaseSource, type SourceChoice } from './image-source.js';
+import { imagePresent } from './pull-image.js';
 import type { Logger } from '../util/log.js';
 
-// drill's own images, built offline: this machine (and many CI hosts) cannot pull from a registry.
-//   base  = debootstrap --variant=minbase of the packages in images/base.json, then `docker import`
+// drill's own images, buildable offline: this machine (and many CI hosts) cannot pull from a registry.
+//   base  = the packages in images/base.json on Debian bookworm: FROM Debian's official image where a
+//           registry answers (images/base/Dockerfile), else debootstrap --variant=minbase and `docker
+//           import` (image-source.ts decides; docs/images.md)
 //   redis   = FROM base (images/redis/Dockerfile)
 //   mariadb = FROM base (images/mariadb/Dockerfile)
 //   app     = FROM base + fixtures/app (images/app/Dockerfile)
@@ -78,7 +81,8 @@ async function appRecipeFiles(): Promise<string[]> {
 
 export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
   const baseRecipe = path.join(repoRoot, 'images', 'base.json');
-  const baseHash = (await sha256Files([baseRecipe], repoRoot)).slice(0, 12);
+  // Both ways of building the base are its recipe: the package list and the registry Dockerfile.
+  const baseHash = (await sha256Files([baseRecipe, path.join(repoRoot, 'images', 'base', 'Dockerfile')], repoRoot)).slice(0, 12);
   const base: ImageRef = { name: 'base', tag: `drill/base:${baseHash}`, recipeHash: baseHash };
 
   const plain = {} as Record<(typeof PLAIN_IMAGES)[number], ImageRef>;
@@ -102,28 +106,34 @@ export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
   };
 }
 
-export async function imagePresent(docker: Docker, tag: string): Promise<boolean> {
-  try {
-    await docker.getImage(tag).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface ImageStatus extends ImageRef {
   present: boolean;
+  /** How the base under it was built (its drill.image-source label), null when absent or built before drill recorded it. */
+  source: string | null;
+}
+
+async function statusOf(docker: Docker, ref: ImageRef): Promise<ImageStatus> {
+  try {
+    const image = await docker.getImage(ref.tag).inspect();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an imported image may have no labels at all
+    return { ...ref, present: true, source: image.Config.Labels?.[LABEL_IMAGE_SOURCE] ?? null };
+  } catch {
+    return { ...ref, present: false, source: null };
+  }
 }
 
 export async function imageStatus(docker: Docker): Promise<ImageStatus[]> {
   const refs = await imageRefs();
-  return Promise.all(Object.values(refs).map(async (ref) => ({ ...ref, present: await imagePresent(docker, ref.tag) })));
+  return Promise.all(Object.values(refs).map((ref) => statusOf(docker, ref)));
 }
 
 /** Build whatever is missing (or everything with force). Idempotent and cached by recipe hash. */
-export async function buildImages(docker: Docker, log: Logger, opts: { force?: boolean } = {}): Promise<ImageStatus[]> {
+export async function buildImages(docker: Docker, log: Logger, opts: { force?: boolean; source?: SourceChoice } = {}): Promise<ImageStatus[]> {
   const refs = await imageRefs();
-  if (opts.force || !(await imagePresent(docker, refs.base.tag))) await buildBase(docker, log, refs.base);
+  if (opts.force || !(await imagePresent(docker, refs.base.tag))) {
+    const source = await chooseBaseSource(docker, opts.source ?? sourceChoice(), log);
+    await buildBase(docker, log, refs.base, source);
+  }
   for (const ref of [refs.redis, refs.mariadb, refs.app]) {
     if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
   }
@@ -150,9 +160,50 @@ function run(cmd: string, args: string[], log: Logger): Promise<void> {
   });
 }
 
-async function buildBase(docker: Docker, log: Logger, ref: ImageRef): Promise<void> {
-  const recipe = JSON.parse(await readFile(path.join(repoRoot, 'images', 'base.json'), 'utf8')) as { suite: string; variant: string; packages: string[] };
-  const mirror = await debianMirror();
+interface BaseRecipe {
+  suite: string;
+  variant: string;
+  packages: string[];
+}
+
+async function baseRecipe(): Promise<BaseRecipe> {
+  return JSON.parse(await readFile(path.join(repoRoot, 'images', 'base.json'), 'utf8')) as BaseRecipe;
+}
+
+/** Build the base the chosen way; exported for the test that builds it FROM a stand-in of the registry's image. */
+export async function buildBase(docker: Docker, log: Logger, ref: ImageRef, source: BaseSource): Promise<void> {
+  switch (source.kind) {
+    case 'registry':
+      return buildBaseFromImage(docker, log, ref, source);
+    case 'debootstrap':
+      return buildBaseWithDebootstrap(docker, log, ref, source);
+  }
+}
+
+async function buildBaseFromImage(docker: Docker, log: Logger, ref: ImageRef, source: Extract<BaseSource, { kind: 'registry' }>): Promise<void> {
+  const recipe = await baseRecipe();
+  const dir = path.join(repoRoot, 'images', 'base');
+  const started = Date.now();
+  log.info({ image: ref.tag, from: source.image, packages: recipe.packages.length }, 'building the base image from the registry image (about a minute)');
+  const tar = spawn('tar', ['-c', '-C', dir, 'Dockerfile'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const stream = await docker.buildImage(tar.stdout, {
+      t: ref.tag,
+      buildargs: { FROM_IMAGE: source.image, PACKAGES: recipe.packages.join(' '), MIRROR: source.mirror ?? '' },
+      labels: { [LABEL_IMAGE_RECIPE]: ref.recipeHash, [LABEL_IMAGE_SOURCE]: sourceLabel(source) },
+      rm: true,
+      forcerm: true,
+    });
+    await followProgress(docker, stream);
+  } catch (error) {
+    throw new InfraError(`building ${ref.tag} FROM ${source.image} failed: ${errorMessage(error)}`);
+  }
+  log.info({ image: ref.tag, seconds: Math.round((Date.now() - started) / 1000) }, 'base image built');
+}
+
+async function buildBaseWithDebootstrap(docker: Docker, log: Logger, ref: ImageRef, source: Extract<BaseSource, { kind: 'debootstrap' }>): Promise<void> {
+  const recipe = await baseRecipe();
+  const mirror = source.mirror;
   const rootfs = await mkdtemp(path.join(os.tmpdir(), 'drill-rootfs-'));
   const started = Date.now();
   log.info({ image: ref.tag, mirror, packages: recipe.packages.length }, 'building the base image offline with debootstrap (about a minute)');
@@ -166,7 +217,7 @@ async function buildBase(docker: Docker, log: Logger, ref: ImageRef): Promise<vo
     const stream = await docker.importImage(tar.stdout, {
       repo,
       tag,
-      changes: [`LABEL ${LABEL_IMAGE_RECIPE}=${ref.recipeHash}`, 'ENV LANG=C.UTF-8', 'CMD ["/bin/bash"]'],
+      changes: [`LABEL ${LABEL_IMAGE_RECIPE}=${ref.recipeHash}`, `LABEL ${LABEL_IMAGE_SOURCE}="${sourceLabel(source)}"`, 'ENV LANG=C.UTF-8', 'CMD ["/bin/bash"]'],
     } as object);
     await followProgress(docker, stream);
   } catch (error) {

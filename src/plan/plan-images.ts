@@ -1,9 +1,9 @@
 import { imageRefs } from '../engine/images.js';
 import type { StackSpec } from '../spec/schema.js';
-import { descriptorOf } from '../stacks/descriptors.js';
+import { serverImageOverride } from '../stacks/server-image.js';
 import type { ImageKey } from '../stacks/plugin.js';
 
-/** The image behind each image key for this stack: the drill file's override, else drill's own tag. */
+/** The image behind each image key for this stack: the drill file's override or DRILL_SERVER_IMAGES=official, else drill's own tag. */
 export type PlanImages = Record<ImageKey, string>;
 
 /**
@@ -16,6 +16,6 @@ export async function planImages(stack: StackSpec): Promise<PlanImages> {
     (refs) => ({ redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag }),
     () => ({ redis: 'drill/redis', mysql: 'drill/mariadb', app: 'drill/app' }),
   );
-  const override = descriptorOf(stack).images(stack).override;
+  const override = await serverImageOverride(stack);
   return override ? { ...own, [override.key]: override.image } : own;
 }

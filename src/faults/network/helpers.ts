@@ -1,6 +1,7 @@
 import type { FaultContext } from '../plugin.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import { imagePresent, imageRefs } from '../../engine/images.js';
+import { imageRefs } from '../../engine/images.js';
+import { imagePresent } from '../../engine/pull-image.js';
 import { isGone } from '../../engine/docker-client.js';
 import { runLabels } from '../../engine/labels.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
