@@ -1,32 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
+import { asDockerGroupUser, dockerGroupUid } from './docker-group-user.js';
 import { leftovers, repoRoot, requireEngine, runProgram, tempDir } from './helpers.js';
 
 // A user who is not root, only in the `docker` group (no sudo), runs a real drill: nothing in a run may
 // need root once the images exist (they are built as root, once: debootstrap). Run as root (CI), the test
 // makes such a user; run by a non-root developer, it runs the drill as that developer, which is the path.
-
-const USER = 'drill-nonroot';
-
-function asUser(): { command: string; prefix: string[] } {
-  if (process.getuid?.() !== 0) return { command: process.execPath, prefix: [] };
-  const exists = (() => {
-    try {
-      execFileSync('id', [USER], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  // No home, no login shell needed: a system user whose only privilege is the docker group.
-  if (!exists) execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', 'docker', USER]);
-  else execFileSync('usermod', ['--append', '--groups', 'docker', USER]);
-  return { command: 'runuser', prefix: ['-u', USER, '--', process.execPath] };
-}
 
 describe('a non-root user in the docker group', () => {
   let result: ResultJson;
@@ -37,7 +19,7 @@ describe('a non-root user in the docker group', () => {
     await requireEngine();
     out = await tempDir('non-root');
     await chmod(out, 0o777);
-    const { command, prefix } = asUser();
+    const { command, prefix } = asDockerGroupUser();
     const run = await runProgram(command, [...prefix, path.join(repoRoot, 'bin', 'drill.js'), 'run', 'drills/redis-stop-replica.yaml', '--out', path.join(out, 'reports'), '--json'], {
       cwd: repoRoot,
       timeoutMs: 240_000,
@@ -58,7 +40,7 @@ describe('a non-root user in the docker group', () => {
 
   it('writes its reports as that user, and removes everything it created', async () => {
     const owner = (await stat(path.join(out, 'reports', result.runId, 'result.json'))).uid;
-    assert.equal(owner, process.getuid?.() === 0 ? Number(execFileSync('id', ['-u', USER]).toString().trim()) : process.getuid?.());
+    assert.equal(owner, dockerGroupUid());
     assert.deepEqual(await leftovers(result.runId), []);
   });
 });
