@@ -2,14 +2,14 @@ import type { RunClock } from '../util/clock.js';
 import type { WriteRecord } from './history.js';
 import { createTrackedLoad, type TrackedLoad, type TrackedLoadStats } from './tracked-load.js';
 
-/** Ids of the k-th target start at 1 + k × this: one history, no id shared between two apps. */
+/** Ids of the k-th target start at firstId (1) + k × this: one history, no id shared between two apps. */
 export const ID_RANGE_PER_TARGET = 1_000_000_000;
 
 /**
  * The declared load spread evenly over several app instances (split-brain drills put one on each side
  * of a partition). One history: ids are unique across targets, records are merged in invoke order.
  */
-export function createSpreadLoad(opts: { urls: string[]; rate: number; connections: number; timeoutMs: number; clock: RunClock; signal?: AbortSignal }): TrackedLoad {
+export function createSpreadLoad(opts: { urls: string[]; rate: number; connections: number; timeoutMs: number; clock: RunClock; signal?: AbortSignal; firstId?: number }): TrackedLoad {
   if (opts.urls.length === 1) return createTrackedLoad({ ...opts, url: opts.urls[0]! });
   const n = opts.urls.length;
   const loads = opts.urls.map((url, k) =>
@@ -20,7 +20,7 @@ export function createSpreadLoad(opts: { urls: string[]; rate: number; connectio
       timeoutMs: opts.timeoutMs,
       clock: opts.clock,
       signal: opts.signal,
-      firstId: 1 + k * ID_RANGE_PER_TARGET,
+      firstId: (opts.firstId ?? 1) + k * ID_RANGE_PER_TARGET,
     }),
   );
   return {

@@ -6,6 +6,8 @@
 export const RUNNER_MARKERS = [
   'load-start',
   'load-end',
+  'probe-start',
+  'probe-end',
   'fault',
   'fault-verified',
   'fault-unverified',

@@ -3,7 +3,10 @@ import { sortedOkLatencies, sortedOkResponseTimes, summarizeLatency } from './la
 import { byInvoke, firstIndexAtOrAfter } from './order.js';
 import { percentileSorted } from './percentiles.js';
 import { findRecovery } from './recovery.js';
-import type { FaultRecord, MeasureInput, Measured } from './types.js';
+import type { FaultRecord, MeasureInput, Measured, ProbeMeasured } from './types.js';
+import type { WriteRecord } from '../load/history.js';
+import { isProbeId } from '../load/probe-ids.js';
+import { roundMs } from './round.js';
 
 /**
  * The measurement of one run (docs/design.md "Measurement semantics"). Pure: same input, same output.
@@ -11,7 +14,10 @@ import type { FaultRecord, MeasureInput, Measured } from './types.js';
  * of the ok latencies; fine for millions of writes.
  */
 export function measure(input: MeasureInput): Measured {
-  const { history, faults, presentIds, stableMs, timerResolutionMs } = input;
+  const { history, faults, stableMs, timerResolutionMs } = input;
+  const probes = byInvoke(input.probeHistory ?? []);
+  // One read-back holds both streams' ids; each is classified against its own.
+  const presentIds = input.presentIds && probes.length > 0 ? idsWhere(input.presentIds, (id) => !isProbeId(id)) : input.presentIds;
   const sorted = byInvoke(history);
   const fault = firstFault(faults);
   // t_fault: the earliest moment the fault can have taken effect (docs/design.md).
@@ -21,9 +27,7 @@ export function measure(input: MeasureInput): Measured {
   if (history.length === 0) notes.push('the load recorded no writes');
 
   const okLatencies = sortedOkLatencies(sorted);
-  const beforeFault = tFaultMs === null ? okLatencies : sortedOkLatencies(sorted, 0, firstIndexAtOrAfter(sorted, tFaultMs));
-  const baseline = beforeFault.length > 0 ? beforeFault : okLatencies;
-  const baselineLatencyMs = baseline.length > 0 ? percentileSorted(baseline, 99) : 0;
+  const baselineLatencyMs = baselineOf(sorted, tFaultMs);
 
   const recovery = findRecovery({
     sorted,
@@ -33,6 +37,8 @@ export function measure(input: MeasureInput): Measured {
     baselineLatencyMs,
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
     injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
+    probes,
+    probeBaselineLatencyMs: baselineOf(probes, tFaultMs),
   });
   const data = classifyWrites(sorted, presentIds, tFaultMs);
 
@@ -72,7 +78,39 @@ export function measure(input: MeasureInput): Measured {
     failuresBeforeFault: recovery.failuresBeforeFault,
     inFlightAtFault: recovery.inFlightAtFault,
     recoveryWrite: recovery.recoveryWrite,
+    probe: probes.length > 0 ? measureProbes(probes, input.presentIds, tFaultMs) : null,
   };
+}
+
+/** Normal ok latency, p99 of the ok writes before the fault (of all ok writes when none came before it). */
+function baselineOf(sorted: readonly WriteRecord[], tFaultMs: number | null): number {
+  const okLatencies = sortedOkLatencies(sorted);
+  const beforeFault = tFaultMs === null ? okLatencies : sortedOkLatencies(sorted, 0, firstIndexAtOrAfter(sorted, tFaultMs));
+  const baseline = beforeFault.length > 0 ? beforeFault : okLatencies;
+  return baseline.length > 0 ? percentileSorted(baseline, 99) : 0;
+}
+
+function measureProbes(probes: readonly WriteRecord[], present: ReadonlySet<number> | null, tFaultMs: number | null): ProbeMeasured {
+  const data = classifyWrites(probes, present && idsWhere(present, isProbeId), tFaultMs);
+  const count = (outcome: WriteRecord['outcome']) => probes.reduce((n, w) => n + (w.outcome === outcome ? 1 : 0), 0);
+  return {
+    sentWrites: probes.length,
+    ackedWrites: count('ok'),
+    failedWrites: count('fail'),
+    unknownWrites: count('unknown'),
+    lostWrites: data.lostWrites,
+    recoveredWrites: data.recoveredWrites,
+    unexpectedWrites: data.unexpectedWrites,
+    fromMs: roundMs(probes[0]!.invokeMs),
+    toMs: roundMs(probes[probes.length - 1]!.invokeMs),
+    lostIds: data.lost.firstIds.map((l) => l.id),
+  };
+}
+
+function idsWhere(ids: ReadonlySet<number>, keep: (id: number) => boolean): Set<number> {
+  const out = new Set<number>();
+  for (const id of ids) if (keep(id)) out.add(id);
+  return out;
 }
 
 /** The fault that defines t_fault: the earliest injected (faults are normally recorded in order). */

@@ -1,5 +1,6 @@
 import type { WriteRecord } from '../load/history.js';
 import { firstIndexAtOrAfter } from './order.js';
+import { failureEdge, recoveryEdge, type Edge } from './probe-edges.js';
 import { ceilMs, roundLatencyMs, roundMs } from './round.js';
 
 export interface RecoveryInput {
@@ -13,11 +14,23 @@ export interface RecoveryInput {
   timerResolutionMs: number;
   /** Normal ok-write latency (p99 before the fault): the longest a write takes when nothing is wrong. */
   baselineLatencyMs: number;
+  /** The probe stream's writes in invoke order (empty or absent: no probe stream); they narrow the two edges. */
+  probes?: readonly WriteRecord[];
+  /** Normal ok latency of the probe writes (p99 before the fault). */
+  probeBaselineLatencyMs?: number;
 }
 
 export interface PrecisionParts {
-  /** Largest gap between successive write invokes around the recovery point (and the first failure). */
+  /**
+   * The send gap in the bound: with the probe stream, the wider of the two edges' brackets left after the
+   * probes narrowed them; without it, the largest gap between successive write invokes around the
+   * recovery point (and the first failure).
+   */
   gapMs: number;
+  /** Where gapMs comes from. */
+  gapFrom: 'load' | 'probe';
+  /** The declared load's own gap (what gapMs would be without the probe stream). */
+  loadGapMs: number;
   timerResolutionMs: number;
   /** Duration of the injecting call: the fault took effect somewhere inside it. */
   injectMs: number;
@@ -141,31 +154,85 @@ export function findRecovery(input: RecoveryInput): Recovery {
 
   const c = sorted[confirmed]!;
   const latencyMs = c.completeMs - c.invokeMs;
-  const recoveredAt = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
-  if (recoveredAt - c.invokeMs >= ADJUST_NOTE_MS) {
+  const loadRecoveredAt = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
+  if (loadRecoveredAt - c.invokeMs >= ADJUST_NOTE_MS) {
     notes.push(
       `the first write of the stable window (id ${c.id}, sent at ${roundMs(c.invokeMs)} ms) took ${roundLatencyMs(latencyMs)} ms against a normal ` +
         `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so recovery is counted from its ack minus the normal latency`,
     );
   }
-  const recoveredAtMs = roundMs(recoveredAt);
-  notes.push(`writes recovered at ${recoveredAtMs} ms: every write sent in the following ${stableMs} ms succeeded`);
+  notes.push(`writes recovered at ${roundMs(loadRecoveredAt)} ms: every write sent in the following ${stableMs} ms succeeded`);
+  // The declared load's brackets of the two edges: (its last failed send before c, c's ack] and (its last
+  // good send before the first failure, or t_fault, the first failure].
+  const failedBefore = sorted[confirmed - 1]!.invokeMs;
+  const goodBefore = Math.max(tFaultMs, f > 0 ? sorted[f - 1]!.invokeMs : tFaultMs);
+  const loadGapMs = Math.max(largestGapAround(sorted, loadRecoveredAt, stableMs), largestGapAround(sorted, firstFailure.invokeMs, stableMs));
+  const found = probeEdges(input, goodBefore, firstFailure.invokeMs, failedBefore, loadRecoveredAt, c.completeMs);
+  // The tighter of the two: probes slowed down with everything else on a starved host bound the edges less well than the load.
+  const edges = found && Math.max(found.recovery.gapMs, found.failure.gapMs) < loadGapMs ? found : null;
+  if (found && !edges)
+    notes.push(
+      `probe stream: its edges (uncertain by ${roundLatencyMs(Math.max(found.recovery.gapMs, found.failure.gapMs))} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs)} ms): the load's are used`,
+    );
+  const recoveredAt = edges?.recovery.atMs ?? loadRecoveredAt;
+  const firstFailureAt = edges?.failure.atMs ?? firstFailure.invokeMs;
+  if (edges) notes.push(probeNote(edges, loadRecoveredAt, firstFailure.invokeMs));
   return {
     ...early,
     rtoMs: roundMs(recoveredAt - tFaultMs),
-    downtimeMs: roundMs(recoveredAt - firstFailure.invokeMs),
-    firstFailureAtMs: roundMs(firstFailure.invokeMs),
-    recoveredAtMs,
+    downtimeMs: roundMs(recoveredAt - firstFailureAt),
+    firstFailureAtMs: roundMs(firstFailureAt),
+    recoveredAtMs: roundMs(recoveredAt),
     recoveryWrite: { id: c.id, invokeMs: roundMs(c.invokeMs), latencyMs: roundLatencyMs(latencyMs) },
-    ...precision(sorted, [recoveredAt, firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs),
+    ...precision(sorted, [loadRecoveredAt, firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs, edges ? Math.max(edges.recovery.gapMs, edges.failure.gapMs) : null),
     notes,
   };
 }
 
-function precision(sorted: readonly WriteRecord[], centers: readonly number[], stableMs: number, timerResolutionMs: number, injectMs: number): { precisionMs: number; precision: PrecisionParts } {
-  let gapMs = 0;
-  for (const center of centers) gapMs = Math.max(gapMs, largestGapAround(sorted, center, stableMs));
-  const parts = { gapMs: roundLatencyMs(gapMs), timerResolutionMs, injectMs: roundLatencyMs(injectMs) };
+/** Both edges narrowed by the probe stream, when it sent anything inside the outage's brackets. */
+function probeEdges(
+  input: RecoveryInput,
+  goodBeforeMs: number,
+  firstFailureMs: number,
+  failedBeforeMs: number,
+  loadRecoveredAtMs: number,
+  recoveringAckMs: number,
+): { failure: Edge; recovery: Edge } | null {
+  const probes = input.probes ?? [];
+  const k = firstIndexAtOrAfter(probes, goodBeforeMs);
+  if (k >= probes.length || probes[k]!.invokeMs > recoveringAckMs) return null;
+  return {
+    failure: failureEdge(probes, goodBeforeMs, firstFailureMs),
+    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeBaselineLatencyMs ?? input.baselineLatencyMs),
+  };
+}
+
+function probeNote(edges: { failure: Edge; recovery: Edge }, loadRecoveredAtMs: number, loadFirstFailureMs: number): string {
+  const moved = (label: string, edge: Edge, loadMs: number) =>
+    edge.probeId === null
+      ? `${label} stays at the load's ${roundMs(loadMs)} ms (no probe decided it; bracket left ${roundLatencyMs(edge.gapMs)} ms)`
+      : `${label} at ${roundMs(edge.atMs)} ms by probe write ${edge.probeId} (the load said ${roundMs(loadMs)} ms; bracket left ${roundLatencyMs(edge.gapMs)} ms)`;
+  return `probe stream: ${moved('outage start', edges.failure, loadFirstFailureMs)}; ${moved('recovery', edges.recovery, loadRecoveredAtMs)}`;
+}
+
+function precision(
+  sorted: readonly WriteRecord[],
+  centers: readonly number[],
+  stableMs: number,
+  timerResolutionMs: number,
+  injectMs: number,
+  probeGapMs: number | null = null,
+): { precisionMs: number; precision: PrecisionParts } {
+  let loadGapMs = 0;
+  for (const center of centers) loadGapMs = Math.max(loadGapMs, largestGapAround(sorted, center, stableMs));
+  const gapMs = probeGapMs ?? loadGapMs;
+  const parts: PrecisionParts = {
+    gapMs: roundLatencyMs(gapMs),
+    gapFrom: probeGapMs === null ? 'load' : 'probe',
+    loadGapMs: roundLatencyMs(loadGapMs),
+    timerResolutionMs,
+    injectMs: roundLatencyMs(injectMs),
+  };
   return { precisionMs: ceilMs(gapMs + timerResolutionMs + injectMs), precision: parts };
 }
 

@@ -81,6 +81,24 @@ export interface MeasureInput {
   bucketMs: number;
   /** Resolution of the timer that paces sends (setTimeout ≈ 1 ms): part of the stated precision. */
   timerResolutionMs: number;
+  /** The probe stream's writes (ids from PROBE_FIRST_ID), when it ran: they narrow the outage's edges and are checked apart. */
+  probeHistory?: readonly WriteRecord[];
+}
+
+/** The probe stream's own writes, checked against the same read-back as the declared load's and reported apart. */
+export interface ProbeMeasured {
+  sentWrites: number;
+  ackedWrites: number;
+  failedWrites: number;
+  unknownWrites: number;
+  /** acked ∖ present; null when the data could not be read back */
+  lostWrites: number | null;
+  recoveredWrites: number | null;
+  unexpectedWrites: number | null;
+  /** First and last probe sent (run-clock ms). */
+  fromMs: number | null;
+  toMs: number | null;
+  lostIds: number[];
 }
 
 export interface LostWrite {
@@ -123,7 +141,9 @@ export interface Measured {
   /** The stable window used to call writes recovered. */
   stableMs?: number;
   /** The terms of precisionMs, so the report can say what the bound is made of. */
-  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number };
+  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number; gapFrom?: 'load' | 'probe'; loadGapMs?: number };
+  /** The probe stream's writes, apart from the declared load's figures above; absent or null when it did not run. */
+  probe?: ProbeMeasured | null;
   /** The last ack time before which nothing is lost (rpoMs = faultAtMs − this); null when nothing is lost. */
   lastSafeAckMs?: number | null;
   /** Non-ok writes that completed before the fault: the system was not healthy before it (not counted in downtime). */

@@ -8,6 +8,8 @@ import { writeFileAtomic } from '../report/write-file-atomic.js';
 // be read back). About 30 bytes a write.
 
 export const HISTORY_FILE = 'writes.csv';
+/** The probe stream's writes, in the same format, apart so that writes.csv stays the declared load's. */
+export const PROBE_HISTORY_FILE = 'probe-writes.csv';
 
 export function renderHistoryCsv(history: readonly WriteRecord[], presentIds: ReadonlySet<number> | null): string {
   const lines = ['id,invokeMs,completeMs,outcome,found'];
@@ -17,8 +19,13 @@ export function renderHistoryCsv(history: readonly WriteRecord[], presentIds: Re
 }
 
 /** Write the run's write history next to its result.json; what result.json says of it. */
-export async function writeHistory(dir: string, history: readonly WriteRecord[], presentIds: ReadonlySet<number> | null): Promise<{ file: string; writes: number; bytes: number }> {
+export async function writeHistory(
+  dir: string,
+  history: readonly WriteRecord[],
+  presentIds: ReadonlySet<number> | null,
+  file = HISTORY_FILE,
+): Promise<{ file: string; writes: number; bytes: number }> {
   const text = renderHistoryCsv(history, presentIds);
-  await writeFileAtomic(join(dir, HISTORY_FILE), text);
-  return { file: HISTORY_FILE, writes: history.length, bytes: Buffer.byteLength(text) };
+  await writeFileAtomic(join(dir, file), text);
+  return { file, writes: history.length, bytes: Buffer.byteLength(text) };
 }

@@ -76,6 +76,8 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'container-exit':
     case 'load-start':
     case 'load-end':
+    case 'probe-start':
+    case 'probe-end':
     case 'abort':
     case 'verify':
     case 'stack-kept':

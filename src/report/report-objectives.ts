@@ -18,7 +18,7 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const p = num(o?.precisionMs) ?? num(m.precisionMs);
     const terms = m.precision;
     const why = terms
-      ? `largest gap between write starts ${fmtMs(terms.gapMs)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}`
+      ? `${gapWords(terms)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}`
       : "largest gap between write starts + timer resolution + fault instant bound (the injecting call, or the engine's own event of the fault when it logged one)";
     return p === null || m[name] === null ? { text: '—', valueMs: null, why } : { text: `± ${fmtMs(p)}`, valueMs: p, why };
   }
@@ -34,6 +34,21 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
   return v === null || v === undefined
     ? { text: '—', valueMs: null, why: 'the data could not be read back' }
     : { text: 'exact', valueMs: null, why: `every one of the ${fmtInt(m.totalWrites)} write ids was checked` };
+}
+
+/** The send-gap term of the precision, in words: the probe stream's narrowed edges, or the load's largest gap. */
+function gapWords(p: NonNullable<Measured['precision']>): string {
+  return p.gapFrom === 'probe'
+    ? `outage edges found by the probe stream to within ${fmtMs(p.gapMs)} (the declared load alone: ${fmtMs(p.loadGapMs ?? null)})`
+    : `largest gap between write starts ${fmtMs(p.gapMs)}`;
+}
+
+function probeParagraph(probe: NonNullable<Measured['probe']>): SafeHtml {
+  return html`<p data-testid="probe">Probe stream (its own writes, apart from the figures above): <b>${fmtInt(probe.sentWrites)}</b> sent from ${fmtMs(probe.fromMs)} to ${fmtMs(
+    probe.toMs,
+  )}, ${fmtInt(probe.ackedWrites)} acknowledged, ${fmtInt(probe.failedWrites)} failed, ${fmtInt(probe.unknownWrites)} unknown; lost <b>${probe.lostWrites === null ? '—' : fmtInt(probe.lostWrites)}</b>${
+    probe.unexpectedWrites ? html`, <span class="warn">${fmtInt(probe.unexpectedWrites)} unexpected</span>` : ''
+  }.</p>`;
 }
 
 export function objectivesSection(r: ResultJson): SafeHtml {
@@ -120,7 +135,7 @@ ${m.responseMs ? card('response', 'From scheduled send p50 / p99 / max', m.respo
             : html`recovered at <b>${fmtMs(m.recoveredAtMs)}</b>${m.stableMs !== undefined ? html` (every write in the next ${fmtMs(m.stableMs)} succeeded)` : ''}`
         } — times from the end of the warm-up.`
   } Precision <b>± ${fmtMs(m.precisionMs)}</b>${
-    p ? html`: largest gap between write starts ${fmtMs(p.gapMs)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault instant bound ${fmtMs(p.injectMs)}` : ''
+    p ? html`: ${gapWords(p)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault instant bound ${fmtMs(p.injectMs)}` : ''
   }.${m.lastSafeAckMs != null ? html` Last acknowledged write before which nothing was lost: ${fmtMs(m.lastSafeAckMs)}.` : ''}${
     m.inFlightAtFault ? html` ${fmtInt(m.inFlightAtFault)} writes were in flight when the fault hit.` : ''
   }${m.failuresBeforeFault ? html` <span class="warn">${fmtInt(m.failuresBeforeFault)} writes failed before the fault: the system was not healthy before it.</span>` : ''}</p>
@@ -131,6 +146,7 @@ ${
       }.</p>`
     : ''
 }
+${m.probe ? probeParagraph(m.probe) : ''}
 ${m.notes?.length ? html`<h3>Notes</h3><ul class="notes">${m.notes.map((note) => html`<li>${note}</li>`)}</ul>` : ''}
 </section>`;
 }

@@ -23,7 +23,19 @@ export interface ResultJson {
   faults: FaultRecord[];
   events: TimelineEvent[];
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
-  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; sentWrites: number; lateSends: number; maxSendLagMs: number; droppedSlots?: number };
+  load: {
+    rate: number;
+    connections: number;
+    timeoutMs: number;
+    warmupMs: number;
+    durationMs: number;
+    sentWrites: number;
+    lateSends: number;
+    maxSendLagMs: number;
+    droppedSlots?: number;
+    /** The probe stream's settings and send figures (its writes: measured.probe); null when it was off; absent in older results. */
+    probe?: { rate: number; connections: number; timeoutMs: number; sentWrites: number; lateSends: number; droppedSlots: number } | null;
+  };
   stack: { kind: string; primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] };
   phasesMs: Record<string, number>;
   environment: {
@@ -50,6 +62,8 @@ export interface ResultJson {
 export interface RunFiles {
   /** writes.csv: every tracked write (id, times, outcome, found after recovery): the complete lost and unknown lists. */
   writes?: { file: string; writes: number; bytes: number };
+  /** probe-writes.csv: the probe stream's writes, in the same format. */
+  probeWrites?: { file: string; writes: number; bytes: number };
   /** Each node's container log; events with `log` point to a line of one. */
   logs?: { node: string; container: string; file: string; lines: number; bytes: number; truncated: boolean }[];
 }

@@ -4,6 +4,7 @@ import { engineDescription } from '../engine/docker-client.js';
 import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
+import { probeSpecOf } from './probe-stream.js';
 import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
 import { eventsFromLogs, linkEventsToLogs } from '../measure/log-events.js';
@@ -32,6 +33,7 @@ export function buildResult(run: RunState): ResultJson {
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
+    ...(journal.probe ? { probeHistory: journal.probe.history } : {}),
   });
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
     // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.
@@ -84,6 +86,7 @@ export function buildResult(run: RunState): ResultJson {
       lateSends: input.loadStats?.lateSends ?? 0,
       maxSendLagMs: input.loadStats?.maxSendLagMs ?? 0,
       droppedSlots: input.loadStats?.droppedSlots ?? 0,
+      probe: probeLoad(run),
     },
     stack: { kind: spec.stack.kind, ...journal.stack },
     divergence: journal.verification.divergence,
@@ -99,6 +102,13 @@ export function buildResult(run: RunState): ResultJson {
       host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu`,
     },
   });
+}
+
+function probeLoad(run: RunState): ResultJson['load']['probe'] {
+  const spec = probeSpecOf(run.spec);
+  const stats = run.journal.probe?.stats;
+  if (!spec) return null;
+  return { ...spec, sentWrites: stats?.sentWrites ?? 0, lateSends: stats?.lateSends ?? 0, droppedSlots: stats?.droppedSlots ?? 0 };
 }
 
 /** A run that did not complete: aborted (signal, stop condition) or error, with the reason; null when it completed. */

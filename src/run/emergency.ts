@@ -4,6 +4,7 @@ import { AbortedError } from '../util/errors.js';
 import { withinMs } from '../util/wait.js';
 import { buildResult } from './build-result.js';
 import { healNoted } from './phases/down.js';
+import { stopProbe } from './probe-stream.js';
 import type { RunState } from './run-state.js';
 
 // The way out when a run does not end after a signal (a phase stuck on a hung engine call, a report
@@ -38,6 +39,11 @@ export async function emergencyStop(reason: string, budgetMs: number): Promise<R
       await withinMs(run.load.stop(), Math.min(2000, left()), undefined);
       run.journal.load = { history: run.load.history(), stats: run.load.stats() };
     }
+    await withinMs(
+      stopProbe(run).catch(() => {}),
+      Math.min(2000, left()),
+      undefined,
+    );
     for (const fault of run.live) await withinMs(healNoted(run, fault), Math.min(5000, left()), undefined);
     if (run.journal.engineVersion !== null && !run.opts.keepStack) {
       const removed = await withinMs(removeRun(run.deps.docker, run.journal.runId), left(), { containers: 0, networks: 0, errors: ['timed out'] });

@@ -34,6 +34,8 @@ export class RunJournal {
   images: StackImages | null = null;
   stack: { primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] } = { primaryBefore: null, primaryAfter: null, containers: [] };
   load: { history: WriteRecord[]; stats: TrackedLoadStats } | null = null;
+  /** The probe stream's record (run/probe-stream.ts), when it ran. */
+  probe: { history: WriteRecord[]; stats: TrackedLoadStats } | null = null;
   /** Ids read back from the surviving primary (null: could not be read) and the replicas' divergence. */
   verification: { presentIds: ReadonlySet<number> | null; divergence: DivergenceResult | null } = { presentIds: null, divergence: null };
   /** Each layer's records and checks, in the drill file's order. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeFallbackResult } from '../outputs/out-dir.js';
 import { writeRunReports, type RunReportPaths } from '../outputs/write-outputs.js';
-import { HISTORY_FILE, writeHistory } from '../outputs/write-history.js';
+import { HISTORY_FILE, PROBE_HISTORY_FILE, writeHistory } from '../outputs/write-history.js';
 import { writeReportsIndex } from '../report/reports-index.js';
 import type { ResultJson } from '../report/result.js';
 import { errorMessage } from '../util/errors.js';
@@ -70,6 +70,13 @@ async function writeEvidence(dir: string, result: ResultJson, journal: RunJourna
       return null;
     });
     if (writes) files.writes = writes;
+  }
+  if (journal.probe) {
+    const probeWrites = await writeHistory(dir, journal.probe.history, journal.verification.presentIds, PROBE_HISTORY_FILE).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, `${PROBE_HISTORY_FILE} not written`);
+      return null;
+    });
+    if (probeWrites) files.probeWrites = probeWrites;
   }
   const logs = await writeNodeLogs(dir, journal.logs).catch((error: unknown) => {
     log.warn({ err: errorMessage(error) }, 'container logs not written');

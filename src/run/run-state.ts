@@ -24,6 +24,8 @@ export interface LoadOptions {
   timeoutMs: number;
   clock: RunClock;
   signal?: AbortSignal;
+  /** Id of the first write (default 1): the probe stream's range starts at PROBE_FIRST_ID. */
+  firstId?: number;
 }
 
 /** The parts a run is made of. Defaults: the real engine, every plugin, the tracked autocannon load. */
@@ -67,6 +69,8 @@ export interface RunState {
   /** Layers started beside the stack, in the drill file's order. */
   readonly layers: Layer[];
   load?: TrackedLoad;
+  /** The probe stream (run/probe-stream.ts), from just before the first fault until writes recover. */
+  probe?: TrackedLoad;
   /** Faults injected so far (healed at the end of the load, or in teardown). */
   readonly live: InjectedFault[];
   /** Watchers started during the steps (detector, stop conditions): stopped with the load and in teardown. */

@@ -79,16 +79,32 @@ export const stackSchema = z
   .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, composeStack])
   .describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
 
+const probeSchema = z
+  .strictObject({
+    rate: z.int().min(10).max(500).default(200).describe('Probe writes per second, open-loop (a few hundred at most: it must not load the system it measures)'),
+    connections: z.int().min(2).max(128).default(64).describe('Connections the probes are spread over: rate × timeout of them keep probes flowing while every answer hangs (a frozen server)'),
+    timeout: duration({ minMs: 50, maxMs: 1000 }).default(250).describe('A probe with no answer by then is "unknown": short, so a connection stuck in the outage is free again soon'),
+  })
+  .transform((p) => ({ rate: p.rate, connections: p.connections, timeoutMs: p.timeout }));
+
 export const loadSchema = z
   .strictObject({
     rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
     connections: z.int().min(1).max(512).default(16).describe('Client connections the writes are spread over'),
-    timeout: duration({ minMs: 1000, maxMs: 60_000 }).default(1000).describe('A write with no answer by then is "unknown" (autocannon cannot go below 1 s)'),
+    timeout: duration({ minMs: 1000, maxMs: 60_000 })
+      .default(1000)
+      .describe('A write with no answer by then is "unknown" (at least 1 s: the patience of a client, not of a probe: the probe stream has its own)'),
     warmup: duration().default(3000).describe('Load before the run clock starts (time 0), to reach steady state; not measured'),
     duration: duration({ minMs: 1000 }).describe('Load time after warm-up; every fault step must fall inside it'),
+    probe: z
+      .union([z.boolean(), probeSchema])
+      .optional()
+      .describe(
+        'A light write stream of its own from just before the first fault until writes recover, to find the edges of the outage within a few ms (docs/design.md "Probe stream"); tracked and checked for loss, reported apart from the declared load. Off unless declared: true turns it on with its defaults (200 writes/s, 64 connections, 250 ms)',
+      ),
   })
   .describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted')
-  .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration }));
+  .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration, ...(l.probe === undefined ? {} : { probe: l.probe }) }));
 
 const PERCENT_EXPECTED = 'expected a percentage such as "99.99%"';
 

@@ -138,7 +138,7 @@ export class FakeEngine {
   createLoad(opts: LoadOptions): TrackedLoad {
     const history: WriteRecord[] = [];
     let timer: NodeJS.Timeout | undefined;
-    let id = 0;
+    let id = (opts.firstId ?? 1) - 1;
     const everyMs = 1000 / opts.rate;
     return {
       start: () => {

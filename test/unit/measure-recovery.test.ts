@@ -54,7 +54,7 @@ describe('measure: RTO and downtime', () => {
     assert.equal(m.downtimeMs, 2300);
     // 2 ms between writes + 1 ms timer + 0.5 ms inject call
     assert.equal(m.precisionMs, 3.5);
-    assert.deepEqual(m.precision, { gapMs: 2, timerResolutionMs: 1, injectMs: 0.5 });
+    assert.deepEqual(m.precision, { gapMs: 2, gapFrom: 'load', loadGapMs: 2, timerResolutionMs: 1, injectMs: 0.5 });
     assert.equal(m.failedWrites, 1150);
     assert.equal(m.ackedWrites, 6000 - 1150);
     assert.deepEqual(m.recoveryWrite, { id: 3651, invokeMs: 7300, latencyMs: 1 });

@@ -5,6 +5,7 @@ import type { RunState } from '../run-state.js';
 import { stopWatchers } from '../watchers.js';
 import { withinMs } from '../../util/wait.js';
 import { collectLogs } from './collect-logs.js';
+import { stopProbe } from '../probe-stream.js';
 
 /**
  * Teardown, whatever happened before: load stopped, watchers stopped, every fault healed, the stack's
@@ -25,6 +26,9 @@ export async function down(run: RunState): Promise<void> {
     log.warn({ err: errorMessage(error) }, 'stopping the load failed');
   });
   if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
+  await stopProbe(run).catch((error: unknown) => {
+    log.warn({ err: errorMessage(error) }, 'stopping the probe stream failed');
+  });
   await stopWatchers(run).catch(() => {});
   // A layer's work in flight (a backup) is waited for, but not past 15 s: teardown must end.
   for (const layer of run.layers) await withinMs(layer.quiesce(), 15_000, undefined);

@@ -5,6 +5,7 @@ import { runAction } from '../../runbook/registry.js';
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 import { waitForRecovery } from '../wait-recovery.js';
+import { PROBE_LEAD_MS, startProbe, stopProbe } from '../probe-stream.js';
 import { startWatchers } from '../watchers.js';
 
 // The scenario, in order: each step is timed and put on the timeline. One handler per step kind; the
@@ -16,6 +17,10 @@ export type StepHandlers = { [K in StepKind]: (run: RunState, step: Extract<Step
 export const stepHandlers: StepHandlers = {
   fault: async (run, step) => {
     const { journal } = run;
+    if (!run.probe) {
+      await sleep(step.atMs - PROBE_LEAD_MS - journal.clock.nowMs(), run.signal);
+      await startProbe(run);
+    }
     await sleep(step.atMs - journal.clock.nowMs(), run.signal);
     const injected = await injectFault(
       {
@@ -61,6 +66,8 @@ export const stepHandlers: StepHandlers = {
     const recoveredAtMs = await waitForRecovery({ load: run.load!, clock: journal.clock, faultAtMs, stableMs: run.spec.measure.stableMs, timeoutMs: step.timeoutMs, signal: run.signal });
     if (recoveredAtMs === null) journal.note('runner', `writes did not recover within ${step.timeoutMs} ms`, 'recovery-timeout');
     else run.log.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
+    // Both edges of the outage are behind us now (the live view confirms recovery a stable window after it).
+    await stopProbe(run);
   },
 };
 

@@ -12,7 +12,8 @@ export async function verify(run: RunState): Promise<void> {
   const presentIds = nodes.find((n) => n.role === 'primary')?.ids ?? null;
   journal.verification.presentIds = presentIds;
   if (!presentIds) throw new InfraError(`could not read the writes back from the primary ${journal.stack.primaryAfter ?? '(none)'}: ${nodes.map((n) => `${n.node}: ${n.error ?? n.role}`).join('; ')}`);
-  journal.verification.divergence = divergenceOf(nodes, run.load!.history(), checkedAtMs);
+  // Both streams' writes: a probe id on a replica is neither missing nor extra when the probe sent it.
+  journal.verification.divergence = divergenceOf(nodes, [...run.load!.history(), ...(journal.probe?.history ?? run.probe?.history() ?? [])], checkedAtMs);
   for (const n of nodes) journal.note('runner', n.ids ? `read ${n.ids.size} write ids from ${n.role} ${n.container}` : `could not read ${n.container}: ${n.error ?? 'unreachable'}`, 'verify');
   // Each layer's own checks (a real restore, ...), with the stack still up.
   const history = run.load!.history();

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WriteOutcome, WriteRecord } from '../../src/load/history.js';
+import { PROBE_FIRST_ID } from '../../src/load/probe-ids.js';
+import { measure } from '../../src/measure/measure.js';
+import { failureEdge, recoveryEdge } from '../../src/measure/probe-edges.js';
+import type { FaultRecord, MeasureInput } from '../../src/measure/types.js';
+
+// The probe stream narrows the two edges of an outage inside the declared load's brackets, and never moves
+// them out (docs/design.md "Probe stream").
+
+/** Writes at the given invoke times, ids from firstId, latency 1 ms unless given. */
+function writes(firstId: number, times: readonly number[], outcomeAt: (t: number) => WriteOutcome, latencyAt: (t: number) => number = () => 1): WriteRecord[] {
+  return times.map((t, i) => ({ id: firstId + i, scheduledMs: t, invokeMs: t, completeMs: t + latencyAt(t), outcome: outcomeAt(t) }));
+}
+
+function every(fromMs: number, toMs: number, stepMs: number): number[] {
+  const out: number[] = [];
+  for (let t = fromMs; t < toMs; t += stepMs) out.push(t);
+  return out;
+}
+
+const FAULT: FaultRecord = { kind: 'pause', target: 'primary', container: 'drill-x-redis-1', injectedAtMs: 5000, injectReturnedAtMs: 5000.5 };
+/** The system is out from 5000 ms to 6437 ms, exactly. */
+const OUT = (t: number): WriteOutcome => (t >= 5000 && t < 6437 ? 'unknown' : 'ok');
+
+function input(over: Partial<MeasureInput>): MeasureInput {
+  return { history: [], faults: [FAULT], presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1, ...over };
+}
+
+describe('probe stream: the edges of the outage', () => {
+  // A declared load whose sends stalled during the outage: one every 250 ms from 4800 to 7000, then every 5 ms.
+  const declared = writes(1, [...every(0, 4800, 5), ...every(4800, 7000, 250), ...every(7000, 12_000, 5)], OUT);
+  const probes = writes(PROBE_FIRST_ID, every(4500, 8000, 5), OUT);
+
+  it('without probes the load brackets the edges widely', () => {
+    const m = measure(input({ history: declared }));
+    assert.equal(m.recoveredAtMs, 6550);
+    assert.equal(m.firstFailureAtMs, 5050);
+    assert.equal(m.precision?.gapFrom, 'load');
+    assert.equal(m.precision.gapMs, 250);
+    assert.equal(m.probe, null);
+  });
+
+  it('with probes each edge is found to within the probe gap, inside the load bracket', () => {
+    const m = measure(input({ history: declared, probeHistory: probes }));
+    // The first ok probe after the last failed send: 6440 (probes every 5 ms: 6435 failed, 6440 ok, answered
+    // at 6441: the uncertainty is 6441 - 6435).
+    assert.equal(m.recoveredAtMs, 6440);
+    assert.equal(m.rtoMs, 1440);
+    // The first failed probe after the load's last good send before its first failure (4800): 5000.
+    assert.equal(m.firstFailureAtMs, 5000);
+    assert.equal(m.downtimeMs, 1440);
+    assert.deepEqual(m.precision, { gapMs: 6, gapFrom: 'probe', loadGapMs: 250, timerResolutionMs: 1, injectMs: 0.5 });
+    assert.equal(m.precisionMs, 7.5);
+    // The declared load's own figures keep their meaning: the probe's writes are counted apart.
+    assert.equal(m.totalWrites, declared.length);
+    assert.equal(m.probe?.sentWrites, probes.length);
+    assert.equal(m.probe.unknownWrites, probes.filter((p) => p.outcome === 'unknown').length);
+    assert.ok(
+      m.notes.some((n) => /^probe stream: outage start at 5000 ms by probe write \d+ .*; recovery at 6440 ms by probe write \d+ \(the load said 6550 ms; bracket left 6 ms\)$/.test(n)),
+      m.notes.join('\n'),
+    );
+  });
+
+  it('the true outage lies within the stated precision of the probe-found edges', () => {
+    const m = measure(input({ history: declared, probeHistory: probes }));
+    assert.ok(Math.abs(m.downtimeMs! - (6437 - 5000)) <= m.precisionMs, `downtime ${m.downtimeMs} ± ${m.precisionMs} vs 1437`);
+  });
+
+  it('reads lost and unexpected probe writes from the same read-back, apart from the load', () => {
+    const present = new Set<number>([
+      ...declared.filter((w) => w.outcome === 'ok').map((w) => w.id),
+      ...probes
+        .filter((w) => w.outcome === 'ok')
+        .map((w) => w.id)
+        .slice(1),
+    ]);
+    const m = measure(input({ history: declared, probeHistory: probes, presentIds: present }));
+    assert.equal(m.lostWrites, 0);
+    assert.equal(m.unexpectedWrites, 0);
+    assert.equal(m.probe?.lostWrites, 1);
+    assert.deepEqual(m.probe.lostIds, [PROBE_FIRST_ID]);
+    assert.equal(m.probe.unexpectedWrites, 0);
+  });
+
+  it('a slow first good probe counts from its ack minus the normal latency, never past the load bracket', () => {
+    const slow = writes(
+      PROBE_FIRST_ID,
+      [6400, 6420, 6500],
+      (t) => (t === 6400 ? 'unknown' : 'ok'),
+      (t) => (t === 6420 ? 60 : 1),
+    );
+    const edge = recoveryEdge(slow, 6300, 6550, 6550, 2);
+    assert.deepEqual(edge, { atMs: 6478, gapMs: 80, probeId: PROBE_FIRST_ID + 1 });
+    assert.equal(recoveryEdge(slow, 6300, 6450, 6450, 2).atMs, 6450);
+  });
+
+  it('no probe decides an edge: it stays where the load put it, with what is left of the bracket', () => {
+    const failing = writes(PROBE_FIRST_ID, [6400, 6420], () => 'fail');
+    assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, 1), { atMs: 6550, gapMs: 130, probeId: null });
+    const good = writes(PROBE_FIRST_ID, [4900, 4950], () => 'ok');
+    assert.deepEqual(failureEdge(good, 4800, 5050), { atMs: 5050, gapMs: 100, probeId: null });
+  });
+
+  it("failed probes overrule the load's estimate when an overloaded host made its normal latency too large", () => {
+    // Frozen 5000-6138 ms. The declared load's recovering write was sent during the freeze (5558), answered
+    // at 6376; its "normal" latency on this host was 451 ms, so the load alone says 6376 - 451 = 5925.
+    const frozen = (t: number): WriteOutcome => (t >= 5000 && t < 6138 ? 'unknown' : 'ok');
+    const load = [...writes(1, every(0, 5000, 10), frozen, () => 451), { id: 501, scheduledMs: 5300, invokeMs: 5300, completeMs: 6300, outcome: 'unknown' as const }];
+    load.push(
+      { id: 502, scheduledMs: 5558, invokeMs: 5558, completeMs: 6376, outcome: 'ok' },
+      ...writes(
+        503,
+        every(5600, 9000, 10),
+        () => 'ok',
+        () => 451,
+      ),
+    );
+    const alone = measure(input({ history: load }));
+    assert.equal(alone.recoveredAtMs, 5925);
+    const m = measure(input({ history: load, probeHistory: writes(PROBE_FIRST_ID, every(4500, 7000, 5), frozen) }));
+    assert.equal(m.recoveredAtMs, 6140);
+    assert.equal(m.precision?.gapFrom, 'probe');
+    assert.ok(Math.abs(m.recoveredAtMs - 6138) <= m.precision.gapMs + 1);
+  });
+
+  it('probes outside the outage (started late, stopped early) change nothing', () => {
+    const late = writes(PROBE_FIRST_ID, every(9000, 9500, 5), () => 'ok');
+    const m = measure(input({ history: declared, probeHistory: late }));
+    assert.equal(m.recoveredAtMs, 6550);
+    assert.equal(m.precision?.gapFrom, 'load');
+  });
+});
