@@ -29,7 +29,12 @@ const t0 = performance.now();
 const wallMinusMono0 = Date.now() - (performance.timeOrigin + performance.now());
 
 const fmt = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : `${ms.toFixed(1)} ms`);
-console.log(`precision benchmark: ${scenarios.length} scenarios × ${runs} runs, reports under ${outDir}`);
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+console.log(`precision benchmark: ${scenarios.length} scenarios × ${runs} runs, reports under ${outDir}; load average ${load()} (1/5/15 min, ${os.cpus().length} cores)`);
 console.log(`${'scenario'.padEnd(14)}${'true outage'.padStart(13)}${'served gap'.padStart(13)}${'downtime'.padStart(13)}${'error'.padStart(11)}${'precision'.padStart(12)}  inside`);
 
 const results: ScenarioRun[] = [];
@@ -68,7 +73,7 @@ for (const scenario of scenarios)
   );
 const coverage = summary('all', results);
 const driftMs = Date.now() - (performance.timeOrigin + performance.now()) - wallMinusMono0;
-console.log(`\n${results.length} runs in ${((performance.now() - t0) / 1000).toFixed(0)} s; wall clock vs monotonic clock moved ${driftMs.toFixed(2)} ms meanwhile`);
+console.log(`\n${results.length} runs in ${((performance.now() - t0) / 1000).toFixed(0)} s, load average now ${load()}; wall clock vs monotonic clock moved ${driftMs.toFixed(2)} ms meanwhile`);
 const unjudged = results.filter((r) => !r.judged).length;
 if (unjudged) console.log(`${unjudged} run(s) could not be judged`);
 process.exitCode = coverage >= REQUIRED_COVERAGE && unjudged === 0 ? 0 : 1;

@@ -55,7 +55,7 @@ export interface ServedGap extends OutageTruth {
   firstAfter: Served;
   /** Acks after the fault was certainly in place and before the heal began: 0, or the outage was not one gap. */
   ackedInsideFault: number;
-  /** The longest gap between acks in the second after firstAfter: a target that flapped has a long one. */
+  /** The longest gap between acks that begins in the second after firstAfter: a target that flapped has a long one. */
   flapMs: number;
 }
 
@@ -80,11 +80,12 @@ export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number
     }
   }
   if (!lastBefore || !firstAfter) return null;
+  // Gaps that begin inside the second after the first ack, the one running past its end included.
   const after = firstAfter;
-  const settled = served.filter((s) => s.epochMs >= after.epochMs && s.epochMs <= after.epochMs + STABLE_MS).map((s) => s.epochMs);
-  settled.sort((a, b) => a - b);
+  const acks = served.filter((s) => s.epochMs >= after.epochMs).map((s) => s.epochMs);
+  acks.sort((a, b) => a - b);
   let flapMs = 0;
-  for (let i = 1; i < settled.length; i++) flapMs = Math.max(flapMs, settled[i]! - settled[i - 1]!);
+  for (let i = 1; i < acks.length && acks[i - 1]! <= after.epochMs + STABLE_MS; i++) flapMs = Math.max(flapMs, acks[i]! - acks[i - 1]!);
   return {
     outageMs: firstAfter.epochMs - lastBefore.epochMs,
     fromEpochMs: lastBefore.epochMs,

@@ -41,6 +41,13 @@ describe('bench/precision ground truth', () => {
     assert.equal(gap.flapMs, 1400 - 1022);
   });
 
+  it('a second gap that begins inside the second after the first ack counts whole, however long', () => {
+    const served = [10, 13, 1019, 1022, 4022, 4025].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    assert.equal(servedGapTruth(served, 100, 600)?.flapMs, 3000);
+    const later = [10, 13, 1019, 1022, 2100, 5100].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    assert.equal(servedGapTruth(later, 100, 600)?.flapMs, 1078);
+  });
+
   it('has no served gap without acks on both sides', () => {
     assert.equal(servedGapTruth([{ id: 1, epochMs: 10 }], 50, 600), null);
     assert.equal(servedGapTruth([{ id: 1, epochMs: 700 }], 50, 600), null);
