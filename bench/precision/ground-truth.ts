@@ -39,8 +39,8 @@ export function parseServedLog(text: string): Served[] {
 /**
  * Pause: the clients' outage is the freeze, from the engine's `pause` event to its `unpause` event of that
  * container. Each event is logged as soon as the cgroup is frozen / thawed, so both lag their instant by
- * the same engine round trip, which cancels in the difference. A write in flight at the freeze hangs with
- * the rest, so the outage starts at the freeze, not at the next send.
+ * about the same engine round trip, which mostly cancels in the difference. A write in flight at the
+ * freeze hangs with the rest, so the outage starts at the freeze, not at the next send.
  */
 export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null {
   const freeze = events.find((e) => e.action === 'pause');

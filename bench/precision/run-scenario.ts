@@ -73,6 +73,8 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   // A pause's served gap is only a second look: the app may still reply, late, to writes Redis answered before the freeze.
   if (scenario.kind !== 'pause' && servedGap && servedGap.ackedInsideFault > 0) problems.push(`${servedGap.ackedInsideFault} write(s) served while the fault was in place`);
   if (servedGap && servedGap.flapMs > FLAP_MS) problems.push(`the app's record has another ${servedGap.flapMs} ms gap within 1 s of its first ack after the fault: it flapped`);
+  // No failover can happen in these drills: the outage cannot end before its heal began.
+  if (m.recoveredAtMs !== null && m.recoveredAtMs < fault.healedAtMs) problems.push(`drill's recovery point is ${(fault.healedAtMs - m.recoveredAtMs).toFixed(0)} ms before the heal began`);
   if (m.downtimeMs === null) problems.push(`drill measured no downtime: ${m.notes.join('; ')}`);
   return {
     scenario,
