@@ -10,6 +10,7 @@ import { detectServer, dialectFor, type Dialect } from '../mysql/dialect.js';
 import { ADMIN_USER, APP_USER, MYSQL_PORT, isDrillImage, newSecrets, offlineCmd, officialEnv, serverArgs, userStatements, type DbSecrets } from '../mysql/server.js';
 import { SqlClient } from '../mysql/sql.js';
 import { MysqlReplicationStack } from '../mysql/stack.js';
+import { forwardedAppEnv } from '../app-env.js';
 
 export type { MysqlStackContext };
 
@@ -94,7 +95,15 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
       role: 'app',
       image: ctx.images.app,
       cmd: ['node', 'server.js'],
-      env: { DRILL_BACKEND: 'mysql', MYSQL_HOST: primary.container.name, MYSQL_PORT: String(MYSQL_PORT), MYSQL_USER: APP_USER, MYSQL_PASSWORD: secrets.app, PORT: String(APP_PORT) },
+      env: {
+        ...forwardedAppEnv(),
+        DRILL_BACKEND: 'mysql',
+        MYSQL_HOST: primary.container.name,
+        MYSQL_PORT: String(MYSQL_PORT),
+        MYSQL_USER: APP_USER,
+        MYSQL_PASSWORD: secrets.app,
+        PORT: String(APP_PORT),
+      },
       publish: [APP_PORT],
       networkName: network,
     });

@@ -10,6 +10,7 @@ import { waitForHttpOk } from '../../engine/http-ready.js';
 import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
 import { REDIS_PORT, SENTINEL_PORT, WRITES_KEY, fieldOf, probeClient, withProbeClient } from '../redis/client.js';
 import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
+import { forwardedAppEnv } from '../app-env.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
 // The runner reaches each node only through its port published on 127.0.0.1.
@@ -125,6 +126,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
         image: ctx.images.app,
         cmd: ['node', 'server.js'],
         env: {
+          ...forwardedAppEnv(),
           ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}),
           DRILL_BACKEND: 'redis-sentinel',
           REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','),

@@ -1,0 +1,113 @@
+// The true outage of a known fault, from the target's side and never from drill's estimate (docs/design.md
+// "Ground truth of bench/precision"). Every instant here is epoch ms on the host's clock, which the engine,
+// the containers and drill's run clock share; only differences of two instants from one source are
+// outages, so no clock alignment enters an outage.
+
+/** One write the fixture app acknowledged (its SERVE_LOG line): id and when the reply left it. */
+export interface Served {
+  id: number;
+  epochMs: number;
+}
+
+/** An engine event of the frozen container (pause, unpause), at the engine's timeNano. */
+export interface FreezeEvent {
+  containerId: string;
+  action: string;
+  epochMs: number;
+}
+
+export interface OutageTruth {
+  outageMs: number;
+  fromEpochMs: number;
+  toEpochMs: number;
+  /** What bounds it, in words. */
+  evidence: string;
+}
+
+const SERVED_LINE = /(?:^|\s)served (\d+) (\d+)$/;
+
+/** The served writes in a node log (logs/app-1.log: `<engine stamp> served <id> <epoch ms>`), in log order. */
+export function parseServedLog(text: string): Served[] {
+  const served: Served[] = [];
+  for (const line of text.split('\n')) {
+    const m = SERVED_LINE.exec(line.trimEnd());
+    if (m) served.push({ id: Number(m[1]), epochMs: Number(m[2]) });
+  }
+  return served;
+}
+
+/**
+ * Pause: the clients' outage is the freeze, from the engine's `pause` event to its `unpause` event of that
+ * container. Each event is logged as soon as the cgroup is frozen / thawed, so both lag their instant by
+ * about the same engine round trip, which mostly cancels in the difference. A write in flight at the
+ * freeze hangs with the rest, so the outage starts at the freeze, not at the next send.
+ */
+export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null {
+  const freeze = events.find((e) => e.action === 'pause');
+  if (!freeze) return null;
+  const thaw = events.find((e) => e.action === 'unpause' && e.containerId === freeze.containerId && e.epochMs >= freeze.epochMs);
+  if (!thaw) return null;
+  return { outageMs: thaw.epochMs - freeze.epochMs, fromEpochMs: freeze.epochMs, toEpochMs: thaw.epochMs, evidence: `engine events pause → unpause of ${freeze.containerId.slice(0, 12)}` };
+}
+
+export interface ServedGap extends OutageTruth {
+  lastBefore: Served;
+  firstAfter: Served;
+  /** Acks after the fault was certainly in place and before the heal began: 0, or the outage was not one gap. */
+  ackedInsideFault: number;
+  /** The longest gap between acks that begins in the second after firstAfter: a target that flapped has a long one. */
+  flapMs: number;
+}
+
+/** What counts as "right after" the first ack, for flapMs: drill's default stable window. */
+const STABLE_MS = 1000;
+
+/**
+ * Kill, partition (and a pause, as a cross-check): from the last write the app acknowledged before the heal
+ * began to the first it acknowledged after, from the app's own record. `inPlaceEpochMs` is when the fault
+ * was certainly in effect (the injecting call had returned); acks between it and the heal are counted.
+ */
+export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number, healEpochMs: number): ServedGap | null {
+  let lastBefore: Served | undefined;
+  let firstAfter: Served | undefined;
+  let ackedInsideFault = 0;
+  for (const s of served) {
+    if (s.epochMs < healEpochMs) {
+      if (!lastBefore || s.epochMs >= lastBefore.epochMs) lastBefore = s;
+      if (s.epochMs > inPlaceEpochMs) ackedInsideFault++;
+    } else if (!firstAfter || s.epochMs < firstAfter.epochMs) {
+      firstAfter = s;
+    }
+  }
+  if (!lastBefore || !firstAfter) return null;
+  // Gaps that begin inside the second after the first ack, the one running past its end included.
+  const after = firstAfter;
+  const acks = served.filter((s) => s.epochMs >= after.epochMs).map((s) => s.epochMs);
+  acks.sort((a, b) => a - b);
+  let flapMs = 0;
+  for (let i = 1; i < acks.length && acks[i - 1]! <= after.epochMs + STABLE_MS; i++) flapMs = Math.max(flapMs, acks[i]! - acks[i - 1]!);
+  return {
+    outageMs: firstAfter.epochMs - lastBefore.epochMs,
+    fromEpochMs: lastBefore.epochMs,
+    toEpochMs: firstAfter.epochMs,
+    evidence: `app served write ${lastBefore.id}, then ${firstAfter.id}`,
+    lastBefore,
+    firstAfter,
+    ackedInsideFault,
+    flapMs,
+  };
+}
+
+export interface Judged {
+  trueOutageMs: number;
+  measuredMs: number | null;
+  errorMs: number | null;
+  precisionMs: number;
+  inside: boolean;
+}
+
+/** The measured outage against the truth: inside when |measured − true| ≤ the stated precision. */
+export function judge(trueOutageMs: number, measuredMs: number | null, precisionMs: number): Judged {
+  const errorMs = measuredMs === null ? null : Math.round((measuredMs - trueOutageMs) * 10) / 10;
+  return { trueOutageMs, measuredMs, errorMs, precisionMs, inside: errorMs !== null && Math.abs(errorMs) <= precisionMs };
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { freezeTruth, judge, parseServedLog, servedGapTruth } from '../../bench/precision/ground-truth.js';
+import { appCommandTimeoutMs, SCENARIOS, scenarioYaml } from '../../bench/precision/scenarios.js';
+import { loadDrillText } from '../../src/spec/load-drill.js';
+
+// bench/precision's ground truth from the target's side, on hand-made records: the app's served log, the
+// engine's freeze events, and the judgement against the stated precision.
+
+describe('bench/precision ground truth', () => {
+  it('reads the served lines of a saved node log and nothing else', () => {
+    const log = [
+      '2026-12-02T15:55:59.704150494Z app listening on 8080 (redis-sentinel)',
+      '2026-12-02T15:56:00.001000000Z served 17 1796226960001',
+      'served 18 1796226960004',
+      '2026-12-02T15:56:00.009000000Z served 19 not-a-time',
+      '',
+    ].join('\n');
+    assert.deepEqual(parseServedLog(log), [
+      { id: 17, epochMs: 1796226960001 },
+      { id: 18, epochMs: 1796226960004 },
+    ]);
+  });
+
+  it('the served gap runs from the last ack before the heal began to the first after it', () => {
+    const served = [10, 13, 16, 19, 1019, 1022, 1025].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    const gap = servedGapTruth(served, 50, 600);
+    assert.ok(gap);
+    assert.equal(gap.outageMs, 1000);
+    assert.deepEqual([gap.lastBefore.id, gap.firstAfter.id], [4, 5]);
+    assert.equal(gap.ackedInsideFault, 0);
+    assert.equal(gap.flapMs, 3);
+  });
+
+  it('counts acks while the fault was certainly in place, and a second gap after recovery', () => {
+    const served = [10, 13, 300, 1019, 1022, 1400, 1403].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    const gap = servedGapTruth(served, 100, 600);
+    assert.ok(gap);
+    assert.equal(gap.ackedInsideFault, 1);
+    assert.equal(gap.outageMs, 1019 - 300);
+    assert.equal(gap.flapMs, 1400 - 1022);
+  });
+
+  it('a second gap that begins inside the second after the first ack counts whole, however long', () => {
+    const served = [10, 13, 1019, 1022, 4022, 4025].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    assert.equal(servedGapTruth(served, 100, 600)?.flapMs, 3000);
+    const later = [10, 13, 1019, 1022, 2100, 5100].map((epochMs, i) => ({ id: i + 1, epochMs }));
+    assert.equal(servedGapTruth(later, 100, 600)?.flapMs, 1078);
+  });
+
+  it('has no served gap without acks on both sides', () => {
+    assert.equal(servedGapTruth([{ id: 1, epochMs: 10 }], 50, 600), null);
+    assert.equal(servedGapTruth([{ id: 1, epochMs: 700 }], 50, 600), null);
+  });
+
+  it('a freeze runs from the pause event to the unpause event of the same container', () => {
+    const truth = freezeTruth([
+      { containerId: 'aaa', action: 'pause', epochMs: 1000.25 },
+      { containerId: 'bbb', action: 'unpause', epochMs: 1200 },
+      { containerId: 'aaa', action: 'unpause', epochMs: 2300.75 },
+    ]);
+    assert.equal(truth?.outageMs, 1300.5);
+    assert.equal(freezeTruth([{ containerId: 'aaa', action: 'pause', epochMs: 1 }]), null);
+    assert.equal(freezeTruth([]), null);
+  });
+
+  it('judges the error against the stated precision, both ways, and a missing measurement as outside', () => {
+    assert.deepEqual(judge(1000, 1020.04, 25), { trueOutageMs: 1000, measuredMs: 1020.04, errorMs: 20, precisionMs: 25, inside: true });
+    assert.equal(judge(1000, 970, 25).inside, false);
+    assert.equal(judge(1000, 975, 25).inside, true);
+    assert.equal(judge(1000, null, 25).inside, false);
+  });
+
+  it('every scenario is a valid drill whose freeze fails writes (command timeout at most half the fault)', () => {
+    for (const s of SCENARIOS) {
+      const drill = loadDrillText(scenarioYaml(s, `precision-${s.name.replace('.', '-')}-1`), s.name);
+      assert.equal(drill.spec.steps.length, 2, s.name);
+      assert.ok(appCommandTimeoutMs(s) <= s.faultMs / 2, s.name);
+    }
+  });
+});
