@@ -3,6 +3,7 @@ import { sortedOkLatencies, sortedOkResponseTimes, summarizeLatency } from './la
 import { byInvoke, firstIndexAtOrAfter } from './order.js';
 import { percentileSorted } from './percentiles.js';
 import { findRecovery } from './recovery.js';
+import type { ProbeNormal } from './probe-edges.js';
 import type { FaultRecord, MeasureInput, Measured, ProbeMeasured } from './types.js';
 import type { WriteRecord } from '../load/history.js';
 import { isProbeId } from '../load/probe-ids.js';
@@ -38,7 +39,7 @@ export function measure(input: MeasureInput): Measured {
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
     injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
     probes,
-    probeBaselineLatencyMs: baselineOf(probes, tFaultMs),
+    probeNormal: probeNormalOf(probes, tFaultMs, input.probeTimeoutMs ?? 0),
   });
   const data = classifyWrites(sorted, presentIds, tFaultMs);
 
@@ -80,6 +81,11 @@ export function measure(input: MeasureInput): Measured {
     recoveryWrite: recovery.recoveryWrite,
     probe: probes.length > 0 ? measureProbes(probes, input.presentIds, tFaultMs) : null,
   };
+}
+
+function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null, timeoutMs: number): ProbeNormal {
+  const before = sortedOkLatencies(probes, 0, tFaultMs === null ? probes.length : firstIndexAtOrAfter(probes, tFaultMs));
+  return { minLatencyMs: before.length > 0 ? before[0]! : 0, p99LatencyMs: baselineOf(probes, tFaultMs), timeoutMs };
 }
 
 /** Normal ok latency, p99 of the ok writes before the fault (of all ok writes when none came before it). */

@@ -17,32 +17,47 @@ export interface Edge {
   probeId: number | null;
 }
 
+/** What the probes' own record says of a healthy system: their normal latency (before the fault) and timeout. */
+export interface ProbeNormal {
+  /** The fastest and the p99 ok probe latency before the fault. */
+  minLatencyMs: number;
+  p99LatencyMs: number;
+  timeoutMs: number;
+}
+
 /**
- * Recovery: the first ok probe sent after the last failed probe inside (afterMs, latestMs], counted from its
- * start, or from its ack minus the normal latency when it was slow (as for the declared recovering write);
- * the uncertainty is from the last failed probe's send to this one's answer.
- * latestMs is the declared recovering write's ack: the system answered by then, whatever the load's own
- * estimate (its start, or its ack minus a normal latency that an overloaded host can make too large).
- * Without an ok probe there, the load's estimate stands unless a failed probe contradicts it, and the
- * uncertainty is what is left of the bracket.
+ * Recovery, inside the load's bracket (afterMs, latestMs] (latestMs: the declared recovering write's ack):
+ * the first ok probe r after the last failed probe f bounds it from both sides.
+ * - r was answered at r.complete, so the system was up by r.complete minus the fastest normal answer;
+ * - f failed: a hard failure says the system was down when f was sent; a timeout says no answer came within
+ *   the timeout, so the system cannot have been up before f's send + timeout − a normal answer (p99).
+ * The recovery point is r's ack minus the normal latency (as for the declared recovering write), kept
+ * inside those bounds, and their distance is the uncertainty: the probe's own latency and the spread of
+ * normal answers when the host is quiet, wide when it is starved. Without an ok probe there, the load's
+ * estimate stands unless a failed probe contradicts it.
  */
-export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, latestMs: number, loadEstimateMs: number, baselineLatencyMs: number): Edge {
-  let lastFailedMs = afterMs;
+export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, latestMs: number, loadEstimateMs: number, normal: ProbeNormal): Edge {
+  let lastFailed: WriteRecord | null = null;
   let firstOk: WriteRecord | null = null;
   for (let k = firstIndexAtOrAfter(probes, afterMs); k < probes.length && probes[k]!.invokeMs <= latestMs; k++) {
     const p = probes[k]!;
     if (p.invokeMs <= afterMs) continue;
     if (p.outcome === 'ok') firstOk ??= p;
     else {
-      lastFailedMs = p.invokeMs;
+      lastFailed = p;
       firstOk = null;
     }
   }
-  if (!firstOk) return { atMs: Math.max(loadEstimateMs, lastFailedMs), gapMs: latestMs - lastFailedMs, probeId: null };
-  // The system came up after the last failed probe was sent and before this one was answered: that whole
-  // span is the uncertainty (a few ms normally; wide when the probe itself was slow, e.g. on a starved host).
-  const atMs = Math.min(latestMs, Math.max(firstOk.invokeMs, firstOk.completeMs - baselineLatencyMs));
-  return { atMs, gapMs: firstOk.completeMs - lastFailedMs, probeId: firstOk.id };
+  const lowerMs = Math.max(afterMs, lastFailed ? downUntil(lastFailed, normal) : afterMs);
+  if (!firstOk) return { atMs: Math.max(loadEstimateMs, lowerMs), gapMs: Math.max(0, latestMs - lowerMs), probeId: null };
+  const upperMs = Math.max(lowerMs, Math.min(latestMs, firstOk.completeMs - normal.minLatencyMs));
+  const atMs = Math.min(upperMs, Math.max(lowerMs, firstOk.completeMs - normal.p99LatencyMs));
+  return { atMs, gapMs: upperMs - lowerMs, probeId: firstOk.id };
+}
+
+/** The earliest the system can have been up, given a probe that failed. */
+function downUntil(failed: WriteRecord, normal: ProbeNormal): number {
+  return failed.error === 'timeout' ? failed.invokeMs + normal.timeoutMs - normal.p99LatencyMs : failed.invokeMs;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { WriteRecord } from '../load/history.js';
 import { firstIndexAtOrAfter } from './order.js';
-import { failureEdge, recoveryEdge, type Edge } from './probe-edges.js';
+import { failureEdge, recoveryEdge, type Edge, type ProbeNormal } from './probe-edges.js';
 import { ceilMs, roundLatencyMs, roundMs } from './round.js';
 
 export interface RecoveryInput {
@@ -16,8 +16,8 @@ export interface RecoveryInput {
   baselineLatencyMs: number;
   /** The probe stream's writes in invoke order (empty or absent: no probe stream); they narrow the two edges. */
   probes?: readonly WriteRecord[];
-  /** Normal ok latency of the probe writes (p99 before the fault). */
-  probeBaselineLatencyMs?: number;
+  /** The probes' normal latency and timeout (see probe-edges.ts). */
+  probeNormal?: ProbeNormal;
 }
 
 export interface PrecisionParts {
@@ -203,7 +203,7 @@ function probeEdges(
   if (k >= probes.length || probes[k]!.invokeMs > recoveringAckMs) return null;
   return {
     failure: failureEdge(probes, goodBeforeMs, firstFailureMs),
-    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeBaselineLatencyMs ?? input.baselineLatencyMs),
+    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeNormal ?? { minLatencyMs: 0, p99LatencyMs: input.baselineLatencyMs, timeoutMs: 0 }),
   };
 }
 

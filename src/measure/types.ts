@@ -83,6 +83,8 @@ export interface MeasureInput {
   timerResolutionMs: number;
   /** The probe stream's writes (ids from PROBE_FIRST_ID), when it ran: they narrow the outage's edges and are checked apart. */
   probeHistory?: readonly WriteRecord[];
+  /** The probe stream's per-write timeout (its timeouts bound the recovery point too). */
+  probeTimeoutMs?: number;
 }
 
 /** The probe stream's own writes, checked against the same read-back as the declared load's and reported apart. */

@@ -33,7 +33,7 @@ export function buildResult(run: RunState): ResultJson {
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
-    ...(journal.probe ? { probeHistory: journal.probe.history } : {}),
+    ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
   });
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
     // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { WriteOutcome, WriteRecord } from '../../src/load/history.js';
 import { PROBE_FIRST_ID } from '../../src/load/probe-ids.js';
 import { measure } from '../../src/measure/measure.js';
-import { failureEdge, recoveryEdge } from '../../src/measure/probe-edges.js';
+import { failureEdge, recoveryEdge, type ProbeNormal } from '../../src/measure/probe-edges.js';
 import type { FaultRecord, MeasureInput } from '../../src/measure/types.js';
 
 // The probe stream narrows the two edges of an outage inside the declared load's brackets, and never moves
@@ -23,6 +23,9 @@ function every(fromMs: number, toMs: number, stepMs: number): number[] {
 const FAULT: FaultRecord = { kind: 'pause', target: 'primary', container: 'drill-x-redis-1', injectedAtMs: 5000, injectReturnedAtMs: 5000.5 };
 /** The system is out from 5000 ms to 6437 ms, exactly. */
 const OUT = (t: number): WriteOutcome => (t >= 5000 && t < 6437 ? 'unknown' : 'ok');
+
+/** A quiet host's probes: answered in 1-2 ms, a 250 ms timeout. */
+const QUIET: ProbeNormal = { minLatencyMs: 1, p99LatencyMs: 2, timeoutMs: 250 };
 
 function input(over: Partial<MeasureInput>): MeasureInput {
   return { history: [], faults: [FAULT], presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1, ...over };
@@ -44,21 +47,21 @@ describe('probe stream: the edges of the outage', () => {
 
   it('with probes each edge is found to within the probe gap, inside the load bracket', () => {
     const m = measure(input({ history: declared, probeHistory: probes }));
-    // The first ok probe after the last failed send: 6440 (probes every 5 ms: 6435 failed, 6440 ok, answered
-    // at 6441: the uncertainty is 6441 - 6435).
+    // The first ok probe after the last failed send: 6440 (probes every 5 ms: 6435 failed outright, 6440 ok,
+    // answered at 6441 by a system whose fastest answer takes 1 ms: up in (6435, 6440]).
     assert.equal(m.recoveredAtMs, 6440);
     assert.equal(m.rtoMs, 1440);
     // The first failed probe after the load's last good send before its first failure (4800): 5000.
     assert.equal(m.firstFailureAtMs, 5000);
     assert.equal(m.downtimeMs, 1440);
-    assert.deepEqual(m.precision, { gapMs: 6, gapFrom: 'probe', loadGapMs: 250, timerResolutionMs: 1, injectMs: 0.5 });
-    assert.equal(m.precisionMs, 7.5);
+    assert.deepEqual(m.precision, { gapMs: 5, gapFrom: 'probe', loadGapMs: 250, timerResolutionMs: 1, injectMs: 0.5 });
+    assert.equal(m.precisionMs, 6.5);
     // The declared load's own figures keep their meaning: the probe's writes are counted apart.
     assert.equal(m.totalWrites, declared.length);
     assert.equal(m.probe?.sentWrites, probes.length);
     assert.equal(m.probe.unknownWrites, probes.filter((p) => p.outcome === 'unknown').length);
     assert.ok(
-      m.notes.some((n) => /^probe stream: outage start at 5000 ms by probe write \d+ .*; recovery at 6440 ms by probe write \d+ \(the load said 6550 ms; bracket left 6 ms\)$/.test(n)),
+      m.notes.some((n) => /^probe stream: outage start at 5000 ms by probe write \d+ .*; recovery at 6440 ms by probe write \d+ \(the load said 6550 ms; bracket left 5 ms\)$/.test(n)),
       m.notes.join('\n'),
     );
   });
@@ -91,14 +94,32 @@ describe('probe stream: the edges of the outage', () => {
       (t) => (t === 6400 ? 'unknown' : 'ok'),
       (t) => (t === 6420 ? 60 : 1),
     );
-    const edge = recoveryEdge(slow, 6300, 6550, 6550, 2);
-    assert.deepEqual(edge, { atMs: 6478, gapMs: 80, probeId: PROBE_FIRST_ID + 1 });
-    assert.equal(recoveryEdge(slow, 6300, 6450, 6450, 2).atMs, 6450);
+    const edge = recoveryEdge(slow, 6300, 6550, 6550, QUIET);
+    assert.deepEqual(edge, { atMs: 6478, gapMs: 79, probeId: PROBE_FIRST_ID + 1 });
+    assert.equal(recoveryEdge(slow, 6300, 6450, 6450, QUIET).atMs, 6450);
+  });
+
+  it("a frozen server: the probes' timeouts bound the thaw from below, the first answer from above", () => {
+    // Frozen until 6138; answers take 2 ms. A probe sent at t times out at t + 250 unless the thaw answers it
+    // in time; those sent from 5890 on are answered at 6140, after waiting out the rest of the freeze.
+    const thawMs = 6138;
+    const probes: WriteRecord[] = every(5500, 6300, 5).map((t, i) => {
+      const answeredMs = Math.max(t, thawMs) + 2;
+      const timedOut = answeredMs > t + 250;
+      return { id: PROBE_FIRST_ID + i, scheduledMs: t, invokeMs: t, completeMs: timedOut ? t + 250 : answeredMs, outcome: timedOut ? 'unknown' : 'ok', ...(timedOut ? { error: 'timeout' } : {}) };
+    });
+    const edge = recoveryEdge(probes, 5000, 6400, 6400, QUIET);
+    // Up after 5885 + 250 - 2 = 6133 (the last timeout), and by 6140 - 1 (the first answer): 6140 - 2 = 6138.
+    assert.deepEqual(edge, { atMs: 6138, gapMs: 6, probeId: PROBE_FIRST_ID + (5890 - 5500) / 5 });
+    assert.ok(Math.abs(edge.atMs - thawMs) <= edge.gapMs);
+    // Read as hard failures, the same timeouts would bound it only from their sends: 250 ms wide.
+    const hard = probes.map(({ error: _timeout, ...p }) => p);
+    assert.equal(recoveryEdge(hard, 5000, 6400, 6400, QUIET).gapMs, 254);
   });
 
   it('no probe decides an edge: it stays where the load put it, with what is left of the bracket', () => {
     const failing = writes(PROBE_FIRST_ID, [6400, 6420], () => 'fail');
-    assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, 1), { atMs: 6550, gapMs: 130, probeId: null });
+    assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, QUIET), { atMs: 6550, gapMs: 130, probeId: null });
     const good = writes(PROBE_FIRST_ID, [4900, 4950], () => 'ok');
     assert.deepEqual(failureEdge(good, 4800, 5050), { atMs: 5050, gapMs: 100, probeId: null });
   });
