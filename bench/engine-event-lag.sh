@@ -31,6 +31,8 @@ pids+=($!)
 sleep 1.5
 for i in $(seq 1 "$rounds"); do
   for act in pause kill; do
+    # The loop must be running (after a start it takes a moment): a stale stamp would say nothing.
+    until node -e "const t = Number(require('fs').readFileSync('$dir/st/stamp', 'utf8')); process.exit(Date.now() - t < 20 ? 0 : 1)" 2>/dev/null; do sleep 0.1; done
     c0=$(date +%s%N)
     docker "$act" "$name" >/dev/null
     c1=$(date +%s%N)

@@ -11,8 +11,10 @@
 // Measured here (2 cores, Docker 20.10.24, containerd 1.6.20, runc 1.1.5, cgroup v1): a process in the
 // container writes the host clock to a bind-mounted file every ~1 ms; the last value written before a
 // `docker kill` is at or before the signal (after SIGKILL the process runs no more), so event − last value
-// over-estimates the lag. 70 kills: idle 2.0–10.3 ms (median 5.8), one core kept busy 1.3–19.5 ms, both
-// cores kept busy 1.6–28.3 ms (p90 23.9). The lag allowed is the largest of them, rounded up.
+// over-estimates the lag. 90 kills: idle 2.0–10.3 ms (median 5.8), one core kept busy 1.3–19.5 ms, both
+// cores kept busy 1.6–28.3 ms (p90 23.9), and 2.0–54.4 ms (median 10.4, p90 27.1) on the machine shared
+// with other test runs at a load average of 15. The tail grows with the load; the lag allowed is the
+// largest seen, rounded up. A busier host can exceed it: bench/engine-event-lag.sh measures yours.
 //
 // `pause` has no entry: runc's cgroup v1 freezer writes FROZEN and then polls until every task is frozen
 // (re-freezing if it stalls), and only then does dockerd log `pause`. Measured the same way, the event
@@ -21,7 +23,7 @@
 // Its bound stays [call start, event].
 
 /** The largest event − last stamp of a kill measured here (see above), rounded up. */
-const KILL_LAG_MS = 29;
+const KILL_LAG_MS = 55;
 
 /** The lag to allow for an engine event of this action, or null when none is known (the call's start stands). */
 export function engineEventLagMs(action: string): number | null {
