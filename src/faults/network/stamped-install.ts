@@ -16,15 +16,15 @@ const TO = 'drill-stamp-to';
 
 /**
  * perl (perl-base is in every Debian, drill's images included; Time::HiRes reads the clock to the µs):
- * start iptables-restore at once, wait for the instant in $ARGV[1] (epoch s; none: go now) by sleeping,
- * then spinning its last 2 ms, stamp, feed it the rules, wait for it to exit, stamp. Nothing is started
+ * start iptables-restore at once, sleep until the instant in $ARGV[1] (epoch s; none: go now; no spinning:
+ * on a busy host a sleeper is woken sooner than a spinner gets the CPU back), stamp, feed it the rules, wait for it to exit, stamp. Nothing is started
  * between the stamps, so the window is the commit itself, not a process start.
  */
 const PERL_INSTALL = [
   'use strict; use Time::HiRes qw(time sleep);',
   'my ($rules, $at) = @ARGV;',
   "open(my $ipt, '|-', 'iptables-restore', '--noflush') or die \"iptables-restore: $!\\n\";",
-  'if ($at) { my $d = $at - time; sleep($d - 0.002) if $d > 0.002; 1 while time < $at; }',
+  'if ($at) { my $d = $at - time; sleep($d) if $d > 0; }',
   'my $s = time; print $ipt $rules; my $ok = close($ipt); my $e = time;',
   'exit((($? >> 8) || 1)) unless $ok;',
   `printf "${FROM} %.0f\\n${TO} %.0f\\n", $s * 1e9, $e * 1e9;`,
