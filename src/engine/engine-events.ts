@@ -6,6 +6,7 @@ import type { Docker } from './docker-client.js';
 // acted (the signal sent, the cgroup frozen), well before the call returns (a kill call waits for the
 // exit), so the event bounds the instant tightly. Measured here: docker kill call 172–181 ms, its
 // `kill` event 31–38 ms after the call started; docker pause call 33 ms, `pause` event at 28–29 ms.
+// How long before its event the engine may have acted: faults/container/engine-event-lag.ts.
 
 export interface EngineEvent {
   containerId: string;

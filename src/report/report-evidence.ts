@@ -44,11 +44,13 @@ export function faultsSection(r: ResultJson): SafeHtml | string {
   const faults = Array.isArray(r.faults) ? r.faults : [];
   if (faults.length === 0) return '';
   return html`<section data-testid="faults"><h2>Faults</h2>
-<p class="muted">Injected at = t_fault, the start of the injecting call; the fault is certainly in effect when the call returned (in effect at), and its <code>duration</code> counts from there. A network fault's heal is proven by the injection's own probe.</p>
-<table><thead><tr><th>Kind</th><th>Target</th><th>Container</th><th class="num">Injected at</th><th class="num">In effect at</th><th class="num">Healed at</th><th>Proof</th></tr></thead><tbody>
+<p class="muted">Injected at = the start of the injecting call; the fault is certainly in effect when the call returned (in effect at), and its <code>duration</code> counts from there. Fault instant = when it took effect, as tightly as the evidence bounds it (the engine's own event, the stamps of a rule change inside the nodes, else the call): the first fault's start is t_fault, its width part of the precision. A network fault's heal is proven by the injection's own probe.</p>
+<table><thead><tr><th>Kind</th><th>Target</th><th>Container</th><th class="num">Injected at</th><th class="num">In effect at</th><th class="num">Fault instant</th><th class="num">Healed at</th><th>Proof</th></tr></thead><tbody>
 ${faults.map(
   (f) => html`<tr><td>${f.kind}</td><td>${f.target}</td><td><code>${f.container}</code></td><td class="num">${fmtMs(f.injectedAtMs)}</td>
-<td class="num">${fmtMs(f.injectReturnedAtMs)}</td><td class="num">${
+<td class="num">${fmtMs(f.injectReturnedAtMs)}</td><td class="num" data-testid="fault-instant">${fmtMs(num(f.effectFromMs) ?? f.injectedAtMs)} … ${fmtMs(num(f.effectByMs) ?? f.injectReturnedAtMs)}${
+    f.effectEvidence ? html`<br><span class="muted">${f.effectEvidence}</span>` : html`<br><span class="muted">the injecting call</span>`
+  }</td><td class="num">${
     f.healedAtMs === undefined ? (f.kind === 'kill' ? 'not healed (a killed container stays down)' : '—') : fmtMs(f.healedAtMs)
   }</td><td class="msg">${[f.verified ? `injected: ${String(f.verified)}` : '', f.healVerified ? `healed: ${String(f.healVerified)}` : ''].filter(Boolean).join(' · ')}</td></tr>`,
 )}

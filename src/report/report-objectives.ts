@@ -19,7 +19,7 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const terms = m.precision;
     const why = terms
       ? `${gapWords(terms)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}`
-      : "largest gap between write starts + timer resolution + fault instant bound (the injecting call, or the engine's own event of the fault when it logged one)";
+      : "largest gap between write starts + timer resolution + fault instant bound (the engine's own event of the fault, the stamps of a rule change inside the nodes, or else the injecting call)";
     return p === null || m[name] === null ? { text: '—', valueMs: null, why } : { text: `± ${fmtMs(p)}`, valueMs: p, why };
   }
   if (name === 'rpoMs') {
@@ -28,7 +28,7 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const terms = m.precision;
     if (!terms) return { text: '—', valueMs: null, why: 'precision terms not recorded' };
     const p = Math.round((terms.injectMs + terms.timerResolutionMs) * 100) / 100;
-    return { text: `± ${fmtMs(p)}`, valueMs: p, why: `the fault took effect within ${fmtMs(terms.injectMs)} of its injecting call's start; ack times ± ${fmtMs(terms.timerResolutionMs)}` };
+    return { text: `± ${fmtMs(p)}`, valueMs: p, why: `the fault instant is known within ${fmtMs(terms.injectMs)}; ack times ± ${fmtMs(terms.timerResolutionMs)}` };
   }
   const v = name in m ? (m as unknown as Record<string, unknown>)[name] : null;
   return v === null || v === undefined

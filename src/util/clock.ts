@@ -16,14 +16,39 @@ export interface RunClock {
   fromEpochMs(epochMs: number): number;
 }
 
+/**
+ * Wall clock minus performance.now(), to a few µs: Date.now() is read until it ticks to a new ms, and
+ * performance.now() right after, when the wall clock is that ms plus the few µs of one read. The largest of
+ * three samples (each can only come out low). Costs up to 3 ms of spinning.
+ */
+export function measureEpochOffsetMs(): number {
+  let best = -Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = Date.now();
+    let tick = start;
+    let perf = performance.now();
+    while (tick === start) {
+      tick = Date.now();
+      perf = performance.now();
+    }
+    best = Math.max(best, tick - perf);
+  }
+  return best;
+}
+
 export function createRunClock(): RunClock {
   let originPerfMs = performance.now();
+  // Engine events, log lines and stamps taken in the nodes are on the host's wall clock. The offset is
+  // measured afresh for each run (each has its clock, made before anything starts), not taken from
+  // performance.timeOrigin (the process's start): in a long-lived `drill schedule` the wall clock may have
+  // been stepped since then. Not again in setOriginNow: the load is running then and must not be stalled.
+  const epochOffsetMs = measureEpochOffsetMs();
   return {
     nowMs: () => performance.now() - originPerfMs,
     setOriginNow: (offsetMs = 0) => {
       originPerfMs = performance.now() + offsetMs;
     },
-    toEpochMs: (runMs) => performance.timeOrigin + originPerfMs + runMs,
-    fromEpochMs: (epochMs) => epochMs - performance.timeOrigin - originPerfMs,
+    toEpochMs: (runMs) => epochOffsetMs + originPerfMs + runMs,
+    fromEpochMs: (epochMs) => epochMs - epochOffsetMs - originPerfMs,
   };
 }

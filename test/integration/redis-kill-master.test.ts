@@ -63,14 +63,21 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     // Sentinel needs at least down-after (1000 ms) to even suspect the master.
     assert.ok(m.rtoMs >= 1000, `RTO ${m.rtoMs} ms is shorter than Sentinel's down-after`);
     assert.ok(m.downtimeMs !== null && m.downtimeMs <= m.rtoMs + m.precisionMs);
-    // Precision is stated, and made of its parts: write gap + timer resolution + the fault instant's bound,
-    // which is the engine's own `kill` event (logged as the signal is sent), well inside the kill call.
+    // Precision is stated, and made of its parts: write gap + timer resolution + the fault instant's bound.
+    // The engine's own `kill` event (logged once the signal is sent) closes it, well inside the kill call;
+    // it opens at most the measured lag before the event, never before the call started.
     assert.ok(fault.effectByMs !== undefined, 'the engine logged the kill');
-    assert.match(fault.effectEvidence ?? '', /^engine event kill \(signal (9|SIGKILL)\)$/);
-    const boundMs = fault.effectByMs - fault.injectedAtMs;
+    assert.match(fault.effectEvidence ?? '', /^engine event kill \(signal (9|SIGKILL)\), acted at most \d+ ms before it$/);
+    const lagMs = Number(/at most (\d+) ms/.exec(fault.effectEvidence ?? '')![1]);
+    const fromMs = fault.effectFromMs ?? fault.injectedAtMs;
+    assert.equal(fromMs, Math.max(fault.injectedAtMs, fault.effectByMs - lagMs));
+    assert.equal(m.faultAtMs, fromMs);
+    const boundMs = fault.effectByMs - fromMs;
     const callMs = fault.injectReturnedAtMs - fault.injectedAtMs;
-    assert.ok(boundMs >= 0 && boundMs < callMs, `engine event ${boundMs} ms into a ${callMs} ms kill call`);
-    assert.ok(m.precisionMs >= boundMs && m.precisionMs < boundMs + 50, `precision ${m.precisionMs} ms vs the fault instant's bound ${boundMs} ms`);
+    assert.ok(boundMs >= 0 && boundMs <= lagMs && fault.effectByMs - fault.injectedAtMs < callMs, `engine event ${fault.effectByMs - fault.injectedAtMs} ms into a ${callMs} ms kill call`);
+    assert.ok(Math.abs(m.precision!.injectMs - boundMs) < 0.1, `precision's fault part ${m.precision!.injectMs} ms vs the bound ${boundMs} ms`);
+    const { gapMs, timerResolutionMs } = m.precision!;
+    assert.ok(Math.abs(m.precisionMs - (gapMs + timerResolutionMs + boundMs)) <= 0.2, `precision ${m.precisionMs} ms ≠ gap ${gapMs} + timer ${timerResolutionMs} + fault bound ${boundMs} ms`);
   });
 
   it('judges the availability its recovery implies: MTBF / (MTBF + RTO) against the declared floor', () => {

@@ -70,6 +70,27 @@ describe('renderReportHtml', () => {
     assert.match(page, /\+switch-master<\/b> 2\.25 s after the fault; clients recovered 50 ms after it/);
   });
 
+  it('shows each fault instant with what bounds it: the injecting call without evidence, else the evidence', () => {
+    assert.match(page, /data-testid="fault-instant">5 s … 5\.082 s<br><span class="muted">the injecting call<\/span>/);
+    const bounded = renderReportHtml(
+      sampleResult({
+        faults: [
+          {
+            kind: 'kill',
+            target: 'primary',
+            container: 'c',
+            injectedAtMs: 5000,
+            injectReturnedAtMs: 5250,
+            effectFromMs: 5031,
+            effectByMs: 5060,
+            effectEvidence: 'engine event kill (signal 9), acted at most 29 ms before it',
+          },
+        ],
+      }),
+    );
+    assert.match(bounded, /data-testid="fault-instant">5\.031 s … 5\.06 s<br><span class="muted">engine event kill \(signal 9\), acted at most 29 ms before it<\/span>/);
+  });
+
   it('is self-contained: no script, no external resource', () => {
     assert.ok(!/<script/i.test(page));
     assert.ok(!/\b(src|href)=/i.test(page), 'no src/href attributes at all');

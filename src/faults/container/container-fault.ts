@@ -7,6 +7,7 @@ import type { FaultRecord } from '../../measure/types.js';
 import type { FaultContext, FaultKind, InjectedFault } from '../plugin.js';
 import { resolveTarget } from '../resolve-target.js';
 import { timeBox } from '../time-box.js';
+import { engineEventLagMs } from './engine-event-lag.js';
 
 // What the faults that act on a whole container through the engine share. Each records when the
 // injecting call started and returned (t_fault and its uncertainty); time-box.ts heals it after
@@ -59,7 +60,11 @@ async function engineEventDetails(ctx: FaultContext, container: RunningContainer
   if (atMs > toMs + 1) return {};
   const signal = event.attributes.signal ? ` (signal ${event.attributes.signal})` : '';
   ctx.note({ atMs, source: 'docker', message: `${container.name}: engine event ${event.action}${signal}` });
-  return { effectByMs: Math.max(fromMs, atMs), effectEvidence: `engine event ${event.action}${signal}` };
+  const byMs = Math.max(fromMs, atMs);
+  const lagMs = engineEventLagMs(event.action);
+  if (lagMs === null) return { effectByMs: byMs, effectEvidence: `engine event ${event.action}${signal}` };
+  // The engine acted at most lagMs before it stamped the event, and not before the call started.
+  return { effectFromMs: Math.max(fromMs, byMs - lagMs), effectByMs: byMs, effectEvidence: `engine event ${event.action}${signal}, acted at most ${lagMs} ms before it` };
 }
 
 /** Record the engine's own exit time of a container as evidence on the timeline. */

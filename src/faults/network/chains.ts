@@ -1,12 +1,12 @@
 import type { FaultContext, InjectedFault } from '../plugin.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import { engineLocation, isGone } from '../../engine/docker-client.js';
-import type { FaultRecord } from '../../measure/types.js';
+import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { exec, execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
-import { installScript, ledgerAdd, newChainName, removeScript, type RuleSet } from './rules.js';
+import { newChainName, removeScript, type RuleSet } from './rules.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';
+import { effectWindow, installChain, stampOffsets, syncedInstant } from './stamped-install.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
 // on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → probe → helpers down.
@@ -40,45 +40,6 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
   const settled = await Promise.allSettled(helpers.map((h) => releaseHelper(ctx, h)));
   const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => errorMessage(s.reason));
   if (errors.length) throw new InfraError(errors.join('; '));
-}
-
-/**
- * Create, fill and hook the chain atomically (iptables-restore --noflush), then run `andThen` in the same
- * exec. The node's own clock is read just before and just after the install (`drill-stamps <ns> <ns>` on
- * stdout): the rules took effect between the two, a far tighter bound than the docker exec around them.
- */
-export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = ''): Promise<ExecResult> {
-  return execChecked(
-    ctx.docker,
-    helper.id,
-    `installing ${chain} in ${helper.target.name}`,
-    sh(
-      `${ledgerAdd(`chain ${chain}`)} && s=$(date +%s%N) && printf '%s' "$1" | iptables-restore --noflush && e=$(date +%s%N) && echo "drill-stamps $s $e"${andThen ? ` && { ${andThen}; }` : ''}`,
-      installScript(chain, rules),
-    ),
-  );
-}
-
-/** The install's own stamps (epoch ms on the host's clock), or null if the output has none. */
-export function installStamps(result: ExecResult): { fromEpochMs: number; toEpochMs: number } | null {
-  const m = /^drill-stamps (\d+) (\d+)$/m.exec(result.stdout);
-  if (!m) return null;
-  return { fromEpochMs: Number(m[1]) / 1e6, toEpochMs: Number(m[2]) / 1e6 };
-}
-
-/**
- * The window in which rules installed on several nodes took effect, on the run clock: from the first
- * install's start to the last one's end. Only on a local engine (the same clock), and only when it lies
- * inside the calls that made it; else null (the calls' own bounds stand).
- */
-export function effectWindow(ctx: FaultContext, results: readonly ExecResult[], callFromMs: number, callToMs: number): Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'> {
-  if (!engineLocation().local) return {};
-  const stamps = results.map(installStamps);
-  if (stamps.length === 0 || stamps.some((s) => s === null)) return {};
-  const fromMs = ctx.clock.fromEpochMs(Math.min(...stamps.map((s) => s!.fromEpochMs)));
-  const toMs = ctx.clock.fromEpochMs(Math.max(...stamps.map((s) => s!.toEpochMs)));
-  if (fromMs < callFromMs - 1 || toMs > callToMs + 1 || toMs < fromMs) return {};
-  return { effectFromMs: fromMs, effectByMs: toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
 }
 
 /**
@@ -202,10 +163,12 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     return proof;
   };
 
+  // Several nodes: their installs wait for one shared instant, so the fault starts on all of them at once.
+  const atEpochNs = await syncedInstant(ctx, ruleHelpers);
   const injectedAtMs = ctx.clock.nowMs();
   let installs: ExecResult[];
   try {
-    installs = await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules)));
+    installs = await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules, '', atEpochNs)));
   } catch (error) {
     return abandon(error);
   }
@@ -221,7 +184,17 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   }
   const verifiedAtMs = ctx.clock.nowMs();
   ctx.log.debug(
-    { fault: plan.kind, helpersMs: ms(injectedAtMs - startMs), rulesMs: ms(injectReturnedAtMs - injectedAtMs), verifyMs: ms(verifiedAtMs - injectReturnedAtMs), nodes: ruleNodes.length },
+    {
+      fault: plan.kind,
+      helpersMs: ms(injectedAtMs - startMs),
+      rulesMs: ms(injectReturnedAtMs - injectedAtMs),
+      stampedWindowMs: effect.effectByMs !== undefined && effect.effectFromMs !== undefined ? effect.effectByMs - effect.effectFromMs : null,
+      synced: atEpochNs !== undefined,
+      // Each node's install (start, end), ms after the shared instant or the first start: how far apart they ran.
+      installsMs: stampOffsets(installs, atEpochNs),
+      verifyMs: ms(verifiedAtMs - injectReturnedAtMs),
+      nodes: ruleNodes.length,
+    },
     'network fault phases',
   );
   const mechanism: NetworkMechanism = 'iptables';

@@ -1,0 +1,107 @@
+import type { FaultContext } from '../plugin.js';
+import { engineLocation } from '../../engine/docker-client.js';
+import type { FaultRecord } from '../../measure/types.js';
+import { execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
+import type { Helper } from './helpers.js';
+import { installScript, ledgerAdd, type RuleSet } from './rules.js';
+
+// A rule install stamped inside the node's namespace, on the host's clock: the rules took effect between
+// the two stamps, a far tighter bound than the docker exec around them. When several nodes get rules, each
+// install waits for one shared instant (the same host clock) with iptables-restore already started, so the
+// windows of all nodes nearly coincide instead of spreading over the execs' start-up times.
+
+/** Output lines of the install script: the host's clock (ns) just before the rules went in and just after. */
+const FROM = 'drill-stamp-from';
+const TO = 'drill-stamp-to';
+
+/**
+ * perl (perl-base is in every Debian, drill's images included; Time::HiRes reads the clock to the µs):
+ * start iptables-restore at once, sleep until the instant in $ARGV[1] (epoch s; none: go now; no spinning:
+ * on a busy host a sleeper is woken sooner than a spinner gets the CPU back), stamp, feed it the rules, wait for it to exit, stamp. Nothing is started
+ * between the stamps, so the window is the commit itself, not a process start.
+ */
+const PERL_INSTALL = [
+  'use strict; use Time::HiRes qw(time sleep);',
+  'my ($rules, $at) = @ARGV;',
+  "open(my $ipt, '|-', 'iptables-restore', '--noflush') or die \"iptables-restore: $!\\n\";",
+  'if ($at) { my $d = $at - time; sleep($d) if $d > 0; }',
+  'my $s = time; print $ipt $rules; my $ok = close($ipt); my $e = time;',
+  'exit((($? >> 8) || 1)) unless $ok;',
+  `printf "${FROM} %.0f\\n${TO} %.0f\\n", $s * 1e9, $e * 1e9;`,
+].join(' ');
+
+/** The command that notes the chain in the ledger, installs it stamped (at `atEpochNs`, host clock, when given), then runs `andThen`. */
+export function stampedInstallCommand(chain: string, rules: RuleSet, andThen = '', atEpochNs?: bigint): string[] {
+  const at = atEpochNs === undefined ? '' : (Number(atEpochNs / 1000n) / 1e6).toFixed(6);
+  return sh(`${ledgerAdd(`chain ${chain}`)} && perl -e "$3" "$1" "$2"${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules), at, PERL_INSTALL);
+}
+
+/** Install the chain in one node's namespace, stamped; at `atEpochNs` (host clock) when given. */
+export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = '', atEpochNs?: bigint): Promise<ExecResult> {
+  return execChecked(ctx.docker, helper.id, `installing ${chain} in ${helper.target.name}`, stampedInstallCommand(chain, rules, andThen, atEpochNs));
+}
+
+/** The install's own stamps (epoch ms on the host's clock), or null if the output lacks them. */
+export function installStamps(result: ExecResult): { fromEpochMs: number; toEpochMs: number } | null {
+  const from = new RegExp(`^${FROM} (\\d+)$`, 'm').exec(result.stdout);
+  const to = new RegExp(`^${TO} (\\d+)$`, 'm').exec(result.stdout);
+  if (!from || !to) return null;
+  return { fromEpochMs: Number(from[1]) / 1e6, toEpochMs: Number(to[1]) / 1e6 };
+}
+
+/**
+ * The window in which rules installed on several nodes took effect, on the run clock: from the first
+ * install's start to the last one's end. Only on a local engine (the same clock), and only when it lies
+ * inside the calls that made it; else nothing (the calls' own bounds stand).
+ */
+export function effectWindow(
+  ctx: Pick<FaultContext, 'clock'>,
+  results: readonly ExecResult[],
+  callFromMs: number,
+  callToMs: number,
+  local = engineLocation().local,
+): Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'> {
+  if (!local) return {};
+  const stamps = results.map(installStamps);
+  if (stamps.length === 0 || stamps.some((s) => s === null)) return {};
+  const fromMs = ctx.clock.fromEpochMs(Math.min(...stamps.map((s) => s!.fromEpochMs)));
+  const toMs = ctx.clock.fromEpochMs(Math.max(...stamps.map((s) => s!.toEpochMs)));
+  if (fromMs < callFromMs - 1 || toMs > callToMs + 1 || toMs < fromMs) return {};
+  return { effectFromMs: fromMs, effectByMs: toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
+}
+
+/** The shared instant is this many times the slowest helper's measured start-up ahead, plus a little. */
+const SYNC_FACTOR = 2;
+const SYNC_EXTRA_MS = 20;
+/** Never hold a fault back longer than this to line its installs up (a slower install only widens its window). */
+const SYNC_MAX_MS = 1000;
+
+/**
+ * The instant (host clock, epoch ns) at which several nodes' installs should run together, or undefined
+ * (one node, a remote engine whose clock is not ours, or a helper that did not answer). It is chosen from
+ * how long a command takes to start in these helpers right now (one stamped exec each, in parallel).
+ */
+export async function syncedInstant(ctx: FaultContext, helpers: readonly Helper[], local = engineLocation().local): Promise<bigint | undefined> {
+  if (helpers.length < 2 || !local) return undefined;
+  const startEpochMs = ctx.clock.toEpochMs(ctx.clock.nowMs());
+  const reached = await Promise.all(
+    helpers.map((h) =>
+      execChecked(ctx.docker, h.id, `reading the clock in ${h.target.name}`, sh('date +%s%N')).then(
+        (r) => Number(r.stdout.trim()) / 1e6 - startEpochMs,
+        () => Number.NaN,
+      ),
+    ),
+  );
+  if (reached.some((x) => !Number.isFinite(x))) return undefined;
+  const aheadMs = Math.min(SYNC_MAX_MS, SYNC_FACTOR * Math.max(0, ...reached) + SYNC_EXTRA_MS);
+  return BigInt(Math.round((ctx.clock.toEpochMs(ctx.clock.nowMs()) + aheadMs) * 1e3)) * 1000n;
+}
+
+/** Each install's stamps as [start, end] ms after `atEpochNs` (or the earliest start): for the debug log. */
+export function stampOffsets(results: readonly ExecResult[], atEpochNs: bigint | undefined): ([number, number] | null)[] {
+  const stamps = results.map(installStamps);
+  const starts = stamps.flatMap((s) => (s ? [s.fromEpochMs] : []));
+  const zero = atEpochNs !== undefined ? Number(atEpochNs / 1000n) / 1000 : Math.min(...starts);
+  const r = (x: number) => Math.round((x - zero) * 10) / 10;
+  return stamps.map((s) => (s ? [r(s.fromEpochMs), r(s.toEpochMs)] : null));
+}
