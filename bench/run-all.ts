@@ -1,7 +1,12 @@
 // `npm run bench`: every benchmark in turn. Each prints its own figures; nothing here asserts timings.
 import { spawnSync } from 'node:child_process';
 
-const benches = [['bench/load-path.ts'], ['bench/drill-overhead.ts', 'drills/redis-sentinel-kill-master.yaml', '2'], ['bench/ten-drills.ts', 'drills/redis-stop-replica.yaml', '10']];
+const benches = [
+  ['bench/cli-start.ts', '20'],
+  ['bench/load-path.ts'],
+  ['bench/drill-overhead.ts', 'drills/redis-sentinel-kill-master.yaml', '2'],
+  ['bench/ten-drills.ts', 'drills/redis-stop-replica.yaml', '10'],
+];
 let failed = 0;
 for (const [script, ...args] of benches) {
   console.log(`\n=== ${script} ${args.join(' ')}`);
