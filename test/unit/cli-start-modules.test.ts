@@ -7,14 +7,16 @@ import { ROOT, drillFromSource } from './cli-from-source.js';
 
 // What the quick commands load (issue 21: they start in a fraction of a second only while they leave the
 // heavy clients alone). Each runs from the sources with a hook that logs every module loaded
-// (test/fixtures/module-log); the engine, load and database clients and the logger belong to the commands
-// that run drills, and `--help`/`--version` need nothing but the argument parser. Timings are in
-// bench/cli-start.ts, not here.
+// (test/fixtures/module-log): the engine, load and database clients and the logger belong to the commands
+// that run drills, `drill run` refuses a bad drill file before it loads them, and `--help`/`--version`
+// need nothing but the argument parser. Timings are in bench/cli-start.ts, not here.
 
 const MODULE_LOG_HOOK = join(ROOT, 'test', 'fixtures', 'module-log', 'register.mjs');
 const DRILL = join(ROOT, 'drills', 'redis-sentinel-kill-master.yaml');
-/** Packages only `run`, `calibrate`, `cleanup`, `images` and `schedule` need (and an error's log line). */
-const RUNNER_PACKAGES = ['dockerode', 'docker-modem', 'autocannon', 'ioredis', 'mysql2', 'pino', 'pino-pretty'];
+/** The engine, load and database clients: for a drill that runs (and `cleanup`, `images`, `calibrate`). */
+const CLIENT_PACKAGES = ['dockerode', 'docker-modem', 'autocannon', 'ioredis', 'mysql2'];
+/** The logger: for commands that log (and an unexpected error's log line). */
+const LOGGER_PACKAGES = ['pino', 'pino-pretty'];
 /** What reading a drill file takes: `--help` and `--version` have no file to read. */
 const DRILL_FILE_PACKAGES = ['zod', 'yaml', 'croner'];
 
@@ -52,7 +54,7 @@ describe('what the quick commands load', () => {
       assert.equal(code, 0);
       assert.notEqual(stdout, '');
       assert.ok(packages.has('yargs'), 'the log holds what was loaded');
-      for (const pkg of [...RUNNER_PACKAGES, ...DRILL_FILE_PACKAGES]) assert.ok(!packages.has(pkg), `${pkg} was loaded`);
+      for (const pkg of [...CLIENT_PACKAGES, ...LOGGER_PACKAGES, ...DRILL_FILE_PACKAGES]) assert.ok(!packages.has(pkg), `${pkg} was loaded`);
     });
   }
 
@@ -64,7 +66,13 @@ describe('what the quick commands load', () => {
       const { code, packages } = await packagesLoaded(name, [...args]);
       assert.equal(code, 0);
       for (const pkg of DRILL_FILE_PACKAGES) assert.ok(packages.has(pkg), `${pkg} is in the log`);
-      for (const pkg of RUNNER_PACKAGES) assert.ok(!packages.has(pkg), `${pkg} was loaded`);
+      for (const pkg of [...CLIENT_PACKAGES, ...LOGGER_PACKAGES]) assert.ok(!packages.has(pkg), `${pkg} was loaded`);
     });
   }
+
+  it('drill run <missing file>: refused (exit 2) before the runner and its clients load', async () => {
+    const { code, packages } = await packagesLoaded('run-missing', ['run', join(dir, 'missing.yaml')]);
+    assert.equal(code, 2);
+    for (const pkg of CLIENT_PACKAGES) assert.ok(!packages.has(pkg), `${pkg} was loaded`);
+  });
 });
