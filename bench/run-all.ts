@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 
 const benches = [
+  ['bench/cli-start.ts', '20'],
   ['bench/load-path.ts'],
   ['bench/drill-overhead.ts', 'drills/redis-sentinel-kill-master.yaml', '2'],
   ['bench/ten-drills.ts', 'drills/redis-stop-replica.yaml', '10'],

@@ -1,6 +1,5 @@
 import { loadDrillForCli } from './load-drill-for-cli.js';
 import path from 'node:path';
-import { runAndReport } from '../run/run-and-report.js';
 import type { ResultJson } from '../report/result.js';
 import { createLogger, quietLevel, type Logger } from '../util/log.js';
 import { writeMetricsFile } from '../outputs/prometheus.js';
@@ -9,7 +8,6 @@ import { assertNever } from '../util/assert-never.js';
 import { checkOutDir } from '../outputs/out-dir.js';
 import { checkNotifyUrl } from '../outputs/notify-url.js';
 import { notifyRun } from '../outputs/notify.js';
-import { watchSignals } from './signal-watchdog.js';
 import { EXIT } from './exit-codes.js';
 import { paintFor } from './colour.js';
 import { runOutcomeText, runSummaryJson, type RunFilesWritten } from './run-outcome.js';
@@ -44,6 +42,9 @@ export async function runCommand(opts: {
 
   // Where the evidence goes must work before anything starts (exit 2 otherwise).
   await checkOutDir(opts.outDir);
+  // The runner and the watchdog's teardown bring the engine, load and database clients: loaded once the
+  // drill file and the reports directory are known to be good, so a mistyped file is refused without them.
+  const [{ runAndReport }, { watchSignals }] = await Promise.all([import('../run/run-and-report.js'), import('./signal-watchdog.js')]);
 
   const controller = new AbortController();
   const progress = progressOnStderr({ quiet: opts.quiet, singleRun: true, notATerminal: 'plain', prefix: 'drill', paint: paintFor(process.stderr) });

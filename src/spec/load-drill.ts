@@ -295,8 +295,9 @@ function analyse(text: string, env: Environment): Analysis {
     return fail([{ path: [], message: `cannot read the YAML data: ${message.split('\n')[0]}`, where }], parsed);
   }
 
-  // 3. The schema, then the rules across fields.
-  const result = drillSchema.safeParse(data);
+  // 3. The schema, then the rules across fields. Without zod's JIT: a command reads a file or a few, and
+  // compiling zod's fast path at the first parse costs more than it saves (the result is the same).
+  const result = drillSchema.safeParse(data, { jitless: true });
   if (!result.success) return fail(explainReferences(issuesToProblems(result.error.issues, data, drillSchema), text, substitution.quotedWhole), parsed);
   const locator = new Locator(parsed, text);
   const semantic = semanticProblems(result.data, (path) => locator.has(path));
