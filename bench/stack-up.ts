@@ -17,7 +17,7 @@ const files = process.argv.slice(3);
 if (files.length === 0)
   files.push('drills/redis-sentinel-kill-master.yaml', 'drills/mysql-async-lagging-replica-kill-primary.yaml', 'drills/mysql-kill-primary.yaml', 'drills/mysql-semisync-kill-primary.yaml');
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'drill-bench-up-'));
-const log = createLogger({ level: 'warn', pretty: false });
+const log = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn', pretty: false });
 
 /** Nearest-rank percentile of sorted values. */
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -38,6 +38,7 @@ for (const file of files) {
       await run.journal.phase('preflight', () => preflight(run));
       await run.journal.phase('up', () => up(run));
       upMs.push(run.journal.phasesMs.up!);
+      console.log(`${path.basename(file, '.yaml')} run ${i + 1}: up ${upMs.at(-1)} ms (load ${load()})`);
     } catch (error) {
       console.log(`${file} run ${i + 1}: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
