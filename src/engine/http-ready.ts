@@ -15,6 +15,7 @@ export function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/** Polls every 50 ms: an app coming up answers within a few polls of listening. */
 export function waitForHttpOk(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  return waitUntil(`${url} to answer 200`, timeoutMs, signal, () => httpOk(url));
+  return waitUntil(`${url} to answer 200`, timeoutMs, signal, () => httpOk(url), 50);
 }

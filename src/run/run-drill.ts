@@ -60,7 +60,8 @@ export async function runDrill(opts: RunOptions): Promise<RunOutcome> {
   return { result: buildResult(run), reportDir: path.join(opts.outDir, run.journal.runId), journal: run.journal };
 }
 
-function newRun(opts: RunOptions): RunState {
+/** A run's state before its first phase (exported for bench/stack-up.ts, which runs only preflight, up and down). */
+export function newRun(opts: RunOptions): RunState {
   const { spec } = opts.drill;
   // Secrets are masked in every log line and artefact from here on.
   if ('password' in spec.stack && spec.stack.password) registerSecret(spec.stack.password);

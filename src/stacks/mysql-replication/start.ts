@@ -23,6 +23,8 @@ export type { MysqlStackContext };
 // asked) has a client per replica, and only then the delayed replica gets its delay (so it has the schema).
 
 const APP_PORT = 8080;
+/** How often bring-up checks ask the servers (a refused connection or a short query: cheap). */
+const READY_POLL_MS = 50;
 
 export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlReplicationStackSpec): Promise<Stack> {
   const { docker, run, log } = ctx;
@@ -34,15 +36,15 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
   }
 
   const network = `drill-${run.token}`;
-  await createNetwork(docker, run, network);
   const secrets = newSecrets();
   const image = ctx.images.mysql;
-  const offline = await isDrillImage(docker, image);
-  const semisyncTimeoutMs = spec.replication.mode === 'semisync' ? spec.replication.semisyncTimeoutMs : null;
   const started = Date.now();
+  const [offline] = await Promise.all([isDrillImage(docker, image), createNetwork(docker, run, network)]);
+  const semisyncTimeoutMs = spec.replication.mode === 'semisync' ? spec.replication.semisyncTimeoutMs : null;
+  const primaryName = `drill-${run.token}-db-1`;
 
-  const nodes: DbNode[] = await Promise.all(
-    Array.from({ length: dbCount }, async (_, i) => {
+  const dbsStarted = Promise.all(
+    Array.from({ length: dbCount }, async (_, i): Promise<DbNode> => {
       const serverId = i + 1;
       // read_only at start for drill's image (kept across a restart); an official image's entrypoint runs
       // its own init on these options first, so there it is set over SQL only (persisted on MySQL).
@@ -61,7 +63,21 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
       return { container, port: container.ports[MYSQL_PORT]!, serverId };
     }),
   );
-  const containers: RunningContainer[] = nodes.map((n) => n.container);
+  // The app needs only the primary's name and its own password: it starts with the databases, and its
+  // pool connects once the primary answers (/health says so, checked last).
+  const appStarted = startContainer(docker, run, {
+    node: 'app-1',
+    name: `drill-${run.token}-app-1`,
+    role: 'app',
+    image: ctx.images.app,
+    cmd: ['node', 'server.js'],
+    env: { ...forwardedAppEnv(), DRILL_BACKEND: 'mysql', MYSQL_HOST: primaryName, MYSQL_PORT: String(MYSQL_PORT), MYSQL_USER: APP_USER, MYSQL_PASSWORD: secrets.app, PORT: String(APP_PORT) },
+    publish: [APP_PORT],
+    networkName: network,
+  });
+  const [nodes, app] = await Promise.all([dbsStarted, appStarted]);
+  const containers: RunningContainer[] = [...nodes.map((n) => n.container), app];
+  log.debug({ ms: Date.now() - started }, 'containers started');
   const sql = new SqlClient(ADMIN_USER, secrets.admin, [secrets.admin, secrets.repl, secrets.app]);
 
   try {
@@ -89,25 +105,6 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
     }
     log.info({ primary: primary.container.name, replicas: replicas.length, semisync: semisyncTimeoutMs !== null, delayed: delayed?.node ?? null, ms: Date.now() - started }, 'replication ready');
 
-    const app = await startContainer(docker, run, {
-      node: 'app-1',
-      name: `drill-${run.token}-app-1`,
-      role: 'app',
-      image: ctx.images.app,
-      cmd: ['node', 'server.js'],
-      env: {
-        ...forwardedAppEnv(),
-        DRILL_BACKEND: 'mysql',
-        MYSQL_HOST: primary.container.name,
-        MYSQL_PORT: String(MYSQL_PORT),
-        MYSQL_USER: APP_USER,
-        MYSQL_PASSWORD: secrets.app,
-        PORT: String(APP_PORT),
-      },
-      publish: [APP_PORT],
-      networkName: network,
-    });
-    containers.push(app);
     cluster.appUrl = `http://${engineHostAddress()}:${app.ports[APP_PORT]}`;
     await waitForHttpOk(`${cluster.appUrl}/health`, ctx.readyTimeoutMs, ctx.signal);
     log.info({ appUrl: cluster.appUrl, ms: Date.now() - started }, 'mysql-replication stack ready');
@@ -132,17 +129,23 @@ async function detectAndPrepare(
     nodes.map(async (n) => {
       let lastError = '';
       let info: ReturnType<typeof detectServer> | undefined;
-      await waitUntil(`${n.container.node} (${n.container.image}) to accept connections`, ctx.readyTimeoutMs, ctx.signal, async () => {
-        try {
-          const row = (await sql.with(target(n), (s) => s.rows('SELECT VERSION() AS v, @@version_comment AS c'), { timeoutMs: 3000 }))[0];
-          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value from the database driver, of no declared type
-          info = detectServer(String(row?.v ?? ''), String(row?.c ?? ''));
-          return true;
-        } catch (error) {
-          lastError = errorMessage(error);
-          return false;
-        }
-      }).catch((error: unknown) => {
+      await waitUntil(
+        `${n.container.node} (${n.container.image}) to accept connections`,
+        ctx.readyTimeoutMs,
+        ctx.signal,
+        async () => {
+          try {
+            const row = (await sql.with(target(n), (s) => s.rows('SELECT VERSION() AS v, @@version_comment AS c'), { timeoutMs: 3000 }))[0];
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value from the database driver, of no declared type
+            info = detectServer(String(row?.v ?? ''), String(row?.c ?? ''));
+            return true;
+          } catch (error) {
+            lastError = errorMessage(error);
+            return false;
+          }
+        },
+        READY_POLL_MS,
+      ).catch((error: unknown) => {
         throw new InfraError(`${errorMessage(error)}${lastError ? ` (last error: ${lastError})` : ''}`);
       });
       return info!;
@@ -189,7 +192,7 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
       }
       return true;
     },
-    50,
+    READY_POLL_MS,
   ).catch(fail);
   // Semi-sync replicas register when they connect: only now can the primary's commits be acknowledged
   // (a commit before would wait the whole semi-sync timeout), so the schema is created now.
@@ -203,7 +206,7 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
         why = `semi-sync on the primary: status ${s.on ? 'ON' : 'OFF'}, ${s.clients}/${replicas.length} replica(s) acknowledging`;
         return s.on && s.clients >= replicas.length;
       },
-      50,
+      READY_POLL_MS,
     ).catch(fail);
   }
   const marker = `ready-${Date.now()}`;
@@ -245,7 +248,7 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
       }
       return true;
     },
-    50,
+    READY_POLL_MS,
   ).catch(fail);
 }
 

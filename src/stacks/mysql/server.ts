@@ -4,8 +4,9 @@ import type { Docker } from '../../engine/docker-client.js';
 import { LABEL_IMAGE_RECIPE } from '../../engine/labels.js';
 
 // How one database container is started, for both kinds of image:
-//   - drill's offline image (Debian bookworm + mariadb-server): a shell Cmd initialises the datadir once
-//     (a restarted container keeps it), writes an init file with the users, and execs mariadbd;
+//   - drill's offline image (Debian bookworm + mariadb-server, its datadir initialised at build time): a
+//     shell Cmd initialises the datadir only if it is missing (a restarted container keeps its own),
+//     writes an init file with the users, and execs mariadbd;
 //   - an official image (mysql:8.x, mariadb:1x): its entrypoint initialises the datadir from
 //     MYSQL_ROOT_PASSWORD / MARIADB_ROOT_PASSWORD; the server options are passed as arguments; the users
 //     are created over SQL once the server answers.
@@ -94,7 +95,7 @@ export function serverArgs(o: ServerOptions): string[] {
   return args;
 }
 
-/** Cmd for drill's offline image: initialise once, write the users' init file, exec mariadbd. */
+/** Cmd for drill's offline image: initialise the datadir if missing, write the users' init file, exec mariadbd. */
 export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
   const init = userStatements(secrets, true)
     .map((s) => `${s};`)

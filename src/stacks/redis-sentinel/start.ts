@@ -5,11 +5,11 @@ import { engineHostAddress } from '../../engine/docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
 import type { DataAccess, NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
 import type { StackContext } from '../plugin.js';
-import { waitUntil } from '../../util/wait.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
-import { REDIS_PORT, SENTINEL_PORT, WRITES_KEY, fieldOf, probeClient, withProbeClient } from '../redis/client.js';
+import { REDIS_PORT, SENTINEL_PORT, WRITES_KEY, probeClient, withProbeClient } from '../redis/client.js';
 import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
+import { waitReplicasSynced, waitSentinelsReady } from './ready.js';
 import { forwardedAppEnv } from '../app-env.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
@@ -45,103 +45,48 @@ function sentinelCmd(spec: RedisSentinelStackSpec, masterIp: string): string[] {
 export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelStackSpec): Promise<Stack> {
   const { docker, run, log } = ctx;
   const network = `drill-${run.token}`;
+  const started = Date.now();
   await createNetwork(docker, run, network);
-  const containers: RunningContainer[] = [];
   const name = (role: string, n: number) => `drill-${run.token}-${role}-${n}`;
+  const start = (role: string, n: number, image: string, cmd: string[], port: number, env?: Record<string, string>) =>
+    startContainer(docker, run, { node: `${role}-${n}`, name: name(role, n), role, image, cmd, publish: [port], networkName: network, ...(env ? { env } : {}) });
+  const sentinelNames = Array.from({ length: spec.sentinels }, (_, i) => name('sentinel', i + 1));
 
-  const master = await startContainer(docker, run, {
-    node: 'redis-1',
-    name: name('redis', 1),
-    role: 'redis',
-    image: ctx.images.redis,
-    cmd: redisArgs(spec),
-    publish: [REDIS_PORT],
-    networkName: network,
-  });
-  containers.push(master);
-  const replicas = await Promise.all(
-    Array.from({ length: spec.replicas }, (_, i) =>
-      startContainer(docker, run, {
-        node: `redis-${i + 2}`,
-        name: name('redis', i + 2),
-        role: 'redis',
-        image: ctx.images.redis,
-        cmd: redisArgs(spec, master.ip),
-        publish: [REDIS_PORT],
-        networkName: network,
-      }),
-    ),
-  );
-  containers.push(...replicas);
-
-  // A replica listed by Sentinel may have no data yet: wait for its replication link before anything else.
-  await waitUntil('Redis replicas to sync with the master', ctx.readyTimeoutMs, ctx.signal, async () => {
-    for (const r of replicas) {
-      const info = await withProbeClient(r.ports[REDIS_PORT]!, (c) => c.info('replication'), spec.password).catch(() => '');
-      if (!info.includes('master_link_status:up')) return false;
-    }
-    return true;
-  });
-
-  const sentinels = await Promise.all(
-    Array.from({ length: spec.sentinels }, (_, i) =>
-      startContainer(docker, run, {
-        node: `sentinel-${i + 1}`,
-        name: name('sentinel', i + 1),
-        role: 'sentinel',
-        image: ctx.images.redis,
-        cmd: sentinelCmd(spec, master.ip),
-        publish: [SENTINEL_PORT],
-        networkName: network,
-      }),
-    ),
-  );
-  containers.push(...sentinels);
-
-  // Ready means: every Sentinel names the same master, sees every replica, and knows every other Sentinel
-  // (a failover needs a quorum and a leader election among them).
-  await waitUntil('Sentinels to agree on the master and see replicas and each other', ctx.readyTimeoutMs, ctx.signal, async () => {
-    for (const s of sentinels) {
-      const ok = await withProbeClient(s.ports[SENTINEL_PORT]!, async (c) => {
-        const addr = (await c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as string[] | null;
-        const seenReplicas = (await c.call('SENTINEL', 'replicas', MASTER_NAME)) as string[][];
-        const seenSentinels = (await c.call('SENTINEL', 'sentinels', MASTER_NAME)) as unknown[];
-        const healthyReplicas = seenReplicas.filter((fields) => {
-          const flags = fieldOf(fields, 'flags') ?? '';
-          return !/s_down|o_down|disconnected/.test(flags) && fieldOf(fields, 'master-link-status') === 'ok';
-        });
-        return addr?.[0] === master.ip && healthyReplicas.length === spec.replicas && seenSentinels.length === spec.sentinels - 1;
-      }).catch(() => false);
-      if (!ok) return false;
-    }
-    return true;
-  });
-
-  const apps = await Promise.all(
+  // Everything in parallel except what needs the master's address (replicas and Sentinels are given
+  // its IP, as Sentinel expects): the apps find the master through the Sentinels by name, and retry
+  // until the Sentinels answer.
+  const appsStarted = Promise.all(
     Array.from({ length: spec.apps }, (_, i) =>
-      startContainer(docker, run, {
-        node: `app-${i + 1}`,
-        name: name('app', i + 1),
-        role: 'app',
-        image: ctx.images.app,
-        cmd: ['node', 'server.js'],
-        env: {
-          ...forwardedAppEnv(),
-          ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}),
-          DRILL_BACKEND: 'redis-sentinel',
-          REDIS_SENTINELS: sentinels.map((s) => `${s.name}:${SENTINEL_PORT}`).join(','),
-          REDIS_MASTER_NAME: MASTER_NAME,
-          PORT: String(APP_PORT),
-        },
-        publish: [APP_PORT],
-        networkName: network,
+      start('app', i + 1, ctx.images.app, ['node', 'server.js'], APP_PORT, {
+        ...forwardedAppEnv(),
+        ...(spec.password ? { REDIS_PASSWORD: spec.password } : {}),
+        DRILL_BACKEND: 'redis-sentinel',
+        REDIS_SENTINELS: sentinelNames.map((n) => `${n}:${SENTINEL_PORT}`).join(','),
+        REDIS_MASTER_NAME: MASTER_NAME,
+        PORT: String(APP_PORT),
       }),
     ),
   );
-  containers.push(...apps);
+  const dataStarted = (async () => {
+    const master = await start('redis', 1, ctx.images.redis, redisArgs(spec), REDIS_PORT);
+    const [replicas, sentinels] = await Promise.all([
+      Promise.all(Array.from({ length: spec.replicas }, (_, i) => start('redis', i + 2, ctx.images.redis, redisArgs(spec, master.ip), REDIS_PORT))),
+      Promise.all(Array.from({ length: spec.sentinels }, (_, i) => start('sentinel', i + 1, ctx.images.redis, sentinelCmd(spec, master.ip), SENTINEL_PORT))),
+    ]);
+    return { master, replicas, sentinels };
+  })();
+  const [{ master, replicas, sentinels }, apps] = await Promise.all([dataStarted, appsStarted]);
+  const containers: RunningContainer[] = [master, ...replicas, ...sentinels, ...apps];
+  log.debug({ ms: Date.now() - started }, 'containers started');
+
+  const ready = { master, replicas, sentinels, masterName: MASTER_NAME, password: spec.password, timeoutMs: ctx.readyTimeoutMs, signal: ctx.signal };
+  await waitReplicasSynced(ready);
+  log.debug({ ms: Date.now() - started }, 'replicas synced');
+  await waitSentinelsReady(ready);
+  log.debug({ ms: Date.now() - started }, 'Sentinels agree');
   const appUrls = apps.map((a) => `http://${engineHostAddress()}:${a.ports[APP_PORT]}`);
   await Promise.all(appUrls.map((url) => waitForHttpOk(`${url}/health`, ctx.readyTimeoutMs, ctx.signal)));
-  log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, apps: appUrls }, 'redis-sentinel stack ready');
+  log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, apps: appUrls, ms: Date.now() - started }, 'redis-sentinel stack ready');
 
   return new RedisSentinelStack(ctx, containers, sentinels, appUrls, spec.password);
 }
