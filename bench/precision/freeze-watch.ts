@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { FreezeEvent } from './ground-truth.js';
+import { onJsonLines } from '../../src/util/json-lines.js';
 
 // The engine's pause and unpause events of one drill's containers, followed by the benchmark itself (not
 // by drill) from before the run starts: the freeze and thaw instants of a pause, at the engine's timeNano.
@@ -21,16 +22,9 @@ export async function watchFreezes(docker: Dockerode, drillName: string): Promis
   const filters = JSON.stringify({ type: ['container'], event: ['pause', 'unpause'], label: [`drill.drill=${drillName}`] });
   const stream = (await docker.getEvents({ filters })) as NodeJS.ReadableStream & { destroy?: () => void };
   const seen: FreezeEvent[] = [];
-  let partial = '';
-  stream.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      const raw = JSON.parse(line) as RawEvent;
-      if (raw.Action && raw.Actor?.ID && typeof raw.timeNano === 'number') seen.push({ containerId: raw.Actor.ID, action: raw.Action, epochMs: raw.timeNano / 1e6 });
-    }
+  onJsonLines(stream, (value) => {
+    const raw = value as RawEvent;
+    if (raw.Action && raw.Actor?.ID && typeof raw.timeNano === 'number') seen.push({ containerId: raw.Actor.ID, action: raw.Action, epochMs: raw.timeNano / 1e6 });
   });
   stream.on('error', () => {});
   return {

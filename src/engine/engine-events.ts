@@ -1,3 +1,4 @@
+import { onJsonLines } from '../util/json-lines.js';
 import type { Docker } from './docker-client.js';
 
 // The engine's own record of what happened to containers (Docker's event stream: kill, die, pause,
@@ -39,28 +40,21 @@ export async function watchEngineEvents(docker: Docker): Promise<EngineEventLog>
   const stream = (await docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) })) as NodeJS.ReadableStream & { destroy?: () => void };
   const events: EngineEvent[] = [];
   const waiters = new Set<() => void>();
-  let partial = '';
-  stream.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      let raw: RawEvent;
-      try {
-        raw = JSON.parse(line) as RawEvent;
-      } catch {
-        continue;
-      }
+  onJsonLines(
+    stream,
+    (value) => {
+      const raw = value as RawEvent;
       const id = raw.Actor?.ID ?? raw.id;
-      if (!id || !raw.Action || typeof raw.timeNano !== 'number') continue;
+      if (!id || !raw.Action || typeof raw.timeNano !== 'number') return;
       // "exec_start: sh -c ..." and the like carry a suffix; the action is the first word.
       events.push({ containerId: id, action: raw.Action.split(':')[0]!, epochMs: raw.timeNano / 1e6, attributes: raw.Actor?.Attributes ?? {} });
-    }
-    const horizon = Date.now() - KEEP_MS;
-    while (events.length > 0 && events[0]!.epochMs < horizon) events.shift();
-    for (const wake of [...waiters]) wake();
-  });
+    },
+    () => {
+      const horizon = Date.now() - KEEP_MS;
+      while (events.length > 0 && events[0]!.epochMs < horizon) events.shift();
+      for (const wake of [...waiters]) wake();
+    },
+  );
   stream.on('error', () => {});
   const find = (id: string, actions: readonly string[], since: number) => events.find((e) => e.containerId === id && actions.includes(e.action) && e.epochMs >= since) ?? null;
   return {
