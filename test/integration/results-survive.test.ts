@@ -134,7 +134,7 @@ describe('SIGTERM is always answered', () => {
   }
 
   it('a phase stuck and deaf to the signal: the watchdog heals, removes the stack, writes the result and exits 143 within --stop-timeout', async () => {
-    const { run, out, endedAfterMs, sent } = await stuckRun('steps', 'load started');
+    const { run, out, endedAfterMs, sent } = await stuckRun('steps', 'steps: running the steps');
     assert.ok(sent, `never reached the load:\n${run.stderr.slice(-3000)}`);
     assert.equal(run.code, 143, run.stderr.slice(-3000));
     assert.ok(endedAfterMs < 12_000 + 2000, `ended ${endedAfterMs} ms after SIGTERM (stop-timeout 12 s)`);
