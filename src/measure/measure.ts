@@ -28,7 +28,7 @@ export function measure(input: MeasureInput): Measured {
   if (history.length === 0) notes.push('the load recorded no writes');
 
   const okLatencies = sortedOkLatencies(sorted);
-  const baselineLatencyMs = baselineOf(sorted, tFaultMs);
+  const baselineLatencyMs = p99Of(normalLatencies(sorted, tFaultMs, okLatencies).normal);
 
   const recovery = findRecovery({
     sorted,
@@ -84,16 +84,18 @@ export function measure(input: MeasureInput): Measured {
 }
 
 function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null, timeoutMs: number): ProbeNormal {
-  const before = sortedOkLatencies(probes, 0, tFaultMs === null ? probes.length : firstIndexAtOrAfter(probes, tFaultMs));
-  return { minLatencyMs: before.length > 0 ? before[0]! : 0, p99LatencyMs: baselineOf(probes, tFaultMs), timeoutMs };
+  const { beforeFault, normal } = normalLatencies(probes, tFaultMs, sortedOkLatencies(probes));
+  return { minLatencyMs: beforeFault.length > 0 ? beforeFault[0]! : 0, p99LatencyMs: p99Of(normal), timeoutMs };
 }
 
-/** Normal ok latency, p99 of the ok writes before the fault (of all ok writes when none came before it). */
-function baselineOf(sorted: readonly WriteRecord[], tFaultMs: number | null): number {
-  const okLatencies = sortedOkLatencies(sorted);
+/** Sorted ok latencies before the fault, and the normal ones: those, or all of them when none came before it. */
+function normalLatencies(sorted: readonly WriteRecord[], tFaultMs: number | null, okLatencies: Float64Array): { beforeFault: Float64Array; normal: Float64Array } {
   const beforeFault = tFaultMs === null ? okLatencies : sortedOkLatencies(sorted, 0, firstIndexAtOrAfter(sorted, tFaultMs));
-  const baseline = beforeFault.length > 0 ? beforeFault : okLatencies;
-  return baseline.length > 0 ? percentileSorted(baseline, 99) : 0;
+  return { beforeFault, normal: beforeFault.length > 0 ? beforeFault : okLatencies };
+}
+
+function p99Of(sortedLatencies: Float64Array): number {
+  return sortedLatencies.length > 0 ? percentileSorted(sortedLatencies, 99) : 0;
 }
 
 function measureProbes(probes: readonly WriteRecord[], present: ReadonlySet<number> | null, tFaultMs: number | null): ProbeMeasured {

@@ -75,7 +75,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
   const base = { failuresBeforeFault: 0, inFlightAtFault: 0, recoveryWrite: null };
   if (tFaultMs === null) {
     notes.push('no fault was injected: RTO and downtime are not measured');
-    return { ...base, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [], stableMs, timerResolutionMs, 0), notes };
+    return { ...base, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapAround(sorted, [], stableMs), timerResolutionMs, 0), notes };
   }
 
   const i0 = firstIndexAtOrAfter(sorted, tFaultMs);
@@ -105,7 +105,16 @@ export function findRecovery(input: RecoveryInput): Recovery {
 
   if (i0 >= sorted.length) {
     notes.push('no write was sent after the fault: RTO and downtime cannot be measured');
-    return { ...base, ...early, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [tFaultMs], stableMs, timerResolutionMs, injectMs), notes };
+    return {
+      ...base,
+      ...early,
+      rtoMs: null,
+      downtimeMs: null,
+      firstFailureAtMs: null,
+      recoveredAtMs: null,
+      ...precision(loadGapAround(sorted, [tFaultMs], stableMs), timerResolutionMs, injectMs),
+      notes,
+    };
   }
 
   let f = i0;
@@ -113,7 +122,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
   if (f >= sorted.length) {
     const last = sorted[sorted.length - 1]!;
     notes.push(`no write failed after the fault (${sorted.length - i0} writes sent from ${roundMs(sorted[i0]!.invokeMs)} ms to ${roundMs(last.invokeMs)} ms all succeeded): RTO 0, downtime 0`);
-    return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(sorted, [tFaultMs], stableMs, timerResolutionMs, injectMs), notes };
+    return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapAround(sorted, [tFaultMs], stableMs), timerResolutionMs, injectMs), notes };
   }
   const firstFailure = sorted[f]!;
 
@@ -147,7 +156,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
       downtimeMs: null,
       firstFailureAtMs: roundMs(firstFailure.invokeMs),
       recoveredAtMs: null,
-      ...precision(sorted, [firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs),
+      ...precision(loadGapAround(sorted, [firstFailure.invokeMs], stableMs), timerResolutionMs, injectMs),
       notes,
     };
   }
@@ -166,14 +175,12 @@ export function findRecovery(input: RecoveryInput): Recovery {
   // good send before the first failure, or t_fault, the first failure].
   const failedBefore = sorted[confirmed - 1]!.invokeMs;
   const goodBefore = Math.max(tFaultMs, f > 0 ? sorted[f - 1]!.invokeMs : tFaultMs);
-  const loadGapMs = Math.max(largestGapAround(sorted, loadRecoveredAt, stableMs), largestGapAround(sorted, firstFailure.invokeMs, stableMs));
+  const loadGapMs = loadGapAround(sorted, [loadRecoveredAt, firstFailure.invokeMs], stableMs);
   const found = probeEdges(input, goodBefore, firstFailure.invokeMs, failedBefore, loadRecoveredAt, c.completeMs);
+  const foundGapMs = found ? Math.max(found.recovery.gapMs, found.failure.gapMs) : null;
   // The tighter of the two: probes slowed down with everything else on a starved host bound the edges less well than the load.
-  const edges = found && Math.max(found.recovery.gapMs, found.failure.gapMs) < loadGapMs ? found : null;
-  if (found && !edges)
-    notes.push(
-      `probe stream: its edges (uncertain by ${roundLatencyMs(Math.max(found.recovery.gapMs, found.failure.gapMs))} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs)} ms): the load's are used`,
-    );
+  const edges = found && foundGapMs! < loadGapMs ? found : null;
+  if (found && !edges) notes.push(`probe stream: its edges (uncertain by ${roundLatencyMs(foundGapMs!)} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs)} ms): the load's are used`);
   const recoveredAt = edges?.recovery.atMs ?? loadRecoveredAt;
   const firstFailureAt = edges?.failure.atMs ?? firstFailure.invokeMs;
   if (edges) notes.push(probeNote(edges, loadRecoveredAt, firstFailure.invokeMs));
@@ -184,7 +191,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
     firstFailureAtMs: roundMs(firstFailureAt),
     recoveredAtMs: roundMs(recoveredAt),
     recoveryWrite: { id: c.id, invokeMs: roundMs(c.invokeMs), latencyMs: roundLatencyMs(latencyMs) },
-    ...precision(sorted, [loadRecoveredAt, firstFailure.invokeMs], stableMs, timerResolutionMs, injectMs, edges ? Math.max(edges.recovery.gapMs, edges.failure.gapMs) : null),
+    ...precision(loadGapMs, timerResolutionMs, injectMs, edges ? foundGapMs : null),
     notes,
   };
 }
@@ -215,16 +222,14 @@ function probeNote(edges: { failure: Edge; recovery: Edge }, loadRecoveredAtMs: 
   return `probe stream: ${moved('outage start', edges.failure, loadFirstFailureMs)}; ${moved('recovery', edges.recovery, loadRecoveredAtMs)}`;
 }
 
-function precision(
-  sorted: readonly WriteRecord[],
-  centers: readonly number[],
-  stableMs: number,
-  timerResolutionMs: number,
-  injectMs: number,
-  probeGapMs: number | null = null,
-): { precisionMs: number; precision: PrecisionParts } {
-  let loadGapMs = 0;
-  for (const center of centers) loadGapMs = Math.max(loadGapMs, largestGapAround(sorted, center, stableMs));
+/** The declared load's send gap in the bound: the largest around any of the centers. */
+function loadGapAround(sorted: readonly WriteRecord[], centers: readonly number[], stableMs: number): number {
+  let gapMs = 0;
+  for (const center of centers) gapMs = Math.max(gapMs, largestGapAround(sorted, center, stableMs));
+  return gapMs;
+}
+
+function precision(loadGapMs: number, timerResolutionMs: number, injectMs: number, probeGapMs: number | null = null): { precisionMs: number; precision: PrecisionParts } {
   const gapMs = probeGapMs ?? loadGapMs;
   const parts: PrecisionParts = {
     gapMs: roundLatencyMs(gapMs),
