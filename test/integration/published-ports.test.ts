@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { imageRefs } from '../../src/engine/images.js';
-import type { ResultJson } from '../../src/report/result.js';
-import { asDockerGroupUser, dockerGroupUid } from './docker-group-user.js';
-import { docker, leftovers, repoRoot, requireEngine, runProgram, tempDir } from './helpers.js';
+import { asDockerGroupUser, dockerGroupUid, runDrillAsDockerGroupUser } from './docker-group-user.js';
+import { docker, leftovers, requireEngine, runProgram } from './helpers.js';
 
 // Docker Desktop, macOS and remote engines: the host where drill runs cannot reach the containers'
 // addresses, only ports the engine publishes. drill never needs more (docs/scaling.md): it reaches every
@@ -76,17 +73,8 @@ describe('published ports only: a host that cannot reach container addresses', (
   });
 
   it('a real drill with a partition of the primary (drill itself cut off with it), a runbook and a detector passes', { timeout: 300_000 }, async () => {
-    const out = await tempDir('published-ports');
-    await chmod(out, 0o777);
-    const { command, prefix } = asDockerGroupUser();
-    const run = await runProgram(command, [...prefix, path.join(repoRoot, 'bin', 'drill.js'), 'run', 'drills/mysql-partition-primary.yaml', '--out', path.join(out, 'reports'), '--json'], {
-      cwd: repoRoot,
-      timeoutMs: 240_000,
-      env: { DRILL_LOG_LEVEL: 'info', HOME: out },
-    });
-    const line = run.stdout.trim().split('\n').pop();
-    assert.ok(line, `no JSON summary (exit ${run.code}); stderr:\n${run.stderr.slice(-3000)}`);
-    const result = JSON.parse(await readFile((JSON.parse(line) as { resultPath: string }).resultPath, 'utf8')) as ResultJson;
+    const run = await runDrillAsDockerGroupUser('drills/mysql-partition-primary.yaml', 'published-ports');
+    const { result } = run;
     assert.equal(result.verdict, 'pass', `${result.reason ?? ''}\n${run.stderr.slice(-2000)}`);
     assert.equal(run.code, 0);
     assert.ok((result.measured?.ackedWrites ?? 0) > 0, 'writes were acknowledged through the published port');
