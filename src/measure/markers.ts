@@ -21,9 +21,9 @@ export const RUNNER_MARKERS = [
   'recovery-timeout',
 ] as const;
 /** The measurement's: first failed write after the fault, and the recovery point. */
-export const MEASURE_MARKERS = ['first-failure', 'recovered'] as const;
+export const MEASURE_MARKERS = ['first-failure', 'recovered', 'event-recovered', 'rejoin-caught-up'] as const;
 /** Runbook steps and drill's failure detector. */
-export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-wait', 'runbook-error', 'detection'] as const;
+export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-switchover', 'runbook-failback', 'runbook-rejoin', 'runbook-wait', 'runbook-error', 'detection'] as const;
 /** Layers beside the stack: a backup taken or failed, a layer's check after the load. */
 export const LAYER_MARKERS = ['backup', 'backup-error', 'layer-check'] as const;
 /**

@@ -4,7 +4,8 @@ import type { Measured } from './types.js';
 import { assertNever } from '../util/assert-never.js';
 import { availabilityOf } from './availability.js';
 
-type ObjectiveName = ObjectiveResult['name'];
+/** The drill's own objectives (its totals); the per-event ones are in event-objectives.ts. */
+type ObjectiveName = Exclude<ObjectiveResult['name'], 'withinMs' | 'errantTransactions'>;
 
 const UNITS: { [K in ObjectiveName]: ObjectiveResult['unit'] } = {
   rtoMs: 'ms',

@@ -38,6 +38,74 @@ export interface FaultRecord {
   verified?: string;
 }
 
+/**
+ * The events of a drill: every fault step (an unplanned failure) and every planned switchover, failback
+ * and rejoin begins one, measured on its own window of writes (docs/design.md "Events"). promote and
+ * repoint are not events: they are the recovery of the fault before them.
+ */
+export type DrillEventKind = 'failover' | 'switchover' | 'failback' | 'rejoin';
+
+/** Transactions a node holds that the primary does not: they must be resolved, not hidden. */
+export interface ErrantTransactions {
+  count: number;
+  /** The first few, as the system names them (GTIDs), oldest first. */
+  first: string[];
+  /** Write ids on the node that the primary does not have (the rows those transactions wrote), first few. */
+  writeIds: number[];
+  /** refused: the node was left out of the cluster (errant: fail); discarded: it was re-cloned from the primary (errant: rebuild); none: there were none. */
+  resolution: 'none' | 'refused' | 'discarded';
+}
+
+/** One event as the run saw it (the journal's record; per-event figures come from it and the write history). */
+export interface EventRecord {
+  kind: DrillEventKind;
+  /** Index of the step that began it (steps[step] in the drill file). */
+  step: number;
+  /** In words: "kill primary → db-1", "switchover db-1 → db-2", "rejoin db-1 → replica of db-2". */
+  label: string;
+  /** Run-clock ms: t_fault for a fault (the earliest it can have taken effect); the call's start for an action. */
+  startMs: number;
+  /** A fault: the latest it had taken effect; an action: when it returned. */
+  endMs: number;
+  /** A fault: how wide the window of its instant is (part of the precision); an action: 0 (it is timed from its start). */
+  injectMs: number;
+  /** A rejoin: when the node was seen replicating and caught up (null: it never was), and its errant transactions (null: the system has no such notion). */
+  rejoin?: { node: string; primary: string; caughtUpAtMs: number | null; errant: ErrantTransactions | null };
+}
+
+/** One event's own figures (result.json `perEvent`), judged against the objectives of its kind. */
+export interface EventMeasured {
+  /** 1-based, in the order the events began. */
+  index: number;
+  kind: DrillEventKind;
+  step: number;
+  label: string;
+  startMs: number;
+  endMs: number;
+  /** The event's window of writes: [startMs, the next event's start, or the end of the load). */
+  windowEndMs: number;
+  /** Writes of the declared load sent in the window, and those of them that failed or got no answer. */
+  sentWrites: number;
+  failedWrites: number;
+  unknownWrites: number;
+  /** Acknowledged writes missing after the drill that this event lost (acked after the previous event's recovery, up to this one's); null when not read back. */
+  lostWrites: number | null;
+  /** From startMs to the stable recovery of writes after it; 0 when no write of its window failed; null when they never recovered. */
+  rtoMs: number | null;
+  downtimeMs: number | null;
+  precisionMs: number;
+  firstFailureAtMs: number | null;
+  recoveredAtMs: number | null;
+  /** Planned operations: start to done (a rejoin: until the node replicates and has caught up); null for faults, or never done. */
+  withinMs: number | null;
+  /** A rejoin: transactions the node had that the primary does not; null elsewhere or where the system has no such notion. */
+  errantTransactions: number | null;
+  errant?: ErrantTransactions | null;
+  /** The index of a later event that began before this one's writes had recovered: both share that recovery. */
+  overlappedBy: number | null;
+  notes: string[];
+}
+
 export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'log';
 
 export interface TimelineEvent {
@@ -173,7 +241,9 @@ export interface TimelineBucket {
 export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
 
 export interface ObjectiveResult {
-  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites' | 'availability';
+  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites' | 'availability' | 'withinMs' | 'errantTransactions';
+  /** The event this objective judges (EventMeasured.index); absent: the drill as a whole. */
+  event?: number;
   declared: number;
   /** max: met when measured ≤ declared (absent = max, as in older results); min: met when measured ≥ declared (availability). */
   bound?: 'max' | 'min';
@@ -184,7 +254,7 @@ export interface ObjectiveResult {
   state?: 'met' | 'missed' | 'not-measured';
   /** Why a not-measured objective has no value. */
   why?: string;
-  unit: 'ms' | 'writes' | 'percent';
+  unit: 'ms' | 'writes' | 'percent' | 'transactions';
   /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
   precisionMs?: number;
 }

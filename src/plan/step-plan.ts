@@ -1,6 +1,6 @@
 import type { FaultKind, FaultStep } from '../faults/plugin.js';
 import { formatDurationMs } from '../spec/duration.js';
-import type { DrillSpec, StepSpec } from '../spec/schema.js';
+import type { ActionStepSpec, DrillSpec, StepSpec } from '../spec/schema.js';
 import { assertNever } from '../util/assert-never.js';
 import { faultPlans, healOf } from './fault-plans.js';
 import type { StepPlan } from './plan.js';
@@ -20,11 +20,7 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
     }
     case 'action': {
       const timeout = `gives up after ${formatDurationMs(step.timeoutMs)}`;
-      const action =
-        step.action === 'promote'
-          ? `promote ${step.candidate === 'most-advanced' ? 'the most advanced reachable replica (by GTID)' : step.candidate}${step.catchUp ? ', after it applies what it already received' : ' at once (what it received but had not applied is lost)'}; ${timeout}`
-          : `repoint: the app and the other replicas follow the new primary; ${timeout}`;
-      return { index, atMs: step.atMs ?? null, action, target: null, heal: null };
+      return { index, atMs: step.atMs ?? null, action: `${actionPlan(step)}; ${timeout}`, target: null, heal: null };
     }
     case 'wait':
       return { index, atMs: null, action: `wait ${formatDurationMs(step.waitMs)}`, target: null, heal: null };
@@ -38,5 +34,23 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
       };
     default:
       return assertNever(step, 'step');
+  }
+}
+
+/** A runbook action in words, for the dry run. */
+function actionPlan(step: ActionStepSpec): string {
+  switch (step.action) {
+    case 'promote':
+      return `promote ${step.candidate === 'most-advanced' ? 'the most advanced reachable replica (by GTID)' : step.candidate}${step.catchUp ? ', after it applies what it already received' : ' at once (what it received but had not applied is lost)'}`;
+    case 'repoint':
+      return 'repoint: the app and the other replicas follow the new primary';
+    case 'switchover':
+      return `switchover (planned) to ${step.to === 'best' ? 'the replica the system picks' : step.to}: writes held while it catches up, then it is primary and the old primary its replica`;
+    case 'failback':
+      return 'failback: a switchover back to the node that was primary when the drill began, once it has caught up';
+    case 'rejoin':
+      return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a replica of the primary (started if down); errant transactions: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by re-cloning it'}`;
+    default:
+      return assertNever(step, 'runbook action');
   }
 }

@@ -49,8 +49,15 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#1a7f37', label: 'recovered', meaning: 'first write of the stable window: clients recovered' };
     case 'recovery-timeout':
       return { color: '#cf222e', label: 'gave up', meaning: 'writes did not recover within the step timeout' };
+    case 'event-recovered':
+      return { color: '#2da44e', label: 'event recovered', meaning: 'first write of the stable window after one event of the drill (a later fault, a switchover, a failback)' };
+    case 'rejoin-caught-up':
+      return { color: '#0550ae', label: 'rejoined', meaning: 'the former primary replicates from the primary again and has caught up' };
     case 'runbook-promote':
     case 'runbook-repoint':
+    case 'runbook-switchover':
+    case 'runbook-failback':
+    case 'runbook-rejoin':
     case 'runbook-wait':
     case 'runbook-error':
       return 'runbook';

@@ -1,9 +1,9 @@
-import type { DivergenceResult, FaultRecord, Measured, ObjectiveResult, TimelineBucket, TimelineEvent, Verdict } from '../measure/types.js';
+import type { DivergenceResult, EventMeasured, FaultRecord, Measured, ObjectiveResult, TimelineBucket, TimelineEvent, Verdict } from '../measure/types.js';
 
 import type { LayerResult } from '../layers/result.js';
 
 export type { BackupLayerResult, LayerCheck, LayerResult } from '../layers/result.js';
-export type { DivergenceResult, ObjectiveResult, ReplicaDivergence, Verdict } from '../measure/types.js';
+export type { DivergenceResult, EventMeasured, ObjectiveResult, ReplicaDivergence, Verdict } from '../measure/types.js';
 
 // result.json: the machine-readable record of one run, and the only input the HTML report needs.
 
@@ -21,6 +21,8 @@ export interface ResultJson {
   objectives: ObjectiveResult[];
   measured: Measured | null;
   faults: FaultRecord[];
+  /** One row per event of the drill (each fault, switchover, failback, rejoin) with its own figures; absent in older results. */
+  perEvent?: EventMeasured[];
   events: TimelineEvent[];
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
   load: {

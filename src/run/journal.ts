@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { WriteRecord } from '../load/history.js';
 import type { TrackedLoadStats } from '../load/tracked-load.js';
 import type { MarkerKind } from '../measure/markers.js';
-import type { DivergenceResult, EventSource, FaultRecord, NodeLog, TimelineEvent } from '../measure/types.js';
+import type { DivergenceResult, EventRecord, EventSource, FaultRecord, NodeLog, TimelineEvent } from '../measure/types.js';
 import type { LayerResult } from '../layers/result.js';
 import type { StackImages } from '../stacks/plugin.js';
 import { createRunClock, type RunClock } from '../util/clock.js';
@@ -27,6 +27,8 @@ export class RunJournal {
   readonly events: TimelineEvent[] = [];
   /** Fault records as injected; heals complete them in place. */
   readonly faults: FaultRecord[] = [];
+  /** The drill's events in order (each fault, switchover, failback, rejoin): each is measured on its own window. */
+  readonly drillEvents: EventRecord[] = [];
   readonly phases: PhaseEntry[] = [];
   /** Each phase as it starts (performance.now() ms), for live progress: a phase shorter than a display tick still shows. */
   readonly phaseStarts: { phase: PhaseName; atPerfMs: number }[] = [];

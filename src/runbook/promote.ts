@@ -6,6 +6,6 @@ export const promote: RunbookAction<'promote'> = {
   kind: 'promote',
   run: async (ctx, step) => {
     const promoted = await runbookOf(ctx, step.action).promote({ candidate: step.candidate, catchUp: step.catchUp, timeoutMs: step.timeoutMs, signal: ctx.signal });
-    return `promoted ${promoted.node}: ${promoted.detail}`;
+    return { detail: `promoted ${promoted.node}: ${promoted.detail}` };
   },
 };

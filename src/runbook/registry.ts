@@ -1,11 +1,14 @@
 import type { ActionStepSpec } from '../spec/schema.js';
-import type { ActionKind, RunbookAction, RunbookActions, RunbookContext } from './plugin.js';
+import type { ActionKind, ActionOutcome, RunbookAction, RunbookActions, RunbookContext } from './plugin.js';
+import { failback } from './failback.js';
 import { promote } from './promote.js';
+import { rejoin } from './rejoin.js';
 import { repoint } from './repoint.js';
+import { switchover } from './switchover.js';
 
 // Every runbook action of the schema and its plugin: an action without a plugin (or the reverse) does not compile.
-export const runbookActions = { promote, repoint } satisfies RunbookActions;
+export const runbookActions = { promote, repoint, switchover, failback, rejoin } satisfies RunbookActions;
 
-export function runAction(ctx: RunbookContext, step: ActionStepSpec, actions: RunbookActions = runbookActions): Promise<string> {
+export function runAction(ctx: RunbookContext, step: ActionStepSpec, actions: RunbookActions = runbookActions): Promise<ActionOutcome> {
   return (actions[step.action] as RunbookAction<ActionKind>).run(ctx, step);
 }

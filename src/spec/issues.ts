@@ -140,8 +140,12 @@ function unknownKey(path: Segment[], key: string, schema: unknown, value: unknow
       .homes()
       .get(key)
       ?.filter((h) => h !== formatPath(path));
+    // A key at home in several places (rto: the drill's objectives and each event kind's) points at the shallowest one, when it is the only one that shallow.
+    const depth = (h: string) => (h === '' ? 0 : h.split(/[.[]/).length);
+    const shallowest = homes && homes.length > 0 ? Math.min(...homes.map(depth)) : 0;
+    const home = homes?.filter((h) => depth(h) === shallowest);
     if (sibling) hint = sibling;
-    else if (homes?.length === 1) hint = homes[0] === '' ? ' (it belongs at the top level)' : ` (it belongs in ${quote(homes[0]!.replace(/\[\]/g, '[…]'))})`;
+    else if (home?.length === 1) hint = home[0] === '' ? ' (it belongs at the top level)' : ` (it belongs in ${quote(home[0]!.replace(/\[\]/g, '[…]'))})`;
     else if (accepted.length > 0 && accepted.length <= 8) hint = ` (expected one of ${accepted.map((k) => quote(k)).join(', ')})`;
   }
   const problem: Problem = { path, message: `unknown key ${quote(key)}${hint}`, where: { key: [...path, key] } };

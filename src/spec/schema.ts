@@ -106,11 +106,55 @@ export const loadSchema = z
   .describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted')
   .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration, ...(l.probe === undefined ? {} : { probe: l.probe }) }));
 
+// Objectives of one event of the drill (a fault, a switchover, a failback, a rejoin), judged on that
+// event's own window of writes (docs/design.md "Events").
+const eventRecovery = {
+  rto: duration().optional().describe("Max time from the event's start to stable recovery of writes"),
+  downtime: duration().optional().describe('Max time from the first failed write of the event to stable recovery'),
+  lostWrites: z.int().min(0).optional().describe('Max acknowledged writes this event lost'),
+};
+const toEventObjectives = (o: { rto?: number; downtime?: number; lostWrites?: number; within?: number; errantTransactions?: number }) => ({
+  rtoMs: o.rto,
+  downtimeMs: o.downtime,
+  lostWrites: o.lostWrites,
+  withinMs: o.within,
+  errantTransactions: o.errantTransactions,
+});
+const within = duration().optional();
+export const eventObjectivesSchema = z
+  .strictObject({
+    failover: z
+      .strictObject(eventRecovery)
+      .optional()
+      .transform((o) => o && toEventObjectives(o))
+      .describe('Each fault step (an unplanned failure, whatever recovers it: a failover, a restart)'),
+    switchover: z
+      .strictObject({ ...eventRecovery, within: within.describe('Max time the switchover takes, start to done') })
+      .optional()
+      .transform((o) => o && toEventObjectives(o))
+      .describe('Each planned switchover'),
+    failback: z
+      .strictObject({ ...eventRecovery, within: within.describe('Max time the failback takes, start to done') })
+      .optional()
+      .transform((o) => o && toEventObjectives(o))
+      .describe('Each failback'),
+    rejoin: z
+      .strictObject({
+        ...eventRecovery,
+        within: within.describe('Max time from the start of the rejoin until the node replicates from the primary and has caught up'),
+        errantTransactions: z.int().min(0).optional().describe('Max transactions the node had that the primary does not (errant GTIDs)'),
+      })
+      .optional()
+      .transform((o) => o && toEventObjectives(o))
+      .describe('Each rejoin of a former primary'),
+  })
+  .describe('Objectives of each event of the drill, by kind: every event of the kind is judged on its own window of writes');
+
 const PERCENT_EXPECTED = 'expected a percentage such as "99.99%"';
 
 export const objectivesSchema = z
   .strictObject({
-    rto: duration().optional().describe('Max time from the fault to stable recovery of writes'),
+    rto: duration().optional().describe('Max time from the first fault (or planned switchover) to stable recovery of writes: the drill as a whole'),
     downtime: duration().optional().describe('Max time from the first failed write to stable recovery'),
     lostWrites: z.int().min(0).optional().describe('Max acknowledged writes missing after recovery (0 = RPO zero)'),
     rpo: duration().optional().describe('Max data-loss window: fault time minus the last ack before which nothing was lost'),
@@ -123,6 +167,7 @@ export const objectivesSchema = z
       })
       .optional()
       .describe('Min availability this run implies, MTBF / (MTBF + RTO), with availability.mtbf declared: e.g. "99.99%"'),
+    ...eventObjectivesSchema.shape,
   })
   .describe('What the drill must prove. Each one missed is a FAIL and exit code 1.')
   .transform((o) => ({
@@ -132,6 +177,17 @@ export const objectivesSchema = z
     rpoMs: o.rpo,
     unexpectedWrites: o.unexpectedWrites,
     availability: o.availability === undefined ? undefined : Number.parseFloat(String(o.availability)),
+    // Only when declared: a drill without per-event objectives keeps the shape it always had.
+    ...(o.failover || o.switchover || o.failback || o.rejoin
+      ? {
+          events: {
+            ...(o.failover && { failover: o.failover }),
+            ...(o.switchover && { switchover: o.switchover }),
+            ...(o.failback && { failback: o.failback }),
+            ...(o.rejoin && { rejoin: o.rejoin }),
+          },
+        }
+      : {}),
   }));
 
 export const measureSchema = z
@@ -177,7 +233,11 @@ export const drillSchema = z
     stack: stackSchema,
     layers: z.array(layerSchema).max(8).default([]).describe('Layers beside the stack, each its own plug-in: a backup store on a second site (kind backup)'),
     load: loadSchema,
-    steps: z.array(stepSchema).min(1).max(100).describe('The scenario, run in order: fault steps (at least one), runbook steps (action: promote|repoint; wait) and waitFor steps'),
+    steps: z
+      .array(stepSchema)
+      .min(1)
+      .max(100)
+      .describe('The scenario, run in order: fault steps, runbook steps (action: promote|repoint|switchover|failback|rejoin; wait) and waitFor steps; at least one fault or planned switchover'),
     objectives: objectivesSchema.prefault({}),
     measure: measureSchema.prefault({}),
     abortIf: abortIfSchema.prefault({}),
@@ -218,4 +278,6 @@ export type GroupMemberSpec = z.output<typeof groupMember>;
 export type MeasureSpec = DrillSpec['measure'];
 export type LoadSpec = DrillSpec['load'];
 export type ObjectivesSpec = DrillSpec['objectives'];
+export type EventObjectivesByKind = NonNullable<ObjectivesSpec['events']>;
+export type EventObjectivesSpec = NonNullable<EventObjectivesByKind[keyof EventObjectivesByKind]>;
 export type AbortIfSpec = DrillSpec['abortIf'];

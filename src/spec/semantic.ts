@@ -15,10 +15,14 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   const loadDuration = formatDurationMs(spec.load.durationMs);
   const stack = spec.stack;
 
-  const faults = spec.steps.filter((s) => s.kind === 'fault');
-  if (faults.length === 0) {
+  // A planned switchover disturbs the writes too: a drill of one is a drill (it must not be felt).
+  const disruptive = spec.steps.filter((s) => s.kind === 'fault' || (s.kind === 'action' && (s.action === 'switchover' || s.action === 'failback')));
+  if (disruptive.length === 0) {
     const kinds = [...new Set(spec.steps.map((s) => (s.kind === 'action' ? 'runbook' : s.kind)))];
-    at(['steps'], `expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only ${kinds.join(' and ')} steps: a drill must break something`);
+    at(
+      ['steps'],
+      `expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }") or planned switchover ("- { at: 5s, action: switchover }"), got only ${kinds.join(' and ')} steps: a drill must break or change something`,
+    );
   }
 
   // Timing: faults inside the load, healed inside it, and every timed step in order.
@@ -47,9 +51,25 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   });
 
   // Runbook steps: only where drill runs the failover (the stack's descriptor says), and only on nodes that exist.
+  // Planned operations (switchover, failback, rejoin): where drill owns the nodes, on nodes that exist.
   const runbook = descriptorOf(stack).runbook(stack);
+  const operations = descriptorOf(stack).operations(stack);
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'action') return;
+    if (step.action === 'switchover' || step.action === 'failback' || step.action === 'rejoin') {
+      if (!operations.ok) at(['steps', index, 'action'], `runbook step "${step.action}" ${operations.why}`);
+      else if (stack.kind !== 'compose') {
+        const named = step.action === 'switchover' ? step.to : step.action === 'rejoin' ? step.node : null;
+        const nodes = dataNodes(stack);
+        if (named !== null && named !== 'best' && named !== 'former-primary' && !nodes.includes(named)) {
+          at(
+            ['steps', index, step.action === 'switchover' ? 'to' : 'node'],
+            `expected ${step.action === 'switchover' ? '"best"' : '"former-primary"'} or a data node of this stack (${nodes.join(', ')}), got ${quote(named)}: ${replicasReason(stack, has)}`,
+          );
+        }
+      }
+      return;
+    }
     if (!runbook.ok) {
       at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
@@ -176,6 +196,11 @@ function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'com
   const repoint = spec.steps.findIndex((s) => s.kind === 'action' && s.action === 'repoint');
   if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword)
     at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
+}
+
+/** The data nodes of a stack drill starts: db-1 / redis-1 (the initial primary) and its replicas. */
+function dataNodes(stack: Exclude<StackSpec, { kind: 'compose' }>): string[] {
+  return nodeNames(stack.kind === 'mysql-replication' ? 'db' : 'redis', 1, stack.replicas + 1);
 }
 
 /** The database nodes of a MySQL stack: db-1 (the initial primary) … db-(replicas+1). */

@@ -129,6 +129,49 @@ const repointStep = z
   .describe('Runbook: point the app and the other replicas at the new primary')
   .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
 
+const switchoverStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('switchover'),
+    to: z
+      .union([z.literal('best'), z.string().regex(/^(db|redis)-\d+$/, 'a data node name such as "db-2" or "redis-2"')])
+      .default('best')
+      .describe('The replica that becomes primary: the one the system itself would pick (Sentinel, or the most advanced by GTID), or a node by name'),
+    timeout: duration({ minMs: 100 }).default(30_000).describe('Give up (error) if the switchover has not completed by then'),
+  })
+  .describe(
+    'Planned, graceful change of primary (maintenance): writes are held or refused while the candidate catches up, so nothing acknowledged is lost. Redis: SENTINEL FAILOVER with writes paused; MySQL: read_only on the primary, GTID catch-up, promote, repoint, the old primary made a replica',
+  )
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, to: s.to, timeoutMs: s.timeout }));
+
+const failbackStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('failback'),
+    timeout: duration({ minMs: 100 }).default(60_000).describe('Give up (error) if the original primary has not caught up and taken over by then'),
+  })
+  .describe('A switchover back to the node that was primary when the drill began, once it has caught up (it must have rejoined as a replica first)')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
+
+const rejoinStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('rejoin'),
+    node: z
+      .union([z.literal('former-primary'), z.string().regex(/^(db|redis)-\d+$/, 'a data node name such as "db-1" or "redis-1"')])
+      .default('former-primary')
+      .describe('The node to bring back: the primary the last failover or switchover replaced, or a node by name'),
+    errant: z
+      .enum(['fail', 'rebuild'])
+      .default('fail')
+      .describe(
+        'What to do with transactions the node has that the current primary does not (errant GTIDs: a MySQL primary killed before its last commits left it): fail leaves it out of the cluster and reports them; rebuild discards them by re-cloning the node from the primary (they are listed first)',
+      ),
+    timeout: duration({ minMs: 100 }).default(60_000).describe('Give up (the rejoin is reported not done) if the node has not caught up with the primary by then'),
+  })
+  .describe('Bring a failed or former primary back as a replica of the current primary: started if it is down, pointed at the primary, caught up')
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, node: s.node, errant: s.errant, timeoutMs: s.timeout }));
+
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
   .describe("Runbook: wait (an operator's reaction time, a settle time)")
@@ -153,6 +196,9 @@ export const stepSchema = z.union([
   latencyFaultStep,
   promoteStep,
   repointStep,
+  switchoverStep,
+  failbackStep,
+  rejoinStep,
   waitStep,
   waitForRecoveredStep,
 ]);

@@ -66,6 +66,8 @@ export interface StackDescriptor<K extends StackKind> {
    * validation error: `runbook step "promote" <why>`.
    */
   runbook(spec: StackSpecOf<K>): { ok: true } | { ok: false; why: string };
+  /** Whether the planned operations (switchover, failback, rejoin) can run here; when not, why (the rest of `runbook step "switchover" <why>`). */
+  operations(spec: StackSpecOf<K>): { ok: true } | { ok: false; why: string };
   /** What a fault step may name on this stack: checked at validation, so a fault aimed at nothing is refused before anything starts. */
   targets(spec: StackSpecOf<K>): FaultTargets;
   /** What the data nodes run: what a layer (a backup store, ...) has to speak to them. */

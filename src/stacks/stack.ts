@@ -1,5 +1,5 @@
 import type { RunningContainer } from '../engine/resources.js';
-import type { TimelineEvent } from '../measure/types.js';
+import type { ErrantTransactions, TimelineEvent } from '../measure/types.js';
 
 // What the runner asks of a running stack, whatever its kind. Roles are dynamic ("who is primary now?")
 // and always resolved from the system itself at the moment they are needed.
@@ -30,6 +30,37 @@ export interface Runbook {
   repoint(opts: { timeoutMs: number; signal: AbortSignal }): Promise<{ detail: string }>;
   /** One health check of the current primary (for drill's detector): true when it answered in time. */
   checkPrimary(timeoutMs: number): Promise<boolean>;
+}
+
+/** A planned change of primary, as the procedure saw it. */
+export interface SwitchoverOutcome {
+  /** Node names: the primary before and after. */
+  from: string;
+  to: string;
+  /** Each step of the procedure with its time, in words (for the timeline). */
+  detail: string;
+}
+
+export interface RejoinOutcome {
+  /** Node names: the node brought back, and the primary it now replicates from. */
+  node: string;
+  primary: string;
+  /** Run-clock ms when the node was seen replicating from the primary and caught up with it; null when it never was (refused, or the timeout). */
+  caughtUpAtMs: number | null;
+  /** null where the system has no such notion (Redis resyncs a returning master from the new one: what it alone had is the lost writes). */
+  errant: ErrantTransactions | null;
+  detail: string;
+}
+
+/**
+ * Planned operations of the DR cycle (docs/drill-file.md "Switchover, rejoin, failback"): present on
+ * stacks whose nodes drill owns. Roles are resolved from the system at the moment of the call.
+ */
+export interface PlannedOperations {
+  /** Graceful change of primary to `to` (a node name, or 'best': the system's own choice). Throws InfraError when it cannot be done. */
+  switchover(opts: { to: string; timeoutMs: number; signal: AbortSignal }): Promise<SwitchoverOutcome>;
+  /** Bring `node` (a node name, or 'former-primary') back as a replica of the current primary. Throws InfraError when it cannot even be tried. */
+  rejoin(opts: { node: string; errant: 'fail' | 'rebuild'; timeoutMs: number; signal: AbortSignal }): Promise<RejoinOutcome>;
 }
 
 /**
@@ -63,6 +94,8 @@ export interface Stack {
   events(onEvent: (event: StackEvent) => void): Promise<void>;
   /** Present when failover is a procedure drill runs (runbook steps, or drill's detector). */
   runbook?: Runbook;
+  /** Present where drill can switch over, rejoin and fail back (stacks whose nodes it owns). */
+  operations?: PlannedOperations;
   /** Close the runner's own client connections, and put back what a bring-your-own stack had (containers are removed by label, elsewhere). */
   stop(): Promise<void>;
 }

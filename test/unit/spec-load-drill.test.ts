@@ -195,14 +195,15 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
         line: 10,
         column: 5,
         path: 'steps[1]',
-        message: 'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint, wait: <duration> or waitFor: recovered), got 5',
+        message:
+          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -239,7 +240,13 @@ describe('loadDrillFile: rules across fields', () => {
   it('needs at least one fault step', async () => {
     const text = minimal((l) => l.splice(7, 3, '  - waitFor: recovered'));
     assert.deepEqual(await errorsOf(text), [
-      { line: 7, column: 1, path: 'steps', message: 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only waitFor steps: a drill must break something' },
+      {
+        line: 7,
+        column: 1,
+        path: 'steps',
+        message:
+          'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }") or planned switchover ("- { at: 5s, action: switchover }"), got only waitFor steps: a drill must break or change something',
+      },
     ]);
   });
 
@@ -627,7 +634,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 8,
         column: 1,
         path: 'steps',
-        message: 'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }"), got only runbook and wait steps: a drill must break something',
+        message:
+          'expected at least one fault step (e.g. "- { at: 5s, fault: kill, target: primary }") or planned switchover ("- { at: 5s, action: switchover }"), got only runbook and wait steps: a drill must break or change something',
       },
     ]);
   });

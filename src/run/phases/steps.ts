@@ -1,4 +1,7 @@
-import type { StepSpec } from '../../spec/schema.js';
+import type { ActionStepSpec, StepSpec } from '../../spec/schema.js';
+import type { EventRecord } from '../../measure/types.js';
+import type { ActionOutcome } from '../../runbook/plugin.js';
+import { assertNever } from '../../util/assert-never.js';
 import { injectFault } from '../../faults/registry.js';
 import type { RunbookMarker } from '../../measure/markers.js';
 import { runAction } from '../../runbook/registry.js';
@@ -39,6 +42,15 @@ export const stepHandlers: StepHandlers = {
     );
     run.live.push(injected);
     journal.faults.push(injected.record);
+    const record = injected.record;
+    journal.drillEvents.push({
+      kind: 'failover',
+      step: run.spec.steps.indexOf(step),
+      label: `${step.fault} ${step.target} → ${record.container}`,
+      startMs: record.effectFromMs ?? record.injectedAtMs,
+      endMs: record.effectByMs ?? record.injectReturnedAtMs,
+      injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
+    });
     journal.record({
       atMs: injected.record.injectedAtMs,
       source: 'runner',
@@ -50,11 +62,22 @@ export const stepHandlers: StepHandlers = {
     const { clock } = run.journal;
     if (step.atMs !== undefined) await sleep(step.atMs - clock.nowMs(), run.signal);
     const startMs = clock.nowMs();
-    const detail = await runAction({ stack: run.stack!, signal: run.signal }, step, run.deps.actions);
-    const tookMs = clock.nowMs() - startMs;
+    const outcome = await runAction({ stack: run.stack!, signal: run.signal, originalPrimary: run.journal.stack.primaryBefore }, step, run.deps.actions);
+    const endMs = clock.nowMs();
+    const tookMs = endMs - startMs;
     const marker: RunbookMarker = `runbook-${step.action}`;
-    run.journal.record({ atMs: startMs, source: 'runbook', message: `${detail} (${tookMs.toFixed(0)} ms)`, marker });
-    run.log.info({ action: step.action, tookMs: Math.round(tookMs) }, `runbook: ${detail}`);
+    run.journal.record({ atMs: startMs, source: 'runbook', message: `${outcome.detail} (${tookMs.toFixed(0)} ms)`, marker });
+    run.log.info({ action: step.action, tookMs: Math.round(tookMs) }, `runbook: ${outcome.detail}`);
+    const event = actionEvent(step, outcome, run.spec.steps.indexOf(step), startMs, endMs);
+    if (event) run.journal.drillEvents.push(event);
+    if (outcome.rejoin?.caughtUpAtMs != null) {
+      run.journal.record({
+        atMs: outcome.rejoin.caughtUpAtMs,
+        source: 'runbook',
+        message: `${outcome.rejoin.node} replicates from ${outcome.rejoin.primary} and has caught up`,
+        marker: 'rejoin-caught-up',
+      });
+    }
   },
   wait: async (run, step) => {
     run.journal.note('runbook', `wait ${step.waitMs} ms`, 'runbook-wait');
@@ -62,7 +85,8 @@ export const stepHandlers: StepHandlers = {
   },
   waitFor: async (run, step) => {
     const { journal } = run;
-    const faultAtMs = journal.faults[0]?.injectedAtMs ?? 0;
+    // From the latest event: in a cycle (kill → recover → switchover → recover) each wait is for its own recovery.
+    const faultAtMs = journal.drillEvents.at(-1)?.startMs ?? 0;
     const recoveredAtMs = await waitForRecovery({ load: run.load!, clock: journal.clock, faultAtMs, stableMs: run.spec.measure.stableMs, timeoutMs: step.timeoutMs, signal: run.signal });
     if (recoveredAtMs === null) journal.note('runner', `writes did not recover within ${step.timeoutMs} ms`, 'recovery-timeout');
     else run.log.info({ recoveredAtMs: Math.round(recoveredAtMs) }, 'writes recovered (live view)');
@@ -70,6 +94,29 @@ export const stepHandlers: StepHandlers = {
     await stopProbe(run);
   },
 };
+
+/** The event a planned operation begins (switchover, failback, rejoin); promote and repoint are part of the failover before them. */
+function actionEvent(step: ActionStepSpec, outcome: ActionOutcome, index: number, startMs: number, endMs: number): EventRecord | null {
+  const base = { step: index, startMs, endMs, injectMs: 0 };
+  switch (step.action) {
+    case 'promote':
+    case 'repoint':
+      return null;
+    case 'switchover':
+    case 'failback': {
+      const s = outcome.switchover;
+      return { ...base, kind: step.action, label: s ? `${step.action} ${s.from} → ${s.to}` : step.action };
+    }
+    case 'rejoin': {
+      const r = outcome.rejoin;
+      return r
+        ? { ...base, kind: 'rejoin', label: `rejoin ${r.node} → replica of ${r.primary}`, rejoin: { node: r.node, primary: r.primary, caughtUpAtMs: r.caughtUpAtMs, errant: r.errant } }
+        : { ...base, kind: 'rejoin', label: 'rejoin' };
+    }
+    default:
+      return assertNever(step, 'runbook action');
+  }
+}
 
 /** The watchers (detector, stop conditions), then every step in order. */
 export async function steps(run: RunState): Promise<void> {

@@ -9,6 +9,10 @@ export const composeDescriptor: StackDescriptor<'compose'> = {
       ? { ok: true }
       : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
   // The nodes are found at run time: redis-N, sentinel-N or db-N in name order, and app-1.
+  operations: () => ({
+    ok: false,
+    why: 'needs a stack drill starts (redis-sentinel or mysql-replication), got compose: switchover, rejoin and failback change who is primary on nodes drill does not own; run them with your own tooling and drill measures the result with faults',
+  }),
   targets: (spec) =>
     spec.system === 'redis-sentinel'
       ? {

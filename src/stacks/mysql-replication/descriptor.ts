@@ -12,6 +12,7 @@ export const mysqlReplicationDescriptor: StackDescriptor<'mysql-replication'> = 
           why: "with stack.failover.mode auto: drill's detector runs the runbook (promote, repoint) by itself when the primary dies; remove this step, or set failover.mode: runbook to run the steps yourself",
         }
       : { ok: true },
+  operations: () => ({ ok: true }),
   targets: (spec) => ({
     roles: ['primary', 'replica', 'any-replica', 'app'],
     groupRoles: ['replicas', 'apps'],

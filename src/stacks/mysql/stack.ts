@@ -1,7 +1,8 @@
 import { errorMessage } from '../../util/errors.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { DataAccess, NodeData, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, PlannedOperations, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
 import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
+import { createOperations } from './operations.js';
 import { createRunbook } from './runbook.js';
 import type { Sql } from './sql.js';
 
@@ -11,12 +12,14 @@ import type { Sql } from './sql.js';
 export class MysqlReplicationStack implements Stack {
   readonly kind = 'mysql-replication';
   readonly runbook: Runbook;
+  readonly operations: PlannedOperations;
 
   constructor(
     private readonly c: MysqlCluster,
     readonly containers: RunningContainer[],
   ) {
     this.runbook = createRunbook(c);
+    this.operations = createOperations(c);
   }
 
   get appUrl(): string {

@@ -6,6 +6,7 @@ export const redisSentinelDescriptor: StackDescriptor<'redis-sentinel'> = {
   kind: 'redis-sentinel',
   images: (spec) => ({ needed: ['redis', 'app'], ...(spec.image ? { override: { key: 'redis', image: spec.image } } : {}) }),
   runbook: () => ({ ok: false, why: 'needs stack kind mysql-replication, got redis-sentinel: Redis fails over by itself (Sentinel promotes a replica); remove this step' }),
+  operations: () => ({ ok: true }),
   targets: (spec) => ({
     roles: ['primary', 'replica', 'any-replica', 'sentinel', 'app'],
     groupRoles: ['replicas', 'sentinels', 'apps'],

@@ -3,7 +3,8 @@ import type { RedisSentinelStackSpec } from '../../spec/schema.js';
 import { InfraError } from '../../util/errors.js';
 import { engineHostAddress } from '../../engine/docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
-import type { DataAccess, NodeData, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, PlannedOperations, Stack, StackEvent, StackTopology } from '../stack.js';
+import { createOperations } from './operations.js';
 import type { StackContext } from '../plugin.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { subscribeSentinelEvents } from '../redis/sentinel-events.js';
@@ -94,6 +95,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
 class RedisSentinelStack implements Stack {
   readonly kind = 'redis-sentinel';
   private readonly subscribers: Redis[] = [];
+  readonly operations: PlannedOperations = createOperations();
 
   get appUrl(): string {
     return this.appUrls[0]!;
