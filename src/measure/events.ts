@@ -1,4 +1,4 @@
-import type { Measured, TimelineEvent } from './types.js';
+import type { EventMeasured, Measured, TimelineEvent } from './types.js';
 
 /** Timeline markers the measurement itself contributes: the first failed write and the recovery point. */
 export function eventsFromMeasured(m: Measured): TimelineEvent[] {
@@ -12,4 +12,16 @@ export function eventsFromMeasured(m: Measured): TimelineEvent[] {
     events.push({ atMs: m.recoveredAtMs, source: 'measure', marker: 'recovered', message: `writes recovered${stable}${rto}` });
   }
   return events;
+}
+
+/** Each event's recovery on the timeline, where it is not the drill's own (already marked 'recovered'). */
+export function eventsFromEventRows(rows: readonly EventMeasured[], m: Measured): TimelineEvent[] {
+  return rows
+    .filter((r) => r.recoveredAtMs !== null && r.recoveredAtMs !== m.recoveredAtMs)
+    .map((r) => ({
+      atMs: r.recoveredAtMs!,
+      source: 'measure' as const,
+      marker: 'event-recovered' as const,
+      message: `writes recovered from event ${r.index} (${r.label}); RTO ${r.rtoMs} ms ± ${r.precisionMs} ms`,
+    }));
 }

@@ -1,7 +1,8 @@
-export { measure, firstFault } from './measure.js';
+export { measure, measureEventRows, firstFault } from './measure.js';
+export { evaluateEventObjectives, eventName } from './event-objectives.js';
 export { buildTimeline, timelineRange, MAX_BUCKETS } from './timeline.js';
 export { evaluateObjectives, objectiveState, verdictOf } from './objectives.js';
-export { eventsFromMeasured } from './events.js';
+export { eventsFromEventRows, eventsFromMeasured } from './events.js';
 export { classifyWrites, LIST_LIMIT } from './classify.js';
 export { findRecovery, largestGapAround, type Recovery } from './recovery.js';
 export { byInvoke } from './order.js';

@@ -4,7 +4,8 @@ import { byInvoke, firstIndexAtOrAfter } from './order.js';
 import { percentileSorted } from './percentiles.js';
 import { findRecovery } from './recovery.js';
 import type { ProbeNormal } from './probe-edges.js';
-import type { FaultRecord, MeasureInput, Measured, ProbeMeasured } from './types.js';
+import type { EventMeasured, EventRecord, FaultRecord, MeasureInput, Measured, ProbeMeasured } from './types.js';
+import { measureEvents } from './per-event.js';
 import type { WriteRecord } from '../load/history.js';
 import { isProbeId } from '../load/probe-ids.js';
 import { roundMs } from './round.js';
@@ -24,7 +25,7 @@ export function measure(input: MeasureInput): Measured {
   // t_fault: the earliest moment the fault can have taken effect (docs/design.md).
   const tFaultMs = fault ? (fault.effectFromMs ?? fault.injectedAtMs) : null;
   const notes: string[] = [];
-  if (faults.length > 1) notes.push(`${faults.length} faults were injected: RTO and downtime are measured from the first one`);
+  if (faults.length > 1) notes.push(`${faults.length} faults were injected: the drill's RTO and downtime are measured from the first one (each event has its own row)`);
   if (history.length === 0) notes.push('the load recorded no writes');
 
   const okLatencies = sortedOkLatencies(sorted);
@@ -81,6 +82,23 @@ export function measure(input: MeasureInput): Measured {
     recoveryWrite: recovery.recoveryWrite,
     probe: probes.length > 0 ? measureProbes(probes, input.presentIds, tFaultMs) : null,
   };
+}
+
+/** Each event's own row (per-event.ts), with the same normal latency and probe stream as the drill's figures. */
+export function measureEventRows(input: MeasureInput, events: readonly EventRecord[]): EventMeasured[] {
+  const sorted = byInvoke(input.history);
+  const probes = byInvoke(input.probeHistory ?? []);
+  const tFirstMs = events.length > 0 ? Math.min(...events.map((e) => e.startMs)) : null;
+  return measureEvents({
+    sorted,
+    events,
+    presentIds: input.presentIds && probes.length > 0 ? idsWhere(input.presentIds, (id) => !isProbeId(id)) : input.presentIds,
+    stableMs: input.stableMs,
+    timerResolutionMs: input.timerResolutionMs,
+    baselineLatencyMs: p99Of(normalLatencies(sorted, tFirstMs, sortedOkLatencies(sorted)).normal),
+    probes,
+    probeNormal: probeNormalOf(probes, tFirstMs, input.probeTimeoutMs ?? 0),
+  });
 }
 
 function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null, timeoutMs: number): ProbeNormal {

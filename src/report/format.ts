@@ -44,7 +44,17 @@ export const OBJECTIVE_LABELS: Record<string, string> = {
   rpoMs: 'RPO',
   unexpectedWrites: 'Unexpected writes',
   availability: 'Availability',
+  withinMs: 'Within',
+  errantTransactions: 'Errant transactions',
 };
+
+/** An objective's name in words, with its event when it judges one: "RTO", "event 2 switchover: RTO". */
+export function objectiveLabel(o: { name: unknown; event?: unknown }, events: readonly { index: number; kind: string }[] | undefined): string {
+  const label = OBJECTIVE_LABELS[String(o.name)] ?? String(o.name);
+  if (typeof o.event !== 'number') return label;
+  const kind = events?.find((e) => e.index === o.event)?.kind;
+  return `event ${o.event}${kind ? ` ${kind}` : ''}: ${label}`;
+}
 
 /** An objective's value in its unit. */
 export function fmtValue(v: unknown, unit: unknown, precisionMs?: unknown): string {

@@ -7,6 +7,7 @@ import { renderLatencySvg } from './latency-svg.js';
 import { chartFrame, faultView, renderLegend, renderTimelineSvg } from './timeline-svg.js';
 import { renderKeyMoments } from './chart-markers.js';
 import { measuredSection, objectivesSection } from './report-objectives.js';
+import { eventsTableSection } from './events-table.js';
 import { divergenceSection, writesSection } from './writes-section.js';
 import { layersSection } from './layers-section.js';
 import { drillFileSection, environmentSection, eventsSection, faultsSection, filesSection, loadSection, stackSection } from './report-evidence.js';
@@ -26,6 +27,7 @@ ${pageHead(`${verdict.toUpperCase()} · ${result.drill?.name} · drill report`, 
 ${verdictSection(result, verdict)}
 ${objectivesSection(result)}
 ${measuredSection(result)}
+${eventsTableSection(result)}
 ${timelineSection(result)}
 ${writesSection(result)}
 ${divergenceSection(result)}

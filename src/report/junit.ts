@@ -1,7 +1,7 @@
 import type { LayerCheck, ObjectiveResult, ResultJson } from './result.js';
 import { objectiveState } from '../measure/objectives.js';
 import { escapeXml } from './escape.js';
-import { fmtDeclared, fmtValue, OBJECTIVE_LABELS } from './format.js';
+import { fmtDeclared, fmtValue, objectiveLabel } from './format.js';
 import { precisionOf } from './report-objectives.js';
 import { renderSummaryText } from './summary-text.js';
 import { num } from './svg-util.js';
@@ -54,9 +54,9 @@ export function renderJunitXml(result: ResultJson): string {
     ['host', result.environment?.host],
     ...Object.entries(result.environment?.images ?? {}).map(([k, v]): [string, unknown] => [`image.${k}`, v]),
     ...(Array.isArray(result.objectives) ? result.objectives : []).flatMap((o): [string, unknown][] => [
-      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.declared`, o.declared],
-      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.measured`, o.measured ?? ''],
-      [`objective.${JUNIT_NAMES[o.name] ?? o.name}.state`, objectiveState(o)],
+      [`objective.${junitName(o)}.declared`, o.declared],
+      [`objective.${junitName(o)}.measured`, o.measured ?? ''],
+      [`objective.${junitName(o)}.state`, objectiveState(o)],
     ]),
   ];
   const lines = [
@@ -90,12 +90,27 @@ function layerCheckCase(kind: string, c: LayerCheck): Case {
 }
 
 /** Stable test-case names (no threshold: a CI history survives a changed bound; the bound is in the message and the properties). */
-const JUNIT_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lostWrites', rpoMs: 'rpo', unexpectedWrites: 'unexpectedWrites', availability: 'availability' };
+const JUNIT_NAMES: Record<string, string> = {
+  rtoMs: 'rto',
+  downtimeMs: 'downtime',
+  lostWrites: 'lostWrites',
+  rpoMs: 'rpo',
+  unexpectedWrites: 'unexpectedWrites',
+  availability: 'availability',
+  withinMs: 'within',
+  errantTransactions: 'errantTransactions',
+};
+
+/** "rto" for the drill's own, "event2.rto" for an event's (stable across runs of the same drill file). */
+function junitName(o: ObjectiveResult): string {
+  const name = JUNIT_NAMES[o.name] ?? String(o.name);
+  return typeof o.event === 'number' ? `event${o.event}.${name}` : name;
+}
 
 function objectiveCase(r: ResultJson, o: ObjectiveResult): Case {
-  const label = OBJECTIVE_LABELS[o.name] ?? String(o.name);
+  const label = objectiveLabel(o, r.perEvent);
   const declared = fmtDeclared(o);
-  const name = JUNIT_NAMES[o.name] ?? String(o.name);
+  const name = junitName(o);
   const state = objectiveState(o);
   if (state === 'met') return { name, timeS: 0 };
   if (state === 'not-measured') {

@@ -52,7 +52,8 @@ function probeParagraph(probe: NonNullable<Measured['probe']>): SafeHtml {
 }
 
 export function objectivesSection(r: ResultJson): SafeHtml {
-  const declared = Array.isArray(r.objectives) ? r.objectives.filter((o) => o && typeof o.name === 'string') : [];
+  // The drill's own objectives; each event's are in its row of the events table (events-table.ts).
+  const declared = Array.isArray(r.objectives) ? r.objectives.filter((o) => o && typeof o.name === 'string' && o.event === undefined) : [];
   const m = r.measured ?? null;
   const names = [...new Set<string>([...ORDER, ...declared.map((o) => o.name)])];
   const rows = names.map((name) => {

@@ -1,7 +1,19 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { engineDescription } from '../engine/docker-client.js';
-import { buildTimeline, evaluateObjectives, eventsFromMeasured, measure, timelineRange, verdictOf } from '../measure/index.js';
+import {
+  buildTimeline,
+  evaluateEventObjectives,
+  evaluateObjectives,
+  eventName,
+  eventsFromEventRows,
+  eventsFromMeasured,
+  measure,
+  measureEventRows,
+  timelineRange,
+  verdictOf,
+} from '../measure/index.js';
+import type { EventRecord, FaultRecord } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from './probe-stream.js';
@@ -26,15 +38,18 @@ export function buildResult(run: RunState): ResultJson {
     presentIds: journal.verification.presentIds,
     verdictOverride: verdictOverride(run),
   };
-  const measured = measure({
+  const measureInput = {
     history: input.history,
-    faults: input.faults,
+    // A drill of planned operations only (a switchover) is measured from the first of them.
+    faults: input.faults.length > 0 ? input.faults : plannedAsFault(journal.drillEvents),
     presentIds: input.presentIds,
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
     ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
-  });
+  };
+  const measured = measure(measureInput);
+  const perEvent = measureEventRows(measureInput, journal.drillEvents);
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
     // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.
     measured.notes.push(
@@ -42,18 +57,23 @@ export function buildResult(run: RunState): ResultJson {
         `(largest send lag ${Math.round(input.loadStats.maxSendLagMs)} ms): the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)`,
     );
   }
-  const objectives = evaluateObjectives(spec.objectives, measured, spec.availability);
+  const objectives = [...evaluateObjectives(spec.objectives, measured, spec.availability), ...evaluateEventObjectives(spec.objectives.events, perEvent)];
   const failedChecks = journal.layers.flatMap((l) => l.checks.filter((c) => !c.ok).map((c) => `${l.kind} layer, ${c.name}: ${c.measured ?? c.detail}`));
   const judged = failedChecks.length ? 'fail' : verdictOf(objectives);
   const missed = [
-    ...objectives.filter((o) => !o.met).map((o) => `${o.name}: declared ${o.declared}, ${o.measured === null ? `not measured (${o.why ?? 'no value'})` : `measured ${o.measured}`}`),
+    ...objectives
+      .filter((o) => !o.met)
+      .map((o) => {
+        const event = o.event === undefined ? null : perEvent.find((r) => r.index === o.event);
+        return `${event ? `${eventName(event)} ` : ''}${o.name}: declared ${o.declared}, ${o.measured === null ? `not measured (${o.why ?? 'no value'})` : `measured ${o.measured}`}`;
+      }),
     ...failedChecks,
   ];
   const verdict = input.verdictOverride?.verdict ?? judged;
   const reason = input.verdictOverride?.reason ?? (missed.length ? `${failedChecks.length ? 'check failed' : 'objective missed'}: ${missed.join('; ')}` : null);
 
   const fromLogs = eventsFromLogs(journal.logs, LOG_RULES[descriptorOf(spec.stack).data(spec.stack)]);
-  const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured)], journal.logs)
+  const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured), ...eventsFromEventRows(perEvent, measured)], journal.logs)
     .sort((a, b) => a.atMs - b.atMs)
     .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
   const range = timelineRange(
@@ -74,6 +94,7 @@ export function buildResult(run: RunState): ResultJson {
     objectives,
     measured,
     faults: input.faults,
+    perEvent,
     events,
     timeline: { bucketMs: spec.measure.bucketMs, buckets: buildTimeline(input.history, spec.measure.bucketMs, range.fromMs, range.toMs, input.presentIds) },
     load: {
@@ -102,6 +123,23 @@ export function buildResult(run: RunState): ResultJson {
       host: `${os.hostname()} ${os.platform()} ${os.release()} ${os.cpus().length} cpu`,
     },
   });
+}
+
+/** The first switchover or failback, as the instant a drill without faults is measured from (timed from its start: the call is the instant). */
+function plannedAsFault(events: readonly EventRecord[]): FaultRecord[] {
+  const first = events.find((e) => e.kind === 'switchover' || e.kind === 'failback');
+  return first
+    ? [
+        {
+          kind: first.kind,
+          target: 'primary',
+          container: first.label,
+          injectedAtMs: first.startMs,
+          injectReturnedAtMs: first.startMs,
+          effectEvidence: `the start of the ${first.kind} (a planned operation)`,
+        },
+      ]
+    : [];
 }
 
 function probeLoad(run: RunState): ResultJson['load']['probe'] {

@@ -51,6 +51,21 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   });
 
   // Runbook steps: only where drill runs the failover (the stack's descriptor says), and only on nodes that exist.
+  // Per-event objectives: for kinds of event the steps have, and what the stack can measure.
+  const events = spec.objectives.events ?? {};
+  const stepsOfKind = { failover: faultCount(spec), switchover: actionCount(spec, 'switchover'), failback: actionCount(spec, 'failback'), rejoin: actionCount(spec, 'rejoin') };
+  for (const kind of ['failover', 'switchover', 'failback', 'rejoin'] as const) {
+    if (events[kind] && stepsOfKind[kind] === 0) {
+      at(['objectives', kind], `expected a ${kind === 'failover' ? 'fault' : `"action: ${kind}"`} step for these objectives to judge, got none in steps: remove objectives.${kind} or add the step`);
+    }
+  }
+  if (events.rejoin?.errantTransactions !== undefined && (stack.kind === 'redis-sentinel' || (stack.kind === 'compose' && stack.system === 'redis-sentinel'))) {
+    at(
+      ['objectives', 'rejoin', 'errantTransactions'],
+      'expected no errantTransactions objective on a Redis stack: a returning master is resynced from the new one, so what it alone had is counted as lost writes (use objectives.failover.lostWrites)',
+    );
+  }
+
   // Planned operations (switchover, failback, rejoin): where drill owns the nodes, on nodes that exist.
   const runbook = descriptorOf(stack).runbook(stack);
   const operations = descriptorOf(stack).operations(stack);
@@ -196,6 +211,14 @@ function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'com
   const repoint = spec.steps.findIndex((s) => s.kind === 'action' && s.action === 'repoint');
   if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword)
     at(['steps', repoint, 'action'], 'runbook step "repoint" on a compose stack needs stack.mysql.replicationPassword: the other replicas are pointed at the new primary with it');
+}
+
+function faultCount(spec: DrillSpec): number {
+  return spec.steps.filter((s) => s.kind === 'fault').length;
+}
+
+function actionCount(spec: DrillSpec, action: string): number {
+  return spec.steps.filter((s) => s.kind === 'action' && s.action === action).length;
 }
 
 /** The data nodes of a stack drill starts: db-1 / redis-1 (the initial primary) and its replicas. */

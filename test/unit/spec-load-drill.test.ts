@@ -306,6 +306,82 @@ describe('loadDrillFile: rules across fields', () => {
   });
 });
 
+describe('loadDrillFile: switchover, rejoin, failback and per-event objectives', () => {
+  it('accepts a whole cycle with objectives per kind of event', () => {
+    const spec = parseDrillText(
+      mysql((l) =>
+        l.push(
+          '  - waitFor: recovered',
+          '  - action: rejoin',
+          '    errant: rebuild',
+          '  - action: failback',
+          '  - at: 15s',
+          '    action: switchover',
+          '    to: db-3',
+          'objectives:',
+          '  rto: 10s',
+          '  failover: { rto: 5s, lostWrites: 0 }',
+          '  rejoin: { within: 30s, errantTransactions: 0 }',
+          '  failback: { lostWrites: 0 }',
+          '  switchover: { downtime: 1s, within: 3s }',
+        ),
+      ),
+      'cycle.yaml',
+    );
+    assert.deepEqual(
+      spec.steps.filter((s) => s.kind === 'action'),
+      [
+        { kind: 'action', action: 'rejoin', atMs: undefined, node: 'former-primary', errant: 'rebuild', timeoutMs: 60_000 },
+        { kind: 'action', action: 'failback', atMs: undefined, timeoutMs: 60_000 },
+        { kind: 'action', action: 'switchover', atMs: 15_000, to: 'db-3', timeoutMs: 30_000 },
+      ],
+    );
+    assert.equal(spec.objectives.rtoMs, 10_000);
+    assert.deepEqual(spec.objectives.events?.rejoin, { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, withinMs: 30_000, errantTransactions: 0 });
+    assert.deepEqual(spec.objectives.events?.switchover?.downtimeMs, 1000);
+  });
+
+  it('a drill of one planned switchover is a drill; objectives for an event the steps do not have are refused', async () => {
+    const switchoverOnly = mysql((l) => l.splice(8, 3, '  - at: 5s', '    action: switchover'));
+    assert.equal(parseDrillText(switchoverOnly, 'ok.yaml').steps.length, 1);
+    assert.deepEqual(await errorsOf(`${switchoverOnly}objectives:\n  rejoin: { within: 10s }\n`), [
+      { line: 12, column: 3, path: 'objectives.rejoin', message: 'expected a "action: rejoin" step for these objectives to judge, got none in steps: remove objectives.rejoin or add the step' },
+    ]);
+  });
+
+  it('names a node the stack has, and refuses these steps where drill does not own the nodes', async () => {
+    assert.deepEqual(await errorsOf(mysql((l) => l.push('  - action: switchover', '    to: db-9'))), [
+      { line: 13, column: 9, path: 'steps[1].to', message: 'expected "best" or a data node of this stack (db-1, db-2, db-3), got "db-9": stack.replicas is 2' },
+    ]);
+    assert.deepEqual(await errorsOf(mysql((l) => l.push('  - action: rejoin', '    node: redis-1'))), [
+      { line: 13, column: 11, path: 'steps[1].node', message: 'expected "former-primary" or a data node of this stack (db-1, db-2, db-3), got "redis-1": stack.replicas is 2' },
+    ]);
+  });
+
+  it('refuses an errant-transactions objective on Redis, which has none', async () => {
+    const redis = [
+      'name: r',
+      'stack:',
+      '  kind: redis-sentinel',
+      'load:',
+      '  rate: 100',
+      '  duration: 20s',
+      'steps:',
+      '  - at: 5s',
+      '    fault: kill',
+      '    target: primary',
+      '  - action: rejoin',
+      'objectives:',
+      '  rejoin: { errantTransactions: 0 }',
+      '',
+    ].join('\n');
+    const errors = await errorsOf(redis);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.path, 'objectives.rejoin.errantTransactions');
+    assert.match(errors[0]!.message, /a returning master is resynced/);
+  });
+});
+
 /** A small valid MySQL drill: line numbers below count from it (each test adds or replaces lines). */
 const MYSQL = ['name: m', 'stack:', '  kind: mysql-replication', '  replicas: 2', 'load:', '  rate: 100', '  duration: 20s', 'steps:', '  - at: 5s', '    fault: kill', '    target: primary'];
 function mysql(edit: (lines: string[]) => void): string {

@@ -46,7 +46,7 @@ export const stepHandlers: StepHandlers = {
     journal.drillEvents.push({
       kind: 'failover',
       step: run.spec.steps.indexOf(step),
-      label: `${step.fault} ${step.target} → ${record.container}`,
+      label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
       startMs: record.effectFromMs ?? record.injectedAtMs,
       endMs: record.effectByMs ?? record.injectReturnedAtMs,
       injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
@@ -94,6 +94,11 @@ export const stepHandlers: StepHandlers = {
     await stopProbe(run);
   },
 };
+
+/** A container's node name (db-1) for labels; the name itself when it is not one of the stack's. */
+function nodeOf(run: RunState, container: string): string {
+  return run.stack?.containers.find((c) => c.name === container)?.node ?? container;
+}
 
 /** The event a planned operation begins (switchover, failback, rejoin); promote and repoint are part of the failover before them. */
 function actionEvent(step: ActionStepSpec, outcome: ActionOutcome, index: number, startMs: number, endMs: number): EventRecord | null {
