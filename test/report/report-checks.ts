@@ -66,8 +66,8 @@ export async function checkReport(page: Page, result: ResultJson, watch: PageWat
   await expect(page.getByTestId('drill-name')).toHaveText(result.drill.name);
   if (result.reason) await expect(page.getByTestId('verdict-reason')).toHaveText(result.reason);
 
-  // Every declared objective: declared, measured, precision, met — equal to result.json.
-  for (const o of result.objectives) {
+  // Every declared objective of the drill: declared, measured, precision, met — equal to result.json.
+  for (const o of result.objectives.filter((x) => x.event === undefined)) {
     const row = page.getByTestId(`objective-${o.name}`);
     await expect(row, o.name).toHaveAttribute('data-declared', 'yes');
     await expectNumber(row.getByTestId('declared'), o.declared, `${o.name} declared`);
@@ -75,6 +75,20 @@ export async function checkReport(page: Page, result: ResultJson, watch: PageWat
     if (o.measured === null) await expect(row.getByTestId('measured')).toHaveText('not measured');
     if (o.precisionMs !== undefined) await expectNumber(row.getByTestId('precision'), o.precisionMs, `${o.name} precision`);
     await expect(row.getByTestId('result')).toContainText(o.met ? '✓ met' : '✗ missed');
+  }
+
+  // One row per event, its figures and the objectives of its kind equal to result.json.
+  const rows = result.perEvent ?? [];
+  await expect(page.getByTestId('per-event').locator('tbody tr')).toHaveCount(rows.length);
+  for (const r of rows) {
+    const row = page.getByTestId(`event-${r.index}`);
+    await expect(row).toHaveAttribute('data-kind', r.kind);
+    await expectNumber(row.getByTestId('event-rto'), r.rtoMs, `event ${r.index} RTO`);
+    await expectNumber(row.getByTestId('event-lost'), r.lostWrites, `event ${r.index} lost`);
+    await expect(row.getByTestId('event-writes')).toHaveText(`${r.sentWrites.toLocaleString('en-US')} / ${r.failedWrites.toLocaleString('en-US')} / ${r.unknownWrites.toLocaleString('en-US')}`);
+    for (const o of result.objectives.filter((x) => x.event === r.index)) {
+      await expect(row.getByTestId(`event-objective-${o.name}`), `event ${r.index} ${o.name}`).toHaveAttribute('data-state', o.state ?? (o.met ? 'met' : 'missed'));
+    }
   }
 
   // Every measured number.

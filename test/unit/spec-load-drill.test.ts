@@ -337,8 +337,10 @@ describe('loadDrillFile: switchover, rejoin, failback and per-event objectives',
       ],
     );
     assert.equal(spec.objectives.rtoMs, 10_000);
-    assert.deepEqual(spec.objectives.events?.rejoin, { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, withinMs: 30_000, errantTransactions: 0 });
-    assert.deepEqual(spec.objectives.events?.switchover?.downtimeMs, 1000);
+    const events = spec.objectives.events;
+    assert.ok(events?.switchover);
+    assert.deepEqual(events.rejoin, { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, withinMs: 30_000, errantTransactions: 0 });
+    assert.equal(events.switchover.downtimeMs, 1000);
   });
 
   it('a drill of one planned switchover is a drill; objectives for an event the steps do not have are refused', async () => {
