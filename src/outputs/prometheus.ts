@@ -15,7 +15,22 @@ const labelText = (l: Labels) =>
   `{${Object.entries(l)
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(',')}}`;
-const OBJECTIVE_NAMES: Record<string, string> = { rtoMs: 'rto', downtimeMs: 'downtime', lostWrites: 'lost_writes', rpoMs: 'rpo', unexpectedWrites: 'unexpected_writes', availability: 'availability' };
+const OBJECTIVE_NAMES: Record<string, string> = {
+  rtoMs: 'rto',
+  downtimeMs: 'downtime',
+  lostWrites: 'lost_writes',
+  rpoMs: 'rpo',
+  unexpectedWrites: 'unexpected_writes',
+  availability: 'availability',
+  withinMs: 'within',
+  errantTransactions: 'errant_transactions',
+};
+/** An objective's labels: an event's carries the event's number (two events may both declare an rto). */
+const objectiveLabels = (drill: Labels, o: ResultJson['objectives'][number]): Labels => ({
+  ...drill,
+  objective: OBJECTIVE_NAMES[o.name] ?? o.name,
+  ...(o.event === undefined ? {} : { event: String(o.event) }),
+});
 
 export function renderPrometheus(result: ResultJson): string {
   const drill = { drill: result.drill.name };
@@ -44,20 +59,45 @@ export function renderPrometheus(result: ResultJson): string {
   gauge(
     'drill_objective_met',
     'Per declared objective: 1 met, 0 missed or not measured.',
-    result.objectives.map((o): [Labels, number] => [{ ...drill, objective: OBJECTIVE_NAMES[o.name] ?? o.name }, o.met ? 1 : 0]),
+    result.objectives.map((o): [Labels, number] => [objectiveLabels(drill, o), o.met ? 1 : 0]),
   );
   gauge(
     'drill_objective_measured',
     'Per declared objective: 1 when it could be measured, 0 when not (no recovery before the end of the load, data not read back, ...).',
-    result.objectives.map((o): [Labels, number] => [{ ...drill, objective: OBJECTIVE_NAMES[o.name] ?? o.name }, objectiveState(o) === 'not-measured' ? 0 : 1]),
+    result.objectives.map((o): [Labels, number] => [objectiveLabels(drill, o), objectiveState(o) === 'not-measured' ? 0 : 1]),
   );
   gauge(
     'drill_objective_declared',
     'Per declared objective: its bound (seconds for times, writes for counts, a 0-1 ratio for availability).',
-    result.objectives.map((o): [Labels, number] => [
-      { ...drill, objective: OBJECTIVE_NAMES[o.name] ?? o.name },
-      o.unit === 'ms' ? o.declared / 1000 : o.unit === 'percent' ? o.declared / 100 : o.declared,
-    ]),
+    result.objectives.map((o): [Labels, number] => [objectiveLabels(drill, o), o.unit === 'ms' ? o.declared / 1000 : o.unit === 'percent' ? o.declared / 100 : o.declared]),
+  );
+  // Each event of the drill (a fault, a switchover, a failback, a rejoin): its own figures.
+  const rows = result.perEvent ?? [];
+  const ev = (r: (typeof rows)[number]): Labels => ({ ...drill, event: String(r.index), kind: r.kind });
+  gauge(
+    'drill_event_rto_seconds',
+    'Per event: its start to the stable recovery of writes (0: no write of its window failed).',
+    rows.map((r) => [ev(r), s(r.rtoMs)]),
+  );
+  gauge(
+    'drill_event_lost_writes',
+    'Per event: acknowledged writes it lost.',
+    rows.map((r) => [ev(r), r.lostWrites]),
+  );
+  gauge(
+    'drill_event_failed_writes',
+    'Per event: writes of its window that failed or got no answer.',
+    rows.map((r) => [ev(r), r.failedWrites + r.unknownWrites]),
+  );
+  gauge(
+    'drill_event_duration_seconds',
+    'Per planned operation: start to done (a rejoin: until the node had caught up).',
+    rows.map((r) => [ev(r), s(r.withinMs)]),
+  );
+  gauge(
+    'drill_event_errant_transactions',
+    'Per rejoin: transactions the returning node had that the primary does not.',
+    rows.map((r) => [ev(r), r.errantTransactions]),
   );
   // With a declared MTBF: the availability this run's recovery implies, as Prometheus keeps ratios (0-1).
   const mtbfMs = result.availability?.mtbfMs;
