@@ -104,6 +104,17 @@ function objectives(spec: DrillSpec): DrillPlan['objectives'] {
     const maxRtoMs = (spec.availability.mtbfMs * (1 - share)) / share;
     out.push({ name: 'availability', bound: `at least ${o.availability}% with MTBF ${formatDurationMs(spec.availability.mtbfMs)}: an RTO of at most ${(maxRtoMs / 1000).toFixed(1)} s` });
   }
+  // Per kind of event: each event of the kind is judged on its own row.
+  for (const [kind, declared] of Object.entries(o.events ?? {})) {
+    const bounds = [
+      declared.rtoMs !== undefined && `rto at most ${formatDurationMs(declared.rtoMs)}`,
+      declared.downtimeMs !== undefined && `downtime at most ${formatDurationMs(declared.downtimeMs)}`,
+      declared.lostWrites !== undefined && `lostWrites at most ${declared.lostWrites}`,
+      declared.withinMs !== undefined && `within ${formatDurationMs(declared.withinMs)}`,
+      declared.errantTransactions !== undefined && `errantTransactions at most ${declared.errantTransactions}`,
+    ].filter((b): b is string => typeof b === 'string');
+    out.push({ name: `each ${kind}`, bound: bounds.join(', ') });
+  }
   return out;
 }
 
