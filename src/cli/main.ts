@@ -37,6 +37,10 @@ const cli = yargs(hideBin(process.argv))
         .option('keep-stack', { type: 'boolean', default: false, describe: 'leave the stack running afterwards to inspect the data (faults are still healed); `drill cleanup` removes it' })
         .option('stop-timeout', { type: 'string', default: '30s', describe: 'after SIGINT/SIGTERM, the longest the run may take to heal, tear down and report before drill forces it' })
         .option('metrics-file', { type: 'string', describe: "also write the run's figures in Prometheus text format to this file (node_exporter's textfile collector: name it *.prom)" })
+        .option('metrics-port', {
+          type: 'number',
+          describe: "serve the run's live figures (writes by outcome, outage going on, faults in place, phase) for Prometheus on http://127.0.0.1:<port>/metrics while it runs",
+        })
         .option('notify-url', { type: 'string', describe: 'once the reports are written, POST the verdict as JSON to this webhook: http(s) on 127.0.0.1, [::1] or localhost only' })
         .option('dry-run', {
           type: 'boolean',
@@ -63,6 +67,7 @@ const cli = yargs(hideBin(process.argv))
             keepStack: argv['keep-stack'],
             stopTimeoutMs: await stopTimeoutMs(argv['stop-timeout']),
             metricsFile: argv['metrics-file'],
+            ...(argv['metrics-port'] === undefined ? {} : { metricsPort: argv['metrics-port'] }),
             notifyUrl: argv['notify-url'],
           }),
   )

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ResultJson } from '../report/result.js';
 import { createLogger, quietLevel, type Logger } from '../util/log.js';
 import { writeMetricsFile } from '../outputs/prometheus.js';
-import { errorMessage } from '../util/errors.js';
+import { UsageError, errorMessage } from '../util/errors.js';
+import { serveLiveMetrics } from './live-metrics.js';
 import { assertNever } from '../util/assert-never.js';
 import { checkOutDir } from '../outputs/out-dir.js';
 import { checkNotifyUrl } from '../outputs/notify-url.js';
@@ -29,6 +30,8 @@ export async function runCommand(opts: {
   keepStack: boolean;
   stopTimeoutMs: number;
   metricsFile?: string;
+  /** Serve the live figures on 127.0.0.1:<port>/metrics while the run goes on. */
+  metricsPort?: number;
   notifyUrl?: string;
   /** Plain progress lines instead of the live line, and logs from warn up. */
   quiet: boolean;
@@ -42,6 +45,8 @@ export async function runCommand(opts: {
 
   // Where the evidence goes must work before anything starts (exit 2 otherwise).
   await checkOutDir(opts.outDir);
+  const metricsServer = opts.metricsPort === undefined ? null : await serveLiveMetrics(checkMetricsPort(opts.metricsPort));
+  if (metricsServer) log.info({ url: `http://127.0.0.1:${metricsServer.port}/metrics` }, 'live metrics');
   // The runner and the watchdog's teardown bring the engine, load and database clients: loaded once the
   // drill file and the reports directory are known to be good, so a mistyped file is refused without them.
   const [{ runAndReport }, { watchSignals }] = await Promise.all([import('../run/run-and-report.js'), import('./signal-watchdog.js')]);
@@ -69,6 +74,7 @@ export async function runCommand(opts: {
       keepStack: opts.keepStack,
       observe: (live) => {
         progress.observe(live);
+        metricsServer?.observe(live);
       },
       ...(opts.deps ? { deps: opts.deps } : {}),
     });
@@ -95,7 +101,14 @@ export async function runCommand(opts: {
   } finally {
     progress.stop();
     signals.dispose();
+    await metricsServer?.close();
   }
+}
+
+/** A TCP port, or 0 for any free one (the log line says which). */
+function checkMetricsPort(port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--metrics-port: expected a TCP port (0 for any free one), got ${String(port)}`);
+  return port;
 }
 
 /** --metrics-file: false (logged) when it could not be written: an output asked for is missing, exit 3. */

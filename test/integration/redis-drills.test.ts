@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freeLocalPort } from '../../src/engine/resources.js';
 import { PROBE_FIRST_ID } from '../../src/load/probe-ids.js';
 import { leftovers, repoRoot, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
@@ -141,10 +143,58 @@ describe('drill calibrate', () => {
   });
 });
 
+/** Scrape drill's live metrics every 100 ms until stopped: each reading's values by series. */
+function scrapeLive(port: number): { stop: () => Promise<Map<string, number>[]> } {
+  const readings: Map<string, number>[] = [];
+  const state = { stopped: false };
+  const loop = (async () => {
+    while (!state.stopped) {
+      const body = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => null,
+      );
+      if (body?.includes('drill_writes{')) {
+        const values = new Map<string, number>();
+        for (const line of body.split('\n')) {
+          if (line.startsWith('#') || line === '') continue;
+          assert.match(line, /^drill_\w+\{[^}]*\} -?[\d.e+-]+$/, line);
+          const at = line.lastIndexOf(' ');
+          values.set(line.slice(0, at).replace(/drill="[^"]*",?/, ''), Number(line.slice(at + 1)));
+        }
+        readings.push(values);
+      }
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      state.stopped = true;
+      await loop;
+      return readings;
+    },
+  };
+}
+
 describe('redis-kill-app', () => {
   it('keeps the declared rate while the app refuses connections, and measures the outage', async () => {
     await requireEngine();
-    const { result, code } = await runDrillFile('drills/redis-kill-app.yaml');
+    // The live metrics are read while it runs (--metrics-port): the outage and the fault show there too.
+    const port = await freeLocalPort();
+    const scraper = scrapeLive(port);
+    const { result, code } = await runDrillFile('drills/redis-kill-app.yaml', ['--metrics-port', String(port)]);
+    const readings = await scraper.stop();
+    const ok = readings.map((r) => r.get('drill_writes{outcome="ok"}') ?? 0);
+    assert.ok(readings.length > 50, `only ${readings.length} readings of the live metrics`);
+    for (let i = 1; i < ok.length; i++) assert.ok(ok[i]! >= ok[i - 1]!, 'the live ok count went down');
+    assert.ok(ok.at(-1)! <= result.measured!.ackedWrites && ok.at(-1)! > result.measured!.ackedWrites * 0.8, `live ok ${ok.at(-1)} vs ${result.measured!.ackedWrites} acked in all`);
+    const outage = readings.filter((r) => r.get('drill_outage_active{}') === 1);
+    assert.ok(outage.length > 5, 'the outage never showed in the live metrics');
+    assert.ok(
+      outage.some((r) => r.get('drill_fault_active{}') === 1),
+      'no reading showed the fault in place during the outage',
+    );
+    const longest = Math.max(...outage.map((r) => r.get('drill_outage_seconds{}')!));
+    assert.ok(Math.abs(longest * 1000 - result.measured!.downtimeMs!) < 600, `live outage ${longest} s vs measured downtime ${result.measured!.downtimeMs} ms`);
     assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
     assert.equal(code, 0);
     const fault = result.faults[0]!;
