@@ -68,7 +68,10 @@ export function measureEvents(input: PerEventInput): EventMeasured[] {
       ...(input.probes ? { probes: input.probes } : {}),
       ...(input.probeNormal ? { probeNormal: input.probeNormal } : {}),
     });
-    const notes = recovery.notes.filter((n) => !n.startsWith('writes recovered at'));
+    // Hit while the previous event's writes were still failing: those failures are that event's, not a sign of an unhealthy start.
+    const hitDuringPrevious = rows.at(-1)?.overlappedBy === i + 1;
+    const notes = recovery.notes.filter((n) => !n.startsWith('writes recovered at') && !(hitDuringPrevious && /^\d+ writes (failed before the fault|in flight when the fault)/.test(n)));
+    if (hitDuringPrevious) notes.push(`it began while writes were still failing from event ${i} (the earlier failures are event ${i}'s)`);
     const overlapped = recovery.recoveredAtMs !== null && recovery.recoveredAtMs > nextStartMs;
     const neverRecovered = firstFailure >= 0 && recovery.recoveredAtMs === null;
     if (overlapped || (neverRecovered && i + 1 < events.length)) {

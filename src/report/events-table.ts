@@ -40,7 +40,9 @@ function eventRow(row: EventMeasured, objectives: ObjectiveResult[]): SafeHtml {
 <td class="num">${row.index}</td>
 <td><b>${KIND_WORDS[row.kind] ?? row.kind}</b><div class="small">${row.label}</div></td>
 <td class="num" data-testid="event-start" data-value="${row.startMs}">${fmtMs(row.startMs)}</td>
-<td class="num strong" data-testid="event-rto" data-value="${row.rtoMs ?? ''}">${row.rtoMs === null ? notRecovered : fmtMsPm(row.rtoMs, row.precisionMs)}</td>
+<td class="num strong" data-testid="event-rto" data-value="${row.rtoMs ?? ''}">${row.rtoMs === null ? notRecovered : fmtMsPm(row.rtoMs, row.precisionMs)}${
+    row.overlappedBy !== null && row.rtoMs !== null ? html`<div class="small muted">recovered together with event ${row.overlappedBy}</div>` : ''
+  }</td>
 <td class="num" data-testid="event-downtime" data-value="${row.downtimeMs ?? ''}">${row.downtimeMs === null ? notRecovered : fmtMsPm(row.downtimeMs, row.precisionMs)}</td>
 <td class="num" data-testid="event-writes">${fmtInt(row.sentWrites)} / ${fmtInt(row.failedWrites)} / ${fmtInt(row.unknownWrites)}</td>
 <td class="num" data-testid="event-lost" data-value="${row.lostWrites ?? ''}">${row.lostWrites === null ? 'unknown' : fmtInt(row.lostWrites)}</td>

@@ -121,6 +121,8 @@ describe('measureEvents: a second fault during the first recovery', () => {
     assert.match(rows[0]!.notes.join(' '), /event 2 began at 1500 ms, before writes had recovered from this one: they share the recovery/);
     assert.equal(rows[1]!.rtoMs, 1000);
     assert.equal(rows[1]!.overlappedBy, null);
+    // The first event's failures are not a sign the second began on an unhealthy system.
+    assert.deepEqual(rows[1]!.notes, ["it began while writes were still failing from event 1 (the earlier failures are event 1's)"]);
   });
 
   it("counts only each window's own writes", () => {
