@@ -165,7 +165,9 @@ describe('SIGTERM is always answered', () => {
     const run = await runCli(['run', DRILL, '--out', path.join(dir, 'reports')], {
       env: { DRILL_TEST_HANG: 'steps' },
       onStderr: (chunk, child) => {
-        if (!firstAt && chunk.includes('load started')) {
+        // The hang point, not 'load started': a signal before the phase hangs ends the run at once,
+        // before the second signal is sent, and the test would measure nothing.
+        if (!firstAt && chunk.includes('steps: running the steps')) {
           firstAt = Date.now();
           child.kill('SIGTERM');
           setTimeout(() => {
@@ -176,6 +178,7 @@ describe('SIGTERM is always answered', () => {
       },
     });
     assert.equal(run.code, 143, run.stderr.slice(-3000));
+    assert.ok(secondAt > 0, `the run ended before the second signal:\n${run.stderr.slice(-3000)}`);
     assert.ok(Date.now() - secondAt < 12_000, `ended ${Date.now() - secondAt} ms after the second signal (the default stop-timeout is 30 s)`);
     assert.match(run.stderr, /second signal/);
     assert.deepEqual(await anyLeftovers(), []);
