@@ -11,6 +11,8 @@ const CASES = [
   { name: 'pass', file: 'pass-redis-kill-master.result.json' },
   { name: 'fail-lost-writes', file: 'fail-lost-writes.result.json' },
   { name: 'hostile-error', file: 'hostile-error.result.json' },
+  // A real run with two master kills on one Redis stack: each failover has its own row (per-event measurement).
+  { name: 'two-failovers', file: 'pass-two-failovers.result.json' },
 ] as const;
 
 for (const c of CASES) {
