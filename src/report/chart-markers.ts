@@ -173,6 +173,7 @@ export function collectMarkers(result: ResultJson): Marker[] {
     }
   });
   const events = (Array.isArray(result.events) ? result.events.slice() : []).sort((a, b) => (num(a?.atMs) ?? 0) - (num(b?.atMs) ?? 0));
+  const eventOf = eventIndexAt(result);
   for (const ev of events) {
     const at = num(ev?.atMs);
     // Read back from a file: any string (another drill version's marker), or none.
@@ -188,13 +189,24 @@ export function collectMarkers(result: ResultJson): Marker[] {
       continue;
     }
     if (!kind) continue;
-    // A heal already drawn from the fault record is the same moment; keep one.
-    const key: string = marker;
+    // A heal already drawn from the fault record is the same moment; keep one. Repeats group per drill
+    // event: the second failover's +switch-master is drawn at its own time, not folded into the first's.
+    const event = eventOf(at);
+    const key: string = event > 1 && marker !== 'heal' ? `${marker}@${event}` : marker;
     const message = String(ev.message ?? '');
     const detail = message === kind.meaning || ev.source === 'measure' ? message || kind.meaning : `${kind.meaning}: ${message}`;
     add({ key, atMs: at, color: kind.color, dashed: true, count: 1, label: kind.label, title, detail });
   }
   return markers.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** The drill event (1-based, by start time) a moment falls in; 1 before the second event or without per-event rows. */
+function eventIndexAt(result: ResultJson): (atMs: number) => number {
+  const starts = (Array.isArray(result.perEvent) ? result.perEvent : [])
+    .map((e) => num(e?.startMs))
+    .filter((t): t is number => t !== null)
+    .sort((a, b) => a - b);
+  return (atMs) => Math.max(1, starts.filter((t) => t <= atMs).length);
 }
 
 export interface MarkerLayout {

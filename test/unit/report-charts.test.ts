@@ -78,6 +78,17 @@ describe('collectMarkers', () => {
     );
     assert.equal(markers[2]!.label, 'runbook: page-oncall');
   });
+
+  it('groups repeated evidence per drill event: the second failover is drawn at its own time', async () => {
+    // A real run (two master kills, Sentinel failing over twice), stored as a report fixture.
+    const result = JSON.parse(await readFile(join(FIXTURES, 'pass-two-failovers.result.json'), 'utf8')) as ResultJson;
+    const secondStartMs = result.perEvent![1]!.startMs;
+    const markers = collectMarkers(result);
+    const first = markers.find((m) => m.key === 'switch-master');
+    const second = markers.find((m) => m.key === 'switch-master@2');
+    assert.ok(first && second, markers.map((m) => m.key).join(', '));
+    assert.ok(first.atMs < secondStartMs && second.atMs > secondStartMs, `${first.atMs} / ${second.atMs} around ${secondStartMs}`);
+  });
 });
 
 describe('report.html sections', () => {
