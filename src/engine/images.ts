@@ -16,13 +16,14 @@ import type { Logger } from '../util/log.js';
 //           import` (image-source.ts decides; docs/images.md)
 //   redis   = FROM base (images/redis/Dockerfile)
 //   mariadb = FROM base (images/mariadb/Dockerfile)
+//   monitoring = FROM base + Prometheus, Alertmanager, exporters from Debian (images/monitoring/Dockerfile)
 //   app     = FROM base + fixtures/app (images/app/Dockerfile)
 // Each tag is a hash of its recipe (and of the base tag), so an image is rebuilt only when its recipe
 // changes, and an old tag simply stops being used.
 
-export type ImageName = 'base' | 'redis' | 'mariadb' | 'app';
+export type ImageName = 'base' | 'redis' | 'mariadb' | 'monitoring' | 'app';
 /** Images built FROM the base from a Dockerfile alone (the app also takes fixtures/app). */
-const PLAIN_IMAGES = ['redis', 'mariadb'] as const;
+const PLAIN_IMAGES = ['redis', 'mariadb', 'monitoring'] as const;
 
 export interface ImageRef {
   name: ImageName;
@@ -134,7 +135,7 @@ export async function buildImages(docker: Docker, log: Logger, opts: { force?: b
     const source = await chooseBaseSource(docker, opts.source ?? sourceChoice(), log);
     await buildBase(docker, log, refs.base, source);
   }
-  for (const ref of [refs.redis, refs.mariadb, refs.app]) {
+  for (const ref of [refs.redis, refs.mariadb, refs.monitoring, refs.app]) {
     if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
   }
   return imageStatus(docker);

@@ -30,6 +30,8 @@ export interface LayerCheckInput {
   faults: readonly FaultRecord[];
   /** Run-clock ms when the load ended. */
   loadEndMs: number;
+  /** The drill's stable window (measure.stable): what "recovered" means, for a layer that times from it. */
+  stableMs: number;
 }
 
 /** What a layer may read of the run while it goes: the fault records, appended as faults are injected. */

@@ -1,3 +1,4 @@
+import { monitoring } from './monitoring/index.js';
 import { backup } from './backup/index.js';
 import type { LayerKind, LayerPlugin, LayerPlugins, LayerSpecOf } from './plugin.js';
 
@@ -5,6 +6,7 @@ import type { LayerKind, LayerPlugin, LayerPlugins, LayerSpecOf } from './plugin
 // error. Each plugin loads its implementation only when it starts.
 export const layerPlugins = {
   backup,
+  monitoring,
 } satisfies LayerPlugins;
 
 export function layerPluginOf<K extends LayerKind>(spec: LayerSpecOf<K>, plugins: LayerPlugins = layerPlugins): LayerPlugin<K> {

@@ -53,4 +53,40 @@ export interface BackupLayerResult {
   checks: LayerCheck[];
 }
 
-export type LayerResult = BackupLayerResult;
+/** One alert (by name and node) as Prometheus and Alertmanager saw it; times are run-clock ms, null when it did not happen. */
+export interface AlertRecord {
+  name: string;
+  /** Its `node` label (the data node or app instance the series came from), null when the rule drops it. */
+  node: string | null;
+  /** Prometheus's first evaluation that found the condition true (its first ALERTS sample, pending); null for a rule without `for:`, which fires at once. */
+  pendingAtMs: number | null;
+  /** The evaluation at which `for:` had elapsed (the startsAt Prometheus gave Alertmanager). */
+  firingAtMs: number | null;
+  /** When drill's webhook receiver got Alertmanager's first "firing" notification of it: when a team would be told. */
+  notifiedAtMs: number | null;
+  /** The evaluation at which the condition cleared (the endsAt of the resolved notification). */
+  resolvedAtMs: number | null;
+  /** When the receiver got the "resolved" notification. */
+  resolveNotifiedAtMs: number | null;
+}
+
+export interface MonitoringLayerResult {
+  kind: 'monitoring';
+  containers: { name: string; role: string; image: string }[];
+  scrapeIntervalMs: number;
+  evaluationIntervalMs: number;
+  groupWaitMs: number;
+  /** The rule files loaded (base names) and the alerting rules they define, with `for:` as written. */
+  ruleFiles: string[];
+  rules: { name: string; for: string | null }[];
+  /** Every alert that went pending or fired during the drill, in order of first sight. */
+  alerts: AlertRecord[];
+  /** Run-clock ms of the first fault (the start of MTTD) and of the writes' recovery (the start of resolvesWithin). */
+  faultAtMs: number | null;
+  recoveredAtMs: number | null;
+  /** How wide the fault instant is (the fault call's duration): the precision of every MTTD. */
+  precisionMs: number;
+  checks: LayerCheck[];
+}
+
+export type LayerResult = BackupLayerResult | MonitoringLayerResult;

@@ -106,7 +106,7 @@ export interface EventMeasured {
   notes: string[];
 }
 
-export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'log';
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'monitoring' | 'log';
 
 export interface TimelineEvent {
   atMs: number;

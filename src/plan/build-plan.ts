@@ -84,10 +84,27 @@ const layerPlans = {
     const rpo = layer.rpoMs === undefined ? 'restore RPO measured, not judged' : `restore RPO at most ${formatDurationMs(layer.rpoMs)}`;
     return `backup: a store on a second site takes ${how} of whoever is primary every ${formatDurationMs(layer.everyMs)}, keeps ${layer.keep}; after the load the newest backup before the first fault is restored and read back (${rpo}); drill's image ${image}`;
   },
+  monitoring: (layer, _spec, images) => {
+    const rules = layer.rules.length ? layer.rules.map((r) => path.basename(r)).join(', ') : "drill's shipped rules for the stack";
+    const fires = layer.alerts.map(
+      (a) =>
+        `${a.name} fires${a.firesWithinMs === undefined ? '' : ` within ${formatDurationMs(a.firesWithinMs)}`}${a.resolvesWithinMs === undefined ? '' : `, resolves within ${formatDurationMs(a.resolvesWithinMs)} of recovery`}`,
+    );
+    const quiet = layer.noAlert.map((n) => `${n} stays quiet`);
+    const checks = [...fires, ...quiet];
+    return `monitoring: Prometheus (scrape every ${formatDurationMs(layer.scrapeIntervalMs)}, rules evaluated every ${formatDurationMs(layer.evaluationIntervalMs)}; rules: ${rules}) and Alertmanager (group_wait ${formatDurationMs(layer.groupWaitMs)}) with an exporter per data node; checks: ${checks.length ? checks.join('; ') : 'none (alert times are reported)'}; drill's image ${images.monitoring}`;
+  },
 } satisfies LayerPlans;
 
 function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): string {
-  return layerPlans[layer.kind](layer, spec, images);
+  switch (layer.kind) {
+    case 'backup':
+      return layerPlans.backup(layer, spec, images);
+    case 'monitoring':
+      return layerPlans.monitoring(layer, spec, images);
+    default:
+      return assertNever(layer, 'layer');
+  }
 }
 
 function objectives(spec: DrillSpec): DrillPlan['objectives'] {

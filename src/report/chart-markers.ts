@@ -65,6 +65,14 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#57606a', label: 'backup', meaning: 'a backup of the primary finished in the store on the second site' };
     case 'backup-error':
       return { color: '#cf222e', label: 'backup failed', meaning: 'a backup did not complete' };
+    case 'alert-pending':
+      return { color: '#bf8700', label: 'alert pending', meaning: "Prometheus found the alert's condition true (its `for:` starts)" };
+    case 'alert-firing':
+      return { color: '#cf222e', label: 'alert firing', meaning: "the alert's `for:` elapsed: Prometheus fires it to Alertmanager" };
+    case 'alert-notified':
+      return { color: '#a40e26', label: 'paged', meaning: 'Alertmanager delivered the notification (after group_wait): when a team would be told' };
+    case 'alert-resolved':
+      return { color: '#2da44e', label: 'alert resolved', meaning: "the alert's condition cleared" };
     case 'replica-link-lost':
       return { color: '#953800', label: 'link lost', meaning: "detection in the system's own log: a replica lost its primary" };
     case 'semi-sync-off':

@@ -1,4 +1,4 @@
-import type { BackupLayerResult, LayerResult, ResultJson } from './result.js';
+import type { AlertRecord, BackupLayerResult, LayerResult, MonitoringLayerResult, ResultJson } from './result.js';
 import { html, type SafeHtml } from './escape.js';
 import { fmtInt, fmtMs } from './format.js';
 import { assertNever } from '../util/assert-never.js';
@@ -16,8 +16,10 @@ function layerBlock(l: LayerResult): SafeHtml {
   switch (l.kind) {
     case 'backup':
       return backupBlock(l);
+    case 'monitoring':
+      return monitoringBlock(l);
     default:
-      return assertNever(l.kind, 'layer');
+      return assertNever(l, 'layer');
   }
 }
 
@@ -44,5 +46,33 @@ ${l.backups.map(
       b.endedAtMs - b.startedAtMs,
     )}</td><td class="num">${b.bytes === null ? '—' : `${fmtInt(b.bytes)} B`}</td><td>${b.ok ? (b.deletedAtMs === undefined ? 'kept' : html`deleted by retention at ${fmtMs(b.deletedAtMs)}`) : html`<span class="missed">${b.error ?? 'failed'}</span>`}</td></tr>`,
 )}
+</tbody></table>`;
+}
+
+/** A time relative to a reference (the fault, for alerts), or a dash. */
+function rel(atMs: number | null, fromMs: number | null): string {
+  if (atMs === null) return '—';
+  if (fromMs === null) return fmtMs(atMs);
+  const d = atMs - fromMs;
+  return `${d < 0 ? '−' : '+'}${fmtMs(Math.abs(d))}`;
+}
+
+function monitoringBlock(l: MonitoringLayerResult): SafeHtml {
+  const forOf = (a: AlertRecord) => l.rules.find((r) => r.name === a.name)?.for ?? '0s';
+  return html`<h3>Monitoring: did the alert fire, and how fast</h3>
+<p>Real Prometheus (scrape every ${fmtMs(l.scrapeIntervalMs)}, rules evaluated every ${fmtMs(l.evaluationIntervalMs)}; rules: ${l.ruleFiles.map((f) => html`<code>${f}</code> `)}) and Alertmanager (group_wait ${fmtMs(l.groupWaitMs)}) notifying drill's webhook receiver; container ${l.containers.map((c) => html`<code>${c.name}</code>`)}. Times are from the fault (± ${fmtMs(l.precisionMs)}: the fault call's width). MTTD = scrape (≤ ${fmtMs(l.scrapeIntervalMs)}) + evaluation (≤ ${fmtMs(l.evaluationIntervalMs)}) + the rule's <code>for:</code> + group_wait (${fmtMs(l.groupWaitMs)}) + delivery.</p>
+${checksTable(l)}
+<table data-testid="alerts"><thead><tr><th>Alert</th><th>Node</th><th>for</th><th class="num">Pending</th><th class="num">Firing</th><th class="num">Notified (MTTD)</th><th class="num">Resolved</th><th class="num">Resolve notified</th></tr></thead><tbody>
+${
+  l.alerts.length === 0
+    ? html`<tr><td colspan="8">No alert went pending or fired during the drill.</td></tr>`
+    : l.alerts.map(
+        (a) =>
+          html`<tr data-testid="alert-row" data-alert="${a.name}"><td><code>${a.name}</code></td><td>${a.node ?? '—'}</td><td>${forOf(a)}</td><td class="num">${rel(a.pendingAtMs, l.faultAtMs)}</td><td class="num">${rel(a.firingAtMs, l.faultAtMs)}</td><td class="num" data-testid="alert-notified">${rel(
+            a.notifiedAtMs,
+            l.faultAtMs,
+          )}</td><td class="num">${rel(a.resolvedAtMs, l.faultAtMs)}</td><td class="num">${rel(a.resolveNotifiedAtMs, l.faultAtMs)}</td></tr>`,
+      )
+}
 </tbody></table>`;
 }

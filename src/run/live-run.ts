@@ -15,6 +15,7 @@ const SYSTEM_SOURCE: Record<EventSource, boolean> = {
   runbook: true,
   detector: true,
   backup: true,
+  monitoring: true,
   log: true,
   runner: false,
   load: false,

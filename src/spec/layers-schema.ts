@@ -3,7 +3,8 @@ import { duration } from './duration.js';
 
 // `layers:` parts a drill adds beside or on top of its stack, whatever the stack's kind: each is its own
 // plug-in (src/layers/<kind>/) with its own containers, events and checks; the stack knows nothing of
-// them. docs/architecture.md ("Layers") says how the seam works, docs/backup.md what the backup layer does.
+// them. docs/architecture.md ("Layers") says how the seam works, docs/backup.md what the backup layer does,
+// docs/monitoring.md the monitoring layer.
 
 const backupLayer = z
   .strictObject({
@@ -18,4 +19,42 @@ const backupLayer = z
   })
   .transform((b) => ({ kind: b.kind, method: b.method, everyMs: b.every, keep: b.keep, rpoMs: b.rpo }));
 
-export const layerSchema = z.discriminatedUnion('kind', [backupLayer]).describe('A layer: its own containers, events and checks, beside any stack');
+// Prometheus/Alertmanager names: what a rule's `alert:` may be called.
+const alertName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an alert name as in the rule files (letters, digits, _; not starting with a digit)' })
+  .max(200);
+
+const alertObjective = z
+  .strictObject({
+    name: alertName.describe('The alert, by the name its rule gives it (`alert:` in a rule file)'),
+    firesWithin: duration({ minMs: 1 }).optional().describe("Max time from the first fault's instant to Alertmanager's notification of the alert firing (MTTD, as the team would be told)"),
+    resolvesWithin: duration({ minMs: 1 }).optional().describe("Max time from the writes' recovery to Alertmanager's notification of the alert resolved"),
+  })
+  .transform((a) => ({ name: a.name, firesWithinMs: a.firesWithin, resolvesWithinMs: a.resolvesWithin }));
+
+const monitoringLayer = z
+  .strictObject({
+    kind: z.literal('monitoring').describe('Real Prometheus and Alertmanager beside the stack (exporters for its data nodes, the app scraped too): did the alert fire, and how fast'),
+    scrapeInterval: duration({ minMs: 200, maxMs: 60_000 }).default(1000).describe("Prometheus's scrape_interval (each target's scrape_timeout is the same)"),
+    evaluationInterval: duration({ minMs: 200, maxMs: 60_000 }).default(1000).describe("Prometheus's evaluation_interval: how often the rules are evaluated"),
+    groupWait: duration({ maxMs: 600_000 }).default(0).describe("Alertmanager's group_wait: how long it holds a new alert group before the first notification"),
+    rules: z
+      .array(z.string().min(1).max(4096))
+      .max(20)
+      .default([])
+      .describe("Prometheus rule files (paths relative to the drill file). Default: drill's shipped rules for the stack's data (drills/alert-rules/redis.yaml or mysql.yaml)"),
+    alerts: z.array(alertObjective).max(50).default([]).describe('Alerts that must fire (and resolve) within their bound: each is a check of the drill'),
+    noAlert: z.array(alertName).max(50).default([]).describe('Alerts that must stay quiet for the whole drill (a planned switchover must not page)'),
+  })
+  .transform((m) => ({
+    kind: m.kind,
+    scrapeIntervalMs: m.scrapeInterval,
+    evaluationIntervalMs: m.evaluationInterval,
+    groupWaitMs: m.groupWait,
+    rules: m.rules,
+    alerts: m.alerts,
+    noAlert: m.noAlert,
+  }));
+
+export const layerSchema = z.discriminatedUnion('kind', [backupLayer, monitoringLayer]).describe('A layer: its own containers, events and checks, beside any stack');

@@ -5,6 +5,7 @@ import { describeValue, issuesToProblems } from './issues.js';
 import { formatPath, type Problem } from './problem.js';
 import { drillSchema, type DrillSpec } from './schema.js';
 import { semanticProblems } from './semantic.js';
+import { ruleFileProblems } from './rule-files-check.js';
 import { isSecretName, type Environment } from './env-vars.js';
 import { explainReferences, substituteVariables } from './yaml-env.js';
 import { redact, registerSecret } from '../util/redact.js';
@@ -140,6 +141,9 @@ function finish(file: string, bytes: Buffer, opts: LoadOptions): LoadedDrill {
   if (bytes.length > MAX_DRILL_FILE_BYTES) throw fileError(file, tooLarge(bytes.length));
   const source = decodeUtf8(bytes, file);
   const { spec, variables } = parseDrill(source, file, opts);
+  // Files the drill points to (alert rules) are read only for a drill that is a file: their paths are relative to it.
+  const fileProblems = ruleFileProblems(spec, file);
+  if (fileProblems.length > 0) throw toDrillFileError(file, source, fileProblems, parseYaml(source));
   return { spec, source, sha256: createHash('sha256').update(bytes).digest('hex'), file, variables };
 }
 

@@ -231,7 +231,11 @@ export const drillSchema = z
       .describe('Drill name: used in container names, run ids and reports'),
     description: z.string().max(2000).default('').describe('What the drill proves, for the report'),
     stack: stackSchema,
-    layers: z.array(layerSchema).max(8).default([]).describe('Layers beside the stack, each its own plug-in: a backup store on a second site (kind backup)'),
+    layers: z
+      .array(layerSchema)
+      .max(8)
+      .default([])
+      .describe('Layers beside the stack, each its own plug-in: a backup store on a second site (kind backup), Prometheus and Alertmanager (kind monitoring)'),
     load: loadSchema,
     steps: z
       .array(stepSchema)
@@ -270,6 +274,7 @@ export type ComposeStackSpec = Extract<StackSpec, { kind: 'compose' }>;
 export type StepSpec = DrillSpec['steps'][number];
 export type LayerSpec = DrillSpec['layers'][number];
 export type BackupLayerSpec = Extract<LayerSpec, { kind: 'backup' }>;
+export type MonitoringLayerSpec = Extract<LayerSpec, { kind: 'monitoring' }>;
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
 export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
 export type ActionStepSpec = Extract<StepSpec, { kind: 'action' }>;

@@ -18,6 +18,8 @@ export interface StackImages {
   redis: string;
   mysql: string;
   app: string;
+  /** Prometheus, Alertmanager and exporters (the monitoring layer). */
+  monitoring: string;
   /** drill's own images whatever the drill file overrides: clients and servers a layer's containers run. */
   tools: { redis: string; mysql: string };
 }
