@@ -1,12 +1,15 @@
-import { InfraError } from '../../util/errors.js';
 import type { PlannedOperations } from '../stack.js';
+import type { OpsContext } from './ops-context.js';
+import { rejoin } from './rejoin.js';
+import { switchover } from './switchover.js';
 
-// Planned operations of the DR cycle for Redis with Sentinel (switchover, rejoin; failback is a
-// switchover back). To be implemented.
+// Planned operations of the DR cycle for Redis with Sentinel: switchover (switchover.ts), rejoin
+// (rejoin.ts); failback is a switchover back to the original master (src/runbook/failback.ts).
 
-export function createOperations(): PlannedOperations {
+export function createOperations(ctx: OpsContext): PlannedOperations {
   return {
-    switchover: () => Promise.reject(new InfraError('switchover is not implemented yet for redis-sentinel')),
-    rejoin: () => Promise.reject(new InfraError('rejoin is not implemented yet for redis-sentinel')),
+    switchover: (opts) => switchover(ctx, opts),
+    // errant: Redis has no errant set (rejoin.ts), so `fail` and `rebuild` do the same.
+    rejoin: (opts) => rejoin(ctx, opts),
   };
 }

@@ -12,6 +12,7 @@ import { REDIS_PORT, SENTINEL_PORT, WRITES_KEY, probeClient, withProbeClient } f
 import { majorityMaster, readRedisNodes } from '../redis/sentinel-view.js';
 import { waitReplicasSynced, waitSentinelsReady } from './ready.js';
 import { forwardedAppEnv } from '../app-env.js';
+import { PrimaryHistory, parseSwitchMaster } from './primary-history.js';
 
 // Redis master + N replicas + S Sentinels + the fixture app, on one bridge network of the run.
 // The runner reaches each node only through its port published on 127.0.0.1.
@@ -95,7 +96,9 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
 class RedisSentinelStack implements Stack {
   readonly kind = 'redis-sentinel';
   private readonly subscribers: Redis[] = [];
-  readonly operations: PlannedOperations = createOperations();
+  /** Which master replaced which, for `rejoin node: former-primary`. */
+  private readonly history = new PrimaryHistory();
+  readonly operations: PlannedOperations;
 
   get appUrl(): string {
     return this.appUrls[0]!;
@@ -115,7 +118,20 @@ class RedisSentinelStack implements Stack {
     private readonly sentinels: RunningContainer[],
     readonly appUrls: string[],
     private readonly password: string | undefined,
-  ) {}
+  ) {
+    this.operations = createOperations({
+      docker: ctx.docker,
+      clock: ctx.clock,
+      log: ctx.log,
+      network: this.network,
+      masterName: MASTER_NAME,
+      password,
+      nodes: containers.filter((c) => c.role === 'redis'),
+      sentinels,
+      history: this.history,
+      primary: () => this.primary(),
+    });
+  }
 
   private byIp(ip: string): RunningContainer | undefined {
     return this.containers.find((c) => c.ip === ip && c.role === 'redis');
@@ -159,7 +175,14 @@ class RedisSentinelStack implements Stack {
   }
 
   async events(onEvent: (event: StackEvent) => void): Promise<void> {
-    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => probeClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onEvent)));
+    const onSentinelEvent = (event: StackEvent) => {
+      const switched = parseSwitchMaster(event.message, MASTER_NAME);
+      const from = switched && this.byIp(switched.fromIp);
+      const to = switched && this.byIp(switched.toIp);
+      if (from && to) this.history.record({ from: from.name, to: to.name });
+      onEvent(event);
+    };
+    this.subscribers.push(...(await subscribeSentinelEvents(this.sentinels, (s) => probeClient(s.ports[SENTINEL_PORT]!, { enableOfflineQueue: true }), this.ctx.clock, onSentinelEvent)));
   }
 
   stop(): Promise<void> {
