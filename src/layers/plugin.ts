@@ -1,6 +1,6 @@
 import type { RunningContainer } from '../engine/resources.js';
 import type { WriteRecord } from '../load/history.js';
-import type { FaultRecord, TimelineEvent } from '../measure/types.js';
+import type { EventRecord, FaultRecord, TimelineEvent } from '../measure/types.js';
 import type { LayerSpec, StackSpec } from '../spec/schema.js';
 import type { ImageKey, StackContext } from '../stacks/plugin.js';
 import type { Stack } from '../stacks/stack.js';
@@ -32,6 +32,8 @@ export interface LayerCheckInput {
   loadEndMs: number;
   /** The drill's stable window (measure.stable): what "recovered" means, for a layer that times from it. */
   stableMs: number;
+  /** The drill's events in order (each fault, each switchover, failback, rejoin): what a layer times from. */
+  events: readonly EventRecord[];
 }
 
 /** What a layer may read of the run while it goes: the fault records, appended as faults are injected. */

@@ -81,10 +81,10 @@ export interface MonitoringLayerResult {
   rules: { name: string; for: string | null }[];
   /** Every alert that went pending or fired during the drill, in order of first sight. */
   alerts: AlertRecord[];
-  /** Run-clock ms of the first fault (the start of MTTD) and of the writes' recovery (the start of resolvesWithin). */
+  /** Run-clock ms of the drill's first event, a fault or a planned switchover (the start of MTTD), and of the writes' recovery after it (the start of resolvesWithin). */
   faultAtMs: number | null;
   recoveredAtMs: number | null;
-  /** How wide the fault instant is (the fault call's duration): the precision of every MTTD. */
+  /** How wide that event's instant is (a fault call's duration; 0 for a switchover, timed from its start): the precision of every MTTD. */
   precisionMs: number;
   checks: LayerCheck[];
 }

@@ -112,3 +112,60 @@ describe('redis-alert-too-slow', () => {
     assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });
+
+describe('mysql-kill-primary-alerting', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/mysql-kill-primary-alerting.yaml');
+  });
+
+  it('passes: MySQLDown and the write errors page within 5 s, the promotion is seen, the errors resolve after recovery', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason}\n${run.stderr.slice(-2000)}`);
+    const m = monitoringOf(result);
+    assert.ok(
+      m.checks.every((c) => c.ok),
+      JSON.stringify(m.checks),
+    );
+    // MySQLDown is about the killed primary, MySQLPrimaryChanged about the node the runbook promoted.
+    const down = m.alerts.find((a) => a.name === 'MySQLDown' && a.notifiedAtMs !== null);
+    assert.equal(down?.node, result.stack.primaryBefore?.replace(/^drill-[0-9a-f]+-/, ''));
+    const promoted = m.alerts.find((a) => a.name === 'MySQLPrimaryChanged' && a.notifiedAtMs !== null);
+    assert.equal(promoted?.node, result.stack.primaryAfter?.replace(/^drill-[0-9a-f]+-/, ''));
+    assert.ok(promoted!.firingAtMs! > m.faultAtMs!, 'the promotion was seen after the kill');
+  });
+
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
+});
+
+describe('redis-switchover-quiet-alerts', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/redis-switchover-quiet-alerts.yaml');
+  });
+
+  it('passes: no paging alert fired during the planned switchover, and the master change was seen', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason}\n${run.stderr.slice(-2000)}`);
+    const m = monitoringOf(result);
+    assert.deepEqual(
+      m.checks.map((c) => [c.name, c.ok]),
+      [
+        ['alert RedisMasterChanged fires', true],
+        ['alert RedisDown stays quiet', true],
+        ['alert RedisReplicationBroken stays quiet', true],
+      ],
+    );
+    // Independently of the checks: no firing of a paging alert in what Prometheus recorded.
+    assert.deepEqual(
+      m.alerts.filter((a) => (a.name === 'RedisDown' || a.name === 'RedisReplicationBroken') && a.firingAtMs !== null),
+      [],
+    );
+    // MTTD runs from the switchover's start (a planned event: precision 0).
+    assert.equal(m.faultAtMs, result.perEvent![0]!.startMs);
+  });
+});

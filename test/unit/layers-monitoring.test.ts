@@ -62,7 +62,7 @@ describe('monitoring layer: checks', () => {
       { name: 'WriteErrors', node: null, pendingAtMs: null, firingAtMs: 4900, notifiedAtMs: 4905, resolvedAtMs: 9000, resolveNotifiedAtMs: 9008 },
       { name: 'Quiet', node: 'redis-2', pendingAtMs: 5000, firingAtMs: null, notifiedAtMs: null, resolvedAtMs: null, resolveNotifiedAtMs: null },
     ];
-    const checks = assessAlerts({ spec, rules, alerts, faultAtMs: 4000, recoveredAtMs: 6500, precisionMs: 100 });
+    const checks = assessAlerts({ spec, rules, alerts, faultAtMs: 4000, fromLabel: 'kill primary → redis-1', recoveredAtMs: 6500, precisionMs: 100 });
     assert.deepEqual(
       checks.map((c) => [c.name, c.ok, c.measured]),
       [
@@ -82,7 +82,7 @@ describe('monitoring layer: checks', () => {
       { name: 'WriteErrors', node: null, pendingAtMs: null, firingAtMs: 6900, notifiedAtMs: 6905, resolvedAtMs: null, resolveNotifiedAtMs: null },
       { name: 'Quiet', node: 'redis-2', pendingAtMs: 5000, firingAtMs: 10_000, notifiedAtMs: 10_010, resolvedAtMs: null, resolveNotifiedAtMs: null },
     ];
-    const checks = assessAlerts({ spec, rules, alerts, faultAtMs: 4000, recoveredAtMs: 6500, precisionMs: 100 });
+    const checks = assessAlerts({ spec, rules, alerts, faultAtMs: 4000, fromLabel: 'kill primary → redis-1', recoveredAtMs: 6500, precisionMs: 100 });
     assert.deepEqual(
       checks.map((c) => [c.name, c.ok]),
       [

@@ -131,13 +131,15 @@ export interface AssessInput {
   rules: readonly { name: string; for: string | null }[];
   alerts: readonly AlertRecord[];
   faultAtMs: number | null;
+  /** What faultAtMs is, in words ("kill primary → redis-1", "switchover redis-1 → redis-2"). */
+  fromLabel: string;
   recoveredAtMs: number | null;
   precisionMs: number;
 }
 
 /** The layer's checks: each declared alert fired (and resolved) in time; each quiet alert stayed quiet. */
 export function assessAlerts(input: AssessInput): LayerCheck[] {
-  const { spec, rules, alerts, faultAtMs, recoveredAtMs, precisionMs } = input;
+  const { spec, rules, alerts, faultAtMs, fromLabel, recoveredAtMs, precisionMs } = input;
   const checks: LayerCheck[] = [];
   for (const objective of spec.alerts) {
     const seen = alerts.filter((a) => a.name === objective.name && (faultAtMs === null || (a.notifiedAtMs ?? a.firingAtMs ?? a.pendingAtMs ?? -Infinity) >= faultAtMs));
@@ -147,12 +149,12 @@ export function assessAlerts(input: AssessInput): LayerCheck[] {
     const where = notified?.node ? ` (${notified.node})` : '';
     const forText = rules.find((r) => r.name === objective.name)?.for ?? null;
     const bounds = mttdBoundsMs(spec, forMsOf(forText), precisionMs);
-    const explained = ` (by construction between ${ms(bounds.lowMs)}, its for: ${forText ?? '0s'}, and ${ms(bounds.highMs)}: scrape ${ms(spec.scrapeIntervalMs)} + evaluation ${ms(spec.evaluationIntervalMs)} + for: in whole evaluations + group_wait ${ms(spec.groupWaitMs)} + the fault instant's width)`;
+    const explained = ` (by construction between ${ms(bounds.lowMs)}, its for: ${forText ?? '0s'}, and ${ms(bounds.highMs)}: scrape ${ms(spec.scrapeIntervalMs)} + evaluation ${ms(spec.evaluationIntervalMs)} + for: in whole evaluations + group_wait ${ms(spec.groupWaitMs)} + the event instant's width)`;
     const detail =
       faultAtMs === null
-        ? 'no fault was injected: there is nothing to detect'
+        ? 'nothing was broken or changed: there is nothing to detect'
         : notified
-          ? `notified ${ms(mttdMs!)} ± ${precisionMs.toFixed(1)} ms after the fault${where}: pending at ${fmtRel(notified.pendingAtMs, faultAtMs)}, firing at ${fmtRel(notified.firingAtMs, faultAtMs)}${explained}`
+          ? `notified ${ms(mttdMs!)} ± ${precisionMs.toFixed(1)} ms after ${fromLabel}${where}: pending at ${fmtRel(notified.pendingAtMs, faultAtMs)}, firing at ${fmtRel(notified.firingAtMs, faultAtMs)}${explained}`
           : seen.some((a) => a.firingAtMs !== null)
             ? 'fired in Prometheus but no notification reached the receiver'
             : seen.some((a) => a.pendingAtMs !== null)

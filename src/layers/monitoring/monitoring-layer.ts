@@ -112,20 +112,19 @@ class MonitoringLayer implements Layer {
 
   async check(input: LayerCheckInput): Promise<MonitoringLayerResult> {
     const clock = this.ctx.clock;
-    const fault = input.faults[0];
-    const faultAtMs = fault?.injectedAtMs ?? null;
-    const precisionMs = fault ? Math.max(0, fault.injectReturnedAtMs - fault.injectedAtMs) : 0;
+    // MTTD runs from the drill's first event: a fault's instant, or the start of a planned switchover.
+    const first = input.events[0];
+    const faultAtMs = first?.startMs ?? null;
+    const precisionMs = first?.injectMs ?? 0;
     const recoveredAtMs =
-      faultAtMs === null
-        ? null
-        : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
+      faultAtMs === null ? null : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
     // One more evaluation and group_interval, so a resolution the load's end just caused is in.
     await new Promise((r) => setTimeout(r, Math.min(5000, this.spec.evaluationIntervalMs + 1200)));
     const windowS = (Date.now() - this.startedEpochMs) / 1000 + 5;
     const [samples, notified] = await Promise.all([alertSamples(this.urls.prometheus, windowS), notifications(this.urls.receiver)]);
     const alerts = alertRecords(samples, notified, this.spec.evaluationIntervalMs, (epochMs) => clock.fromEpochMs(epochMs));
     for (const a of alerts) this.toTimeline(a);
-    const checks = assessAlerts({ spec: this.spec, rules: this.rules, alerts, faultAtMs, recoveredAtMs, precisionMs });
+    const checks = assessAlerts({ spec: this.spec, rules: this.rules, alerts, faultAtMs, fromLabel: first?.label ?? 'the fault', recoveredAtMs, precisionMs });
     return {
       kind: 'monitoring',
       containers: this.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })),
