@@ -63,9 +63,15 @@ function availabilityLine(runs: IndexedRun[]): SafeHtml {
       : html` · objective ≥ ${fmtPct(floor, 4)}: <b data-testid="availability-objective" data-state="${a.availability * 100 >= floor ? 'met' : 'missed'}" class="${a.availability * 100 >= floor ? 'met' : 'missed'}">${
           a.availability * 100 >= floor ? '✓ met' : '✗ missed'
         }</b>`;
+  // Detection is inside recovery: MTTR runs from the fault, so MTTD is a part of it, not added to it.
+  const mttd = mttrOf(runs.map((r) => r.mttdMs).filter((v): v is number => v !== null));
+  const detect =
+    mttd === null
+      ? ''
+      : html` · MTTD <b data-testid="mttd" data-value="${mttd.meanMs}">${fmtMs(mttd.meanMs)}</b> <span class="muted">(mean time to the first page over ${fmtInt(mttd.n)} run${mttd.n === 1 ? '' : 's'} with monitoring, ${fmtMs(mttd.minMs)}–${fmtMs(mttd.maxMs)}; part of MTTR, not added to it)</span>`;
   return html`<p data-testid="availability">MTTR <b data-testid="mttr" data-value="${mttr.meanMs}">${fmtMs(mttr.meanMs)}</b> <span class="muted">(mean RTO of ${fmtInt(mttr.n)} run${
     mttr.n === 1 ? '' : 's'
-  }, ${fmtMs(mttr.minMs)}–${fmtMs(mttr.maxMs)}, σ ${fmtMs(mttr.stdevMs)})</span> · worst <b data-testid="worst-rto" data-value="${mttr.maxMs}">${fmtMs(mttr.maxMs)}</b> · ${success}${
+  }, ${fmtMs(mttr.minMs)}–${fmtMs(mttr.maxMs)}, σ ${fmtMs(mttr.stdevMs)})</span>${detect} · worst <b data-testid="worst-rto" data-value="${mttr.maxMs}">${fmtMs(mttr.maxMs)}</b> · ${success}${
     a === null || mtbfMs === null
       ? html` · <span class="muted">declare <code>availability: { mtbf: 90d }</code> for availability</span>`
       : html`<br>with MTBF ${fmtLong(mtbfMs)}: availability <b data-testid="availability-pct" data-value="${a.availability}">${fmtPct(a.availability * 100, 4)}</b> = <b data-testid="nines" data-value="${a.nines}">${a.nines.toFixed(1)} nines</b>, <b data-testid="downtime-year" data-value="${a.downtimePerYearMs}">${fmtLong(a.downtimePerYearMs)}</b> of downtime per year${objective}`

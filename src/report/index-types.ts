@@ -19,6 +19,8 @@ export interface IndexedRun {
   lostWrites: number | null;
   lostDeclared: number | null;
   unexpectedWrites: number | null;
+  /** Time from the drill's first event to the first page (a monitoring layer's first notification after it), or null without one. */
+  mttdMs: number | null;
   /** The drill file's declared MTBF at that run, or null. */
   mtbfMs: number | null;
   /** The drill file's availability objective at that run (percent, a floor), or null. */

@@ -111,9 +111,26 @@ function summarize(dir: string, r: ResultJson): Omit<IndexedRun, 'hasReport' | '
     lostWrites: num(m?.lostWrites),
     lostDeclared: declared('lostWrites'),
     unexpectedWrites: num(m?.unexpectedWrites),
+    mttdMs: firstPageMs(r),
     mtbfMs: num(r.availability?.mtbfMs),
     availabilityDeclared: declared('availability'),
   };
+}
+
+/** A run's time to detect: from the monitoring layer's start of MTTD to its first notification after it (result.json is read as untrusted). */
+function firstPageMs(r: ResultJson): number | null {
+  const layers: unknown[] = Array.isArray(r.layers) ? r.layers : [];
+  let best: number | null = null;
+  for (const layer of layers) {
+    const l = layer as { kind?: unknown; faultAtMs?: unknown; alerts?: unknown };
+    const from = num(l.faultAtMs);
+    if (l.kind !== 'monitoring' || from === null || !Array.isArray(l.alerts)) continue;
+    for (const a of l.alerts as { notifiedAtMs?: unknown }[]) {
+      const at = num(a.notifiedAtMs);
+      if (at !== null && at >= from && (best === null || at - from < best)) best = at - from;
+    }
+  }
+  return best;
 }
 
 async function siblings(dir: string): Promise<{ hasReport: boolean; hasJunit: boolean }> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reportCommand } from '../../src/cli/report-command.js';
-import type { ResultJson } from '../../src/report/result.js';
+import type { MonitoringLayerResult, ResultJson } from '../../src/report/result.js';
 import { scanReports, writeReportsIndex } from '../../src/report/reports-index.js';
 import { updateLatestLink } from '../../src/report/latest-link.js';
 import { UsageError } from '../../src/util/errors.js';
@@ -166,6 +166,37 @@ describe('reports index: availability from a drill history', () => {
     assert.match(page, /data-testid="downtime-year"[^>]*>29\.22 s<\/b> of downtime per year/);
     // 99.9999074 % ≥ 99.9999 %: the history's MTTR meets the latest declared floor.
     assert.match(page, /objective ≥ 99\.9999 %: <b data-testid="availability-objective" data-state="met"/);
+  });
+});
+
+describe('reports index: MTTD beside MTTR', () => {
+  it('the mean time from the first event to the first page, over the runs with a monitoring layer', async () => {
+    const dir = join(root, 'mttd');
+    const base = await fixture('pass-redis-kill-master');
+    const layer = (pages: (number | null)[]): MonitoringLayerResult => ({
+      kind: 'monitoring',
+      containers: [],
+      scrapeIntervalMs: 1000,
+      evaluationIntervalMs: 1000,
+      groupWaitMs: 0,
+      ruleFiles: [],
+      rules: [],
+      alerts: pages.map((notifiedAtMs, i) => ({ name: `A${i}`, node: null, pendingAtMs: null, firingAtMs: notifiedAtMs, notifiedAtMs, resolvedAtMs: null, resolveNotifiedAtMs: null })),
+      faultAtMs: 5000,
+      recoveredAtMs: 7000,
+      precisionMs: 10,
+      checks: [],
+    });
+    // First pages 1.5 s and 2.5 s after the event (an earlier notification, before it, does not count); a run without monitoring has none.
+    const runs = [layer([6500, 8000]), layer([4000, 7500, null]), null];
+    for (const [i, l] of runs.entries()) {
+      const runId = `20261201T0${i}0000Z-md${i}`;
+      await mkdir(join(dir, runId), { recursive: true });
+      await writeFile(join(dir, runId, 'result.json'), JSON.stringify({ ...base, runId, startedAt: `2026-12-01T0${i}:00:00.000Z`, ...(l ? { layers: [l] } : {}) }));
+    }
+    const page = await readFile(await writeReportsIndex(dir), 'utf8');
+    assert.equal(Number(/data-testid="mttd" data-value="([^"]+)"/.exec(page)?.[1]), 2000);
+    assert.match(page, /mean time to the first page over 2 runs with monitoring/);
   });
 });
 
