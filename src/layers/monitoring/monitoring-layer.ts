@@ -117,7 +117,9 @@ class MonitoringLayer implements Layer {
     const faultAtMs = first?.startMs ?? null;
     const precisionMs = first?.injectMs ?? 0;
     const recoveredAtMs =
-      faultAtMs === null ? null : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
+      faultAtMs === null
+        ? null
+        : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
     // One more evaluation and group_interval, so a resolution the load's end just caused is in.
     await new Promise((r) => setTimeout(r, Math.min(5000, this.spec.evaluationIntervalMs + 1200)));
     const windowS = (Date.now() - this.startedEpochMs) / 1000 + 5;
