@@ -62,7 +62,7 @@ export interface AlertRecord {
   pendingAtMs: number | null;
   /** The evaluation at which `for:` had elapsed (the startsAt Prometheus gave Alertmanager). */
   firingAtMs: number | null;
-  /** When drill's webhook receiver got Alertmanager's first "firing" notification of it: when a team would be told. */
+  /** When drill's webhook receiver got Alertmanager's first "firing" notification of it (when a team would be told); with your own Alertmanager, when drill's polling first saw it there. */
   notifiedAtMs: number | null;
   /** The evaluation at which the condition cleared (the endsAt of the resolved notification). */
   resolvedAtMs: number | null;
@@ -72,6 +72,10 @@ export interface AlertRecord {
 
 export interface MonitoringLayerResult {
   kind: 'monitoring';
+  /** drill's own Prometheus and Alertmanager, or yours (read-only). */
+  watching: 'drill' | 'yours';
+  /** Yours: Alertmanager's API was polled this often (notifiedAtMs is when an alert was first seen there); drill's: null (a webhook). */
+  pollMs: number | null;
   containers: { name: string; role: string; image: string }[];
   scrapeIntervalMs: number;
   evaluationIntervalMs: number;

@@ -59,8 +59,12 @@ function rel(atMs: number | null, fromMs: number | null): string {
 
 function monitoringBlock(l: MonitoringLayerResult): SafeHtml {
   const forOf = (a: AlertRecord) => l.rules.find((r) => r.name === a.name)?.for ?? '0s';
+  const what =
+    l.watching === 'yours'
+      ? html`Your own Prometheus (scrape every ${fmtMs(l.scrapeIntervalMs)}, rules evaluated every ${fmtMs(l.evaluationIntervalMs)}, from its running configuration) and Alertmanager (group_wait ${fmtMs(l.groupWaitMs)}), read-only; an alert's arrival in Alertmanager was seen by polling its API every ${fmtMs(l.pollMs ?? 0)}.`
+      : html`Real Prometheus (scrape every ${fmtMs(l.scrapeIntervalMs)}, rules evaluated every ${fmtMs(l.evaluationIntervalMs)}; rules: ${l.ruleFiles.map((f) => html`<code>${f}</code> `)}) and Alertmanager (group_wait ${fmtMs(l.groupWaitMs)}) notifying drill's webhook receiver; container ${l.containers.map((c) => html`<code>${c.name}</code>`)}.`;
   return html`<h3>Monitoring: did the alert fire, and how fast</h3>
-<p>Real Prometheus (scrape every ${fmtMs(l.scrapeIntervalMs)}, rules evaluated every ${fmtMs(l.evaluationIntervalMs)}; rules: ${l.ruleFiles.map((f) => html`<code>${f}</code> `)}) and Alertmanager (group_wait ${fmtMs(l.groupWaitMs)}) notifying drill's webhook receiver; container ${l.containers.map((c) => html`<code>${c.name}</code>`)}. Times are from the fault (± ${fmtMs(l.precisionMs)}: the fault call's width). MTTD = scrape (≤ ${fmtMs(l.scrapeIntervalMs)}) + evaluation (≤ ${fmtMs(l.evaluationIntervalMs)}) + the rule's <code>for:</code> + group_wait (${fmtMs(l.groupWaitMs)}) + delivery.</p>
+<p>${what} Times are from the drill's first event (± ${fmtMs(l.precisionMs)}). MTTD = scrape (≤ ${fmtMs(l.scrapeIntervalMs)}) + evaluation (≤ ${fmtMs(l.evaluationIntervalMs)}) + the rule's <code>for:</code> + group_wait (${fmtMs(l.groupWaitMs)}) + delivery.</p>
 ${checksTable(l)}
 <table data-testid="alerts"><thead><tr><th>Alert</th><th>Node</th><th>for</th><th class="num">Pending</th><th class="num">Firing</th><th class="num">Notified (MTTD)</th><th class="num">Resolved</th><th class="num">Resolve notified</th></tr></thead><tbody>
 ${

@@ -33,6 +33,25 @@ const alertObjective = z
   })
   .transform((a) => ({ name: a.name, firesWithinMs: a.firesWithin, resolvesWithinMs: a.resolvesWithin }));
 
+// A team's own Prometheus or Alertmanager, read-only. drill's traffic goes to 127.0.0.1 only: forward
+// yours there (ssh -L, kubectl port-forward) rather than giving drill another host to talk to.
+const loopbackUrl = z
+  .string()
+  .max(2048)
+  .refine(
+    (text) => {
+      try {
+        const u = new URL(text);
+        return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && u.username === '' && u.password === '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected an http URL on this machine (http://127.0.0.1:<port>, localhost or [::1]): drill talks to 127.0.0.1 only, so forward your monitoring there (ssh -L, kubectl port-forward)' },
+  );
+
+const externalEndpoint = z.strictObject({ url: loopbackUrl.describe('Its base URL on this machine, e.g. http://127.0.0.1:9090') });
+
 const monitoringLayer = z
   .strictObject({
     kind: z.literal('monitoring').describe('Real Prometheus and Alertmanager beside the stack (exporters for its data nodes, the app scraped too): did the alert fire, and how fast'),
@@ -46,9 +65,29 @@ const monitoringLayer = z
       .describe("Prometheus rule files (paths relative to the drill file). Default: drill's shipped rules for the stack's data (drills/alert-rules/redis.yaml or mysql.yaml)"),
     alerts: z.array(alertObjective).max(50).default([]).describe('Alerts that must fire (and resolve) within their bound: each is a check of the drill'),
     noAlert: z.array(alertName).max(50).default([]).describe('Alerts that must stay quiet for the whole drill (a planned switchover must not page)'),
+    prometheus: externalEndpoint
+      .optional()
+      .describe(
+        "Your own Prometheus, read-only (its ALERTS series and its rules): drill starts none, and `rules`, `scrapeInterval`, `evaluationInterval`, `groupWait` are your Prometheus's. Needs `alertmanager` too",
+      ),
+    alertmanager: externalEndpoint.optional().describe('Your own Alertmanager, read-only: drill polls its API for when each alert arrived there (with the polling interval as precision)'),
+  })
+  .superRefine((m, ctx) => {
+    if (Boolean(m.prometheus) !== Boolean(m.alertmanager)) {
+      const missing = m.prometheus ? 'alertmanager' : 'prometheus';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: `expected ${missing}: { url: ... } beside ${missing === 'alertmanager' ? 'prometheus' : 'alertmanager'}: drill reads your own monitoring as a pair (the rule states from Prometheus, the alerts' arrival from Alertmanager)`,
+      });
+    }
+    if (m.prometheus && m.rules.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: 'expected no rules with your own Prometheus: drill reads the rules it already has (GET /api/v1/rules), it loads none into it' });
+    }
   })
   .transform((m) => ({
     kind: m.kind,
+    external: m.prometheus && m.alertmanager ? { prometheusUrl: m.prometheus.url.replace(/\/+$/, ''), alertmanagerUrl: m.alertmanager.url.replace(/\/+$/, '') } : undefined,
     scrapeIntervalMs: m.scrapeInterval,
     evaluationIntervalMs: m.evaluationInterval,
     groupWaitMs: m.groupWait,

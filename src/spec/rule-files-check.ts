@@ -12,7 +12,8 @@ export function ruleFileProblems(spec: DrillSpec, drillFile: string): Problem[] 
   const problems: Problem[] = [];
   const at = (path: Segment[], message: string) => problems.push({ path, message, where: { node: path } });
   spec.layers.forEach((layer, i) => {
-    if (layer.kind !== 'monitoring') return;
+    // Your own Prometheus has its own rules: they are checked against it when the run starts.
+    if (layer.kind !== 'monitoring' || layer.external) return;
     const declared = layer.rules.length > 0;
     const paths = resolveRulePaths(layer.rules, drillFile, descriptorOf(spec.stack).data(spec.stack));
     const defined = new Set<string>();

@@ -57,7 +57,16 @@ describe('redis-kill-master-alerting', () => {
       const episode = m.alerts.find((a) => a.name === name && a.notifiedAtMs !== null);
       assert.ok(episode, `${name} notified: ${JSON.stringify(m.alerts)}`);
       const mttdMs = episode.notifiedAtMs! - m.faultAtMs!;
-      const spec = { kind: 'monitoring' as const, scrapeIntervalMs: m.scrapeIntervalMs, evaluationIntervalMs: m.evaluationIntervalMs, groupWaitMs: m.groupWaitMs, rules: [], alerts: [], noAlert: [] };
+      const spec = {
+        kind: 'monitoring' as const,
+        external: undefined,
+        scrapeIntervalMs: m.scrapeIntervalMs,
+        evaluationIntervalMs: m.evaluationIntervalMs,
+        groupWaitMs: m.groupWaitMs,
+        rules: [],
+        alerts: [],
+        noAlert: [],
+      };
       const { lowMs, highMs } = mttdBoundsMs(spec, forMsOf(m.rules.find((r) => r.name === name)?.for ?? null), m.precisionMs);
       assert.ok(mttdMs >= lowMs - m.precisionMs && mttdMs <= highMs + DELIVERY_SLACK_MS, `${name}: MTTD ${mttdMs.toFixed(0)} ms outside [${lowMs}, ${highMs} + ${DELIVERY_SLACK_MS}]`);
       // Firing comes before the page, pending (when the rule has a for:) before firing.

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { alertRecords, assessAlerts, mttdBoundsMs, type AlertSample, type NotifiedAlert } from '../../src/layers/monitoring/assess.js';
+import { AlertmanagerWatch, POLL_MS } from '../../src/layers/monitoring/alertmanager-watch.js';
 import { alertmanagerConfig, exporterCommands, prometheusConfig } from '../../src/layers/monitoring/config.js';
 import { DrillFileError, loadDrillFile } from '../../src/spec/load-drill.js';
 import type { MonitoringLayerSpec } from '../../src/spec/schema.js';
 
 const spec: MonitoringLayerSpec = {
   kind: 'monitoring',
+  external: undefined,
   scrapeIntervalMs: 1000,
   evaluationIntervalMs: 1000,
   groupWaitMs: 0,
@@ -173,5 +178,69 @@ steps:
       assert.match(error.message, /layers\[0\]\.rules\[1\]: cannot read the rule file .*missing\.yaml/);
       return true;
     });
+  });
+});
+
+describe('monitoring layer: your own Prometheus and Alertmanager', () => {
+  const drill = (layer: string) => `name: t
+description: t
+stack: { kind: redis-sentinel, replicas: 1, sentinels: 3 }
+layers:
+${layer}
+load: { rate: 10, duration: 10s }
+steps:
+  - { at: 2s, fault: kill, target: primary }
+`;
+  it('read-only URLs on this machine only, as a pair, without rule files of drill', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'drill-mon-'));
+    const ok = path.join(dir, 'ok.yaml');
+    await writeFile(ok, drill('  - kind: monitoring\n    prometheus: { url: "http://127.0.0.1:19090/" }\n    alertmanager: { url: "http://localhost:19093" }\n    alerts: [{ name: AnyRuleOfYours }]'));
+    const layer = (await loadDrillFile(ok)).spec.layers[0]!;
+    assert.deepEqual(layer.kind === 'monitoring' && layer.external, { prometheusUrl: 'http://127.0.0.1:19090', alertmanagerUrl: 'http://localhost:19093' });
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(bad, drill('  - kind: monitoring\n    prometheus: { url: "http://10.0.0.5:9090" }\n    rules: [x.yaml]'));
+    await assert.rejects(loadDrillFile(bad), (error: unknown) => {
+      assert.ok(error instanceof DrillFileError);
+      assert.match(error.message, /layers\[0\]\.prometheus\.url: expected an http URL on this machine .*forward your monitoring there/);
+      return true;
+    });
+    const alone = path.join(dir, 'alone.yaml');
+    await writeFile(alone, drill('  - kind: monitoring\n    prometheus: { url: "http://127.0.0.1:9090" }\n    rules: [x.yaml]'));
+    await assert.rejects(loadDrillFile(alone), (error: unknown) => {
+      assert.ok(error instanceof DrillFileError);
+      assert.match(error.message, /layers\[0\]\.alertmanager: expected alertmanager: \{ url: \.\.\. \} beside prometheus/);
+      assert.match(error.message, /layers\[0\]\.rules: expected no rules with your own Prometheus/);
+      return true;
+    });
+  });
+
+  it("polling your Alertmanager's API: an alert's arrival and its departure, from a real HTTP server", async () => {
+    let alerts: unknown[] = [];
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(alerts));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const watch = new AlertmanagerWatch(`http://127.0.0.1:${port}`);
+    try {
+      watch.start();
+      await sleep(POLL_MS * 2);
+      alerts = [{ labels: { alertname: 'RedisDown', node: 'redis-1' }, startsAt: new Date(Date.now() - 50).toISOString(), status: { state: 'active' } }];
+      await sleep(POLL_MS * 3);
+      alerts = [];
+      await sleep(POLL_MS * 3);
+    } finally {
+      watch.stop();
+      server.close();
+    }
+    const seen = watch.notifications();
+    assert.deepEqual(
+      seen.map((n) => [n.name, n.node, n.status]),
+      [
+        ['RedisDown', 'redis-1', 'firing'],
+        ['RedisDown', 'redis-1', 'resolved'],
+      ],
+    );
+    assert.ok(seen[1]!.receivedAtEpochMs - seen[0]!.receivedAtEpochMs >= POLL_MS, 'resolved at a later poll');
   });
 });

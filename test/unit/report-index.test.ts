@@ -175,6 +175,8 @@ describe('reports index: MTTD beside MTTR', () => {
     const base = await fixture('pass-redis-kill-master');
     const layer = (pages: (number | null)[]): MonitoringLayerResult => ({
       kind: 'monitoring',
+      watching: 'drill',
+      pollMs: null,
       containers: [],
       scrapeIntervalMs: 1000,
       evaluationIntervalMs: 1000,

@@ -9,10 +9,11 @@ import { InfraError } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerSpecOf } from '../plugin.js';
 import type { AlertRecord, MonitoringLayerResult } from '../result.js';
-import { alertRecords, assessAlerts } from './assess.js';
+import { alertRecords, assessAlerts, type NotifiedAlert } from './assess.js';
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, RECEIVER_PORT, alertmanagerConfig, exporterCommands, prometheusConfig, type ExporterData, type ScrapedNode } from './config.js';
 import { entrypointScript, RECEIVER_SCRIPT } from './entrypoint.js';
-import { alertSamples, notifications, targetsUp } from './prometheus-api.js';
+import { alertSamples, alertingRules, externalTiming, notifications, targetsUp } from './prometheus-api.js';
+import { AlertmanagerWatch, POLL_MS } from './alertmanager-watch.js';
 import { readRuleFile, resolveRulePaths } from './rules.js';
 
 // Real Prometheus and Alertmanager beside the stack, in one container on the stack's network: an exporter
@@ -72,14 +73,67 @@ export async function startMonitoringLayer(ctx: LayerContext, spec: LayerSpecOf<
     { container: container.name, targets: expected, rules: rules.flatMap((r) => r.alerts.map((a) => a.name)), ms: Date.now() - started },
     'monitoring ready: Prometheus scrapes every target',
   );
-  return new MonitoringLayer(
-    ctx,
-    spec,
-    container,
-    urls,
-    rules.flatMap((r) => r.alerts),
-    ruleNames,
-  );
+  return new MonitoringLayer(ctx, spec, {
+    containers: [container],
+    prometheusUrl: urls.prometheus,
+    rules: rules.flatMap((r) => r.alerts),
+    ruleFiles: ruleNames,
+    timing: { scrapeIntervalMs: spec.scrapeIntervalMs, evaluationIntervalMs: spec.evaluationIntervalMs, groupWaitMs: spec.groupWaitMs },
+    watching: 'drill',
+    pollMs: null,
+    notifications: () => notifications(urls.receiver),
+  });
+}
+
+/**
+ * Your own Prometheus and Alertmanager, read-only: drill starts nothing, reads the rules and timing they
+ * run with, polls Alertmanager for arrivals during the run, and reads the ALERTS series after it.
+ */
+export async function startExternalMonitoring(ctx: LayerContext, spec: LayerSpecOf<'monitoring'>, external: { prometheusUrl: string; alertmanagerUrl: string }): Promise<Layer> {
+  const [ready, amReady] = await Promise.all([httpOk(`${external.prometheusUrl}/-/ready`, 3000), httpOk(`${external.alertmanagerUrl}/-/ready`, 3000)]);
+  if (!ready || !amReady) {
+    throw new InfraError(`monitoring layer: ${!ready ? `your Prometheus at ${external.prometheusUrl}` : `your Alertmanager at ${external.alertmanagerUrl}`} does not answer /-/ready`);
+  }
+  const rules = await alertingRules(external.prometheusUrl);
+  const known = new Set(rules.map((r) => r.name));
+  const missing = [...spec.alerts.map((a) => a.name), ...spec.noAlert].filter((n) => !known.has(n));
+  if (missing.length > 0) {
+    throw new InfraError(`monitoring layer: your Prometheus has no alerting rule named ${missing.join(', ')} (it has: ${[...known].sort().join(', ') || 'none'})`);
+  }
+  const timing = await externalTiming(external.prometheusUrl, external.alertmanagerUrl);
+  const watch = new AlertmanagerWatch(external.alertmanagerUrl);
+  ctx.log.info({ prometheus: external.prometheusUrl, alertmanager: external.alertmanagerUrl, rules: rules.length, ...timing }, 'monitoring: reading your Prometheus and Alertmanager');
+  return new MonitoringLayer(ctx, spec, {
+    containers: [],
+    prometheusUrl: external.prometheusUrl,
+    rules,
+    ruleFiles: [],
+    timing,
+    watching: 'yours',
+    pollMs: POLL_MS,
+    notifications: () => Promise.resolve(watch.notifications()),
+    start: () => {
+      watch.start();
+    },
+    stop: () => {
+      watch.stop();
+    },
+  });
+}
+
+/** Where a monitoring layer's data comes from: drill's own container, or your monitoring. */
+interface MonitoringSource {
+  containers: RunningContainer[];
+  prometheusUrl: string;
+  rules: { name: string; for: string | null }[];
+  ruleFiles: string[];
+  timing: { scrapeIntervalMs: number; evaluationIntervalMs: number; groupWaitMs: number };
+  watching: 'drill' | 'yours';
+  /** Alertmanager's API polled this often (your monitoring); null: a webhook notes each notification as it comes (drill's). */
+  pollMs: number | null;
+  notifications(): Promise<NotifiedAlert[]>;
+  start?(): void;
+  stop?(): void;
 }
 
 class MonitoringLayer implements Layer {
@@ -91,22 +145,21 @@ class MonitoringLayer implements Layer {
   constructor(
     private readonly ctx: LayerContext,
     private readonly spec: LayerSpecOf<'monitoring'>,
-    container: RunningContainer,
-    private readonly urls: { prometheus: string; alertmanager: string; receiver: string },
-    private readonly rules: { name: string; for: string | null }[],
-    private readonly ruleFiles: string[],
+    private readonly source: MonitoringSource,
   ) {
-    this.containers = [container];
+    this.containers = source.containers;
   }
 
   events(onEvent: (event: TimelineEvent) => void): Promise<void> {
-    // Alert times come from Prometheus's own record after the load (exact evaluation timestamps), not
-    // from polling during it; they go on the timeline then.
+    // Alert times come from Prometheus's own record after the load (exact evaluation timestamps) and go
+    // on the timeline then; only your Alertmanager is polled during the run.
     this.onEvent = onEvent;
+    this.source.start?.();
     return Promise.resolve();
   }
 
   quiesce(): Promise<void> {
+    this.source.stop?.();
     return Promise.resolve();
   }
 
@@ -115,26 +168,28 @@ class MonitoringLayer implements Layer {
     // MTTD runs from the drill's first event: a fault's instant, or the start of a planned switchover.
     const first = input.events[0];
     const faultAtMs = first?.startMs ?? null;
-    const precisionMs = first?.injectMs ?? 0;
+    // Polled arrivals are known to within the polling interval.
+    const precisionMs = (first?.injectMs ?? 0) + (this.source.pollMs ?? 0);
     const recoveredAtMs =
       faultAtMs === null
         ? null
         : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
     // One more evaluation and group_interval, so a resolution the load's end just caused is in.
-    await new Promise((r) => setTimeout(r, Math.min(5000, this.spec.evaluationIntervalMs + 1200)));
+    const { timing } = this.source;
+    await new Promise((r) => setTimeout(r, Math.min(5000, timing.evaluationIntervalMs + 1200)));
     const windowS = (Date.now() - this.startedEpochMs) / 1000 + 5;
-    const [samples, notified] = await Promise.all([alertSamples(this.urls.prometheus, windowS), notifications(this.urls.receiver)]);
-    const alerts = alertRecords(samples, notified, this.spec.evaluationIntervalMs, (epochMs) => clock.fromEpochMs(epochMs));
+    const [samples, notified] = await Promise.all([alertSamples(this.source.prometheusUrl, windowS), this.source.notifications()]);
+    const alerts = alertRecords(samples, notified, timing.evaluationIntervalMs, (epochMs) => clock.fromEpochMs(epochMs));
     for (const a of alerts) this.toTimeline(a);
-    const checks = assessAlerts({ spec: this.spec, rules: this.rules, alerts, faultAtMs, fromLabel: first?.label ?? 'the fault', recoveredAtMs, precisionMs });
+    const checks = assessAlerts({ spec: { ...this.spec, ...timing }, rules: this.source.rules, alerts, faultAtMs, fromLabel: first?.label ?? 'the fault', recoveredAtMs, precisionMs });
     return {
       kind: 'monitoring',
+      watching: this.source.watching,
+      pollMs: this.source.pollMs,
       containers: this.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })),
-      scrapeIntervalMs: this.spec.scrapeIntervalMs,
-      evaluationIntervalMs: this.spec.evaluationIntervalMs,
-      groupWaitMs: this.spec.groupWaitMs,
-      ruleFiles: this.ruleFiles,
-      rules: this.rules,
+      ...timing,
+      ruleFiles: this.source.ruleFiles,
+      rules: this.source.rules,
       alerts,
       faultAtMs,
       recoveredAtMs,
@@ -150,7 +205,11 @@ class MonitoringLayer implements Layer {
     };
     mark(a.pendingAtMs, 'alert-pending', 'pending (Prometheus found its condition true)');
     mark(a.firingAtMs, 'alert-firing', 'firing (its `for:` elapsed)');
-    mark(a.notifiedAtMs, 'alert-notified', 'notified: Alertmanager delivered it to the webhook');
+    mark(
+      a.notifiedAtMs,
+      'alert-notified',
+      this.source.pollMs === null ? 'notified: Alertmanager delivered it to the webhook' : `in Alertmanager (seen by polling its API every ${this.source.pollMs} ms)`,
+    );
     mark(a.resolvedAtMs, 'alert-resolved', 'resolved');
   }
 }

@@ -1,3 +1,5 @@
+import { parse } from 'yaml';
+import { parseDurationMs } from '../../spec/duration.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { AlertSample, NotifiedAlert } from './assess.js';
 
@@ -77,4 +79,35 @@ export async function targetsUp(baseUrl: string): Promise<{ up: number; total: n
   const body = (await getJson(`${baseUrl}/api/v1/query?query=up`)) as { data?: { result?: { value: [number, string] }[] } };
   const result = body.data?.result ?? [];
   return { up: result.filter((r) => r.value[1] === '1').length, total: result.length };
+}
+
+/** Your Prometheus's alerting rules (GET /api/v1/rules): names and `for:` (the API gives seconds). */
+export async function alertingRules(baseUrl: string): Promise<{ name: string; for: string | null }[]> {
+  const body = (await getJson(`${baseUrl}/api/v1/rules?type=alert`)) as { data?: { groups?: { rules?: { type?: string; name?: string; duration?: number }[] }[] } };
+  const out: { name: string; for: string | null }[] = [];
+  for (const g of body.data?.groups ?? []) {
+    for (const r of g.rules ?? []) {
+      if (r.type === 'alerting' && typeof r.name === 'string') out.push({ name: r.name, for: r.duration ? `${Math.round(r.duration * 1000)}ms` : null });
+    }
+  }
+  return out;
+}
+
+/** A Prometheus duration ("15s", "1m30s", "500ms": the same units as a drill file's) in ms; null when absent or unreadable. */
+function promMs(text: unknown): number | null {
+  return typeof text === 'string' ? (parseDurationMs(text) ?? null) : null;
+}
+
+/** Your monitoring's timing, from its own running configuration: what MTTD is made of there. */
+export async function externalTiming(prometheusUrl: string, alertmanagerUrl: string): Promise<{ scrapeIntervalMs: number; evaluationIntervalMs: number; groupWaitMs: number }> {
+  const prom = (await getJson(`${prometheusUrl}/api/v1/status/config`)) as { data?: { yaml?: string } };
+  const am = (await getJson(`${alertmanagerUrl}/api/v2/status`)) as { config?: { original?: string } };
+  const promCfg = parse(prom.data?.yaml ?? '') as { global?: { scrape_interval?: unknown; evaluation_interval?: unknown } } | null;
+  const amCfg = parse(am.config?.original ?? '') as { route?: { group_wait?: unknown } } | null;
+  return {
+    // Prometheus's own defaults when the file says nothing: 1m for both; Alertmanager's group_wait: 30s.
+    scrapeIntervalMs: promMs(promCfg?.global?.scrape_interval) ?? 60_000,
+    evaluationIntervalMs: promMs(promCfg?.global?.evaluation_interval) ?? 60_000,
+    groupWaitMs: promMs(amCfg?.route?.group_wait) ?? 30_000,
+  };
 }
