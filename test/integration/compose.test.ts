@@ -6,6 +6,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { imageRefs } from '../../src/engine/images.js';
+import { alertmanagerConfig, exporterCommands, prometheusConfig } from '../../src/layers/monitoring/config.js';
+import { entrypointScript, RECEIVER_SCRIPT } from '../../src/layers/monitoring/entrypoint.js';
+import type { MonitoringLayerResult } from '../../src/report/result.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { docker, leftovers, repoRoot, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // Bring your own stack: docker-compose.yml at the top of the repository, started with Compose (v2 where
@@ -144,6 +148,73 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
       `replica did not converge: ${JSON.stringify(result.divergence)}`,
     );
     assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it("reads the team's own Prometheus and Alertmanager, read-only: RedisDown for the killed replica reaches Alertmanager in time, the write errors stay quiet", async () => {
+    // "Your" monitoring: real Prometheus and Alertmanager on the project's network, started here (not by
+    // drill, not labelled as drill's), scraping the project's Redis nodes and app with drill's shipped rules.
+    const refs = await imageRefs();
+    const rules = await readFile(path.join(repoRoot, 'drills', 'alert-rules', 'redis.yaml'), 'utf8');
+    const nodes = ['redis-master', 'redis-replica'].map((s) => ({ node: s, host: s, port: 6379 }));
+    const timing = { kind: 'monitoring' as const, external: undefined, scrapeIntervalMs: 1000, evaluationIntervalMs: 1000, groupWaitMs: 0, rules: [], alerts: [], noAlert: [] };
+    const promPort = await freeLocalPort();
+    const amPort = await freeLocalPort();
+    const team = await docker.createContainer({
+      name: `${project}-team-monitoring`,
+      Image: refs.monitoring.tag,
+      Cmd: ['bash', '-c', entrypointScript(exporterCommands(nodes, { kind: 'redis' }, 1000), ['redis.yaml'])],
+      Env: [
+        `MON_PROMETHEUS=${prometheusConfig(timing, nodes, [{ node: 'app-redis', host: 'app-redis', port: 8080 }], ['redis.yaml'])}`,
+        `MON_ALERTMANAGER=${alertmanagerConfig(timing)}`,
+        `MON_RECEIVER=${RECEIVER_SCRIPT}`,
+        `MON_RULES_0=${rules}`,
+      ],
+      HostConfig: {
+        NetworkMode: `${project}_default`,
+        PortBindings: { '9090/tcp': [{ HostIp: '127.0.0.1', HostPort: String(promPort) }], '9093/tcp': [{ HostIp: '127.0.0.1', HostPort: String(amPort) }] },
+      },
+      ExposedPorts: { '9090/tcp': {}, '9093/tcp': {} },
+    });
+    try {
+      await team.start();
+      // Ready when every target has been scraped and is up.
+      // (A plain loop: drill's waitUntil leaves its timers unreferenced, and this test holds nothing else open.)
+      for (let waitedMs = 0; ; waitedMs += 250) {
+        const body = (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`).then(
+          (r) => r.json(),
+          () => null,
+        )) as { data?: { result?: { value: [number, string] }[] } } | null;
+        const up = body?.data?.result ?? [];
+        if (up.length === 3 && up.every((u) => u.value[1] === '1')) break;
+        assert.ok(waitedMs < 60_000, `the team monitoring never scraped its 3 targets: ${JSON.stringify(up)}`);
+        await sleep(250);
+      }
+      const file = await drillFile('compose-redis-kill-replica-alerting', redisApp, 18081);
+      await writeFile(file, (await readFile(file, 'utf8')).replace('http://127.0.0.1:19090', `http://127.0.0.1:${promPort}`).replace('http://127.0.0.1:19093', `http://127.0.0.1:${amPort}`));
+      const { code, result, stderr } = await runDrillFile(file);
+      assert.equal(code, 0, `exit ${code}: ${result.reason}\n${stderr.slice(-3000)}`);
+      const m = result.layers?.find((l): l is MonitoringLayerResult => l.kind === 'monitoring');
+      assert.ok(m);
+      assert.equal(m.watching, 'yours');
+      assert.deepEqual(m.containers, [], 'drill started no monitoring of its own');
+      // Read from the running configuration of "your" Prometheus and Alertmanager, not from the drill file.
+      assert.deepEqual([m.scrapeIntervalMs, m.evaluationIntervalMs, m.groupWaitMs], [1000, 1000, 0]);
+      assert.deepEqual(
+        m.checks.map((c) => [c.name, c.ok]),
+        [
+          ['alert RedisDown fires', true],
+          ['alert DrillWriteErrors stays quiet', true],
+        ],
+      );
+      // Seen in Alertmanager by polling: after Prometheus fired it, within a poll (and a little scheduling).
+      const down = m.alerts.find((a) => a.name === 'RedisDown' && a.notifiedAtMs !== null)!;
+      assert.ok(down.notifiedAtMs! >= down.firingAtMs! && down.notifiedAtMs! - down.firingAtMs! <= m.pollMs! + 300, JSON.stringify(down));
+      // The node the alert names is the container drill killed (compose names it <project>_<service>_1 or -1).
+      assert.match(result.faults[0]!.container, new RegExp(`[-_]${down.node}[-_]1$`));
+      assert.deepEqual(await leftovers(result.runId), []);
+    } finally {
+      await team.remove({ force: true });
+    }
   });
 
   it('leaves the stack up and untouched: same containers, all running, same configuration', async () => {

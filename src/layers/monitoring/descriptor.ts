@@ -1,15 +1,19 @@
 import type { LayerDescriptor } from '../plugin.js';
 
-/** Prometheus and Alertmanager beside a stack whose nodes drill started (it scrapes them by name on the stack's network). */
+/**
+ * Prometheus and Alertmanager beside a stack whose nodes drill started (it scrapes them by name on the
+ * stack's network), or your own, read-only, beside any stack.
+ */
 export const monitoringDescriptor: LayerDescriptor<'monitoring'> = {
   kind: 'monitoring',
-  images: () => ['monitoring'],
-  fits: (_spec, stack) =>
-    stack.kind === 'compose'
+  // Your own Prometheus and Alertmanager: drill starts nothing.
+  images: (spec) => (spec.external ? [] : ['monitoring']),
+  fits: (spec, stack) =>
+    stack.kind === 'compose' && !spec.external
       ? {
           ok: false,
           key: 'kind',
-          why: 'expected a stack drill starts (redis-sentinel, mysql-replication): on a compose stack drill does not know which exporters to run; watch your own Prometheus there instead (not built yet, docs/monitoring.md)',
+          why: 'expected prometheus: { url } and alertmanager: { url } on a compose stack: drill does not know which exporters your nodes need, so it reads your own monitoring instead of starting its own (docs/monitoring.md)',
         }
       : { ok: true },
 };
