@@ -175,6 +175,39 @@ describe('mysql-failover-rejoin-failback: the whole cycle, checked on the kept s
   });
 });
 
+describe('a switchover that cannot be done leaves the old primary writable', () => {
+  let run: Run;
+  const kept: string[] = [];
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile(path.join(repoRoot, 'test', 'fixtures', 'mysql', 'switchover-to-lagging.yaml'), ['--keep-stack']);
+    kept.push(run.result.runId);
+  });
+  after(async () => {
+    for (const id of kept) await removeKept(id);
+  });
+
+  it('ends the run (exit 3) saying what happened', () => {
+    assert.equal(run.code, 3, run.stderr.slice(-2000));
+    assert.equal(run.result.verdict, 'error');
+    assert.match(
+      run.result.reason ?? '',
+      /^switchover db-1 → db-3 failed: db-3 did not reach db-1's position \S+ before the timeout; db-1 is writable again \(still the primary\); db-3 still replicates$/,
+    );
+  });
+
+  it('db-1 is writable and not replicating, db-3 still replicates from it (read from the databases)', () => {
+    const db1 = container(run, 'db-1');
+    assert.equal(sql(db1, 'SELECT @@GLOBAL.read_only'), '0');
+    assert.equal(slaveStatus(db1), null);
+    for (const node of ['db-2', 'db-3']) {
+      const st = slaveStatus(container(run, node))!;
+      assert.equal(st.get('Master_Host'), db1, node);
+      assert.equal(st.get('Slave_SQL_Running'), 'Yes', node);
+    }
+  });
+});
+
 describe('rejoin of a former primary with errant transactions', () => {
   const fixture = path.join(repoRoot, 'test', 'fixtures', 'mysql', 'errant-rejoin.yaml');
   const kept: string[] = [];
