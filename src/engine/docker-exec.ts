@@ -14,12 +14,20 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Called with each complete line of stdout as it arrives. */
   onLine?: (line: string) => void;
+  /** Environment of the command (secrets go here, not on its command line: an exec's Cmd is visible to `docker inspect`). */
+  env?: Record<string, string>;
 }
 
 /** Run a command in a container; the result whatever the exit code. Rejects when the engine refuses (404, 409). */
 export async function exec(docker: Docker, containerId: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const handle = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+  const handle = await docker.getContainer(containerId).exec({
+    Cmd: cmd,
+    ...(opts.env ? { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) } : {}),
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
   const stream = (await handle.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream & { destroy?: () => void };
   const stdout = new PassThrough();
   const stderr = new PassThrough();

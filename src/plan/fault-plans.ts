@@ -36,15 +36,22 @@ export const faultPlans = {
   latency: { network: true, action: (s) => `latency +${formatDurationMs(s.delayMs)}${s.jitterMs > 0 ? ` ± ${formatDurationMs(s.jitterMs)}` : ''} on the traffic to the node`, target: single },
 } satisfies FaultPlans;
 
-/** When and how a fault is undone. */
-export function healOf(step: FaultStep<FaultKind>, stack: StackSpec): string {
+/**
+ * When and how a fault is undone. `rejoinStep`: the index of a later `action: rejoin` step that brings
+ * this fault's node back (a killed or stopped primary is the former primary it rejoins), if any.
+ */
+export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep: number | null = null): string {
   const network = faultPlans[step.fault].network;
   const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
   if (step.fault === 'restart') return 'itself: started again after its time down';
   if (step.durationMs !== undefined) return after(network ? 'rules removed' : step.fault === 'pause' ? 'unpaused' : 'started again');
   if (network) return 'rules removed at the end of the run';
   if (step.fault === 'pause') return 'unpaused at the end of the run';
-  // kill or stop without a duration: down for the rest of the run.
-  if (stack.kind !== 'compose') return 'not started again: down until the stack is removed at the end';
+  // kill or stop without a duration: down for the rest of the run, unless a rejoin starts it.
+  if (stack.kind !== 'compose') {
+    return rejoinStep === null
+      ? 'not started again: down until the stack is removed at the end'
+      : `not started again by the fault: the rejoin (steps[${rejoinStep}]) starts it again and makes it a replica`;
+  }
   return stack.restore ? 'started again at the end of the run (stack.restore)' : 'left down (stack.restore: false)';
 }

@@ -16,7 +16,7 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
   switch (step.kind) {
     case 'fault': {
       const plan = faultPlans[step.fault] as AnyFaultPlan;
-      return { index, atMs: step.atMs, action: plan.action(step), target: plan.target(step, spec.stack), heal: healOf(step, spec.stack) };
+      return { index, atMs: step.atMs, action: plan.action(step), target: plan.target(step, spec.stack), heal: healOf(step, spec.stack, laterRejoin(spec, step, index)) };
     }
     case 'action': {
       const timeout = `gives up after ${formatDurationMs(step.timeoutMs)}`;
@@ -35,6 +35,17 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
     default:
       return assertNever(step, 'step');
   }
+}
+
+/**
+ * The first later rejoin step that starts the fault's node again: `former-primary` after a kill or stop of
+ * the primary (or of the node the rejoin names). null when there is none, or the fault heals by itself.
+ */
+function laterRejoin(spec: DrillSpec, step: FaultStep<FaultKind>, index: number): number | null {
+  if ((step.fault !== 'kill' && step.fault !== 'stop') || step.durationMs !== undefined) return null;
+  const target = (step as { target?: string }).target;
+  const found = spec.steps.findIndex((s, i) => i > index && s.kind === 'action' && s.action === 'rejoin' && (s.node === target || (s.node === 'former-primary' && target === 'primary')));
+  return found === -1 ? null : found;
 }
 
 /** A runbook action in words, for the dry run. */

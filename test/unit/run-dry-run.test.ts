@@ -75,6 +75,22 @@ describe('the plan of a drill', () => {
     assert.equal(plan.engine, process.env.DOCKER_HOST || 'unix:///var/run/docker.sock');
   });
 
+  it('a killed primary that a later rejoin brings back is not called down for good', async () => {
+    const cycle = await buildPlan(await loadDrillFile(join(DRILLS, 'mysql-failover-rejoin-failback.yaml')), options);
+    assert.equal(cycle.steps[0]!.heal, 'not started again by the fault: the rejoin (steps[5]) starts it again and makes it a replica');
+    const named = await buildPlan(
+      loadDrillText(
+        'name: t\nstack: { kind: mysql-replication, replicas: 2 }\nload: { rate: 10, duration: 10s }\nsteps:\n  - { at: 1s, fault: stop, target: db-3 }\n  - { action: rejoin, node: db-2 }\n  - { at: 3s, fault: kill, target: db-2 }\n  - { action: rejoin, node: db-2 }\n',
+        't.yaml',
+        { env: {} },
+      ),
+      options,
+    );
+    // db-3 is never rejoined; db-2's own rejoin comes after its kill.
+    assert.equal(named.steps[0]!.heal, 'not started again: down until the stack is removed at the end');
+    assert.match(named.steps[2]!.heal!, /the rejoin \(steps\[3\]\) starts it again/);
+  });
+
   it('groups, node names, heals after a duration, runbook steps, the detector, compose', async () => {
     const split = await buildPlan(await loadDrillFile(join(DRILLS, 'redis-split-brain.yaml')), options);
     assert.match(

@@ -103,6 +103,7 @@ function clusterOf(c: ComposeContext, sql: SqlClient, dialect: Dialect, nodes: D
     nodes,
     appUrl: c.appUrl,
     lastPrimary: primary,
+    formerPrimary: null,
     access: { network: c.network, port: c.spec.ports.mysql, user: c.spec.mysql?.user ?? 'root' },
   };
 }

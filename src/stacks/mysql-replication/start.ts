@@ -85,7 +85,7 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
     const [primary, ...replicas] = nodes as [DbNode, ...DbNode[]];
     log.info({ flavour: dialect.info.flavour, version: dialect.info.version, nodes: nodes.length, ms: Date.now() - started }, 'databases answer');
 
-    const cluster: MysqlCluster = { ctx, spec, dialect, sql, secrets, nodes, appUrl: '', lastPrimary: primary, access: { network, port: MYSQL_PORT, user: ADMIN_USER } };
+    const cluster: MysqlCluster = { ctx, spec, dialect, sql, secrets, nodes, appUrl: '', lastPrimary: primary, formerPrimary: null, access: { network, port: MYSQL_PORT, user: ADMIN_USER } };
     await Promise.all(
       replicas.map((r) =>
         sql.with(target(r), async (s) => {

@@ -29,6 +29,8 @@ export interface MysqlCluster {
   appUrl: string;
   /** The node drill started as primary or last promoted: the answer when no database can say. */
   lastPrimary: DbNode;
+  /** The primary the last failover or switchover replaced (what `rejoin node: former-primary` brings back); null before any. */
+  formerPrimary: DbNode | null;
   /** The network the nodes share, their server port on it, and the administrative user drill connects as. */
   access: { network: string; port: number; user: string };
 }
@@ -98,6 +100,12 @@ export function probeAll(c: MysqlCluster, timeoutMs?: number): Promise<Probe[]> 
 export function primaryOf(c: MysqlCluster, probes: Probe[]): DbNode {
   const writable = probes.filter((p) => p.reachable && !p.readOnly && !p.status).map((p) => p.node);
   return writable.find((n) => n === c.lastPrimary) ?? writable[0] ?? c.lastPrimary;
+}
+
+/** Record a change of primary (promote, switchover): the one replaced becomes the former primary. */
+export function setPrimary(c: MysqlCluster, node: DbNode): void {
+  if (node !== c.lastPrimary) c.formerPrimary = c.lastPrimary;
+  c.lastPrimary = node;
 }
 
 export function nodeByName(c: MysqlCluster, name: string): DbNode | undefined {

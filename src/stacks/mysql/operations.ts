@@ -1,13 +1,14 @@
-import { InfraError } from '../../util/errors.js';
 import type { PlannedOperations } from '../stack.js';
 import type { MysqlCluster } from './cluster.js';
+import { rejoin } from './rejoin.js';
+import { switchover } from './switchover.js';
 
-// Planned operations of the DR cycle for MySQL/MariaDB replication (switchover, rejoin; failback is a
-// switchover back). To be implemented.
+// Planned operations of the DR cycle for MySQL/MariaDB replication: switchover (switchover.ts), rejoin
+// (rejoin.ts, reclone.ts for errant: rebuild). A failback is a switchover back (src/runbook/failback.ts).
 
-export function createOperations(_c: MysqlCluster): PlannedOperations {
+export function createOperations(c: MysqlCluster): PlannedOperations {
   return {
-    switchover: () => Promise.reject(new InfraError('switchover is not implemented yet for mysql-replication')),
-    rejoin: () => Promise.reject(new InfraError('rejoin is not implemented yet for mysql-replication')),
+    switchover: (opts) => switchover(c, opts),
+    rejoin: (opts) => rejoin(c, opts),
   };
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { abortReason, sleep } from '../../util/wait.js';
 import type { Runbook } from '../stack.js';
-import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
+import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, setPrimary, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
 import type { ReplicaStatus } from './dialect.js';
 import type { Sql } from './sql.js';
 
@@ -14,7 +14,7 @@ import type { Sql } from './sql.js';
 //   check    one health query of the current primary (for drill's own detector).
 // drill does not fence the old primary: if it is still alive and writable, that is the drill's finding.
 
-const ms = (from: number) => `${(performance.now() - from).toFixed(0)} ms`;
+export const ms = (from: number) => `${(performance.now() - from).toFixed(0)} ms`;
 
 export function createRunbook(c: MysqlCluster): Runbook {
   return {
@@ -24,7 +24,7 @@ export function createRunbook(c: MysqlCluster): Runbook {
   };
 }
 
-interface Candidate {
+export interface Candidate {
   probe: Probe & { status: ReplicaStatus };
   applied: number;
   received: number;
@@ -44,7 +44,8 @@ async function containerState(c: MysqlCluster, node: DbNode): Promise<string> {
   }
 }
 
-async function pickCandidate(c: MysqlCluster, name: string, catchUp: boolean, timeoutMs: number): Promise<{ chosen: Candidate; why: string }> {
+/** The replica to promote: `most-advanced` by GTID (received counts with catch-up), or a node by name; InfraError for a bad one. */
+export async function pickCandidate(c: MysqlCluster, name: string, catchUp: boolean, timeoutMs: number): Promise<{ chosen: Candidate; why: string }> {
   const probes = await probeAll(c);
   if (name !== 'most-advanced') {
     const node = nodeByName(c, name);
@@ -110,7 +111,7 @@ async function promote(c: MysqlCluster, opts: { candidate: string; catchUp: bool
       if (opts.signal.aborted) throw abortReason(opts.signal);
       throw error instanceof InfraError ? error : new InfraError(`promoting ${name} failed: ${errorMessage(error)}`);
     });
-  c.lastPrimary = node;
+  setPrimary(c, node);
   const position = await c.sql.with(target(node), (sql) => c.dialect.executedPosition(sql), { timeoutMs: left() }).catch(() => '?');
   c.ctx.log.info({ node: name, position }, 'runbook: promoted');
   return { node: name, detail: `${name} (${why}; picked in ${pickedIn}) at GTID ${position || '(empty)'}; ${catchUpNote!}` };
@@ -166,14 +167,10 @@ async function repoint(c: MysqlCluster, opts: { timeoutMs: number; signal: Abort
       try {
         await c.sql.with(
           target(p.node),
-          async (sql) => {
-            await c.dialect.stopReplica(sql);
-            // MariaDB: MASTER_USE_GTID=slave_pos. These nodes were replicas all along, so what they applied
-            // is gtid_slave_pos; current_pos would also count local binlogged writes and ask the new
-            // primary for GTIDs it never had. (current_pos is for rejoining a former primary.)
-            await c.dialect.changeSource(sql, sourceOptions(c, primary, configuredDelaySec(c, p.node)));
-            await c.dialect.startReplica(sql);
-          },
+          // MariaDB: MASTER_USE_GTID=slave_pos. These nodes were replicas all along, so what they applied
+          // is gtid_slave_pos; current_pos would also count local binlogged writes and ask the new
+          // primary for GTIDs it never had. (A former primary adopts its own position first: rejoin.)
+          (sql) => pointAt(c, sql, p.node, primary),
           { timeoutMs: Math.max(100, deadline - Date.now()) },
         );
         const state = await waitReplicating(c, p.node, deadline, opts.signal);
@@ -189,8 +186,15 @@ async function repoint(c: MysqlCluster, opts: { timeoutMs: number; signal: Abort
   return { detail };
 }
 
+/** Point `node` (connected as `sql`) at `primary` with GTID auto-positioning, and start replicating. */
+export async function pointAt(c: MysqlCluster, sql: Sql, node: DbNode, primary: DbNode): Promise<void> {
+  await c.dialect.stopReplica(sql);
+  await c.dialect.changeSource(sql, sourceOptions(c, primary, configuredDelaySec(c, node)));
+  await c.dialect.startReplica(sql);
+}
+
 /** Until both threads run (connected to the new primary) or an error shows; returns what was seen. */
-async function waitReplicating(c: MysqlCluster, node: DbNode, deadline: number, signal: AbortSignal): Promise<string> {
+export async function waitReplicating(c: MysqlCluster, node: DbNode, deadline: number, signal: AbortSignal): Promise<string> {
   let last = 'unknown';
   while (Date.now() < deadline) {
     if (signal.aborted) throw abortReason(signal);
@@ -205,7 +209,8 @@ async function waitReplicating(c: MysqlCluster, node: DbNode, deadline: number, 
   return `not yet replicating at the timeout (${last})`;
 }
 
-function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Promise<void> {
+/** Tell the app which node is primary (POST /admin/primary): its pool connects there from now on. */
+export function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Promise<void> {
   const url = `${c.appUrl}/admin/primary?host=${encodeURIComponent(host)}`;
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', timeout: timeoutMs, agent: false }, (res) => {

@@ -104,3 +104,8 @@ export function str(row: Row | undefined, key: string): string {
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- set by another callback (signal handler, timer) while this one waits
   return v === null || v === undefined ? '' : String(v);
 }
+
+export function num(row: Row | undefined, key: string): number {
+  const n = Number(str(row, key));
+  return Number.isFinite(n) ? n : 0;
+}
