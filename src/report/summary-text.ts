@@ -73,5 +73,7 @@ export function eventLine(r: EventMeasured): string {
   const lost = r.lostWrites === null ? 'lost unknown' : `${fmtInt(r.lostWrites)} lost`;
   const within = r.withinMs === null ? '' : `, ${r.kind === 'rejoin' ? 'caught up in' : 'took'} ${fmtMs(r.withinMs)}`;
   const errant = r.errantTransactions === null ? '' : `, ${fmtInt(r.errantTransactions)} errant transaction${r.errantTransactions === 1 ? '' : 's'}${r.errant ? ` (${r.errant.resolution})` : ''}`;
-  return `event ${r.index} ${r.kind} ${r.label}: ${rto}, ${fmtInt(r.failedWrites)} failed, ${fmtInt(r.unknownWrites)} unknown, ${lost}${within}${errant}`;
+  // Planned operations are labelled by their kind already ("switchover db-1 → db-2"); faults are not ("kill primary → db-1").
+  const what = r.label.startsWith(`${r.kind} `) ? r.label : `${r.kind} ${r.label}`;
+  return `event ${r.index} ${what}: ${rto}, ${fmtInt(r.failedWrites)} failed, ${fmtInt(r.unknownWrites)} unknown, ${lost}${within}${errant}`;
 }
