@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { renderReportHtml } from '../../src/report/html-report.js';
+import type { MonitoringLayerResult } from '../../src/report/result.js';
 import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { checkReport, expectNoLabelOverlap, FIXTURES, openFile, readResult } from './report-checks.js';
 
@@ -70,4 +71,22 @@ test('marker labels never overlap, even when a dozen moments fall within one sec
   // key-moments table lists it.
   for (const marker of ['sdown', 'odown', 'switch-master', 'backup-error']) await expect(page.getByTestId(`moment-${marker}`), marker).toHaveCount(1);
   await page.screenshot({ path: testInfo.outputPath('crowded.png'), fullPage: true });
+});
+
+test('alerting: the alerts table and the pending, firing, paged and resolved marks on the timeline, from a real run', async ({ page }, testInfo) => {
+  // A real redis-kill-master-alerting run (Prometheus and Alertmanager beside the stack), stored.
+  const result = await readResult(path.join(FIXTURES, 'pass-redis-alerting.result.json'));
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  const watch = await openFile(page, htmlPath);
+  await checkReport(page, result, watch, testInfo, 'alerting');
+  const layer = result.layers!.find((l): l is MonitoringLayerResult => l.kind === 'monitoring')!;
+  const alerts = layer.alerts;
+  await expect(page.getByTestId('alert-row')).toHaveCount(alerts.length);
+  const overview = page.getByTestId('timeline-overview');
+  for (const key of ['alert-pending', 'alert-firing', 'alert-notified', 'alert-resolved']) await expect(overview.getByTestId(`marker-${key}`), key).toHaveCount(1);
+  await expect(overview.getByTestId('marker-alert-notified').locator('title')).toContainText('notified: Alertmanager delivered it to the webhook');
+  // Each check of the layer, with its verdict, in the layer's table.
+  const checks = page.getByTestId('layers-section').getByTestId('layer-check');
+  await expect(checks).toHaveCount(layer.checks.length);
+  for (const [i, c] of layer.checks.entries()) await expect(checks.nth(i)).toHaveAttribute('data-ok', String(c.ok));
 });
