@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mttdBoundsMs, forMsOf } from '../../src/layers/monitoring/assess.js';
 import type { MonitoringLayerResult, ResultJson } from '../../src/report/result.js';
-import { docker, leftovers, requireEngine, runDrillFile } from './helpers.js';
+import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
 
 // Did the alert fire, and how fast: the shipped alerting drills through the CLI with real Prometheus and
 // Alertmanager. The MTTD drill reports is checked against what it must be by construction, and the firing
@@ -19,12 +19,6 @@ const monitoringOf = (r: ResultJson): MonitoringLayerResult => {
   return layer;
 };
 
-async function removeKept(runId: string): Promise<void> {
-  const filters = { label: [`drill.run-id=${runId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
-}
-
 describe('redis-kill-master-alerting', () => {
   let run: Awaited<ReturnType<typeof runDrillFile>>;
   before(async () => {
@@ -33,7 +27,7 @@ describe('redis-kill-master-alerting', () => {
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
-    if (run) await removeKept(run.result.runId);
+    if (run) await removeKeptRun(run.result.runId);
   });
 
   it('passes: RedisDown and DrillWriteErrors paged within 5 s of the kill, the write errors resolved after recovery', () => {

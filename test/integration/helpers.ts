@@ -87,3 +87,10 @@ export async function runDrillFile(
   const summary = JSON.parse(line) as { resultPath: string };
   return { code: run.code, result: JSON.parse(await readFile(summary.resultPath, 'utf8')), resultPath: summary.resultPath, stderr: run.stderr };
 }
+
+/** Remove what a --keep-stack run left, by its run's label only (never `drill cleanup`: other runs may share this engine). */
+export async function removeKeptRun(runId: string): Promise<void> {
+  const filters = { label: [`drill.run-id=${runId}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+}

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
-import { docker, leftovers, repoRoot, requireEngine, runDrillFile, tempDir } from './helpers.js';
+import { leftovers, removeKeptRun, repoRoot, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // The DR cycle of kind mysql-replication on the real engine (offline MariaDB image): a planned switchover,
 // failover → rejoin → failback, and a former primary with errant transactions (refused, then re-cloned).
@@ -56,13 +56,6 @@ function waitCaughtUp(primary: string, replica: string): void {
 
 const difference = <T>(a: Set<T>, b: Set<T>) => [...a].filter((x) => !b.has(x));
 const container = (run: Run, node: string) => run.result.stack.containers.find((c) => c.name.endsWith(`-${node}`))!.name;
-
-/** Remove a kept stack by its run's label (never `drill cleanup`: other runs share this engine). */
-async function removeKept(runId: string): Promise<void> {
-  const filters = { label: [`drill.run-id=${runId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
-}
 
 function explain(result: ResultJson): string {
   return `${result.reason} | ${result.measured?.notes.join(' | ')} | ${result.events
@@ -121,7 +114,7 @@ describe('mysql-failover-rejoin-failback: the whole cycle, checked on the kept s
     kept.push(run.result.runId);
   });
   after(async () => {
-    for (const id of kept) await removeKept(id);
+    for (const id of kept) await removeKeptRun(id);
   });
 
   it('passes with one row per event: failover, rejoin, failback, none losing a write', (t) => {
@@ -170,7 +163,7 @@ describe('mysql-failover-rejoin-failback: the whole cycle, checked on the kept s
   });
 
   it('the kept stack is removed by its label', async () => {
-    await removeKept(run.result.runId);
+    await removeKeptRun(run.result.runId);
     assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });
@@ -184,7 +177,7 @@ describe('a switchover that cannot be done leaves the old primary writable', () 
     kept.push(run.result.runId);
   });
   after(async () => {
-    for (const id of kept) await removeKept(id);
+    for (const id of kept) await removeKeptRun(id);
   });
 
   it('ends the run (exit 3) saying what happened', () => {
@@ -213,7 +206,7 @@ describe('rejoin of a former primary with errant transactions', () => {
   const kept: string[] = [];
   before(requireEngine);
   after(async () => {
-    for (const id of kept) await removeKept(id);
+    for (const id of kept) await removeKeptRun(id);
   });
 
   it('errant: fail reports exactly the commits only the dead primary had, and leaves it out', async (t) => {
@@ -283,7 +276,7 @@ describe('rejoin of a former primary with errant transactions', () => {
 
   it('the kept stacks are removed by their label', async () => {
     for (const id of kept.splice(0)) {
-      await removeKept(id);
+      await removeKeptRun(id);
       assert.deepEqual(await leftovers(id), []);
     }
   });

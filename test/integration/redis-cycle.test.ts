@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
-import { docker, leftovers, repoRoot, requireEngine, runDrillFile, runProgram } from './helpers.js';
+import { docker, leftovers, removeKeptRun, repoRoot, requireEngine, runDrillFile, runProgram } from './helpers.js';
 
 // The Redis half of the DR cycle, each shipped drill through the CLI against the real engine: a planned
 // switchover, a failover followed by a rejoin of the old master, and a second failure during a failover.
@@ -24,13 +24,6 @@ async function infoReplication(container: string): Promise<Map<string, string>> 
 async function containerIp(container: string): Promise<string> {
   const info = await docker.getContainer(container).inspect();
   return Object.values(info.NetworkSettings.Networks)[0]!.IPAddress;
-}
-
-/** Remove what a --keep-stack run left (this run's label only). */
-async function removeKept(runId: string): Promise<void> {
-  const filters = { label: [`drill.run-id=${runId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
 }
 
 describe('redis-planned-switchover', () => {
@@ -87,7 +80,7 @@ describe('redis-failover-rejoin', () => {
       oldMaster = await infoReplication(primaryBefore!);
       newMasterIp = await containerIp(primaryAfter!);
     } finally {
-      await removeKept(run.result.runId);
+      await removeKeptRun(run.result.runId);
     }
   });
 

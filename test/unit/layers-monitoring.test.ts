@@ -140,8 +140,8 @@ describe('monitoring layer: configuration', () => {
   });
 });
 
-describe('monitoring layer: rule files in the drill file', () => {
-  const drill = (layer: string) => `name: t
+/** A small Redis drill file with the given layers (YAML lines under `layers:`). */
+const drill = (layer: string) => `name: t
 description: t
 stack: { kind: redis-sentinel, replicas: 1, sentinels: 3 }
 layers:
@@ -150,6 +150,8 @@ load: { rate: 10, duration: 10s }
 steps:
   - { at: 2s, fault: kill, target: primary }
 `;
+
+describe('monitoring layer: rule files in the drill file', () => {
   it('shipped rules by default; an alert no rule defines is refused with file, line and path', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'drill-mon-'));
     const ok = path.join(dir, 'ok.yaml');
@@ -182,15 +184,6 @@ steps:
 });
 
 describe('monitoring layer: your own Prometheus and Alertmanager', () => {
-  const drill = (layer: string) => `name: t
-description: t
-stack: { kind: redis-sentinel, replicas: 1, sentinels: 3 }
-layers:
-${layer}
-load: { rate: 10, duration: 10s }
-steps:
-  - { at: 2s, fault: kill, target: primary }
-`;
   it('read-only URLs on this machine only, as a pair, without rule files of drill', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'drill-mon-'));
     const ok = path.join(dir, 'ok.yaml');
