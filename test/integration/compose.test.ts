@@ -1,5 +1,6 @@
 import { freeLocalPort } from '../../src/engine/resources.js';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -59,6 +60,26 @@ async function snapshot() {
     });
   }
   return out;
+}
+
+/** The `up` values "your" Prometheus answers (empty while it is not ready). */
+function promUp(port: number): Promise<string[]> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/query?query=up', timeout: 2000, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(((JSON.parse(body) as { data?: { result?: { value: [number, string] }[] } }).data?.result ?? []).map((r) => r.value[1]));
+        } catch {
+          resolve([]);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => { resolve([]); });
+  });
 }
 
 /** A shipped compose drill pointed at this test's project and ports. */
@@ -178,14 +199,12 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     try {
       await team.start();
       // Ready when every target has been scraped and is up.
-      // (A plain loop: drill's waitUntil leaves its timers unreferenced, and this test holds nothing else open.)
+      // A plain loop over node:http with a timeout (not fetch, not drill's waitUntil, whose timers are
+      // unreferenced): in CI a pending fetch on a port Prometheus was not yet listening on left nothing
+      // holding the event loop, and node:test ended the file with the promise still pending.
       for (let waitedMs = 0; ; waitedMs += 250) {
-        const body = (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`).then(
-          (r) => r.json(),
-          () => null,
-        )) as { data?: { result?: { value: [number, string] }[] } } | null;
-        const up = body?.data?.result ?? [];
-        if (up.length === 3 && up.every((u) => u.value[1] === '1')) break;
+        const up = await promUp(promPort);
+        if (up.length === 3 && up.every((u) => u === '1')) break;
         assert.ok(waitedMs < 60_000, `the team monitoring never scraped its 3 targets: ${JSON.stringify(up)}`);
         await sleep(250);
       }

@@ -27,7 +27,14 @@ async function startEngine(): Promise<void> {
     if (viaSystemd) execFileSync('systemctl', ['start', 'docker']);
     else spawn('sh', ['-c', 'nohup dockerd >>/var/log/drill-dockerd.log 2>&1 &'], { stdio: 'ignore', detached: true }).unref();
   }
-  for (let i = 0; i < 120 && !(await engineUp()); i++) await sleep(500);
+  // A dockerd started while the stopped one was still stopping its containers exits at once (its pid file
+  // is taken): start it again while none runs.
+  for (let i = 0; i < 240 && !(await engineUp()); i++) {
+    if (!viaSystemd && i % 10 === 9 && spawnSync('pgrep', ['-x', 'dockerd']).status !== 0) {
+      spawn('sh', ['-c', 'nohup dockerd >>/var/log/drill-dockerd.log 2>&1 &'], { stdio: 'ignore', detached: true }).unref();
+    }
+    await sleep(500);
+  }
   assert.ok(await engineUp(), 'the Docker engine did not come back');
   // Answering is not yet ready: wait until it lists its default bridge (networking restored).
   for (

@@ -37,6 +37,8 @@ export function entrypointScript(exporters: readonly string[], ruleFiles: readon
     `printf '%s' "$MON_ALERTMANAGER" > /etc/drill/alertmanager.yml`,
     ...rules,
     'set +e',
+    // bash as PID 1 ignores SIGTERM: stop every process and end at once on `docker stop` or an engine shutdown.
+    "trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM INT",
     ...exporters.map((e) => `${e} &`),
     `node -e "$MON_RECEIVER" &`,
     // No cluster gossip: one Alertmanager, nothing to peer with.
