@@ -78,7 +78,9 @@ function promUp(port: number): Promise<string[]> {
       });
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => { resolve([]); });
+    req.on('error', () => {
+      resolve([]);
+    });
   });
 }
 
