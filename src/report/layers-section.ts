@@ -1,6 +1,6 @@
 import type { AlertRecord, BackupLayerResult, LayerResult, MonitoringLayerResult, ResultJson } from './result.js';
 import { html, type SafeHtml } from './escape.js';
-import { fmtInt, fmtMs } from './format.js';
+import { fmtInt, fmtMs, fmtOffsetMs } from './format.js';
 import { assertNever } from '../util/assert-never.js';
 
 // The drill's layers in the HTML report: each layer's checks (a failed one fails the drill), then what
@@ -52,9 +52,7 @@ ${l.backups.map(
 /** A time relative to a reference (the fault, for alerts), or a dash. */
 function rel(atMs: number | null, fromMs: number | null): string {
   if (atMs === null) return '—';
-  if (fromMs === null) return fmtMs(atMs);
-  const d = atMs - fromMs;
-  return `${d < 0 ? '−' : '+'}${fmtMs(Math.abs(d))}`;
+  return fromMs === null ? fmtMs(atMs) : fmtOffsetMs(atMs - fromMs);
 }
 
 function monitoringBlock(l: MonitoringLayerResult): SafeHtml {

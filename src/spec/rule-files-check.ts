@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { DrillSpec } from './schema.js';
 import type { Problem } from './problem.js';
 import type { Segment } from './introspect.js';
@@ -15,7 +16,7 @@ export function ruleFileProblems(spec: DrillSpec, drillFile: string): Problem[] 
     // Your own Prometheus has its own rules: they are checked against it when the run starts.
     if (layer.kind !== 'monitoring' || layer.external) return;
     const declared = layer.rules.length > 0;
-    const paths = resolveRulePaths(layer.rules, drillFile, descriptorOf(spec.stack).data(spec.stack));
+    const paths = resolveRulePaths(layer.rules, path.dirname(drillFile), descriptorOf(spec.stack).data(spec.stack));
     const defined = new Set<string>();
     paths.forEach((p, j) => {
       try {

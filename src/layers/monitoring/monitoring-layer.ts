@@ -31,7 +31,8 @@ export async function startMonitoringLayer(ctx: LayerContext, spec: LayerSpecOf<
   const dataNodes: ScrapedNode[] = stack.containers.filter((c) => c.role === 'redis' || c.role === 'db').map((c) => ({ node: c.node, host: c.name, port: stack.data.port }));
   const apps = stack.containers.filter((c) => c.role === 'app').map((c) => ({ node: c.node, host: c.name, port: APP_PORT }));
   if (dataNodes.length === 0) throw new InfraError(`monitoring layer: stack ${stack.kind} has no data nodes drill can scrape`);
-  const rules = resolveRulePaths(spec.rules, path.join(process.cwd(), 'drill.yaml'), stack.data.kind).map((p) => readRuleFile(p));
+  // A drill loaded from a file has its rule paths resolved already; one given as text resolves from here.
+  const rules = resolveRulePaths(spec.rules, process.cwd(), stack.data.kind).map((p) => readRuleFile(p));
   const ruleNames = rules.map((r, i) => `${i}-${path.basename(r.path).replace(/[^A-Za-z0-9._-]/g, '_')}`);
   const data: ExporterData =
     stack.data.kind === 'redis' ? { kind: 'redis', ...(stack.data.password ? { password: stack.data.password } : {}) } : { kind: 'mysql', user: stack.data.user, password: stack.data.password };
@@ -117,6 +118,8 @@ export async function startExternalMonitoring(ctx: LayerContext, spec: LayerSpec
     },
     stop: () => {
       watch.stop();
+      // A failed poll widens only its own window; say so rather than drop it.
+      if (watch.lastError) ctx.log.warn({ alertmanager: external.alertmanagerUrl, error: watch.lastError }, 'monitoring: some polls of your Alertmanager failed');
     },
   });
 }

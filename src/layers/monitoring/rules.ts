@@ -52,8 +52,8 @@ export function readRuleFile(file: string): RuleFile {
   return { path: file, text, alerts };
 }
 
-/** The rule files of a layer: each path resolved against the drill file's folder; none declared: the shipped ones. */
-export function resolveRulePaths(rules: readonly string[], drillFile: string, data: DataKind): string[] {
+/** The rule files of a layer: each path resolved against `baseDir` (the drill file's folder); none declared: the shipped ones. */
+export function resolveRulePaths(rules: readonly string[], baseDir: string, data: DataKind): string[] {
   if (rules.length === 0) return [shippedRulesFile(data)];
-  return rules.map((r) => path.resolve(path.dirname(drillFile), r));
+  return rules.map((r) => path.resolve(baseDir, r));
 }
