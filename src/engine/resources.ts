@@ -18,6 +18,11 @@ export interface ContainerPlan {
   publish?: number[];
   networkName: string;
   networkAliases?: string[];
+  /**
+   * Mounts drill's lazy disk (a FUSE layer) inside: /dev/fuse and CAP_SYS_ADMIN, which a FUSE mount needs,
+   * for this container only (docs/power-loss.md). Nothing is privileged.
+   */
+  lazyDisk?: boolean;
 }
 
 export interface RunningContainer {
@@ -31,6 +36,8 @@ export interface RunningContainer {
   gateway?: string;
   /** container port → host port on 127.0.0.1 */
   ports: Record<number, number>;
+  /** Its data is on drill's lazy disk: a power-loss fault may aim at it. */
+  lazyDisk?: boolean;
 }
 
 export async function createNetwork(docker: Docker, run: RunIdentity, name: string): Promise<Dockerode.Network> {
@@ -65,7 +72,9 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
       PortBindings: bindings,
       // A drill container must not come back by itself after a kill: the fault is the point.
       RestartPolicy: { Name: 'no' },
+      // An init as PID 1: a kill takes every process of the container with it (the lazy disk's too).
       Init: true,
+      ...(plan.lazyDisk ? { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }], CapAdd: ['SYS_ADMIN'] } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [plan.networkName]: { Aliases: plan.networkAliases ?? [plan.name] } },
@@ -90,7 +99,7 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
   }
   const ip = info.NetworkSettings.Networks[plan.networkName]?.IPAddress ?? '';
   const gateway = info.NetworkSettings.Networks[plan.networkName]?.Gateway || undefined;
-  return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, gateway, ports };
+  return { id: info.Id, node: plan.node, name: plan.name, role: plan.role, image: plan.image, ip, gateway, ports, ...(plan.lazyDisk ? { lazyDisk: true } : {}) };
 }
 
 /** A port on a remote engine's host, below the usual ephemeral range (a conflict there is retried). */

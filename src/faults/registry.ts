@@ -5,12 +5,13 @@ import { latency } from './latency.js';
 import { loss } from './loss.js';
 import { partition } from './partition.js';
 import { pause } from './pause.js';
+import { powerLoss } from './power-loss.js';
 import type { FaultContext, FaultKind, FaultPlugin, FaultPlugins, InjectedFault } from './plugin.js';
 import { restart } from './restart.js';
 import { stop } from './stop.js';
 
 // Every fault kind of the schema and its plugin: a kind without a plugin (or the reverse) does not compile.
-export const faultPlugins = { kill, stop, pause, restart, partition, isolate, loss, latency } satisfies FaultPlugins;
+export const faultPlugins = { kill, stop, pause, restart, partition, 'power-loss': powerLoss, isolate, loss, latency } satisfies FaultPlugins;
 
 export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: FaultPlugins = faultPlugins): Promise<InjectedFault> {
   return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step);

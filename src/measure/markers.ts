@@ -28,9 +28,22 @@ export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-s
 export const LAYER_MARKERS = ['backup', 'backup-error', 'layer-check', 'alert-pending', 'alert-firing', 'alert-notified', 'alert-resolved'] as const;
 /**
  * What a node says in its own log (the log-rules.ts of redis and mysql under stacks): a replica losing or regaining its primary, a
- * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on.
+ * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on,
+ * a server loading its data from disk after a restart (and finding its tail cut), a snapshot saved.
  */
-export const LOG_MARKERS = ['replica-link-lost', 'replica-link-up', 'node-promoted', 'node-demoted', 'node-ready', 'node-shutdown', 'semi-sync-off', 'semi-sync-on'] as const;
+export const LOG_MARKERS = [
+  'replica-link-lost',
+  'replica-link-up',
+  'node-promoted',
+  'node-demoted',
+  'node-ready',
+  'node-shutdown',
+  'semi-sync-off',
+  'semi-sync-on',
+  'data-loaded',
+  'data-truncated',
+  'snapshot-saved',
+] as const;
 /** A bring-your-own stack put back as it was (compose). */
 export const STACK_MARKERS = ['restore', 'restore-error'] as const;
 /**

@@ -27,6 +27,11 @@ export const faultPlans = {
     action: (s) => (s.oneWay ? 'partition, one way (only what goes from the first group is dropped)' : 'partition (the groups cannot reach each other)'),
     target: (s, stack) => describeGroups(stack, s.groups, s.atMs),
   },
+  'power-loss': {
+    network: false,
+    action: () => 'power loss (every process of each node killed at once, on its lazy disk: what was not fsynced is gone)',
+    target: (s, stack) => describeGroups(stack, [s.nodes], s.atMs),
+  },
   isolate: { network: true, action: () => 'isolate (cut off from every other node)', target: single },
   loss: {
     network: true,
@@ -44,7 +49,8 @@ export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep:
   const network = faultPlans[step.fault].network;
   const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
   if (step.fault === 'restart') return 'itself: started again after its time down';
-  if (step.durationMs !== undefined) return after(network ? 'rules removed' : step.fault === 'pause' ? 'unpaused' : 'started again');
+  if (step.durationMs !== undefined)
+    return after(network ? 'rules removed' : step.fault === 'pause' ? 'unpaused' : step.fault === 'power-loss' ? 'power back: started again from what the disk kept' : 'started again');
   if (network) return 'rules removed at the end of the run';
   if (step.fault === 'pause') return 'unpaused at the end of the run';
   // kill or stop without a duration: down for the rest of the run, unless a rejoin starts it.

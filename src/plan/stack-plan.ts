@@ -29,6 +29,7 @@ function redisSentinel(stack: RedisSentinelStackSpec, images: PlanImages): Stack
   if (stack.password !== undefined) notes.push('password: set (requirepass, masterauth; masked in every output)');
   const config = Object.entries(stack.redisConfig);
   if (config.length > 0) notes.push(`redis.conf: ${config.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (stack.disk === 'lazy') notes.push("disk: drill's lazy disk on every Redis node (unsynced writes live in its memory: a power-loss fault loses them; /dev/fuse and CAP_SYS_ADMIN for those nodes)");
   const t = stack.sentinel;
   return {
     kind: stack.kind,

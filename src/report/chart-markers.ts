@@ -75,6 +75,10 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#2da44e', label: 'alert resolved', meaning: "the alert's condition cleared" };
     case 'replica-link-lost':
       return { color: '#953800', label: 'link lost', meaning: "detection in the system's own log: a replica lost its primary" };
+    case 'data-truncated':
+      return { color: '#cf222e', label: 'data cut', meaning: 'the server found its append-only file cut short when it loaded it: what power loss took' };
+    case 'snapshot-saved':
+      return { color: '#57606a', label: 'snapshot', meaning: 'the server finished a snapshot (RDB) on its disk' };
     case 'semi-sync-off':
       return { color: '#cf222e', label: 'semi-sync off', meaning: 'the primary stopped waiting for a replica: commits from here on may be lost' };
     // Drawn from the fault records themselves, or only in the events log.
@@ -83,6 +87,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'node-demoted':
     case 'node-ready':
     case 'node-shutdown':
+    case 'data-loaded':
     case 'semi-sync-on':
     case 'fault':
     case 'fault-verified':

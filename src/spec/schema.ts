@@ -32,6 +32,12 @@ const redisSentinelStack = z.strictObject({
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case redis.conf directive name such as "min-replicas-to-write"'), z.union([z.string(), z.number()]))
     .default({})
     .describe('Extra redis.conf directives for master and replicas, e.g. { "min-replicas-to-write": 1 }'),
+  disk: z
+    .enum(['plain', 'lazy'])
+    .default('plain')
+    .describe(
+      "Where each Redis node keeps its data: plain (the container's filesystem), or lazy: drill's lazy disk, a FUSE layer that holds unsynced writes in memory and loses them in a power-loss fault (docs/power-loss.md; needs drill's own Redis image, /dev/fuse and CAP_SYS_ADMIN for the Redis nodes only)",
+    ),
 });
 
 const mysqlReplicationStack = z.strictObject({

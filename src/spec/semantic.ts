@@ -126,6 +126,19 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
           checkTarget(['steps', index, 'groups', g, m], member, true);
         });
       });
+    } else if (step.fault === 'power-loss') {
+      step.nodes.forEach((member, m) => {
+        const path: Segment[] = ['steps', index, 'nodes', m];
+        if (/^(sentinels?|apps?|runner)$|^(sentinel|app)-\d+$/.test(member))
+          at(path, `expected a data node (primary, replica, any-replica, replicas or a node such as redis-2), got ${quote(member)}: power loss is judged by what a data node's disk kept`);
+        else checkTarget(path, member, true);
+      });
+      if (stack.kind !== 'redis-sentinel' || stack.disk !== 'lazy') {
+        at(
+          ['steps', index, 'fault'],
+          `power-loss needs the nodes' data on drill's lazy disk (stack.disk: lazy, on a redis-sentinel stack), got ${stack.kind === 'redis-sentinel' ? `disk ${stack.disk}${has(['stack', 'disk']) ? '' : ' (the default)'}` : `a ${stack.kind} stack`}: on a plain disk a kill loses nothing the server wrote (it sits in the page cache), so it would not be power loss (docs/power-loss.md)`,
+        );
+      }
     } else if (step.fault === 'loss') {
       const hasTarget = has(['steps', index, 'target']);
       if (hasTarget && step.between) at(['steps', index, 'between'], 'expected either target (loss to and from one node) or between (loss between two groups), got both');
@@ -140,6 +153,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       checkTarget(['steps', index, 'target'], step.target, false);
     }
   });
+
+  if (stack.kind === 'redis-sentinel' && stack.disk === 'lazy' && stack.image !== undefined) {
+    at(['stack', 'disk'], `disk: lazy needs drill's own Redis image (it carries the lazy disk), got stack.image ${quote(stack.image)}: remove stack.image or use disk: plain`);
+  }
 
   if (stack.kind === 'redis-sentinel' && stack.quorum !== undefined && stack.quorum > stack.sentinels) {
     const sentinels = has(['stack', 'sentinels']) ? `${stack.sentinels}` : `${stack.sentinels}, the default`;

@@ -72,6 +72,18 @@ const partitionFaultStep = z
   .describe("Network partition between groups of nodes (iptables DROP inside each node's network namespace)")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'groups', groups: s.groups, oneWay: s.oneWay, durationMs: s.duration }));
 
+const powerLossFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('power-loss'),
+    nodes: group.describe('The data nodes that lose power at the same instant: [primary], or a whole site such as [primary, replicas]'),
+    duration: healAfter,
+  })
+  .describe(
+    "Power loss: every process of each node dies at once and what it wrote but never fsynced is gone (the nodes' data is on drill's lazy disk: stack.disk: lazy). Heal = power back: the nodes start again from what their disk kept",
+  )
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.nodes.join('+'), nodes: s.nodes, durationMs: s.duration }));
+
 const isolateFaultStep = z
   .strictObject({
     at: duration().describe('When to inject, from the end of warm-up'),
@@ -194,6 +206,7 @@ export const stepSchema = z.union([
   isolateFaultStep,
   lossFaultStep,
   latencyFaultStep,
+  powerLossFaultStep,
   promoteStep,
   repointStep,
   switchoverStep,

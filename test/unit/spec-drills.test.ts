@@ -29,6 +29,7 @@ describe('shipped drills', () => {
       sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 },
       apps: 1,
       redisConfig: {},
+      disk: 'plain',
     });
     assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 15000 });
     assert.deepEqual(spec.steps, [

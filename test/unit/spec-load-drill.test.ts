@@ -88,6 +88,7 @@ const EXPECTED = {
     sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 },
     apps: 1,
     redisConfig: { 'min-replicas-to-write': 1, appendonly: 'yes' },
+    disk: 'plain',
   },
   load: { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 15000 },
   steps: [
@@ -126,7 +127,7 @@ describe('loadDrillFile: valid files', () => {
       name: 't',
       description: '',
       layers: [],
-      stack: { kind: 'redis-sentinel', replicas: 1, sentinels: 3, sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 }, apps: 1, redisConfig: {} },
+      stack: { kind: 'redis-sentinel', replicas: 1, sentinels: 3, sentinel: { downAfterMs: 1000, failoverTimeoutMs: 5000, parallelSyncs: 1 }, apps: 1, redisConfig: {}, disk: 'plain' },
       load: { rate: 100, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 10000 },
       steps: [{ kind: 'fault', atMs: 2000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' }],
       objectives: { rtoMs: undefined, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, availability: undefined },
@@ -162,7 +163,7 @@ describe('loadDrillFile: valid files', () => {
 describe('loadDrillFile: schema errors point at the line', () => {
   it('wrong enum value: the value, with what was expected', async () => {
     assert.deepEqual(await errorsOf(minimal((l) => (l[8] = '    fault: explode'))), [
-      { line: 9, column: 12, path: 'steps[0].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"' },
+      { line: 9, column: 12, path: 'steps[0].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"' },
     ]);
   });
 
@@ -195,7 +196,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -203,7 +204,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -229,7 +230,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"`,
       );
       return true;
     });
@@ -739,7 +740,7 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     ]);
     // Not a missing "target": a partition has none, so nothing is said that only some faults would say.
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: explode'))), [
-      { line: 13, column: 12, path: 'steps[1].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"' },
+      { line: 13, column: 12, path: 'steps[1].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"' },
     ]);
   });
 });

@@ -42,12 +42,14 @@ export async function containerFault(
   undo: (() => Promise<void>) | null,
   healAfterMs: number | undefined,
   engineActions: readonly string[],
+  /** The containers the fault acts on, in words, when more than `container` (whose event times it). */
+  containerNames: string = container.name,
 ): Promise<InjectedFault> {
   const injectedAtMs = ctx.clock.nowMs();
   await apply();
   const injectReturnedAtMs = ctx.clock.nowMs();
   const details = await engineEventDetails(ctx, container, engineActions, injectedAtMs, injectReturnedAtMs);
-  return timeBox(ctx, { kind: step.fault, target: step.target, container: container.name, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo, details });
+  return timeBox(ctx, { kind: step.fault, target: step.target, container: containerNames, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo, details });
 }
 
 /** The engine's own event of the fault, on the run clock, when the engine logged one inside the call (local engines: same clock). */

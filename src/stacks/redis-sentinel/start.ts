@@ -25,7 +25,21 @@ function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
   for (const [key, value] of Object.entries(spec.redisConfig)) args.push(`--${key}`, String(value));
   if (spec.password) args.push('--requirepass', spec.password, '--masterauth', spec.password);
   if (replicaOf) args.push('--replicaof', replicaOf, String(REDIS_PORT));
-  return args;
+  return spec.disk === 'lazy' ? onLazyDisk(args) : args;
+}
+
+/** Where the lazy disk keeps what was fsynced: the container's own filesystem, which a kill and a start keep. */
+const DURABLE_DIR = '/var/lib/drill-disk';
+const DATA_DIR = '/data';
+
+/**
+ * Redis on drill's lazy disk (images/redis/lazy-disk.py): mount it over the data directory, then run the
+ * server from inside the mount (a cwd taken before the mount would bypass it, hence --dir too). The disk's
+ * process lives beside the server under the container's init, so a kill takes both (docs/power-loss.md).
+ */
+function onLazyDisk(args: string[]): string[] {
+  const script = [`drill-lazy-disk ${DURABLE_DIR} ${DATA_DIR} &`, `until grep -q ' ${DATA_DIR} fuse' /proc/mounts; do sleep 0.02; done`, `cd ${DATA_DIR} && exec "$@" --dir ${DATA_DIR}`].join('\n');
+  return ['sh', '-c', script, 'sh', ...args];
 }
 
 function sentinelCmd(spec: RedisSentinelStackSpec, masterIp: string): string[] {
@@ -51,7 +65,17 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   await createNetwork(docker, run, network);
   const name = (role: string, n: number) => `drill-${run.token}-${role}-${n}`;
   const start = (role: string, n: number, image: string, cmd: string[], port: number, env?: Record<string, string>) =>
-    startContainer(docker, run, { node: `${role}-${n}`, name: name(role, n), role, image, cmd, publish: [port], networkName: network, ...(env ? { env } : {}) });
+    startContainer(docker, run, {
+      node: `${role}-${n}`,
+      name: name(role, n),
+      role,
+      image,
+      cmd,
+      publish: [port],
+      networkName: network,
+      ...(env ? { env } : {}),
+      ...(role === 'redis' && spec.disk === 'lazy' ? { lazyDisk: true } : {}),
+    });
   const sentinelNames = Array.from({ length: spec.sentinels }, (_, i) => name('sentinel', i + 1));
 
   // Everything in parallel except what needs the master's address (replicas and Sentinels are given

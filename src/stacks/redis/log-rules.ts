@@ -10,4 +10,8 @@ export const REDIS_LOG_RULES: readonly LogRule[] = [
   { pattern: /REPLICAOF \S+ enabled/, marker: 'node-demoted', meaning: 'became a replica' },
   { pattern: /Ready to accept connections/, marker: 'node-ready', meaning: 'server ready' },
   { pattern: /Received SIG(TERM|INT)|User requested shutdown/, marker: 'node-shutdown', meaning: 'server shutting down' },
+  // After a restart (power back): what the server found on its disk (docs/power-loss.md).
+  { pattern: /DB loaded from (append only file|disk)/, marker: 'data-loaded', meaning: 'loaded its data from disk' },
+  { pattern: /short read while loading the AOF|AOF loaded anyway|Bad file format reading the append only file/, marker: 'data-truncated', meaning: 'its append-only file was cut short' },
+  { pattern: /Background saving terminated with success/, marker: 'snapshot-saved', meaning: 'snapshot (RDB) saved' },
 ];
