@@ -18,6 +18,8 @@ export interface ContainerPlan {
   publish?: number[];
   networkName: string;
   networkAliases?: string[];
+  /** Linux capabilities beyond the engine's default set (never privileged): NET_ADMIN and NET_RAW for VRRP. */
+  capAdd?: string[];
 }
 
 export interface RunningContainer {
@@ -66,6 +68,7 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
       // A drill container must not come back by itself after a kill: the fault is the point.
       RestartPolicy: { Name: 'no' },
       Init: true,
+      ...(plan.capAdd ? { CapAdd: plan.capAdd } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [plan.networkName]: { Aliases: plan.networkAliases ?? [plan.name] } },

@@ -94,6 +94,15 @@ const layerPlans = {
     const checks = [...fires, ...quiet];
     return `monitoring: Prometheus (scrape every ${formatDurationMs(layer.scrapeIntervalMs)}, rules evaluated every ${formatDurationMs(layer.evaluationIntervalMs)}; rules: ${rules}) and Alertmanager (group_wait ${formatDurationMs(layer.groupWaitMs)}) with an exporter per data node; checks: ${checks.length ? checks.join('; ') : 'none (alert times are reported)'}; drill's image ${images.monitoring}`;
   },
+  'lb-vip': (layer, _spec, images) => {
+    const k = layer.keepalived;
+    const h = layer.healthCheck;
+    const checks =
+      layer.proxy === 'haproxy'
+        ? `health checks every ${formatDurationMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : `passive checks: max_fails ${h.fall}, fail_timeout ${formatDurationMs(h.interMs)}`;
+    return `lb-vip: ${layer.proxy} and keepalived on lb-1 and lb-2 (VRRPv3, advert_int ${formatDurationMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${k.trackProxy ? `track_script on the proxy every ${formatDurationMs(k.trackIntervalMs)}` : 'no track_script'}) holding a VIP on the stack's network in front of the app instances (${checks}); the load enters through the VIP; drill's image ${images.lb}`;
+  },
 } satisfies LayerPlans;
 
 function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): string {
@@ -102,6 +111,8 @@ function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): strin
       return layerPlans.backup(layer, spec, images);
     case 'monitoring':
       return layerPlans.monitoring(layer, spec, images);
+    case 'lb-vip':
+      return layerPlans['lb-vip'](layer, spec, images);
     default:
       return assertNever(layer, 'layer');
   }

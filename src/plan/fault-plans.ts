@@ -19,6 +19,7 @@ const single = (step: { target: string; atMs: number }, stack: StackSpec) => des
 
 export const faultPlans = {
   kill: { network: false, action: (s) => `kill (${s.signal}${s.signal === 'SIGKILL' ? ': no clean shutdown' : ': the server shuts down its own way'})`, target: single },
+  'kill-process': { network: false, action: (s) => `kill-process ${s.process} (SIGKILL to that process alone; the container lives on, nothing restarts it)`, target: single },
   stop: { network: false, action: (s) => `stop (SIGTERM, then SIGKILL after ${formatDurationMs(s.stopTimeoutMs)})`, target: single },
   pause: { network: false, action: () => 'pause (every process frozen: connections stay open and hang)', target: single },
   restart: { network: false, action: (s) => `restart (graceful stop within ${formatDurationMs(s.stopTimeoutMs)}, down ${formatDurationMs(s.durationMs ?? 0)}, start)`, target: single },
