@@ -51,7 +51,7 @@ export function haproxyConfig(spec: LbVipLayerSpec, backends: readonly Backend[]
 /**
  * Nginx (open source): no active health checks. An instance is taken out passively after `max_fails`
  * failed requests within `fail_timeout` and left out for `fail_timeout`; a request refused by a dead
- * instance goes to the next one (proxy_next_upstream error).
+ * instance goes to the next one (proxy_next_upstream error). fail_timeout takes whole seconds (validation).
  */
 export function nginxConfig(spec: LbVipLayerSpec, backends: readonly Backend[]): string {
   const h = spec.healthCheck;
@@ -63,7 +63,7 @@ export function nginxConfig(spec: LbVipLayerSpec, backends: readonly Backend[]):
     'http {',
     '  access_log off;',
     '  upstream apps {',
-    ...backends.map((b) => `    server ${b.host}:${b.port} max_fails=${h.fall} fail_timeout=${h.interMs}ms;`),
+    ...backends.map((b) => `    server ${b.host}:${b.port} max_fails=${h.fall} fail_timeout=${h.interMs / 1000}s;`),
     '    keepalive 64;',
     '  }',
     '  server {',

@@ -4,7 +4,7 @@ import { readContainerLogs } from '../../engine/container-logs.js';
 import { exec } from '../../engine/docker-exec.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { startContainer, type RunningContainer } from '../../engine/resources.js';
-import { byInvoke, findRecovery } from '../../measure/index.js';
+import { measure } from '../../measure/index.js';
 import type { FaultRecord, TimelineEvent } from '../../measure/types.js';
 import type { Stack } from '../../stacks/stack.js';
 import { InfraError } from '../../util/errors.js';
@@ -159,9 +159,8 @@ class LbVipLayer implements Layer {
     const backendStates = parsed.flatMap((p) => p.backends).sort((a, b) => a.atMs - b.atMs);
     const windows = holderWindows(vipChanges, endedAtMs, input.loadEndMs);
     const split = splitBrainWindows(windows);
-    const sorted = byInvoke(input.history);
-    const recoveredAtMs = (f: FaultRecord) =>
-      findRecovery({ sorted, tFaultMs: f.effectFromMs ?? f.injectedAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
+    // The client's recovery after each fault, measured exactly as the drill's own RTO is.
+    const recoveredAtMs = (f: FaultRecord) => measure({ history: input.history, faults: [f], presentIds: null, stableMs: input.stableMs, bucketMs: 100, timerResolutionMs: 1 }).recoveredAtMs;
     const name = (c: RunningContainer) => ({ node: c.node, container: c.name });
     const rows = explain({
       spec: this.spec,
