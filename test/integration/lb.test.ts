@@ -15,7 +15,7 @@ type Run = Awaited<ReturnType<typeof runDrillFile>>;
 function lbOf(result: ResultJson): LbVipLayerResult {
   const l = result.layers?.find((x) => x.kind === 'lb-vip');
   assert.ok(l, 'no lb-vip layer in result.json');
-  return l as LbVipLayerResult;
+  return l;
 }
 
 /** A node's log as saved with the run: the stamped lines (epoch µs → run-clock ms). */
