@@ -118,10 +118,12 @@ export interface LbVipLayerResult {
   kind: 'lb-vip';
   proxy: 'haproxy' | 'nginx';
   vip: string;
-  /** Where the load entered: the VIP's URL. */
+  /** apps: the load entered through the VIP; database: the app's database pool did (HAProxy routing writes to the writable node). */
+  front: 'apps' | 'database';
+  /** The proxy on the VIP: where the load entered (http://VIP:80), or where the app's pool connected (mysql://VIP:3306). */
   loadUrl: string;
   containers: { name: string; role: string; image: string }[];
-  /** The app instances behind the proxies (node names). */
+  /** What is behind the proxies (node names): the app instances, or the database nodes. */
   backends: string[];
   keepalived: { advertIntMs: number; priorities: [number, number]; preempt: boolean; trackProxy: boolean; trackIntervalMs: number; trackFall: number };
   healthCheck: { interMs: number; fall: number; rise: number; timeoutMs: number };

@@ -86,12 +86,17 @@ const optMs = (ms: number | null | undefined): string => (ms === null || ms === 
 function lbVipBlock(l: LbVipLayerResult): SafeHtml {
   const k = l.keepalived;
   const h = l.healthCheck;
-  const checks = l.proxy === 'haproxy' ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}` : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
+  const checks =
+    l.front === 'database'
+      ? html`an external check of read_only every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+      : l.proxy === 'haproxy'
+        ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
   const backends = l.backends;
-  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP</h3>
+  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : ''}</h3>
 <p>${l.proxy} and keepalived on ${l.containers.map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
     k.trackProxy ? html`track_script on the proxy every ${fmtMs(k.trackIntervalMs)} × fall ${k.trackFall}` : 'no track_script'
-  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). The load entered through <code>${l.loadUrl}</code>.</p>
+  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${l.front === 'database' ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.` : html`The load entered through <code>${l.loadUrl}</code>.`}</p>
 ${checksTable(l)}
 <table data-testid="lb-explain"><thead><tr><th>Fault</th><th>Setting</th><th>Expected</th><th class="num">VIP moved</th><th class="num">Server out</th><th class="num">Split brain</th><th class="num">Client RTO</th><th>What happened</th></tr></thead><tbody>
 ${

@@ -136,11 +136,25 @@ const lbVipLayer = z
         "Two load-balancer nodes (lb-1, lb-2), each running the proxy and Keepalived, holding one VRRP VIP on the stack's network in front of the stack's app instances; the load enters through the VIP",
       ),
     proxy: z.enum(['haproxy', 'nginx']).default('haproxy').describe('What spreads the load over the app instances'),
+    front: z
+      .enum(['apps', 'database'])
+      .default('apps')
+      .describe(
+        'apps: the load enters through the VIP and the proxy spreads it over the app instances. database (HAProxy, mysql-replication): the proxy sits between the app and the databases and sends writes only to the node with read_only=0, so a promotion moves the traffic without repointing the app',
+      ),
     healthCheck: healthCheck.prefault({}).describe('How the proxy finds a dead app instance'),
     keepalived: keepalived.prefault({}).describe('How the VIP moves'),
     vipMovesWithin: duration({ minMs: 1 }).optional().describe("Max time from the first fault to the VIP held by another node (seen in the nodes' own namespaces): a check of the drill"),
     splitBrainAtMost: duration().optional().describe('Max time both nodes held the VIP at once (VRRP split brain), summed over the drill: a check of the drill'),
   })
-  .transform((l) => ({ kind: l.kind, proxy: l.proxy, healthCheck: l.healthCheck, keepalived: l.keepalived, vipMovesWithinMs: l.vipMovesWithin, splitBrainAtMostMs: l.splitBrainAtMost }));
+  .transform((l) => ({
+    kind: l.kind,
+    proxy: l.proxy,
+    front: l.front,
+    healthCheck: l.healthCheck,
+    keepalived: l.keepalived,
+    vipMovesWithinMs: l.vipMovesWithin,
+    splitBrainAtMostMs: l.splitBrainAtMost,
+  }));
 
 export const layerSchema = z.discriminatedUnion('kind', [backupLayer, monitoringLayer, lbVipLayer]).describe('A layer: its own containers, events and checks, beside any stack');

@@ -218,3 +218,34 @@ describe('nginx-kill-active', () => {
     assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });
+
+describe('mariadb-haproxy-kill-primary', () => {
+  let run: Run;
+  before(async () => {
+    await requireEngine();
+    run = await runDrillFile('drills/mariadb-haproxy-kill-primary.yaml');
+  });
+
+  it('moved the writes to the promoted node through HAProxy, without a repoint', async () => {
+    assertPass(run);
+    const lb = lbOf(run.result);
+    assert.equal(lb.front, 'database');
+    assert.deepEqual(lb.backends, ['db-1', 'db-2']);
+    assert.ok(!run.result.events.some((e) => e.marker === 'runbook-repoint'), 'the drill repointed the app');
+    const promoted = run.result.events.find((e) => e.marker === 'runbook-promote');
+    assert.ok(promoted, 'no promotion on the timeline');
+    // The active node's HAProxy put db-2 in only after the promotion made it writable (its own log).
+    const active = lb.holders.find((w) => w.fromMs <= faultAt(run.result) && w.toMs > faultAt(run.result))!.nodes[0]!;
+    const log = await nodeLog(run, active);
+    const up = log.find((l) => l.source === 'proxy' && /Server dbs\/db-2 is UP/.test(l.text) && l.atMs > faultAt(run.result));
+    assert.ok(up, `${active}'s HAProxy never put db-2 in`);
+    assert.ok(up.atMs > promoted.atMs, `db-2 UP at ${up.atMs} before the promotion at ${promoted.atMs}`);
+    // The writes recovered after db-2 came in, not before (the app's only path to the data is the VIP).
+    const m = run.result.measured!;
+    assert.ok(m.recoveredAtMs !== null && m.recoveredAtMs >= up.atMs - m.precisionMs - 5, `recovered at ${m.recoveredAtMs}, db-2 UP at ${up.atMs}`);
+  });
+
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
+});

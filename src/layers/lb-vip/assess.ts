@@ -99,6 +99,9 @@ export function explain(input: ExplainInput): LbExplainRow[] {
     } else if (app) {
       const down = backends.filter((b) => b.server === app.node && !b.up && b.atMs >= at).sort((a, b) => a.atMs - b.atMs)[0];
       const removedMs = down ? down.atMs - at : null;
+      // Behind a database front door, the traffic moves when another node passes the writable check (after a promotion).
+      const up = backends.filter((b) => b.server !== app.node && b.up && b.atMs >= at).sort((a, b) => a.atMs - b.atMs)[0];
+      const moved = up ? `; ${up.lb} put ${up.server} in ${s(up.atMs - at)} after the fault (${up.detail || 'check passed'}, after rise ${h.rise} × inter)` : '';
       const haproxy = spec.proxy === 'haproxy';
       rows.push({
         fault: `${f.kind} ${app.node}`,
@@ -110,7 +113,7 @@ export function explain(input: ExplainInput): LbExplainRow[] {
         vipMovedMs: null,
         removedMs,
         clientRtoMs: clientMs,
-        detail: down ? `${down.lb} marked ${app.node} down ${s(removedMs!)} after the fault${down.detail ? ` (${down.detail})` : ''}` : `no proxy marked ${app.node} down`,
+        detail: (down ? `${down.lb} marked ${app.node} down ${s(removedMs!)} after the fault${down.detail ? ` (${down.detail})` : ''}` : `no proxy marked ${app.node} down`) + moved,
       });
     } else if (f.kind === 'partition') {
       const sb = splitBrainWindows(windows).filter((w) => w.toMs > at);

@@ -48,6 +48,56 @@ export function haproxyConfig(spec: LbVipLayerSpec, backends: readonly Backend[]
   ].join('\n');
 }
 
+/** MariaDB's port, where the database front door listens (the app is pointed at the VIP on it). */
+export const DB_PORT = 3306;
+/** The external check's script inside the node, and the client options file it reads (credentials). */
+export const WRITABLE_CHECK = '/etc/haproxy/writable.sh';
+const DB_CNF = '/etc/haproxy/db.cnf';
+
+/**
+ * HAProxy in front of the database pair (front: database): TCP on 3306, writes only to the node with
+ * read_only=0. HAProxy's mysql-check cannot see read_only, so an external check asks each node
+ * (SELECT @@global.read_only) every `inter`: a runbook promotion then moves the traffic by itself, and a
+ * demoted or dead node is taken out after `fall` checks. (Forking a check is why insecure-fork-wanted.)
+ */
+export function haproxyDbConfig(spec: LbVipLayerSpec, backends: readonly Backend[]): string {
+  const h = spec.healthCheck;
+  return [
+    'global',
+    `  stats socket ${STATS_SOCKET} mode 600 level admin`,
+    '  maxconn 4096',
+    '  external-check',
+    '  insecure-fork-wanted',
+    'defaults',
+    '  mode tcp',
+    '  timeout connect 1s',
+    '  timeout client 1h',
+    '  timeout server 1h',
+    `  timeout check ${h.timeoutMs}ms`,
+    'frontend fe',
+    `  bind :${DB_PORT}`,
+    '  default_backend dbs',
+    'backend dbs',
+    '  option external-check',
+    '  external-check path "/usr/bin:/bin"',
+    `  external-check command ${WRITABLE_CHECK}`,
+    `  default-server inter ${h.interMs}ms fall ${h.fall} rise ${h.rise} on-marked-down shutdown-sessions`,
+    ...backends.map((b) => `  server ${b.node} ${b.host}:${b.port} check`),
+    '',
+  ].join('\n');
+}
+
+/** The external check: HAProxy passes the server's address and port as $3 and $4; exit 0 = writable. */
+export function writableCheckScript(timeoutMs: number): string {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return [
+    '#!/bin/sh',
+    `ro=$(mariadb --defaults-extra-file=${DB_CNF} --connect-timeout=${seconds} -h "$3" -P "$4" -N -B -e 'SELECT @@global.read_only' 2>/dev/null) || exit 1`,
+    '[ "$ro" = 0 ]',
+    '',
+  ].join('\n');
+}
+
 /**
  * Nginx (open source): no active health checks. An instance is taken out passively after `max_fails`
  * failed requests within `fail_timeout` and left out for `fail_timeout`; a request refused by a dead
@@ -132,6 +182,16 @@ export function keepalivedConfig(spec: LbVipLayerSpec, node: { name: string; pri
  * from the container's log: VRRP state changes, the VIP added or removed in this namespace, server UP/DOWN.
  */
 export function entrypointScript(spec: LbVipLayerSpec): string {
+  // The database front door's check and its credentials, from the environment (never on a command line).
+  const dbCheck =
+    spec.front === 'database'
+      ? [
+          `printf '%s\\n' "$LB_DB_CHECK" > ${WRITABLE_CHECK}`,
+          `chmod 755 ${WRITABLE_CHECK}`,
+          `printf '[client]\\nuser=%s\\npassword=%s\\n' "$LB_DB_USER" "$LB_DB_PASSWORD" > ${DB_CNF}`,
+          `chmod 600 ${DB_CNF}`,
+        ]
+      : [];
   const proxyCmd = spec.proxy === 'haproxy' ? 'haproxy -db -f /etc/haproxy/drill.cfg' : "nginx -c /etc/nginx/drill.conf -g 'daemon off;'";
   const proxyConf = spec.proxy === 'haproxy' ? '/etc/haproxy/drill.cfg' : '/etc/nginx/drill.conf';
   return [
@@ -139,6 +199,7 @@ export function entrypointScript(spec: LbVipLayerSpec): string {
     'stamp() { while IFS= read -r line; do printf "drill-event %s %s %s\\n" "${EPOCHREALTIME/./}" "$1" "$line"; done; }',
     `printf '%s\\n' "$LB_PROXY_CONF" > ${proxyConf}`,
     'printf \'%s\\n\' "$LB_KEEPALIVED_CONF" > /etc/keepalived/drill.conf',
+    ...dbCheck,
     "trap 'kill 0; exit 0' TERM INT",
     // Addresses first, so no change of the VIP is missed; -o: one line per event.
     '( ip -o monitor address dev eth0 2>&1 | stamp addr ) &',

@@ -7,12 +7,12 @@ import { startContainer, type RunningContainer } from '../../engine/resources.js
 import { measure } from '../../measure/index.js';
 import type { FaultRecord, TimelineEvent } from '../../measure/types.js';
 import type { Stack } from '../../stacks/stack.js';
-import { InfraError } from '../../util/errors.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerSpecOf } from '../plugin.js';
 import type { LbVipLayerResult } from '../result.js';
 import { explain, lbChecks } from './assess.js';
-import { PROXY_PORT, entrypointScript, haproxyConfig, keepalivedConfig, nginxConfig, type Backend } from './config.js';
+import { DB_PORT, PROXY_PORT, entrypointScript, haproxyConfig, haproxyDbConfig, keepalivedConfig, nginxConfig, writableCheckScript, type Backend } from './config.js';
 import { holderWindows, parseNodeLog, splitBrainWindows, type NodeEvents } from './node-events.js';
 import { ServedPoller } from './served-poller.js';
 import { vipOf } from './vip-address.js';
@@ -30,16 +30,23 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
   if (!engineLocation().local) {
     throw new InfraError("lb-vip layer: the load enters through the VIP on the drill network, which only a local engine's host reaches (a forwarder on 127.0.0.1 for remote engines is not built yet)");
   }
-  const apps = stack.containers.filter((c) => c.role === 'app').sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+  const byName = (a: RunningContainer, b: RunningContainer) => a.node.localeCompare(b.node, 'en', { numeric: true });
+  const apps = stack.containers.filter((c) => c.role === 'app').sort(byName);
   if (apps.length === 0) throw new InfraError(`lb-vip layer: stack ${stack.kind} has no app instance to put behind the proxies`);
-  const backends: Backend[] = apps.map((a) => ({ node: a.node, host: a.name, port: APP_PORT }));
+  const database = spec.front === 'database';
+  if (database && stack.data.kind !== 'mysql') throw new InfraError(`lb-vip layer: front: database needs a MySQL/MariaDB stack, got ${stack.kind}`);
+  // Behind the proxies: the app instances (the load enters through the VIP), or the database nodes (the app's pool does).
+  const behind = database ? stack.containers.filter((c) => c.role === 'db').sort(byName) : apps;
+  const backends: Backend[] = behind.map((a) => ({ node: a.node, host: a.name, port: database ? stack.data.port : APP_PORT }));
   const net = await ctx.docker.getNetwork(stack.network).inspect();
   const subnet = (net as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'))?.Subnet;
   if (!subnet) throw new InfraError(`lb-vip layer: network ${stack.network} has no IPv4 subnet for the VIP`);
   const vip = vipOf(subnet);
   // One VRRP router id per run: the multicast domain is the run's own bridge, but two ids never hurt.
   const routerId = 1 + (createHash('sha256').update(ctx.run.token).digest()[0]! % 254);
-  const proxyConf = spec.proxy === 'haproxy' ? haproxyConfig(spec, backends) : nginxConfig(spec, backends);
+  const proxyConf = database ? haproxyDbConfig(spec, backends) : spec.proxy === 'haproxy' ? haproxyConfig(spec, backends) : nginxConfig(spec, backends);
+  const dbEnv: Record<string, string> =
+    database && stack.data.kind === 'mysql' ? { LB_DB_CHECK: writableCheckScript(spec.healthCheck.timeoutMs), LB_DB_USER: stack.data.user, LB_DB_PASSWORD: stack.data.password } : {};
   const started = Date.now();
   const nodes = await Promise.all(
     [1, 2].map((i) =>
@@ -49,23 +56,40 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
         role: 'lb',
         image: ctx.images.lb,
         cmd: ['bash', '-c', entrypointScript(spec)],
-        env: { LB_PROXY_CONF: proxyConf, LB_KEEPALIVED_CONF: keepalivedConfig(spec, { name: `lb-${i}`, priority: spec.keepalived.priorities[i - 1]! }, vip, routerId) },
+        env: { ...dbEnv, LB_PROXY_CONF: proxyConf, LB_KEEPALIVED_CONF: keepalivedConfig(spec, { name: `lb-${i}`, priority: spec.keepalived.priorities[i - 1]! }, vip, routerId) },
         networkName: stack.network,
         // VRRP: raw IP protocol 112 and multicast (NET_RAW), adding and removing the VIP (NET_ADMIN). Nothing privileged.
         capAdd: ['NET_ADMIN', 'NET_RAW'],
       }),
     ),
   );
-  const layer = new LbVipLayer(ctx, spec, stack, nodes, apps, vip.address);
+  const layer = new LbVipLayer(ctx, spec, stack, nodes, apps, behind, vip.address);
   await waitUntil('one LB node to hold the VIP', READY_TIMEOUT_MS, ctx.signal, async () => (await layer.holdersNow()).length === 1);
-  await waitForHttpOk(`${layer.loadUrls[0]}/health`, READY_TIMEOUT_MS, ctx.signal);
+  if (database) {
+    // The app's pool goes through the VIP from now on: the proxy, not a repoint, decides where writes land.
+    await postAppPrimary(stack.appUrl, vip.address);
+    await waitForHttpOk(`${stack.appUrl}/health`, READY_TIMEOUT_MS, ctx.signal);
+  } else {
+    await waitForHttpOk(`${layer.frontUrl}/health`, READY_TIMEOUT_MS, ctx.signal);
+  }
   ctx.log.info({ vip: vip.address, holder: (await layer.holdersNow())[0]?.node, proxy: spec.proxy, backends: backends.map((b) => b.node), ms: Date.now() - started }, 'lb-vip ready: the VIP answers');
   return layer;
 }
 
+/** Point the app's database pool at `host` (the fixture app's POST /admin/primary). */
+async function postAppPrimary(appUrl: string, host: string): Promise<void> {
+  const res = await fetch(`${appUrl}/admin/primary?host=${encodeURIComponent(host)}`, { method: 'POST', signal: AbortSignal.timeout(5000) }).catch((error: unknown) => {
+    throw new InfraError(`lb-vip layer: could not point the app at the VIP: ${errorMessage(error)}`);
+  });
+  if (!res.ok) throw new InfraError(`lb-vip layer: the app refused the VIP as its database: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+}
+
 class LbVipLayer implements Layer {
   readonly kind = 'lb-vip';
-  readonly loadUrls: string[];
+  /** Where the load enters: the VIP (front: apps); absent with front: database (the load goes to the app, the app's pool through the VIP). */
+  readonly loadUrls?: string[];
+  /** The proxy's address on the VIP. */
+  readonly frontUrl: string;
   private onEvent: (event: TimelineEvent) => void = () => undefined;
   private readonly poller: ServedPoller;
 
@@ -74,10 +98,12 @@ class LbVipLayer implements Layer {
     private readonly spec: LayerSpecOf<'lb-vip'>,
     stack: Stack,
     readonly containers: RunningContainer[],
-    private readonly apps: RunningContainer[],
+    apps: RunningContainer[],
+    private readonly behind: RunningContainer[],
     private readonly vip: string,
   ) {
-    this.loadUrls = [`http://${vip}:${PROXY_PORT}`];
+    this.frontUrl = spec.front === 'database' ? `mysql://${vip}:${DB_PORT}` : `http://${vip}:${PROXY_PORT}`;
+    if (spec.front === 'apps') this.loadUrls = [this.frontUrl];
     const urls = stack.appUrls ?? [stack.appUrl];
     this.poller = new ServedPoller(
       apps.map((a, i) => ({ node: a.node, url: urls[i] ?? '' })).filter((a) => a.url !== ''),
@@ -125,7 +151,7 @@ class LbVipLayer implements Layer {
 
   async check(input: LayerCheckInput): Promise<LbVipLayerResult> {
     const { clock, docker } = this.ctx;
-    const byIp = new Map(this.apps.map((a) => [a.ip, a.node]));
+    const byIp = new Map(this.behind.map((a) => [a.ip, a.node]));
     const logs = await readContainerLogs(
       docker,
       this.containers.map((c) => ({ node: c.node, container: c.name, id: c.id })),
@@ -165,7 +191,7 @@ class LbVipLayer implements Layer {
     const rows = explain({
       spec: this.spec,
       lbNodes: this.containers.map(name),
-      appNodes: this.apps.map(name),
+      appNodes: this.behind.map(name),
       faults: input.faults,
       windows,
       backends: backendStates,
@@ -176,9 +202,10 @@ class LbVipLayer implements Layer {
       kind: 'lb-vip',
       proxy: this.spec.proxy,
       vip: this.vip,
-      loadUrl: this.loadUrls[0]!,
+      front: this.spec.front,
+      loadUrl: this.frontUrl,
       containers: this.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })),
-      backends: this.apps.map((a) => a.node),
+      backends: this.behind.map((a) => a.node),
       keepalived: this.spec.keepalived,
       healthCheck: this.spec.healthCheck,
       vrrp,
