@@ -52,16 +52,17 @@ export function parseNodeLog(node: string, lines: readonly string[], vip: string
     if (source === 'addr') {
       if (text.includes(vipPattern)) out.vip.push({ node, atMs, held: !text.startsWith('Deleted') });
     } else if (source === 'vrrp') {
-      const s = /\(VI_1\) (?:Entering|entering) (MASTER|BACKUP|FAULT) STATE(.*)$/.exec(text);
+      const s = /\(VI_1\) entering (MASTER|BACKUP|FAULT) state(.*)$/i.exec(text);
       if (s) {
+        const state = s[1]!.toUpperCase() as VrrpState;
         const why = s[2]!.trim().replace(/^\((.*)\)$/, '$1');
         // keepalived says FAULT twice (with and without the reason): keep one.
         const prev = out.vrrp.at(-1);
-        if (prev && prev.state === s[1] && atMs - prev.atMs < 5) {
+        if (prev && prev.state === state && atMs - prev.atMs < 5) {
           if (why && !prev.detail) prev.detail = why;
           continue;
         }
-        out.vrrp.push({ node, atMs, state: s[1] as VrrpState, detail: why });
+        out.vrrp.push({ node, atMs, state, detail: why });
       }
     } else if (source === 'proxy') {
       // HAProxy: "Server apps/app-2 (or dbs/db-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
