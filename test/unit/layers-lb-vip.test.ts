@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { explain, lbChecks, masterDownIntervalMs, skewMs } from '../../src/layers/lb-vip/assess.js';
+import { explain, lbChecks, masterDownIntervalMs, removalBoundsMs, skewMs } from '../../src/layers/lb-vip/assess.js';
 import { entrypointScript, haproxyConfig, haproxyDbConfig, keepalivedConfig, nginxConfig, writableCheckScript } from '../../src/layers/lb-vip/config.js';
 import { holderWindows, parseNodeLog, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
 import { rates } from '../../src/layers/lb-vip/served-poller.js';
@@ -171,6 +171,12 @@ describe('lb-vip: RTO explained by configuration', () => {
     { fromMs: 4400, toMs: 10_000, nodes: ['lb-2'] },
   ];
 
+  it('HAProxy removal: a failed check costs inter + its connect timeout (min(1 s, inter)), or the external check timeout', () => {
+    assert.deepEqual(removalBoundsMs(spec), { lowMs: 300, highMs: 1200 });
+    assert.deepEqual(removalBoundsMs({ ...spec, healthCheck: { interMs: 2000, fall: 3, rise: 2, timeoutMs: 2000 } }), { lowMs: 4000, highMs: 9000 });
+    assert.deepEqual(removalBoundsMs({ ...spec, front: 'database', healthCheck: { interMs: 300, fall: 2, rise: 2, timeoutMs: 1000 } }), { lowMs: 300, highMs: 2600 });
+  });
+
   it('VRRPv3 master down interval: 3 × advert_int + (256 − priority) × advert_int / 256', () => {
     assert.equal(skewMs(1000, 100), 609.375);
     assert.equal(masterDownIntervalMs(1000, 100), 3609.375);
@@ -206,7 +212,7 @@ describe('lb-vip: RTO explained by configuration', () => {
       recoveredAtMs: () => 4600,
     });
     assert.equal(rows[0]!.removedMs, 550);
-    assert.deepEqual(rows[0]!.expectedMs, { lowMs: 300, highMs: 900 });
+    assert.deepEqual(rows[0]!.expectedMs, { lowMs: 300, highMs: 1200 });
   });
 
   it('the checks: the VIP moved in time; split brain within its bound', () => {

@@ -19,6 +19,22 @@ export function skewMs(advertIntMs: number, priority: number): number {
   return ((256 - priority) * advertIntMs) / 256;
 }
 
+/** HAProxy's `timeout connect` in config.ts: a check's connect waits min(this, inter) when `timeout check` is set. */
+const CONNECT_TIMEOUT_MS = 1000;
+
+/**
+ * How long HAProxy takes to mark a dead server down. The next check starts `inter` after the previous one
+ * ended, so a failing check costs inter + its own duration: nothing when the connection is refused at once
+ * (a dead process on a live host), the connect timeout (min(timeout connect, inter)) when the host is gone
+ * (a killed container: no answer at all), the check timeout for the database front door's external check.
+ * Low: refused at once, the first check right after the fault. High: every check times out.
+ */
+export function removalBoundsMs(spec: LbVipLayerSpec): { lowMs: number; highMs: number } {
+  const h = spec.healthCheck;
+  const checkCostMs = spec.front === 'database' ? h.timeoutMs : Math.min(CONNECT_TIMEOUT_MS, h.interMs);
+  return { lowMs: (h.fall - 1) * h.interMs, highMs: h.fall * (h.interMs + checkCostMs) };
+}
+
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
 export interface ExplainInput {
@@ -107,9 +123,9 @@ export function explain(input: ExplainInput): LbExplainRow[] {
         fault: `${f.kind} ${app.node}`,
         setting: haproxy ? `health check inter ${s(h.interMs)} × fall ${h.fall} (timeout ${s(h.timeoutMs)})` : `passive: max_fails ${h.fall} within fail_timeout ${s(h.interMs)}`,
         expected: haproxy
-          ? `between ${s((h.fall - 1) * h.interMs)} and ${s(h.fall * h.interMs + h.timeoutMs)} (≈ inter × fall)`
+          ? `between ${s(removalBoundsMs(spec).lowMs)} (refused at once) and ${s(removalBoundsMs(spec).highMs)} (each failed check waits out its timeout): ≈ fall × (inter + check timeout)`
           : `at the ${h.fall}. failed request (no active checks): a refused request goes to the next instance`,
-        expectedMs: haproxy ? { lowMs: (h.fall - 1) * h.interMs, highMs: h.fall * h.interMs + h.timeoutMs } : null,
+        expectedMs: haproxy ? removalBoundsMs(spec) : null,
         vipMovedMs: null,
         removedMs,
         clientRtoMs: clientMs,
