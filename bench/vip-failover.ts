@@ -60,7 +60,9 @@ async function holder(nodes: RunningContainer[], vip: string): Promise<RunningCo
     const out = await new Promise<string>((r) => {
       let s = '';
       stream.on('data', (d: Buffer) => (s += d.toString()));
-      stream.on('end', () => { r(s); });
+      stream.on('end', () => {
+        r(s);
+      });
     });
     if (out.includes(` inet ${vip}/`)) return n;
   }
