@@ -92,6 +92,8 @@ class LbVipLayer implements Layer {
   readonly frontUrl: string;
   private onEvent: (event: TimelineEvent) => void = () => undefined;
   private readonly poller: ServedPoller;
+  /** Run-clock ms when the load started: holders and split brain are judged from here (the first election is not the drill's). */
+  private loadStartMs: number | null = null;
 
   constructor(
     private readonly ctx: LayerContext,
@@ -140,6 +142,7 @@ class LbVipLayer implements Layer {
     // VRRP, VIP and server events are read from the nodes' own stamped logs after the load (exact times);
     // only the apps' counters are polled during the run.
     this.onEvent = onEvent;
+    this.loadStartMs = this.ctx.clock.nowMs();
     this.poller.start();
     return Promise.resolve();
   }
@@ -183,7 +186,12 @@ class LbVipLayer implements Layer {
     const vrrp = parsed.flatMap((p) => p.vrrp).sort((a, b) => a.atMs - b.atMs);
     const vipChanges = parsed.flatMap((p) => p.vip).sort((a, b) => a.atMs - b.atMs);
     const backendStates = parsed.flatMap((p) => p.backends).sort((a, b) => a.atMs - b.atMs);
-    const windows = holderWindows(vipChanges, endedAtMs, input.loadEndMs);
+    // From the load's start: the first election (both nodes start BACKUP; the lower priority may win, then
+    // the higher preempts) is bring-up, not part of the drill.
+    const fromMs = this.loadStartMs ?? -Infinity;
+    const windows = holderWindows(vipChanges, endedAtMs, input.loadEndMs)
+      .filter((w) => w.toMs > fromMs)
+      .map((w) => ({ ...w, fromMs: Math.max(w.fromMs, fromMs) }));
     const split = splitBrainWindows(windows);
     // The client's recovery after each fault, measured exactly as the drill's own RTO is.
     const recoveredAtMs = (f: FaultRecord) => measure({ history: input.history, faults: [f], presentIds: null, stableMs: input.stableMs, bucketMs: 100, timerResolutionMs: 1 }).recoveredAtMs;
