@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { LbVipLayerResult, ResultJson } from '../../src/report/result.js';
-import { leftovers, requireEngine, runDrillFile } from './helpers.js';
+import { leftovers, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // The front-door drills (lb-vip layer): real HAProxy/Nginx and Keepalived on two LB nodes, the load
 // through the VIP. Each test checks the layer's claims against the nodes' own logs as saved with the run
@@ -243,6 +243,36 @@ describe('mariadb-haproxy-kill-primary', () => {
     // The writes recovered after db-2 came in, not before (the app's only path to the data is the VIP).
     const m = run.result.measured!;
     assert.ok(m.recoveredAtMs !== null && m.recoveredAtMs >= up.atMs - m.precisionMs - 5, `recovered at ${m.recoveredAtMs}, db-2 UP at ${up.atMs}`);
+  });
+
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
+});
+
+describe('kill only keepalived on the active node (lb-kill-active-haproxy with fault: kill-process, process: keepalived)', () => {
+  let run: Run;
+  before(async () => {
+    await requireEngine();
+    const shipped = await readFile('drills/lb-kill-active-haproxy.yaml', 'utf8');
+    const edited = shipped
+      .replace('name: lb-kill-active-haproxy', 'name: lb-kill-keepalived')
+      .replace('    fault: kill\n    target: active-lb', '    fault: kill-process\n    target: active-lb\n    process: keepalived');
+    assert.notEqual(edited, shipped, 'the shipped drill changed: update this test');
+    const file = path.join(await tempDir('lb-keepalived'), 'lb-kill-keepalived.yaml');
+    await writeFile(file, edited);
+    run = await runDrillFile(file);
+  });
+
+  it('the backup takes the VIP, and the killed keepalived leaves it behind on lb-1: both hold it', async () => {
+    const lb = lbOf(run.result);
+    assert.equal(run.result.faults[0]!.process, 'keepalived');
+    const row = lb.explain[0]!;
+    assert.ok(row.vipMovedMs !== null && row.expectedMs !== null && row.vipMovedMs <= row.expectedMs.highMs + 150, JSON.stringify(row));
+    // SIGKILL gives keepalived no chance to remove its address: lb-1's namespace never logged it deleted.
+    const log1 = await nodeLog(run, 'lb-1');
+    assert.ok(!log1.some((l) => l.source === 'addr' && l.text.startsWith('Deleted') && l.atMs > faultAt(run.result)));
+    assert.ok(lb.splitBrain.totalMs > 0, 'both nodes should hold the VIP after keepalived died on lb-1');
   });
 
   it('leaves nothing behind', async () => {
