@@ -18,6 +18,8 @@ export interface ContainerPlan {
   publish?: number[];
   networkName: string;
   networkAliases?: string[];
+  /** Linux capabilities beyond the engine's default set (never privileged): NET_ADMIN and NET_RAW for VRRP. */
+  capAdd?: string[];
   /**
    * Mounts drill's lazy disk (a FUSE layer) inside: /dev/fuse and CAP_SYS_ADMIN, which a FUSE mount needs,
    * for this container only (docs/power-loss.md). Nothing is privileged.
@@ -74,7 +76,8 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
       RestartPolicy: { Name: 'no' },
       // An init as PID 1: a kill takes every process of the container with it (the lazy disk's too).
       Init: true,
-      ...(plan.lazyDisk ? { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }], CapAdd: ['SYS_ADMIN'] } : {}),
+      ...(plan.capAdd || plan.lazyDisk ? { CapAdd: [...(plan.capAdd ?? []), ...(plan.lazyDisk ? ['SYS_ADMIN'] : [])] } : {}),
+      ...(plan.lazyDisk ? { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }] } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [plan.networkName]: { Aliases: plan.networkAliases ?? [plan.name] } },

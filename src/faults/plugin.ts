@@ -5,6 +5,7 @@ import type { Docker } from '../engine/docker-client.js';
 import type { Stack } from '../stacks/stack.js';
 import type { RunClock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
+import type { LayerTargets } from './resolve-target.js';
 
 // The seam for a kind of fault: one file under src/faults/<kind>.ts exporting one FaultPlugin; the
 // registry (registry.ts) maps every fault kind of the schema to its plugin, checked by the compiler.
@@ -25,6 +26,8 @@ export interface FaultContext {
   engineEvents: EngineEventLog | null;
   /** Put the engine's or the system's own evidence on the timeline. */
   note(event: TimelineEvent): void;
+  /** The run's layers, for the fault targets they own (active-lb, lb-2). */
+  layers?: readonly LayerTargets[];
 }
 
 export interface InjectedFault {

@@ -1,6 +1,7 @@
 import type { FaultStepSpec, StepSpec } from '../spec/schema.js';
 import { isolate } from './isolate.js';
 import { kill } from './kill.js';
+import { killProcess } from './kill-process.js';
 import { latency } from './latency.js';
 import { loss } from './loss.js';
 import { partition } from './partition.js';
@@ -11,7 +12,7 @@ import { restart } from './restart.js';
 import { stop } from './stop.js';
 
 // Every fault kind of the schema and its plugin: a kind without a plugin (or the reverse) does not compile.
-export const faultPlugins = { kill, stop, pause, restart, partition, 'power-loss': powerLoss, isolate, loss, latency } satisfies FaultPlugins;
+export const faultPlugins = { kill, 'kill-process': killProcess, stop, pause, restart, partition, isolate, loss, latency, 'power-loss': powerLoss } satisfies FaultPlugins;
 
 export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: FaultPlugins = faultPlugins): Promise<InjectedFault> {
   return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step);

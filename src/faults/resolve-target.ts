@@ -3,12 +3,22 @@ import type { Stack } from '../stacks/stack.js';
 import type { RunningContainer } from '../engine/resources.js';
 import { InfraError } from '../util/errors.js';
 
+/** What a layer adds to fault targets: its own nodes and roles, resolved at the moment of the fault. */
+export interface LayerTargets {
+  resolveTarget?(target: string): Promise<RunningContainer | null>;
+}
+
 /**
  * Resolve a target to a container at this moment, from the system itself: `primary` and the replica
  * roles ask the stack (Sentinel, the databases), never a fixed container name. A node name (db-2,
  * sentinel-1) picks that node.
  */
-export async function resolveTarget(stack: Stack, target: TargetSpec, random: () => number = Math.random): Promise<RunningContainer> {
+export async function resolveTarget(stack: Stack, target: TargetSpec, random: () => number = Math.random, layers: readonly LayerTargets[] = []): Promise<RunningContainer> {
+  // A layer's own nodes and roles first (active-lb, lb-2): the stack knows nothing of them.
+  for (const layer of layers) {
+    const found = await layer.resolveTarget?.(target);
+    if (found) return found;
+  }
   switch (target) {
     case 'primary':
       return stack.primary();
@@ -34,7 +44,7 @@ export async function resolveTarget(stack: Stack, target: TargetSpec, random: ()
 }
 
 /** Resolve a partition group: plural roles are every node of the role, singular ones one node. */
-export async function resolveGroup(stack: Stack, members: readonly GroupMemberSpec[]): Promise<RunningContainer[]> {
+export async function resolveGroup(stack: Stack, members: readonly GroupMemberSpec[], layers: readonly LayerTargets[] = []): Promise<RunningContainer[]> {
   const out = new Map<string, RunningContainer>();
   for (const member of members) {
     const found =
@@ -46,7 +56,7 @@ export async function resolveGroup(stack: Stack, members: readonly GroupMemberSp
             ? stack.containers.filter((c) => c.role === 'app')
             : member === 'runner'
               ? [runnerNode(stack)]
-              : [await resolveTarget(stack, member)];
+              : [await resolveTarget(stack, member, Math.random, layers)];
     for (const c of found) out.set(c.id, c);
   }
   return [...out.values()];

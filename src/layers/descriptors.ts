@@ -1,3 +1,4 @@
+import { lbVipDescriptor } from './lb-vip/descriptor.js';
 import { monitoringDescriptor } from './monitoring/descriptor.js';
 import { backupDescriptor } from './backup/descriptor.js';
 import type { LayerDescriptor, LayerDescriptors, LayerKind, LayerSpecOf } from './plugin.js';
@@ -6,6 +7,7 @@ import type { LayerDescriptor, LayerDescriptors, LayerKind, LayerSpecOf } from '
 export const layerDescriptors = {
   backup: backupDescriptor,
   monitoring: monitoringDescriptor,
+  'lb-vip': lbVipDescriptor,
 } satisfies LayerDescriptors;
 
 export function layerDescriptorOf<K extends LayerKind>(spec: LayerSpecOf<K>): LayerDescriptor<K> {

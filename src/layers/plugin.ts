@@ -22,6 +22,8 @@ export interface LayerDescriptor<K extends LayerKind> {
   images(spec: LayerSpecOf<K>, stack: StackSpec): ImageKey[];
   /** Whether it can sit beside this stack; when not, the key of the layer at fault and why (a pointed validation error). */
   fits(spec: LayerSpecOf<K>, stack: StackSpec): { ok: true } | { ok: false; key: string; why: string };
+  /** Fault targets the layer adds (roles resolved at run time, node names), checked at validation beside the stack's own. */
+  targets?(spec: LayerSpecOf<K>): { roles: string[]; nodes: string[] };
 }
 
 /** What a layer judges the run by, once the load is over and before the stack goes down. */
@@ -51,6 +53,10 @@ export interface Layer {
   quiesce(): Promise<void>;
   /** Its checks of the run (restores, alert times, ...), with the stack still up. */
   check(input: LayerCheckInput): Promise<LayerResult>;
+  /** Where the load enters when the layer is the front door (a VIP's URL); absent: the stack's app URLs. */
+  loadUrls?: string[];
+  /** A fault target the layer owns (active-lb, lb-2, ...) resolved now, or null when the name is not the layer's. */
+  resolveTarget?(target: string): Promise<RunningContainer | null>;
 }
 
 /** The stack's context, and the stack's spec (a layer picks its tools by the data the stack holds). */

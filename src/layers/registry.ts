@@ -1,3 +1,4 @@
+import { lbVip } from './lb-vip/index.js';
 import { monitoring } from './monitoring/index.js';
 import { backup } from './backup/index.js';
 import type { LayerKind, LayerPlugin, LayerPlugins, LayerSpecOf } from './plugin.js';
@@ -7,6 +8,7 @@ import type { LayerKind, LayerPlugin, LayerPlugins, LayerSpecOf } from './plugin
 export const layerPlugins = {
   backup,
   monitoring,
+  'lb-vip': lbVip,
 } satisfies LayerPlugins;
 
 export function layerPluginOf<K extends LayerKind>(spec: LayerSpecOf<K>, plugins: LayerPlugins = layerPlugins): LayerPlugin<K> {

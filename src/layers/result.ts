@@ -93,4 +93,52 @@ export interface MonitoringLayerResult {
   checks: LayerCheck[];
 }
 
-export type LayerResult = BackupLayerResult | MonitoringLayerResult;
+/** One fault against the front door: the setting that governs it, what it predicts, and what happened. */
+export interface LbExplainRow {
+  /** The fault and the node it hit ("kill lb-1", "kill-process lb-1"). */
+  fault: string;
+  /** The configuration that decides the time, in words. */
+  setting: string;
+  /** What that configuration predicts, in words. */
+  expected: string;
+  /** The predicted range, when the configuration bounds it. */
+  expectedMs: { lowMs: number; highMs: number } | null;
+  /** From the fault to the VIP on another node (seen in that node's namespace); null: it never moved (or the fault was not about the VIP). */
+  vipMovedMs: number | null;
+  /** From the fault to the proxy marking the app instance down. */
+  removedMs?: number | null;
+  /** Split brain: how long both nodes held the VIP after this fault, in all. */
+  splitBrainMs?: number;
+  /** Client-visible: from the fault to the writes' recovery; null when they never recovered. */
+  clientRtoMs: number | null;
+  detail: string;
+}
+
+export interface LbVipLayerResult {
+  kind: 'lb-vip';
+  proxy: 'haproxy' | 'nginx';
+  vip: string;
+  /** apps: the load entered through the VIP; database: the app's database pool did (HAProxy routing writes to the writable node). */
+  front: 'apps' | 'database';
+  /** The proxy on the VIP: where the load entered (http://VIP:80), or where the app's pool connected (mysql://VIP:3306). */
+  loadUrl: string;
+  containers: { name: string; role: string; image: string }[];
+  /** What is behind the proxies (node names): the app instances, or the database nodes. */
+  backends: string[];
+  keepalived: { advertIntMs: number; priorities: [number, number]; preempt: boolean; trackProxy: boolean; trackIntervalMs: number; trackFall: number };
+  healthCheck: { interMs: number; fall: number; rise: number; timeoutMs: number };
+  /** Keepalived's state changes, as each node logged them (run-clock ms). */
+  vrrp: { node: string; atMs: number; state: 'MASTER' | 'BACKUP' | 'FAULT'; detail: string }[];
+  /** Who held the VIP (ip monitor in each node's namespace), window by window, from the first election to the end of the load. */
+  holders: { fromMs: number; toMs: number; nodes: string[] }[];
+  /** Windows where both nodes held the VIP (VRRP split brain), and their sum. */
+  splitBrain: { windows: { fromMs: number; toMs: number }[]; totalMs: number };
+  /** The proxies' server UP/DOWN (HAProxy's checks; Nginx's passive max_fails). */
+  backendStates: { lb: string; server: string; atMs: number; up: boolean; detail: string }[];
+  /** Requests each app instance answered, per second, from each app's own counters (polled once a second). */
+  served: { atMs: number; perBackend: Record<string, number | null> }[];
+  explain: LbExplainRow[];
+  checks: LayerCheck[];
+}
+
+export type LayerResult = BackupLayerResult | MonitoringLayerResult | LbVipLayerResult;

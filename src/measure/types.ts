@@ -36,6 +36,8 @@ export interface FaultRecord {
   mechanism?: 'iptables' | 'netem' | 'tcp-proxy';
   /** Network faults: what the probe at injection showed (blocked paths blocked, open paths open, ...). */
   verified?: string;
+  /** kill-process: the process name killed inside the container (haproxy, nginx, keepalived). */
+  process?: string;
 }
 
 /**
@@ -106,7 +108,7 @@ export interface EventMeasured {
   notes: string[];
 }
 
-export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'monitoring' | 'log';
+export type EventSource = 'runner' | 'sentinel' | 'docker' | 'load' | 'stack' | 'measure' | 'runbook' | 'detector' | 'backup' | 'monitoring' | 'lb-vip' | 'log';
 
 export interface TimelineEvent {
   atMs: number;

@@ -61,6 +61,11 @@ export async function buildPlan(drill: LoadedDrill, opts: PlanOptions): Promise<
 
 function endpoints(spec: DrillSpec): string {
   const stack = spec.stack;
+  // A front door takes the load on its VIP and spreads it over the apps.
+  if (spec.layers.some((l) => l.kind === 'lb-vip' && l.front === 'apps')) {
+    const apps = stack.kind === 'redis-sentinel' && stack.apps > 1 ? nodeRange('app', 1, stack.apps) : 'app-1';
+    return `the lb-vip layer's VIP (lb-1/lb-2, then ${apps})`;
+  }
   switch (stack.kind) {
     case 'redis-sentinel':
       return stack.apps > 1 ? `${nodeRange('app', 1, stack.apps)} (spread evenly)` : 'app-1';
@@ -94,6 +99,19 @@ const layerPlans = {
     const checks = [...fires, ...quiet];
     return `monitoring: Prometheus (scrape every ${formatDurationMs(layer.scrapeIntervalMs)}, rules evaluated every ${formatDurationMs(layer.evaluationIntervalMs)}; rules: ${rules}) and Alertmanager (group_wait ${formatDurationMs(layer.groupWaitMs)}) with an exporter per data node; checks: ${checks.length ? checks.join('; ') : 'none (alert times are reported)'}; drill's image ${images.monitoring}`;
   },
+  'lb-vip': (layer, _spec, images) => {
+    const k = layer.keepalived;
+    const h = layer.healthCheck;
+    const checks =
+      layer.proxy === 'haproxy'
+        ? `health checks every ${formatDurationMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : `passive checks: max_fails ${h.fall}, fail_timeout ${formatDurationMs(h.interMs)}`;
+    return `lb-vip: ${layer.proxy} and keepalived on lb-1 and lb-2 (VRRPv3, advert_int ${formatDurationMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${k.trackProxy ? `track_script on the proxy every ${formatDurationMs(k.trackIntervalMs)}` : 'no track_script'}) holding a VIP on the stack's network ${
+      layer.front === 'database'
+        ? `between the app and the databases (an external read_only check every ${formatDurationMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}: writes go to the writable node only); the app's pool connects to the VIP`
+        : `in front of the app instances (${checks}); the load enters through the VIP`
+    }; drill's image ${images.lb}`;
+  },
 } satisfies LayerPlans;
 
 function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): string {
@@ -102,6 +120,8 @@ function layerPlan(layer: LayerSpec, spec: DrillSpec, images: PlanImages): strin
       return layerPlans.backup(layer, spec, images);
     case 'monitoring':
       return layerPlans.monitoring(layer, spec, images);
+    case 'lb-vip':
+      return layerPlans['lb-vip'](layer, spec, images);
     default:
       return assertNever(layer, 'layer');
   }

@@ -19,6 +19,7 @@ const single = (step: { target: string; atMs: number }, stack: StackSpec) => des
 
 export const faultPlans = {
   kill: { network: false, action: (s) => `kill (${s.signal}${s.signal === 'SIGKILL' ? ': no clean shutdown' : ': the server shuts down its own way'})`, target: single },
+  'kill-process': { network: false, action: (s) => `kill-process ${s.process} (SIGKILL to that process alone; the container lives on, nothing restarts it)`, target: single },
   stop: { network: false, action: (s) => `stop (SIGTERM, then SIGKILL after ${formatDurationMs(s.stopTimeoutMs)})`, target: single },
   pause: { network: false, action: () => 'pause (every process frozen: connections stay open and hang)', target: single },
   restart: { network: false, action: (s) => `restart (graceful stop within ${formatDurationMs(s.stopTimeoutMs)}, down ${formatDurationMs(s.durationMs ?? 0)}, start)`, target: single },
@@ -49,6 +50,8 @@ export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep:
   const network = faultPlans[step.fault].network;
   const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
   if (step.fault === 'restart') return 'itself: started again after its time down';
+  // The container lives on: nothing restarts the killed process, with or without a duration.
+  if (step.fault === 'kill-process') return 'not undone: the container keeps running without that process until the stack is removed';
   if (step.durationMs !== undefined)
     return after(network ? 'rules removed' : step.fault === 'pause' ? 'unpaused' : step.fault === 'power-loss' ? 'power back: started again from what the disk kept' : 'started again');
   if (network) return 'rules removed at the end of the run';

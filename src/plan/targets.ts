@@ -16,6 +16,8 @@ function initialRole(stack: StackSpec, node: string): string {
       return n === 1 ? 'the primary at the start' : 'a replica at the start';
     case 'sentinel':
       return 'a Sentinel';
+    case 'lb':
+      return n === 1 ? 'the LB node with the higher priority at the start' : 'an LB node';
     default:
       return 'a fixture app';
   }
@@ -45,6 +47,10 @@ export function describeTarget(stack: StackSpec, target: string, atMs: number): 
       return `apps (${nodeRange('app', 1, apps)})`;
     case 'runner':
       return 'runner (drill itself, on this host)';
+    case 'active-lb':
+      return `active-lb (the LB node holding the VIP at ${at})`;
+    case 'backup-lb':
+      return `backup-lb (the LB node not holding the VIP at ${at})`;
     default:
       return `${target} (${initialRole(stack, target)})`;
   }

@@ -73,6 +73,14 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#a40e26', label: 'paged', meaning: 'Alertmanager delivered the notification (after group_wait): when a team would be told' };
     case 'alert-resolved':
       return { color: '#2da44e', label: 'alert resolved', meaning: "the alert's condition cleared" };
+    case 'vrrp-state':
+      return { color: '#8250df', label: 'VRRP', meaning: 'a keepalived node changed state (MASTER, BACKUP, FAULT), in its own log' };
+    case 'vip-holder':
+      return { color: '#0969da', label: 'VIP', meaning: "the VIP was added to or removed from an LB node's namespace (ip monitor there)" };
+    case 'backend-down':
+      return { color: '#cf222e', label: 'server down', meaning: 'the proxy took an app instance out (HAProxy health checks; Nginx max_fails)' };
+    case 'split-brain':
+      return { color: '#a40e26', label: 'split brain', meaning: 'both LB nodes held the VIP at once' };
     case 'replica-link-lost':
       return { color: '#953800', label: 'link lost', meaning: "detection in the system's own log: a replica lost its primary" };
     case 'data-truncated':
@@ -89,6 +97,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'node-shutdown':
     case 'data-loaded':
     case 'semi-sync-on':
+    case 'backend-up':
     case 'fault':
     case 'fault-verified':
     case 'fault-unverified':

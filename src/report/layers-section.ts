@@ -1,4 +1,4 @@
-import type { AlertRecord, BackupLayerResult, LayerResult, MonitoringLayerResult, ResultJson } from './result.js';
+import type { AlertRecord, BackupLayerResult, LayerResult, LbVipLayerResult, MonitoringLayerResult, ResultJson } from './result.js';
 import { html, type SafeHtml } from './escape.js';
 import { fmtInt, fmtMs, fmtOffsetMs } from './format.js';
 import { assertNever } from '../util/assert-never.js';
@@ -18,6 +18,8 @@ function layerBlock(l: LayerResult): SafeHtml {
       return backupBlock(l);
     case 'monitoring':
       return monitoringBlock(l);
+    case 'lb-vip':
+      return lbVipBlock(l);
     default:
       return assertNever(l, 'layer');
   }
@@ -76,5 +78,43 @@ ${
           )}</td><td class="num">${rel(a.resolvedAtMs, l.faultAtMs)}</td><td class="num">${rel(a.resolveNotifiedAtMs, l.faultAtMs)}</td></tr>`,
       )
 }
+</tbody></table>`;
+}
+
+const optMs = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : fmtMs(ms));
+
+function lbVipBlock(l: LbVipLayerResult): SafeHtml {
+  const k = l.keepalived;
+  const h = l.healthCheck;
+  const checks =
+    l.front === 'database'
+      ? html`an external check of read_only every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+      : l.proxy === 'haproxy'
+        ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
+  const backends = l.backends;
+  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : ''}</h3>
+<p>${l.proxy} and keepalived on ${l.containers.map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
+    k.trackProxy ? html`track_script on the proxy every ${fmtMs(k.trackIntervalMs)} × fall ${k.trackFall}` : 'no track_script'
+  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${l.front === 'database' ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.` : html`The load entered through <code>${l.loadUrl}</code>.`}</p>
+${checksTable(l)}
+<table data-testid="lb-explain"><thead><tr><th>Fault</th><th>Setting</th><th>Expected</th><th class="num">VIP moved</th><th class="num">Server out</th><th class="num">Split brain</th><th class="num">Client RTO</th><th>What happened</th></tr></thead><tbody>
+${
+  l.explain.length === 0
+    ? html`<tr><td colspan="8">No fault hit the front door or its app instances.</td></tr>`
+    : l.explain.map(
+        (r) =>
+          html`<tr data-testid="lb-explain-row"><td>${r.fault}</td><td>${r.setting}</td><td>${r.expected}</td><td class="num" data-testid="lb-vip-moved">${optMs(r.vipMovedMs)}</td><td class="num">${optMs(r.removedMs)}</td><td class="num">${optMs(r.splitBrainMs)}</td><td class="num">${optMs(r.clientRtoMs)}</td><td>${r.detail}</td></tr>`,
+      )
+}
+</tbody></table>
+<p data-testid="lb-split-brain">VRRP split brain (both nodes held the VIP): ${
+    l.splitBrain.windows.length === 0 ? 'never' : html`${fmtMs(l.splitBrain.totalMs)} in all: ${l.splitBrain.windows.map((w) => html`${fmtMs(w.fromMs)}–${fmtMs(w.toMs)} `)}`
+  }</p>
+<table data-testid="lb-holders"><thead><tr><th class="num">From</th><th class="num">To</th><th>VIP held by</th></tr></thead><tbody>
+${l.holders.map((w) => html`<tr class="${w.nodes.length > 1 ? 'row-missed' : ''}"><td class="num">${fmtMs(w.fromMs)}</td><td class="num">${fmtMs(w.toMs)}</td><td>${w.nodes.length ? w.nodes.join(' + ') : 'nobody'}</td></tr>`)}
+</tbody></table>
+<table data-testid="lb-served"><thead><tr><th class="num">At</th>${backends.map((b) => html`<th class="num">${b} req/s</th>`)}</tr></thead><tbody>
+${l.served.map((s) => html`<tr><td class="num">${fmtMs(s.atMs)}</td>${backends.map((b) => html`<td class="num">${s.perBackend[b] === null || s.perBackend[b] === undefined ? '—' : fmtInt(s.perBackend[b])}</td>`)}</tr>`)}
 </tbody></table>`;
 }

@@ -2,7 +2,7 @@ import type { DivergenceResult, EventMeasured, FaultRecord, Measured, ObjectiveR
 
 import type { LayerResult } from '../layers/result.js';
 
-export type { AlertRecord, BackupLayerResult, LayerCheck, LayerResult, MonitoringLayerResult } from '../layers/result.js';
+export type { AlertRecord, BackupLayerResult, LayerCheck, LayerResult, MonitoringLayerResult, LbVipLayerResult } from '../layers/result.js';
 export type { DivergenceResult, EventMeasured, ObjectiveResult, ReplicaDivergence, Verdict } from '../measure/types.js';
 
 // result.json: the machine-readable record of one run, and the only input the HTML report needs.

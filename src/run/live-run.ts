@@ -16,6 +16,7 @@ const SYSTEM_SOURCE: Record<EventSource, boolean> = {
   detector: true,
   backup: true,
   monitoring: true,
+  'lb-vip': true,
   log: true,
   runner: false,
   load: false,

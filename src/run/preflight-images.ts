@@ -17,7 +17,14 @@ import type { Logger } from '../util/log.js';
  */
 export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean; layers?: ImageKey[] } = {}): Promise<StackImages> {
   const refs = await imageRefs();
-  const own: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag, monitoring: refs.monitoring.tag, tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag } };
+  const own: StackImages = {
+    redis: refs.redis.tag,
+    mysql: refs.mariadb.tag,
+    app: refs.app.tag,
+    monitoring: refs.monitoring.tag,
+    lb: refs.lb.tag,
+    tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
+  };
   const need = descriptorOf(stack).images(stack);
   const needed = [...need.needed];
   for (const key of opts.layers ?? []) if (!needed.includes(key)) needed.push(key);

@@ -1,6 +1,7 @@
 import { PROBE_FIRST_ID } from '../load/probe-ids.js';
 import type { DrillSpec } from '../spec/schema.js';
 import { errorMessage } from '../util/errors.js';
+import { loadUrlsOf } from './phases/warmup.js';
 import type { RunState } from './run-state.js';
 
 // The probe stream (docs/design.md "Probe stream"): a light write load of its own, from just before the
@@ -36,7 +37,7 @@ export async function startProbe(run: RunState): Promise<void> {
   const probe = probeSpecOf(run.spec);
   const stack = run.stack;
   if (!probe || run.probe || !stack) return;
-  const load = run.deps.createLoad({ urls: stack.appUrls ?? [stack.appUrl], ...probe, clock: run.journal.clock, signal: run.signal, firstId: PROBE_FIRST_ID });
+  const load = run.deps.createLoad({ urls: loadUrlsOf(run), ...probe, clock: run.journal.clock, signal: run.signal, firstId: PROBE_FIRST_ID });
   run.probe = load;
   try {
     await load.start();

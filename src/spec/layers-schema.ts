@@ -96,4 +96,65 @@ const monitoringLayer = z
     noAlert: m.noAlert,
   }));
 
-export const layerSchema = z.discriminatedUnion('kind', [backupLayer, monitoringLayer]).describe('A layer: its own containers, events and checks, beside any stack');
+// The front door: two load-balancer nodes (HAProxy or Nginx, each with Keepalived) holding one VRRP VIP on
+// the stack's network, in front of the stack's app instances. docs/load-balancers.md.
+const healthCheck = z
+  .strictObject({
+    inter: duration({ minMs: 50, maxMs: 60_000 }).default(2000).describe('Time between two health checks of one app instance (HAProxy `inter`; Nginx: its passive `fail_timeout`)'),
+    fall: z.int().min(1).max(100).default(3).describe('Failed checks in a row that take an instance out (HAProxy `fall`; Nginx `max_fails`)'),
+    rise: z.int().min(1).max(100).default(2).describe('Passed checks in a row that put it back (HAProxy `rise`; Nginx has no active checks)'),
+    timeout: duration({ minMs: 50, maxMs: 60_000 }).optional().describe('How long one check may take (HAProxy `timeout check`). Default: inter'),
+  })
+  .transform((h) => ({ interMs: h.inter, fall: h.fall, rise: h.rise, timeoutMs: h.timeout ?? h.inter }));
+
+const keepalived = z
+  .strictObject({
+    advertInt: duration({ minMs: 10, maxMs: 255_000 })
+      .default(1000)
+      .describe('VRRP advert_int: how often the master announces itself. Below 1 s needs VRRPv3 (drill runs version 3: centiseconds, so a multiple of 10 ms)'),
+    priorities: z
+      .tuple([z.int().min(1).max(254), z.int().min(1).max(254)])
+      .default([150, 100])
+      .describe('VRRP priority of lb-1 and lb-2: the higher starts as master'),
+    preempt: z.boolean().default(true).describe('A returning node with the higher priority takes the VIP back (false: nopreempt)'),
+    trackProxy: z
+      .boolean()
+      .default(true)
+      .describe('A track_script checks the proxy process (pgrep): a node whose proxy died goes to FAULT and gives up the VIP (false: keepalived alone decides, and a dead proxy black-holes the VIP)'),
+    trackInterval: duration({ minMs: 1000, maxMs: 60_000 }).default(1000).describe('How often the track_script runs: whole seconds (keepalived 2.2.7 takes no fraction)'),
+    trackFall: z.int().min(1).max(100).default(1).describe('Failed runs of the track_script in a row before the node goes to FAULT'),
+  })
+  .refine((k) => k.advertInt % 10 === 0, { error: 'expected a multiple of 10 ms: VRRPv3 advert_int is in centiseconds', path: ['advertInt'] })
+  .refine((k) => k.trackInterval % 1000 === 0, { error: "expected whole seconds: keepalived 2.2.7 takes a vrrp_script's interval in seconds", path: ['trackInterval'] })
+  .transform((k) => ({ advertIntMs: k.advertInt, priorities: k.priorities, preempt: k.preempt, trackProxy: k.trackProxy, trackIntervalMs: k.trackInterval, trackFall: k.trackFall }));
+
+const lbVipLayer = z
+  .strictObject({
+    kind: z
+      .literal('lb-vip')
+      .describe(
+        "Two load-balancer nodes (lb-1, lb-2), each running the proxy and Keepalived, holding one VRRP VIP on the stack's network in front of the stack's app instances; the load enters through the VIP",
+      ),
+    proxy: z.enum(['haproxy', 'nginx']).default('haproxy').describe('What spreads the load over the app instances'),
+    front: z
+      .enum(['apps', 'database'])
+      .default('apps')
+      .describe(
+        'apps: the load enters through the VIP and the proxy spreads it over the app instances. database (HAProxy, mysql-replication): the proxy sits between the app and the databases and sends writes only to the node with read_only=0, so a promotion moves the traffic without repointing the app',
+      ),
+    healthCheck: healthCheck.prefault({}).describe('How the proxy finds a dead app instance'),
+    keepalived: keepalived.prefault({}).describe('How the VIP moves'),
+    vipMovesWithin: duration({ minMs: 1 }).optional().describe("Max time from the first fault to the VIP held by another node (seen in the nodes' own namespaces): a check of the drill"),
+    splitBrainAtMost: duration().optional().describe('Max time both nodes held the VIP at once (VRRP split brain), summed over the drill: a check of the drill'),
+  })
+  .transform((l) => ({
+    kind: l.kind,
+    proxy: l.proxy,
+    front: l.front,
+    healthCheck: l.healthCheck,
+    keepalived: l.keepalived,
+    vipMovesWithinMs: l.vipMovesWithin,
+    splitBrainAtMostMs: l.splitBrainAtMost,
+  }));
+
+export const layerSchema = z.discriminatedUnion('kind', [backupLayer, monitoringLayer, lbVipLayer]).describe('A layer: its own containers, events and checks, beside any stack');

@@ -281,6 +281,7 @@ export type StepSpec = DrillSpec['steps'][number];
 export type LayerSpec = DrillSpec['layers'][number];
 export type BackupLayerSpec = Extract<LayerSpec, { kind: 'backup' }>;
 export type MonitoringLayerSpec = Extract<LayerSpec, { kind: 'monitoring' }>;
+export type LbVipLayerSpec = Extract<LayerSpec, { kind: 'lb-vip' }>;
 export type FaultStepSpec = Extract<StepSpec, { kind: 'fault' }>;
 export type WaitForStepSpec = Extract<StepSpec, { kind: 'waitFor' }>;
 export type ActionStepSpec = Extract<StepSpec, { kind: 'action' }>;

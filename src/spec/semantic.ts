@@ -98,7 +98,15 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   });
   // Targets: a role the stack has, or one of its nodes; network faults name groups of them.
   // What faults may aim at is the stack's own data (its descriptor); the reasons below explain a miss.
-  const targets = descriptorOf(stack).targets(stack);
+  const own = descriptorOf(stack).targets(stack);
+  // A layer adds its own targets (the lb-vip layer: active-lb, backup-lb, lb-1, lb-2).
+  const layerTargets = spec.layers.map((l) => layerDescriptorOf(l).targets?.(l as never) ?? { roles: [], nodes: [] });
+  const targets = {
+    ...own,
+    roles: [...own.roles, ...layerTargets.flatMap((t) => t.roles)],
+    nodes: [...own.nodes, ...layerTargets.flatMap((t) => t.nodes)],
+    nodesText: [own.nodesText, ...layerTargets.flatMap((t) => t.nodes)].join(', '),
+  };
   const redis = descriptorOf(stack).data(stack) === 'redis';
   const pluralRoles = targets.groupRoles;
   const checkTarget = (path: Segment[], target: string, inGroup: boolean) => {
@@ -106,7 +114,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     if (accepted.includes(target) || targets.nodes.includes(target) || targets.nodePattern?.test(target)) return;
     const expected = `expected a role (${accepted.join(', ')}) or a node of this ${stack.kind} stack (${targets.nodesText}), got ${quote(target)}`;
     let why: string;
-    if (target === 'sentinel' || target === 'sentinels') why = "only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill's detector)";
+    if (target === 'active-lb' || target === 'backup-lb' || /^lb-\d+$/.test(target)) why = 'LB nodes come with an lb-vip layer (layers: [{ kind: lb-vip }]), which has lb-1 and lb-2';
+    else if (target === 'sentinel' || target === 'sentinels') why = "only a redis-sentinel stack has Sentinels (a mysql-replication stack fails over by runbook or by drill's detector)";
     else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
     else {
       const prefix = target.replace(/-\d+$/, '');

@@ -4,8 +4,10 @@ import { duration } from './duration.js';
 // The steps of a drill (faults, runbook actions, waits): part of the drill file schema (schema.ts).
 
 export const target = z
-  .union([z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app']), z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a node name such as "db-2"')])
-  .describe('Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL), or a node name (db-2, redis-1, sentinel-3, app-1)');
+  .union([z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app', 'active-lb', 'backup-lb']), z.string().regex(/^(db|redis|sentinel|app|lb)-\d+$/, 'a node name such as "db-2"')])
+  .describe(
+    'Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL; active-lb/backup-lb: the LB node holding the VIP now, or the other, with an lb-vip layer), or a node name (db-2, redis-1, sentinel-3, app-1, lb-2)',
+  );
 
 const healAfter = duration({ minMs: 10 })
   .optional()
@@ -27,6 +29,19 @@ const killFaultStep = z
   })
   .describe("Kill a container's main process")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, signal: s.signal }));
+
+const killProcessFaultStep = z
+  .strictObject({
+    at: faultStepBase.at,
+    target: faultStepBase.target,
+    fault: z.literal('kill-process').describe('SIGKILL one process inside the target, the container left running'),
+    process: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'a process name as pgrep -x matches it (haproxy, nginx, keepalived), at most 15 characters')
+      .describe('Every process of this name (pgrep -x) in the target is killed: haproxy or nginx (the proxy alone), keepalived (VRRP alone)'),
+  })
+  .describe('Kill one process inside a container (SIGKILL, nothing restarts it): the proxy dies while keepalived lives on, or the reverse')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: undefined, process: s.process }));
 
 const stopFaultStep = z
   .strictObject({
@@ -53,8 +68,8 @@ const restartFaultStep = z
 
 export const groupMember = z
   .union([
-    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner']),
-    z.string().regex(/^(db|redis|sentinel|app)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
+    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner', 'active-lb', 'backup-lb']),
+    z.string().regex(/^(db|redis|sentinel|app|lb)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
   ])
   .describe(
     'A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only',
@@ -199,6 +214,7 @@ const waitForRecoveredStep = z
 
 export const stepSchema = z.union([
   killFaultStep,
+  killProcessFaultStep,
   stopFaultStep,
   pauseFaultStep,
   restartFaultStep,

@@ -20,6 +20,8 @@ export interface StackImages {
   app: string;
   /** Prometheus, Alertmanager and exporters (the monitoring layer). */
   monitoring: string;
+  /** HAProxy, Nginx and Keepalived (the lb-vip layer). */
+  lb: string;
   /** drill's own images whatever the drill file overrides: clients and servers a layer's containers run. */
   tools: { redis: string; mysql: string };
 }

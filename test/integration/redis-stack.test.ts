@@ -33,7 +33,14 @@ describe('redis-sentinel stack: ready means ready', () => {
     for (const ref of [refs.redis, refs.app]) assert.ok(await imagePresent(docker, ref.tag), `image ${ref.tag} missing: npm run build && node bin/drill.js images --build`);
     const token = `t${process.pid.toString(36)}rs${Date.now().toString(36).slice(-4)}`;
     runId = `redis-stack-test-${token}`;
-    const images: StackImages = { redis: refs.redis.tag, mysql: refs.mariadb.tag, app: refs.app.tag, monitoring: refs.monitoring.tag, tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag } };
+    const images: StackImages = {
+      redis: refs.redis.tag,
+      mysql: refs.mariadb.tag,
+      app: refs.app.tag,
+      monitoring: refs.monitoring.tag,
+      lb: refs.lb.tag,
+      tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
+    };
     const ctx = {
       docker,
       run: { runId, token, drillName: 'redis-stack-test' },

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { renderReportHtml } from '../../src/report/html-report.js';
-import type { MonitoringLayerResult } from '../../src/report/result.js';
+import type { LbVipLayerResult, MonitoringLayerResult } from '../../src/report/result.js';
 import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { checkReport, expectNoLabelOverlap, FIXTURES, openFile, readResult } from './report-checks.js';
 
@@ -87,6 +87,28 @@ test('alerting: the alerts table and the pending, firing, paged and resolved mar
   await expect(overview.getByTestId('marker-alert-notified').locator('title')).toContainText('notified: Alertmanager delivered it to the webhook');
   // Each check of the layer, with its verdict, in the layer's table.
   const checks = page.getByTestId('layers-section').getByTestId('layer-check');
+  await expect(checks).toHaveCount(layer.checks.length);
+  for (const [i, c] of layer.checks.entries()) await expect(checks.nth(i)).toHaveAttribute('data-ok', String(c.ok));
+});
+
+test('front door: the VIP holders, the split brain, the per-fault table and the VRRP marks on the timeline, from a real run', async ({ page }, testInfo) => {
+  // A real lb-vrrp-split-brain run (two HAProxy + Keepalived nodes cut off from each other for 2 s), stored.
+  const result = await readResult(path.join(FIXTURES, 'pass-lb-vrrp-split-brain.result.json'));
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  const watch = await openFile(page, htmlPath);
+  await checkReport(page, result, watch, testInfo, 'lb-split-brain');
+  const layer = result.layers!.find((l): l is LbVipLayerResult => l.kind === 'lb-vip')!;
+  const section = page.getByTestId('layers-section');
+  await expect(section.getByTestId('lb-explain-row')).toHaveCount(layer.explain.length);
+  await expect(section.getByTestId('lb-holders').locator('tbody tr')).toHaveCount(layer.holders.length);
+  await expect(section.getByTestId('lb-served').locator('tbody tr')).toHaveCount(layer.served.length);
+  // The overlap, as measured, in words and on the timeline.
+  expect(layer.splitBrain.windows.length).toBeGreaterThan(0);
+  await expect(section.getByTestId('lb-split-brain')).not.toContainText('never');
+  const overview = page.getByTestId('timeline-overview');
+  expect(await overview.getByTestId('marker-split-brain').count()).toBeGreaterThan(0);
+  await expect(overview.getByTestId('marker-split-brain').first().locator('title')).toContainText('both LB nodes hold the VIP');
+  const checks = section.getByTestId('layer-check');
   await expect(checks).toHaveCount(layer.checks.length);
   for (const [i, c] of layer.checks.entries()) await expect(checks.nth(i)).toHaveAttribute('data-ok', String(c.ok));
 });

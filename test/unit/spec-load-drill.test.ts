@@ -163,7 +163,12 @@ describe('loadDrillFile: valid files', () => {
 describe('loadDrillFile: schema errors point at the line', () => {
   it('wrong enum value: the value, with what was expected', async () => {
     assert.deepEqual(await errorsOf(minimal((l) => (l[8] = '    fault: explode'))), [
-      { line: 9, column: 12, path: 'steps[0].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"' },
+      {
+        line: 9,
+        column: 12,
+        path: 'steps[0].fault',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"',
+      },
     ]);
   });
 
@@ -180,7 +185,12 @@ describe('loadDrillFile: schema errors point at the line', () => {
       { line: 4, column: 1, path: 'load', message: 'missing required key "duration" (expected a duration such as "5s", "250ms", "2m" or a number of ms)' },
     ]);
     assert.deepEqual(await errorsOf(minimal((l) => l.splice(9, 1))), [
-      { line: 8, column: 5, path: 'steps[0]', message: 'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2")' },
+      {
+        line: 8,
+        column: 5,
+        path: 'steps[0]',
+        message: 'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2")',
+      },
     ]);
   });
 
@@ -196,7 +206,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -204,7 +214,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -230,7 +240,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"`,
       );
       return true;
     });
@@ -627,7 +637,12 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
       ],
     );
     assert.deepEqual(await errorsOf(text('  - at: 2s', '    fault: isolate', '    target: apps')), [
-      { line: 11, column: 13, path: 'steps[0].target', message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "apps" (did you mean "app"?)' },
+      {
+        line: 11,
+        column: 13,
+        path: 'steps[0].target',
+        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2", got "apps" (did you mean "app"?)',
+      },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: partition', '    groups: [[primary], [sentinels, app-2]]'))), [
       {
@@ -728,7 +743,7 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 10,
         column: 13,
         path: 'steps[0].target',
-        message: 'expected "primary", "replica", "any-replica", "sentinel", "app" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
+        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
       },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  sentinels: 3'))), [
@@ -740,7 +755,12 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     ]);
     // Not a missing "target": a partition has none, so nothing is said that only some faults would say.
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: explode'))), [
-      { line: 13, column: 12, path: 'steps[1].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"' },
+      {
+        line: 13,
+        column: 12,
+        path: 'steps[1].fault',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"',
+      },
     ]);
   });
 });

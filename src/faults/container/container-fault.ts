@@ -24,7 +24,7 @@ export async function engineCall(what: string, fn: () => Promise<unknown>): Prom
 }
 
 /** The target container now (a role is asked of the system at this moment). */
-export const targetOf = (ctx: FaultContext, step: { target: TargetSpec }): Promise<RunningContainer> => resolveTarget(ctx.stack, step.target);
+export const targetOf = (ctx: FaultContext, step: { target: TargetSpec }): Promise<RunningContainer> => resolveTarget(ctx.stack, step.target, Math.random, ctx.layers);
 
 /** How long after the call returns the engine's event may still be on its way (it is logged before the call returns). */
 const ENGINE_EVENT_WAIT_MS = 500;

@@ -46,7 +46,7 @@ async function netemAvailable(ctx: FaultContext, helper: Helper): Promise<boolea
 }
 
 export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step: Step) => {
-  const node = await resolveTarget(ctx.stack, step.target);
+  const node = await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers);
   const servicePorts = Object.keys(node.ports).map(Number);
   const [probePort] = servicePorts;
   if (probePort === undefined) throw new InfraError(`latency on ${node.name}: it publishes no service port to delay and probe`);

@@ -21,7 +21,7 @@ const PROBE_INTERVAL_MS = 2;
 export const injectLoss: FaultPlugin<'loss'>['inject'] = async (ctx, step: Step) => {
   const probability = step.percent / 100;
   if (step.between) {
-    const [a, b] = await Promise.all(step.between.map((g) => resolveGroup(ctx.stack, g)));
+    const [a, b] = await Promise.all(step.between.map((g) => resolveGroup(ctx.stack, g, ctx.layers)));
     const { side, rules } = planLossBetween(a!.map(toPlanNode), b!.map(toPlanNode), probability);
     const byNode = new Map([...a!, ...b!].map((c) => [c.node, c]));
     const sideNodes = side.map((n) => byNode.get(n.node)!);
@@ -40,7 +40,7 @@ export const injectLoss: FaultPlugin<'loss'>['inject'] = async (ctx, step: Step)
       verify: (helpers, moment) => verifyLoss(ctx, moment, probability, helpers.get(here.node), helpers.get(there.node)),
     });
   }
-  const node = await resolveTarget(ctx.stack, step.target);
+  const node = await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers);
   const peer = await firstRunning(
     ctx,
     ctx.stack.containers.filter((c) => c.node !== node.node),

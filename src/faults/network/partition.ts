@@ -26,13 +26,13 @@ export const toPlanNode = (c: RunningContainer): PlanNode => {
 export const describeGroups = (groups: readonly (readonly { node: string }[])[], oneWay: boolean): string => groups.map((g) => `[${g.map((n) => n.node).join(', ')}]`).join(oneWay ? ' → ' : ' | ');
 
 export const injectPartition: FaultPlugin<'partition'>['inject'] = async (ctx, step: Step<'partition'>) => {
-  const groups = await Promise.all(step.groups.map((g: GroupMemberSpec[]) => resolveGroup(ctx.stack, g)));
+  const groups = await Promise.all(step.groups.map((g: GroupMemberSpec[]) => resolveGroup(ctx.stack, g, ctx.layers)));
   const target = step.groups.map((g) => `[${g.join(', ')}]`).join(step.oneWay ? ' → ' : ' | ');
   return partition(ctx, 'partition', target, groups, step.oneWay, step.durationMs);
 };
 
 export const injectIsolate: FaultPlugin<'isolate'>['inject'] = async (ctx, step: Step<'isolate'>) => {
-  const node = await resolveTarget(ctx.stack, step.target);
+  const node = await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers);
   const others = ctx.stack.containers.filter((c) => c.node !== node.node);
   return partition(ctx, 'isolate', step.target, [[node], others], false, step.durationMs);
 };

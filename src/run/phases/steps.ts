@@ -30,6 +30,7 @@ export const stepHandlers: StepHandlers = {
         docker: run.deps.docker,
         run: { runId: journal.runId, token: journal.token, drillName: journal.drillName },
         stack: run.stack!,
+        layers: run.layers,
         clock: journal.clock,
         log: run.log,
         engineEvents: run.engineEvents ?? null,

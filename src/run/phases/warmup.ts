@@ -1,13 +1,18 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 
+/** Where the load enters: a front-door layer's URL (the VIP) when the drill has one, else the stack's apps. */
+export function loadUrlsOf(run: RunState): string[] {
+  const front = run.layers.find((l) => l.loadUrls && l.loadUrls.length > 0)?.loadUrls;
+  return front ?? run.stack!.appUrls ?? [run.stack!.appUrl];
+}
+
 /** The load starts `warmup` before t=0, so `at: 5s` in the drill file is t=5000 on every timeline. */
 export async function warmup(run: RunState): Promise<void> {
   const { journal, spec } = run;
-  const stack = run.stack!;
   journal.clock.setOriginNow(spec.load.warmupMs);
   const load = run.deps.createLoad({
-    urls: stack.appUrls ?? [stack.appUrl],
+    urls: loadUrlsOf(run),
     rate: spec.load.rate,
     connections: spec.load.connections,
     timeoutMs: spec.load.timeoutMs,

@@ -1,0 +1,211 @@
+import type { LbVipLayerSpec } from '../../spec/schema.js';
+
+// The configuration each LB node runs, as plain text: pure functions of the layer's spec, unit-tested
+// without an engine. docs/load-balancers.md explains every setting and what it costs in RTO.
+
+/** Where the proxy listens inside each LB node (and so on the VIP). */
+export const PROXY_PORT = 80;
+/** HAProxy's stats socket inside the node. */
+export const STATS_SOCKET = '/run/haproxy.sock';
+
+export interface Backend {
+  node: string;
+  host: string;
+  port: number;
+}
+
+const seconds = (ms: number): string => String(ms / 1000);
+
+/**
+ * HAProxy: round robin over the app instances, each checked with GET /metrics (answered by the app
+ * process itself without the database: a paused app fails it, a busy database does not take every
+ * instance out). `inter`, `fall`, `rise` as declared; server state changes go to stderr (-db).
+ */
+export function haproxyConfig(spec: LbVipLayerSpec, backends: readonly Backend[]): string {
+  const h = spec.healthCheck;
+  return [
+    'global',
+    `  stats socket ${STATS_SOCKET} mode 600 level admin`,
+    '  maxconn 4096',
+    'defaults',
+    '  mode http',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    `  timeout check ${h.timeoutMs}ms`,
+    // A connection refused by a dead instance is tried once more on another: the request was never sent.
+    '  retries 1',
+    '  option redispatch',
+    'frontend fe',
+    `  bind :${PROXY_PORT}`,
+    '  default_backend apps',
+    'backend apps',
+    '  balance roundrobin',
+    '  option httpchk GET /metrics',
+    `  default-server inter ${h.interMs}ms fall ${h.fall} rise ${h.rise} on-marked-down shutdown-sessions`,
+    ...backends.map((b) => `  server ${b.node} ${b.host}:${b.port} check`),
+    '',
+  ].join('\n');
+}
+
+/** MariaDB's port, where the database front door listens (the app is pointed at the VIP on it). */
+export const DB_PORT = 3306;
+/** The external check's script inside the node, and the client options file it reads (credentials). */
+export const WRITABLE_CHECK = '/etc/haproxy/writable.sh';
+const DB_CNF = '/etc/haproxy/db.cnf';
+
+/**
+ * HAProxy in front of the database pair (front: database): TCP on 3306, writes only to the node with
+ * read_only=0. HAProxy's mysql-check cannot see read_only, so an external check asks each node
+ * (SELECT @@global.read_only) every `inter`: a runbook promotion then moves the traffic by itself, and a
+ * demoted or dead node is taken out after `fall` checks. (Forking a check is why insecure-fork-wanted.)
+ */
+export function haproxyDbConfig(spec: LbVipLayerSpec, backends: readonly Backend[]): string {
+  const h = spec.healthCheck;
+  return [
+    'global',
+    `  stats socket ${STATS_SOCKET} mode 600 level admin`,
+    '  maxconn 4096',
+    '  external-check',
+    '  insecure-fork-wanted',
+    'defaults',
+    '  mode tcp',
+    '  timeout connect 1s',
+    '  timeout client 1h',
+    '  timeout server 1h',
+    `  timeout check ${h.timeoutMs}ms`,
+    'frontend fe',
+    `  bind :${DB_PORT}`,
+    '  default_backend dbs',
+    'backend dbs',
+    '  option external-check',
+    '  external-check path "/usr/bin:/bin"',
+    `  external-check command ${WRITABLE_CHECK}`,
+    `  default-server inter ${h.interMs}ms fall ${h.fall} rise ${h.rise} on-marked-down shutdown-sessions`,
+    ...backends.map((b) => `  server ${b.node} ${b.host}:${b.port} check`),
+    '',
+  ].join('\n');
+}
+
+/** The external check: HAProxy passes the server's address and port as $3 and $4; exit 0 = writable. */
+export function writableCheckScript(timeoutMs: number): string {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return [
+    '#!/bin/sh',
+    `ro=$(mariadb --defaults-extra-file=${DB_CNF} --connect-timeout=${seconds} -h "$3" -P "$4" -N -B -e 'SELECT @@global.read_only' 2>/dev/null) || exit 1`,
+    '[ "$ro" = 0 ]',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Nginx (open source): no active health checks. An instance is taken out passively after `max_fails`
+ * failed requests within `fail_timeout` and left out for `fail_timeout`; a request refused by a dead
+ * instance goes to the next one (proxy_next_upstream error). fail_timeout takes whole seconds (validation).
+ */
+export function nginxConfig(spec: LbVipLayerSpec, backends: readonly Backend[]): string {
+  const h = spec.healthCheck;
+  return [
+    'worker_processes 1;',
+    'error_log stderr warn;',
+    'pid /run/nginx.pid;',
+    'events { worker_connections 4096; }',
+    'http {',
+    '  access_log off;',
+    '  upstream apps {',
+    ...backends.map((b) => `    server ${b.host}:${b.port} max_fails=${h.fall} fail_timeout=${h.interMs / 1000}s;`),
+    '    keepalive 64;',
+    '  }',
+    '  server {',
+    `    listen ${PROXY_PORT};`,
+    '    location / {',
+    '      proxy_pass http://apps;',
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_next_upstream error timeout http_502;',
+    `      proxy_connect_timeout ${h.timeoutMs}ms;`,
+    '      proxy_read_timeout 30s;',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The process a track_script watches and the process faults name. */
+export const proxyProcess = (spec: LbVipLayerSpec): string => (spec.proxy === 'haproxy' ? 'haproxy' : 'nginx');
+
+/**
+ * Keepalived, VRRP version 3 (sub-second adverts are centiseconds), both nodes starting BACKUP so that
+ * `nopreempt` is possible; the higher priority wins the first election. With trackProxy a track_script
+ * puts a node whose proxy died in FAULT, and it gives the VIP up at once (a priority-0 advert).
+ */
+export function keepalivedConfig(spec: LbVipLayerSpec, node: { name: string; priority: number }, vip: { address: string; prefix: number }, routerId: number): string {
+  const k = spec.keepalived;
+  const lines = ['global_defs {', `  router_id ${node.name}`, '  vrrp_version 3', '  enable_script_security', '  script_user root', '  vrrp_garp_master_repeat 3', '}'];
+  if (k.trackProxy) {
+    // A vrrp_script (keepalived 2.2.7 takes its interval in whole seconds). vrrp_track_process would
+    // follow the kernel's process events instead, but the process connector refuses a container's
+    // PID namespace ("Failed to set/clear process event listen - errno 111"), so it never works here.
+    lines.push(
+      'vrrp_script chk_proxy {',
+      `  script "/usr/bin/pgrep -x ${proxyProcess(spec)}"`,
+      `  interval ${k.trackIntervalMs / 1000}`,
+      `  timeout ${k.trackIntervalMs / 1000}`,
+      `  fall ${k.trackFall}`,
+      '  rise 1',
+      '}',
+    );
+  }
+  lines.push(
+    'vrrp_instance VI_1 {',
+    '  state BACKUP',
+    '  interface eth0',
+    `  virtual_router_id ${routerId}`,
+    `  priority ${node.priority}`,
+    `  advert_int ${seconds(k.advertIntMs)}`,
+    ...(k.preempt ? [] : ['  nopreempt']),
+    '  virtual_ipaddress {',
+    `    ${vip.address}/${vip.prefix} dev eth0`,
+    '  }',
+    ...(k.trackProxy ? ['  track_script {', '    chk_proxy', '  }'] : []),
+    '}',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * The node's PID-1 script (under the engine's init): writes the configs from the environment, then runs
+ * the proxy, keepalived and `ip monitor address`, each line of theirs stamped `drill-event <epoch µs>
+ * <source> <line>` on stdout (bash's EPOCHREALTIME: no fork per line). The layer reads these lines back
+ * from the container's log: VRRP state changes, the VIP added or removed in this namespace, server UP/DOWN.
+ */
+export function entrypointScript(spec: LbVipLayerSpec): string {
+  // The database front door's check and its credentials, from the environment (never on a command line).
+  const dbCheck =
+    spec.front === 'database'
+      ? [
+          `printf '%s\\n' "$LB_DB_CHECK" > ${WRITABLE_CHECK}`,
+          `chmod 755 ${WRITABLE_CHECK}`,
+          `printf '[client]\\nuser=%s\\npassword=%s\\n' "$LB_DB_USER" "$LB_DB_PASSWORD" > ${DB_CNF}`,
+          `chmod 600 ${DB_CNF}`,
+        ]
+      : [];
+  const proxyCmd = spec.proxy === 'haproxy' ? 'haproxy -db -f /etc/haproxy/drill.cfg' : "nginx -c /etc/nginx/drill.conf -g 'daemon off;'";
+  const proxyConf = spec.proxy === 'haproxy' ? '/etc/haproxy/drill.cfg' : '/etc/nginx/drill.conf';
+  return [
+    'set -u',
+    'stamp() { while IFS= read -r line; do printf "drill-event %s %s %s\\n" "${EPOCHREALTIME/./}" "$1" "$line"; done; }',
+    `printf '%s\\n' "$LB_PROXY_CONF" > ${proxyConf}`,
+    'printf \'%s\\n\' "$LB_KEEPALIVED_CONF" > /etc/keepalived/drill.conf',
+    ...dbCheck,
+    "trap 'kill 0; exit 0' TERM INT",
+    // Addresses first, so no change of the VIP is missed; -o: one line per event.
+    '( ip -o monitor address dev eth0 2>&1 | stamp addr ) &',
+    `( ${proxyCmd} 2>&1 | stamp proxy ) &`,
+    '( keepalived -n -l -D -f /etc/keepalived/drill.conf 2>&1 | stamp vrrp ) &',
+    'printf "drill-event %s ready lb node started\\n" "${EPOCHREALTIME/./}"',
+    'wait',
+  ].join('\n');
+}

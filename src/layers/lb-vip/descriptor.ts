@@ -1,0 +1,37 @@
+import type { LayerDescriptor } from '../plugin.js';
+
+/**
+ * Two LB nodes with a VRRP VIP in front of the stack's app instances (or, front: database, between the
+ * app and a MariaDB/MySQL pair): any stack whose app drill starts (a compose stack's app is yours, and
+ * drill does not know how to put a proxy in front of it).
+ */
+export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
+  kind: 'lb-vip',
+  images: () => ['lb'],
+  fits: (spec, stack) => {
+    if (stack.kind === 'compose') {
+      return {
+        ok: false,
+        key: 'kind',
+        why: "expected a redis-sentinel or mysql-replication stack: the front door goes in front of the app instances drill starts, and a compose stack's app is yours (docs/load-balancers.md)",
+      };
+    }
+    if (spec.front === 'database' && (stack.kind !== 'mysql-replication' || spec.proxy !== 'haproxy')) {
+      return {
+        ok: false,
+        key: 'front',
+        why: `expected front: database with proxy haproxy on a mysql-replication stack (its external check reads read_only), got proxy ${spec.proxy} on a ${stack.kind} stack (Redis's role:master tcp-check is not built yet)`,
+      };
+    }
+    if (spec.proxy === 'nginx' && spec.healthCheck.interMs % 1000 !== 0) {
+      return {
+        ok: false,
+        key: 'healthCheck',
+        why: `expected healthCheck.inter in whole seconds with proxy nginx (it is Nginx's fail_timeout, which takes seconds), got ${spec.healthCheck.interMs} ms`,
+      };
+    }
+    return { ok: true };
+  },
+  // Fault targets the layer adds: the node holding the VIP at that moment, the other one, or either by name.
+  targets: () => ({ roles: ['active-lb', 'backup-lb'], nodes: ['lb-1', 'lb-2'] }),
+};

@@ -1,0 +1,137 @@
+// What the LB nodes said, from their stamped log lines (`drill-event <epoch µs> <source> <line>`, see
+// config.ts entrypointScript): VRRP state changes, the VIP added to or removed from a node's namespace,
+// the proxy's server UP/DOWN. Pure: the lines in, the records out, on the run clock.
+
+export type VrrpState = 'MASTER' | 'BACKUP' | 'FAULT';
+
+export interface VrrpTransition {
+  node: string;
+  atMs: number;
+  state: VrrpState;
+  /** keepalived's own words (why, when it says). */
+  detail: string;
+}
+
+export interface VipChange {
+  node: string;
+  atMs: number;
+  /** true: the VIP was added to this node's namespace; false: removed. */
+  held: boolean;
+}
+
+export interface BackendStateChange {
+  /** The LB node whose proxy said it. */
+  lb: string;
+  server: string;
+  atMs: number;
+  up: boolean;
+  detail: string;
+}
+
+export interface NodeEvents {
+  vrrp: VrrpTransition[];
+  vip: VipChange[];
+  backends: BackendStateChange[];
+}
+
+const STAMPED = /^drill-event (\d{13,19}) (\S+) (.*)$/;
+
+/**
+ * Parse one node's log. `vip` is the address drill gave keepalived; `backendOf` maps a proxy's upstream
+ * address (Nginx names the IP and port) to the app node.
+ */
+export function parseNodeLog(node: string, lines: readonly string[], vip: string, toRunMs: (epochMs: number) => number, backendOf: (address: string) => string | null): NodeEvents {
+  const out: NodeEvents = { vrrp: [], vip: [], backends: [] };
+  const vipPattern = ` inet ${vip}/`;
+  for (const raw of lines) {
+    const m = STAMPED.exec(raw);
+    if (!m) continue;
+    const atMs = Math.round(toRunMs(Number(m[1]) / 1000) * 10) / 10;
+    const source = m[2]!;
+    const text = m[3]!;
+    if (source === 'addr') {
+      if (text.includes(vipPattern)) out.vip.push({ node, atMs, held: !text.startsWith('Deleted') });
+    } else if (source === 'vrrp') {
+      const s = /\(VI_1\) entering (MASTER|BACKUP|FAULT) state(.*)$/i.exec(text);
+      if (s) {
+        const state = s[1]!.toUpperCase() as VrrpState;
+        const why = s[2]!.trim().replace(/^\((.*)\)$/, '$1');
+        // keepalived says FAULT twice (with and without the reason): keep one.
+        const prev = out.vrrp.at(-1);
+        if (prev && prev.state === state && atMs - prev.atMs < 5) {
+          if (why && !prev.detail) prev.detail = why;
+          continue;
+        }
+        out.vrrp.push({ node, atMs, state, detail: why });
+      }
+    } else if (source === 'proxy') {
+      // HAProxy: "Server apps/app-2 (or dbs/db-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
+      const h = /Server (?:apps|dbs)\/(\S+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(text);
+      if (h) {
+        out.backends.push({ lb: node, server: h[1]!, atMs, up: h[2] === 'UP', detail: h[3]?.trim() ?? '' });
+        continue;
+      }
+      // Nginx (passive): "upstream server temporarily disabled while connecting to upstream, ... upstream: "http://172.18.0.5:8080/write?id=1""
+      const n = /upstream server temporarily disabled while (\w+).*upstream: "http:\/\/([^/"]+)/.exec(text);
+      if (n) out.backends.push({ lb: node, server: backendOf(n[2]!) ?? n[2]!, atMs, up: false, detail: `temporarily disabled while ${n[1]!} (max_fails reached)` });
+    }
+  }
+  return out;
+}
+
+export interface HolderWindow {
+  fromMs: number;
+  toMs: number;
+  nodes: string[];
+}
+
+/**
+ * Who held the VIP over time, from every node's address changes; a node whose container ended (killed,
+ * stopped) stops holding at that moment, since its namespace is gone. Returns the intervals where the
+ * set of holders is constant, from the first change to `endMs`.
+ */
+export function holderWindows(changes: readonly VipChange[], endedAtMs: Readonly<Record<string, number>>, endMs: number): HolderWindow[] {
+  const events = [...changes.map((c) => ({ atMs: c.atMs, node: c.node, held: c.held })), ...Object.entries(endedAtMs).map(([node, atMs]) => ({ atMs, node, held: false }))].sort(
+    (a, b) => a.atMs - b.atMs,
+  );
+  const holding = new Set<string>();
+  const windows: HolderWindow[] = [];
+  let since: number | null = null;
+  for (const e of events) {
+    if (e.atMs > endMs) break;
+    if (since !== null && e.atMs > since) windows.push({ fromMs: since, toMs: e.atMs, nodes: [...holding].sort() });
+    if (e.held) holding.add(e.node);
+    else holding.delete(e.node);
+    since = e.atMs;
+  }
+  if (since !== null && endMs > since) windows.push({ fromMs: since, toMs: endMs, nodes: [...holding].sort() });
+  // Merge neighbours with the same holders (a change that did not change who holds).
+  const merged: HolderWindow[] = [];
+  for (const w of windows) {
+    const last = merged.at(-1);
+    if (last && last.toMs === w.fromMs && last.nodes.join() === w.nodes.join()) last.toMs = w.toMs;
+    else merged.push({ ...w });
+  }
+  return merged;
+}
+
+/** The windows where more than one node held the VIP: VRRP split brain. */
+export function splitBrainWindows(windows: readonly HolderWindow[]): HolderWindow[] {
+  return windows.filter((w) => w.nodes.length > 1);
+}
+
+/** Who held the VIP at `atMs` (by the windows). */
+export function holdersAt(windows: readonly HolderWindow[], atMs: number): string[] {
+  return windows.find((w) => w.fromMs <= atMs && atMs < w.toMs)?.nodes ?? [];
+}
+
+/** The first moment after `fromMs` at which a node other than those holding at `fromMs` held the VIP; null if none did. */
+export function vipMovedAtMs(windows: readonly HolderWindow[], fromMs: number): { atMs: number; node: string } | null {
+  const before = new Set(holdersAt(windows, fromMs));
+  for (const w of windows) {
+    if (w.toMs <= fromMs) continue;
+    const other = w.nodes.find((n) => !before.has(n));
+    if (other) return { atMs: Math.max(w.fromMs, fromMs), node: other };
+  }
+  return null;
+}
