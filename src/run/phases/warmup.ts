@@ -1,5 +1,6 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
+import { startReads } from '../reads-stream.js';
 
 /** The load starts `warmup` before t=0, so `at: 5s` in the drill file is t=5000 on every timeline. */
 export async function warmup(run: RunState): Promise<void> {
@@ -13,9 +14,11 @@ export async function warmup(run: RunState): Promise<void> {
     timeoutMs: spec.load.timeoutMs,
     clock: journal.clock,
     signal: run.signal,
+    ...(spec.load.reads ? { keys: spec.load.reads.keys } : {}),
   });
   run.load = load;
   await load.start();
+  startReads(run, stack.appUrls ?? [stack.appUrl]);
   for (const layer of run.layers) {
     await layer.events(
       (e) => {
