@@ -15,13 +15,14 @@ const UNITS: { [K in ObjectiveName]: ObjectiveResult['unit'] } = {
   unexpectedWrites: 'writes',
   availability: 'percent',
   readRtoMs: 'ms',
+  readDowntimeMs: 'ms',
   staleReads: 'reads',
   readYourWrites: 'reads',
   dirtyReads: 'reads',
 };
 
 /** Report order. */
-const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites', 'availability', 'readRtoMs', 'staleReads', 'readYourWrites', 'dirtyReads'];
+const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites', 'availability', 'readRtoMs', 'readDowntimeMs', 'staleReads', 'readYourWrites', 'dirtyReads'];
 
 /**
  * Each declared objective against its measured value: met when measured ≤ declared (availability: ≥). A
@@ -40,7 +41,7 @@ export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | nul
     const result: ObjectiveResult = { name, declared, measured, met, unit: UNITS[name], state: met ? 'met' : measured === null ? 'not-measured' : 'missed' };
     if (min) result.bound = 'min';
     if (measured === null) result.why = notMeasuredWhy(name, m, availability);
-    if (name === 'readRtoMs' && m?.reads && measured !== null) result.precisionMs = m.reads.precisionMs;
+    if ((name === 'readRtoMs' || name === 'readDowntimeMs') && m?.reads && measured !== null) result.precisionMs = m.reads.precisionMs;
     else if (UNITS[name] === 'ms' && name !== 'rpoMs' && m !== null && measured !== null) result.precisionMs = m.precisionMs;
     results.push(result);
   }
@@ -52,6 +53,8 @@ function measuredValue(name: ObjectiveName, m: Measured | null, availability: { 
   switch (name) {
     case 'readRtoMs':
       return m.reads?.rtoMs ?? null;
+    case 'readDowntimeMs':
+      return m.reads?.downtimeMs ?? null;
     case 'staleReads':
       return m.reads?.stale.count ?? null;
     case 'readYourWrites':
@@ -83,6 +86,7 @@ function notMeasuredWhy(name: ObjectiveName, m: Measured | null, availability: {
     case 'unexpectedWrites':
       return 'the writes could not be read back after recovery';
     case 'readRtoMs':
+    case 'readDowntimeMs':
       if (!m.reads) return 'the drill declares no reads (load.reads)';
       if (m.faultAtMs === null) return 'no fault was injected';
       return 'reads had not recovered (stably) by the end of the load';

@@ -244,7 +244,20 @@ export interface TimelineBucket {
 export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
 
 export interface ObjectiveResult {
-  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites' | 'availability' | 'readRtoMs' | 'staleReads' | 'readYourWrites' | 'dirtyReads' | 'withinMs' | 'errantTransactions';
+  name:
+    | 'rtoMs'
+    | 'downtimeMs'
+    | 'lostWrites'
+    | 'rpoMs'
+    | 'unexpectedWrites'
+    | 'availability'
+    | 'readRtoMs'
+    | 'readDowntimeMs'
+    | 'staleReads'
+    | 'readYourWrites'
+    | 'dirtyReads'
+    | 'withinMs'
+    | 'errantTransactions';
   /** The event this objective judges (EventMeasured.index); absent: the drill as a whole. */
   event?: number;
   declared: number;

@@ -195,6 +195,7 @@ export const objectivesSchema = z
       .optional()
       .describe('Min availability this run implies, MTBF / (MTBF + RTO), with availability.mtbf declared: e.g. "99.99%"'),
     readRto: duration().optional().describe('Max time from the first fault to stable recovery of reads (load.reads)'),
+    readDowntime: duration().optional().describe('Max time from the first failed read after the fault to stable recovery of reads'),
     staleReads: z.int().min(0).optional().describe('Max reads that returned an older version than one acknowledged before they were sent (load.reads, pattern any)'),
     readYourWrites: z.int().min(0).optional().describe("Max reads that missed this load's own acknowledged write (load.reads, pattern own)"),
     dirtyReads: z.int().min(0).optional().describe('Max reads that returned a version not in the data after recovery (never acknowledged, or acknowledged and lost)'),
@@ -210,6 +211,7 @@ export const objectivesSchema = z
     availability: o.availability === undefined ? undefined : Number.parseFloat(String(o.availability)),
     // Only when declared (load.reads drills), like the per-event ones below.
     ...(o.readRto === undefined ? {} : { readRtoMs: o.readRto }),
+    ...(o.readDowntime === undefined ? {} : { readDowntimeMs: o.readDowntime }),
     ...(o.staleReads === undefined ? {} : { staleReads: o.staleReads }),
     ...(o.readYourWrites === undefined ? {} : { readYourWrites: o.readYourWrites }),
     ...(o.dirtyReads === undefined ? {} : { dirtyReads: o.dirtyReads }),
