@@ -55,7 +55,20 @@ export interface ReadsMeasured {
   readYourWrites: AnomalyCount;
   /** null: the data could not be read back after recovery, so dirty reads cannot be told. */
   dirty: (AnomalyCount & { ackedThenLost: number; neverAcked: number }) | null;
+  /** The reads per timeline bucket, by send time (the writes' buckets and range): the report's reads row. */
+  buckets: ReadBucket[];
   notes: string[];
+}
+
+/** One bucket of reads: ok ones split by what they saw (fresh, stale, missed own write, dirty). */
+export interface ReadBucket {
+  startMs: number;
+  ok: number;
+  stale: number;
+  ownMissed: number;
+  dirty: number;
+  fail: number;
+  unknown: number;
 }
 
 export interface ReadsInput {
@@ -67,6 +80,8 @@ export interface ReadsInput {
   injectMs: number;
   stableMs: number;
   timerResolutionMs: number;
+  /** The writes' timeline: the reads are bucketed the same way (absent: no buckets). */
+  timeline?: { bucketMs: number; fromMs: number; toMs: number };
 }
 
 const EXAMPLES = 20;
@@ -92,7 +107,9 @@ export function measureReads(input: ReadsInput): ReadsMeasured {
   });
   notes.push(...recovery.notes.map((n) => n.replaceAll('writes', 'reads').replaceAll('write', 'read')));
 
-  const { stale, readYourWrites, checkedReads, lags } = consistency(reads, input.writes, input.keys);
+  const kinds = new Map<number, ReadKind>();
+  const { stale, readYourWrites, checkedReads, lags } = consistency(reads, input.writes, input.keys, kinds);
+  const dirty = input.presentIds === null ? null : dirtyReads(reads, input.writes, input.presentIds, kinds);
   lags.sort((a, b) => a - b);
   return {
     total: reads.length,
@@ -106,7 +123,8 @@ export function measureReads(input: ReadsInput): ReadsMeasured {
     stale,
     staleLagMs: lags.length > 0 ? { p50: roundMs(percentileSorted(Float64Array.from(lags), 50)), max: roundMs(lags[lags.length - 1]!) } : null,
     readYourWrites,
-    dirty: input.presentIds === null ? null : dirtyReads(reads, input.writes, input.presentIds),
+    dirty,
+    buckets: input.timeline ? readBuckets(reads, kinds, input.timeline) : [],
     notes,
   };
 }
@@ -132,7 +150,14 @@ function add(c: AnomalyCount, a: ReadAnomaly): void {
  * One sweep over the ok reads in send order and the acknowledged writes in completion order: before each
  * read, every write acknowledged before it was sent is known (per key, in ack order). O(n log n).
  */
-function consistency(reads: readonly ReadRecord[], writes: readonly WriteRecord[], keys: number): { stale: AnomalyCount; readYourWrites: AnomalyCount; checkedReads: number; lags: number[] } {
+type ReadKind = 'stale' | 'ownMissed' | 'dirty';
+
+function consistency(
+  reads: readonly ReadRecord[],
+  writes: readonly WriteRecord[],
+  keys: number,
+  kinds: Map<number, ReadKind>,
+): { stale: AnomalyCount; readYourWrites: AnomalyCount; checkedReads: number; lags: number[] } {
   const acked = writes.filter((w) => w.outcome === 'ok').sort((a, b) => a.completeMs - b.completeMs);
   const ackedByKey = new Map<number, WriteRecord[]>();
   const newest = new Map<number, number>();
@@ -153,8 +178,10 @@ function consistency(reads: readonly ReadRecord[], writes: readonly WriteRecord[
     }
     const read = r.version;
     if (r.ownWriteId !== undefined) {
-      if (read === null || read < r.ownWriteId)
+      if (read === null || read < r.ownWriteId) {
+        kinds.set(r.seq, 'ownMissed');
         add(readYourWrites, { seq: r.seq, key: r.key, atMs: r.invokeMs, read, expected: r.ownWriteId, missedForMs: missedFor(ackedByKey.get(r.key), read, r.invokeMs) });
+      }
       continue;
     }
     const expected = newest.get(r.key);
@@ -162,6 +189,7 @@ function consistency(reads: readonly ReadRecord[], writes: readonly WriteRecord[
     checkedReads++;
     if (read === null || read < expected) {
       const missedForMs = missedFor(ackedByKey.get(r.key), read, r.invokeMs);
+      kinds.set(r.seq, 'stale');
       add(stale, { seq: r.seq, key: r.key, atMs: r.invokeMs, read, expected, missedForMs });
       if (missedForMs !== undefined) lags.push(missedForMs);
     }
@@ -175,7 +203,12 @@ function missedFor(ackedOfKey: readonly WriteRecord[] | undefined, read: number 
   return first ? roundMs(atMs - first.completeMs) : undefined;
 }
 
-function dirtyReads(reads: readonly ReadRecord[], writes: readonly WriteRecord[], presentIds: ReadonlySet<number>): AnomalyCount & { ackedThenLost: number; neverAcked: number } {
+function dirtyReads(
+  reads: readonly ReadRecord[],
+  writes: readonly WriteRecord[],
+  presentIds: ReadonlySet<number>,
+  kinds: Map<number, ReadKind>,
+): AnomalyCount & { ackedThenLost: number; neverAcked: number } {
   const outcomeOf = new Map<number, WriteRecord['outcome']>();
   for (const w of writes) outcomeOf.set(w.id, w.outcome);
   const dirty = { ...emptyCount(), ackedThenLost: 0, neverAcked: 0 };
@@ -183,9 +216,22 @@ function dirtyReads(reads: readonly ReadRecord[], writes: readonly WriteRecord[]
     if (r.outcome !== 'ok' || r.version === undefined || r.version === null) continue;
     // Only this run's own writes can be judged (a version from elsewhere is not in its history).
     if (!outcomeOf.has(r.version) || presentIds.has(r.version)) continue;
+    kinds.set(r.seq, 'dirty'); // the worst thing a read saw is what its bucket shows
     add(dirty, { seq: r.seq, key: r.key, atMs: r.invokeMs, read: r.version, expected: r.version });
     if (outcomeOf.get(r.version) === 'ok') dirty.ackedThenLost++;
     else dirty.neverAcked++;
   }
   return dirty;
+}
+
+function readBuckets(reads: readonly ReadRecord[], kinds: ReadonlyMap<number, ReadKind>, t: { bucketMs: number; fromMs: number; toMs: number }): ReadBucket[] {
+  const n = Math.max(0, Math.ceil((t.toMs - t.fromMs) / t.bucketMs));
+  const buckets = Array.from({ length: n }, (_, b): ReadBucket => ({ startMs: roundMs(t.fromMs + b * t.bucketMs), ok: 0, stale: 0, ownMissed: 0, dirty: 0, fail: 0, unknown: 0 }));
+  for (const r of reads) {
+    const bucket = buckets[Math.floor((r.invokeMs - t.fromMs) / t.bucketMs)];
+    if (!bucket) continue;
+    if (r.outcome !== 'ok') bucket[r.outcome]++;
+    else bucket[kinds.get(r.seq) ?? 'ok']++;
+  }
+  return buckets;
 }

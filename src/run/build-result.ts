@@ -50,6 +50,11 @@ export function buildResult(run: RunState): ResultJson {
     ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
   };
   const measured = measure(measureInput);
+  const range = timelineRange(
+    input.history,
+    spec.measure.bucketMs,
+    input.faults.map((f) => f.injectedAtMs),
+  );
   if (journal.reads && spec.load.reads) {
     const fault = measureInput.faults[0];
     measured.reads = measureReads({
@@ -61,6 +66,7 @@ export function buildResult(run: RunState): ResultJson {
       injectMs: fault && measured.faultAtMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - measured.faultAtMs) : 0,
       stableMs: spec.measure.stableMs,
       timerResolutionMs: TIMER_RESOLUTION_MS,
+      timeline: { bucketMs: spec.measure.bucketMs, fromMs: range.fromMs, toMs: range.toMs },
     });
   }
   const perEvent = measureEventRows(measureInput, journal.drillEvents);
@@ -90,11 +96,6 @@ export function buildResult(run: RunState): ResultJson {
   const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured), ...eventsFromEventRows(perEvent, measured)], journal.logs)
     .sort((a, b) => a.atMs - b.atMs)
     .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
-  const range = timelineRange(
-    input.history,
-    spec.measure.bucketMs,
-    input.faults.map((f) => f.injectedAtMs),
-  );
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,
