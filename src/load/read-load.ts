@@ -18,8 +18,11 @@ export interface ReadRecord {
   /** 1, 2, … in send order. */
   seq: number;
   key: number;
-  /** Run-clock ms: when the read was sent, when its outcome was known. */
+  /** Run-clock ms: when its slot came (open-loop schedule). */
+  scheduledMs: number;
+  /** When the request got its connection (sent): later than scheduledMs when every connection was busy. */
   invokeMs: number;
+  /** When its outcome was known. */
   completeMs: number;
   outcome: ReadOutcome;
   /** ok reads: the key's version as read (the id of the newest write the node had applied), null = not found. */
@@ -110,14 +113,17 @@ export function createReadLoad(opts: ReadLoadOptions): ReadLoad {
     inFlight++;
     const seq = counts.sent;
     const url = new URL(`/read/${key}?from=${opts.from}`, opts.urls[(seq - 1) % opts.urls.length]);
-    const invokeMs = opts.clock.nowMs();
+    const scheduledMs = opts.clock.nowMs();
+    // The read is sent when it gets a connection; until then it is only scheduled (the agent queues it).
+    let invokeMs: number | undefined;
     let settled = false;
     let connected = false;
     const settle = (outcome: ReadOutcome, extra: { version?: number | null; error?: string }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
-      finish({ seq, key, invokeMs, completeMs: opts.clock.nowMs(), outcome, ...(ownWriteId === undefined ? {} : { ownWriteId }), ...extra });
+      const completeMs = opts.clock.nowMs();
+      finish({ seq, key, scheduledMs, invokeMs: invokeMs ?? scheduledMs, completeMs, outcome, ...(ownWriteId === undefined ? {} : { ownWriteId }), ...extra });
     };
     const req = http.get(url, { agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -137,6 +143,7 @@ export function createReadLoad(opts: ReadLoadOptions): ReadLoad {
       });
     });
     req.on('socket', (socket) => {
+      invokeMs = opts.clock.nowMs();
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
     });

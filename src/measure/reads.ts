@@ -96,7 +96,7 @@ export function measureReads(input: ReadsInput): ReadsMeasured {
   }
 
   // The reads' availability by the rules of writes (recovery.ts): a read is a record with an outcome.
-  const asRecords: WriteRecord[] = reads.map((r) => ({ id: r.seq, scheduledMs: r.invokeMs, invokeMs: r.invokeMs, completeMs: r.completeMs, outcome: r.outcome }));
+  const asRecords: WriteRecord[] = reads.map((r) => ({ id: r.seq, scheduledMs: r.scheduledMs, invokeMs: r.invokeMs, completeMs: r.completeMs, outcome: r.outcome }));
   const recovery = findRecovery({
     sorted: asRecords,
     tFaultMs: input.tFaultMs,

@@ -11,6 +11,7 @@ let seq = 0;
 const r = (key: number, invokeMs: number, version: number | null, extra: Partial<ReadRecord> = {}): ReadRecord => ({
   seq: ++seq,
   key,
+  scheduledMs: invokeMs,
   invokeMs,
   completeMs: invokeMs + 1,
   outcome: 'ok',
