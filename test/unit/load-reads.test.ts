@@ -16,19 +16,21 @@ function server(): Promise<{ url: string; close: () => Promise<void>; paths: str
     res.writeHead(key === 2 ? 503 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(key === 0 ? { found: true, version: 7 } : key === 1 ? { found: false, version: null } : { outcome: 'fail', error: 'READONLY' }));
   });
-  return new Promise((resolve) =>
-    s.listen(0, '127.0.0.1', () =>
+  return new Promise((resolve) => {
+    s.listen(0, '127.0.0.1', () => {
       resolve({
         url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
         paths,
         close: () =>
           new Promise((done) => {
             s.closeAllConnections();
-            s.close(() => done());
+            s.close(() => {
+              done();
+            });
           }),
-      }),
-    ),
-  );
+      });
+    });
+  });
 }
 
 describe('read load', () => {
@@ -71,7 +73,7 @@ describe('read load', () => {
 
   it('own reads read the key of the newest acknowledged write, and wait for the first one', async () => {
     const srv = await server();
-    let latest: number | undefined;
+    const acked: { latest?: number } = {};
     const load = createReadLoad({
       urls: [srv.url],
       ratePerSec: 200,
@@ -81,11 +83,11 @@ describe('read load', () => {
       timeoutMs: 150,
       connections: 2,
       clock: createRunClock(),
-      latestAckedWriteId: () => latest,
+      latestAckedWriteId: () => acked.latest,
     });
     load.start();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    latest = 12; // key 0
+    acked.latest = 12; // key 0
     await new Promise((resolve) => setTimeout(resolve, 100));
     await load.stop();
     await srv.close();
