@@ -104,3 +104,21 @@ describe('measureReads', () => {
     assert.equal(by.readRtoMs!.state, 'not-measured');
   });
 });
+
+describe('read events on the timeline', () => {
+  it('marks the reads failing and recovering, and where each anomaly begins', async () => {
+    const { eventsFromMeasured } = await import('../../src/measure/events.js');
+    const reads: ReadRecord[] = [];
+    for (let t = 0; t < 1000; t += 10) reads.push(r(1, t, 1, t >= 520 && t < 600 ? { outcome: 'fail', version: undefined } : {}));
+    const measuredReads = measureReads(base({ reads, writes: [w(1, -5), w(11, 300)], tFaultMs: 500, presentIds: new Set([1, 11]) }));
+    const events = eventsFromMeasured({ firstFailureAtMs: null, recoveredAtMs: null, reads: measuredReads } as unknown as Measured);
+    assert.deepEqual(
+      events.map((e) => [e.marker, e.atMs]),
+      [
+        ['reads-failed', 520],
+        ['reads-recovered', 600],
+        ['first-stale-read', 310],
+      ],
+    );
+  });
+});
