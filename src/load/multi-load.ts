@@ -9,7 +9,7 @@ export const ID_RANGE_PER_TARGET = 1_000_000_000;
  * The declared load spread evenly over several app instances (split-brain drills put one on each side
  * of a partition). One history: ids are unique across targets, records are merged in invoke order.
  */
-export function createSpreadLoad(opts: { urls: string[]; rate: number; connections: number; timeoutMs: number; clock: RunClock; signal?: AbortSignal; firstId?: number }): TrackedLoad {
+export function createSpreadLoad(opts: { urls: string[]; rate: number; connections: number; timeoutMs: number; clock: RunClock; signal?: AbortSignal; firstId?: number; keys?: number }): TrackedLoad {
   if (opts.urls.length === 1) return createTrackedLoad({ ...opts, url: opts.urls[0]! });
   const n = opts.urls.length;
   const loads = opts.urls.map((url, k) =>
@@ -21,6 +21,7 @@ export function createSpreadLoad(opts: { urls: string[]; rate: number; connectio
       clock: opts.clock,
       signal: opts.signal,
       firstId: (opts.firstId ?? 1) + k * ID_RANGE_PER_TARGET,
+      ...(opts.keys === undefined ? {} : { keys: opts.keys }),
     }),
   );
   return {

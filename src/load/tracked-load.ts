@@ -31,6 +31,8 @@ export interface TrackedLoadOptions {
   signal?: AbortSignal;
   /** Id of the first write (default 1). Use distinct ranges if several loads write to the same database. */
   firstId?: number;
+  /** Keyed writes (reads drills): write id N also becomes the version of key N mod keys (docs/reads.md). */
+  keys?: number;
 }
 
 export interface TrackedLoadStats {
@@ -74,7 +76,8 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
   // Our own per-write timer enforces it (autocannon's whole-second one is disabled): the probe stream's 250 ms works.
   if (!(opts.timeoutMs >= MIN_TIMEOUT_MS && Number.isFinite(opts.timeoutMs))) throw new RangeError(`timeoutMs must be >= ${MIN_TIMEOUT_MS}, got ${opts.timeoutMs}`);
 
-  const { clock, signal, timeoutMs } = opts;
+  const { clock, signal, timeoutMs, keys } = opts;
+  if (keys !== undefined && !(Number.isInteger(keys) && keys >= 1)) throw new RangeError(`keys must be an integer >= 1, got ${keys}`);
   const connections = Math.max(1, Math.min(opts.connections, Math.floor(opts.rate)));
   const now = (): number => performance.now();
   // Run clock − performance.now(): constant until the origin moves. Read twice around the clock so the
@@ -110,7 +113,7 @@ export function createTrackedLoad(opts: TrackedLoadOptions): TrackedLoad {
   const hooks = {
     now,
     timeoutMs,
-    requestFor: (id: number) => Buffer.from(`${target.requestHead}${id}${target.requestTail}`, 'latin1'),
+    requestFor: (id: number) => Buffer.from(`${target.requestHead}${id}${keys ? `&key=${id % keys}` : ''}${target.requestTail}`, 'latin1'),
     begin(slotMs: number, invokeMs: number): number {
       const lag = invokeMs - slotMs;
       if (lag > maxSendLagMs) maxSendLagMs = lag;

@@ -11,6 +11,20 @@ export function eventsFromMeasured(m: Measured): TimelineEvent[] {
     const rto = m.rtoMs === null ? '' : `; RTO ${m.rtoMs} ms ± ${m.precisionMs} ms`;
     events.push({ atMs: m.recoveredAtMs, source: 'measure', marker: 'recovered', message: `writes recovered${stable}${rto}` });
   }
+  const reads = m.reads;
+  if (reads) {
+    if (reads.firstFailureAtMs !== null) events.push({ atMs: reads.firstFailureAtMs, source: 'measure', marker: 'reads-failed', message: 'first read after the fault that did not succeed' });
+    if (reads.recoveredAtMs !== null) {
+      events.push({ atMs: reads.recoveredAtMs, source: 'measure', marker: 'reads-recovered', message: `reads recovered; read RTO ${reads.rtoMs} ms ± ${reads.precisionMs} ms` });
+    }
+    const first = (c: { count: number; firstAtMs: number | null; lastAtMs: number | null } | null, marker: 'first-stale-read' | 'first-dirty-read' | 'first-own-write-missed', what: string) => {
+      if (c?.firstAtMs != null)
+        events.push({ atMs: c.firstAtMs, source: 'measure', marker, message: `${c.count} ${what}, sent from ${c.firstAtMs.toFixed(1)} ms to ${(c.lastAtMs ?? c.firstAtMs).toFixed(1)} ms` });
+    };
+    first(reads.stale, 'first-stale-read', 'stale reads');
+    first(reads.dirty, 'first-dirty-read', 'dirty reads');
+    first(reads.readYourWrites, 'first-own-write-missed', 'read-your-writes violations');
+  }
   return events;
 }
 

@@ -20,8 +20,18 @@ export const RUNNER_MARKERS = [
   'teardown-error',
   'recovery-timeout',
 ] as const;
-/** The measurement's: first failed write after the fault, and the recovery point. */
-export const MEASURE_MARKERS = ['first-failure', 'recovered', 'event-recovered', 'rejoin-caught-up'] as const;
+/** The measurement's: first failed write after the fault, and the recovery point; the same for reads, and where each read anomaly begins. */
+export const MEASURE_MARKERS = [
+  'first-failure',
+  'recovered',
+  'event-recovered',
+  'rejoin-caught-up',
+  'reads-failed',
+  'reads-recovered',
+  'first-stale-read',
+  'first-dirty-read',
+  'first-own-write-missed',
+] as const;
 /** Runbook steps and drill's failure detector. */
 export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-switchover', 'runbook-failback', 'runbook-rejoin', 'runbook-wait', 'runbook-error', 'detection'] as const;
 /** Layers beside the stack: a backup taken or failed, a layer's check after the load, an alert's life in Prometheus and Alertmanager. */

@@ -14,10 +14,15 @@ const UNITS: { [K in ObjectiveName]: ObjectiveResult['unit'] } = {
   rpoMs: 'ms',
   unexpectedWrites: 'writes',
   availability: 'percent',
+  readRtoMs: 'ms',
+  readDowntimeMs: 'ms',
+  staleReads: 'reads',
+  readYourWrites: 'reads',
+  dirtyReads: 'reads',
 };
 
 /** Report order. */
-const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites', 'availability'];
+const ORDER: readonly ObjectiveName[] = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites', 'availability', 'readRtoMs', 'readDowntimeMs', 'staleReads', 'readYourWrites', 'dirtyReads'];
 
 /**
  * Each declared objective against its measured value: met when measured ≤ declared (availability: ≥). A
@@ -36,7 +41,8 @@ export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | nul
     const result: ObjectiveResult = { name, declared, measured, met, unit: UNITS[name], state: met ? 'met' : measured === null ? 'not-measured' : 'missed' };
     if (min) result.bound = 'min';
     if (measured === null) result.why = notMeasuredWhy(name, m, availability);
-    if (UNITS[name] === 'ms' && name !== 'rpoMs' && m !== null && measured !== null) result.precisionMs = m.precisionMs;
+    if ((name === 'readRtoMs' || name === 'readDowntimeMs') && m?.reads && measured !== null) result.precisionMs = m.reads.precisionMs;
+    else if (UNITS[name] === 'ms' && name !== 'rpoMs' && m !== null && measured !== null) result.precisionMs = m.precisionMs;
     results.push(result);
   }
   return results;
@@ -44,6 +50,20 @@ export function evaluateObjectives(objectives: ObjectivesSpec, m: Measured | nul
 
 function measuredValue(name: ObjectiveName, m: Measured | null, availability: { mtbfMs: number } | undefined): number | null {
   if (m === null) return null;
+  switch (name) {
+    case 'readRtoMs':
+      return m.reads?.rtoMs ?? null;
+    case 'readDowntimeMs':
+      return m.reads?.downtimeMs ?? null;
+    case 'staleReads':
+      return m.reads?.stale.count ?? null;
+    case 'readYourWrites':
+      return m.reads?.readYourWrites.count ?? null;
+    case 'dirtyReads':
+      return m.reads?.dirty?.count ?? null;
+    default:
+      break;
+  }
   if (name !== 'availability') return m[name];
   if (!availability || m.rtoMs === null) return null;
   // This run's RTO as the time to recover (fault to stable recovery, detection included: what MTTR
@@ -65,6 +85,16 @@ function notMeasuredWhy(name: ObjectiveName, m: Measured | null, availability: {
     case 'lostWrites':
     case 'unexpectedWrites':
       return 'the writes could not be read back after recovery';
+    case 'readRtoMs':
+    case 'readDowntimeMs':
+      if (!m.reads) return 'the drill declares no reads (load.reads)';
+      if (m.faultAtMs === null) return 'no fault was injected';
+      return 'reads had not recovered (stably) by the end of the load';
+    case 'staleReads':
+    case 'readYourWrites':
+      return 'the drill declares no reads (load.reads)';
+    case 'dirtyReads':
+      return m.reads ? 'the writes could not be read back after recovery' : 'the drill declares no reads (load.reads)';
     case 'rpoMs':
       return m.lostWrites === null ? 'the writes could not be read back after recovery' : 'writes were lost but no fault was injected';
     default:

@@ -1,3 +1,4 @@
+import type { ReadsMeasured } from './reads.js';
 import type { WriteRecord } from '../load/history.js';
 import type { MarkerKind } from './markers.js';
 
@@ -180,6 +181,8 @@ export interface LostWrite {
 }
 
 export interface Measured {
+  /** The read side (load.reads; docs/reads.md); absent when the drill declares no reads. */
+  reads?: ReadsMeasured;
   totalWrites: number;
   ackedWrites: number;
   failedWrites: number;
@@ -243,7 +246,20 @@ export interface TimelineBucket {
 export type Verdict = 'pass' | 'fail' | 'error' | 'aborted';
 
 export interface ObjectiveResult {
-  name: 'rtoMs' | 'downtimeMs' | 'lostWrites' | 'rpoMs' | 'unexpectedWrites' | 'availability' | 'withinMs' | 'errantTransactions';
+  name:
+    | 'rtoMs'
+    | 'downtimeMs'
+    | 'lostWrites'
+    | 'rpoMs'
+    | 'unexpectedWrites'
+    | 'availability'
+    | 'readRtoMs'
+    | 'readDowntimeMs'
+    | 'staleReads'
+    | 'readYourWrites'
+    | 'dirtyReads'
+    | 'withinMs'
+    | 'errantTransactions';
   /** The event this objective judges (EventMeasured.index); absent: the drill as a whole. */
   event?: number;
   declared: number;
@@ -256,7 +272,7 @@ export interface ObjectiveResult {
   state?: 'met' | 'missed' | 'not-measured';
   /** Why a not-measured objective has no value. */
   why?: string;
-  unit: 'ms' | 'writes' | 'percent' | 'transactions';
+  unit: 'ms' | 'writes' | 'reads' | 'percent' | 'transactions';
   /** ± bound of the measured value (time objectives measured from the write history); absent otherwise. */
   precisionMs?: number;
 }

@@ -51,6 +51,16 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#cf222e', label: 'gave up', meaning: 'writes did not recover within the step timeout' };
     case 'event-recovered':
       return { color: '#2da44e', label: 'event recovered', meaning: 'first write of the stable window after one event of the drill (a later fault, a switchover, a failback)' };
+    case 'reads-failed':
+      return { color: '#fb8f44', label: 'reads fail', meaning: 'first read after the fault that did not succeed' };
+    case 'reads-recovered':
+      return { color: '#54aeff', label: 'reads recovered', meaning: 'first read of the stable window: reads recovered' };
+    case 'first-stale-read':
+      return { color: '#8250df', label: 'stale reads', meaning: 'the first stale read (the reads row shows them all)' };
+    case 'first-dirty-read':
+      return { color: '#3e1f79', label: 'dirty reads', meaning: 'the first dirty read: a version later lost' };
+    case 'first-own-write-missed':
+      return { color: '#bf3989', label: 'own write missed', meaning: "the first read that missed one's own acknowledged write" };
     case 'rejoin-caught-up':
       return { color: '#0550ae', label: 'rejoined', meaning: 'the former primary replicates from the primary again and has caught up' };
     case 'runbook-promote':

@@ -46,6 +46,11 @@ export const OBJECTIVE_LABELS: Record<string, string> = {
   availability: 'Availability',
   withinMs: 'Within',
   errantTransactions: 'Errant transactions',
+  readRtoMs: 'Read RTO',
+  readDowntimeMs: 'Read downtime',
+  staleReads: 'Stale reads',
+  readYourWrites: 'Read-your-writes violations',
+  dirtyReads: 'Dirty reads',
 };
 
 /** An objective's name in words, with its event when it judges one: "RTO", "event 2 switchover: RTO". */

@@ -10,6 +10,7 @@ import { measuredSection, objectivesSection } from './report-objectives.js';
 import { eventsTableSection } from './events-table.js';
 import { divergenceSection, writesSection } from './writes-section.js';
 import { layersSection } from './layers-section.js';
+import { readsSection, renderReadsLegend, renderReadsRow } from './reads-section.js';
 import { drillFileSection, environmentSection, eventsSection, faultsSection, filesSection, loadSection, stackSection } from './report-evidence.js';
 import { num } from './svg-util.js';
 
@@ -30,6 +31,7 @@ ${measuredSection(result)}
 ${eventsTableSection(result)}
 ${timelineSection(result)}
 ${writesSection(result)}
+${readsSection(result)}
 ${divergenceSection(result)}
 ${layersSection(result)}
 ${stackSection(result)}
@@ -95,10 +97,10 @@ function timelineSection(r: ResultJson): SafeHtml {
   const zoom = view ? chartFrame(r, view) : null;
   const bucketMs = num(r.timeline?.bucketMs);
   return html`<section class="chart" data-testid="timeline-section"><h2>Timeline</h2>
-<p class="muted">Writes by the time they were sent (${fmtMs(bucketMs)} buckets), coloured by outcome; below, the latency of the writes that succeeded. Hover a marker for its evidence.</p>
-<div class="chart-scroll">${renderTimelineSvg(r, overview)}${renderLatencySvg(r, overview)}</div>
-${renderLegend(r)}
-${zoom && view ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2><div class="chart-scroll">${renderTimelineSvg(r, zoom)}${renderLatencySvg(r, zoom)}</div>` : ''}
+<p class="muted">Writes by the time they were sent (${fmtMs(bucketMs)} buckets), coloured by outcome;${r.measured?.reads ? ' under them, the reads in colours of their own (what each read saw);' : ''} below, the latency of the writes that succeeded. Hover a marker for its evidence.</p>
+<div class="chart-scroll">${renderTimelineSvg(r, overview)}${renderReadsRow(r, overview)}${renderLatencySvg(r, overview)}</div>
+${renderLegend(r)}${renderReadsLegend(r)}
+${zoom && view ? html`<h2 class="zoom-title">Around the fault: ${fmtMs(view.fromMs)} to ${fmtMs(view.toMs)}</h2><div class="chart-scroll">${renderTimelineSvg(r, zoom)}${renderReadsRow(r, zoom)}${renderLatencySvg(r, zoom)}</div>` : ''}
 </section>
 <section data-testid="moments-section"><h2>Key moments</h2>${renderKeyMoments(r) || html`<p class="muted">No fault, detection or recovery was recorded.</p>`}</section>`;
 }

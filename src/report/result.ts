@@ -66,6 +66,8 @@ export interface RunFiles {
   writes?: { file: string; writes: number; bytes: number };
   /** probe-writes.csv: the probe stream's writes, in the same format. */
   probeWrites?: { file: string; writes: number; bytes: number };
+  /** reads.csv: every tracked read (load.reads): seq, key, times, outcome, version read, own write. */
+  reads?: { file: string; reads: number; bytes: number };
   /** Each node's container log; events with `log` point to a line of one. */
   logs?: { node: string; container: string; file: string; lines: number; bytes: number; truncated: boolean }[];
 }

@@ -17,6 +17,7 @@ import type { EventRecord, FaultRecord } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from './probe-stream.js';
+import { measureReads } from '../measure/reads.js';
 import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
 import { eventsFromLogs, linkEventsToLogs } from '../measure/log-events.js';
@@ -49,6 +50,25 @@ export function buildResult(run: RunState): ResultJson {
     ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
   };
   const measured = measure(measureInput);
+  const range = timelineRange(
+    input.history,
+    spec.measure.bucketMs,
+    input.faults.map((f) => f.injectedAtMs),
+  );
+  if (journal.reads && spec.load.reads) {
+    const fault = measureInput.faults[0];
+    measured.reads = measureReads({
+      reads: journal.reads.history,
+      writes: input.history,
+      keys: spec.load.reads.keys,
+      presentIds: input.presentIds,
+      tFaultMs: measured.faultAtMs,
+      injectMs: fault && measured.faultAtMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - measured.faultAtMs) : 0,
+      stableMs: spec.measure.stableMs,
+      timerResolutionMs: TIMER_RESOLUTION_MS,
+      timeline: { bucketMs: spec.measure.bucketMs, fromMs: range.fromMs, toMs: range.toMs },
+    });
+  }
   const perEvent = measureEventRows(measureInput, journal.drillEvents);
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
     // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.
@@ -76,11 +96,6 @@ export function buildResult(run: RunState): ResultJson {
   const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured), ...eventsFromEventRows(perEvent, measured)], journal.logs)
     .sort((a, b) => a.atMs - b.atMs)
     .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
-  const range = timelineRange(
-    input.history,
-    spec.measure.bucketMs,
-    input.faults.map((f) => f.injectedAtMs),
-  );
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,

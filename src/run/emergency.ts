@@ -1,3 +1,4 @@
+import { stopReads } from './reads-stream.js';
 import { removeRun } from '../engine/resources.js';
 import type { ResultJson } from '../report/result.js';
 import { AbortedError } from '../util/errors.js';
@@ -39,6 +40,11 @@ export async function emergencyStop(reason: string, budgetMs: number): Promise<R
       await withinMs(run.load.stop(), Math.min(2000, left()), undefined);
       run.journal.load = { history: run.load.history(), stats: run.load.stats() };
     }
+    await withinMs(
+      stopReads(run).catch(() => {}),
+      Math.min(2000, left()),
+      undefined,
+    );
     await withinMs(
       stopProbe(run).catch(() => {}),
       Math.min(2000, left()),

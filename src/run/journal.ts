@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { WriteRecord } from '../load/history.js';
+import type { ReadLoadStats, ReadRecord } from '../load/read-load.js';
 import type { TrackedLoadStats } from '../load/tracked-load.js';
 import type { MarkerKind } from '../measure/markers.js';
 import type { DivergenceResult, EventRecord, EventSource, FaultRecord, NodeLog, TimelineEvent } from '../measure/types.js';
@@ -36,6 +37,8 @@ export class RunJournal {
   images: StackImages | null = null;
   stack: { primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] } = { primaryBefore: null, primaryAfter: null, containers: [] };
   load: { history: WriteRecord[]; stats: TrackedLoadStats } | null = null;
+  /** The tracked reads (load.reads), when the drill declares them. */
+  reads: { history: ReadRecord[]; stats: ReadLoadStats } | null = null;
   /** The probe stream's record (run/probe-stream.ts), when it ran. */
   probe: { history: WriteRecord[]; stats: TrackedLoadStats } | null = null;
   /** Ids read back from the surviving primary (null: could not be read) and the replicas' divergence. */

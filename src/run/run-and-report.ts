@@ -1,3 +1,4 @@
+import { READ_HISTORY_FILE, writeReadHistory } from '../outputs/write-reads.js';
 import path from 'node:path';
 import { writeFallbackResult } from '../outputs/out-dir.js';
 import { writeRunReports, type RunReportPaths } from '../outputs/write-outputs.js';
@@ -70,6 +71,13 @@ async function writeEvidence(dir: string, result: ResultJson, journal: RunJourna
       return null;
     });
     if (writes) files.writes = writes;
+  }
+  if (journal.reads) {
+    const reads = await writeReadHistory(dir, journal.reads.history).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, `${READ_HISTORY_FILE} not written`);
+      return null;
+    });
+    if (reads) files.reads = reads;
   }
   if (journal.probe) {
     const probeWrites = await writeHistory(dir, journal.probe.history, journal.verification.presentIds, PROBE_HISTORY_FILE).catch((error: unknown) => {

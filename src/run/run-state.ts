@@ -4,6 +4,7 @@ import type { Docker } from '../engine/docker-client.js';
 import type { EngineEventLog } from '../engine/engine-events.js';
 import type { FaultPlugins, InjectedFault } from '../faults/plugin.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
+import type { ReadLoad } from '../load/read-load.js';
 import type { RunbookActions } from '../runbook/plugin.js';
 import type { Layer, LayerPlugins } from '../layers/plugin.js';
 import type { StackPlugins } from '../stacks/plugin.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Id of the first write (default 1): the probe stream's range starts at PROBE_FIRST_ID. */
   firstId?: number;
+  /** Keyed writes (load.reads): write id N is the new version of key N mod keys. */
+  keys?: number;
 }
 
 /** The parts a run is made of. Defaults: the real engine, every plugin, the tracked autocannon load. */
@@ -69,6 +72,8 @@ export interface RunState {
   /** Layers started beside the stack, in the drill file's order. */
   readonly layers: Layer[];
   load?: TrackedLoad;
+  /** The tracked reads (load.reads), beside the writes. */
+  reads?: ReadLoad;
   /** The probe stream (run/probe-stream.ts), from just before the first fault until writes recover. */
   probe?: TrackedLoad;
   /** Faults injected so far (healed at the end of the load, or in teardown). */

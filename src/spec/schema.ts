@@ -93,6 +93,24 @@ const probeSchema = z
   })
   .transform((p) => ({ rate: p.rate, connections: p.connections, timeoutMs: p.timeout }));
 
+const readsSchema = z
+  .strictObject({
+    rate: z.int().min(1).max(2000).describe('Reads per second, open-loop, beside the writes'),
+    from: z
+      .enum(['primary', 'replica'])
+      .default('primary')
+      .describe("Where the app reads: the primary (the write path), or a replica (Redis: one Sentinel lists; MySQL/MariaDB: the stack's replicas, in turn)"),
+    pattern: z
+      .enum(['any', 'own'])
+      .default('any')
+      .describe('any: a random key (checked for stale reads); own: the key of the newest write this load was told is written (checked for read-your-writes)'),
+    keys: z.int().min(1).max(100_000).default(20).describe('Writes update this many keys (write id N is the new version of key N mod keys): few keys, each written often, make staleness visible'),
+    timeout: duration({ minMs: 100, maxMs: 60_000 }).default(1000).describe('A read with no answer by then is "unknown"'),
+    connections: z.int().min(1).max(256).default(8).describe('Keep-alive connections the reads are spread over'),
+  })
+  .describe('Tracked reads beside the writes (docs/reads.md): read RTO, stale reads, read-your-writes, dirty reads')
+  .transform((r) => ({ ratePerSec: r.rate, from: r.from, pattern: r.pattern, keys: r.keys, timeoutMs: r.timeout, connections: r.connections }));
+
 export const loadSchema = z
   .strictObject({
     rate: z.int().min(1).max(20_000).describe('Writes per second, open-loop (sent on schedule whatever the responses)'),
@@ -108,9 +126,18 @@ export const loadSchema = z
       .describe(
         'A light write stream of its own from just before the first fault until writes recover, to find the edges of the outage within a few ms (docs/design.md "Probe stream"); tracked and checked for loss, reported apart from the declared load. Off unless declared: true turns it on with its defaults (200 writes/s, 64 connections, 250 ms)',
       ),
+    reads: readsSchema.optional(),
   })
   .describe('The write load: open-loop, each write a unique id so lost and unexpected writes can be counted')
-  .transform((l) => ({ rate: l.rate, connections: l.connections, timeoutMs: l.timeout, warmupMs: l.warmup, durationMs: l.duration, ...(l.probe === undefined ? {} : { probe: l.probe }) }));
+  .transform((l) => ({
+    rate: l.rate,
+    connections: l.connections,
+    timeoutMs: l.timeout,
+    warmupMs: l.warmup,
+    durationMs: l.duration,
+    ...(l.probe === undefined ? {} : { probe: l.probe }),
+    ...(l.reads === undefined ? {} : { reads: l.reads }),
+  }));
 
 // Objectives of one event of the drill (a fault, a switchover, a failback, a rejoin), judged on that
 // event's own window of writes (docs/design.md "Events").
@@ -173,6 +200,11 @@ export const objectivesSchema = z
       })
       .optional()
       .describe('Min availability this run implies, MTBF / (MTBF + RTO), with availability.mtbf declared: e.g. "99.99%"'),
+    readRto: duration().optional().describe('Max time from the first fault to stable recovery of reads (load.reads)'),
+    readDowntime: duration().optional().describe('Max time from the first failed read after the fault to stable recovery of reads'),
+    staleReads: z.int().min(0).optional().describe('Max reads that returned an older version than one acknowledged before they were sent (load.reads, pattern any)'),
+    readYourWrites: z.int().min(0).optional().describe("Max reads that missed this load's own acknowledged write (load.reads, pattern own)"),
+    dirtyReads: z.int().min(0).optional().describe('Max reads that returned a version not in the data after recovery (never acknowledged, or acknowledged and lost)'),
     ...eventObjectivesSchema.shape,
   })
   .describe('What the drill must prove. Each one missed is a FAIL and exit code 1.')
@@ -183,6 +215,12 @@ export const objectivesSchema = z
     rpoMs: o.rpo,
     unexpectedWrites: o.unexpectedWrites,
     availability: o.availability === undefined ? undefined : Number.parseFloat(String(o.availability)),
+    // Only when declared (load.reads drills), like the per-event ones below.
+    ...(o.readRto === undefined ? {} : { readRtoMs: o.readRto }),
+    ...(o.readDowntime === undefined ? {} : { readDowntimeMs: o.readDowntime }),
+    ...(o.staleReads === undefined ? {} : { staleReads: o.staleReads }),
+    ...(o.readYourWrites === undefined ? {} : { readYourWrites: o.readYourWrites }),
+    ...(o.dirtyReads === undefined ? {} : { dirtyReads: o.dirtyReads }),
     // Only when declared: a drill without per-event objectives keeps the shape it always had.
     ...(o.failover || o.switchover || o.failback || o.rejoin
       ? {

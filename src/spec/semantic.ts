@@ -25,6 +25,24 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     );
   }
 
+  // Read objectives judge the reads of load.reads; the fixture app serves them on drill's own stacks only.
+  const readObjectives = (['readRto', 'readDowntime', 'staleReads', 'readYourWrites', 'dirtyReads'] as const).filter((name) => has(['objectives', name]));
+  if (!spec.load.reads && readObjectives.length > 0) {
+    at(
+      ['objectives', readObjectives[0]!],
+      `expected load.reads to be declared (e.g. "reads: { rate: 100, from: replica }" under load), got the read objective ${readObjectives[0]!} without reads to judge`,
+    );
+  }
+  if (spec.load.reads && stack.kind === 'compose') {
+    at(['load', 'reads'], "expected a redis-sentinel or mysql-replication stack, got kind compose: tracked reads need drill's fixture app (docs/reads.md)");
+  }
+  if (spec.load.reads?.pattern === 'own' && has(['objectives', 'staleReads'])) {
+    at(['objectives', 'staleReads'], 'expected pattern any for staleReads: own reads are checked for read-your-writes (objectives.readYourWrites), not counted as stale');
+  }
+  if (spec.load.reads?.pattern === 'any' && has(['objectives', 'readYourWrites'])) {
+    at(['objectives', 'readYourWrites'], 'expected load.reads.pattern: own for readYourWrites: random-key reads are checked for stale reads');
+  }
+
   // Timing: faults inside the load, healed inside it, and every timed step in order.
   let previous: { atMs: number; index: number; fault: boolean } | undefined;
   spec.steps.forEach((step, index) => {

@@ -14,6 +14,8 @@ const CASES = [
   { name: 'hostile-error', file: 'hostile-error.result.json' },
   // A real run with two master kills on one Redis stack: each failover has its own row (per-event measurement).
   { name: 'two-failovers', file: 'pass-two-failovers.result.json' },
+  // A real redis-split-brain-reads run: writes and reads, dirty reads from the isolated old master.
+  { name: 'split-brain-reads', file: 'fail-redis-split-brain-reads.result.json' },
 ] as const;
 
 for (const c of CASES) {
@@ -111,4 +113,42 @@ test('front door: the VIP holders, the split brain, the per-fault table and the 
   const checks = section.getByTestId('layer-check');
   await expect(checks).toHaveCount(layer.checks.length);
   for (const [i, c] of layer.checks.entries()) await expect(checks.nth(i)).toHaveAttribute('data-ok', String(c.ok));
+});
+
+test('reads have their own row and colours under the writes, and a Reads section equal to result.json', async ({ page }, testInfo) => {
+  const result = await readResult(path.join(FIXTURES, 'fail-redis-split-brain-reads.result.json'));
+  const reads = result.measured!.reads!;
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  const watch = await openFile(page, htmlPath);
+  const row = page.getByTestId('reads-row-overview');
+  await expect(row).toBeVisible();
+  // Every read of the run is in the overview row, in the group of what it saw, each its own colour.
+  const sum = (k: 'ok' | 'stale' | 'ownMissed' | 'dirty' | 'fail' | 'unknown') => reads.buckets.reduce((s, b) => s + b[k], 0);
+  const fills = new Set<string>();
+  for (const k of ['ok', 'stale', 'ownMissed', 'dirty', 'fail', 'unknown'] as const) {
+    const group = row.getByTestId(`reads-${k}`);
+    await expect(group, k).toHaveAttribute('data-count', String(sum(k)));
+    await expect(group.locator('rect')).toHaveCount(reads.buckets.filter((b) => b[k] > 0).length);
+    fills.add((await group.getAttribute('fill'))!);
+  }
+  expect(fills.size, 'six colours').toBe(6);
+  expect(sum('dirty')).toBe(reads.dirty!.count);
+  expect(sum('ok') + sum('stale') + sum('ownMissed') + sum('dirty') + sum('fail') + sum('unknown')).toBe(reads.total);
+  // The writes keep their own colours: none of the reads' is used by a write bar.
+  for (const cls of ['bars-ok', 'bars-fail', 'bars-lost']) {
+    const writeFill = await page.getByTestId('timeline-overview').locator(`.${cls}`).getAttribute('fill');
+    expect(fills.has(writeFill!), `${cls} ${writeFill}`).toBe(false);
+  }
+  // The rows share one time axis: the reads' first bar starts where the writes' first bar does.
+  const firstWrite = await page.getByTestId('timeline-overview').locator('.bars-ok rect').first().getAttribute('x');
+  const firstRead = await row.locator('[data-testid="reads-ok"] rect').first().getAttribute('x');
+  expect(Number(firstRead)).toBeCloseTo(Number(firstWrite), 0);
+  await expect(page.getByTestId('reads-legend')).toContainText('dirty read');
+  const section = page.getByTestId('reads-section');
+  await expect(section.getByTestId('reads-dirty').locator('td').nth(1)).toHaveText(reads.dirty!.count.toLocaleString('en-US'));
+  await expect(section.getByTestId('reads-stale').locator('td').nth(1)).toHaveText(reads.stale.count.toLocaleString('en-US'));
+  await expect(section.getByTestId('reads-dirty')).toContainText(`${reads.dirty!.ackedThenLost.toLocaleString('en-US')} acknowledged then lost`);
+  await expect(section.getByTestId('reads-examples').locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('objective-dirtyReads').getByTestId('result')).toContainText('✗ missed');
+  expect(watch.dialogs).toEqual([]);
 });

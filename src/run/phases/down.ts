@@ -1,3 +1,4 @@
+import { stopReads } from '../reads-stream.js';
 import { removeRun } from '../../engine/resources.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { InjectedFault } from '../../faults/plugin.js';
@@ -26,6 +27,9 @@ export async function down(run: RunState): Promise<void> {
     log.warn({ err: errorMessage(error) }, 'stopping the load failed');
   });
   if (run.load) journal.load = { history: run.load.history(), stats: run.load.stats() };
+  await stopReads(run).catch((error: unknown) => {
+    log.warn({ err: errorMessage(error) }, 'stopping the reads failed');
+  });
   await stopProbe(run).catch((error: unknown) => {
     log.warn({ err: errorMessage(error) }, 'stopping the probe stream failed');
   });

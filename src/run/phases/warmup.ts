@@ -1,5 +1,6 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
+import { startReads } from '../reads-stream.js';
 
 /** Where the load enters: a front-door layer's URL (the VIP) when the drill has one, else the stack's apps. */
 export function loadUrlsOf(run: RunState): string[] {
@@ -11,16 +12,20 @@ export function loadUrlsOf(run: RunState): string[] {
 export async function warmup(run: RunState): Promise<void> {
   const { journal, spec } = run;
   journal.clock.setOriginNow(spec.load.warmupMs);
+  // Reads enter where the writes do (through a front door's VIP when there is one).
+  const urls = loadUrlsOf(run);
   const load = run.deps.createLoad({
-    urls: loadUrlsOf(run),
+    urls,
     rate: spec.load.rate,
     connections: spec.load.connections,
     timeoutMs: spec.load.timeoutMs,
     clock: journal.clock,
     signal: run.signal,
+    ...(spec.load.reads ? { keys: spec.load.reads.keys } : {}),
   });
   run.load = load;
   await load.start();
+  startReads(run, urls);
   for (const layer of run.layers) {
     await layer.events(
       (e) => {

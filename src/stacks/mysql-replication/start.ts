@@ -42,6 +42,8 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
   const [offline] = await Promise.all([isDrillImage(docker, image), createNetwork(docker, run, network)]);
   const semisyncTimeoutMs = spec.replication.mode === 'semisync' ? spec.replication.semisyncTimeoutMs : null;
   const primaryName = `drill-${run.token}-db-1`;
+  // Reads from "replica" go to these (the app reads round them; one replica in the reads drills).
+  const replicaNames = Array.from({ length: dbCount - 1 }, (_, i) => `drill-${run.token}-db-${i + 2}`);
 
   const dbsStarted = Promise.all(
     Array.from({ length: dbCount }, async (_, i): Promise<DbNode> => {
@@ -71,7 +73,16 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
     role: 'app',
     image: ctx.images.app,
     cmd: ['node', 'server.js'],
-    env: { ...forwardedAppEnv(), DRILL_BACKEND: 'mysql', MYSQL_HOST: primaryName, MYSQL_PORT: String(MYSQL_PORT), MYSQL_USER: APP_USER, MYSQL_PASSWORD: secrets.app, PORT: String(APP_PORT) },
+    env: {
+      ...forwardedAppEnv(),
+      DRILL_BACKEND: 'mysql',
+      MYSQL_HOST: primaryName,
+      MYSQL_REPLICA_HOSTS: replicaNames.join(','),
+      MYSQL_PORT: String(MYSQL_PORT),
+      MYSQL_USER: APP_USER,
+      MYSQL_PASSWORD: secrets.app,
+      PORT: String(APP_PORT),
+    },
     publish: [APP_PORT],
     networkName: network,
   });
@@ -212,7 +223,8 @@ async function waitReplicasReady(c: MysqlCluster, primary: DbNode, replicas: DbN
   const marker = `ready-${Date.now()}`;
   await c.sql.with(target(primary), async (s) => {
     await s.exec('CREATE DATABASE IF NOT EXISTS drill');
-    await s.exec('CREATE TABLE IF NOT EXISTS drill.writes (id BIGINT NOT NULL PRIMARY KEY) ENGINE=InnoDB');
+    // k: the key of a keyed write (reads drills; docs/reads.md), whose version is its largest id.
+    await s.exec('CREATE TABLE IF NOT EXISTS drill.writes (id BIGINT NOT NULL PRIMARY KEY, k INT NULL, KEY k_id (k, id)) ENGINE=InnoDB');
     await s.exec('CREATE TABLE IF NOT EXISTS drill.markers (name VARCHAR(64) NOT NULL PRIMARY KEY, at_ms BIGINT NOT NULL) ENGINE=InnoDB');
     await s.exec('INSERT INTO drill.markers (name, at_ms) VALUES (?, ?)', [marker, Date.now()]);
   });
