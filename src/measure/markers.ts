@@ -23,9 +23,34 @@ export const RUNNER_MARKERS = [
 /** The measurement's: first failed write after the fault, and the recovery point. */
 export const MEASURE_MARKERS = ['first-failure', 'recovered', 'event-recovered', 'rejoin-caught-up'] as const;
 /** Runbook steps and drill's failure detector. */
-export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-switchover', 'runbook-failback', 'runbook-rejoin', 'runbook-wait', 'runbook-error', 'detection'] as const;
+export const RUNBOOK_MARKERS = [
+  'runbook-promote',
+  'runbook-repoint',
+  'runbook-switchover',
+  'runbook-failback',
+  'runbook-rejoin',
+  'runbook-restore',
+  'runbook-wait',
+  'runbook-error',
+  'detection',
+] as const;
 /** Layers beside the stack: a backup taken or failed, a layer's check after the load, an alert's life in Prometheus and Alertmanager. */
-export const LAYER_MARKERS = ['backup', 'backup-error', 'layer-check', 'alert-pending', 'alert-firing', 'alert-notified', 'alert-resolved'] as const;
+export const LAYER_MARKERS = [
+  'backup',
+  'backup-error',
+  'binlog-archive',
+  'restore-provision',
+  'restore-copy',
+  'restore-load',
+  'restore-replay',
+  'restore-repoint',
+  'restore-first-write',
+  'layer-check',
+  'alert-pending',
+  'alert-firing',
+  'alert-notified',
+  'alert-resolved',
+] as const;
 /**
  * What a node says in its own log (the log-rules.ts of redis and mysql under stacks): a replica losing or regaining its primary, a
  * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on.

@@ -162,7 +162,12 @@ describe('loadDrillFile: valid files', () => {
 describe('loadDrillFile: schema errors point at the line', () => {
   it('wrong enum value: the value, with what was expected', async () => {
     assert.deepEqual(await errorsOf(minimal((l) => (l[8] = '    fault: explode'))), [
-      { line: 9, column: 12, path: 'steps[0].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"' },
+      {
+        line: 9,
+        column: 12,
+        path: 'steps[0].fault',
+        message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "destroy", "operator-mistake", got "explode"',
+      },
     ]);
   });
 
@@ -195,7 +200,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|stop|pause|restart|partition|isolate|loss|latency|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -203,7 +208,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|stop|pause|restart|partition|isolate|loss|latency|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -229,7 +234,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "destroy", "operator-mistake", got "explode"`,
       );
       return true;
     });
@@ -739,7 +744,12 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
     ]);
     // Not a missing "target": a partition has none, so nothing is said that only some faults would say.
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: explode'))), [
-      { line: 13, column: 12, path: 'steps[1].fault', message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", got "explode"' },
+      {
+        line: 13,
+        column: 12,
+        path: 'steps[1].fault',
+        message: 'expected one of "kill", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "destroy", "operator-mistake", got "explode"',
+      },
     ]);
   });
 });

@@ -1,7 +1,8 @@
 import type { WriteRecord } from '../../load/history.js';
 import { classifyWrites } from '../../measure/classify.js';
 import { formatDurationMs } from '../../spec/duration.js';
-import type { BackupLayerResult, BackupRecord, LayerCheck, RestoreRecord } from '../result.js';
+import type { ArchiveSample, BackupLayerResult, BackupRecord, DisasterRestoreRecord, LayerCheck, RestoreRecord } from '../result.js';
+import { assessRestores } from './assess-restore.js';
 
 // The backup layer's judgement of the run, from what it recorded and what the restore gave back. Pure,
 // so the arithmetic is unit-tested (test/unit/backup-assess.test.ts). docs/backup.md states the meaning.
@@ -20,6 +21,11 @@ export interface BackupAssessInput {
   /** The moment the data is lost in this reading of the run: the first fault, or the end of the load. */
   disasterAtMs: number;
   disasterIs: 'the first fault' | 'the end of the load';
+  archive?: { samples: ArchiveSample[] } | null;
+  restores?: DisasterRestoreRecord[];
+  presentIds?: ReadonlySet<number> | null;
+  backupAgeMs?: number;
+  restoreTimeMs?: number;
 }
 
 /**
@@ -112,6 +118,17 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
       detail: `restored at ${input.disasterIs} (${Math.round(disasterAtMs)} ms), backup #${restored.seq} would lose ${c.lostWrites} acknowledged writes: a data-loss window of ${window}`,
     });
   }
+  const r = assessRestores({
+    backups,
+    archive: input.archive ?? null,
+    restores: input.restores ?? [],
+    history,
+    presentIds: input.presentIds ?? null,
+    disasterAtMs: firstFaultAtMs,
+    backupAgeMs: input.backupAgeMs,
+    restoreTimeMs: input.restoreTimeMs,
+  });
+  checks.push(...r.checks);
   return {
     kind: 'backup',
     method: input.method,
@@ -122,6 +139,11 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     restore,
     lostIfRestored,
     restoreRpoMs,
+    binlogArchive: input.archive ?? null,
+    backupAgeMs: r.backupAgeMs,
+    archiveAgeMs: r.archiveAgeMs,
+    restores: r.restores,
+    rpoExplained: r.rpoExplained,
     checks,
   };
 }

@@ -19,7 +19,7 @@ export async function verify(run: RunState): Promise<void> {
   const history = run.load!.history();
   const loadEndMs = history.reduce((end, w) => Math.max(end, w.completeMs), 0);
   for (const layer of run.layers) {
-    const result = await layer.check({ history, faults: journal.faults, loadEndMs, stableMs: run.spec.measure.stableMs, events: journal.drillEvents });
+    const result = await layer.check({ history, faults: journal.faults, loadEndMs, stableMs: run.spec.measure.stableMs, events: journal.drillEvents, presentIds });
     journal.layers.push(result);
     for (const c of result.checks) journal.note(layer.kind, `${c.name}: ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`, 'layer-check');
   }
