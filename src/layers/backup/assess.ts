@@ -60,7 +60,8 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
   // said so. Any other failure, or no successful backup after the fault, fails the check.
   const firstFaultAtMs = input.disasterIs === 'the first fault' ? disasterAtMs : null;
   const resumedAtMs = firstFaultAtMs === null ? null : (ok.find((b) => b.startedAtMs >= firstFaultAtMs)?.startedAtMs ?? null);
-  const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.startedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
+  // A backup the fault cut short (running when it struck) counts with those that found no primary.
+  const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.endedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
   const failed = backups.filter((b) => !b.ok);
   const unexpected = failed.filter((b) => !duringFailover(b) || resumedAtMs === null);
   const tolerated = failed.length - unexpected.length;
@@ -74,7 +75,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
         ? 'no backup was started during the load'
         : `${ok.length} of ${backups.length} backups succeeded` +
           (ok.length ? ` (${range(durations, (v) => `${Math.round(v)} ms`)}, ${range(sizes, kib)})` : '') +
-          (tolerated ? `; ${tolerated} failed between the fault and the first backup of the new primary (expected while there is none)` : '') +
+          (tolerated ? `; ${tolerated} failed between the fault and the first backup of the new primary (cut short by the fault, or no primary to back up: expected)` : '') +
           (unexpected.length ? `; failed: #${unexpected[0]!.seq}: ${unexpected[0]!.error ?? 'failed'}` : '') +
           (notResumed ? '; no backup succeeded after the fault: backups did not resume on the new primary' : ''),
   });

@@ -85,7 +85,8 @@ class BackupLayer implements Layer {
     const tick = () => {
       this.timer = undefined;
       if (this.stopped) return;
-      this.running = this.takeBackup(onEvent).finally(() => {
+      // While a restore provisions and loads a node, there is no primary to back up: the slot is skipped.
+      this.running = (this.restoring ? Promise.resolve() : this.takeBackup(onEvent)).finally(() => {
         this.running = undefined;
         if (this.stopped) return;
         n++;
