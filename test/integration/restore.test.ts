@@ -126,19 +126,33 @@ restoreDrill('drills/mariadb-backups-only-restore.yaml', ({ result, writes, rest
   assert.ok(result.measured!.rpoMs! <= l.backupAgeMs! + 1, `RPO ${result.measured!.rpoMs} ms within the backup's age ${l.backupAgeMs} ms`);
 });
 
-restoreDrill('drills/mariadb-drop-table-pitr.yaml', ({ result, writes, restored }) => {
+/** A point-in-time restore before an operator's mistake: nothing acknowledged before it lost, what came after counted as discarded. */
+function pitrChecks({ result, writes, restored }: { result: ResultJson; writes: Write[]; restored: Set<number> | null }): void {
   const mistake = result.faults[0]!;
   assert.equal(mistake.kind, 'operator-mistake');
   assert.match(mistake.gtid ?? '', /^\d+-\d+-\d+$/);
-  // The mistake was real: the old primary has no table any more; the restored node has it again.
-  assert.equal(directIds(mistake.container), null, 'the table is gone on the old primary');
-  assert.ok(restored, 'the table exists again on the restored node');
+  assert.ok(restored, 'the table exists on the restored node');
   const before = writes.filter((w) => w.ok && w.completeMs < mistake.injectedAtMs);
   const missingBefore = before.filter((w) => !restored.has(w.id));
-  assert.equal(missingBefore.length, 0, `every write acknowledged before the DROP is back (first missing: ${missingBefore[0]?.id})`);
+  assert.equal(missingBefore.length, 0, `every write acknowledged before the mistake is back (first missing: ${missingBefore[0]?.id})`);
   const discarded = writes.filter((w) => w.ok && w.completeMs >= mistake.injectedAtMs && !restored.has(w.id)).length;
   assert.equal(result.measured!.discardedWrites, discarded, 'discarded by the recovery point, counted apart');
   assert.equal(result.measured!.lostWrites, 0);
   const r = backupLayer(result).restores![0]!;
-  assert.equal(r.lastReplayedGtid, r.stopGtid, 'the replay stopped at the transaction before the DROP');
+  assert.equal(r.lastReplayedGtid, r.stopGtid, 'the replay stopped at the transaction before the mistake');
+}
+
+restoreDrill('drills/mariadb-drop-table-pitr.yaml', (ctx) => {
+  // The mistake was real: the old primary has no table any more; the restored node has it again.
+  assert.equal(directIds(ctx.result.faults[0]!.container), null, 'the table is gone on the old primary');
+  pitrChecks(ctx);
+});
+
+restoreDrill('drills/mariadb-delete-all-pitr.yaml', (ctx) => {
+  // The app kept writing after the DELETE: those writes were acknowledged, then rolled back on purpose.
+  const old = directIds(ctx.result.faults[0]!.container);
+  assert.ok(old && old.size > 0, 'the old primary holds only what came after the DELETE');
+  assert.ok(ctx.result.measured!.discardedWrites! > 0, 'writes acknowledged after the DELETE are discarded by the recovery point');
+  for (const id of old) assert.equal(ctx.restored!.has(id), false, `write ${id}, kept by the old primary after the DELETE, is not in the restore`);
+  pitrChecks(ctx);
 });
