@@ -868,3 +868,41 @@ describe('loadDrillFile: hostile and broken files', () => {
     assert.equal(formatFileProblem({ file: 'a.yaml', line: 3, column: 5, path: 'load.rate', message: 'm' }), 'a.yaml:3:5: load.rate: m');
   });
 });
+
+describe('loadDrillFile: restores and operator mistakes', () => {
+  it('accepts a point-in-time restore before a named mistake, with a binlog archive', () => {
+    const spec = parseDrillText(
+      mysql((l) => {
+        l.splice(8, 3, '  - at: 5s', '    fault: operator-mistake', '    name: drop-writes', '    statement: DROP TABLE drill.writes', '  - action: restore', '    before: drop-writes');
+        l.push('layers:', '  - { kind: backup, every: 3s, binlogArchive: true, backupAge: 2s, restoreTime: 30s }');
+      }),
+      'ok.yaml',
+    );
+    assert.deepEqual(spec.steps, [
+      { kind: 'fault', fault: 'operator-mistake', atMs: 5000, name: 'drop-writes', target: 'primary', statement: 'DROP TABLE drill.writes', durationMs: undefined },
+      { kind: 'action', action: 'restore', atMs: undefined, before: 'drop-writes', timeoutMs: 120_000 },
+    ]);
+    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
+  });
+
+  it('refuses a restore without a backup layer, a point in time without an archive, and an unknown mistake', async () => {
+    const noLayer = await errorsOf(mysql((l) => l.push('  - action: restore')));
+    assert.deepEqual(
+      noLayer.map((e) => e.path),
+      ['steps[1].action'],
+    );
+    assert.match(noLayer[0]!.message, /expected a backup layer to restore from/);
+    const errors = await errorsOf(
+      mysql((l) => {
+        l.push('  - at: 6s', '    fault: operator-mistake', '    statement: DELETE FROM drill.writes', '  - action: restore', '    before: drop-writes');
+        l.push('layers:', '  - { kind: backup, every: 3s }');
+      }),
+    );
+    assert.deepEqual(
+      errors.map((e) => e.path),
+      ['steps[2].before', 'steps[2].before'],
+    );
+    assert.match(errors[0]!.message, /expected the name of an operator-mistake step before this one \("operator-mistake"\), got "drop-writes"/);
+    assert.match(errors[1]!.message, /expected binlogArchive: true/);
+  });
+});
