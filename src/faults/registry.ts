@@ -1,9 +1,11 @@
 import type { FaultStepSpec, StepSpec } from '../spec/schema.js';
+import { destroy } from './destroy.js';
 import { isolate } from './isolate.js';
 import { kill } from './kill.js';
 import { killProcess } from './kill-process.js';
 import { latency } from './latency.js';
 import { loss } from './loss.js';
+import { operatorMistake } from './operator-mistake.js';
 import { partition } from './partition.js';
 import { pause } from './pause.js';
 import { powerLoss } from './power-loss.js';
@@ -12,7 +14,20 @@ import { restart } from './restart.js';
 import { stop } from './stop.js';
 
 // Every fault kind of the schema and its plugin: a kind without a plugin (or the reverse) does not compile.
-export const faultPlugins = { kill, 'kill-process': killProcess, stop, pause, restart, partition, isolate, loss, latency, 'power-loss': powerLoss } satisfies FaultPlugins;
+export const faultPlugins = {
+  kill,
+  'kill-process': killProcess,
+  stop,
+  pause,
+  restart,
+  destroy,
+  'operator-mistake': operatorMistake,
+  partition,
+  isolate,
+  loss,
+  latency,
+  'power-loss': powerLoss,
+} satisfies FaultPlugins;
 
 export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: FaultPlugins = faultPlugins): Promise<InjectedFault> {
   return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step);

@@ -4,7 +4,7 @@ import type { EventRecord, FaultRecord, TimelineEvent } from '../measure/types.j
 import type { LayerSpec, StackSpec } from '../spec/schema.js';
 import type { ImageKey, StackContext } from '../stacks/plugin.js';
 import type { Stack } from '../stacks/stack.js';
-import type { LayerResult } from './result.js';
+import type { DisasterRestoreRecord, LayerResult } from './result.js';
 
 // The seam for a layer: a part a drill adds beside or on top of its stack (a backup store on a second
 // site; later a front door behind a VIP, monitoring). One folder under src/layers/<kind>/ exporting one
@@ -36,6 +36,16 @@ export interface LayerCheckInput {
   stableMs: number;
   /** The drill's events in order (each fault, each switchover, failback, rejoin): what a layer times from. */
   events: readonly EventRecord[];
+  /** The ids read back from the primary after recovery (null: could not be read). */
+  presentIds: ReadonlySet<number> | null;
+}
+
+/** A `restore` runbook step, asked of the layer that holds the backups. */
+export interface LayerRestoreRequest {
+  /** An operator-mistake fault to stop before (point-in-time), or null for the latest archived transaction. */
+  before: FaultRecord | null;
+  timeoutMs: number;
+  signal: AbortSignal;
 }
 
 /** What a layer may read of the run while it goes: the fault records, appended as faults are injected. */
@@ -51,6 +61,8 @@ export interface Layer {
   events(onEvent: (event: TimelineEvent) => void, run: LayerRunView): Promise<void>;
   /** Stop its own work: no new event after this resolves. Idempotent. */
   quiesce(): Promise<void>;
+  /** Restore the stack's data onto a fresh node from what this layer holds (the backup layer). */
+  restore?(req: LayerRestoreRequest): Promise<DisasterRestoreRecord>;
   /** Its checks of the run (restores, alert times, ...), with the stack still up. */
   check(input: LayerCheckInput): Promise<LayerResult>;
   /** Where the load enters when the layer is the front door (a VIP's URL); absent: the stack's app URLs. */

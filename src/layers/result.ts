@@ -39,6 +39,53 @@ export interface RestoreRecord {
   error?: string;
 }
 
+/** One sample of the archive's lag. */
+export interface ArchiveSample {
+  atMs: number;
+  node: string;
+  /** The primary's current binlog file and position (SHOW MASTER STATUS); null when it did not answer. */
+  file: string | null;
+  primaryPos: number | null;
+  /** Bytes of that file in the store. */
+  archivedBytes: number | null;
+  /** primaryPos − archivedBytes: 0 when the archive holds everything the primary has logged. */
+  lagBytes: number | null;
+  /** The archiver was (re)started by this check. */
+  started: boolean;
+  error?: string;
+}
+
+export type RestorePhase = 'restore-provision' | 'restore-copy' | 'restore-load' | 'restore-replay' | 'restore-repoint';
+
+/** A `restore` runbook step: a fresh node loaded from a backup and the binlog archive, made the primary (docs/backup-restore.md). */
+export interface DisasterRestoreRecord {
+  /** Run-clock ms: the step started / returned (the app pointed at the restored node). */
+  startedAtMs: number;
+  endedAtMs: number;
+  /** The node provisioned for it (db-3), null if provisioning failed. */
+  node: string | null;
+  backupSeq: number;
+  backupStartedAtMs: number;
+  /** "latest", or "before <name> (GTID …)". */
+  target: string;
+  /** The last GTID replayed on purpose (the one before the mistake's), null for latest. */
+  stopGtid: string | null;
+  /** The GTID position the backup holds (from the dump), where the replay starts. */
+  backupGtid: string | null;
+  lastReplayedGtid: string | null;
+  replayedTransactions: number;
+  /** Bytes of the tar streams copied from the store to the new node. */
+  copiedBytes: number;
+  phases: { name: RestorePhase; startedAtMs: number; endedAtMs: number; detail: string }[];
+  /** The first write the restored node acknowledged (the first ok write sent after the repoint), from the load's history. */
+  firstGoodWriteAtMs: number | null;
+  /** From the step's start to that write. */
+  restoreTimeMs: number | null;
+  /** Write ids on the restored node when the drill read it back (the run's verification). */
+  writes: number | null;
+  error?: string;
+}
+
 export interface BackupLayerResult {
   kind: 'backup';
   method: 'rdb' | 'dump';
@@ -50,6 +97,16 @@ export interface BackupLayerResult {
   /** Acknowledged writes (before the first fault) a restore of that backup would lose, and the window they span. */
   lostIfRestored: number | null;
   restoreRpoMs: number | null;
+  // Absent in results written before issue 13's restore slice.
+  /** Binlog archiving: on, and the archive's lag samples (primary's binlog position vs the archived file), every second. */
+  binlogArchive?: { samples: ArchiveSample[] } | null;
+  /** At the disaster (the first fault): the age of the newest usable backup (from its start), and how long before the disaster the archive was last seen caught up (0 bytes behind). */
+  backupAgeMs?: number | null;
+  archiveAgeMs?: number | null;
+  /** The `restore` runbook steps carried out, in order. */
+  restores?: DisasterRestoreRecord[];
+  /** In words: how the scheme explains the measured loss ("newest backup 4.1 s old; binlog archive caught up 0.4 s before; lost 0"). */
+  rpoExplained?: string | null;
   checks: LayerCheck[];
 }
 

@@ -33,11 +33,28 @@ export const MEASURE_MARKERS = [
   'first-own-write-missed',
 ] as const;
 /** Runbook steps and drill's failure detector. */
-export const RUNBOOK_MARKERS = ['runbook-promote', 'runbook-repoint', 'runbook-switchover', 'runbook-failback', 'runbook-rejoin', 'runbook-wait', 'runbook-error', 'detection'] as const;
+export const RUNBOOK_MARKERS = [
+  'runbook-promote',
+  'runbook-repoint',
+  'runbook-switchover',
+  'runbook-failback',
+  'runbook-rejoin',
+  'runbook-restore',
+  'runbook-wait',
+  'runbook-error',
+  'detection',
+] as const;
 /** Layers beside the stack: a backup taken or failed, a layer's check after the load, an alert's life in Prometheus and Alertmanager. */
 export const LAYER_MARKERS = [
   'backup',
   'backup-error',
+  'binlog-archive',
+  'restore-provision',
+  'restore-copy',
+  'restore-load',
+  'restore-replay',
+  'restore-repoint',
+  'restore-first-write',
   'layer-check',
   'alert-pending',
   'alert-firing',

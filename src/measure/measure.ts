@@ -42,7 +42,13 @@ export function measure(input: MeasureInput): Measured {
     probes,
     probeNormal: probeNormalOf(probes, tFaultMs, input.probeTimeoutMs ?? 0),
   });
-  const data = classifyWrites(sorted, presentIds, tFaultMs);
+  const rp = recoveryPointSplit(sorted, presentIds, input.recoveryPointMs);
+  const data = classifyWrites(rp.kept, presentIds, tFaultMs);
+  if (rp.discarded !== null) {
+    notes.push(
+      `${rp.discarded} acknowledged writes from the recovery point (${roundMs(input.recoveryPointMs!)} ms) on are missing after the point-in-time restore: discarded by the recovery point, not counted as lost`,
+    );
+  }
 
   let acked = 0;
   let failed = 0;
@@ -59,6 +65,7 @@ export function measure(input: MeasureInput): Measured {
     failedWrites: failed,
     unknownWrites: unknown,
     lostWrites: data.lostWrites,
+    ...(input.recoveryPointMs === undefined ? {} : { discardedWrites: rp.discarded }),
     recoveredWrites: data.recoveredWrites,
     unexpectedWrites: data.unexpectedWrites,
     rtoMs: recovery.rtoMs,
@@ -144,4 +151,21 @@ export function firstFault(faults: readonly FaultRecord[]): FaultRecord | null {
   let first: FaultRecord | null = null;
   for (const f of faults) if (first === null || f.injectedAtMs < first.injectedAtMs) first = f;
   return first;
+}
+
+/** Set apart the acknowledged writes missing after a point-in-time restore whose ack came at or after its recovery point. */
+export function recoveryPointSplit(
+  history: readonly WriteRecord[],
+  present: ReadonlySet<number> | null,
+  recoveryPointMs: number | undefined,
+): { kept: readonly WriteRecord[]; discarded: number | null } {
+  if (recoveryPointMs === undefined) return { kept: history, discarded: null };
+  if (present === null) return { kept: history, discarded: null };
+  const kept: WriteRecord[] = [];
+  let discarded = 0;
+  for (const w of history) {
+    if (w.outcome === 'ok' && w.completeMs >= recoveryPointMs && !present.has(w.id)) discarded++;
+    else kept.push(w);
+  }
+  return { kept, discarded };
 }

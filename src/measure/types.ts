@@ -39,6 +39,12 @@ export interface FaultRecord {
   verified?: string;
   /** kill-process: the process name killed inside the container (haproxy, nginx, keepalived). */
   process?: string;
+  /** destroy: what was removed with the container (its data), in words. */
+  destroyed?: string;
+  /** operator-mistake: its name in the drill file, the statement, and the GTID the server gave it (@@last_gtid). */
+  name?: string;
+  statement?: string;
+  gtid?: string;
 }
 
 /**
@@ -156,6 +162,12 @@ export interface MeasureInput {
   probeHistory?: readonly WriteRecord[];
   /** The probe stream's per-write timeout (its timeouts bound the recovery point too). */
   probeTimeoutMs?: number;
+  /**
+   * A point-in-time restore's recovery point (the operator mistake's statement was sent): an acknowledged
+   * write missing after the restore whose acknowledgement came at or after it is "discarded by the
+   * recovery point", counted apart from lost writes (it may have committed after the mistake).
+   */
+  recoveryPointMs?: number;
 }
 
 /** The probe stream's own writes, checked against the same read-back as the declared load's and reported apart. */
@@ -187,8 +199,10 @@ export interface Measured {
   ackedWrites: number;
   failedWrites: number;
   unknownWrites: number;
-  /** acked ∖ present */
+  /** acked ∖ present (without those discarded by a recovery point) */
   lostWrites: number | null;
+  /** Acknowledged at or after a point-in-time restore's recovery point and missing: discarded on purpose, not lost. Absent without a recovery point. */
+  discardedWrites?: number | null;
   /** unknown ∩ present */
   recoveredWrites: number | null;
   /** present ∖ (acked ∪ unknown): should be 0; anything else is a bug in the SUT or in drill */

@@ -23,6 +23,8 @@ export const faultPlans = {
   stop: { network: false, action: (s) => `stop (SIGTERM, then SIGKILL after ${formatDurationMs(s.stopTimeoutMs)})`, target: single },
   pause: { network: false, action: () => 'pause (every process frozen: connections stay open and hang)', target: single },
   restart: { network: false, action: (s) => `restart (graceful stop within ${formatDurationMs(s.stopTimeoutMs)}, down ${formatDurationMs(s.durationMs ?? 0)}, start)`, target: single },
+  destroy: { network: false, action: () => 'destroy (container and data removed: nothing of the node is left)', target: single },
+  'operator-mistake': { network: false, action: (s) => `operator mistake "${s.name}": ${s.statement}`, target: single },
   partition: {
     network: true,
     action: (s) => (s.oneWay ? 'partition, one way (only what goes from the first group is dropped)' : 'partition (the groups cannot reach each other)'),
@@ -49,6 +51,8 @@ export const faultPlans = {
 export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep: number | null = null): string {
   const network = faultPlans[step.fault].network;
   const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
+  if (step.fault === 'destroy') return 'never: the node is gone; a restore from backup provisions a new one';
+  if (step.fault === 'operator-mistake') return 'never: the statement is committed; a point-in-time restore undoes it';
   if (step.fault === 'restart') return 'itself: started again after its time down';
   // The container lives on: nothing restarts the killed process, with or without a duration.
   if (step.fault === 'kill-process') return 'not undone: the container keeps running without that process until the stack is removed';

@@ -61,6 +61,8 @@ function actionPlan(step: ActionStepSpec): string {
       return 'failback: a switchover back to the node that was primary when the drill began, once it has caught up';
     case 'rejoin':
       return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a replica of the primary (started if down); errant transactions: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by re-cloning it'}`;
+    case 'restore':
+      return `restore onto a fresh node from the newest backup and the binlog archive, ${step.before ? `up to the last transaction before "${step.before}" (point in time)` : 'up to the latest archived transaction'}; then the app is pointed at it`;
     default:
       return assertNever(step, 'runbook action');
   }

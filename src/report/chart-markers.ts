@@ -68,6 +68,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'runbook-switchover':
     case 'runbook-failback':
     case 'runbook-rejoin':
+    case 'runbook-restore':
     case 'runbook-wait':
     case 'runbook-error':
       return 'runbook';
@@ -75,6 +76,14 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#57606a', label: 'backup', meaning: 'a backup of the primary finished in the store on the second site' };
     case 'backup-error':
       return { color: '#cf222e', label: 'backup failed', meaning: 'a backup did not complete' };
+    case 'restore-provision':
+      return { color: '#8250df', label: 'provisioned', meaning: 'restore: a fresh database node (new container, empty disk) answers' };
+    case 'restore-load':
+      return { color: '#8250df', label: 'backup loaded', meaning: 'restore: the backup is loaded into the fresh node' };
+    case 'restore-replay':
+      return { color: '#8250df', label: 'binlogs replayed', meaning: 'restore: the archived binlogs are replayed up to the target' };
+    case 'restore-first-write':
+      return { color: '#2da44e', label: 'first good write', meaning: 'restore: the first write acknowledged by the restored node' };
     case 'alert-pending':
       return { color: '#bf8700', label: 'alert pending', meaning: "Prometheus found the alert's condition true (its `for:` starts)" };
     case 'alert-firing':
@@ -124,6 +133,9 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'restore':
     case 'restore-error':
     case 'layer-check':
+    case 'binlog-archive':
+    case 'restore-copy':
+    case 'restore-repoint':
       return null;
     default:
       return assertNever(kind, 'marker');

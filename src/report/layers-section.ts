@@ -48,7 +48,29 @@ ${l.backups.map(
       b.endedAtMs - b.startedAtMs,
     )}</td><td class="num">${b.bytes === null ? '—' : `${fmtInt(b.bytes)} B`}</td><td>${b.ok ? (b.deletedAtMs === undefined ? 'kept' : html`deleted by retention at ${fmtMs(b.deletedAtMs)}`) : html`<span class="missed">${b.error ?? 'failed'}</span>`}</td></tr>`,
 )}
-</tbody></table>`;
+</tbody></table>
+${restoresBlock(l)}`;
+}
+
+/** The restore steps onto a fresh node (docs/backup-restore.md): the scheme's RPO in words, and each phase timed. */
+function restoresBlock(l: BackupLayerResult): SafeHtml | string {
+  const restores = l.restores ?? [];
+  if (restores.length === 0 && !l.rpoExplained) return '';
+  return html`<h3>Restore onto a fresh node</h3>
+${l.rpoExplained ? html`<p data-testid="rpo-explained">At the disaster: ${l.rpoExplained}.</p>` : ''}
+${restores.map(
+  (r) =>
+    html`<p>Backup #${r.backupSeq}${r.backupGtid ? html` (GTID ${r.backupGtid})` : ''} onto <code>${r.node ?? '—'}</code>, target ${r.target}${r.replayedTransactions ? html`, ${fmtInt(r.replayedTransactions)} archived transactions replayed${r.lastReplayedGtid ? html` (last ${r.lastReplayedGtid})` : ''}` : ''}; ${fmtInt(r.copiedBytes)} B copied. ${
+      r.error
+        ? html`<span class="missed">Failed: ${r.error}</span>`
+        : r.restoreTimeMs === null
+          ? 'No write was acknowledged after it.'
+          : html`First good write ${fmtMs(r.restoreTimeMs)} after the step began.`
+    }</p>
+<table data-testid="restore-phases"><thead><tr><th>Phase</th><th class="num">Started</th><th class="num">Took</th><th>What</th></tr></thead><tbody>
+${r.phases.map((p) => html`<tr data-testid="restore-phase" data-phase="${p.name}"><td>${p.name.replace('restore-', '')}</td><td class="num">${fmtMs(p.startedAtMs)}</td><td class="num">${fmtMs(p.endedAtMs - p.startedAtMs)}</td><td>${p.detail}</td></tr>`)}
+</tbody></table>`,
+)}`;
 }
 
 /** A time relative to a reference (the fault, for alerts), or a dash. */

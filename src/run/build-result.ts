@@ -47,6 +47,7 @@ export function buildResult(run: RunState): ResultJson {
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
+    ...(journal.recoveryPointMs === null ? {} : { recoveryPointMs: journal.recoveryPointMs }),
     ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
   };
   const measured = measure(measureInput);

@@ -33,6 +33,8 @@ export class RunJournal {
   readonly phases: PhaseEntry[] = [];
   /** Each phase as it starts (performance.now() ms), for live progress: a phase shorter than a display tick still shows. */
   readonly phaseStarts: { phase: PhaseName; atPerfMs: number }[] = [];
+  /** A point-in-time restore's recovery point (run-clock ms): missing writes acknowledged after it were discarded on purpose, not lost. */
+  recoveryPointMs: number | null = null;
   engineVersion: string | null = null;
   images: StackImages | null = null;
   stack: { primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] } = { primaryBefore: null, primaryAfter: null, containers: [] };

@@ -1,3 +1,5 @@
+import type { Layer } from '../layers/plugin.js';
+import type { FaultRecord } from '../measure/types.js';
 import type { ActionStepSpec } from '../spec/schema.js';
 import type { RejoinOutcome, Stack, SwitchoverOutcome } from '../stacks/stack.js';
 
@@ -14,6 +16,9 @@ export interface RunbookContext {
   signal: AbortSignal;
   /** The node that was primary when the stack came up (what a failback returns to). */
   originalPrimary: string | null;
+  /** The drill's layers (a restore asks the backup layer) and the faults injected so far (a restore's `before:`). */
+  layers: readonly Layer[];
+  faults: readonly FaultRecord[];
 }
 
 /** What an action did: words for the timeline, and what a planned operation changed. */
@@ -21,6 +26,8 @@ export interface ActionOutcome {
   detail: string;
   switchover?: SwitchoverOutcome;
   rejoin?: RejoinOutcome;
+  /** A point-in-time restore: writes whose acknowledgement came after this run-clock instant were discarded on purpose (docs/design.md). */
+  recoveryPointMs?: number;
 }
 
 export interface RunbookAction<K extends ActionKind> {

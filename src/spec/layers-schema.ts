@@ -16,8 +16,20 @@ const backupLayer = z
     every: duration({ minMs: 500, maxMs: 3_600_000 }).describe('Time between the start of one backup and the next, from the moment the stack is up'),
     keep: z.int().min(1).max(1000).default(3).describe('Retention: how many backups the store keeps; older ones are deleted'),
     rpo: duration().optional().describe('Max data-loss window if the data were restored from the newest backup taken before the first fault (checked by really restoring it)'),
+    binlogArchive: z
+      .boolean()
+      .default(false)
+      .describe(
+        "MariaDB/MySQL: archive the current primary's binlog continuously into the store (mariadb-binlog --read-from-remote-server --raw --stop-never), so a restore can replay up to the last transaction",
+      ),
+    backupAge: duration()
+      .optional()
+      .describe(
+        'Objective: max age of the newest usable backup at the disaster (the first fault); with binlogArchive, max lag of the archive behind the primary at its last sample before the disaster',
+      ),
+    restoreTime: duration().optional().describe('Objective: max time of a `restore` runbook step, from its start to the first good write after it'),
   })
-  .transform((b) => ({ kind: b.kind, method: b.method, everyMs: b.every, keep: b.keep, rpoMs: b.rpo }));
+  .transform((b) => ({ kind: b.kind, method: b.method, everyMs: b.every, keep: b.keep, rpoMs: b.rpo, binlogArchive: b.binlogArchive, backupAgeMs: b.backupAge, restoreTimeMs: b.restoreTime }));
 
 // Prometheus/Alertmanager names: what a rule's `alert:` may be called.
 const alertName = z

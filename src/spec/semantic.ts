@@ -214,6 +214,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 
   if (stack.kind === 'compose') composeProblems(spec, stack, at);
 
+  restoreProblems(spec, redis, at);
+
   // Layers: each one's descriptor says whether it fits beside this stack.
   spec.layers.forEach((layer, index) => {
     const fit = layerDescriptorOf(layer).fits(layer, stack);
@@ -235,6 +237,33 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     problems.push({ path: ['measure', 'stable'], message, where: { node: written ? ['measure', 'stable'] : ['load', 'duration'] } });
   }
   return problems;
+}
+
+/** Restores from backup and operator mistakes (docs/backup-restore.md): what each needs beside it. */
+function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], message: string) => void): void {
+  const backup = spec.layers.find((l) => l.kind === 'backup');
+  const mistakes = new Map<string, number>();
+  spec.steps.forEach((step, index) => {
+    if (step.kind === 'fault' && step.fault === 'operator-mistake') {
+      if (redis) at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: only SQL statements are built so far (Redis FLUSHALL is not)');
+      if (mistakes.has(step.name)) at(['steps', index, 'name'], `expected a name no other operator-mistake step has, got ${quote(step.name)} twice`);
+      mistakes.set(step.name, index);
+    }
+    if (step.kind !== 'action' || step.action !== 'restore') return;
+    if (spec.stack.kind === 'compose')
+      at(['steps', index, 'action'], 'expected a mysql-replication stack for a restore: drill provisions a fresh node only in stacks whose nodes it owns, not in your compose project');
+    if (!backup) at(['steps', index, 'action'], 'expected a backup layer to restore from (layers: [{ kind: backup, every: 3s }]), got none');
+    if (step.before !== undefined) {
+      const mistake = mistakes.get(step.before);
+      if (mistake === undefined)
+        at(
+          ['steps', index, 'before'],
+          `expected the name of an operator-mistake step before this one (${mistakes.size ? [...mistakes.keys()].map((n) => quote(n)).join(', ') : 'there is none'}), got ${quote(step.before)}`,
+        );
+      if (backup && !backup.binlogArchive)
+        at(['steps', index, 'before'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
+    }
+  });
 }
 
 /** Which containers, and the credentials the system needs (see docs/compose.md). */

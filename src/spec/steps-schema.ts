@@ -66,6 +66,30 @@ const restartFaultStep = z
   .describe('Stop a container gracefully, stay down for `duration` (default 0), start it again')
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: s.duration, stopTimeoutMs: s.timeout }));
 
+const destroyFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('destroy').describe("Remove the target's container and its data: the disk is gone, not just the process"),
+    target,
+  })
+  .describe('Destroy a node: its container and every volume it had are removed (nothing heals it: a restore from backup does)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, durationMs: undefined }));
+
+const operatorMistakeStep = z
+  .strictObject({
+    at: duration().describe('When to run it, from the end of warm-up'),
+    fault: z.literal('operator-mistake'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'a name such as "drop-writes" (lower-case letters, digits, -)')
+      .default('operator-mistake')
+      .describe('What a restore step calls it (`before: <name>`)'),
+    target: target.default('primary'),
+    statement: z.string().min(1).max(1000).describe('The destructive SQL statement, run as the administrator through the mariadb client (DROP TABLE drill.writes; DELETE FROM drill.writes)'),
+  })
+  .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got is recorded")
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, name: s.name, target: s.target, statement: s.statement, durationMs: undefined }));
+
 export const groupMember = z
   .union([
     z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner', 'active-lb', 'backup-lb']),
@@ -199,6 +223,22 @@ const rejoinStep = z
   .describe('Bring a failed or former primary back as a replica of the current primary: started if it is down, pointed at the primary, caught up')
   .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, node: s.node, errant: s.errant, timeoutMs: s.timeout }));
 
+const restoreStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('restore'),
+    before: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'the name of an operator-mistake step')
+      .optional()
+      .describe('Point-in-time recovery: replay up to the last transaction before the GTID of this operator-mistake step; without it, every archived transaction (latest)'),
+    timeout: duration({ minMs: 1000 }).default(120_000).describe('Give up (error) if the restore has not completed by then'),
+  })
+  .describe(
+    'Runbook: provision a fresh database node (new container, empty disk), copy the newest backup and the archived binlogs to it, load the backup, replay the binlogs up to the target, point the app at it (needs a backup layer)',
+  )
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, before: s.before, timeoutMs: s.timeout }));
+
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
   .describe("Runbook: wait (an operator's reaction time, a settle time)")
@@ -223,11 +263,14 @@ export const stepSchema = z.union([
   lossFaultStep,
   latencyFaultStep,
   powerLossFaultStep,
+  destroyFaultStep,
+  operatorMistakeStep,
   promoteStep,
   repointStep,
   switchoverStep,
   failbackStep,
   rejoinStep,
+  restoreStep,
   waitStep,
   waitForRecoveredStep,
 ]);

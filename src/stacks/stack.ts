@@ -96,6 +96,19 @@ export interface Stack {
   runbook?: Runbook;
   /** Present where drill can switch over, rejoin and fail back (stacks whose nodes it owns). */
   operations?: PlannedOperations;
+  /** Present where drill can add a fresh, empty data node for a restore from backup (stacks whose nodes it owns). */
+  restoreHost?: RestoreHost;
   /** Close the runner's own client connections, and put back what a bring-your-own stack had (containers are removed by label, elsewhere). */
   stop(): Promise<void>;
+}
+
+/**
+ * A fresh data node for a restore (docs/backup-restore.md): a new container with an empty datadir on the
+ * stack's network (the old node's data is never reused), and, once loaded, made the primary the app uses.
+ */
+export interface RestoreHost {
+  /** Start a new node and wait until it answers; the command that runs a SQL script given on stdin as the node's administrator inside it. */
+  provision(opts: { timeoutMs: number; signal: AbortSignal }): Promise<RunningContainer>;
+  /** Make `node` (from provision) the primary drill knows and point the app at it; what was done, in words. */
+  adopt(node: RunningContainer, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string>;
 }

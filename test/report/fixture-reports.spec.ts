@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { renderReportHtml } from '../../src/report/html-report.js';
-import type { LbVipLayerResult, MonitoringLayerResult } from '../../src/report/result.js';
+import type { BackupLayerResult, LbVipLayerResult, MonitoringLayerResult } from '../../src/report/result.js';
 import { writeRunReports } from '../../src/outputs/write-outputs.js';
 import { checkReport, expectNoLabelOverlap, FIXTURES, openFile, readResult } from './report-checks.js';
 
@@ -16,6 +16,8 @@ const CASES = [
   { name: 'two-failovers', file: 'pass-two-failovers.result.json' },
   // A real redis-split-brain-reads run: writes and reads, dirty reads from the isolated old master.
   { name: 'split-brain-reads', file: 'fail-redis-split-brain-reads.result.json' },
+  // A real point-in-time restore after an operator's DROP TABLE (drills/mariadb-drop-table-pitr.yaml).
+  { name: 'drop-table-pitr', file: 'pass-mariadb-drop-table-pitr.result.json' },
 ] as const;
 
 for (const c of CASES) {
@@ -151,4 +153,20 @@ test('reads have their own row and colours under the writes, and a Reads section
   await expect(section.getByTestId('reads-examples').locator('tbody tr').first()).toBeVisible();
   await expect(page.getByTestId('objective-dirtyReads').getByTestId('result')).toContainText('✗ missed');
   expect(watch.dialogs).toEqual([]);
+});
+
+test('a point-in-time restore shows the scheme in words and every phase as result.json has it', async ({ page }, testInfo) => {
+  const result = await readResult(path.join(FIXTURES, 'pass-mariadb-drop-table-pitr.result.json'));
+  const layer = (result.layers ?? [])[0] as BackupLayerResult;
+  const restore = layer.restores![0]!;
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  await openFile(page, htmlPath);
+  await expect(page.getByTestId('rpo-explained')).toHaveText(`At the disaster: ${layer.rpoExplained!}.`);
+  const rows = page.getByTestId('restore-phase');
+  await expect(rows).toHaveCount(restore.phases.length);
+  for (const [i, p] of restore.phases.entries()) {
+    await expect(rows.nth(i)).toHaveAttribute('data-phase', p.name);
+    await expect(rows.nth(i).locator('td').nth(3)).toHaveText(p.detail);
+  }
+  for (const name of ['restore-provision', 'restore-load', 'restore-replay']) await expect(page.getByTestId(`moment-${name}`), name).toHaveCount(1);
 });

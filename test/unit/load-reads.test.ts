@@ -53,8 +53,9 @@ describe('read load', () => {
     await load.stop();
     await srv.close();
     const history = load.history();
-    // 200/s for 0.4 s: about 80 slots (timers are late, never early).
-    assert.ok(history.length >= 60 && history.length <= 82, `${history.length} reads`);
+    // 200/s for 0.4 s: at most about 80 slots (timers are late, never early); a loaded machine (other test
+    // files running beside this one) starts the schedule late, so the lower bound is loose.
+    assert.ok(history.length >= 30 && history.length <= 82, `${history.length} reads`);
     assert.ok(srv.paths.every((p) => p.endsWith('?from=replica')));
     for (const r of history) {
       const expected = [

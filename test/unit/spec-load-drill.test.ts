@@ -167,7 +167,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         line: 9,
         column: 12,
         path: 'steps[0].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"',
       },
     ]);
   });
@@ -206,7 +206,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -214,7 +214,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss, action: promote|repoint|switchover|failback|rejoin, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -240,7 +240,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"`,
       );
       return true;
     });
@@ -759,7 +759,7 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 13,
         column: 12,
         path: 'steps[1].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", got "explode"',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"',
       },
     ]);
   });
@@ -877,5 +877,43 @@ describe('loadDrillFile: hostile and broken files', () => {
     assert.equal(formatFileProblem({ file: 'a.yaml', line: null, column: null, path: '', message: 'file not found' }), 'a.yaml: file not found');
     assert.equal(formatFileProblem({ file: 'a.yaml', line: 3, column: 1, path: '', message: 'm' }), 'a.yaml:3:1: m');
     assert.equal(formatFileProblem({ file: 'a.yaml', line: 3, column: 5, path: 'load.rate', message: 'm' }), 'a.yaml:3:5: load.rate: m');
+  });
+});
+
+describe('loadDrillFile: restores and operator mistakes', () => {
+  it('accepts a point-in-time restore before a named mistake, with a binlog archive', () => {
+    const spec = parseDrillText(
+      mysql((l) => {
+        l.splice(8, 3, '  - at: 5s', '    fault: operator-mistake', '    name: drop-writes', '    statement: DROP TABLE drill.writes', '  - action: restore', '    before: drop-writes');
+        l.push('layers:', '  - { kind: backup, every: 3s, binlogArchive: true, backupAge: 2s, restoreTime: 30s }');
+      }),
+      'ok.yaml',
+    );
+    assert.deepEqual(spec.steps, [
+      { kind: 'fault', fault: 'operator-mistake', atMs: 5000, name: 'drop-writes', target: 'primary', statement: 'DROP TABLE drill.writes', durationMs: undefined },
+      { kind: 'action', action: 'restore', atMs: undefined, before: 'drop-writes', timeoutMs: 120_000 },
+    ]);
+    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
+  });
+
+  it('refuses a restore without a backup layer, a point in time without an archive, and an unknown mistake', async () => {
+    const noLayer = await errorsOf(mysql((l) => l.push('  - action: restore')));
+    assert.deepEqual(
+      noLayer.map((e) => e.path),
+      ['steps[1].action'],
+    );
+    assert.match(noLayer[0]!.message, /expected a backup layer to restore from/);
+    const errors = await errorsOf(
+      mysql((l) => {
+        l.push('  - at: 6s', '    fault: operator-mistake', '    statement: DELETE FROM drill.writes', '  - action: restore', '    before: drop-writes');
+        l.push('layers:', '  - { kind: backup, every: 3s }');
+      }),
+    );
+    assert.deepEqual(
+      errors.map((e) => e.path),
+      ['steps[2].before', 'steps[2].before'],
+    );
+    assert.match(errors[0]!.message, /expected the name of an operator-mistake step before this one \("operator-mistake"\), got "drop-writes"/);
+    assert.match(errors[1]!.message, /expected binlogArchive: true/);
   });
 });

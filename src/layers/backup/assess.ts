@@ -1,7 +1,8 @@
 import type { WriteRecord } from '../../load/history.js';
 import { classifyWrites } from '../../measure/classify.js';
 import { formatDurationMs } from '../../spec/duration.js';
-import type { BackupLayerResult, BackupRecord, LayerCheck, RestoreRecord } from '../result.js';
+import type { ArchiveSample, BackupLayerResult, BackupRecord, DisasterRestoreRecord, LayerCheck, RestoreRecord } from '../result.js';
+import { assessRestores } from './assess-restore.js';
 
 // The backup layer's judgement of the run, from what it recorded and what the restore gave back. Pure,
 // so the arithmetic is unit-tested (test/unit/backup-assess.test.ts). docs/backup.md states the meaning.
@@ -20,6 +21,11 @@ export interface BackupAssessInput {
   /** The moment the data is lost in this reading of the run: the first fault, or the end of the load. */
   disasterAtMs: number;
   disasterIs: 'the first fault' | 'the end of the load';
+  archive?: { samples: ArchiveSample[] } | null;
+  restores?: DisasterRestoreRecord[];
+  presentIds?: ReadonlySet<number> | null;
+  backupAgeMs?: number;
+  restoreTimeMs?: number;
 }
 
 /**
@@ -54,7 +60,8 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
   // said so. Any other failure, or no successful backup after the fault, fails the check.
   const firstFaultAtMs = input.disasterIs === 'the first fault' ? disasterAtMs : null;
   const resumedAtMs = firstFaultAtMs === null ? null : (ok.find((b) => b.startedAtMs >= firstFaultAtMs)?.startedAtMs ?? null);
-  const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.startedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
+  // A backup the fault cut short (running when it struck) counts with those that found no primary.
+  const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.endedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
   const failed = backups.filter((b) => !b.ok);
   const unexpected = failed.filter((b) => !duringFailover(b) || resumedAtMs === null);
   const tolerated = failed.length - unexpected.length;
@@ -68,7 +75,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
         ? 'no backup was started during the load'
         : `${ok.length} of ${backups.length} backups succeeded` +
           (ok.length ? ` (${range(durations, (v) => `${Math.round(v)} ms`)}, ${range(sizes, kib)})` : '') +
-          (tolerated ? `; ${tolerated} failed between the fault and the first backup of the new primary (expected while there is none)` : '') +
+          (tolerated ? `; ${tolerated} failed between the fault and the first backup of the new primary (cut short by the fault, or no primary to back up: expected)` : '') +
           (unexpected.length ? `; failed: #${unexpected[0]!.seq}: ${unexpected[0]!.error ?? 'failed'}` : '') +
           (notResumed ? '; no backup succeeded after the fault: backups did not resume on the new primary' : ''),
   });
@@ -112,6 +119,17 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
       detail: `restored at ${input.disasterIs} (${Math.round(disasterAtMs)} ms), backup #${restored.seq} would lose ${c.lostWrites} acknowledged writes: a data-loss window of ${window}`,
     });
   }
+  const r = assessRestores({
+    backups,
+    archive: input.archive ?? null,
+    restores: input.restores ?? [],
+    history,
+    presentIds: input.presentIds ?? null,
+    disasterAtMs: firstFaultAtMs,
+    backupAgeMs: input.backupAgeMs,
+    restoreTimeMs: input.restoreTimeMs,
+  });
+  checks.push(...r.checks);
   return {
     kind: 'backup',
     method: input.method,
@@ -122,6 +140,11 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     restore,
     lostIfRestored,
     restoreRpoMs,
+    binlogArchive: input.archive ?? null,
+    backupAgeMs: r.backupAgeMs,
+    archiveAgeMs: r.archiveAgeMs,
+    restores: r.restores,
+    rpoExplained: r.rpoExplained,
     checks,
   };
 }

@@ -17,6 +17,7 @@ export const backupDescriptor: LayerDescriptor<'backup'> = {
   fits: (spec, stack) => {
     const data = descriptorOf(stack).data(stack);
     const method = backupMethod(spec, stack);
+    if (spec.binlogArchive && data !== 'mysql') return { ok: false, key: 'binlogArchive', why: `expected MariaDB/MySQL data for binlogArchive (a binlog is theirs), got ${data} data` };
     if (METHODS[data].includes(method)) return { ok: true };
     return { ok: false, key: 'method', why: `expected a backup method of ${data} data (${METHODS[data].join(', ')}), got "${method}": rdb snapshots Redis, dump is mariadb-dump of MariaDB/MySQL` };
   },

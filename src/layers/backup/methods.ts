@@ -12,7 +12,7 @@ const SOCKET = '/tmp/restore.sock';
 const until = (test: string, log: string) => `i=0; until ${test}; do i=$((i+1)); if [ $i -gt 1200 ]; then cat ${log} >&2; exit 1; fi; sleep 0.05; done`;
 
 /** Take one backup of the server at $1 into file $2; prints the file's size in bytes. $3: the client's secret. */
-export function backupScript(method: 'rdb' | 'dump', data: DataAccess): { script: string; secret: string } {
+export function backupScript(method: 'rdb' | 'dump', data: DataAccess, withPosition = false): { script: string; secret: string } {
   const finish = `mv "$2.part" "$2" && stat -c %s "$2"`;
   // A dead primary's address does not refuse, it black-holes: fail in 2 s, not after TCP's minute.
   const reach = `nc -z -w 2 "$1" ${data.port} || { echo "no connection to $1:${data.port} within 2 s" >&2; exit 1; }; `;
@@ -24,9 +24,11 @@ export function backupScript(method: 'rdb' | 'dump', data: DataAccess): { script
         secret: data.kind === 'redis' ? (data.password ?? '') : '',
       };
     case 'dump':
-      // One consistent InnoDB snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT), no table locks.
+      // One consistent InnoDB snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT), no table locks. With
+      // binlog archiving, its GTID position too (--master-data=2 --gtid: a comment; MariaDB takes the
+      // snapshot's binlog position from the same transaction, still without a global lock).
       return {
-        script: `${reach}MYSQL_PWD="$3" mariadb-dump --no-defaults -h "$1" -P ${data.port} -u ${data.kind === 'mysql' ? data.user : 'root'} --single-transaction --skip-lock-tables --databases drill > "$2.part" 2> /tmp/backup.err || { cat /tmp/backup.err >&2; exit 1; }; ${finish}`,
+        script: `${reach}MYSQL_PWD="$3" mariadb-dump --no-defaults -h "$1" -P ${data.port} -u ${data.kind === 'mysql' ? data.user : 'root'} --single-transaction --skip-lock-tables${withPosition ? ' --master-data=2 --gtid' : ''} --databases drill > "$2.part" 2> /tmp/backup.err || { cat /tmp/backup.err >&2; exit 1; }; ${finish}`,
         secret: data.kind === 'mysql' ? data.password : '',
       };
   }

@@ -63,7 +63,12 @@ export const stepHandlers: StepHandlers = {
     const { clock } = run.journal;
     if (step.atMs !== undefined) await sleep(step.atMs - clock.nowMs(), run.signal);
     const startMs = clock.nowMs();
-    const outcome = await runAction({ stack: run.stack!, signal: run.signal, originalPrimary: run.journal.stack.primaryBefore }, step, run.deps.actions);
+    const outcome = await runAction(
+      { stack: run.stack!, signal: run.signal, originalPrimary: run.journal.stack.primaryBefore, layers: run.layers, faults: run.journal.faults },
+      step,
+      run.deps.actions,
+    );
+    if (outcome.recoveryPointMs !== undefined) run.journal.recoveryPointMs = outcome.recoveryPointMs;
     const endMs = clock.nowMs();
     const tookMs = endMs - startMs;
     const marker: RunbookMarker = `runbook-${step.action}`;
@@ -107,6 +112,7 @@ function actionEvent(step: ActionStepSpec, outcome: ActionOutcome, index: number
   switch (step.action) {
     case 'promote':
     case 'repoint':
+    case 'restore':
       return null;
     case 'switchover':
     case 'failback': {

@@ -1,8 +1,9 @@
 import { errorMessage } from '../../util/errors.js';
 import type { RunningContainer } from '../../engine/resources.js';
-import type { DataAccess, NodeData, PlannedOperations, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, PlannedOperations, RestoreHost, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
 import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
 import { createOperations } from './operations.js';
+import { createRestoreHost } from './restore-host.js';
 import { createRunbook } from './runbook.js';
 import type { Sql } from './sql.js';
 
@@ -13,6 +14,7 @@ export class MysqlReplicationStack implements Stack {
   readonly kind = 'mysql-replication';
   readonly runbook: Runbook;
   readonly operations: PlannedOperations;
+  readonly restoreHost: RestoreHost;
 
   constructor(
     private readonly c: MysqlCluster,
@@ -20,6 +22,7 @@ export class MysqlReplicationStack implements Stack {
   ) {
     this.runbook = createRunbook(c);
     this.operations = createOperations(c);
+    this.restoreHost = createRestoreHost(c, containers);
   }
 
   get appUrl(): string {

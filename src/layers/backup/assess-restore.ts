@@ -1,0 +1,94 @@
+import type { WriteRecord } from '../../load/history.js';
+import { formatDurationMs } from '../../spec/duration.js';
+import type { ArchiveSample, BackupRecord, DisasterRestoreRecord, LayerCheck } from '../result.js';
+
+// The figures of a disaster and its restore (docs/backup-restore.md): how old the newest usable backup
+// was at the disaster, how far the binlog archive lagged, how long each restore took to the first good
+// write, and the loss as the scheme explains it. Pure, unit-tested (test/unit/backup-restore-assess.test.ts).
+
+export interface RestoreAssessInput {
+  backups: readonly BackupRecord[];
+  archive: { samples: readonly ArchiveSample[] } | null;
+  restores: readonly DisasterRestoreRecord[];
+  history: readonly WriteRecord[];
+  presentIds: ReadonlySet<number> | null;
+  /** The first fault, or null without one. */
+  disasterAtMs: number | null;
+  backupAgeMs: number | undefined;
+  restoreTimeMs: number | undefined;
+}
+
+export interface RestoreAssessment {
+  backupAgeMs: number | null;
+  archiveAgeMs: number | null;
+  restores: DisasterRestoreRecord[];
+  rpoExplained: string | null;
+  checks: LayerCheck[];
+}
+
+/** The first write acknowledged that was sent after `fromMs` (the app pointed at the restored node). */
+export function firstGoodWriteAfter(history: readonly WriteRecord[], fromMs: number): number | null {
+  let best: number | null = null;
+  for (const w of history) if (w.outcome === 'ok' && w.invokeMs >= fromMs && (best === null || w.completeMs < best)) best = w.completeMs;
+  return best;
+}
+
+export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
+  const checks: LayerCheck[] = [];
+  const at = input.disasterAtMs;
+  const newest = at === null ? undefined : input.backups.filter((b) => b.ok && b.endedAtMs <= at).at(-1);
+  const backupAgeMs = newest && at !== null ? at - newest.startedAtMs : null;
+  // The archive's age: how long before the disaster it was last seen holding everything the primary had logged.
+  const caughtUp = at === null || !input.archive ? undefined : input.archive.samples.filter((s) => s.atMs <= at && s.lagBytes === 0).at(-1);
+  const archiveAgeMs = caughtUp && at !== null ? at - caughtUp.atMs : null;
+  const lastSample = at === null || !input.archive ? undefined : input.archive.samples.filter((s) => s.atMs <= at).at(-1);
+
+  const restores = input.restores.map((r) => {
+    const repointedAt = r.phases.find((p) => p.name === 'restore-repoint')?.endedAtMs ?? null;
+    const first = r.error || repointedAt === null ? null : firstGoodWriteAfter(input.history, repointedAt);
+    return { ...r, firstGoodWriteAtMs: first, restoreTimeMs: first === null ? null : first - r.startedAtMs, writes: input.presentIds && !r.error ? input.presentIds.size : null };
+  });
+
+  if (input.backupAgeMs !== undefined) {
+    const effective = archiveAgeMs ?? backupAgeMs;
+    checks.push({
+      name: 'backup age',
+      ok: effective !== null && effective <= input.backupAgeMs,
+      declared: `≤ ${formatDurationMs(input.backupAgeMs)}`,
+      measured: effective === null ? 'none' : formatDurationMs(Math.round(effective)),
+      detail:
+        at === null
+          ? 'no fault: there is no disaster instant to age the backups at'
+          : `at the disaster: ${backupAgeMs === null ? 'no backup had finished' : `newest backup #${newest!.seq} ${formatDurationMs(Math.round(backupAgeMs))} old`}` +
+            (input.archive
+              ? `; binlog archive ${archiveAgeMs === null ? 'never seen caught up' : `last seen caught up ${formatDurationMs(Math.round(archiveAgeMs))} before it`}${lastSample?.lagBytes != null ? ` (${lastSample.lagBytes} bytes behind at its last sample)` : ''}`
+              : ''),
+    });
+  }
+  if (input.restoreTimeMs !== undefined) {
+    const r = restores.at(-1);
+    checks.push({
+      name: 'restore time',
+      ok: r !== undefined && r.restoreTimeMs !== null && r.restoreTimeMs <= input.restoreTimeMs,
+      declared: `≤ ${formatDurationMs(input.restoreTimeMs)}`,
+      measured: r?.restoreTimeMs == null ? 'not restored' : formatDurationMs(Math.round(r.restoreTimeMs)),
+      detail: r
+        ? r.error
+          ? `the restore failed: ${r.error}`
+          : `restore step to the first good write: ${r.phases.map((p) => `${p.name.replace('restore-', '')} ${Math.round(p.endedAtMs - p.startedAtMs)} ms`).join(', ')}${r.restoreTimeMs === null ? '; no write was acknowledged after the repoint' : `, first good write ${Math.round(r.firstGoodWriteAtMs! - (r.phases.at(-1)?.endedAtMs ?? r.startedAtMs))} ms after it`}`
+        : 'no restore step ran',
+    });
+  }
+  const rpoExplained =
+    at === null
+      ? null
+      : [
+          backupAgeMs === null ? 'no backup before the disaster' : `newest backup ${formatDurationMs(Math.round(backupAgeMs))} old`,
+          input.archive
+            ? archiveAgeMs === null
+              ? 'binlog archive never caught up'
+              : `binlog archive caught up ${formatDurationMs(Math.round(archiveAgeMs))} before the disaster`
+            : 'no binlog archive',
+        ].join('; ');
+  return { backupAgeMs, archiveAgeMs, restores, rpoExplained, checks };
+}

@@ -1,0 +1,60 @@
+import { startContainer, type RunningContainer } from '../../engine/resources.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import { waitUntil } from '../../util/wait.js';
+import type { RestoreHost } from '../stack.js';
+import { setPrimary, target, type DbNode, type MysqlCluster } from './cluster.js';
+import { postAdminPrimary } from './runbook.js';
+import { MYSQL_PORT, isDrillImage, offlineCmd } from './server.js';
+
+// A fresh MariaDB node for a restore from backup: a new container of drill's image with its own, empty
+// datadir (the image's initialised system tables only, in the container's own layer), the same users
+// with the run's passwords, on the stack's network. The old node's data is never reused: a destroyed
+// node has none left, and an intact one (an operator's mistake) is left as it is.
+
+/** Server ids of restored nodes: clear of the stack's own (1 … 6), so their GTIDs are told apart. */
+const RESTORED_SERVER_ID = 100;
+
+export function createRestoreHost(c: MysqlCluster, containers: RunningContainer[]): RestoreHost {
+  return {
+    provision: async (opts) => {
+      const image = c.ctx.images.mysql;
+      if (!(await isDrillImage(c.ctx.docker, image))) throw new InfraError(`restore: provisioning a node needs drill's own MariaDB image (${image} is not one)`);
+      const n = c.nodes.length + 1;
+      const serverId = RESTORED_SERVER_ID + n;
+      const container = await startContainer(c.ctx.docker, c.ctx.run, {
+        node: `db-${n}`,
+        name: `drill-${c.ctx.run.token}-db-${n}`,
+        role: 'db',
+        image,
+        // Read-only until adopted: nobody mistakes it for the primary while it loads (the administrator loading it bypasses read_only).
+        cmd: offlineCmd({ serverId, semisyncTimeoutMs: null, primary: true, readOnly: true }, c.secrets),
+        publish: [MYSQL_PORT],
+        networkName: c.access.network,
+      });
+      const node: DbNode = { container, port: container.ports[MYSQL_PORT]!, serverId };
+      let last = '';
+      await waitUntil(`restored node ${container.node} to accept connections`, opts.timeoutMs, opts.signal, async () => {
+        try {
+          await c.sql.with(target(node), (s) => s.rows('SELECT 1'), { timeoutMs: 2000 });
+          return true;
+        } catch (error) {
+          last = errorMessage(error);
+          return false;
+        }
+      }).catch((error: unknown) => {
+        throw new InfraError(`${errorMessage(error)} (last error: ${last})`);
+      });
+      c.nodes.push(node);
+      containers.push(container);
+      return container;
+    },
+    adopt: async (container, opts) => {
+      const node = c.nodes.find((n) => n.container.id === container.id);
+      if (!node) throw new InfraError(`restore: ${container.name} is not a node drill provisioned`);
+      await c.sql.with(target(node), (s) => c.dialect.setReadOnly(s, false), { timeoutMs: opts.timeoutMs });
+      setPrimary(c, node);
+      await postAdminPrimary(c, container.name, opts.timeoutMs);
+      return `app → ${container.node}`;
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BackupLayerResult } from '../../src/layers/result.js';
+import type { ResultJson } from '../../src/report/result.js';
+import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+
+// The restore drills of issue 13 on the real engine. Each is kept running so the test reads the restored
+// node itself (its own client over the container's socket) and recomputes lost and discarded writes from
+// writes.csv (every write drill sent, with its outcome), independently of drill's measurement.
+
+interface Write {
+  id: number;
+  completeMs: number;
+  ok: boolean;
+}
+
+async function writesOf(resultPath: string): Promise<Write[]> {
+  const rows = (await readFile(path.join(path.dirname(resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
+  return rows.map((r) => {
+    const [id, , completeMs, outcome] = r.split(',');
+    return { id: Number(id), completeMs: Number(completeMs), ok: outcome === 'ok' };
+  });
+}
+
+/** drill.writes on a node, read directly; null when the table is not there. */
+function directIds(container: string): Set<number> | null {
+  const tables = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SHOW TABLES IN drill'], { encoding: 'utf8' });
+  if (!tables.split('\n').includes('writes')) return null;
+  const out = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return new Set(out.split('\n').filter(Boolean).map(Number));
+}
+
+function backupLayer(result: ResultJson): BackupLayerResult {
+  const l = (result.layers ?? [])[0] as BackupLayerResult | undefined;
+  assert.equal(l?.kind, 'backup');
+  return l;
+}
+
+async function exists(name: string): Promise<boolean> {
+  return docker
+    .getContainer(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: Write[]; restored: Set<number> | null; restoredName: string }) => Promise<void> | void): void {
+  describe(path.basename(file, '.yaml'), () => {
+    let run: Awaited<ReturnType<typeof runDrillFile>> | undefined;
+    before(async () => {
+      await requireEngine();
+      run = await runDrillFile(file, ['--keep-stack']);
+    });
+    after(async () => {
+      if (run) await removeKeptRun(run.result.runId);
+    });
+
+    it('passes, restored onto a fresh node, and the figures match a direct read of it', async () => {
+      const { result } = run!;
+      assert.equal(result.verdict, 'pass', result.reason ?? run!.stderr.slice(-3000));
+      assert.equal(run!.code, 0);
+      const l = backupLayer(result);
+      const r = l.restores?.[0];
+      assert.ok(r && !r.error, `a restore ran: ${r?.error ?? 'none'}`);
+      // Each phase timed, in order, on the timeline.
+      assert.deepEqual(
+        r.phases.map((p) => p.name),
+        r.backupGtid === null ? ['restore-provision', 'restore-copy', 'restore-load', 'restore-repoint'] : ['restore-provision', 'restore-copy', 'restore-load', 'restore-replay', 'restore-repoint'],
+      );
+      for (const p of r.phases)
+        assert.ok(
+          result.events.some((e) => e.marker === p.name),
+          `${p.name} on the timeline`,
+        );
+      assert.ok(r.restoreTimeMs !== null && r.firstGoodWriteAtMs! > r.phases.at(-1)!.endedAtMs, 'a first good write after the repoint');
+      // The restored node is a new container: the primary after the drill is the node the restore provisioned.
+      const restoredName = result.stack.primaryAfter!;
+      assert.ok(restoredName.endsWith(`-${r.node}`), `${restoredName} is the restored ${r.node}`);
+      assert.notEqual(restoredName, result.stack.primaryBefore);
+      assert.ok(r.copiedBytes > 0, 'the backup was copied to the new node');
+      await checks({ result, writes: await writesOf(run!.resultPath), restored: directIds(restoredName), restoredName });
+    });
+
+    it('leaves nothing behind once removed', async () => {
+      await removeKeptRun(run!.result.runId);
+      assert.deepEqual(await leftovers(run!.result.runId), []);
+    });
+  });
+}
+
+restoreDrill('drills/mariadb-destroy-primary-restore-latest.yaml', async ({ result, writes, restored }) => {
+  // The destroyed nodes are gone, data and all.
+  for (const f of result.faults) {
+    assert.equal(f.kind, 'destroy');
+    assert.equal(await exists(f.container), false, `${f.container} no longer exists`);
+  }
+  assert.ok(restored, 'drill.writes is on the restored node');
+  const lost = writes.filter((w) => w.ok && !restored.has(w.id));
+  assert.equal(lost.length, 0, `every acknowledged write is on the restored node (first missing: ${lost[0]?.id})`);
+  assert.equal(result.measured!.lostWrites, 0);
+  const l = backupLayer(result);
+  assert.ok(l.binlogArchive && l.binlogArchive.samples.some((s) => s.lagBytes === 0), 'the archive was seen caught up');
+  assert.ok(l.restores![0]!.replayedTransactions > 0, 'archived transactions were replayed after the dump');
+});
+
+restoreDrill('drills/mariadb-backups-only-restore.yaml', ({ result, writes, restored }) => {
+  assert.ok(restored);
+  const l = backupLayer(result);
+  const r = l.restores![0]!;
+  const disasterAtMs = result.faults[0]!.injectedAtMs;
+  const lost = writes.filter((w) => w.ok && !restored.has(w.id));
+  assert.equal(lost.length, result.measured!.lostWrites, 'drill counts the same lost writes as a direct read');
+  assert.ok(lost.length > 0, 'without an archive, the writes after the newest backup are lost');
+  // Every write acknowledged before the restored backup started is there; the lost ones came after it,
+  // so the loss window is bounded by the backup's age at the disaster (reported both ways).
+  assert.ok(
+    lost.every((w) => w.completeMs >= r.backupStartedAtMs),
+    'only writes acknowledged after the backup started are lost',
+  );
+  assert.equal(Math.round(l.backupAgeMs!), Math.round(disasterAtMs - r.backupStartedAtMs));
+  assert.ok(result.measured!.rpoMs! <= l.backupAgeMs! + 1, `RPO ${result.measured!.rpoMs} ms within the backup's age ${l.backupAgeMs} ms`);
+});
+
+/** A point-in-time restore before an operator's mistake: nothing acknowledged before it lost, what came after counted as discarded. */
+function pitrChecks({ result, writes, restored }: { result: ResultJson; writes: Write[]; restored: Set<number> | null }): void {
+  const mistake = result.faults[0]!;
+  assert.equal(mistake.kind, 'operator-mistake');
+  assert.match(mistake.gtid ?? '', /^\d+-\d+-\d+$/);
+  assert.ok(restored, 'the table exists on the restored node');
+  const before = writes.filter((w) => w.ok && w.completeMs < mistake.injectedAtMs);
+  const missingBefore = before.filter((w) => !restored.has(w.id));
+  assert.equal(missingBefore.length, 0, `every write acknowledged before the mistake is back (first missing: ${missingBefore[0]?.id})`);
+  const discarded = writes.filter((w) => w.ok && w.completeMs >= mistake.injectedAtMs && !restored.has(w.id)).length;
+  assert.equal(result.measured!.discardedWrites, discarded, 'discarded by the recovery point, counted apart');
+  assert.equal(result.measured!.lostWrites, 0);
+  const r = backupLayer(result).restores![0]!;
+  assert.equal(r.lastReplayedGtid, r.stopGtid, 'the replay stopped at the transaction before the mistake');
+}
+
+restoreDrill('drills/mariadb-drop-table-pitr.yaml', (ctx) => {
+  // The mistake was real: the old primary has no table any more; the restored node has it again.
+  assert.equal(directIds(ctx.result.faults[0]!.container), null, 'the table is gone on the old primary');
+  pitrChecks(ctx);
+});
+
+restoreDrill('drills/mariadb-delete-all-pitr.yaml', (ctx) => {
+  // The app kept writing after the DELETE: those writes were acknowledged, then rolled back on purpose.
+  const old = directIds(ctx.result.faults[0]!.container);
+  assert.ok(old && old.size > 0, 'the old primary holds only what came after the DELETE');
+  assert.ok(ctx.result.measured!.discardedWrites! > 0, 'writes acknowledged after the DELETE are discarded by the recovery point');
+  for (const id of old) assert.equal(ctx.restored!.has(id), false, `write ${id}, kept by the old primary after the DELETE, is not in the restore`);
+  pitrChecks(ctx);
+});
