@@ -102,8 +102,9 @@ backupDrill('redis-backup-restore (RDB snapshots, Sentinel failover, real restor
 backupDrill('mysql-backup-dump (mariadb-dump, runbook failover, real restore)', 'drills/mysql-backup-dump.yaml', {
   what: 'the restored dump file holds exactly the ids drill read back from the scratch server',
   check(l) {
-    // mariadb-dump writes one row per line; drill.writes rows are one integer each: "(17)," or "(923);".
-    const rows = sh(l.containers[0]!.name, `grep -cE '^\\([0-9]+\\)[,;]$' ${l.restore!.file}`).trim();
+    // mariadb-dump writes one row per line; a drill.writes row is its id and its read key (NULL when the
+    // drill declares no reads): "(17,NULL)," or "(923,3);".
+    const rows = sh(l.containers[0]!.name, `grep -cE '^\\([0-9]+,(NULL|[0-9]+)\\)[,;]$' ${l.restore!.file}`).trim();
     assert.equal(Number(rows), l.restore!.writes);
   },
 });
