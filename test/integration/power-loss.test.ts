@@ -87,8 +87,10 @@ describe('power loss on the lazy disk', () => {
     const fault = everysec.result.faults[0]!;
     const rows = await writesOf(everysec);
     const lost = lostOf(rows);
-    // The same layer and fault as `always` lose writes here: the power loss is real, not a kill -9.
-    assert.ok(lost.length > 20, `only ${lost.length} acknowledged writes lost: everysec should lose up to a second of them`);
+    // The same layer and fault as `always` lose writes here: the power loss is real, not a kill -9. How
+    // many depends on where in Redis's one-second fsync cycle the power went (0–1 s of writes: 20 in one
+    // CI run, 153–182 in others); none at all only if it went within a write's gap (5 ms) of an fsync.
+    assert.ok(lost.length > 0, 'no acknowledged write lost: everysec should lose the writes since its last fsync');
     assert.equal(everysec.result.measured!.lostWrites, lost.length, 'drill counts the lost writes writes.csv shows');
     // Redis fsyncs once a second (up to 2 s when an fsync is slow): nothing acknowledged earlier is lost.
     const oldestLostMs = Math.min(...lost.map((r) => r.completeMs));
