@@ -157,7 +157,9 @@ describe('fault instant of a network fault', () => {
     assert.equal(readFileSync(join(dir, 'ledger'), 'utf8'), 'chain DRILL-T-1\n');
     const appliedMs = Number(readFileSync(join(dir, 'applied'), 'utf8').trim()) / 1e6;
     const atMs = Number(atNs / 1_000_000n);
-    assert.ok(stamps.fromEpochMs >= atMs && stamps.fromEpochMs < atMs + 50, `stamped ${stamps.fromEpochMs - atMs} ms after the instant`);
+    // It waited for the instant (the point); how soon after it stamped is the shell's scheduling, 58 ms once
+    // on a loaded CI machine: the upper bound only says it did not wait for something else.
+    assert.ok(stamps.fromEpochMs >= atMs && stamps.fromEpochMs < atMs + 1000, `stamped ${stamps.fromEpochMs - atMs} ms after the instant`);
     assert.ok(stamps.fromEpochMs <= appliedMs && appliedMs <= stamps.toEpochMs, 'the rule change is not inside its stamps');
   });
 
