@@ -1,12 +1,24 @@
 import type { StackSpec } from '../spec/schema.js';
 import type { Docker } from '../engine/docker-client.js';
-import { imageRefs } from '../engine/images.js';
+import { imageRefs, type ImageName, type ImageRef } from '../engine/images.js';
 import { imagePresent, pullImage } from '../engine/pull-image.js';
 import { descriptorOf } from '../stacks/descriptors.js';
 import { serverImageOverride } from '../stacks/server-image.js';
 import type { ImageKey, StackImages } from '../stacks/plugin.js';
 import { InfraError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
+
+/** drill's own image for each part of a stack (before any override by the drill file). */
+export function ownStackImages(refs: Record<ImageName, ImageRef>): StackImages {
+  return {
+    redis: refs.redis.tag,
+    mysql: refs.mariadb.tag,
+    app: refs.app.tag,
+    monitoring: refs.monitoring.tag,
+    lb: refs.lb.tag,
+    tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
+  };
+}
 
 /**
  * The images a run uses, checked before anything starts. drill's own images must already be built
@@ -16,15 +28,7 @@ import type { Logger } from '../util/log.js';
  * fails clearly where not.
  */
 export async function ensureImages(docker: Docker, stack: StackSpec, log: Logger, opts: { networkFaults?: boolean; layers?: ImageKey[] } = {}): Promise<StackImages> {
-  const refs = await imageRefs();
-  const own: StackImages = {
-    redis: refs.redis.tag,
-    mysql: refs.mariadb.tag,
-    app: refs.app.tag,
-    monitoring: refs.monitoring.tag,
-    lb: refs.lb.tag,
-    tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
-  };
+  const own = ownStackImages(await imageRefs());
   const need = descriptorOf(stack).images(stack);
   const needed = [...need.needed];
   for (const key of opts.layers ?? []) if (!needed.includes(key)) needed.push(key);

@@ -5,7 +5,7 @@ import { drillSchema, type RedisSentinelStackSpec } from '../../src/spec/schema.
 import { imageRefs } from '../../src/engine/images.js';
 import { imagePresent } from '../../src/engine/pull-image.js';
 import { removeRun } from '../../src/engine/resources.js';
-import type { StackImages } from '../../src/stacks/plugin.js';
+import { ownStackImages } from '../../src/run/preflight-images.js';
 import type { Stack } from '../../src/stacks/stack.js';
 import { REDIS_PORT, SENTINEL_PORT, fieldOf, withProbeClient } from '../../src/stacks/redis/client.js';
 import { readPeriods } from '../../src/stacks/redis-sentinel/bring-up-periods.js';
@@ -33,14 +33,7 @@ describe('redis-sentinel stack: ready means ready', () => {
     for (const ref of [refs.redis, refs.app]) assert.ok(await imagePresent(docker, ref.tag), `image ${ref.tag} missing: npm run build && node bin/drill.js images --build`);
     const token = `t${process.pid.toString(36)}rs${Date.now().toString(36).slice(-4)}`;
     runId = `redis-stack-test-${token}`;
-    const images: StackImages = {
-      redis: refs.redis.tag,
-      mysql: refs.mariadb.tag,
-      app: refs.app.tag,
-      monitoring: refs.monitoring.tag,
-      lb: refs.lb.tag,
-      tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
-    };
+    const images = ownStackImages(refs);
     const ctx = {
       docker,
       run: { runId, token, drillName: 'redis-stack-test' },
