@@ -1,4 +1,5 @@
 import { InfraError } from '../util/errors.js';
+import { ipv4ToNumber } from '../util/ipv4.js';
 import { containerFault, engineCall, noteExit, startAgain } from './container/container-fault.js';
 import type { FaultPlugin } from './plugin.js';
 import { resolveGroup } from './resolve-target.js';
@@ -26,7 +27,7 @@ export const powerLoss: FaultPlugin<'power-loss'> = {
     // lowest free address of the network, so each gets its own back (a machine keeps its IP; Sentinel and
     // the replicas know the nodes by address). Started together, two nodes swapped addresses here.
     const powerBack = async () => {
-      for (const n of [...nodes].sort((a, b) => ipOrder(a.ip) - ipOrder(b.ip))) {
+      for (const n of [...nodes].sort((a, b) => ipv4ToNumber(a.ip) - ipv4ToNumber(b.ip))) {
         await startAgain(ctx, n)();
         const ip = await ctx.docker
           .getContainer(n.id)
@@ -44,8 +45,3 @@ export const powerLoss: FaultPlugin<'power-loss'> = {
     return fault;
   },
 };
-
-/** An IPv4 address as a number, for ordering. */
-function ipOrder(ip: string): number {
-  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-}
