@@ -14,8 +14,8 @@ import type { Logger } from '../util/log.js';
 //   base  = the packages in images/base.json on Debian bookworm: FROM Debian's official image where a
 //           registry answers (images/base/Dockerfile), else debootstrap --variant=minbase and `docker
 //           import` (image-source.ts decides; docs/images.md)
-//   redis   = FROM base (images/redis/Dockerfile)
-//   mariadb = FROM base (images/mariadb/Dockerfile)
+//   redis   = FROM base (images/redis/Dockerfile), with drill's lazy disk (images/shared/lazy-disk.py)
+//   mariadb = FROM base (images/mariadb/Dockerfile), with the lazy disk too
 //   monitoring = FROM base + Prometheus, Alertmanager, exporters from Debian (images/monitoring/Dockerfile)
 //   lb      = FROM base + HAProxy, Nginx, Keepalived from Debian (images/lb/Dockerfile)
 //   app     = FROM base + fixtures/app (images/app/Dockerfile)
@@ -25,6 +25,8 @@ import type { Logger } from '../util/log.js';
 export type ImageName = 'base' | 'redis' | 'mariadb' | 'monitoring' | 'lb' | 'app';
 /** Images built FROM the base from a Dockerfile alone (the app also takes fixtures/app). */
 const PLAIN_IMAGES = ['redis', 'mariadb', 'monitoring', 'lb'] as const;
+/** Files more than one image's Dockerfile copies (`COPY shared/...`): drill's lazy disk. In every plain image's build context. */
+const SHARED_DIR_NAME = 'shared';
 
 export interface ImageRef {
   name: ImageName;
@@ -33,6 +35,7 @@ export interface ImageRef {
 }
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const SHARED_DIR = path.join(repoRoot, 'images', SHARED_DIR_NAME);
 
 async function sha256Files(files: string[], root: string): Promise<string> {
   const hash = createHash('sha256');
@@ -89,9 +92,11 @@ export async function imageRefs(): Promise<Record<ImageName, ImageRef>> {
 
   const plain = {} as Record<(typeof PLAIN_IMAGES)[number], ImageRef>;
   for (const name of PLAIN_IMAGES) {
+    // Every file its Dockerfile may COPY: its own folder and images/shared (files two images carry).
+    const files = [...(await listFiles(path.join(repoRoot, 'images', name))), ...(await listFiles(SHARED_DIR))];
     const hash = createHash('sha256')
       .update(base.tag)
-      .update(await sha256Files([path.join(repoRoot, 'images', name, 'Dockerfile')], repoRoot))
+      .update(await sha256Files(files, repoRoot))
       .digest('hex')
       .slice(0, 12);
     plain[name] = { name, tag: `drill/${name}:${hash}`, recipeHash: hash };
@@ -239,6 +244,7 @@ async function buildFromBase(docker: Docker, log: Logger, ref: ImageRef, baseTag
   // GNU tar with two -C: the context folder plus the Dockerfile kept beside the other recipes.
   const args = ['-c', '-C', contextDir, '.'];
   if (contextDir !== dockerfileDir) args.push('-C', dockerfileDir, 'Dockerfile');
+  else args.push('-C', path.dirname(SHARED_DIR), SHARED_DIR_NAME);
   const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const stream = await docker.buildImage(tar.stdout, {

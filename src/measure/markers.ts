@@ -69,7 +69,7 @@ export const LAYER_MARKERS = [
 /**
  * What a node says in its own log (the log-rules.ts of redis and mysql under stacks): a replica losing or regaining its primary, a
  * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on,
- * a server loading its data from disk after a restart (and finding its tail cut), a snapshot saved.
+ * a server loading its data from disk after a restart (and finding its tail cut), crash recovery, a snapshot saved.
  */
 export const LOG_MARKERS = [
   'replica-link-lost',
@@ -82,6 +82,7 @@ export const LOG_MARKERS = [
   'semi-sync-on',
   'data-loaded',
   'data-truncated',
+  'crash-recovery',
   'snapshot-saved',
 ] as const;
 /** A bring-your-own stack put back as it was (compose). */

@@ -23,13 +23,22 @@ function nodes(prefix: string, from: number, to: number, role: (n: number) => st
   return nodeNames(prefix, from, to).map((name, i) => ({ name, role: role(from + i), image }));
 }
 
+function lazyDiskNote(nodes: string): string {
+  return `disk: drill's lazy disk on every ${nodes} node (unsynced writes live in its memory: a power-loss fault loses them; /dev/fuse and CAP_SYS_ADMIN for those nodes)`;
+}
+
+function durabilityNotes(d: MysqlReplicationStackSpec['durability']): string[] {
+  const set = [...(d?.flushLogAtTrxCommit !== undefined ? [`innodb_flush_log_at_trx_commit=${d.flushLogAtTrxCommit}`] : []), ...(d?.syncBinlog !== undefined ? [`sync_binlog=${d.syncBinlog}`] : [])];
+  return set.length > 0 ? [`durability: ${set.join(', ')}`] : [];
+}
+
 function redisSentinel(stack: RedisSentinelStackSpec, images: PlanImages): StackPlan {
   const quorum = stack.quorum ?? Math.floor(stack.sentinels / 2) + 1;
   const notes: string[] = [];
   if (stack.password !== undefined) notes.push('password: set (requirepass, masterauth; masked in every output)');
   const config = Object.entries(stack.redisConfig);
   if (config.length > 0) notes.push(`redis.conf: ${config.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (stack.disk === 'lazy') notes.push("disk: drill's lazy disk on every Redis node (unsynced writes live in its memory: a power-loss fault loses them; /dev/fuse and CAP_SYS_ADMIN for those nodes)");
+  if (stack.disk === 'lazy') notes.push(lazyDiskNote('Redis'));
   const t = stack.sentinel;
   return {
     kind: stack.kind,
@@ -54,7 +63,12 @@ function mysqlReplication(stack: MysqlReplicationStackSpec, images: PlanImages):
       ...nodes('db', 1, stack.replicas + 1, (n) => (n === 1 ? 'primary at the start' : replicaRole(`db-${n}`)), images.mysql),
       { name: 'app-1', role: 'fixture app (the load goes through it)', image: images.app },
     ],
-    notes: [`replication: GTID, ${replication}`, 'flavour (MariaDB or MySQL) and SQL dialect: read from the running server'],
+    notes: [
+      `replication: GTID, ${replication}`,
+      'flavour (MariaDB or MySQL) and SQL dialect: read from the running server',
+      ...(stack.disk === 'lazy' ? [lazyDiskNote('database')] : []),
+      ...durabilityNotes(stack.durability),
+    ],
     failover:
       f.mode === 'auto'
         ? `drill's detector: checks the primary every ${formatDurationMs(f.checkIntervalMs)} (a check fails after ${formatDurationMs(f.checkTimeoutMs)}); after ${f.failureThreshold} failed checks in a row it runs promote (the most advanced replica${f.catchUp ? ', catching up first' : ''}) then repoint, once`

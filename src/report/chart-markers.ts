@@ -104,6 +104,8 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#953800', label: 'link lost', meaning: "detection in the system's own log: a replica lost its primary" };
     case 'data-truncated':
       return { color: '#cf222e', label: 'data cut', meaning: 'the server found its append-only file cut short when it loaded it: what power loss took' };
+    case 'crash-recovery':
+      return { color: '#bc4c00', label: 'crash recovery', meaning: 'the database replayed its redo log (and settled prepared transactions from the binlog) after a crash' };
     case 'snapshot-saved':
       return { color: '#57606a', label: 'snapshot', meaning: 'the server finished a snapshot (RDB) on its disk' };
     case 'semi-sync-off':

@@ -69,6 +69,22 @@ const mysqlReplicationStack = z.strictObject({
     .transform((d) => (d ? { node: d.node, delayMs: d.delay } : undefined))
     .describe('A replica deliberately behind (MASTER_DELAY)'),
   readOnlyReplicas: z.boolean().default(true).describe('read_only=ON on replicas (a write that reaches one fails instead of diverging)'),
+  disk: z
+    .enum(['plain', 'lazy'])
+    .default('plain')
+    .describe(
+      "Where each database node keeps its datadir: plain (the container's filesystem), or lazy: drill's lazy disk, a FUSE layer that holds unsynced writes in memory and loses them in a power-loss fault (docs/power-loss.md; needs drill's own MariaDB image, /dev/fuse and CAP_SYS_ADMIN for the database nodes only)",
+    ),
+  durability: z
+    .strictObject({
+      flushLogAtTrxCommit: z
+        .union([z.literal(0), z.literal(1), z.literal(2)])
+        .optional()
+        .describe('innodb_flush_log_at_trx_commit: 1 = the redo log fsynced at each commit; 2 = written at each commit, fsynced about once a second; 0 = both about once a second'),
+      syncBinlog: z.int().min(0).max(1_000_000).optional().describe('sync_binlog: 1 = the binlog fsynced at each commit (group); N = every N commit groups; 0 = when the OS writes it back'),
+    })
+    .optional()
+    .describe("The servers' durability settings (absent: the server's own defaults); what they keep is what a power-loss fault on disk: lazy shows"),
   failover: z
     .strictObject({
       mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),

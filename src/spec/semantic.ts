@@ -160,10 +160,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
           at(path, `expected a data node (primary, replica, any-replica, replicas or a node such as redis-2), got ${quote(member)}: power loss is judged by what a data node's disk kept`);
         else checkTarget(path, member, true);
       });
-      if (stack.kind !== 'redis-sentinel' || stack.disk !== 'lazy') {
+      if (stack.kind === 'compose' || stack.disk !== 'lazy') {
         at(
           ['steps', index, 'fault'],
-          `power-loss needs the nodes' data on drill's lazy disk (stack.disk: lazy, on a redis-sentinel stack), got ${stack.kind === 'redis-sentinel' ? `disk ${stack.disk}${has(['stack', 'disk']) ? '' : ' (the default)'}` : `a ${stack.kind} stack`}: on a plain disk a kill loses nothing the server wrote (it sits in the page cache), so it would not be power loss (docs/power-loss.md)`,
+          `power-loss needs the nodes' data on drill's lazy disk (stack.disk: lazy, on a redis-sentinel or mysql-replication stack), got ${stack.kind !== 'compose' ? `disk ${stack.disk}${has(['stack', 'disk']) ? '' : ' (the default)'}` : `a ${stack.kind} stack`}: on a plain disk a kill loses nothing the server wrote (it sits in the page cache), so it would not be power loss (docs/power-loss.md)`,
         );
       }
     } else if (step.fault === 'loss') {
@@ -181,8 +181,9 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     }
   });
 
-  if (stack.kind === 'redis-sentinel' && stack.disk === 'lazy' && stack.image !== undefined) {
-    at(['stack', 'disk'], `disk: lazy needs drill's own Redis image (it carries the lazy disk), got stack.image ${quote(stack.image)}: remove stack.image or use disk: plain`);
+  if (stack.kind !== 'compose' && stack.disk === 'lazy' && stack.image !== undefined) {
+    const own = stack.kind === 'redis-sentinel' ? 'Redis' : 'MariaDB';
+    at(['stack', 'disk'], `disk: lazy needs drill's own ${own} image (it carries the lazy disk), got stack.image ${quote(stack.image)}: remove stack.image or use disk: plain`);
   }
 
   if (stack.kind === 'redis-sentinel' && stack.quorum !== undefined && stack.quorum > stack.sentinels) {

@@ -54,6 +54,7 @@ describe('docs/drill-file.md', () => {
       replicas: 2,
       replication: { mode: 'semisync', semisyncTimeoutMs: 10_000 },
       readOnlyReplicas: true,
+      disk: 'plain',
       failover: { mode: 'runbook', checkIntervalMs: 500, failureThreshold: 3, checkTimeoutMs: 500, catchUp: true },
     });
     assert.deepEqual(spec.steps, [

@@ -116,6 +116,7 @@ function syntheticSpec(replicas: number, semisync: boolean, delayedReplica: { no
     replication: { mode: semisync ? 'semisync' : 'async', semisyncTimeoutMs: 10_000 },
     delayedReplica,
     readOnlyReplicas: true,
+    disk: 'plain',
     failover: { mode: 'runbook', checkIntervalMs: 500, failureThreshold: 3, checkTimeoutMs: 500, catchUp: true },
   };
 }

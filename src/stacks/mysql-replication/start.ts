@@ -40,6 +40,9 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
   const image = ctx.images.mysql;
   const started = Date.now();
   const [offline] = await Promise.all([isDrillImage(docker, image), createNetwork(docker, run, network)]);
+  const lazyDisk = spec.disk === 'lazy';
+  if (lazyDisk && !offline)
+    throw new UsageError(`stack.disk: lazy needs drill's own MariaDB image (it carries the lazy disk), got ${image}: unset DRILL_SERVER_IMAGES or use disk: plain (docs/power-loss.md)`);
   const semisyncTimeoutMs = spec.replication.mode === 'semisync' ? spec.replication.semisyncTimeoutMs : null;
   const primaryName = `drill-${run.token}-db-1`;
   // Reads from "replica" go to these (the app reads round them; one replica in the reads drills).
@@ -50,7 +53,7 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
       const serverId = i + 1;
       // read_only at start for drill's image (kept across a restart); an official image's entrypoint runs
       // its own init on these options first, so there it is set over SQL only (persisted on MySQL).
-      const opts = { serverId, semisyncTimeoutMs, primary: serverId === 1, readOnly: offline && serverId > 1 && spec.readOnlyReplicas };
+      const opts = { serverId, semisyncTimeoutMs, primary: serverId === 1, readOnly: offline && serverId > 1 && spec.readOnlyReplicas, durability: spec.durability, lazyDisk };
       const container = await startContainer(docker, run, {
         node: `db-${serverId}`,
         name: `drill-${run.token}-db-${serverId}`,
@@ -61,6 +64,7 @@ export async function startMysqlReplication(ctx: MysqlStackContext, spec: MysqlR
         ...(offline ? {} : { env: officialEnv(secrets) }),
         publish: [MYSQL_PORT],
         networkName: network,
+        ...(lazyDisk ? { lazyDisk: true } : {}),
       });
       return { container, port: container.ports[MYSQL_PORT]!, serverId };
     }),

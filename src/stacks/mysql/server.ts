@@ -59,6 +59,10 @@ export interface ServerOptions {
   /** The primary: semi-sync source side on, read-write. */
   primary: boolean;
   readOnly: boolean;
+  /** innodb_flush_log_at_trx_commit / sync_binlog, when the drill declares them (else the server's defaults). */
+  durability?: { flushLogAtTrxCommit?: 0 | 1 | 2 | undefined; syncBinlog?: number | undefined } | undefined;
+  /** The datadir on drill's lazy disk (docs/power-loss.md): only with drill's own image. */
+  lazyDisk?: boolean;
 }
 
 export function serverArgs(o: ServerOptions): string[] {
@@ -92,11 +96,33 @@ export function serverArgs(o: ServerOptions): string[] {
     );
   }
   if (o.readOnly) args.push('--read-only');
+  const d = o.durability;
+  if (d?.flushLogAtTrxCommit !== undefined) args.push(`--innodb-flush-log-at-trx-commit=${d.flushLogAtTrxCommit}`);
+  if (d?.syncBinlog !== undefined) args.push(`--sync-binlog=${d.syncBinlog}`);
   return args;
+}
+
+/** Where the lazy disk keeps what was fsynced: the image's own datadir, which a kill and a start keep. */
+const DURABLE_DATADIR = '/var/lib/mysql';
+/** The lazy disk's mount over it, mariadbd's datadir on a lazy disk. */
+const LAZY_DATADIR = '/var/lib/drill-lazy';
+
+/**
+ * The datadir on drill's lazy disk: mount it over the image's datadir (which then holds only what was
+ * fsynced), and keep every byte InnoDB writes in the kernel's path through the layer: buffered I/O with
+ * fsync (its default O_DIRECT, and the redo log's, would bypass a page cache the layer has to model),
+ * and no native AIO. The layer's process lives under the container's init, so a kill takes it too.
+ */
+function lazyDiskLines(): { mount: string[]; args: string[] } {
+  return {
+    mount: [`drill-lazy-disk ${DURABLE_DATADIR} ${LAZY_DATADIR} &`, `until grep -q ' ${LAZY_DATADIR} fuse' /proc/mounts; do sleep 0.02; done`],
+    args: [`--datadir=${LAZY_DATADIR}`, '--innodb-flush-method=fsync', '--loose-innodb-log-file-buffering=ON', '--innodb-use-native-aio=0'],
+  };
 }
 
 /** Cmd for drill's offline image: initialise the datadir if missing, write the users' init file, exec mariadbd. */
 export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
+  const lazy = o.lazyDisk ? lazyDiskLines() : { mount: [], args: [`--datadir=${DURABLE_DATADIR}`] };
   const init = userStatements(secrets, true)
     .map((s) => `${s};`)
     .join('\n');
@@ -110,8 +136,9 @@ export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
     init,
     'DRILL_SQL',
     'chown mysql:mysql /run/mysqld/drill-init.sql && chmod 600 /run/mysqld/drill-init.sql',
+    ...lazy.mount,
     // performance_schema is off in MariaDB by default; said explicitly (MySQL keeps it: SHOW STATUS reads it).
-    `exec mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql --performance-schema=OFF ${serverArgs(o).join(' ')}`,
+    `exec mariadbd --no-defaults --user=mysql ${lazy.args.join(' ')} --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql --performance-schema=OFF ${serverArgs(o).join(' ')}`,
   ].join('\n');
   return ['sh', '-c', script];
 }

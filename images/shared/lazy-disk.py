@@ -27,16 +27,21 @@ import time
 from fusepy import FUSE, FuseOSError, Operations  # Debian names the fusepy module fusepy
 
 
-class Dirty:
-    """A file's content as the page cache has it, and which byte ranges differ from BACKING."""
+class Cached:
+    """A file's content as the page cache has it, and which byte ranges differ from BACKING (none: clean)."""
 
     def __init__(self, content):
         self.content = content
         self.ranges = []  # [start, end) pairs written since the last sync
         self.size_changed = False
-        self.since = time.monotonic()
+        self.since = time.monotonic()  # when it last went from clean to dirty
+
+    def dirty(self):
+        return bool(self.ranges) or self.size_changed
 
     def mark(self, start, end):
+        if not self.dirty():
+            self.since = time.monotonic()
         self.ranges.append((start, end))
         if len(self.ranges) > 64:  # keep the list short: one range covering them all
             lo = min(r[0] for r in self.ranges)
@@ -47,8 +52,8 @@ class Dirty:
 class LazyDisk(Operations):
     def __init__(self, backing, writeback_s):
         self.backing = os.path.realpath(backing)
-        self.lock = threading.Lock()
-        self.dirty = {}
+        self.mutex = threading.Lock()  # not "lock": fusepy calls the FUSE op of that name (POSIX locks)
+        self.cache = {}  # path -> Cached: every file written since the mount (clean or dirty)
         self.writeback_s = writeback_s
         self.synced_bytes = 0
 
@@ -56,16 +61,18 @@ class LazyDisk(Operations):
         return os.path.join(self.backing, path.lstrip("/"))
 
     def _load(self, path):
-        d = self.dirty.get(path)
+        # A file once written stays cached, clean after an fsync: reading a large file (InnoDB's redo log)
+        # back from BACKING at every commit would make each commit cost the whole file.
+        d = self.cache.get(path)
         if d is None:
             with open(self._full(path), "rb") as f:
-                d = Dirty(bytearray(f.read()))
-            self.dirty[path] = d
+                d = Cached(bytearray(f.read()))
+            self.cache[path] = d
         return d
 
     def _sync(self, path):
-        d = self.dirty.pop(path, None)
-        if d is None:
+        d = self.cache.get(path)
+        if d is None or not d.dirty():
             return
         fd = os.open(self._full(path), os.O_WRONLY)
         try:
@@ -79,6 +86,8 @@ class LazyDisk(Operations):
             os.fsync(fd)
         finally:
             os.close(fd)
+        d.ranges = []
+        d.size_changed = False
 
     # --- the kernel's writeback: files dirty for longer than writeback_s are written back -----------------
 
@@ -86,8 +95,8 @@ class LazyDisk(Operations):
         while True:
             time.sleep(1)
             now = time.monotonic()
-            with self.lock:
-                for path in [p for p, d in self.dirty.items() if now - d.since >= self.writeback_s]:
+            with self.mutex:
+                for path in [p for p, d in self.cache.items() if d.dirty() and now - d.since >= self.writeback_s]:
                     try:
                         self._sync(path)
                     except OSError:
@@ -98,21 +107,21 @@ class LazyDisk(Operations):
     def getattr(self, path, fh=None):
         st = os.lstat(self._full(path))
         attrs = {k: getattr(st, k) for k in ("st_atime", "st_ctime", "st_gid", "st_mode", "st_mtime", "st_nlink", "st_size", "st_uid")}
-        with self.lock:
-            d = self.dirty.get(path)
+        with self.mutex:
+            d = self.cache.get(path)
             if d is not None:
                 attrs["st_size"] = len(d.content)
         return attrs
 
     def read(self, path, size, offset, fh):
-        with self.lock:
-            d = self.dirty.get(path)
+        with self.mutex:
+            d = self.cache.get(path)
             if d is not None:
                 return bytes(d.content[offset : offset + size])
         return os.pread(fh, size, offset)
 
     def write(self, path, data, offset, fh):
-        with self.lock:
+        with self.mutex:
             d = self._load(path)
             end = offset + len(data)
             if offset > len(d.content):
@@ -123,8 +132,10 @@ class LazyDisk(Operations):
         return len(data)
 
     def truncate(self, path, length, fh=None):
-        with self.lock:
+        with self.mutex:
             d = self._load(path)
+            if not d.dirty():
+                d.since = time.monotonic()
             old = len(d.content)
             if length < old:
                 del d.content[length:]
@@ -134,7 +145,7 @@ class LazyDisk(Operations):
             d.size_changed = True
 
     def fsync(self, path, datasync, fh):
-        with self.lock:
+        with self.mutex:
             self._sync(path)
         return 0
 
@@ -148,8 +159,8 @@ class LazyDisk(Operations):
     def create(self, path, mode, fi=None):
         # The new (empty) file exists at once, as its directory entry would after a journal commit.
         fd = os.open(self._full(path), os.O_RDWR | os.O_CREAT | os.O_TRUNC, mode)
-        with self.lock:
-            self.dirty.pop(path, None)
+        with self.mutex:
+            self.cache.pop(path, None)
         return fd
 
     def release(self, path, fh):
@@ -159,17 +170,17 @@ class LazyDisk(Operations):
     # --- metadata: straight to BACKING ---------------------------------------------------------------------
 
     def unlink(self, path):
-        with self.lock:
-            self.dirty.pop(path, None)
+        with self.mutex:
+            self.cache.pop(path, None)
             os.unlink(self._full(path))
 
     def rename(self, old, new):
-        with self.lock:
+        with self.mutex:
             os.rename(self._full(old), self._full(new))
-            self.dirty.pop(new, None)
-            moved = self.dirty.pop(old, None)
+            self.cache.pop(new, None)
+            moved = self.cache.pop(old, None)
             if moved is not None:
-                self.dirty[new] = moved
+                self.cache[new] = moved
 
     def readdir(self, path, fh):
         return [".", ".."] + os.listdir(self._full(path))
