@@ -72,7 +72,7 @@ describe('MariaDB power loss on the lazy disk', () => {
   before(async () => {
     await requireEngine();
     [durable, durableIds] = await runAndRead('drills/mariadb-durable-power-loss.yaml');
-    [relaxed, relaxedIds] = await runAndRead('drills/mariadb-relaxed-power-loss.yaml');
+    [relaxed, relaxedIds] = await runAndRead('drills/mariadb-relaxed-durability-power-loss.yaml');
   });
 
   it('flush_log_at_trx_commit=1, sync_binlog=1: no acknowledged write is lost', async () => {
