@@ -11,6 +11,7 @@ import { pause } from './pause.js';
 import { powerLoss } from './power-loss.js';
 import type { FaultContext, FaultKind, FaultPlugin, FaultPlugins, InjectedFault } from './plugin.js';
 import { restart } from './restart.js';
+import { siteLoss } from './site-loss.js';
 import { stop } from './stop.js';
 
 // Every fault kind of the schema and its plugin: a kind without a plugin (or the reverse) does not compile.
@@ -27,6 +28,7 @@ export const faultPlugins = {
   loss,
   latency,
   'power-loss': powerLoss,
+  'site-loss': siteLoss,
 } satisfies FaultPlugins;
 
 export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: FaultPlugins = faultPlugins): Promise<InjectedFault> {

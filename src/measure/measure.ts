@@ -25,7 +25,8 @@ export function measure(input: MeasureInput): Measured {
   // t_fault: the earliest moment the fault can have taken effect (docs/design.md).
   const tFaultMs = fault ? (fault.effectFromMs ?? fault.injectedAtMs) : null;
   const notes: string[] = [];
-  if (faults.length > 1) notes.push(`${faults.length} faults were injected: the drill's RTO and downtime are measured from the first one (each event has its own row)`);
+  const disasters = faults.filter((f) => !f.condition).length;
+  if (disasters > 1) notes.push(`${disasters} faults were injected: the drill's RTO and downtime are measured from the first one (each event has its own row)`);
   if (history.length === 0) notes.push('the load recorded no writes');
 
   const okLatencies = sortedOkLatencies(sorted);
@@ -147,9 +148,10 @@ function idsWhere(ids: ReadonlySet<number>, keep: (id: number) => boolean): Set<
 }
 
 /** The fault that defines t_fault: the earliest injected (faults are normally recorded in order). */
+/** The first fault that is the drill's disaster (a condition such as a slow link is not). */
 export function firstFault(faults: readonly FaultRecord[]): FaultRecord | null {
   let first: FaultRecord | null = null;
-  for (const f of faults) if (first === null || f.injectedAtMs < first.injectedAtMs) first = f;
+  for (const f of faults) if (!f.condition && (first === null || f.injectedAtMs < first.injectedAtMs)) first = f;
   return first;
 }
 

@@ -41,6 +41,10 @@ export interface FaultRecord {
   process?: string;
   /** destroy: what was removed with the container (its data), in words. */
   destroyed?: string;
+  /** A condition of the drill (a slow link), not its disaster: no event, and not the fault the drill's RTO and RPO count from. */
+  condition?: boolean;
+  /** site-loss: each surviving data node's newest applied write, asked of it just before the site went (null: none, or no answer). */
+  standbys?: { node: string; lastWriteId: number | null; askedFromMs: number; answeredAtMs: number }[];
   /** operator-mistake: its name in the drill file, the statement, and the GTID the server gave it (@@last_gtid). */
   name?: string;
   statement?: string;
@@ -192,9 +196,21 @@ export interface LostWrite {
   ackAfterFault: boolean; // acknowledged after t_fault: split brain or a write to a dying primary
 }
 
+/** A surviving node at a site loss: how far behind the lost primary it was, from its own answer just before. */
+export interface StandbyLag {
+  node: string;
+  lastWriteId: number | null;
+  /** Disaster instant minus the acknowledgement of the newest write it had (null when it had none). */
+  lagMs: number | null;
+  /** Acknowledged writes it did not have at the disaster: what a failover to it must lose. */
+  writesBehind: number;
+}
+
 export interface Measured {
   /** The read side (load.reads; docs/reads.md); absent when the drill declares no reads. */
   reads?: ReadsMeasured;
+  /** site-loss: where each surviving node stood at the disaster, in time and writes (measure/standby-lag.ts); absent without one. */
+  standbyLag?: StandbyLag[];
   totalWrites: number;
   ackedWrites: number;
   failedWrites: number;

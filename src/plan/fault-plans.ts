@@ -35,13 +35,23 @@ export const faultPlans = {
     action: () => 'power loss (every process of each node killed at once, on its lazy disk: what was not fsynced is gone)',
     target: (s, stack) => describeGroups(stack, [s.nodes], s.atMs),
   },
+  'site-loss': {
+    network: false,
+    action: () => 'site loss (every node of the site destroyed at once, containers and data; the surviving nodes asked where they stood just before)',
+    target: (s, stack) => describeGroups(stack, [s.nodes], s.atMs),
+  },
   isolate: { network: true, action: () => 'isolate (cut off from every other node)', target: single },
   loss: {
     network: true,
     action: (s) => `loss of ${s.percent}% of the packets, each direction${s.between ? ', between the two groups' : ''}`,
     target: (s, stack) => (s.between ? describeGroups(stack, s.between, s.atMs) : describeTarget(stack, s.target, s.atMs)),
   },
-  latency: { network: true, action: (s) => `latency +${formatDurationMs(s.delayMs)}${s.jitterMs > 0 ? ` ± ${formatDurationMs(s.jitterMs)}` : ''} on the traffic to the node`, target: single },
+  latency: {
+    network: true,
+    action: (s) =>
+      `latency +${formatDurationMs(s.delayMs)}${s.jitterMs > 0 ? ` ± ${formatDurationMs(s.jitterMs)}` : ''} on the traffic to the node${s.from ? ` from ${s.from.join(', ')} only (a slow link)` : ''}`,
+    target: single,
+  },
 } satisfies FaultPlans;
 
 /**
@@ -52,6 +62,7 @@ export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep:
   const network = faultPlans[step.fault].network;
   const after = (what: string) => `${what} ${formatDurationMs(step.durationMs!)} after it is in effect (about ${formatDurationMs(step.atMs + step.durationMs!)})`;
   if (step.fault === 'destroy') return 'never: the node is gone; a restore from backup provisions a new one';
+  if (step.fault === 'site-loss') return 'never: the site is gone; a failover to the surviving site, or a restore, takes over';
   if (step.fault === 'operator-mistake') return 'never: the statement is committed; a point-in-time restore undoes it';
   if (step.fault === 'restart') return 'itself: started again after its time down';
   // The container lives on: nothing restarts the killed process, with or without a duration.

@@ -1,3 +1,4 @@
+import { standbyLag, standbyLagNote } from '../measure/standby-lag.js';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { engineDescription } from '../engine/docker-client.js';
@@ -69,6 +70,11 @@ export function buildResult(run: RunState): ResultJson {
       timerResolutionMs: TIMER_RESOLUTION_MS,
       timeline: { bucketMs: spec.measure.bucketMs, fromMs: range.fromMs, toMs: range.toMs },
     });
+  }
+  const lags = standbyLag(input.faults, input.history);
+  if (lags.length) {
+    measured.standbyLag = lags;
+    for (const lag of lags) measured.notes.push(standbyLagNote(lag, measured.lostWrites));
   }
   const perEvent = measureEventRows(measureInput, journal.drillEvents);
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {

@@ -176,6 +176,23 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
           checkTarget(['steps', index, 'between', g, m], member, true);
         });
       });
+    } else if (step.fault === 'site-loss') {
+      step.nodes.forEach((member, m) => {
+        const path: Segment[] = ['steps', index, 'nodes', m];
+        if (/^(sentinels?|apps?|runner)$|^(sentinel|app)-\d+$/.test(member))
+          at(path, `expected a data node (primary, replica, replicas or a node such as db-2), got ${quote(member)}: the surviving clients and monitors are not part of the lost site`);
+        else checkTarget(path, member, true);
+      });
+      if (stack.kind === 'compose')
+        at(['steps', index, 'fault'], 'expected a stack drill starts (site-loss destroys containers and their data, and drill never removes what it did not create), got a compose stack');
+    } else if (step.fault === 'latency') {
+      checkTarget(['steps', index, 'target'], step.target, false);
+      step.from?.forEach((member, m) => {
+        const path: Segment[] = ['steps', index, 'from', m];
+        if (member === 'runner') at(path, 'expected a node whose connections to the target are delayed, got "runner": drill\'s own probes must see the node\'s other clients undelayed');
+        else if (member === step.target) at(path, `expected a node other than the target ${quote(step.target)}: a node's connections to itself are not a link`);
+        else checkTarget(path, member, true);
+      });
     } else {
       checkTarget(['steps', index, 'target'], step.target, false);
     }

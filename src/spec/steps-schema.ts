@@ -123,6 +123,17 @@ const powerLossFaultStep = z
   )
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.nodes.join('+'), nodes: s.nodes, durationMs: s.duration }));
 
+const siteLossFaultStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('site-loss'),
+    nodes: group.describe('Every data node of the lost site, e.g. [primary, db-2]: each is destroyed (container and data); the nodes not listed are the surviving site'),
+  })
+  .describe(
+    'Site loss: every node of one site destroyed at the same instant (containers and data: nothing heals it). Where each surviving node stood is asked of it just before (stack.lastWriteIds): a failover to a standby is judged against its lag at the disaster',
+  )
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.nodes.join('+'), nodes: s.nodes, durationMs: undefined }));
+
 const isolateFaultStep = z
   .strictObject({
     at: duration().describe('When to inject, from the end of warm-up'),
@@ -152,10 +163,22 @@ const latencyFaultStep = z
     target,
     delay: duration({ minMs: 1, maxMs: 60_000 }).describe('Added one-way delay'),
     jitter: duration({ maxMs: 60_000 }).default(0).describe('Random variation around the delay'),
+    from: z
+      .array(groupMember)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        'Only connections from these nodes are delayed: a slow link between two sites (e.g. the replication path to a remote standby); every other client of the node keeps its path (always the TCP proxy)',
+      ),
+    condition: z
+      .boolean()
+      .default(false)
+      .describe("A condition of the drill, not its disaster (e.g. the slow link to a remote standby): no event of its own, and the drill's RTO and RPO are measured from the next fault"),
     duration: healAfter,
   })
   .describe("Added latency on the traffic to a node: netem where the kernel has it, otherwise a delaying TCP proxy in the node's network namespace (the report says which)")
-  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, delayMs: s.delay, jitterMs: s.jitter, durationMs: s.duration }));
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: s.target, delayMs: s.delay, jitterMs: s.jitter, from: s.from, condition: s.condition, durationMs: s.duration }));
 
 const promoteStep = z
   .strictObject({
@@ -264,6 +287,7 @@ export const stepSchema = z.union([
   latencyFaultStep,
   powerLossFaultStep,
   destroyFaultStep,
+  siteLossFaultStep,
   operatorMistakeStep,
   promoteStep,
   repointStep,

@@ -98,6 +98,16 @@ export interface Stack {
   operations?: PlannedOperations;
   /** Present where drill can add a fresh, empty data node for a restore from backup (stacks whose nodes it owns). */
   restoreHost?: RestoreHost;
+  /**
+   * The newest write each node has applied (its highest write id; null: none, or it did not answer within
+   * timeoutMs), asked of the nodes themselves: where a standby stood at a disaster (site-loss).
+   */
+  lastWriteIds?(nodes: readonly RunningContainer[], timeoutMs: number): Promise<Map<string, number | null>>;
+  /**
+   * Make a replica open its replication connection again (MySQL: STOP/START SLAVE IO_THREAD), so that it
+   * goes through a network rule put in since it connected; null when the node does not replicate.
+   */
+  reconnectReplication?(node: RunningContainer): Promise<string | null>;
   /** Close the runner's own client connections, and put back what a bring-your-own stack had (containers are removed by label, elsewhere). */
   stop(): Promise<void>;
 }

@@ -73,6 +73,16 @@ describe('iptables text', () => {
     assert.ok(rules.filter.every((r) => r.includes('172.20.0.2/32')));
     assert.equal(existingConnectionsFilter('172.20.0.2', [6379, 26379]), '( sport = :6379 or sport = :26379 ) and not ( dst 172.20.0.2 or dst 127.0.0.1 )');
   });
+
+  it('latency proxy from peers only (a slow link between sites): only their connections are redirected and reset', () => {
+    const rules = latencyProxyRules('172.20.0.2', [{ port: 3306, listen: 41000 }], ['172.20.0.4']);
+    assert.deepEqual(rules.nat, ['-s 172.20.0.4/32 -d 172.20.0.2/32 -p tcp -m tcp --dport 3306 -j REDIRECT --to-ports 41000']);
+    assert.deepEqual(rules.filter, [
+      '-s 172.20.0.4/32 -d 172.20.0.2/32 -p tcp -m tcp --dport 3306 -j REJECT --reject-with tcp-reset',
+      '-s 172.20.0.2/32 -d 172.20.0.4/32 -p tcp -m tcp --sport 3306 ! --tcp-flags RST RST -j REJECT --reject-with tcp-reset',
+    ]);
+    assert.equal(existingConnectionsFilter('172.20.0.2', [3306], ['172.20.0.4', '172.20.0.5']), '( sport = :3306 ) and ( dst 172.20.0.4 or dst 172.20.0.5 )');
+  });
 });
 
 describe('partition plan', () => {

@@ -167,7 +167,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         line: 9,
         column: 12,
         path: 'steps[0].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
       },
     ]);
   });
@@ -206,7 +206,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -214,7 +214,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -240,7 +240,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"`,
       );
       return true;
     });
@@ -759,7 +759,7 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 13,
         column: 12,
         path: 'steps[1].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "operator-mistake", got "explode"',
+        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
       },
     ]);
   });

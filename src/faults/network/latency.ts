@@ -1,12 +1,12 @@
 import type { FaultStepSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { FaultContext, FaultPlugin } from '../plugin.js';
-import { resolveTarget } from '../resolve-target.js';
+import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { removeChain } from './chains.js';
 import { installChain } from './stamped-install.js';
 import { exec, execChecked, sh } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
-import { hostRoundTrips, hostRoundTripsRetrying, probePayload } from './probes.js';
+import { hostRoundTrips, hostRoundTripsRetrying, peerRoundTrips, probePayload } from './probes.js';
 import { LEDGER_PATH, existingConnectionsFilter, latencyProxyRules, ledgerAdd, newChainName } from './rules.js';
 import { PROXY_PATH } from './scripts.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';
@@ -52,17 +52,33 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
   if (probePort === undefined) throw new InfraError(`latency on ${node.name}: it publishes no service port to delay and probe`);
   const hostPort = node.ports[probePort]!;
   const payload = probePayload(probePort, node.role);
+  // A slow link from some peers only: their connections go through the proxy, everyone else's do not.
+  const peers = step.from ? (await resolveGroup(ctx.stack, step.from, ctx.layers)).filter((p) => p.id !== node.id) : null;
+  if (peers?.length === 0) throw new InfraError(`latency on ${node.name}: from ${step.from!.join(', ')} resolved to no other node`);
   const helper = await acquireHelper(ctx, node);
+  const peerHelpers: Helper[] = [];
   let placed: Placed | undefined;
   try {
+    for (const p of peers ?? []) peerHelpers.push(await acquireHelper(ctx, p));
+    const link: PeerLink | null = peers ? { helpers: peerHelpers, host: node.ip, port: probePort, payload } : null;
     // Before the fault, for comparison only (a node that does not answer now fails the check below).
     const baseline = await hostRoundTrips(hostPort, payload, 3, 2000).catch(() => [] as number[]);
-    const mechanism: NetworkMechanism = (await netemAvailable(ctx, helper)) ? 'netem' : 'tcp-proxy';
-    placed = mechanism === 'netem' ? await withNetem(ctx, helper, step) : await withProxy(ctx, helper, step, servicePorts);
-    const why = process.env.DRILL_LATENCY_MECHANISM ? 'DRILL_LATENCY_MECHANISM' : mechanism === 'netem' ? 'the kernel has netem' : 'no netem in this kernel';
-    const what = mechanism === 'netem' ? `every packet ${node.node} sends on ${helper.iface}` : `answers from ${node.node}:${servicePorts.join(', ')}`;
+    // netem delays every packet the node sends; only the proxy can tell one client from another.
+    const mechanism: NetworkMechanism = !peers && (await netemAvailable(ctx, helper)) ? 'netem' : 'tcp-proxy';
+    placed = mechanism === 'netem' ? await withNetem(ctx, helper, step) : await withProxy(ctx, helper, step, servicePorts, peers?.map((p) => p.ip) ?? null);
+    const why = peers ? 'only some clients are delayed' : process.env.DRILL_LATENCY_MECHANISM ? 'DRILL_LATENCY_MECHANISM' : mechanism === 'netem' ? 'the kernel has netem' : 'no netem in this kernel';
+    const what =
+      mechanism === 'netem'
+        ? `every packet ${node.node} sends on ${helper.iface}`
+        : `answers from ${node.node}:${servicePorts.join(', ')}${peers ? ` to ${peers.map((p) => p.node).join(', ')} only` : ''}`;
     ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency via ${mechanism} (${why}): ${what} held ${step.delayMs} ± ${step.jitterMs} ms` });
-    const verified = await verifyLatency(step, node.node, hostPort, probePort, payload, baseline);
+    // A replica only listens on its replication connection: it would not notice the old one was cut (no
+    // reset reaches it) until its own timeout. It opens a new one, through the slow link.
+    for (const p of peers ?? []) {
+      const said = ctx.stack.reconnectReplication ? await ctx.stack.reconnectReplication(p) : null;
+      if (said) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency on the link to ${node.node}: ${said}` });
+    }
+    const verified = link ? await verifyLinkLatency(ctx, step, node.node, link, hostPort, baseline) : await verifyLatency(step, node.node, hostPort, probePort, payload, baseline);
     const verifiedAtMs = ctx.clock.nowMs();
     ctx.note({
       atMs: verifiedAtMs,
@@ -75,10 +91,11 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
     let released = false;
     const undo = async (): Promise<string> => {
       await remove();
-      const proof = await verifyLatencyGone(step, node.node, hostPort, probePort, payload);
+      const proof = link ? await verifyLinkLatencyGone(ctx, step, node.node, link) : await verifyLatencyGone(step, node.node, hostPort, probePort, payload);
       if (!released) {
         released = true;
         await releaseHelper(ctx, helper);
+        for (const h of peerHelpers) await releaseHelper(ctx, h);
       }
       return proof;
     };
@@ -87,6 +104,9 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
     if (placed) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `latency NOT verified, rolled back: ${errorMessage(error)}`, marker: 'fault-unverified' });
     await (placed ? placed.remove() : Promise.resolve())
       .then(() => releaseHelper(ctx, helper))
+      .then(async () => {
+        for (const h of peerHelpers) await releaseHelper(ctx, h);
+      })
       .catch((e: unknown) => {
         ctx.log.warn({ err: errorMessage(e) }, 'rolling back latency failed');
       });
@@ -111,6 +131,54 @@ async function verifyLatencyGone(step: Step, node: string, hostPort: number, pro
   if (floor <= 0) return `${summary} (a delay of ${step.delayMs} ± ${step.jitterMs} ms cannot be told apart: not a proof)`;
   if (Math.min(...samples) >= floor) throw new InfraError(`latency still in effect after its removal: ${summary}: none under ${floor.toFixed(0)} ms`);
   return summary;
+}
+
+/** The peers a link latency delays, with helpers in their namespaces to time round trips from there. */
+interface PeerLink {
+  helpers: Helper[];
+  host: string;
+  port: number;
+  payload: string | null;
+}
+
+/**
+ * A slow link: round trips from inside each peer's namespace must all be held at least delay − jitter, and
+ * the runner's own (through the published port, like any other client of the node) must not: the delay
+ * is on that link alone.
+ */
+async function verifyLinkLatency(ctx: FaultContext, step: Step, node: string, link: PeerLink, hostPort: number, baseline: number[]): Promise<string> {
+  const floor = floorMs(step);
+  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+  const parts: string[] = [];
+  for (const h of link.helpers) {
+    const samples = await peerRoundTrips(ctx.docker, h, link.host, link.port, link.payload, SAMPLES);
+    parts.push(`from ${h.target.node} ${fmt(samples)} ms`);
+    if (Math.min(...samples) < floor) throw new InfraError(`latency not in effect on the link from ${h.target.node} to ${node}: round trips ${fmt(samples)} ms, one under ${floor.toFixed(0)} ms`);
+  }
+  const others = await hostRoundTripsRetrying(hostPort, link.payload, SAMPLES);
+  if (floor > Math.max(0, ...baseline) && Math.min(...others) >= floor) {
+    throw new InfraError(`latency leaked beyond the link: round trips to ${node} from drill (not a peer) ${fmt(others)} ms, none under ${floor.toFixed(0)} ms`);
+  }
+  return `round trips to ${node}:${link.port} ${parts.join('; ')} (asked +${step.delayMs} ± ${step.jitterMs} ms); from drill, not on the link, ${fmt(others)} ms`;
+}
+
+/** After the heal: a round trip from each peer under delay − jitter (a node gone meanwhile is reported, not failed). */
+async function verifyLinkLatencyGone(ctx: FaultContext, step: Step, node: string, link: PeerLink): Promise<string> {
+  const floor = floorMs(step);
+  const parts: string[] = [];
+  for (const h of link.helpers) {
+    let samples: number[];
+    try {
+      samples = await peerRoundTrips(ctx.docker, h, link.host, link.port, link.payload, SAMPLES, 5000);
+    } catch (error) {
+      parts.push(`${node}:${link.port} does not answer ${h.target.node} after the heal (${errorMessage(error)}): not probed`);
+      continue;
+    }
+    const summary = `round trips from ${h.target.node} ${samples.map((x) => x.toFixed(1)).join(', ')} ms after the heal`;
+    if (floor > 0 && Math.min(...samples) >= floor) throw new InfraError(`latency still in effect after its removal: ${summary}: none under ${floor.toFixed(0)} ms`);
+    parts.push(summary);
+  }
+  return parts.join('; ');
 }
 
 async function verifyLatency(step: Step, node: string, hostPort: number, probePort: number, payload: string | null, baseline: number[]): Promise<string> {
@@ -153,7 +221,7 @@ async function withNetem(ctx: FaultContext, helper: Helper, step: Step): Promise
   };
 }
 
-async function withProxy(ctx: FaultContext, helper: Helper, step: Step, servicePorts: number[]): Promise<Placed> {
+async function withProxy(ctx: FaultContext, helper: Helper, step: Step, servicePorts: number[], peerIps: string[] | null): Promise<Placed> {
   const target = helper.target;
   const chain = newChainName();
   const files = `/tmp/${chain}`;
@@ -179,12 +247,12 @@ cat ${files}.log >&2; exit 1`,
 
   // Redirect, then reset the connections that existed before (nat does not move them): ss -K where the
   // kernel allows it (sends a reset to the peer at once); the REJECT rules of the chain catch the rest.
-  const filter = existingConnectionsFilter(target.ip, servicePorts);
+  const filter = existingConnectionsFilter(target.ip, servicePorts, peerIps);
   const injectedAtMs = ctx.clock.nowMs();
   let res;
   try {
     const count = `ss -Htn state established '${filter}' | wc -l`;
-    res = await installChain(ctx, helper, chain, latencyProxyRules(target.ip, routes), `${count}; ss -K -tn state established '${filter}' >/dev/null 2>&1; ${count}`);
+    res = await installChain(ctx, helper, chain, latencyProxyRules(target.ip, routes, peerIps), `${count}; ss -K -tn state established '${filter}' >/dev/null 2>&1; ${count}`);
   } catch (error) {
     await stopProxy();
     throw error;

@@ -30,6 +30,14 @@ export async function tcpProbes(docker: Docker, from: Helper, probes: TcpProbe[]
   return parsed.results;
 }
 
+/** Round trips from inside one helper's namespace to host:port (fresh connections, one after the other). */
+export async function peerRoundTrips(docker: Docker, from: Helper, host: string, port: number, payload: string | null, samples: number, timeoutMs = 10_000): Promise<number[]> {
+  const res = await execChecked(docker, from.id, `round trips from ${from.target.node}`, ['node', PROBE_PATH, JSON.stringify({ op: 'rtt', host, port, payload, samples, timeoutMs })], {
+    timeoutMs: 10_000 + samples * timeoutMs,
+  });
+  return (JSON.parse(lastLine(res.stdout)) as { ms: number[] }).ms;
+}
+
 export interface UdpFlow {
   from: Helper;
   to: Helper;

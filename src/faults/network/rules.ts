@@ -114,20 +114,26 @@ export interface ProxyRoute {
  * their packets are answered with a TCP reset for as long as the fault lasts, so nothing reaches or leaves
  * the service undelayed; clients reconnect, through the proxy.
  */
-export function latencyProxyRules(targetIp: string, routes: readonly ProxyRoute[]): RuleSet {
+export function latencyProxyRules(targetIp: string, routes: readonly ProxyRoute[], peerIps: readonly string[] | null = null): RuleSet {
   const filter: string[] = [];
   const nat: string[] = [];
+  // Only connections from these peers when given (a slow link between two sites): every other client keeps its path.
+  const sources = peerIps ? peerIps.map((ip) => `-s ${ip}/32 `) : [''];
+  const dests = peerIps ? peerIps.map((ip) => ` -d ${ip}/32`) : [''];
   for (const r of routes) {
-    nat.push(`-d ${targetIp}/32 -p tcp -m tcp --dport ${r.port} -j REDIRECT --to-ports ${r.listen}`);
-    filter.push(`-d ${targetIp}/32 -p tcp -m tcp --dport ${r.port} -j REJECT --reject-with tcp-reset`);
+    for (const src of sources) {
+      nat.push(`${src}-d ${targetIp}/32 -p tcp -m tcp --dport ${r.port} -j REDIRECT --to-ports ${r.listen}`);
+      filter.push(`${src}-d ${targetIp}/32 -p tcp -m tcp --dport ${r.port} -j REJECT --reject-with tcp-reset`);
+    }
     // Resets pass: they are what tells a client its old connection is gone (ss -K sends them).
-    filter.push(`-s ${targetIp}/32 -p tcp -m tcp --sport ${r.port} ! --tcp-flags RST RST -j REJECT --reject-with tcp-reset`);
+    for (const dst of dests) filter.push(`-s ${targetIp}/32${dst} -p tcp -m tcp --sport ${r.port} ! --tcp-flags RST RST -j REJECT --reject-with tcp-reset`);
   }
   return { filter, nat };
 }
 
-/** ss filter for established connections to the service ports from anywhere but the node itself. */
-export function existingConnectionsFilter(targetIp: string, ports: readonly number[]): string {
+/** ss filter for established connections to the service ports from anywhere but the node itself (or only from the peers given). */
+export function existingConnectionsFilter(targetIp: string, ports: readonly number[], peerIps: readonly string[] | null = null): string {
   const sports = ports.map((p) => `sport = :${p}`).join(' or ');
+  if (peerIps) return `( ${sports} ) and ( ${peerIps.map((ip) => `dst ${ip}`).join(' or ')} )`;
   return `( ${sports} ) and not ( dst ${targetIp} or dst 127.0.0.1 )`;
 }

@@ -11,6 +11,8 @@ export const PROXY_PATH = '/tmp/drill-proxy.js';
  *   {op:'udp-listen', stopFile, maxMs}            → {ready:port} at once, then {received:{tag:count}} when stopFile
  *                                                   appears (the runner drops it once every sender is done), or after maxMs
  *   {op:'udp-send', host, port, count, intervalMs, tag} → {sent, errors}
+ *   {op:'rtt', host, port, payload, samples, timeoutMs} → {ms:[...]}: fresh connections one after the other, each
+ *                                                   timed from the request (server-first: the connect call) to the first byte back
  */
 export const PROBE_JS = String.raw`'use strict';
 const net = require('net');
@@ -71,6 +73,23 @@ if (op.op === 'tcp') {
     setTimeout(tick, op.intervalMs);
   };
   tick();
+} else if (op.op === 'rtt') {
+  const one = () => new Promise((resolve, reject) => {
+    // Server-first (no payload): timed from the connect call, not from the connect event, which a busy
+    // process may see late (shortening the round trip below what the link holds); the handshake is ~0.1 ms.
+    let t0 = performance.now();
+    const s = net.connect({ host: op.host, port: op.port, noDelay: true });
+    const timer = setTimeout(() => { s.destroy(); reject(new Error('no answer within ' + op.timeoutMs + ' ms')); }, op.timeoutMs);
+    s.once('connect', () => { if (op.payload) { t0 = performance.now(); s.write(op.payload); } });
+    s.once('data', () => { clearTimeout(timer); s.destroy(); resolve(+(performance.now() - t0).toFixed(1)); });
+    s.once('error', (e) => { clearTimeout(timer); reject(e); });
+    s.once('end', () => { clearTimeout(timer); reject(new Error('closed without answering')); });
+  });
+  (async () => {
+    const ms = [];
+    for (let i = 0; i < op.samples; i++) ms.push(await one());
+    out({ ms });
+  })().catch((e) => { process.stderr.write(String(e && e.message || e) + '\n'); process.exit(1); });
 } else {
   process.stderr.write('unknown op ' + op.op + '\n');
   process.exit(2);

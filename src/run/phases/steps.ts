@@ -44,14 +44,18 @@ export const stepHandlers: StepHandlers = {
     run.live.push(injected);
     journal.faults.push(injected.record);
     const record = injected.record;
-    journal.drillEvents.push({
-      kind: 'failover',
-      step: run.spec.steps.indexOf(step),
-      label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
-      startMs: record.effectFromMs ?? record.injectedAtMs,
-      endMs: record.effectByMs ?? record.injectReturnedAtMs,
-      injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
-    });
+    const condition = step.fault === 'latency' && step.condition;
+    if (condition) record.condition = true;
+    // A condition (a slow link) is the setting of the drill, not an event of it.
+    if (!condition)
+      journal.drillEvents.push({
+        kind: 'failover',
+        step: run.spec.steps.indexOf(step),
+        label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
+        startMs: record.effectFromMs ?? record.injectedAtMs,
+        endMs: record.effectByMs ?? record.injectReturnedAtMs,
+        injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
+      });
     journal.record({
       atMs: injected.record.injectedAtMs,
       source: 'runner',

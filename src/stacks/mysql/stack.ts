@@ -56,6 +56,34 @@ export class MysqlReplicationStack implements Stack {
     return this.c.sql.with(target(primary), readIds, { timeoutMs: 60_000 });
   }
 
+  async lastWriteIds(nodes: readonly RunningContainer[], timeoutMs: number): Promise<Map<string, number | null>> {
+    const asked = this.c.nodes.filter((n) => nodes.some((c) => c.id === n.container.id));
+    const maxIds = await Promise.all(
+      asked.map((n) =>
+        this.c.sql
+          .with(target(n), (sql) => sql.rows('SELECT MAX(id) AS id FROM drill.writes'), { timeoutMs })
+          .then((rows) => (rows[0]?.['id'] === null || rows[0]?.['id'] === undefined ? null : Number(rows[0]['id'])))
+          .catch(() => null),
+      ),
+    );
+    return new Map(asked.map((n, i) => [n.container.node, maxIds[i] ?? null]));
+  }
+
+  async reconnectReplication(node: RunningContainer): Promise<string | null> {
+    const n = this.c.nodes.find((x) => x.container.id === node.id);
+    if (!n) return null;
+    return this.c.sql.with(
+      target(n),
+      async (sql) => {
+        if ((await this.c.dialect.replicaStatus(sql)) === null) return null;
+        await this.c.dialect.stopReplica(sql, 'io');
+        await this.c.dialect.startReplica(sql);
+        return `${node.node}: replication connection opened again (STOP SLAVE IO_THREAD; START SLAVE)`;
+      },
+      { timeoutMs: 10_000 },
+    );
+  }
+
   async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
     const probes = await probeAll(this.c);
     const primary = primaryOf(this.c, probes);
