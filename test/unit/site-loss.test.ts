@@ -44,8 +44,7 @@ describe('site-loss and the slow link in a drill file', () => {
 const write = (id: number, completeMs: number, outcome: WriteRecord['outcome'] = 'ok'): WriteRecord => ({ id, scheduledMs: completeMs - 2, invokeMs: completeMs - 2, completeMs, outcome });
 
 describe('standby lag at a site loss', () => {
-  const fault = (standbys: FaultRecord['standbys']): FaultRecord =>
-    ({ kind: 'site-loss', target: 'primary+db-2', container: 'db-1, db-2', injectedAtMs: 1000, injectReturnedAtMs: 1500, standbys });
+  const fault = (standbys: FaultRecord['standbys']): FaultRecord => ({ kind: 'site-loss', target: 'primary+db-2', container: 'db-1, db-2', injectedAtMs: 1000, injectReturnedAtMs: 1500, standbys });
 
   it('measures how old its newest write was and how many acknowledged writes it lacked', () => {
     const history = [write(1, 100), write(2, 600), write(3, 700), write(4, 900, 'fail'), write(5, 1400), write(6, 2000)];

@@ -167,7 +167,8 @@ describe('loadDrillFile: schema errors point at the line', () => {
         line: 9,
         column: 12,
         path: 'steps[0].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
+        message:
+          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
       },
     ]);
   });
@@ -759,7 +760,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 13,
         column: 12,
         path: 'steps[1].fault',
-        message: 'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
+        message:
+          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
       },
     ]);
   });
