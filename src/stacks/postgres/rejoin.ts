@@ -90,6 +90,9 @@ export async function rejoin(c: PgCluster, opts: { node: string; errant: 'fail' 
 /** Stop postgres under the supervisor, pg_rewind from the primary, write the standby settings, start it again. What pg_rewind said. */
 async function rewind(c: PgCluster, node: PgNode, primary: PgNode, timeoutMs: number): Promise<string> {
   const source = `host=${primary.container.name} port=${PG_PORT} user=${ADMIN_USER} dbname=postgres`;
+  // pg_rewind (15) reads the source's timeline from its control file, which a promoted standby updates
+  // only at its first checkpoint: without one it finds "no rewind required" and the node cannot follow.
+  await psql(c, primary, 'CHECKPOINT', timeoutMs);
   const script = `set -e
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 touch ${HOLD_FILE}
@@ -115,7 +118,7 @@ async function forkPoint(c: PgCluster, primary: PgNode, timeline: number): Promi
     const rows = await psql(
       c,
       primary,
-      `SELECT pg_wal_lsn_diff(split_part(l, E'\\t', 2)::pg_lsn, '0/0')::bigint FROM regexp_split_to_table(pg_read_file('${file}'), E'\\n') AS l WHERE l ~ E'^\\d+\\t' ORDER BY 1 DESC LIMIT 1`,
+      `SELECT pg_wal_lsn_diff(split_part(l, E'\\t', 2)::pg_lsn, '0/0')::bigint FROM regexp_split_to_table(pg_read_file('${file}'), E'\\n') AS l WHERE l ~ '^[0-9]+\\t' ORDER BY 1 DESC LIMIT 1`,
     );
     const lsn = Number(rows[0]?.[0]);
     return Number.isFinite(lsn) ? { lsn, timeline } : null;
