@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
-import { docker, leftovers, requireEngine, runDrillFile } from './helpers.js';
+import { imageSources } from '../../src/engine/image-source.js';
+import { docker, leftovers, requireEngine, runCli, runDrillFile } from './helpers.js';
 
 // The postgres drills on the real engine (drill's PostgreSQL 15 image from Debian's packages). Every
 // figure drill reports is checked against the databases themselves, read with `docker exec … psql`
@@ -249,5 +250,23 @@ describe('pg-sync-kill-primary: a synchronous standby, no acknowledged write los
       sentInCut.every((w) => w.outcome !== 'ok'),
       'a write sent during the cut was acknowledged',
     );
+  });
+});
+
+describe('postgres on the official image (DRILL_SERVER_IMAGES=official)', () => {
+  it('plans postgres:15-bookworm, and where no registry answers the run stops before anything starts (exit 3)', async () => {
+    const { servers } = await imageSources();
+    const plan = await runCli(['run', '--dry-run', 'drills/pg-kill-primary-runbook.yaml'], { env: { DRILL_SERVER_IMAGES: 'official' } });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.ok(plan.stdout.includes(servers.postgres), plan.stdout);
+    const present = await docker
+      .getImage(servers.postgres)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
+    if (present) return; // a drill on it is then a matter of the drills above with DRILL_SERVER_IMAGES=official
+    const run = await runCli(['run', 'drills/pg-kill-primary-runbook.yaml', '--out', `/tmp/drill-test-pg-official-${process.pid}`], { env: { DRILL_SERVER_IMAGES: 'official' }, timeoutMs: 120_000 });
+    if (run.code === 3) assert.match(run.stderr, new RegExp(`image ${servers.postgres.replace(/\./g, '\\.')} is not on the engine and could not be pulled: .+`));
+    else assert.equal(run.code, 0, `pulled, so the drill should pass on it: ${run.stderr.slice(-2000)}`);
   });
 });
