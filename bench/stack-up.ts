@@ -52,7 +52,9 @@ for (const file of files) {
       ? `${s.replicas + 1} redis, ${s.sentinels} sentinels, ${s.apps} app(s)`
       : s.kind === 'mysql-replication'
         ? `${s.replicas + 1} db (${s.replication.mode}${s.delayedReplica ? ', delayed' : ''}), 1 app`
-        : s.kind;
+        : s.kind === 'postgres'
+          ? `${s.replicas + 1} postgres (${s.replication.synchronousStandbyNames ? 'sync' : 'async'}), 1 app`
+          : s.kind;
   rows.push({
     drill: path.basename(file, '.yaml'),
     stack: shape,

@@ -26,7 +26,7 @@ export interface ImageSources {
   /** The Debian image the base is built FROM where a registry answers. */
   base: string;
   /** Official server images for DRILL_SERVER_IMAGES=official, by the image key they replace. */
-  servers: { redis: string; mysql: string };
+  servers: { redis: string; mysql: string; postgres: string };
 }
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');

@@ -1,6 +1,7 @@
 import type { StackKind } from '../stacks/plugin.js';
 import { composeStarter } from './compose-starter.js';
 import { mysqlReplicationStarter } from './mysql-replication-starter.js';
+import { postgresStarter } from './postgres-starter.js';
 import { redisSentinelStarter } from './redis-sentinel-starter.js';
 import type { StarterContext } from './starter-context.js';
 
@@ -24,6 +25,11 @@ const STARTERS = {
   'mysql-replication': {
     defaultName: 'mysql-kill-primary',
     render: mysqlReplicationStarter,
+    before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
+  },
+  postgres: {
+    defaultName: 'pg-kill-primary',
+    render: postgresStarter,
     before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
   },
   compose: {

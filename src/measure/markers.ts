@@ -75,6 +75,7 @@ export const LOG_MARKERS = [
   'replica-link-lost',
   'replica-link-up',
   'node-promoted',
+  'new-timeline',
   'node-demoted',
   'node-ready',
   'node-shutdown',

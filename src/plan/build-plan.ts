@@ -70,6 +70,7 @@ function endpoints(spec: DrillSpec): string {
     case 'redis-sentinel':
       return stack.apps > 1 ? `${nodeRange('app', 1, stack.apps)} (spread evenly)` : 'app-1';
     case 'mysql-replication':
+    case 'postgres':
       return 'app-1';
     case 'compose':
       return typeof stack.endpoint === 'string' ? stack.endpoint : `${stack.endpoint.service}:${stack.endpoint.port}`;

@@ -1,5 +1,5 @@
 import { formatDurationMs } from '../spec/duration.js';
-import type { ComposeStackSpec, MysqlReplicationStackSpec, RedisSentinelStackSpec, StackSpec } from '../spec/schema.js';
+import type { ComposeStackSpec, MysqlReplicationStackSpec, PostgresStackSpec, RedisSentinelStackSpec, StackSpec } from '../spec/schema.js';
 import { nodeNames } from '../stacks/node-names.js';
 import { assertNever } from '../util/assert-never.js';
 import type { PlanImages } from './plan-images.js';
@@ -12,6 +12,8 @@ export function stackPlan(stack: StackSpec, images: PlanImages): StackPlan {
       return redisSentinel(stack, images);
     case 'mysql-replication':
       return mysqlReplication(stack, images);
+    case 'postgres':
+      return postgres(stack, images);
     case 'compose':
       return compose(stack);
     default:
@@ -72,6 +74,24 @@ function mysqlReplication(stack: MysqlReplicationStackSpec, images: PlanImages):
     failover:
       f.mode === 'auto'
         ? `drill's detector: checks the primary every ${formatDurationMs(f.checkIntervalMs)} (a check fails after ${formatDurationMs(f.checkTimeoutMs)}); after ${f.failureThreshold} failed checks in a row it runs promote (the most advanced replica${f.catchUp ? ', catching up first' : ''}) then repoint, once`
+        : 'the runbook steps below (nothing fails over by itself)',
+  };
+}
+
+function postgres(stack: PostgresStackSpec, images: PlanImages): StackPlan {
+  const r = stack.replication;
+  const f = stack.failover;
+  const sync = r.synchronousStandbyNames === '' ? 'async (no synchronous standby named)' : `synchronous_standby_names '${r.synchronousStandbyNames}'`;
+  return {
+    kind: stack.kind,
+    nodes: [
+      ...nodes('pg', 1, stack.replicas + 1, (n) => (n === 1 ? 'primary at the start' : 'streaming standby (hot, read-only)'), images.postgres),
+      { name: 'app-1', role: 'fixture app (the load goes through it)', image: images.app },
+    ],
+    notes: [`replication: PostgreSQL 15 streaming, ${sync}, synchronous_commit ${r.synchronousCommit}`, 'data checksums on (pg_rewind can rejoin a former primary)'],
+    failover:
+      f.mode === 'auto'
+        ? `drill's detector: checks the primary every ${formatDurationMs(f.checkIntervalMs)} (a check fails after ${formatDurationMs(f.checkTimeoutMs)}); after ${f.failureThreshold} failed checks in a row it runs promote (pg_promote on the most advanced standby) then repoint, once`
         : 'the runbook steps below (nothing fails over by itself)',
   };
 }

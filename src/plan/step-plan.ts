@@ -20,7 +20,7 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
     }
     case 'action': {
       const timeout = `gives up after ${formatDurationMs(step.timeoutMs)}`;
-      return { index, atMs: step.atMs ?? null, action: `${actionPlan(step)}; ${timeout}`, target: null, heal: null };
+      return { index, atMs: step.atMs ?? null, action: `${actionPlan(step, spec.stack.kind === 'postgres')}; ${timeout}`, target: null, heal: null };
     }
     case 'wait':
       return { index, atMs: null, action: `wait ${formatDurationMs(step.waitMs)}`, target: null, heal: null };
@@ -49,9 +49,11 @@ function laterRejoin(spec: DrillSpec, step: FaultStep<FaultKind>, index: number)
 }
 
 /** A runbook action in words, for the dry run. */
-function actionPlan(step: ActionStepSpec): string {
+function actionPlan(step: ActionStepSpec, postgres: boolean): string {
   switch (step.action) {
     case 'promote':
+      if (postgres)
+        return `promote (pg_promote) ${step.candidate === 'most-advanced' ? `the reachable standby with the most WAL ${step.catchUp ? 'received' : 'replayed'}` : step.candidate}; it replays what it received first`;
       return `promote ${step.candidate === 'most-advanced' ? 'the most advanced reachable replica (by GTID)' : step.candidate}${step.catchUp ? ', after it applies what it already received' : ' at once (what it received but had not applied is lost)'}`;
     case 'repoint':
       return 'repoint: the app and the other replicas follow the new primary';
@@ -60,6 +62,8 @@ function actionPlan(step: ActionStepSpec): string {
     case 'failback':
       return 'failback: a switchover back to the node that was primary when the drill began, once it has caught up';
     case 'rejoin':
+      if (postgres)
+        return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a standby of the primary (started if down) with pg_rewind; the rows only it has: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by the rewind'}`;
       return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a replica of the primary (started if down); errant transactions: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by re-cloning it'}`;
     case 'restore':
       return `restore onto a fresh node from the newest backup and the binlog archive, ${step.before ? `up to the last transaction before "${step.before}" (point in time)` : 'up to the latest archived transaction'}; then the app is pointed at it`;

@@ -113,6 +113,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     // Drawn from the fault records themselves, or only in the events log.
     case 'replica-link-up':
     case 'node-promoted':
+    case 'new-timeline':
     case 'node-demoted':
     case 'node-ready':
     case 'node-shutdown':

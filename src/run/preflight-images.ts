@@ -13,6 +13,7 @@ export function ownStackImages(refs: Record<ImageName, ImageRef>): StackImages {
   return {
     redis: refs.redis.tag,
     mysql: refs.mariadb.tag,
+    postgres: refs.postgres.tag,
     app: refs.app.tag,
     monitoring: refs.monitoring.tag,
     lb: refs.lb.tag,

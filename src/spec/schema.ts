@@ -97,8 +97,38 @@ const mysqlReplicationStack = z.strictObject({
     .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
 });
 
+const postgresStack = z.strictObject({
+  kind: z.literal('postgres').describe("PostgreSQL 15 primary + streaming replicas; failover by runbook steps (pg_promote, repoint, pg_rewind) or by drill's own detector"),
+  replicas: z.int().min(1).max(4).default(2).describe('Streaming replicas of the primary (nodes pg-2 … pg-N+1; pg-1 starts as primary)'),
+  image: z.string().min(1).optional().describe('PostgreSQL 15 image instead of the offline-built one, e.g. "postgres:15-bookworm" where a registry is reachable'),
+  replication: z
+    .strictObject({
+      synchronousStandbyNames: z
+        .string()
+        .max(200)
+        .regex(/^[A-Za-z0-9_ ,()*"-]*$/, 'a synchronous_standby_names value such as "ANY 1 (*)" or FIRST 1 ("pg-2", "pg-3")')
+        .default('')
+        .describe("synchronous_standby_names on every node: '' (async) or e.g. 'ANY 1 (*)'; each replica's application_name is its node name (pg-2, ...), quoted in the list because of the dash"),
+      synchronousCommit: z
+        .enum(['on', 'remote_apply', 'remote_write', 'local', 'off'])
+        .default('on')
+        .describe('synchronous_commit: what a commit waits for (with synchronous standbys named: on = flushed on them, remote_write = written, remote_apply = applied)'),
+    })
+    .prefault({}),
+  failover: z
+    .strictObject({
+      mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),
+      checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
+      failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
+      checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
+      catchUp: z.boolean().default(true).describe('auto: let the promoted replica replay the WAL it already received before taking writes'),
+    })
+    .prefault({})
+    .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
+});
+
 export const stackSchema = z
-  .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, composeStack])
+  .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, postgresStack, composeStack])
   .describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
 
 const probeSchema = z
@@ -330,6 +360,7 @@ export type DrillSpec = z.output<typeof drillSchema>;
 export type StackSpec = DrillSpec['stack'];
 export type RedisSentinelStackSpec = Extract<StackSpec, { kind: 'redis-sentinel' }>;
 export type MysqlReplicationStackSpec = Extract<StackSpec, { kind: 'mysql-replication' }>;
+export type PostgresStackSpec = Extract<StackSpec, { kind: 'postgres' }>;
 export type ComposeStackSpec = Extract<StackSpec, { kind: 'compose' }>;
 export type StepSpec = DrillSpec['steps'][number];
 export type LayerSpec = DrillSpec['layers'][number];

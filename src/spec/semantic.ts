@@ -34,7 +34,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     );
   }
   if (spec.load.reads && stack.kind === 'compose') {
-    at(['load', 'reads'], "expected a redis-sentinel or mysql-replication stack, got kind compose: tracked reads need drill's fixture app (docs/reads.md)");
+    at(['load', 'reads'], "expected a redis-sentinel, mysql-replication or postgres stack, got kind compose: tracked reads need drill's fixture app (docs/reads.md)");
   }
   if (spec.load.reads?.pattern === 'own' && has(['objectives', 'staleReads'])) {
     at(['objectives', 'staleReads'], 'expected pattern any for staleReads: own reads are checked for read-your-writes (objectives.readYourWrites), not counted as stale');
@@ -107,10 +107,11 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
     }
-    if (stack.kind === 'mysql-replication' && step.action === 'promote' && step.candidate !== 'most-advanced' && !dbNodes(stack).includes(step.candidate)) {
+    if ((stack.kind === 'mysql-replication' || stack.kind === 'postgres') && step.action === 'promote' && step.candidate !== 'most-advanced' && !dataNodes(stack).includes(step.candidate)) {
+      const prefix = stack.kind === 'postgres' ? 'pg' : 'db';
       at(
         ['steps', index, 'candidate'],
-        `expected "most-advanced" or a database node of this stack (${nodeRange('db', 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`,
+        `expected "most-advanced" or a database node of this stack (${nodeRange(prefix, 1, stack.replicas + 1)}), got ${quote(step.candidate)}: ${replicasReason(stack, has)}`,
       );
     }
   });
@@ -137,7 +138,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
     else {
       const prefix = target.replace(/-\d+$/, '');
-      const kindOf: Record<string, StackSpec['kind']> = { db: 'mysql-replication', redis: 'redis-sentinel', sentinel: 'redis-sentinel' };
+      const kindOf: Record<string, StackSpec['kind']> = { db: 'mysql-replication', pg: 'postgres', redis: 'redis-sentinel', sentinel: 'redis-sentinel' };
       if (prefix === 'app') why = stack.kind === 'redis-sentinel' ? `stack.apps is ${stack.apps}${has(['stack', 'apps']) ? '' : ' (the default)'}` : `a ${stack.kind} stack has one app node, app-1`;
       else if (kindOf[prefix] !== stack.kind) why = `"${prefix}-…" nodes are in ${kindOf[prefix]} stacks`;
       else if (prefix === 'sentinel') why = `stack.sentinels is ${stack.kind === 'redis-sentinel' ? stack.sentinels : 0}${has(['stack', 'sentinels']) ? '' : ' (the default)'}`;
@@ -145,6 +146,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     }
     at(path, `${expected}: ${why}`);
   };
+  // Only the stacks drill can put on its lazy disk have a disk setting.
+  const disk = 'disk' in stack ? stack.disk : undefined;
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'fault') return;
     if (step.fault === 'partition') {
@@ -160,10 +163,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
           at(path, `expected a data node (primary, replica, any-replica, replicas or a node such as redis-2), got ${quote(member)}: power loss is judged by what a data node's disk kept`);
         else checkTarget(path, member, true);
       });
-      if (stack.kind === 'compose' || stack.disk !== 'lazy') {
+      if (disk !== 'lazy') {
         at(
           ['steps', index, 'fault'],
-          `power-loss needs the nodes' data on drill's lazy disk (stack.disk: lazy, on a redis-sentinel or mysql-replication stack), got ${stack.kind !== 'compose' ? `disk ${stack.disk}${has(['stack', 'disk']) ? '' : ' (the default)'}` : `a ${stack.kind} stack`}: on a plain disk a kill loses nothing the server wrote (it sits in the page cache), so it would not be power loss (docs/power-loss.md)`,
+          `power-loss needs the nodes' data on drill's lazy disk (stack.disk: lazy, on a redis-sentinel or mysql-replication stack), got ${disk !== undefined ? `disk ${disk}${has(['stack', 'disk']) ? '' : ' (the default)'}` : `a ${stack.kind} stack`}: on a plain disk a kill loses nothing the server wrote (it sits in the page cache), so it would not be power loss (docs/power-loss.md)`,
         );
       }
     } else if (step.fault === 'loss') {
@@ -198,7 +201,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     }
   });
 
-  if (stack.kind !== 'compose' && stack.disk === 'lazy' && stack.image !== undefined) {
+  if (disk === 'lazy' && 'image' in stack && stack.image !== undefined) {
     const own = stack.kind === 'redis-sentinel' ? 'Redis' : 'MariaDB';
     at(['stack', 'disk'], `disk: lazy needs drill's own ${own} image (it carries the lazy disk), got stack.image ${quote(stack.image)}: remove stack.image or use disk: plain`);
   }
@@ -227,6 +230,13 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
           at(['stack', 'failover', key], `failover.${key} applies to mode auto only (drill's detector), got mode ${mode}: ${hint}`);
         }
       }
+    }
+  }
+
+  if (stack.kind === 'postgres' && stack.failover.mode !== 'auto') {
+    const mode = has(['stack', 'failover', 'mode']) ? stack.failover.mode : `${stack.failover.mode} (the default)`;
+    for (const key of ['checkInterval', 'failureThreshold', 'checkTimeout', 'catchUp']) {
+      if (has(['stack', 'failover', key])) at(['stack', 'failover', key], `failover.${key} applies to mode auto only (drill's detector), got mode ${mode}: set failover.mode: auto, or remove it`);
     }
   }
 
@@ -264,6 +274,8 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {
       if (redis) at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: only SQL statements are built so far (Redis FLUSHALL is not)');
+      else if (spec.stack.kind === 'postgres')
+        at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: its statements run through the mariadb client (PostgreSQL is not built yet)');
       if (mistakes.has(step.name)) at(['steps', index, 'name'], `expected a name no other operator-mistake step has, got ${quote(step.name)} twice`);
       mistakes.set(step.name, index);
     }
@@ -314,7 +326,7 @@ function actionCount(spec: DrillSpec, action: string): number {
 
 /** The data nodes of a stack drill starts: db-1 / redis-1 (the initial primary) and its replicas. */
 function dataNodes(stack: Exclude<StackSpec, { kind: 'compose' }>): string[] {
-  return nodeNames(stack.kind === 'mysql-replication' ? 'db' : 'redis', 1, stack.replicas + 1);
+  return nodeNames(stack.kind === 'mysql-replication' ? 'db' : stack.kind === 'postgres' ? 'pg' : 'redis', 1, stack.replicas + 1);
 }
 
 /** The database nodes of a MySQL stack: db-1 (the initial primary) … db-(replicas+1). */

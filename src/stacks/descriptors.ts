@@ -1,5 +1,6 @@
 import { composeDescriptor } from './compose/descriptor.js';
 import { mysqlReplicationDescriptor } from './mysql-replication/descriptor.js';
+import { postgresDescriptor } from './postgres/descriptor.js';
 import type { StackDescriptor, StackDescriptors, StackKind, StackSpecOf } from './plugin.js';
 import { redisSentinelDescriptor } from './redis-sentinel/descriptor.js';
 
@@ -7,6 +8,7 @@ import { redisSentinelDescriptor } from './redis-sentinel/descriptor.js';
 export const stackDescriptors = {
   'redis-sentinel': redisSentinelDescriptor,
   'mysql-replication': mysqlReplicationDescriptor,
+  postgres: postgresDescriptor,
   compose: composeDescriptor,
 } satisfies StackDescriptors;
 

@@ -17,6 +17,8 @@ export type StackSpecOf<K extends StackKind> = Extract<StackSpec, { kind: K }>;
 export interface StackImages {
   redis: string;
   mysql: string;
+  /** PostgreSQL 15 (the postgres stack). */
+  postgres: string;
   app: string;
   /** Prometheus, Alertmanager and exporters (the monitoring layer). */
   monitoring: string;
@@ -26,7 +28,7 @@ export interface StackImages {
   tools: { redis: string; mysql: string };
 }
 export type ImageKey = Exclude<keyof StackImages, 'tools'>;
-export type DataKind = 'redis' | 'mysql';
+export type DataKind = 'redis' | 'mysql' | 'postgres';
 
 export interface StackContext {
   docker: Docker;

@@ -23,6 +23,6 @@ export async function serverImageOverride(stack: StackSpec, env: NodeJS.ProcessE
   if (mode === 'drill') return undefined;
   if (mode !== 'official') throw new UsageError(`DRILL_SERVER_IMAGES=${mode} is not one of drill, official`);
   const { servers } = await imageSources(env);
-  const key = need.needed.find((k): k is 'redis' | 'mysql' => k === 'redis' || k === 'mysql');
+  const key = need.needed.find((k): k is 'redis' | 'mysql' | 'postgres' => k === 'redis' || k === 'mysql' || k === 'postgres');
   return key ? { key, image: servers[key], by: 'official' } : undefined;
 }

@@ -67,7 +67,8 @@ export interface PlannedOperations {
  * How a layer's own containers reach the data from inside the stack's network (the address is the
  * current primary's, asked of primary() each time). Credentials are masked in logs and reports.
  */
-export type DataAccess = { kind: 'redis'; port: number; password?: string } | { kind: 'mysql'; port: number; user: string; password: string };
+export type DataAccess =
+  { kind: 'redis'; port: number; password?: string } | { kind: 'mysql'; port: number; user: string; password: string } | { kind: 'postgres'; port: number; user: string; password: string };
 
 export interface Stack {
   kind: string;

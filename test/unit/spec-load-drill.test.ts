@@ -199,7 +199,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
     const text = ['name: Bad Name', 'stack:', '  kind: redis-sentinl', 'load:', '  rate: 0', '  duration: 15', 'steps:', '  - at: 1s', '    faut: kill', '  - 5', 'rto: 5s', ''].join('\n');
     assert.deepEqual(await errorsOf(text), [
       { line: 1, column: 7, path: 'name', message: 'expected a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters, got "Bad Name"' },
-      { line: 3, column: 9, path: 'stack.kind', message: 'expected one of "redis-sentinel", "mysql-replication", "compose", got "redis-sentinl" (did you mean "redis-sentinel"?)' },
+      { line: 3, column: 9, path: 'stack.kind', message: 'expected one of "redis-sentinel", "mysql-replication", "postgres", "compose", got "redis-sentinl" (did you mean "redis-sentinel"?)' },
       { line: 5, column: 9, path: 'load.rate', message: 'expected an integer from 1 to 20000, got 0' },
       { line: 6, column: 13, path: 'load.duration', message: 'expected a duration of at least 1s, got 15 (a bare number is milliseconds; write "15s" for seconds)' },
       {

@@ -13,7 +13,7 @@ export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
       return {
         ok: false,
         key: 'kind',
-        why: "expected a redis-sentinel or mysql-replication stack: the front door goes in front of the app instances drill starts, and a compose stack's app is yours (docs/load-balancers.md)",
+        why: "expected a redis-sentinel, mysql-replication or postgres stack: the front door goes in front of the app instances drill starts, and a compose stack's app is yours (docs/load-balancers.md)",
       };
     }
     if (spec.front === 'database' && (stack.kind !== 'mysql-replication' || spec.proxy !== 'haproxy')) {

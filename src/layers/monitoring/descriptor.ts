@@ -9,11 +9,13 @@ export const monitoringDescriptor: LayerDescriptor<'monitoring'> = {
   // Your own Prometheus and Alertmanager: drill starts nothing.
   images: (spec) => (spec.external ? [] : ['monitoring']),
   fits: (spec, stack) =>
-    stack.kind === 'compose' && !spec.external
-      ? {
-          ok: false,
-          key: 'kind',
-          why: 'expected prometheus: { url } and alertmanager: { url } on a compose stack: drill does not know which exporters your nodes need, so it reads your own monitoring instead of starting its own (docs/monitoring.md)',
-        }
-      : { ok: true },
+    stack.kind === 'postgres' && !spec.external
+      ? { ok: false, key: 'kind', why: 'expected prometheus: { url } and alertmanager: { url } on a postgres stack: drill ships no PostgreSQL exporter yet (docs/postgres.md)' }
+      : stack.kind === 'compose' && !spec.external
+        ? {
+            ok: false,
+            key: 'kind',
+            why: 'expected prometheus: { url } and alertmanager: { url } on a compose stack: drill does not know which exporters your nodes need, so it reads your own monitoring instead of starting its own (docs/monitoring.md)',
+          }
+        : { ok: true },
 };

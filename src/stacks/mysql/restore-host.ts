@@ -3,7 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import type { RestoreHost } from '../stack.js';
 import { setPrimary, target, type DbNode, type MysqlCluster } from './cluster.js';
-import { postAdminPrimary } from './runbook.js';
+import { postAdminPrimary } from '../app-admin.js';
 import { MYSQL_PORT, isDrillImage, offlineCmd } from './server.js';
 
 // A fresh MariaDB node for a restore from backup: a new container of drill's image with its own, empty

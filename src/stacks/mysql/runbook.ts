@@ -1,8 +1,8 @@
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { abortReason, sleep } from '../../util/wait.js';
 import type { Runbook } from '../stack.js';
+import { postAdminPrimary } from '../app-admin.js';
 import { configuredDelaySec, nodeByName, nodeList, probeAll, refreshPort, setPrimary, sourceOptions, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
 import type { ReplicaStatus } from './dialect.js';
 import type { Sql } from './sql.js';
@@ -207,26 +207,6 @@ export async function waitReplicating(c: MysqlCluster, node: DbNode, deadline: n
     await sleep(50, signal);
   }
   return `not yet replicating at the timeout (${last})`;
-}
-
-/** Tell the app which node is primary (POST /admin/primary): its pool connects there from now on. */
-export function postAdminPrimary(c: MysqlCluster, host: string, timeoutMs: number): Promise<void> {
-  const url = `${c.appUrl}/admin/primary?host=${encodeURIComponent(host)}`;
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        if (res.statusCode === 200) resolve();
-        else reject(new InfraError(`the app refused the new primary ${host}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', (error) => {
-      reject(new InfraError(`could not tell the app about the new primary ${host}: ${errorMessage(error)}`));
-    });
-    req.end();
-  });
 }
 
 async function checkPrimary(c: MysqlCluster, timeoutMs: number): Promise<boolean> {

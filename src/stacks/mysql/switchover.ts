@@ -3,7 +3,8 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { abortReason, waitUntil } from '../../util/wait.js';
 import type { SwitchoverOutcome } from '../stack.js';
 import { primaryOf, probeAll, setPrimary, target, type DbNode, type MysqlCluster } from './cluster.js';
-import { ms, pickCandidate, pointAt, postAdminPrimary, waitReplicating } from './runbook.js';
+import { postAdminPrimary } from '../app-admin.js';
+import { ms, pickCandidate, pointAt, waitReplicating } from './runbook.js';
 
 // A planned switchover, the way a DBA does it by hand, so that nothing acknowledged can be lost:
 //   1. fence    the old primary read-only (MySQL: super_read_only too): from here no write is

@@ -1,0 +1,97 @@
+import { errorMessage } from '../../util/errors.js';
+import type { RunningContainer } from '../../engine/resources.js';
+import type { DataAccess, NodeData, PlannedOperations, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
+import { lsnText, primaryOf, probe, probeAll, readIds, type PgCluster, type Probe } from './cluster.js';
+import { rejoin } from './rejoin.js';
+import { createRunbook } from './runbook.js';
+import { ADMIN_USER, PG_PORT } from './server-script.js';
+import { switchover } from './switchover.js';
+
+// The running postgres stack: roles asked of the nodes themselves (pg_is_in_recovery), data read back for
+// verification from every node that answers, after the standbys had a bounded moment to replay.
+
+export class PostgresStack implements Stack {
+  readonly kind = 'postgres';
+  readonly runbook: Runbook;
+  readonly operations: PlannedOperations;
+
+  constructor(
+    private readonly c: PgCluster,
+    readonly containers: RunningContainer[],
+  ) {
+    this.runbook = createRunbook(c);
+    this.operations = { rejoin: (opts) => rejoin(c, opts), switchover: (opts) => switchover(c, opts) };
+  }
+
+  get appUrl(): string {
+    return this.c.appUrl;
+  }
+
+  get network(): string {
+    return this.c.network;
+  }
+
+  get data(): DataAccess {
+    return { kind: 'postgres', port: PG_PORT, user: ADMIN_USER, password: this.c.secrets.admin };
+  }
+
+  async primary(): Promise<RunningContainer> {
+    return primaryOf(this.c, await probeAll(this.c)).container;
+  }
+
+  async replicas(): Promise<RunningContainer[]> {
+    const primary = await this.primary();
+    return this.c.nodes.map((n) => n.container).filter((c) => c !== primary);
+  }
+
+  async topology(): Promise<StackTopology> {
+    const primary = await this.primary();
+    return { primary: primary.name, replicas: this.c.nodes.map((n) => n.container.name).filter((n) => n !== primary.name) };
+  }
+
+  async readWriteIds(): Promise<Set<number>> {
+    return readIds(this.c, primaryOf(this.c, await probeAll(this.c)));
+  }
+
+  async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
+    const probes = await probeAll(this.c);
+    const primary = primaryOf(this.c, probes);
+    const primaryProbe = probes.find((p) => p.node === primary)!;
+    const deadline = Date.now() + opts.catchUpTimeoutMs;
+    if (primaryProbe.reachable) await Promise.all(probes.filter((p) => p.reachable && p.node !== primary).map((p) => this.catchUp(p, primaryProbe.replayedLsn, deadline)));
+    return Promise.all(
+      probes.map(async (p): Promise<NodeData> => {
+        const base = { node: p.node.container.node, container: p.node.container.name };
+        // Probe again: a node may have died since (or come back).
+        const fresh = p.reachable ? p : await probe(this.c, p.node);
+        if (!fresh.reachable) return { ...base, role: 'unreachable', ids: null, error: fresh.error ?? 'unreachable' };
+        try {
+          return { ...base, role: p.node === primary ? 'primary' : 'replica', ids: await readIds(this.c, p.node) };
+        } catch (error) {
+          return { ...base, role: 'unreachable', ids: null, error: errorMessage(error) };
+        }
+      }),
+    );
+  }
+
+  /** Bounded wait until a standby has replayed the primary's position; one that cannot (diverged, not streaming) is read as it is. */
+  private async catchUp(p: Probe, target: number, deadline: number): Promise<void> {
+    const name = p.node.container.node;
+    let last = p;
+    while (last.reachable && last.inRecovery && last.replayedLsn < target) {
+      if (Date.now() > deadline) {
+        this.c.ctx.log.warn({ node: name, replayed: lsnText(last.replayedLsn), primary: lsnText(target) }, 'standby behind the primary at the catch-up deadline: read as it is');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      last = await probe(this.c, p.node);
+    }
+  }
+
+  /** No external failover manager to listen to: the servers' own log lines (log-rules.ts) and the runbook steps are the evidence. */
+  async events(_onEvent: (event: StackEvent) => void): Promise<void> {}
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
