@@ -111,14 +111,24 @@ function lbVipBlock(l: LbVipLayerResult): SafeHtml {
   const checks =
     l.front === 'database'
       ? html`an external check of read_only every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
-      : l.proxy === 'haproxy'
-        ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
-        : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
+      : l.front === 'redis'
+        ? html`a tcp-check expecting role:master every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : l.proxy === 'haproxy'
+          ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+          : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
   const backends = l.backends;
-  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : ''}</h3>
-<p>${l.proxy} and keepalived on ${l.containers.map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
+  const how =
+    l.front === 'database'
+      ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.`
+      : l.front === 'redis'
+        ? html`The app's Redis client connected through <code>${l.loadUrl}</code> (not through Sentinel); HAProxy sent it only to the node that said role:master.`
+        : l.reach === 'forwarder'
+          ? html`The load entered through a forwarder published on <code>${l.loadUrl}</code>, relaying to <code>${l.vipUrl ?? l.vip}</code>.`
+          : html`The load entered through <code>${l.loadUrl}</code>.`;
+  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : l.front === 'redis' ? ' (in front of the Redis nodes)' : ''}</h3>
+<p>${l.proxy} and keepalived on ${l.containers.filter((c) => c.role === 'lb').map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
     k.trackProxy ? html`track_script on the proxy every ${fmtMs(k.trackIntervalMs)} × fall ${k.trackFall}` : 'no track_script'
-  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${l.front === 'database' ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.` : html`The load entered through <code>${l.loadUrl}</code>.`}</p>
+  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${how}</p>
 ${checksTable(l)}
 <table data-testid="lb-explain"><thead><tr><th>Fault</th><th>Setting</th><th>Expected</th><th class="num">VIP moved</th><th class="num">Server out</th><th class="num">Split brain</th><th class="num">Client RTO</th><th>What happened</th></tr></thead><tbody>
 ${

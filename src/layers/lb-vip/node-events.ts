@@ -65,8 +65,8 @@ export function parseNodeLog(node: string, lines: readonly string[], vip: string
         out.vrrp.push({ node, atMs, state, detail: why });
       }
     } else if (source === 'proxy') {
-      // HAProxy: "Server apps/app-2 (or dbs/db-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
-      const h = /Server (?:apps|dbs)\/(\S+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(text);
+      // HAProxy: "Server apps/app-2 (or dbs/db-1, redis/redis-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
+      const h = /Server (?:apps|dbs|redis)\/(\S+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(text);
       if (h) {
         out.backends.push({ lb: node, server: h[1]!, atMs, up: h[2] === 'UP', detail: h[3]?.trim() ?? '' });
         continue;
