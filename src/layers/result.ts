@@ -198,6 +198,12 @@ export interface LbVipLayerResult {
   backendStates: { lb: string; server: string; atMs: number; up: boolean; detail: string }[];
   /** Requests each app instance answered, per second, from each app's own counters (polled once a second). */
   served: { atMs: number; perBackend: Record<string, number | null> }[];
+  /**
+   * What each LB node's HAProxy sent each server, per second, from its own counters (stats socket, read
+   * inside the node every `everyMs` and stamped there): requests with front: apps, sessions (connections)
+   * with the TCP fronts. Null with Nginx. Absent in results written before it existed.
+   */
+  proxyServed?: { everyMs: number; unit: 'requests' | 'sessions'; samples: { lb: string; atMs: number; perBackend: Record<string, number> }[] } | null;
   explain: LbExplainRow[];
   checks: LayerCheck[];
 }

@@ -117,6 +117,8 @@ function lbVipBlock(l: LbVipLayerResult): SafeHtml {
           ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
           : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
   const backends = l.backends;
+  // The apps' own counters are keyed by app instance, whatever sits behind the proxies.
+  const apps = [...new Set(l.served.flatMap((x) => Object.keys(x.perBackend)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const how =
     l.front === 'database'
       ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.`
@@ -146,7 +148,19 @@ ${
 <table data-testid="lb-holders"><thead><tr><th class="num">From</th><th class="num">To</th><th>VIP held by</th></tr></thead><tbody>
 ${l.holders.map((w) => html`<tr class="${w.nodes.length > 1 ? 'row-missed' : ''}"><td class="num">${fmtMs(w.fromMs)}</td><td class="num">${fmtMs(w.toMs)}</td><td>${w.nodes.length ? w.nodes.join(' + ') : 'nobody'}</td></tr>`)}
 </tbody></table>
-<table data-testid="lb-served"><thead><tr><th class="num">At</th>${backends.map((b) => html`<th class="num">${b} req/s</th>`)}</tr></thead><tbody>
-${l.served.map((s) => html`<tr><td class="num">${fmtMs(s.atMs)}</td>${backends.map((b) => html`<td class="num">${s.perBackend[b] === null || s.perBackend[b] === undefined ? '—' : fmtInt(s.perBackend[b])}</td>`)}</tr>`)}
+<table data-testid="lb-served"><thead><tr><th class="num">At</th>${apps.map((b) => html`<th class="num">${b} req/s</th>`)}</tr></thead><tbody>
+${l.served.map((s) => html`<tr><td class="num">${fmtMs(s.atMs)}</td>${apps.map((b) => html`<td class="num">${s.perBackend[b] === null || s.perBackend[b] === undefined ? '—' : fmtInt(s.perBackend[b])}</td>`)}</tr>`)}
+</tbody></table>
+${proxyServedBlock(l)}`;
+}
+
+/** HAProxy's own per-server counters, read inside each LB node every few hundred ms; only the reads of a node that was sending traffic. */
+function proxyServedBlock(l: LbVipLayerResult): SafeHtml {
+  const ps = l.proxyServed;
+  if (!ps) return html``;
+  const rows = ps.samples.filter((x) => Object.values(x.perBackend).some((n) => n > 0));
+  return html`<p>What each LB node's HAProxy sent each server (its stats socket, read every ${fmtMs(ps.everyMs)} inside the node), ${ps.unit} per second; reads of an idle node left out.</p>
+<table data-testid="lb-proxy-served"><thead><tr><th class="num">At</th><th>LB node</th>${l.backends.map((b) => html`<th class="num">${b} ${ps.unit === 'requests' ? 'req/s' : 'sessions/s'}</th>`)}</tr></thead><tbody>
+${rows.map((x) => html`<tr><td class="num">${fmtMs(x.atMs)}</td><td>${x.lb}</td>${l.backends.map((b) => html`<td class="num">${fmtInt(x.perBackend[b] ?? 0)}</td>`)}</tr>`)}
 </tbody></table>`;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { explain, lbChecks, masterDownIntervalMs, removalBoundsMs, skewMs } from '../../src/layers/lb-vip/assess.js';
 import { entrypointScript, forwarderCmd, haproxyConfig, haproxyDbConfig, haproxyRedisConfig, keepalivedConfig, nginxConfig, writableCheckScript } from '../../src/layers/lb-vip/config.js';
-import { holderWindows, parseNodeLog, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
+import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
 import { rates } from '../../src/layers/lb-vip/served-poller.js';
 import { vipOf } from '../../src/layers/lb-vip/vip-address.js';
 import type { FaultRecord } from '../../src/measure/types.js';
@@ -80,6 +80,21 @@ describe('lb-vip: configuration', () => {
   it('the forwarder relays its published port to the VIP; a stopped node lets keepalived go first', () => {
     assert.deepEqual(forwarderCmd('172.23.255.254').slice(-2), ['TCP-LISTEN:8000,fork,reuseaddr,backlog=1024', 'TCP:172.23.255.254:80']);
     assert.match(entrypointScript(spec), /trap 'pkill -TERM -x keepalived;.*kill 0; exit 0' TERM INT/);
+  });
+
+  it("HAProxy's counters: stamped stats lines parsed (req_tot, else stot), rates per second between reads, per LB node", () => {
+    const toRun = (epochMs: number) => epochMs - 1_000_000_000;
+    const lines = ['drill-event 1000000000000 stats app-1:10:12 app-2:10:11 ', 'drill-event 1000000250000 stats app-1:10:37 app-2:10:11 ', 'drill-event 1000000500000 stats app-1:10:62 app-2:10:11 '];
+    const parsed = parseNodeLog('lb-1', lines.slice(1), '172.23.255.254', toRun, () => null);
+    assert.deepEqual(parsed.stats, [
+      { lb: 'lb-1', atMs: 250, totals: { 'app-1': 37, 'app-2': 11 } },
+      { lb: 'lb-1', atMs: 500, totals: { 'app-1': 62, 'app-2': 11 } },
+    ]);
+    // TCP mode: req_tot is empty, the sessions count.
+    assert.deepEqual(parseNodeLog('lb-2', ['drill-event 1000000250000 stats redis-1:7: redis-2:0: '], '172.23.255.254', toRun, () => null).stats[0]!.totals, { 'redis-1': 7, 'redis-2': 0 });
+    assert.deepEqual(proxyRates([...parsed.stats, { lb: 'lb-2', atMs: 300, totals: { 'app-1': 5 } }]), [{ lb: 'lb-1', atMs: 500, perBackend: { 'app-1': 100, 'app-2': 0 } }]);
+    assert.match(entrypointScript(spec), /show stat' \| socat stdio \/run\/haproxy\.sock.*\| stamp stats/);
+    assert.doesNotMatch(entrypointScript({ ...spec, proxy: 'nginx' }), /stamp stats/);
   });
 
   it('the VIP is the top usable address of the subnet', () => {

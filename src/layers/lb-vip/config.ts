@@ -229,6 +229,19 @@ export function keepalivedConfig(spec: LbVipLayerSpec, node: { name: string; pri
   return lines.join('\n');
 }
 
+/** How often each node reads HAProxy's own per-server counters (stats socket): finer than the apps' 1 s. */
+export const STATS_EVERY_MS = 250;
+
+/**
+ * Every STATS_EVERY_MS, HAProxy's `show stat` over its stats socket reduced to one stamped line: each
+ * server's `name:stot:req_tot` (sessions and, in HTTP mode, requests it was sent). Columns are found by
+ * the CSV header's names, not positions. No line while HAProxy is down.
+ */
+function statsLoop(): string {
+  const awk = `NR==1{for(i=1;i<=NF;i++)c[$i]=i;next} $2!="FRONTEND"&&$2!="BACKEND"&&$2!=""{printf "%s:%s:%s ",$2,$(c["stot"]),$(c["req_tot"])}`;
+  return `while sleep ${STATS_EVERY_MS / 1000}; do l=$(echo 'show stat' | socat stdio ${STATS_SOCKET} 2>/dev/null | awk -F, '${awk}'); [ -n "$l" ] && echo "$l"; done | stamp stats`;
+}
+
 /**
  * The node's PID-1 script (under the engine's init): writes the configs from the environment, then runs
  * the proxy, keepalived and `ip monitor address`, each line of theirs stamped `drill-event <epoch µs>
@@ -261,6 +274,7 @@ export function entrypointScript(spec: LbVipLayerSpec): string {
     '( ip -o monitor address dev eth0 2>&1 | stamp addr ) &',
     `( ${proxyCmd} 2>&1 | stamp proxy ) &`,
     '( keepalived -n -l -D -f /etc/keepalived/drill.conf 2>&1 | stamp vrrp ) &',
+    ...(spec.proxy === 'haproxy' ? [`( ${statsLoop()} ) &`] : []),
     'printf "drill-event %s ready lb node started\\n" "${EPOCHREALTIME/./}"',
     'wait',
   ].join('\n');

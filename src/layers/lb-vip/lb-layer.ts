@@ -18,6 +18,7 @@ import {
   FORWARDER_PORT,
   PROXY_PORT,
   REDIS_PORT,
+  STATS_EVERY_MS,
   entrypointScript,
   forwarderCmd,
   haproxyConfig,
@@ -28,7 +29,7 @@ import {
   writableCheckScript,
   type Backend,
 } from './config.js';
-import { holderWindows, parseNodeLog, splitBrainWindows, type NodeEvents } from './node-events.js';
+import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, type NodeEvents } from './node-events.js';
 import { ServedPoller } from './served-poller.js';
 import { vipOf } from './vip-address.js';
 
@@ -264,6 +265,7 @@ class LbVipLayer implements Layer {
     const vrrp = parsed.flatMap((p) => p.vrrp).sort((a, b) => a.atMs - b.atMs);
     const vipChanges = parsed.flatMap((p) => p.vip).sort((a, b) => a.atMs - b.atMs);
     const backendStates = parsed.flatMap((p) => p.backends).sort((a, b) => a.atMs - b.atMs);
+    const proxyServed = proxyRates(parsed.flatMap((p) => p.stats)).filter((r) => r.atMs >= (this.loadStartMs ?? -Infinity) && r.atMs <= input.loadEndMs);
     // From the load's start: the first election (both nodes start BACKUP; the lower priority may win, then
     // the higher preempts) is bring-up, not part of the drill.
     const fromMs = this.loadStartMs ?? -Infinity;
@@ -301,6 +303,7 @@ class LbVipLayer implements Layer {
       splitBrain: { windows: split.map((w) => ({ fromMs: w.fromMs, toMs: w.toMs })), totalMs: split.reduce((s, w) => s + (w.toMs - w.fromMs), 0) },
       backendStates,
       served: this.poller.perSecond(),
+      proxyServed: this.spec.proxy === 'haproxy' ? { everyMs: STATS_EVERY_MS, unit: this.spec.front === 'apps' ? 'requests' : 'sessions', samples: proxyServed } : null,
       explain: rows,
       checks: lbChecks({ spec: this.spec, faults: input.faults, windows }),
     };
