@@ -33,6 +33,7 @@ const baseSpec = (advertIntMs: number, interMs = 200, fall = 3): LbVipLayerSpec 
   kind: 'lb-vip',
   proxy: 'haproxy',
   front: 'apps',
+  reach: 'direct',
   healthCheck: { interMs, fall, rise: 2, timeoutMs: interMs },
   keepalived: { advertIntMs, priorities: [150, 100], preempt: true, trackProxy: true, trackIntervalMs: 1000, trackFall: 1 },
   vipMovesWithinMs: undefined,

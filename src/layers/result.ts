@@ -175,9 +175,13 @@ export interface LbVipLayerResult {
   kind: 'lb-vip';
   proxy: 'haproxy' | 'nginx';
   vip: string;
-  /** apps: the load entered through the VIP; database: the app's database pool did (HAProxy routing writes to the writable node). */
-  front: 'apps' | 'database';
-  /** The proxy on the VIP: where the load entered (http://VIP:80), or where the app's pool connected (mysql://VIP:3306). */
+  /** apps: the load entered through the VIP; database: the app's database pool did (HAProxy routing writes to the writable node); redis: the app's Redis client did (HAProxy routing to the node with role:master). */
+  front: 'apps' | 'database' | 'redis';
+  /** front: apps: how the load reached the VIP, from the runner's host straight or through the forwarder published on 127.0.0.1; null for the other fronts. Absent in results written before it existed. */
+  reach?: 'direct' | 'forwarder' | null;
+  /** The proxy on the VIP (http://VIP:80, mysql://VIP:3306, redis://VIP:6379). Absent in results written before it existed. */
+  vipUrl?: string;
+  /** Where the load entered (the VIP, or the forwarder to it on 127.0.0.1), or where the app's client connected (the VIP). */
   loadUrl: string;
   containers: { name: string; role: string; image: string }[];
   /** What is behind the proxies (node names): the app instances, or the database nodes. */
@@ -194,6 +198,12 @@ export interface LbVipLayerResult {
   backendStates: { lb: string; server: string; atMs: number; up: boolean; detail: string }[];
   /** Requests each app instance answered, per second, from each app's own counters (polled once a second). */
   served: { atMs: number; perBackend: Record<string, number | null> }[];
+  /**
+   * What each LB node's HAProxy sent each server, per second, from its own counters (stats socket, read
+   * inside the node every `everyMs` and stamped there): requests with front: apps, sessions (connections)
+   * with the TCP fronts. Null with Nginx. Absent in results written before it existed.
+   */
+  proxyServed?: { everyMs: number; unit: 'requests' | 'sessions'; samples: { lb: string; atMs: number; perBackend: Record<string, number> }[] } | null;
   explain: LbExplainRow[];
   checks: LayerCheck[];
 }

@@ -110,7 +110,9 @@ const layerPlans = {
     return `lb-vip: ${layer.proxy} and keepalived on lb-1 and lb-2 (VRRPv3, advert_int ${formatDurationMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${k.trackProxy ? `track_script on the proxy every ${formatDurationMs(k.trackIntervalMs)}` : 'no track_script'}) holding a VIP on the stack's network ${
       layer.front === 'database'
         ? `between the app and the databases (an external read_only check every ${formatDurationMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}: writes go to the writable node only); the app's pool connects to the VIP`
-        : `in front of the app instances (${checks}); the load enters through the VIP`
+        : layer.front === 'redis'
+          ? `between the app and the Redis nodes (a tcp-check expecting role:master every ${formatDurationMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}: writes go to the master only); the app's Redis client connects to the VIP instead of asking Sentinel`
+          : `in front of the app instances (${checks}); the load enters through the VIP${layer.reach === 'forwarder' ? ' by a forwarder published on 127.0.0.1' : layer.reach === 'auto' ? ' (straight from this host on a local engine, else by a forwarder published on 127.0.0.1)' : ''}`
     }; drill's image ${images.lb}`;
   },
 } satisfies LayerPlans;

@@ -111,14 +111,26 @@ function lbVipBlock(l: LbVipLayerResult): SafeHtml {
   const checks =
     l.front === 'database'
       ? html`an external check of read_only every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
-      : l.proxy === 'haproxy'
-        ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
-        : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
+      : l.front === 'redis'
+        ? html`a tcp-check expecting role:master every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+        : l.proxy === 'haproxy'
+          ? html`health checks every ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise}`
+          : html`passive checks (max_fails ${h.fall}, fail_timeout ${fmtMs(h.interMs)})`;
   const backends = l.backends;
-  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : ''}</h3>
-<p>${l.proxy} and keepalived on ${l.containers.map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
+  // The apps' own counters are keyed by app instance, whatever sits behind the proxies.
+  const apps = [...new Set(l.served.flatMap((x) => Object.keys(x.perBackend)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const how =
+    l.front === 'database'
+      ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.`
+      : l.front === 'redis'
+        ? html`The app's Redis client connected through <code>${l.loadUrl}</code> (not through Sentinel); HAProxy sent it only to the node that said role:master.`
+        : l.reach === 'forwarder'
+          ? html`The load entered through a forwarder published on <code>${l.loadUrl}</code>, relaying to <code>${l.vipUrl ?? l.vip}</code>.`
+          : html`The load entered through <code>${l.loadUrl}</code>.`;
+  return html`<h3>Front door: ${l.proxy} behind a Keepalived VIP${l.front === 'database' ? ' (in front of the databases)' : l.front === 'redis' ? ' (in front of the Redis nodes)' : ''}</h3>
+<p>${l.proxy} and keepalived on ${l.containers.filter((c) => c.role === 'lb').map((c) => html`<code>${c.name}</code> `)}holding <code>${l.vip}</code> (VRRPv3, advert_int ${fmtMs(k.advertIntMs)}, priorities ${k.priorities.join('/')}, ${k.preempt ? 'preempt' : 'nopreempt'}, ${
     k.trackProxy ? html`track_script on the proxy every ${fmtMs(k.trackIntervalMs)} × fall ${k.trackFall}` : 'no track_script'
-  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${l.front === 'database' ? html`The app's database pool connected through <code>${l.loadUrl}</code>; HAProxy sent it only to the node with read_only=0.` : html`The load entered through <code>${l.loadUrl}</code>.`}</p>
+  }) in front of ${backends.map((b) => html`<code>${b}</code> `)}(${checks}). ${how}</p>
 ${checksTable(l)}
 <table data-testid="lb-explain"><thead><tr><th>Fault</th><th>Setting</th><th>Expected</th><th class="num">VIP moved</th><th class="num">Server out</th><th class="num">Split brain</th><th class="num">Client RTO</th><th>What happened</th></tr></thead><tbody>
 ${
@@ -136,7 +148,19 @@ ${
 <table data-testid="lb-holders"><thead><tr><th class="num">From</th><th class="num">To</th><th>VIP held by</th></tr></thead><tbody>
 ${l.holders.map((w) => html`<tr class="${w.nodes.length > 1 ? 'row-missed' : ''}"><td class="num">${fmtMs(w.fromMs)}</td><td class="num">${fmtMs(w.toMs)}</td><td>${w.nodes.length ? w.nodes.join(' + ') : 'nobody'}</td></tr>`)}
 </tbody></table>
-<table data-testid="lb-served"><thead><tr><th class="num">At</th>${backends.map((b) => html`<th class="num">${b} req/s</th>`)}</tr></thead><tbody>
-${l.served.map((s) => html`<tr><td class="num">${fmtMs(s.atMs)}</td>${backends.map((b) => html`<td class="num">${s.perBackend[b] === null || s.perBackend[b] === undefined ? '—' : fmtInt(s.perBackend[b])}</td>`)}</tr>`)}
+<table data-testid="lb-served"><thead><tr><th class="num">At</th>${apps.map((b) => html`<th class="num">${b} req/s</th>`)}</tr></thead><tbody>
+${l.served.map((s) => html`<tr><td class="num">${fmtMs(s.atMs)}</td>${apps.map((b) => html`<td class="num">${s.perBackend[b] === null || s.perBackend[b] === undefined ? '—' : fmtInt(s.perBackend[b])}</td>`)}</tr>`)}
+</tbody></table>
+${proxyServedBlock(l)}`;
+}
+
+/** HAProxy's own per-server counters, read inside each LB node every few hundred ms; only the reads of a node that was sending traffic. */
+function proxyServedBlock(l: LbVipLayerResult): SafeHtml {
+  const ps = l.proxyServed;
+  if (!ps) return html``;
+  const rows = ps.samples.filter((x) => Object.values(x.perBackend).some((n) => n > 0));
+  return html`<p>What each LB node's HAProxy sent each server (its stats socket, read every ${fmtMs(ps.everyMs)} inside the node), ${ps.unit} per second; reads of an idle node left out.</p>
+<table data-testid="lb-proxy-served"><thead><tr><th class="num">At</th><th>LB node</th>${l.backends.map((b) => html`<th class="num">${b} ${ps.unit === 'requests' ? 'req/s' : 'sessions/s'}</th>`)}</tr></thead><tbody>
+${rows.map((x) => html`<tr><td class="num">${fmtMs(x.atMs)}</td><td>${x.lb}</td>${l.backends.map((b) => html`<td class="num">${fmtInt(x.perBackend[b] ?? 0)}</td>`)}</tr>`)}
 </tbody></table>`;
 }

@@ -149,10 +149,16 @@ const lbVipLayer = z
       ),
     proxy: z.enum(['haproxy', 'nginx']).default('haproxy').describe('What spreads the load over the app instances'),
     front: z
-      .enum(['apps', 'database'])
+      .enum(['apps', 'database', 'redis'])
       .default('apps')
       .describe(
-        'apps: the load enters through the VIP and the proxy spreads it over the app instances. database (HAProxy, mysql-replication): the proxy sits between the app and the databases and sends writes only to the node with read_only=0, so a promotion moves the traffic without repointing the app',
+        'apps: the load enters through the VIP and the proxy spreads it over the app instances. database (HAProxy, mysql-replication): the proxy sits between the app and the databases and sends writes only to the node with read_only=0, so a promotion moves the traffic without repointing the app. redis (HAProxy, redis-sentinel): the same in front of the Redis nodes, with a tcp-check that expects role:master, so a Sentinel failover moves the writes without the app asking Sentinel',
+      ),
+    reach: z
+      .enum(['auto', 'direct', 'forwarder'])
+      .default('auto')
+      .describe(
+        "How the load reaches the VIP (front: apps). direct: the runner's host connects to the VIP on the drill network (a local engine on Linux). forwarder: through a small forwarder container on the drill network, published on 127.0.0.1 (a remote engine: its publish address). auto: direct on a local engine, the forwarder otherwise",
       ),
     healthCheck: healthCheck.prefault({}).describe('How the proxy finds a dead app instance'),
     keepalived: keepalived.prefault({}).describe('How the VIP moves'),
@@ -163,6 +169,7 @@ const lbVipLayer = z
     kind: l.kind,
     proxy: l.proxy,
     front: l.front,
+    reach: l.reach,
     healthCheck: l.healthCheck,
     keepalived: l.keepalived,
     vipMovesWithinMs: l.vipMovesWithin,

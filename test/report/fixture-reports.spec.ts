@@ -95,6 +95,24 @@ test('alerting: the alerts table and the pending, firing, paged and resolved mar
   for (const [i, c] of layer.checks.entries()) await expect(checks.nth(i)).toHaveAttribute('data-ok', String(c.ok));
 });
 
+test("front door: HAProxy's own per-server counters, from a real lb-slow-app-instance run", async ({ page }, testInfo) => {
+  // A real run: app-2 of three slowed by 1 s; HAProxy's check took it out. Stored with its proxyServed reads.
+  const result = await readResult(path.join(FIXTURES, 'pass-lb-slow-app-instance.result.json'));
+  const { htmlPath } = await writeRunReports(testInfo.outputPath('run'), result);
+  const watch = await openFile(page, htmlPath);
+  await checkReport(page, result, watch, testInfo, 'lb-slow-app');
+  const layer = result.layers!.find((l): l is LbVipLayerResult => l.kind === 'lb-vip')!;
+  const table = page.getByTestId('layers-section').getByTestId('lb-proxy-served');
+  const busy = layer.proxyServed!.samples.filter((x) => Object.values(x.perBackend).some((n) => n > 0));
+  expect(busy.length).toBeGreaterThan(10);
+  await expect(table.locator('tbody tr')).toHaveCount(busy.length);
+  await expect(table.locator('thead th')).toHaveText(['At', 'LB node', 'app-1 req/s', 'app-2 req/s', 'app-3 req/s']);
+  // The last read: app-2 (DOWN) was sent nothing, as the stored figures say.
+  const last = busy.at(-1)!;
+  await expect(table.locator('tbody tr').last().locator('td').nth(3)).toHaveText(String(last.perBackend['app-2']));
+  expect(last.perBackend['app-2']).toBe(0);
+});
+
 test('front door: the VIP holders, the split brain, the per-fault table and the VRRP marks on the timeline, from a real run', async ({ page }, testInfo) => {
   // A real lb-vrrp-split-brain run (two HAProxy + Keepalived nodes cut off from each other for 2 s), stored.
   const result = await readResult(path.join(FIXTURES, 'pass-lb-vrrp-split-brain.result.json'));

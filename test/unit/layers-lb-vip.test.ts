@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { explain, lbChecks, masterDownIntervalMs, removalBoundsMs, skewMs } from '../../src/layers/lb-vip/assess.js';
-import { entrypointScript, haproxyConfig, haproxyDbConfig, keepalivedConfig, nginxConfig, writableCheckScript } from '../../src/layers/lb-vip/config.js';
-import { holderWindows, parseNodeLog, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
+import { entrypointScript, forwarderCmd, haproxyConfig, haproxyDbConfig, haproxyRedisConfig, keepalivedConfig, nginxConfig, writableCheckScript } from '../../src/layers/lb-vip/config.js';
+import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
 import { rates } from '../../src/layers/lb-vip/served-poller.js';
 import { vipOf } from '../../src/layers/lb-vip/vip-address.js';
 import type { FaultRecord } from '../../src/measure/types.js';
@@ -18,6 +18,7 @@ const spec: LbVipLayerSpec = {
   kind: 'lb-vip',
   proxy: 'haproxy',
   front: 'apps',
+  reach: 'auto',
   healthCheck: { interMs: 300, fall: 2, rise: 2, timeoutMs: 300 },
   keepalived: { advertIntMs: 100, priorities: [150, 100], preempt: true, trackProxy: true, trackIntervalMs: 1000, trackFall: 1 },
   vipMovesWithinMs: 1000,
@@ -64,6 +65,36 @@ describe('lb-vip: configuration', () => {
     const script = entrypointScript({ ...spec, front: 'database' });
     assert.match(script, /"\$LB_DB_PASSWORD"/);
     assert.doesNotMatch(entrypointScript(spec), /LB_DB_/);
+  });
+
+  it('the Redis front door: TCP on 6379, a tcp-check that expects role:master, the password only as an environment reference', () => {
+    const redis = [{ node: 'redis-1', host: 'drill-x-redis-1', port: 6379 }];
+    const h = haproxyRedisConfig({ ...spec, front: 'redis' }, redis, false);
+    assert.match(h, /bind :6379/);
+    assert.match(h, /tcp-check send "INFO replication\\r\\n"\n {2}tcp-check expect string role:master/);
+    assert.match(h, /server redis-1 drill-x-redis-1:6379 check/);
+    assert.doesNotMatch(h, /AUTH/);
+    assert.match(haproxyRedisConfig({ ...spec, front: 'redis' }, redis, true), /tcp-check send "AUTH \$\{LB_REDIS_PASSWORD\}\\r\\n"/);
+  });
+
+  it('the forwarder relays its published port to the VIP; a stopped node lets keepalived go first', () => {
+    assert.deepEqual(forwarderCmd('172.23.255.254').slice(-2), ['TCP-LISTEN:8000,fork,reuseaddr,backlog=1024', 'TCP:172.23.255.254:80']);
+    assert.match(entrypointScript(spec), /trap 'pkill -TERM -x keepalived;.*kill 0; exit 0' TERM INT/);
+  });
+
+  it("HAProxy's counters: stamped stats lines parsed (req_tot, else stot), rates per second between reads, per LB node", () => {
+    const toRun = (epochMs: number) => epochMs - 1_000_000_000;
+    const lines = ['drill-event 1000000000000 stats app-1:10:12 app-2:10:11 ', 'drill-event 1000000250000 stats app-1:10:37 app-2:10:11 ', 'drill-event 1000000500000 stats app-1:10:62 app-2:10:11 '];
+    const parsed = parseNodeLog('lb-1', lines.slice(1), '172.23.255.254', toRun, () => null);
+    assert.deepEqual(parsed.stats, [
+      { lb: 'lb-1', atMs: 250, totals: { 'app-1': 37, 'app-2': 11 } },
+      { lb: 'lb-1', atMs: 500, totals: { 'app-1': 62, 'app-2': 11 } },
+    ]);
+    // TCP mode: req_tot is empty, the sessions count.
+    assert.deepEqual(parseNodeLog('lb-2', ['drill-event 1000000250000 stats redis-1:7: redis-2:0: '], '172.23.255.254', toRun, () => null).stats[0]!.totals, { 'redis-1': 7, 'redis-2': 0 });
+    assert.deepEqual(proxyRates([...parsed.stats, { lb: 'lb-2', atMs: 300, totals: { 'app-1': 5 } }]), [{ lb: 'lb-1', atMs: 500, perBackend: { 'app-1': 100, 'app-2': 0 } }]);
+    assert.match(entrypointScript(spec), /show stat' \| socat stdio \/run\/haproxy\.sock.*\| stamp stats/);
+    assert.doesNotMatch(entrypointScript({ ...spec, proxy: 'nginx' }), /stamp stats/);
   });
 
   it('the VIP is the top usable address of the subnet', () => {
@@ -175,6 +206,15 @@ describe('lb-vip: RTO explained by configuration', () => {
     assert.deepEqual(removalBoundsMs(spec), { lowMs: 300, highMs: 1200 });
     assert.deepEqual(removalBoundsMs({ ...spec, healthCheck: { interMs: 2000, fall: 3, rise: 2, timeoutMs: 2000 } }), { lowMs: 4000, highMs: 9000 });
     assert.deepEqual(removalBoundsMs({ ...spec, front: 'database', healthCheck: { interMs: 300, fall: 2, rise: 2, timeoutMs: 1000 } }), { lowMs: 300, highMs: 2600 });
+    // A slow instance: every failing check waits out its timeout (300 ms), inter apart, the first up to inter + timeout late.
+    assert.deepEqual(removalBoundsMs(spec, 'latency'), { lowMs: 900, highMs: 1500 });
+  });
+
+  it('a stop of the active node: keepalived sends a priority-0 advert, expected within the skew time (+ one advert)', () => {
+    const rows = explain({ spec, lbNodes, appNodes, faults: [fault('stop', 'c-lb-1', 4300)], windows, backends: [], recoveredAtMs: () => 4600 });
+    assert.equal(rows[0]!.vipMovedMs, 100);
+    assert.deepEqual(rows[0]!.expectedMs, { lowMs: 0, highMs: skewMs(100, 100) + 100 });
+    assert.match(rows[0]!.setting, /priority-0 advert/);
   });
 
   it('VRRPv3 master down interval: 3 × advert_int + (256 − priority) × advert_int / 256', () => {
@@ -257,6 +297,11 @@ describe('lb-vip: validation', () => {
     assert.match(problems(drill('    keepalived: { trackInterval: 1500ms }')).join('\n'), /trackInterval: expected whole seconds/);
     assert.match(problems(drill('    proxy: nginx\n    healthCheck: { inter: 500ms }')).join('\n'), /healthCheck.*whole seconds with proxy nginx/);
     assert.match(problems(drill('    front: database')).join('\n'), /front.*mysql-replication/);
+    assert.deepEqual(problems(drill('    front: redis')), []);
+    assert.match(problems(drill('    front: redis\n    proxy: nginx')).join('\n'), /layers\[0\]\.front: .*proxy haproxy on a redis-sentinel stack/);
+    assert.match(problems(drill('    front: redis', 'primary', 'kind: mysql-replication')).join('\n'), /front.*redis-sentinel/);
+    assert.match(problems(drill('    front: redis\n    reach: forwarder')).join('\n'), /layers\[0\]\.reach: expected no reach with front: redis/);
+    assert.deepEqual(problems(drill('    reach: forwarder')), []);
   });
 
   it('the shipped lb drills validate', async () => {
@@ -268,6 +313,10 @@ describe('lb-vip: validation', () => {
       'lb-vrrp-split-brain',
       'nginx-kill-active',
       'mariadb-haproxy-kill-primary',
+      'lb-redis-haproxy-kill-master',
+      'lb-stop-active-haproxy',
+      'lb-pause-active-haproxy',
+      'lb-slow-app-instance',
     ]) {
       const file = path.join('drills', `${name}.yaml`);
       assert.deepEqual(problems(await readFile(file, 'utf8')), [], file);

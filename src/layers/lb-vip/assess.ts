@@ -28,9 +28,12 @@ const CONNECT_TIMEOUT_MS = 1000;
  * (a dead process on a live host), the connect timeout (min(timeout connect, inter)) when the host is gone
  * (a killed container: no answer at all), the check timeout for the database front door's external check.
  * Low: refused at once, the first check right after the fault. High: every check times out.
+ * A slow server (`latency`) accepts and answers late: every failing check waits out `timeout check`, the
+ * first one starting up to inter + timeout after the fault.
  */
-export function removalBoundsMs(spec: LbVipLayerSpec): { lowMs: number; highMs: number } {
+export function removalBoundsMs(spec: LbVipLayerSpec, faultKind?: string): { lowMs: number; highMs: number } {
   const h = spec.healthCheck;
+  if (faultKind === 'latency') return { lowMs: (h.fall - 1) * h.interMs + h.fall * h.timeoutMs, highMs: h.fall * (h.interMs + h.timeoutMs) + h.timeoutMs };
   const checkCostMs = spec.front === 'database' ? h.timeoutMs : Math.min(CONNECT_TIMEOUT_MS, h.interMs);
   return { lowMs: (h.fall - 1) * h.interMs, highMs: h.fall * (h.interMs + checkCostMs) };
 }
@@ -101,6 +104,19 @@ export function explain(input: ExplainInput): LbExplainRow[] {
           clientRtoMs: clientMs,
           detail: movedMs === null ? 'the VIP never moved' : `VIP on ${moved!.node} ${s(movedMs)} after the proxy died`,
         });
+      } else if (f.kind === 'stop' || f.kind === 'restart') {
+        // SIGTERM: keepalived leaves MASTER with a priority-0 advert, and the backup takes over after its
+        // skew time instead of waiting out Master_Down_Interval (RFC 5798 §6.4.3).
+        const skew = skewMs(k.advertIntMs, otherPriority);
+        rows.push({
+          fault: `${f.kind} ${lb.node}`,
+          setting: `SIGTERM: keepalived sends a priority-0 advert; backup priority ${otherPriority}, advert_int ${s(k.advertIntMs)}`,
+          expected: `≈ ${s(skew)}: the backup's skew time after the priority-0 advert (without it, ${s(down)})`,
+          expectedMs: { lowMs: 0, highMs: skew + k.advertIntMs },
+          vipMovedMs: movedMs,
+          clientRtoMs: clientMs,
+          detail: movedMs === null ? 'the VIP never moved' : `VIP on ${moved!.node} ${s(movedMs)} after the fault`,
+        });
       } else {
         rows.push({
           fault: `${f.kind} ${lb.node}`,
@@ -119,13 +135,16 @@ export function explain(input: ExplainInput): LbExplainRow[] {
       const up = backends.filter((b) => b.server !== app.node && b.up && b.atMs >= at).sort((a, b) => a.atMs - b.atMs)[0];
       const moved = up ? `; ${up.lb} put ${up.server} in ${s(up.atMs - at)} after the fault (${up.detail || 'check passed'}, after rise ${h.rise} × inter)` : '';
       const haproxy = spec.proxy === 'haproxy';
+      const bounds = removalBoundsMs(spec, f.kind);
       rows.push({
         fault: `${f.kind} ${app.node}`,
         setting: haproxy ? `health check inter ${s(h.interMs)} × fall ${h.fall} (timeout ${s(h.timeoutMs)})` : `passive: max_fails ${h.fall} within fail_timeout ${s(h.interMs)}`,
         expected: haproxy
-          ? `between ${s(removalBoundsMs(spec).lowMs)} (refused at once) and ${s(removalBoundsMs(spec).highMs)} (each failed check waits out its timeout): ≈ fall × (inter + check timeout)`
+          ? f.kind === 'latency'
+            ? `between ${s(bounds.lowMs)} and ${s(bounds.highMs)}: fall ${h.fall} checks, each waiting out its timeout (${s(h.timeoutMs)}) on the slow instance, inter ${s(h.interMs)} apart`
+            : `between ${s(bounds.lowMs)} (refused at once) and ${s(bounds.highMs)} (each failed check waits out its timeout): ≈ fall × (inter + check timeout)`
           : `at the ${h.fall}. failed request (no active checks): a refused request goes to the next instance`,
-        expectedMs: haproxy ? removalBoundsMs(spec) : null,
+        expectedMs: haproxy ? bounds : null,
         vipMovedMs: null,
         removedMs,
         clientRtoMs: clientMs,

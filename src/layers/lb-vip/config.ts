@@ -48,6 +48,18 @@ export function haproxyConfig(spec: LbVipLayerSpec, backends: readonly Backend[]
   ].join('\n');
 }
 
+/** Where the forwarder listens inside its container (published on 127.0.0.1 on a local engine). */
+export const FORWARDER_PORT = 8000;
+
+/**
+ * The forwarder (reach: forwarder): socat relays each connection it accepts to the VIP, one process per
+ * connection (fork), so a connection to a dead node hangs alone as it would from the host, and a new one
+ * goes wherever the VIP is now (the forwarder follows the gratuitous ARP like the host does).
+ */
+export function forwarderCmd(vip: string): string[] {
+  return ['socat', '-d', '-d', `TCP-LISTEN:${FORWARDER_PORT},fork,reuseaddr,backlog=1024`, `TCP:${vip}:${PROXY_PORT}`];
+}
+
 /** MariaDB's port, where the database front door listens (the app is pointed at the VIP on it). */
 export const DB_PORT = 3306;
 /** The external check's script inside the node, and the client options file it reads (credentials). */
@@ -81,6 +93,48 @@ export function haproxyDbConfig(spec: LbVipLayerSpec, backends: readonly Backend
     '  option external-check',
     '  external-check path "/usr/bin:/bin"',
     `  external-check command ${WRITABLE_CHECK}`,
+    `  default-server inter ${h.interMs}ms fall ${h.fall} rise ${h.rise} on-marked-down shutdown-sessions`,
+    ...backends.map((b) => `  server ${b.node} ${b.host}:${b.port} check`),
+    '',
+  ].join('\n');
+}
+
+/** Redis's port, where the Redis front door listens (the app is pointed at the VIP on it). */
+export const REDIS_PORT = 6379;
+
+/**
+ * HAProxy in front of the Redis nodes (front: redis): TCP on 6379, writes only to the node that says
+ * `role:master`. The tcp-check asks each node `INFO replication` every `inter` (after AUTH when the stack
+ * has a password): after a Sentinel failover the promoted replica passes `rise` checks and takes the
+ * traffic, the dead or demoted master fails `fall` and is taken out, and the app never asks Sentinel.
+ * The password comes from the environment at start (LB_REDIS_PASSWORD, see entrypointScript): HAProxy
+ * expands "${VAR}" in its configuration, so it is in neither this text nor the report.
+ */
+export function haproxyRedisConfig(spec: LbVipLayerSpec, backends: readonly Backend[], withPassword: boolean): string {
+  const h = spec.healthCheck;
+  return [
+    'global',
+    `  stats socket ${STATS_SOCKET} mode 600 level admin`,
+    '  maxconn 4096',
+    'defaults',
+    '  mode tcp',
+    '  timeout connect 1s',
+    '  timeout client 1h',
+    '  timeout server 1h',
+    `  timeout check ${h.timeoutMs}ms`,
+    'frontend fe',
+    `  bind :${REDIS_PORT}`,
+    '  default_backend redis',
+    'backend redis',
+    '  option tcp-check',
+    '  tcp-check connect',
+    ...(withPassword ? ['  tcp-check send "AUTH ${LB_REDIS_PASSWORD}\\r\\n"', '  tcp-check expect string +OK'] : []),
+    '  tcp-check send "PING\\r\\n"',
+    '  tcp-check expect string +PONG',
+    '  tcp-check send "INFO replication\\r\\n"',
+    '  tcp-check expect string role:master',
+    '  tcp-check send "QUIT\\r\\n"',
+    '  tcp-check expect string +OK',
     `  default-server inter ${h.interMs}ms fall ${h.fall} rise ${h.rise} on-marked-down shutdown-sessions`,
     ...backends.map((b) => `  server ${b.node} ${b.host}:${b.port} check`),
     '',
@@ -175,6 +229,19 @@ export function keepalivedConfig(spec: LbVipLayerSpec, node: { name: string; pri
   return lines.join('\n');
 }
 
+/** How often each node reads HAProxy's own per-server counters (stats socket): finer than the apps' 1 s. */
+export const STATS_EVERY_MS = 250;
+
+/**
+ * Every STATS_EVERY_MS, HAProxy's `show stat` over its stats socket reduced to one stamped line: each
+ * server's `name:stot:req_tot` (sessions and, in HTTP mode, requests it was sent). Columns are found by
+ * the CSV header's names, not positions. No line while HAProxy is down.
+ */
+function statsLoop(): string {
+  const awk = `NR==1{for(i=1;i<=NF;i++)c[$i]=i;next} $2!="FRONTEND"&&$2!="BACKEND"&&$2!=""{printf "%s:%s:%s ",$2,$(c["stot"]),$(c["req_tot"])}`;
+  return `while sleep ${STATS_EVERY_MS / 1000}; do l=$(echo 'show stat' | socat stdio ${STATS_SOCKET} 2>/dev/null | awk -F, '${awk}'); [ -n "$l" ] && echo "$l"; done | stamp stats`;
+}
+
 /**
  * The node's PID-1 script (under the engine's init): writes the configs from the environment, then runs
  * the proxy, keepalived and `ip monitor address`, each line of theirs stamped `drill-event <epoch µs>
@@ -200,11 +267,14 @@ export function entrypointScript(spec: LbVipLayerSpec): string {
     `printf '%s\\n' "$LB_PROXY_CONF" > ${proxyConf}`,
     'printf \'%s\\n\' "$LB_KEEPALIVED_CONF" > /etc/keepalived/drill.conf',
     ...dbCheck,
-    "trap 'kill 0; exit 0' TERM INT",
+    // docker stop: keepalived first, and its last words kept (the priority-0 advert, the VIP removed,
+    // which ip monitor logs) before everything else of the node is ended.
+    "trap 'pkill -TERM -x keepalived; for i in $(seq 100); do pgrep -x keepalived >/dev/null || break; sleep 0.02; done; sleep 0.1; kill 0; exit 0' TERM INT",
     // Addresses first, so no change of the VIP is missed; -o: one line per event.
     '( ip -o monitor address dev eth0 2>&1 | stamp addr ) &',
     `( ${proxyCmd} 2>&1 | stamp proxy ) &`,
     '( keepalived -n -l -D -f /etc/keepalived/drill.conf 2>&1 | stamp vrrp ) &',
+    ...(spec.proxy === 'haproxy' ? [`( ${statsLoop()} ) &`] : []),
     'printf "drill-event %s ready lb node started\\n" "${EPOCHREALTIME/./}"',
     'wait',
   ].join('\n');

@@ -1,8 +1,8 @@
 import type { LayerDescriptor } from '../plugin.js';
 
 /**
- * Two LB nodes with a VRRP VIP in front of the stack's app instances (or, front: database, between the
- * app and a MariaDB/MySQL pair): any stack whose app drill starts (a compose stack's app is yours, and
+ * Two LB nodes with a VRRP VIP in front of the stack's app instances (or, front: database / redis, between
+ * the app and a MariaDB/MySQL pair or the Redis nodes): any stack whose app drill starts (a compose stack's app is yours, and
  * drill does not know how to put a proxy in front of it).
  */
 export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
@@ -20,7 +20,21 @@ export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
       return {
         ok: false,
         key: 'front',
-        why: `expected front: database with proxy haproxy on a mysql-replication stack (its external check reads read_only), got proxy ${spec.proxy} on a ${stack.kind} stack (Redis's role:master tcp-check is not built yet)`,
+        why: `expected front: database with proxy haproxy on a mysql-replication stack (its external check reads read_only), got proxy ${spec.proxy} on a ${stack.kind} stack (front: redis is the Redis one)`,
+      };
+    }
+    if (spec.front === 'redis' && (stack.kind !== 'redis-sentinel' || spec.proxy !== 'haproxy')) {
+      return {
+        ok: false,
+        key: 'front',
+        why: `expected front: redis with proxy haproxy on a redis-sentinel stack (its tcp-check expects role:master), got proxy ${spec.proxy} on a ${stack.kind} stack (front: database is the MariaDB one)`,
+      };
+    }
+    if (spec.front !== 'apps' && spec.reach !== 'auto') {
+      return {
+        ok: false,
+        key: 'reach',
+        why: `expected no reach with front: ${spec.front}: the load goes to the app's own published port and only the app's pool goes through the VIP, so nothing on the host needs to reach it`,
       };
     }
     if (spec.proxy === 'nginx' && spec.healthCheck.interMs % 1000 !== 0) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { engineLocation } from '../../engine/docker-client.js';
+import { engineHostAddress, engineLocation } from '../../engine/docker-client.js';
 import { readContainerLogs } from '../../engine/container-logs.js';
 import { exec } from '../../engine/docker-exec.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
@@ -7,19 +7,35 @@ import { startContainer, type RunningContainer } from '../../engine/resources.js
 import { measure } from '../../measure/index.js';
 import type { FaultRecord, TimelineEvent } from '../../measure/types.js';
 import type { Stack } from '../../stacks/stack.js';
+import { assertNever } from '../../util/assert-never.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerSpecOf } from '../plugin.js';
 import type { LbVipLayerResult } from '../result.js';
 import { explain, lbChecks } from './assess.js';
-import { DB_PORT, PROXY_PORT, entrypointScript, haproxyConfig, haproxyDbConfig, keepalivedConfig, nginxConfig, writableCheckScript, type Backend } from './config.js';
-import { holderWindows, parseNodeLog, splitBrainWindows, type NodeEvents } from './node-events.js';
+import {
+  DB_PORT,
+  FORWARDER_PORT,
+  PROXY_PORT,
+  REDIS_PORT,
+  STATS_EVERY_MS,
+  entrypointScript,
+  forwarderCmd,
+  haproxyConfig,
+  haproxyDbConfig,
+  haproxyRedisConfig,
+  keepalivedConfig,
+  nginxConfig,
+  writableCheckScript,
+  type Backend,
+} from './config.js';
+import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, type NodeEvents } from './node-events.js';
 import { ServedPoller } from './served-poller.js';
 import { vipOf } from './vip-address.js';
 
 // The front door: two LB nodes (lb-1, lb-2), each the proxy + keepalived, holding one VRRP VIP on the
-// stack's network, in front of the stack's app instances. The load enters through the VIP (this host
-// reaches the drill's bridge network directly). docs/load-balancers.md.
+// stack's network, in front of the stack's app instances (or the data nodes). The load enters through
+// the VIP (this host reaches the drill's bridge network directly) or a forwarder to it. docs/load-balancers.md.
 
 /** Where the fixture app answers inside the stack. */
 const APP_PORT = 8080;
@@ -27,26 +43,23 @@ const APP_PORT = 8080;
 const READY_TIMEOUT_MS = 60_000;
 
 export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-vip'>, stack: Stack): Promise<Layer> {
-  if (!engineLocation().local) {
-    throw new InfraError("lb-vip layer: the load enters through the VIP on the drill network, which only a local engine's host reaches (a forwarder on 127.0.0.1 for remote engines is not built yet)");
-  }
+  const reach = reachOf(spec);
   const byName = (a: RunningContainer, b: RunningContainer) => a.node.localeCompare(b.node, 'en', { numeric: true });
   const apps = stack.containers.filter((c) => c.role === 'app').sort(byName);
   if (apps.length === 0) throw new InfraError(`lb-vip layer: stack ${stack.kind} has no app instance to put behind the proxies`);
-  const database = spec.front === 'database';
-  if (database && stack.data.kind !== 'mysql') throw new InfraError(`lb-vip layer: front: database needs a MySQL/MariaDB stack, got ${stack.kind}`);
-  // Behind the proxies: the app instances (the load enters through the VIP), or the database nodes (the app's pool does).
-  const behind = database ? stack.containers.filter((c) => c.role === 'db').sort(byName) : apps;
-  const backends: Backend[] = behind.map((a) => ({ node: a.node, host: a.name, port: database ? stack.data.port : APP_PORT }));
+  const front = spec.front;
+  if (front === 'database' && stack.data.kind !== 'mysql') throw new InfraError(`lb-vip layer: front: database needs a MySQL/MariaDB stack, got ${stack.kind}`);
+  if (front === 'redis' && stack.data.kind !== 'redis') throw new InfraError(`lb-vip layer: front: redis needs a Redis stack, got ${stack.kind}`);
+  // Behind the proxies: the app instances (the load enters through the VIP), or the data nodes (the app's client does).
+  const behind = front === 'apps' ? apps : stack.containers.filter((c) => c.role === (front === 'database' ? 'db' : 'redis')).sort(byName);
+  const backends: Backend[] = behind.map((a) => ({ node: a.node, host: a.name, port: front === 'apps' ? APP_PORT : stack.data.port }));
   const net = await ctx.docker.getNetwork(stack.network).inspect();
   const subnet = (net as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'))?.Subnet;
   if (!subnet) throw new InfraError(`lb-vip layer: network ${stack.network} has no IPv4 subnet for the VIP`);
   const vip = vipOf(subnet);
   // One VRRP router id per run: the multicast domain is the run's own bridge, but two ids never hurt.
   const routerId = 1 + (createHash('sha256').update(ctx.run.token).digest()[0]! % 254);
-  const proxyConf = database ? haproxyDbConfig(spec, backends) : spec.proxy === 'haproxy' ? haproxyConfig(spec, backends) : nginxConfig(spec, backends);
-  const dbEnv: Record<string, string> =
-    database && stack.data.kind === 'mysql' ? { LB_DB_CHECK: writableCheckScript(spec.healthCheck.timeoutMs), LB_DB_USER: stack.data.user, LB_DB_PASSWORD: stack.data.password } : {};
+  const proxyConf = proxyConfig(spec, backends, stack);
   const started = Date.now();
   const nodes = await Promise.all(
     [1, 2].map((i) =>
@@ -56,24 +69,85 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
         role: 'lb',
         image: ctx.images.lb,
         cmd: ['bash', '-c', entrypointScript(spec)],
-        env: { ...dbEnv, LB_PROXY_CONF: proxyConf, LB_KEEPALIVED_CONF: keepalivedConfig(spec, { name: `lb-${i}`, priority: spec.keepalived.priorities[i - 1]! }, vip, routerId) },
+        env: { ...credentialsEnv(spec, stack), LB_PROXY_CONF: proxyConf, LB_KEEPALIVED_CONF: keepalivedConfig(spec, { name: `lb-${i}`, priority: spec.keepalived.priorities[i - 1]! }, vip, routerId) },
         networkName: stack.network,
         // VRRP: raw IP protocol 112 and multicast (NET_RAW), adding and removing the VIP (NET_ADMIN). Nothing privileged.
         capAdd: ['NET_ADMIN', 'NET_RAW'],
       }),
     ),
   );
-  const layer = new LbVipLayer(ctx, spec, stack, nodes, apps, behind, vip.address);
+  // Where the host cannot reach the drill network (or the drill says so): a forwarder on the network,
+  // published like every other port drill uses (127.0.0.1 on a local engine), relaying to the VIP.
+  const forwarder = reach === 'forwarder' ? await startForwarder(ctx, stack, vip.address) : null;
+  const layer = new LbVipLayer(ctx, spec, stack, nodes, forwarder, apps, behind, vip.address);
   await waitUntil('one LB node to hold the VIP', READY_TIMEOUT_MS, ctx.signal, async () => (await layer.holdersNow()).length === 1);
-  if (database) {
-    // The app's pool goes through the VIP from now on: the proxy, not a repoint, decides where writes land.
-    await postAppPrimary(stack.appUrl, vip.address);
-    await waitForHttpOk(`${stack.appUrl}/health`, READY_TIMEOUT_MS, ctx.signal);
+  if (front !== 'apps') {
+    // The app's client goes through the VIP from now on: the proxy, not a repoint or Sentinel, decides where writes land.
+    const urls = stack.appUrls ?? [stack.appUrl];
+    for (const url of urls) await postAppPrimary(url, vip.address);
+    await Promise.all(urls.map((url) => waitForHttpOk(`${url}/health`, READY_TIMEOUT_MS, ctx.signal)));
   } else {
-    await waitForHttpOk(`${layer.frontUrl}/health`, READY_TIMEOUT_MS, ctx.signal);
+    await waitForHttpOk(`${layer.loadUrls![0]!}/health`, READY_TIMEOUT_MS, ctx.signal);
   }
-  ctx.log.info({ vip: vip.address, holder: (await layer.holdersNow())[0]?.node, proxy: spec.proxy, backends: backends.map((b) => b.node), ms: Date.now() - started }, 'lb-vip ready: the VIP answers');
+  ctx.log.info(
+    { vip: vip.address, holder: (await layer.holdersNow())[0]?.node, proxy: spec.proxy, front, reach, load: layer.loadUrls?.[0], backends: backends.map((b) => b.node), ms: Date.now() - started },
+    'lb-vip ready: the VIP answers',
+  );
   return layer;
+}
+
+/**
+ * How the load reaches the VIP: only front: apps sends the load there (the other fronts put the app's
+ * own client through it). auto: the host of a local engine on Linux reaches the drill network directly;
+ * a remote engine's network is out of reach, so a forwarder relays.
+ */
+function reachOf(spec: LayerSpecOf<'lb-vip'>): 'direct' | 'forwarder' | null {
+  if (spec.front !== 'apps') return null;
+  const local = engineLocation().local;
+  const reach = spec.reach === 'auto' ? (local ? 'direct' : 'forwarder') : spec.reach;
+  if (reach === 'direct' && !local) {
+    throw new InfraError(
+      "lb-vip layer: reach: direct needs a local engine (the runner's host connects to the VIP on the drill network); a remote engine's network is out of reach: use reach: forwarder or auto",
+    );
+  }
+  return reach;
+}
+
+function proxyConfig(spec: LayerSpecOf<'lb-vip'>, backends: Backend[], stack: Stack): string {
+  switch (spec.front) {
+    case 'database':
+      return haproxyDbConfig(spec, backends);
+    case 'redis':
+      return haproxyRedisConfig(spec, backends, stack.data.kind === 'redis' && Boolean(stack.data.password));
+    case 'apps':
+      return spec.proxy === 'haproxy' ? haproxyConfig(spec, backends) : nginxConfig(spec, backends);
+    default:
+      return assertNever(spec.front, 'lb-vip front');
+  }
+}
+
+/** The front door's credentials for its checks, from the environment (never on a command line or in a report). */
+function credentialsEnv(spec: LayerSpecOf<'lb-vip'>, stack: Stack): Record<string, string> {
+  const data = stack.data;
+  if (spec.front === 'database' && data.kind === 'mysql') return { LB_DB_CHECK: writableCheckScript(spec.healthCheck.timeoutMs), LB_DB_USER: data.user, LB_DB_PASSWORD: data.password };
+  if (spec.front === 'redis' && data.kind === 'redis' && data.password) return { LB_REDIS_PASSWORD: data.password };
+  return {};
+}
+
+/**
+ * socat on the run network relaying each connection to the VIP (drill/lb has it), its port published like
+ * every port drill uses: 127.0.0.1 on a local engine, the engine's publish address on a remote one.
+ */
+async function startForwarder(ctx: LayerContext, stack: Stack, vip: string): Promise<RunningContainer> {
+  return startContainer(ctx.docker, ctx.run, {
+    node: 'lb-forwarder',
+    name: `drill-${ctx.run.token}-lb-forwarder`,
+    role: 'lb-forwarder',
+    image: ctx.images.lb,
+    cmd: forwarderCmd(vip),
+    publish: [FORWARDER_PORT],
+    networkName: stack.network,
+  });
 }
 
 /** Point the app's database pool at `host` (the fixture app's POST /admin/primary). */
@@ -86,8 +160,10 @@ async function postAppPrimary(appUrl: string, host: string): Promise<void> {
 
 class LbVipLayer implements Layer {
   readonly kind = 'lb-vip';
-  /** Where the load enters: the VIP (front: apps); absent with front: database (the load goes to the app, the app's pool through the VIP). */
+  /** Where the load enters: the VIP or the forwarder to it (front: apps); absent with front: database or redis (the load goes to the app, the app's client through the VIP). */
   readonly loadUrls?: string[];
+  /** The LB nodes and the forwarder (when there is one): removed and logged with the run. */
+  readonly containers: RunningContainer[];
   /** The proxy's address on the VIP. */
   readonly frontUrl: string;
   private onEvent: (event: TimelineEvent) => void = () => undefined;
@@ -99,13 +175,16 @@ class LbVipLayer implements Layer {
     private readonly ctx: LayerContext,
     private readonly spec: LayerSpecOf<'lb-vip'>,
     stack: Stack,
-    readonly containers: RunningContainer[],
+    /** lb-1, lb-2. */
+    private readonly nodes: RunningContainer[],
+    forwarder: RunningContainer | null,
     apps: RunningContainer[],
     private readonly behind: RunningContainer[],
     private readonly vip: string,
   ) {
-    this.frontUrl = spec.front === 'database' ? `mysql://${vip}:${DB_PORT}` : `http://${vip}:${PROXY_PORT}`;
-    if (spec.front === 'apps') this.loadUrls = [this.frontUrl];
+    this.containers = forwarder ? [...nodes, forwarder] : nodes;
+    this.frontUrl = spec.front === 'database' ? `mysql://${vip}:${DB_PORT}` : spec.front === 'redis' ? `redis://${vip}:${REDIS_PORT}` : `http://${vip}:${PROXY_PORT}`;
+    if (spec.front === 'apps') this.loadUrls = [forwarder ? `http://${engineHostAddress()}:${forwarder.ports[FORWARDER_PORT]}` : this.frontUrl];
     const urls = stack.appUrls ?? [stack.appUrl];
     this.poller = new ServedPoller(
       apps.map((a, i) => ({ node: a.node, url: urls[i] ?? '' })).filter((a) => a.url !== ''),
@@ -116,12 +195,12 @@ class LbVipLayer implements Layer {
   /** The LB nodes whose namespace holds the VIP now (ip addr in each; a node that does not answer holds nothing). */
   async holdersNow(): Promise<RunningContainer[]> {
     const held = await Promise.all(
-      this.containers.map(async (c) => {
+      this.nodes.map(async (c) => {
         const res = await exec(this.ctx.docker, c.id, ['ip', '-o', 'addr', 'show', 'dev', 'eth0'], { timeoutMs: 3000 }).catch(() => null);
         return res?.code === 0 && res.stdout.includes(` inet ${this.vip}/`);
       }),
     );
-    return this.containers.filter((_, i) => held[i]);
+    return this.nodes.filter((_, i) => held[i]);
   }
 
   async resolveTarget(target: string): Promise<RunningContainer | null> {
@@ -131,11 +210,11 @@ class LbVipLayer implements Layer {
         if (holders.length === 0) throw new InfraError('target active-lb: no LB node holds the VIP right now');
         return holders[0]!;
       }
-      const backup = this.containers.find((c) => !holders.includes(c));
+      const backup = this.nodes.find((c) => !holders.includes(c));
       if (!backup) throw new InfraError('target backup-lb: every LB node holds the VIP right now (split brain)');
       return backup;
     }
-    return this.containers.find((c) => c.node === target) ?? null;
+    return this.nodes.find((c) => c.node === target) ?? null;
   }
 
   events(onEvent: (event: TimelineEvent) => void): Promise<void> {
@@ -157,7 +236,7 @@ class LbVipLayer implements Layer {
     const byIp = new Map(this.behind.map((a) => [a.ip, a.node]));
     const logs = await readContainerLogs(
       docker,
-      this.containers.map((c) => ({ node: c.node, container: c.name, id: c.id })),
+      this.nodes.map((c) => ({ node: c.node, container: c.name, id: c.id })),
       clock,
       true,
       (node, why) => {
@@ -175,7 +254,7 @@ class LbVipLayer implements Layer {
     );
     // A node whose container ended (kill, stop) no longer holds anything: its namespace is gone.
     const endedAtMs: Record<string, number> = {};
-    for (const c of this.containers) {
+    for (const c of this.nodes) {
       const info = await docker
         .getContainer(c.id)
         .inspect()
@@ -186,6 +265,7 @@ class LbVipLayer implements Layer {
     const vrrp = parsed.flatMap((p) => p.vrrp).sort((a, b) => a.atMs - b.atMs);
     const vipChanges = parsed.flatMap((p) => p.vip).sort((a, b) => a.atMs - b.atMs);
     const backendStates = parsed.flatMap((p) => p.backends).sort((a, b) => a.atMs - b.atMs);
+    const proxyServed = proxyRates(parsed.flatMap((p) => p.stats)).filter((r) => r.atMs >= (this.loadStartMs ?? -Infinity) && r.atMs <= input.loadEndMs);
     // From the load's start: the first election (both nodes start BACKUP; the lower priority may win, then
     // the higher preempts) is bring-up, not part of the drill.
     const fromMs = this.loadStartMs ?? -Infinity;
@@ -198,7 +278,7 @@ class LbVipLayer implements Layer {
     const name = (c: RunningContainer) => ({ node: c.node, container: c.name });
     const rows = explain({
       spec: this.spec,
-      lbNodes: this.containers.map(name),
+      lbNodes: this.nodes.map(name),
       appNodes: this.behind.map(name),
       faults: input.faults,
       windows,
@@ -211,7 +291,9 @@ class LbVipLayer implements Layer {
       proxy: this.spec.proxy,
       vip: this.vip,
       front: this.spec.front,
-      loadUrl: this.frontUrl,
+      reach: reachOf(this.spec),
+      vipUrl: this.frontUrl,
+      loadUrl: this.loadUrls?.[0] ?? this.frontUrl,
       containers: this.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })),
       backends: this.behind.map((a) => a.node),
       keepalived: this.spec.keepalived,
@@ -221,6 +303,7 @@ class LbVipLayer implements Layer {
       splitBrain: { windows: split.map((w) => ({ fromMs: w.fromMs, toMs: w.toMs })), totalMs: split.reduce((s, w) => s + (w.toMs - w.fromMs), 0) },
       backendStates,
       served: this.poller.perSecond(),
+      proxyServed: this.spec.proxy === 'haproxy' ? { everyMs: STATS_EVERY_MS, unit: this.spec.front === 'apps' ? 'requests' : 'sessions', samples: proxyServed } : null,
       explain: rows,
       checks: lbChecks({ spec: this.spec, faults: input.faults, windows }),
     };

@@ -28,10 +28,19 @@ export interface BackendStateChange {
   detail: string;
 }
 
+/** One read of HAProxy's counters on one LB node: per server, what it was sent so far. */
+export interface ProxyStatsSample {
+  lb: string;
+  atMs: number;
+  /** Requests (HTTP mode: req_tot) or else sessions (TCP mode: stot) sent to each server since HAProxy started. */
+  totals: Record<string, number>;
+}
+
 export interface NodeEvents {
   vrrp: VrrpTransition[];
   vip: VipChange[];
   backends: BackendStateChange[];
+  stats: ProxyStatsSample[];
 }
 
 const STAMPED = /^drill-event (\d{13,19}) (\S+) (.*)$/;
@@ -41,7 +50,7 @@ const STAMPED = /^drill-event (\d{13,19}) (\S+) (.*)$/;
  * address (Nginx names the IP and port) to the app node.
  */
 export function parseNodeLog(node: string, lines: readonly string[], vip: string, toRunMs: (epochMs: number) => number, backendOf: (address: string) => string | null): NodeEvents {
-  const out: NodeEvents = { vrrp: [], vip: [], backends: [] };
+  const out: NodeEvents = { vrrp: [], vip: [], backends: [], stats: [] };
   const vipPattern = ` inet ${vip}/`;
   for (const raw of lines) {
     const m = STAMPED.exec(raw);
@@ -64,9 +73,18 @@ export function parseNodeLog(node: string, lines: readonly string[], vip: string
         }
         out.vrrp.push({ node, atMs, state, detail: why });
       }
+    } else if (source === 'stats') {
+      // "app-1:120:130 app-2:118:128 ..." (name:stot:req_tot; req_tot is empty in TCP mode).
+      const totals: Record<string, number> = {};
+      for (const token of text.trim().split(/\s+/)) {
+        const [server, stot, reqTot] = token.split(':');
+        const n = Number(reqTot !== undefined && reqTot !== '' ? reqTot : stot);
+        if (server && Number.isFinite(n)) totals[server] = n;
+      }
+      if (Object.keys(totals).length > 0) out.stats.push({ lb: node, atMs, totals });
     } else if (source === 'proxy') {
-      // HAProxy: "Server apps/app-2 (or dbs/db-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
-      const h = /Server (?:apps|dbs)\/(\S+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(text);
+      // HAProxy: "Server apps/app-2 (or dbs/db-1, redis/redis-1) is DOWN, reason: Layer4 connection problem, ..." / "is UP".
+      const h = /Server (?:apps|dbs|redis)\/(\S+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(text);
       if (h) {
         out.backends.push({ lb: node, server: h[1]!, atMs, up: h[2] === 'UP', detail: h[3]?.trim() ?? '' });
         continue;
@@ -134,4 +152,26 @@ export function vipMovedAtMs(windows: readonly HolderWindow[], fromMs: number): 
     if (other) return { atMs: Math.max(w.fromMs, fromMs), node: other };
   }
   return null;
+}
+
+/**
+ * Requests per second each server was sent, per LB node, between successive reads of its counters
+ * (every STATS_EVERY_MS): a counter that went back (HAProxy restarted) counts from zero.
+ */
+export function proxyRates(samples: readonly ProxyStatsSample[]): { lb: string; atMs: number; perBackend: Record<string, number> }[] {
+  const out: { lb: string; atMs: number; perBackend: Record<string, number> }[] = [];
+  const last = new Map<string, ProxyStatsSample>();
+  for (const sample of [...samples].sort((a, b) => a.atMs - b.atMs)) {
+    const before = last.get(sample.lb);
+    last.set(sample.lb, sample);
+    if (!before || sample.atMs <= before.atMs) continue;
+    const seconds = (sample.atMs - before.atMs) / 1000;
+    const perBackend: Record<string, number> = {};
+    for (const [server, total] of Object.entries(sample.totals)) {
+      const prev = before.totals[server] ?? 0;
+      perBackend[server] = Math.round((total >= prev ? total - prev : total) / seconds);
+    }
+    out.push({ lb: sample.lb, atMs: sample.atMs, perBackend });
+  }
+  return out;
 }
