@@ -18,13 +18,14 @@ import type { Logger } from '../util/log.js';
 //   mariadb = FROM base (images/mariadb/Dockerfile)
 //   monitoring = FROM base + Prometheus, Alertmanager, exporters from Debian (images/monitoring/Dockerfile)
 //   lb      = FROM base + HAProxy, Nginx, Keepalived from Debian (images/lb/Dockerfile)
+//   patroni = FROM base + PostgreSQL 15, Patroni, etcd, HAProxy from Debian (images/patroni/Dockerfile)
 //   app     = FROM base + fixtures/app (images/app/Dockerfile)
 // Each tag is a hash of its recipe (and of the base tag), so an image is rebuilt only when its recipe
 // changes, and an old tag simply stops being used.
 
-export type ImageName = 'base' | 'redis' | 'mariadb' | 'monitoring' | 'lb' | 'app';
+export type ImageName = 'base' | 'redis' | 'mariadb' | 'monitoring' | 'lb' | 'patroni' | 'app';
 /** Images built FROM the base from a Dockerfile alone (the app also takes fixtures/app). */
-const PLAIN_IMAGES = ['redis', 'mariadb', 'monitoring', 'lb'] as const;
+const PLAIN_IMAGES = ['redis', 'mariadb', 'monitoring', 'lb', 'patroni'] as const;
 
 export interface ImageRef {
   name: ImageName;
@@ -136,7 +137,7 @@ export async function buildImages(docker: Docker, log: Logger, opts: { force?: b
     const source = await chooseBaseSource(docker, opts.source ?? sourceChoice(), log);
     await buildBase(docker, log, refs.base, source);
   }
-  for (const ref of [refs.redis, refs.mariadb, refs.monitoring, refs.lb, refs.app]) {
+  for (const ref of [refs.redis, refs.mariadb, refs.monitoring, refs.lb, refs.patroni, refs.app]) {
     if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
   }
   return imageStatus(docker);

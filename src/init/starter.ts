@@ -1,6 +1,7 @@
 import type { StackKind } from '../stacks/plugin.js';
 import { composeStarter } from './compose-starter.js';
 import { mysqlReplicationStarter } from './mysql-replication-starter.js';
+import { patroniStarter } from './patroni-starter.js';
 import { redisSentinelStarter } from './redis-sentinel-starter.js';
 import type { StarterContext } from './starter-context.js';
 
@@ -24,6 +25,11 @@ const STARTERS = {
   'mysql-replication': {
     defaultName: 'mysql-kill-primary',
     render: mysqlReplicationStarter,
+    before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
+  },
+  patroni: {
+    defaultName: 'patroni-kill-leader',
+    render: patroniStarter,
     before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
   },
   compose: {

@@ -71,6 +71,8 @@ function endpoints(spec: DrillSpec): string {
       return stack.apps > 1 ? `${nodeRange('app', 1, stack.apps)} (spread evenly)` : 'app-1';
     case 'mysql-replication':
       return 'app-1';
+    case 'patroni':
+      return 'app-1 (writing through haproxy-1 to the leader)';
     case 'compose':
       return typeof stack.endpoint === 'string' ? stack.endpoint : `${stack.endpoint.service}:${stack.endpoint.port}`;
     default:

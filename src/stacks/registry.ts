@@ -2,12 +2,14 @@ import type { StackPlugin, StackPlugins, StackKind, StackSpecOf } from './plugin
 import { redisSentinel } from './redis-sentinel/index.js';
 import { mysqlReplication } from './mysql-replication/index.js';
 import { compose } from './compose/index.js';
+import { patroni } from './patroni/index.js';
 
 // Every stack kind of the schema and its plugin. The mapped type makes a kind without a plugin (or a
 // plugin for no kind) a compile error. Each plugin loads its client libraries only when it starts.
 export const stackPlugins = {
   'redis-sentinel': redisSentinel,
   'mysql-replication': mysqlReplication,
+  patroni,
   compose,
 } satisfies StackPlugins;
 

@@ -67,7 +67,8 @@ export interface PlannedOperations {
  * How a layer's own containers reach the data from inside the stack's network (the address is the
  * current primary's, asked of primary() each time). Credentials are masked in logs and reports.
  */
-export type DataAccess = { kind: 'redis'; port: number; password?: string } | { kind: 'mysql'; port: number; user: string; password: string };
+export type DataAccess =
+  { kind: 'redis'; port: number; password?: string } | { kind: 'mysql'; port: number; user: string; password: string } | { kind: 'postgres'; port: number; user: string; password: string };
 
 export interface Stack {
   kind: string;
@@ -92,6 +93,10 @@ export interface Stack {
   verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]>;
   /** Start recording the system's own evidence (Sentinel events, ...) on the timeline. */
   events(onEvent: (event: StackEvent) => void): Promise<void>;
+  /** Roles only this kind of stack has (patroni: leader, sync-standby, etcd-leader), resolved from the system now; null when the role is not its own. */
+  resolveRole?(role: string): Promise<RunningContainer | null>;
+  /** Plural roles only this kind of stack has (patroni: etcds): every node of the role; null when not its own. */
+  groupRole?(role: string): RunningContainer[] | null;
   /** Present when failover is a procedure drill runs (runbook steps, or drill's detector). */
   runbook?: Runbook;
   /** Present where drill can switch over, rejoin and fail back (stacks whose nodes it owns). */

@@ -47,10 +47,10 @@ describe('image sources', () => {
     const lines = run.stdout.trim().split('\n');
     assert.deepEqual(
       lines.map((l) => l.split(/\s+/)[1]),
-      ['base', 'redis', 'mariadb', 'monitoring', 'lb', 'app'],
+      ['base', 'redis', 'mariadb', 'monitoring', 'lb', 'patroni', 'app'],
     );
     // Built by scripts/setup: debootstrap from the host's Debian mirror where no registry answers (here),
-    // else FROM the pinned Debian image; all six the same way (they are built FROM the base).
+    // else FROM the pinned Debian image; all seven the same way (they are built FROM the base).
     for (const line of lines) assert.match(line, /^ok\s+\S+\s+drill\/\S+\s+(debootstrap http:\/\/\S+|registry \S+)$/, line);
     const json = JSON.parse((await runCli(['images', '--json'])).stdout) as { name: string; source: string | null }[];
     assert.equal(new Set(json.map((i) => i.source)).size, 1, JSON.stringify(json));

@@ -4,7 +4,7 @@ import type { DataKind } from '../../stacks/plugin.js';
 import type { LayerDescriptor, LayerSpecOf } from '../plugin.js';
 
 /** The backup methods each kind of data node has (docs/backup.md). */
-const METHODS: Record<DataKind, readonly ('rdb' | 'dump')[]> = { redis: ['rdb'], mysql: ['dump'] };
+const METHODS: Record<DataKind, readonly ('rdb' | 'dump')[]> = { redis: ['rdb'], mysql: ['dump'], postgres: [] };
 
 export function backupMethod(spec: LayerSpecOf<'backup'>, stack: StackSpec): 'rdb' | 'dump' {
   return spec.method ?? METHODS[descriptorOf(stack).data(stack)][0]!;
@@ -16,6 +16,7 @@ export const backupDescriptor: LayerDescriptor<'backup'> = {
   images: (_spec, stack) => [descriptorOf(stack).data(stack) === 'redis' ? 'redis' : 'mysql'],
   fits: (spec, stack) => {
     const data = descriptorOf(stack).data(stack);
+    if (data === 'postgres') return { ok: false, key: 'kind', why: 'expected Redis or MariaDB/MySQL data: a backup of PostgreSQL (pg_basebackup, pgBackRest) is not built yet' };
     const method = backupMethod(spec, stack);
     if (spec.binlogArchive && data !== 'mysql') return { ok: false, key: 'binlogArchive', why: `expected MariaDB/MySQL data for binlogArchive (a binlog is theirs), got ${data} data` };
     if (METHODS[data].includes(method)) return { ok: true };

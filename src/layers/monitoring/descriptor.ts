@@ -9,11 +9,13 @@ export const monitoringDescriptor: LayerDescriptor<'monitoring'> = {
   // Your own Prometheus and Alertmanager: drill starts nothing.
   images: (spec) => (spec.external ? [] : ['monitoring']),
   fits: (spec, stack) =>
-    stack.kind === 'compose' && !spec.external
-      ? {
-          ok: false,
-          key: 'kind',
-          why: 'expected prometheus: { url } and alertmanager: { url } on a compose stack: drill does not know which exporters your nodes need, so it reads your own monitoring instead of starting its own (docs/monitoring.md)',
-        }
-      : { ok: true },
+    stack.kind === 'patroni' && !spec.external
+      ? { ok: false, key: 'kind', why: 'expected prometheus: { url } and alertmanager: { url } on a patroni stack: exporters for PostgreSQL, Patroni and etcd are not built into drill yet' }
+      : stack.kind === 'compose' && !spec.external
+        ? {
+            ok: false,
+            key: 'kind',
+            why: 'expected prometheus: { url } and alertmanager: { url } on a compose stack: drill does not know which exporters your nodes need, so it reads your own monitoring instead of starting its own (docs/monitoring.md)',
+          }
+        : { ok: true },
 };
