@@ -84,6 +84,7 @@ export class FakeEngine {
     return {
       'redis-sentinel': { ...stackPlugins['redis-sentinel'], start },
       'mysql-replication': { ...stackPlugins['mysql-replication'], start },
+      patroni: { ...stackPlugins.patroni, start },
       compose: { ...stackPlugins.compose, start },
     };
   }

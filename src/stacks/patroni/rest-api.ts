@@ -24,7 +24,7 @@ export interface NodeStatus {
 }
 
 /** GET a JSON document; null when the node does not answer in time or answers something else. */
-export function getJson<T>(port: number, path: string, timeoutMs = 1000): Promise<{ status: number; body: T } | null> {
+export function getJson(port: number, path: string, timeoutMs = 1000): Promise<{ status: number; body: unknown } | null> {
   return new Promise((resolve) => {
     const req = http.get({ host: engineHostAddress(), port, path, timeout: timeoutMs, agent: false }, (res) => {
       let text = '';
@@ -32,7 +32,7 @@ export function getJson<T>(port: number, path: string, timeoutMs = 1000): Promis
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
         try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T });
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
         } catch {
           resolve(null);
         }
@@ -49,14 +49,14 @@ export function getJson<T>(port: number, path: string, timeoutMs = 1000): Promis
 }
 
 export async function clusterView(port: number, timeoutMs = 1000): Promise<ClusterMember[] | null> {
-  const answer = await getJson<{ members?: ClusterMember[] }>(port, '/cluster', timeoutMs);
-  return answer?.body.members ?? null;
+  const answer = await getJson(port, '/cluster', timeoutMs);
+  return (answer?.body as { members?: ClusterMember[] } | undefined)?.members ?? null;
 }
 
 export async function nodeStatus(port: number, timeoutMs = 1000): Promise<NodeStatus | null> {
   // /patroni answers 200 whatever the role (503 only when PostgreSQL is not running): the body says it.
-  const answer = await getJson<NodeStatus>(port, '/patroni', timeoutMs);
-  return answer?.body ?? null;
+  const answer = await getJson(port, '/patroni', timeoutMs);
+  return (answer?.body as NodeStatus | undefined) ?? null;
 }
 
 /** The leader most answering nodes name in their /cluster (each reads etcd; an isolated node may still name itself). */
