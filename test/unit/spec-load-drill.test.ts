@@ -189,7 +189,8 @@ describe('loadDrillFile: schema errors point at the line', () => {
         line: 8,
         column: 5,
         path: 'steps[0]',
-        message: 'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2")',
+        message:
+          'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2")',
       },
     ]);
   });
@@ -641,7 +642,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 11,
         column: 13,
         path: 'steps[0].target',
-        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "apps" (did you mean "app"?)',
+        message:
+          'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "apps" (did you mean "app"?)',
       },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: partition', '    groups: [[primary], [sentinels, app-2]]'))), [
@@ -743,7 +745,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 10,
         column: 13,
         path: 'steps[0].target',
-        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
+        message:
+          'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
       },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  sentinels: 3'))), [
