@@ -14,7 +14,7 @@ test('patroni: the failover explained by ttl and loop_wait shows result.json sta
   await checkReport(page, result, watch, testInfo, 'patroni-partition-leader');
   const table = page.getByTestId('failover-explained');
   await expect(table).toBeVisible();
-  await expect(page.getByTestId('demoted')).toContainText(`${f.demoted.node!}`);
+  await expect(page.getByTestId('demoted')).toContainText(f.demoted.node!);
   await expect(page.getByTestId('demoted')).toContainText((f.demoted.measuredMs! / 1000).toFixed(1).replace(/\.0$/, ''));
   await expect(page.getByTestId('lock-taken')).toContainText(f.lockTaken.node!);
   await expect(page.getByTestId('last-lost-ack')).toContainText(`${f.ackedAfterFault.lost} lost`);
