@@ -19,13 +19,14 @@ import type { Logger } from '../util/log.js';
 //   postgres = FROM base + PostgreSQL 15 from Debian (images/postgres/Dockerfile)
 //   monitoring = FROM base + Prometheus, Alertmanager, exporters from Debian (images/monitoring/Dockerfile)
 //   lb      = FROM base + HAProxy, Nginx, Keepalived from Debian (images/lb/Dockerfile)
+//   patroni = FROM base + PostgreSQL 15, Patroni, etcd, HAProxy from Debian (images/patroni/Dockerfile)
 //   app     = FROM base + fixtures/app (images/app/Dockerfile)
 // Each tag is a hash of its recipe (and of the base tag), so an image is rebuilt only when its recipe
 // changes, and an old tag simply stops being used.
 
-export type ImageName = 'base' | 'redis' | 'mariadb' | 'postgres' | 'monitoring' | 'lb' | 'app';
+export type ImageName = 'base' | 'redis' | 'mariadb' | 'postgres' | 'monitoring' | 'lb' | 'patroni' | 'app';
 /** Images built FROM the base from a Dockerfile alone (the app also takes fixtures/app). */
-const PLAIN_IMAGES = ['redis', 'mariadb', 'postgres', 'monitoring', 'lb'] as const;
+const PLAIN_IMAGES = ['redis', 'mariadb', 'postgres', 'monitoring', 'lb', 'patroni'] as const;
 /** Files more than one image's Dockerfile copies (`COPY shared/...`): drill's lazy disk. In every plain image's build context. */
 const SHARED_DIR_NAME = 'shared';
 
@@ -142,7 +143,7 @@ export async function buildImages(docker: Docker, log: Logger, opts: { force?: b
     const source = await chooseBaseSource(docker, opts.source ?? sourceChoice(), log);
     await buildBase(docker, log, refs.base, source);
   }
-  for (const ref of [refs.redis, refs.mariadb, refs.postgres, refs.monitoring, refs.lb, refs.app]) {
+  for (const ref of [refs.redis, refs.mariadb, refs.postgres, refs.monitoring, refs.lb, refs.patroni, refs.app]) {
     if (opts.force || !(await imagePresent(docker, ref.tag))) await buildFromBase(docker, log, ref, refs.base.tag);
   }
   return imageStatus(docker);

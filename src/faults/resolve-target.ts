@@ -19,6 +19,8 @@ export async function resolveTarget(stack: Stack, target: TargetSpec, random: ()
     const found = await layer.resolveTarget?.(target);
     if (found) return found;
   }
+  const own = await stack.resolveRole?.(target);
+  if (own) return own;
   switch (target) {
     case 'primary':
       return stack.primary();
@@ -48,7 +50,8 @@ export async function resolveGroup(stack: Stack, members: readonly GroupMemberSp
   const out = new Map<string, RunningContainer>();
   for (const member of members) {
     const found =
-      member === 'replicas'
+      stack.groupRole?.(member) ??
+      (member === 'replicas'
         ? await stack.replicas()
         : member === 'sentinels'
           ? stack.containers.filter((c) => c.role === 'sentinel')
@@ -56,7 +59,7 @@ export async function resolveGroup(stack: Stack, members: readonly GroupMemberSp
             ? stack.containers.filter((c) => c.role === 'app')
             : member === 'runner'
               ? [runnerNode(stack)]
-              : [await resolveTarget(stack, member, Math.random, layers)];
+              : [await resolveTarget(stack, member, Math.random, layers)]);
     for (const c of found) out.set(c.id, c);
   }
   return [...out.values()];

@@ -2,6 +2,7 @@ import type { StackKind } from '../stacks/plugin.js';
 import { composeStarter } from './compose-starter.js';
 import { mysqlReplicationStarter } from './mysql-replication-starter.js';
 import { postgresStarter } from './postgres-starter.js';
+import { patroniStarter } from './patroni-starter.js';
 import { redisSentinelStarter } from './redis-sentinel-starter.js';
 import type { StarterContext } from './starter-context.js';
 
@@ -30,6 +31,11 @@ const STARTERS = {
   postgres: {
     defaultName: 'pg-kill-primary',
     render: postgresStarter,
+    before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
+  },
+  patroni: {
+    defaultName: 'patroni-kill-leader',
+    render: patroniStarter,
     before: "drill builds the stack itself: it needs a Docker engine and drill's images (bash scripts/setup)",
   },
   compose: {

@@ -69,7 +69,9 @@ export const LAYER_MARKERS = [
 /**
  * What a node says in its own log (the log-rules.ts of redis and mysql under stacks): a replica losing or regaining its primary, a
  * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on,
- * a server loading its data from disk after a restart (and finding its tail cut), crash recovery, a snapshot saved.
+ * a server loading its data from disk after a restart (and finding its tail cut), crash recovery, a snapshot saved;
+ * Patroni taking or losing the leader lock (or keeping the primary through failsafe mode), etcd electing
+ * or losing its raft leader, HAProxy taking a node in or out of its write backend (stacks/patroni/log-rules.ts).
  */
 export const LOG_MARKERS = [
   'replica-link-lost',
@@ -85,6 +87,13 @@ export const LOG_MARKERS = [
   'data-truncated',
   'crash-recovery',
   'snapshot-saved',
+  'leader-lock-acquired',
+  'leader-lock-lost',
+  'failsafe-leader',
+  'dcs-leader-elected',
+  'dcs-leader-lost',
+  'proxy-server-up',
+  'proxy-server-down',
 ] as const;
 /** A bring-your-own stack put back as it was (compose). */
 export const STACK_MARKERS = ['restore', 'restore-error'] as const;

@@ -72,6 +72,8 @@ function endpoints(spec: DrillSpec): string {
     case 'mysql-replication':
     case 'postgres':
       return 'app-1';
+    case 'patroni':
+      return 'app-1 (writing through haproxy-1 to the leader)';
     case 'compose':
       return typeof stack.endpoint === 'string' ? stack.endpoint : `${stack.endpoint.service}:${stack.endpoint.port}`;
     default:

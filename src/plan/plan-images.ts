@@ -13,8 +13,8 @@ export type PlanImages = Record<ImageKey, string>;
  */
 export async function planImages(stack: StackSpec): Promise<PlanImages> {
   const own: PlanImages = await imageRefs().then(
-    (refs) => ({ redis: refs.redis.tag, mysql: refs.mariadb.tag, postgres: refs.postgres.tag, app: refs.app.tag, monitoring: refs.monitoring.tag, lb: refs.lb.tag }),
-    () => ({ redis: 'drill/redis', mysql: 'drill/mariadb', postgres: 'drill/postgres', app: 'drill/app', monitoring: 'drill/monitoring', lb: 'drill/lb' }),
+    (refs) => ({ redis: refs.redis.tag, mysql: refs.mariadb.tag, postgres: refs.postgres.tag, app: refs.app.tag, monitoring: refs.monitoring.tag, lb: refs.lb.tag, patroni: refs.patroni.tag }),
+    () => ({ redis: 'drill/redis', mysql: 'drill/mariadb', postgres: 'drill/postgres', app: 'drill/app', monitoring: 'drill/monitoring', lb: 'drill/lb', patroni: 'drill/patroni' }),
   );
   const override = await serverImageOverride(stack);
   return override ? { ...own, [override.key]: override.image } : own;

@@ -1,5 +1,5 @@
 import { formatDurationMs } from '../spec/duration.js';
-import type { ComposeStackSpec, MysqlReplicationStackSpec, PostgresStackSpec, RedisSentinelStackSpec, StackSpec } from '../spec/schema.js';
+import type { ComposeStackSpec, MysqlReplicationStackSpec, PatroniStackSpec, PostgresStackSpec, RedisSentinelStackSpec, StackSpec } from '../spec/schema.js';
 import { nodeNames } from '../stacks/node-names.js';
 import { assertNever } from '../util/assert-never.js';
 import type { PlanImages } from './plan-images.js';
@@ -14,6 +14,8 @@ export function stackPlan(stack: StackSpec, images: PlanImages): StackPlan {
       return mysqlReplication(stack, images);
     case 'postgres':
       return postgres(stack, images);
+    case 'patroni':
+      return patroni(stack, images);
     case 'compose':
       return compose(stack);
     default:
@@ -93,6 +95,25 @@ function postgres(stack: PostgresStackSpec, images: PlanImages): StackPlan {
       f.mode === 'auto'
         ? `drill's detector: checks the primary every ${formatDurationMs(f.checkIntervalMs)} (a check fails after ${formatDurationMs(f.checkTimeoutMs)}); after ${f.failureThreshold} failed checks in a row it runs promote (pg_promote on the most advanced standby) then repoint, once`
         : 'the runbook steps below (nothing fails over by itself)',
+  };
+}
+
+function patroni(stack: PatroniStackSpec, images: PlanImages): StackPlan {
+  const p = stack.patroni;
+  const h = stack.haproxy;
+  return {
+    kind: stack.kind,
+    nodes: [
+      ...nodes('etcd', 1, stack.etcd, () => 'etcd (the DCS holding the leader lock)', images.patroni),
+      ...nodes('pg', 1, stack.nodes, () => 'Patroni + PostgreSQL 15 (leader elected at start)', images.patroni),
+      { name: 'haproxy-1', role: 'HAProxy: writes to the node whose REST API answers /primary, reads to /replica', image: images.patroni },
+      { name: 'app-1', role: 'fixture app (the load goes through it, via haproxy-1)', image: images.app },
+    ],
+    notes: [
+      `Patroni: ttl ${formatDurationMs(p.ttlMs)}, loop_wait ${formatDurationMs(p.loopWaitMs)}, retry_timeout ${formatDurationMs(p.retryTimeoutMs)}, synchronous_mode ${p.synchronousMode}${p.synchronousModeStrict ? ' (strict)' : ''}, failsafe_mode ${p.failsafeMode}`,
+      `HAProxy checks: every ${formatDurationMs(h.interMs)}, out after ${h.fall}, back after ${h.rise}`,
+    ],
+    failover: `Patroni, by itself: a dead leader's lock expires after at most ttl (${formatDurationMs(p.ttlMs)}), a replica takes it on its next HA loop (every ${formatDurationMs(p.loopWaitMs)}); HAProxy follows within ${formatDurationMs(h.interMs * h.fall)}`,
   };
 }
 

@@ -16,6 +16,12 @@ function initialRole(stack: StackSpec, node: string): string {
       return n === 1 ? 'the primary at the start' : 'a replica at the start';
     case 'sentinel':
       return 'a Sentinel';
+    case 'pg':
+      return 'a Patroni node (its role is elected at start)';
+    case 'etcd':
+      return 'an etcd node';
+    case 'haproxy':
+      return 'the HAProxy in front of the Patroni nodes';
     case 'lb':
       return n === 1 ? 'the LB node with the higher priority at the start' : 'an LB node';
     default:
@@ -29,7 +35,20 @@ export function describeTarget(stack: StackSpec, target: string, atMs: number): 
   const redis = descriptorOf(stack).data(stack) === 'redis';
   const apps = stack.kind === 'redis-sentinel' ? stack.apps : 1;
   switch (target) {
+    case 'leader':
+      return `leader (the Patroni node holding the leader lock at ${at}, asked of the REST API)`;
+    case 'sync-standby':
+      return `sync-standby (the node Patroni names synchronous standby at ${at})`;
+    case 'etcd':
+      return 'etcd (etcd-1)';
+    case 'etcds':
+      return stack.kind === 'patroni' ? `etcds (${nodeRange('etcd', 1, stack.etcd)})` : 'etcds (every etcd node)';
+    case 'etcd-leader':
+      return `etcd-leader (the etcd node the others name raft leader at ${at})`;
+    case 'haproxy':
+      return 'haproxy (haproxy-1)';
     case 'primary':
+      if (stack.kind === 'patroni') return `primary (the Patroni leader at ${at}, asked of the REST API)`;
       return redis ? `primary (whichever node the Sentinels name master at ${at})` : `primary (whichever database is writable and not replicating at ${at})`;
     case 'replica':
       return `replica (the first replica by node name at ${at})`;

@@ -110,7 +110,18 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#57606a', label: 'snapshot', meaning: 'the server finished a snapshot (RDB) on its disk' };
     case 'semi-sync-off':
       return { color: '#cf222e', label: 'semi-sync off', meaning: 'the primary stopped waiting for a replica: commits from here on may be lost' };
+    case 'leader-lock-acquired':
+      return { color: '#1a7f37', label: 'leader lock', meaning: 'Patroni: a node took the leader lock in etcd and promoted itself (its own log)' };
+    case 'leader-lock-lost':
+      return { color: '#953800', label: 'demoted', meaning: 'Patroni: the leader could not keep its lock in etcd and demoted itself (its own log)' };
+    case 'proxy-server-down':
+      return { color: '#cf222e', label: 'proxy out', meaning: "HAProxy took a node out of its write backend (the node's REST API stopped answering 200 on /primary)" };
+    case 'dcs-leader-lost':
+      return { color: '#bf8700', label: 'etcd leaderless', meaning: 'etcd: a node lost its raft leader (its own log)' };
     // Drawn from the fault records themselves, or only in the events log.
+    case 'failsafe-leader':
+    case 'dcs-leader-elected':
+    case 'proxy-server-up':
     case 'replica-link-up':
     case 'node-promoted':
     case 'new-timeline':

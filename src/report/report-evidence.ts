@@ -22,6 +22,7 @@ export function stackSection(r: ResultJson): SafeHtml {
 <p class="failover"><span class="muted">${s.kind} · primary before</span> <code data-testid="primary-before">${s.primaryBefore ?? 'unknown'}</code>
 <span class="arrow">→</span> <span class="muted">after</span> <code data-testid="primary-after">${s.primaryAfter ?? 'unknown'}</code>
 ${changed ? html`<span class="pill ok">failed over</span>` : same ? html`<span class="pill warn">same primary</span>` : html`<span class="pill">not known</span>`}</p>
+${s.failover ? failoverExplained(s.failover) : ''}
 ${
   containers.length
     ? html`<table><thead><tr><th>Container</th><th>Role</th><th>Image</th><th>Before</th><th>After</th></tr></thead><tbody>${containers.map(
@@ -33,6 +34,19 @@ ${
     : html`<p class="muted">No container was started.</p>`
 }
 </section>`;
+}
+
+/** patroni: expected (from ttl/loop_wait/retry_timeout) next to measured (the nodes' own logs), and the story in words. */
+function failoverExplained(f: NonNullable<ResultJson['stack']['failover']>): SafeHtml {
+  const bound = (b: { lowMs: number; highMs: number } | null) => (b ? `${fmtMs(b.lowMs)} – ${fmtMs(b.highMs)}` : '—');
+  const at = (ms: number | null, node: string | null) => (ms === null ? 'not seen' : `${fmtMs(ms)}${node ? ` (${node})` : ''}`);
+  return html`<table class="kv" data-testid="failover-explained"><thead><tr><th>After the fault</th><th>Expected</th><th>Measured</th></tr></thead><tbody>
+<tr><th>a replica takes the leader lock</th><td>${bound(f.lockTaken.expected)}</td><td data-testid="lock-taken">${at(f.lockTaken.measuredMs, f.lockTaken.node)}</td></tr>
+<tr><th>the old leader demotes itself</th><td>${bound(f.demoted.expected)}</td><td data-testid="demoted">${at(f.demoted.measuredMs, f.demoted.node)}</td></tr>
+<tr><th>HAProxy routes writes again</th><td>—</td><td>${at(f.proxyUpMs, null)}</td></tr>
+<tr><th>last write the old leader acked and lost</th><td>—</td><td data-testid="last-lost-ack">${f.ackedAfterFault.lastAckMs === null ? 'none' : `${fmtMs(f.ackedAfterFault.lastAckMs)} (${f.ackedAfterFault.lost} lost)`}</td></tr>
+</tbody></table>
+<p class="muted" data-testid="failover-text">${f.text}</p>`;
 }
 
 function faulted(r: ResultJson, container: string): string {

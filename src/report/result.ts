@@ -1,6 +1,7 @@
 import type { DivergenceResult, EventMeasured, FaultRecord, Measured, ObjectiveResult, TimelineBucket, TimelineEvent, Verdict } from '../measure/types.js';
 
 import type { LayerResult } from '../layers/result.js';
+import type { PatroniFailover } from '../measure/patroni-failover.js';
 
 export type { AlertRecord, BackupLayerResult, LayerCheck, LayerResult, MonitoringLayerResult, LbVipLayerResult } from '../layers/result.js';
 export type { DivergenceResult, EventMeasured, ObjectiveResult, ReplicaDivergence, Verdict } from '../measure/types.js';
@@ -38,7 +39,14 @@ export interface ResultJson {
     /** The probe stream's settings and send figures (its writes: measured.probe); null when it was off; absent in older results. */
     probe?: { rate: number; connections: number; timeoutMs: number; sentWrites: number; lateSends: number; droppedSlots: number } | null;
   };
-  stack: { kind: string; primaryBefore: string | null; primaryAfter: string | null; containers: { name: string; role: string; image: string }[] };
+  stack: {
+    kind: string;
+    primaryBefore: string | null;
+    primaryAfter: string | null;
+    containers: { name: string; role: string; image: string }[];
+    /** patroni: the failover explained by ttl/loop_wait/retry_timeout, expected next to measured; absent elsewhere and in older results. */
+    failover?: PatroniFailover;
+  };
   phasesMs: Record<string, number>;
   environment: {
     drillVersion: string;

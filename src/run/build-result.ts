@@ -22,8 +22,8 @@ import { measureReads } from '../measure/reads.js';
 import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
 import { eventsFromLogs, linkEventsToLogs } from '../measure/log-events.js';
-import { descriptorOf } from '../stacks/descriptors.js';
-import { LOG_RULES } from '../stacks/log-rules.js';
+import { logRulesFor } from '../stacks/log-rules.js';
+import { patroniFailover } from './patroni-explain.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -99,10 +99,11 @@ export function buildResult(run: RunState): ResultJson {
   const verdict = input.verdictOverride?.verdict ?? judged;
   const reason = input.verdictOverride?.reason ?? (missed.length ? `${failedChecks.length ? 'check failed' : 'objective missed'}: ${missed.join('; ')}` : null);
 
-  const fromLogs = eventsFromLogs(journal.logs, LOG_RULES[descriptorOf(spec.stack).data(spec.stack)]);
+  const fromLogs = eventsFromLogs(journal.logs, logRulesFor(spec.stack));
   const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured), ...eventsFromEventRows(perEvent, measured)], journal.logs)
     .sort((a, b) => a.atMs - b.atMs)
     .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
+  const failover = patroniFailover(spec, measured, events, input.faults);
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,
@@ -131,7 +132,7 @@ export function buildResult(run: RunState): ResultJson {
       droppedSlots: input.loadStats?.droppedSlots ?? 0,
       probe: probeLoad(run),
     },
-    stack: { kind: spec.stack.kind, ...journal.stack },
+    stack: { kind: spec.stack.kind, ...journal.stack, ...(failover ? { failover } : {}) },
     divergence: journal.verification.divergence,
     ...(journal.layers.length ? { layers: journal.layers } : {}),
     ...(spec.availability ? { availability: spec.availability } : {}),

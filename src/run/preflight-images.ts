@@ -17,6 +17,7 @@ export function ownStackImages(refs: Record<ImageName, ImageRef>): StackImages {
     app: refs.app.tag,
     monitoring: refs.monitoring.tag,
     lb: refs.lb.tag,
+    patroni: refs.patroni.tag,
     tools: { redis: refs.redis.tag, mysql: refs.mariadb.tag },
   };
 }

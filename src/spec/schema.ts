@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
 import { composeStack } from './compose-schema.js';
+import { patroniStack } from './patroni-schema.js';
 import { cronProblem } from '../schedule/cron.js';
 import { groupMember, stepSchema, target } from './steps-schema.js';
 import { layerSchema } from './layers-schema.js';
@@ -128,7 +129,7 @@ const postgresStack = z.strictObject({
 });
 
 export const stackSchema = z
-  .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, postgresStack, composeStack])
+  .discriminatedUnion('kind', [redisSentinelStack, mysqlReplicationStack, postgresStack, patroniStack, composeStack])
   .describe('The system under test, started in containers for the drill and removed after it (kind compose: your own running stack, left as it was)');
 
 const probeSchema = z
@@ -362,6 +363,7 @@ export type RedisSentinelStackSpec = Extract<StackSpec, { kind: 'redis-sentinel'
 export type MysqlReplicationStackSpec = Extract<StackSpec, { kind: 'mysql-replication' }>;
 export type PostgresStackSpec = Extract<StackSpec, { kind: 'postgres' }>;
 export type ComposeStackSpec = Extract<StackSpec, { kind: 'compose' }>;
+export type PatroniStackSpec = Extract<StackSpec, { kind: 'patroni' }>;
 export type StepSpec = DrillSpec['steps'][number];
 export type LayerSpec = DrillSpec['layers'][number];
 export type BackupLayerSpec = Extract<LayerSpec, { kind: 'backup' }>;

@@ -138,9 +138,16 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
     else if (pluralRoles.includes(target)) why = 'a plural role (every node of the role) is only for the groups of a partition or of loss.between';
     else {
       const prefix = target.replace(/-\d+$/, '');
-      const kindOf: Record<string, StackSpec['kind']> = { db: 'mysql-replication', pg: 'postgres', redis: 'redis-sentinel', sentinel: 'redis-sentinel' };
+      const kindsOf: Record<string, StackSpec['kind'][]> = {
+        db: ['mysql-replication'],
+        pg: ['postgres', 'patroni'],
+        redis: ['redis-sentinel'],
+        sentinel: ['redis-sentinel'],
+        etcd: ['patroni'],
+        haproxy: ['patroni'],
+      };
       if (prefix === 'app') why = stack.kind === 'redis-sentinel' ? `stack.apps is ${stack.apps}${has(['stack', 'apps']) ? '' : ' (the default)'}` : `a ${stack.kind} stack has one app node, app-1`;
-      else if (kindOf[prefix] !== stack.kind) why = `"${prefix}-…" nodes are in ${kindOf[prefix]} stacks`;
+      else if (!kindsOf[prefix]?.includes(stack.kind)) why = `"${prefix}-…" nodes are in ${kindsOf[prefix]?.join(' and ') ?? 'no'} stacks`;
       else if (prefix === 'sentinel') why = `stack.sentinels is ${stack.kind === 'redis-sentinel' ? stack.sentinels : 0}${has(['stack', 'sentinels']) ? '' : ' (the default)'}`;
       else why = stack.kind === 'compose' ? `a compose stack of system ${stack.system} has ${redis ? 'redis-N, sentinel-N' : 'db-N'} and app-1 nodes` : replicasReason(stack, has);
     }
@@ -326,6 +333,7 @@ function actionCount(spec: DrillSpec, action: string): number {
 
 /** The data nodes of a stack drill starts: db-1 / redis-1 (the initial primary) and its replicas. */
 function dataNodes(stack: Exclude<StackSpec, { kind: 'compose' }>): string[] {
+  if (stack.kind === 'patroni') return nodeNames('pg', 1, stack.nodes);
   return nodeNames(stack.kind === 'mysql-replication' ? 'db' : stack.kind === 'postgres' ? 'pg' : 'redis', 1, stack.replicas + 1);
 }
 
@@ -335,5 +343,6 @@ function dbNodes(stack: MysqlReplicationStackSpec): string[] {
 }
 
 function replicasReason(stack: Exclude<StackSpec, { kind: 'compose' }>, has: (path: readonly Segment[]) => boolean): string {
+  if (stack.kind === 'patroni') return `stack.nodes is ${stack.nodes} and stack.etcd is ${stack.etcd}${has(['stack', 'nodes']) && has(['stack', 'etcd']) ? '' : ' (defaults: 3 and 3)'}`;
   return `stack.replicas is ${stack.replicas}${has(['stack', 'replicas']) ? '' : ' (the default)'}`;
 }

@@ -4,9 +4,12 @@ import { duration } from './duration.js';
 // The steps of a drill (faults, runbook actions, waits): part of the drill file schema (schema.ts).
 
 export const target = z
-  .union([z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app', 'active-lb', 'backup-lb']), z.string().regex(/^(db|redis|sentinel|app|lb)-\d+$/, 'a node name such as "db-2"')])
+  .union([
+    z.enum(['primary', 'replica', 'any-replica', 'sentinel', 'app', 'active-lb', 'backup-lb', 'leader', 'sync-standby', 'etcd', 'etcd-leader', 'haproxy']),
+    z.string().regex(/^(db|redis|sentinel|app|lb|pg|etcd|haproxy)-\d+$/, 'a node name such as "db-2"'),
+  ])
   .describe(
-    'Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL; active-lb/backup-lb: the LB node holding the VIP now, or the other, with an lb-vip layer), or a node name (db-2, redis-1, sentinel-3, app-1, lb-2)',
+    'Role resolved at run time from the stack itself (Sentinel for Redis, the databases for MySQL, the REST API for Patroni: leader, sync-standby, etcd-leader; active-lb/backup-lb: the LB node holding the VIP now, or the other, with an lb-vip layer), or a node name (db-2, redis-1, sentinel-3, app-1, lb-2, pg-1, etcd-2, haproxy-1)',
   );
 
 const healAfter = duration({ minMs: 10 })
@@ -92,8 +95,26 @@ const operatorMistakeStep = z
 
 export const groupMember = z
   .union([
-    z.enum(['primary', 'replica', 'any-replica', 'replicas', 'sentinel', 'sentinels', 'app', 'apps', 'runner', 'active-lb', 'backup-lb']),
-    z.string().regex(/^(db|redis|sentinel|app|lb)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
+    z.enum([
+      'primary',
+      'replica',
+      'any-replica',
+      'replicas',
+      'sentinel',
+      'sentinels',
+      'app',
+      'apps',
+      'runner',
+      'active-lb',
+      'backup-lb',
+      'leader',
+      'sync-standby',
+      'etcd',
+      'etcd-leader',
+      'etcds',
+      'haproxy',
+    ]),
+    z.string().regex(/^(db|redis|sentinel|app|lb|pg|etcd|haproxy)-\d+$/, 'a role (primary, replicas, sentinels, apps, ...) or a node name such as "db-2"'),
   ])
   .describe(
     'A role resolved at run time (plural roles mean every node of that role), a node name, or `runner`: drill itself on this host (its probes, readback and failure detector), cut off by rules on the other side only',

@@ -24,6 +24,8 @@ export interface StackImages {
   monitoring: string;
   /** HAProxy, Nginx and Keepalived (the lb-vip layer). */
   lb: string;
+  /** PostgreSQL 15, Patroni, etcd and HAProxy (the patroni stack). */
+  patroni: string;
   /** drill's own images whatever the drill file overrides: clients and servers a layer's containers run. */
   tools: { redis: string; mysql: string };
 }

@@ -3,6 +3,7 @@ import { redisSentinel } from './redis-sentinel/index.js';
 import { mysqlReplication } from './mysql-replication/index.js';
 import { compose } from './compose/index.js';
 import { postgres } from './postgres/index.js';
+import { patroni } from './patroni/index.js';
 
 // Every stack kind of the schema and its plugin. The mapped type makes a kind without a plugin (or a
 // plugin for no kind) a compile error. Each plugin loads its client libraries only when it starts.
@@ -10,6 +11,7 @@ export const stackPlugins = {
   'redis-sentinel': redisSentinel,
   'mysql-replication': mysqlReplication,
   postgres,
+  patroni,
   compose,
 } satisfies StackPlugins;
 

@@ -93,6 +93,10 @@ export interface Stack {
   verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]>;
   /** Start recording the system's own evidence (Sentinel events, ...) on the timeline. */
   events(onEvent: (event: StackEvent) => void): Promise<void>;
+  /** Roles only this kind of stack has (patroni: leader, sync-standby, etcd-leader), resolved from the system now; null when the role is not its own. */
+  resolveRole?(role: string): Promise<RunningContainer | null>;
+  /** Plural roles only this kind of stack has (patroni: etcds): every node of the role; null when not its own. */
+  groupRole?(role: string): RunningContainer[] | null;
   /** Present when failover is a procedure drill runs (runbook steps, or drill's detector). */
   runbook?: Runbook;
   /** Present where drill can switch over, rejoin and fail back (stacks whose nodes it owns). */

@@ -85,6 +85,7 @@ export class FakeEngine {
       'redis-sentinel': { ...stackPlugins['redis-sentinel'], start },
       'mysql-replication': { ...stackPlugins['mysql-replication'], start },
       postgres: { ...stackPlugins.postgres, start },
+      patroni: { ...stackPlugins.patroni, start },
       compose: { ...stackPlugins.compose, start },
     };
   }

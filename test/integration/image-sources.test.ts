@@ -47,7 +47,7 @@ describe('image sources', () => {
     const lines = run.stdout.trim().split('\n');
     assert.deepEqual(
       lines.map((l) => l.split(/\s+/)[1]),
-      ['base', 'redis', 'mariadb', 'postgres', 'monitoring', 'lb', 'app'],
+      ['base', 'redis', 'mariadb', 'postgres', 'monitoring', 'lb', 'patroni', 'app'],
     );
     // Built by scripts/setup: debootstrap from the host's Debian mirror where no registry answers (here),
     // else FROM the pinned Debian image; all seven the same way (they are built FROM the base).

@@ -25,7 +25,7 @@ after(async () => {
 
 describe('drill init', () => {
   it('every stack kind has a starter, with a comment before every section and on most fields', () => {
-    assert.deepEqual([...STARTER_KINDS].sort(), ['compose', 'mysql-replication', 'postgres', 'redis-sentinel']);
+    assert.deepEqual([...STARTER_KINDS].sort(), ['compose', 'mysql-replication', 'patroni', 'postgres', 'redis-sentinel']);
     for (const kind of STARTER_KINDS) {
       const text = renderStarter(kind, { schemaPath: '../drill.schema.json' });
       assert.match(text, /^# yaml-language-server: \$schema=\.\.\/drill\.schema\.json\n#\n# /, kind);
@@ -47,7 +47,7 @@ describe('drill init', () => {
   it('writes drill.yaml for redis-sentinel by default and a file per stack with --out; each passes validate', async () => {
     const init = await drill(dir, 'init');
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /^wrote drill\.yaml: a redis-sentinel drill \(no stack given: redis-sentinel; the others: drill init mysql-replication, postgres, compose\)\n/);
+    assert.match(init.stdout, /^wrote drill\.yaml: a redis-sentinel drill \(no stack given: redis-sentinel; the others: drill init mysql-replication, postgres, patroni, compose\)\n/);
     assert.match(init.stdout, /drill validate drill\.yaml/);
     assert.match(init.stdout, /drill run drill\.yaml --dry-run/);
 
@@ -95,7 +95,7 @@ describe('drill init', () => {
   it('an unknown stack, a directory or a .json file: exit 2 with what to do', async () => {
     const unknown = await drill(dir, 'init', 'cassandra');
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr, 'drill: init: unknown stack "cassandra": expected one of redis-sentinel, mysql-replication, postgres, compose (drill init <stack>)\n');
+    assert.equal(unknown.stderr, 'drill: init: unknown stack "cassandra": expected one of redis-sentinel, mysql-replication, postgres, patroni, compose (drill init <stack>)\n');
     const directory = await drill(dir, 'init', '--out', 'drills', '--force');
     assert.equal(directory.code, 2);
     assert.match(directory.stderr, /^drill: init: drills is a directory: name a file with --out FILE\n$/);

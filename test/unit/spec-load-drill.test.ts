@@ -190,7 +190,8 @@ describe('loadDrillFile: schema errors point at the line', () => {
         line: 8,
         column: 5,
         path: 'steps[0]',
-        message: 'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2")',
+        message:
+          'missing required key "target" (expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2")',
       },
     ]);
   });
@@ -199,7 +200,12 @@ describe('loadDrillFile: schema errors point at the line', () => {
     const text = ['name: Bad Name', 'stack:', '  kind: redis-sentinl', 'load:', '  rate: 0', '  duration: 15', 'steps:', '  - at: 1s', '    faut: kill', '  - 5', 'rto: 5s', ''].join('\n');
     assert.deepEqual(await errorsOf(text), [
       { line: 1, column: 7, path: 'name', message: 'expected a name of lower-case letters, digits, ".", "_" or "-", at most 63 characters, got "Bad Name"' },
-      { line: 3, column: 9, path: 'stack.kind', message: 'expected one of "redis-sentinel", "mysql-replication", "postgres", "compose", got "redis-sentinl" (did you mean "redis-sentinel"?)' },
+      {
+        line: 3,
+        column: 9,
+        path: 'stack.kind',
+        message: 'expected one of "redis-sentinel", "mysql-replication", "postgres", "patroni", "compose", got "redis-sentinl" (did you mean "redis-sentinel"?)',
+      },
       { line: 5, column: 9, path: 'load.rate', message: 'expected an integer from 1 to 20000, got 0' },
       { line: 6, column: 13, path: 'load.duration', message: 'expected a duration of at least 1s, got 15 (a bare number is milliseconds; write "15s" for seconds)' },
       {
@@ -642,7 +648,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 11,
         column: 13,
         path: 'steps[0].target',
-        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2", got "apps" (did you mean "app"?)',
+        message:
+          'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "apps" (did you mean "app"?)',
       },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.push('  - at: 6s', '    fault: partition', '    groups: [[primary], [sentinels, app-2]]'))), [
@@ -744,7 +751,8 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         line: 10,
         column: 13,
         path: 'steps[0].target',
-        message: 'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
+        message:
+          'expected "primary", "replica", "any-replica", "sentinel", "app", "active-lb", "backup-lb", "leader", "sync-standby", "etcd", "etcd-leader", "haproxy" or a node name such as "db-2", got "primay" (did you mean "primary"?)',
       },
     ]);
     assert.deepEqual(await errorsOf(mysql((l) => l.splice(4, 0, '  sentinels: 3'))), [

@@ -16,6 +16,13 @@ export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
         why: "expected a redis-sentinel, mysql-replication or postgres stack: the front door goes in front of the app instances drill starts, and a compose stack's app is yours (docs/load-balancers.md)",
       };
     }
+    if (stack.kind === 'patroni') {
+      return {
+        ok: false,
+        key: 'kind',
+        why: 'expected a redis-sentinel or mysql-replication stack: a patroni stack has its own HAProxy in front of the databases (haproxy-1), and a VIP in front of it is not built yet',
+      };
+    }
     if (spec.front === 'database' && (stack.kind !== 'mysql-replication' || spec.proxy !== 'haproxy')) {
       return {
         ok: false,

@@ -9,8 +9,12 @@ export const monitoringDescriptor: LayerDescriptor<'monitoring'> = {
   // Your own Prometheus and Alertmanager: drill starts nothing.
   images: (spec) => (spec.external ? [] : ['monitoring']),
   fits: (spec, stack) =>
-    stack.kind === 'postgres' && !spec.external
-      ? { ok: false, key: 'kind', why: 'expected prometheus: { url } and alertmanager: { url } on a postgres stack: drill ships no PostgreSQL exporter yet (docs/postgres.md)' }
+    (stack.kind === 'postgres' || stack.kind === 'patroni') && !spec.external
+      ? {
+          ok: false,
+          key: 'kind',
+          why: `expected prometheus: { url } and alertmanager: { url } on a ${stack.kind} stack: drill ships no exporters for PostgreSQL${stack.kind === 'patroni' ? ', Patroni and etcd' : ''} yet (docs/${stack.kind}.md)`,
+        }
       : stack.kind === 'compose' && !spec.external
         ? {
             ok: false,
