@@ -45,6 +45,11 @@ export interface FaultRecord {
   name?: string;
   statement?: string;
   gtid?: string;
+  /** corrupt-backup: the backup damaged (its number) and how; break-binlog-chain: the archived binlog removed and when the gap began (the rotation that closed the file before it). */
+  backupSeq?: number;
+  damage?: string;
+  removedBinlog?: string;
+  gapFromMs?: number;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { EventRecord, FaultRecord } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from './probe-stream.js';
+import { disasterFaults } from '../faults/backup-damage.js';
 import { measureReads } from '../measure/reads.js';
 import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
@@ -41,8 +42,9 @@ export function buildResult(run: RunState): ResultJson {
   };
   const measureInput = {
     history: input.history,
-    // A drill of planned operations only (a switchover) is measured from the first of them.
-    faults: input.faults.length > 0 ? input.faults : plannedAsFault(journal.drillEvents),
+    // A drill of planned operations only (a switchover) is measured from the first of them. Damage to
+    // the backups prepares a disaster and is not one: measured from the first fault that is.
+    faults: disasterFaults(input.faults).length > 0 ? disasterFaults(input.faults) : plannedAsFault(journal.drillEvents),
     presentIds: input.presentIds,
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,

@@ -26,6 +26,8 @@ export interface BackupAssessInput {
   presentIds?: ReadonlySet<number> | null;
   backupAgeMs?: number;
   restoreTimeMs?: number;
+  /** When a backup-store-down fault cut the store off (run-clock ms): the backups that failed then were missed on purpose. */
+  storeDown?: { fromMs: number; toMs: number }[];
 }
 
 /**
@@ -62,9 +64,12 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
   const resumedAtMs = firstFaultAtMs === null ? null : (ok.find((b) => b.startedAtMs >= firstFaultAtMs)?.startedAtMs ?? null);
   // A backup the fault cut short (running when it struck) counts with those that found no primary.
   const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.endedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
+  // A backup attempted while a fault held the store down was missed, as the fault meant: reported, not a failure of the scheme.
+  const storeWasDown = (b: BackupRecord) => (input.storeDown ?? []).some((w) => b.endedAtMs >= w.fromMs && b.startedAtMs <= w.toMs);
   const failed = backups.filter((b) => !b.ok);
-  const unexpected = failed.filter((b) => !duringFailover(b) || resumedAtMs === null);
-  const tolerated = failed.length - unexpected.length;
+  const missed = failed.filter(storeWasDown);
+  const unexpected = failed.filter((b) => !storeWasDown(b) && (!duringFailover(b) || resumedAtMs === null));
+  const tolerated = failed.length - unexpected.length - missed.length;
   const notResumed = firstFaultAtMs !== null && resumedAtMs === null;
   checks.push({
     name: 'backups succeeded',
@@ -75,6 +80,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
         ? 'no backup was started during the load'
         : `${ok.length} of ${backups.length} backups succeeded` +
           (ok.length ? ` (${range(durations, (v) => `${Math.round(v)} ms`)}, ${range(sizes, kib)})` : '') +
+          (missed.length ? `; ${missed.length} missed while the store was cut off (${missed.map((b) => `#${b.seq}`).join(', ')}: backup-store-down)` : '') +
           (tolerated ? `; ${tolerated} failed between the fault and the first backup of the new primary (cut short by the fault, or no primary to back up: expected)` : '') +
           (unexpected.length ? `; failed: #${unexpected[0]!.seq}: ${unexpected[0]!.error ?? 'failed'}` : '') +
           (notResumed ? '; no backup succeeded after the fault: backups did not resume on the new primary' : ''),

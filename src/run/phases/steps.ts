@@ -3,6 +3,7 @@ import type { EventRecord } from '../../measure/types.js';
 import type { ActionOutcome } from '../../runbook/plugin.js';
 import { assertNever } from '../../util/assert-never.js';
 import { injectFault } from '../../faults/registry.js';
+import { isBackupDamage } from '../../faults/backup-damage.js';
 import type { RunbookMarker } from '../../measure/markers.js';
 import { runAction } from '../../runbook/registry.js';
 import { sleep } from '../../util/wait.js';
@@ -44,14 +45,16 @@ export const stepHandlers: StepHandlers = {
     run.live.push(injected);
     journal.faults.push(injected.record);
     const record = injected.record;
-    journal.drillEvents.push({
-      kind: 'failover',
-      step: run.spec.steps.indexOf(step),
-      label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
-      startMs: record.effectFromMs ?? record.injectedAtMs,
-      endMs: record.effectByMs ?? record.injectReturnedAtMs,
-      injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
-    });
+    // Damage to the backups is not an event of the system's own: nothing to recover from, no RTO of its own.
+    if (!isBackupDamage(step.fault))
+      journal.drillEvents.push({
+        kind: 'failover',
+        step: run.spec.steps.indexOf(step),
+        label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
+        startMs: record.effectFromMs ?? record.injectedAtMs,
+        endMs: record.effectByMs ?? record.injectReturnedAtMs,
+        injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
+      });
     journal.record({
       atMs: injected.record.injectedAtMs,
       source: 'runner',
