@@ -38,6 +38,8 @@ export interface RestoreRecord {
   restoreMs: number;
   /** Write ids the restored backup holds; null when the restore failed. */
   writes: number | null;
+  /** Newer backups passed over because their checksum no longer matched. */
+  skipped?: { seq: number; why: string }[];
   error?: string;
 }
 

@@ -277,6 +277,8 @@ export interface ObjectiveResult {
     | 'staleReads'
     | 'readYourWrites'
     | 'dirtyReads'
+    | 'restoreTimeMs'
+    | 'backupAgeMs'
     | 'withinMs'
     | 'errantTransactions';
   /** The event this objective judges (EventMeasured.index); absent: the drill as a whole. */

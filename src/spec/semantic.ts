@@ -244,6 +244,9 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 /** Restores from backup and operator mistakes (docs/backup-restore.md): what each needs beside it. */
 function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], message: string) => void): void {
   const backup = spec.layers.find((l) => l.kind === 'backup');
+  if (!backup && spec.objectives.backupAgeMs !== undefined) at(['objectives', 'backupAge'], 'expected a backup layer (layers: [{ kind: backup, every: 3s }]): backupAge is the age of its newest backup at the disaster');
+  if (spec.objectives.restoreTimeMs !== undefined && !spec.steps.some((s) => s.kind === 'action' && s.action === 'restore'))
+    at(['objectives', 'restoreTime'], 'expected a runbook step `action: restore`: restoreTime times a restore from backup to its first good write');
   const mistakes = new Map<string, number>();
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {

@@ -26,6 +26,8 @@ export interface BackupAssessInput {
   presentIds?: ReadonlySet<number> | null;
   backupAgeMs?: number;
   restoreTimeMs?: number;
+  /** When the load ended (run-clock ms). */
+  loadEndMs?: number;
   /** When a backup-store-down fault cut the store off (run-clock ms): the backups that failed then were missed on purpose. */
   storeDown?: { fromMs: number; toMs: number }[];
 }
@@ -70,7 +72,11 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
   const missed = failed.filter(storeWasDown);
   const unexpected = failed.filter((b) => !storeWasDown(b) && (!duringFailover(b) || resumedAtMs === null));
   const tolerated = failed.length - unexpected.length - missed.length;
-  const notResumed = firstFaultAtMs !== null && resumedAtMs === null;
+  // Backups must resume after the fault, once a backup slot came round after the last restore (a drill
+  // that backs up every 30 s may end before the next slot: that is no failure to resume).
+  const settledAtMs = Math.max(firstFaultAtMs ?? 0, ...(input.restores ?? []).map((r) => r.endedAtMs));
+  const slotDue = input.loadEndMs === undefined || input.loadEndMs - settledAtMs > input.everyMs;
+  const notResumed = firstFaultAtMs !== null && resumedAtMs === null && slotDue;
   checks.push({
     name: 'backups succeeded',
     ok: backups.length > 0 && unexpected.length === 0 && !notResumed,
@@ -93,7 +99,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     ...(restore && restoredIds ? { measured: `${Math.round(restore.restoreMs)} ms` } : {}),
     detail: restore
       ? restoredIds
-        ? `backup #${restore.seq} restored into a scratch server in ${Math.round(restore.restoreMs)} ms: ${restoredIds.size} writes read back`
+        ? `${(restore.skipped ?? []).map((k) => `backup #${k.seq} skipped (${k.why}); `).join('')}backup #${restore.seq} restored into a scratch server in ${Math.round(restore.restoreMs)} ms: ${restoredIds.size} writes read back`
         : `backup #${restore.seq} could not be restored: ${restore.error ?? 'unknown error'}`
       : `no backup finished before ${input.disasterIs} is kept (${ok.length} succeeded, keep: ${input.keep}): nothing to restore`,
   });

@@ -8,6 +8,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
 import type { BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
 import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
+import { ARCHIVE_CHECK_MS } from './archive-check.js';
 import { disasterFaults, type BackupDamageDone, type BackupDamageRequest } from '../../faults/backup-damage.js';
 import { assertNever } from '../../util/assert-never.js';
 import { sleep } from '../../util/wait.js';
@@ -24,8 +25,6 @@ import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScrip
 
 /** One backup or restore; a dataset a drill writes takes seconds, so this only catches a hung client. */
 const BACKUP_TIMEOUT_MS = 120_000;
-/** How often the binlog archive is checked (started, following the primary) and its lag sampled. */
-const ARCHIVE_CHECK_MS = 1000;
 
 export async function startBackupLayer(ctx: LayerContext, spec: LayerSpecOf<'backup'>, stack: Stack): Promise<Layer> {
   const { docker, run } = ctx;
@@ -308,7 +307,24 @@ class BackupLayer implements Layer {
     await this.quiesce();
     const firstFault = disasterFaults(input.faults)[0]?.injectedAtMs;
     const disasterAtMs = firstFault ?? input.loadEndMs;
-    const chosen = backupToRestore(this.backups, this.spec.keep, disasterAtMs, firstFault ?? null);
+    // The newest kept backup before the disaster whose bytes still hash as when taken (a damaged one is passed over, as a restore would).
+    const skipped: { seq: number; why: string }[] = [];
+    let chosen = backupToRestore(this.backups, this.spec.keep, disasterAtMs, firstFault ?? null);
+    while (chosen?.file && chosen.sha256) {
+      const sum = await execChecked(this.ctx.docker, this.store.id, `checksum of backup #${chosen.seq}`, sh('sha256sum "$1" | cut -d" " -f1', chosen.file), { timeoutMs: 30_000 }).then(
+        (o) => o.stdout.trim(),
+        (error: unknown) => errorMessage(error),
+      );
+      if (sum === chosen.sha256) break;
+      skipped.push({ seq: chosen.seq, why: `checksum mismatch (SHA-256 ${sum.slice(0, 12)}… now, ${chosen.sha256.slice(0, 12)}… when taken)` });
+      const older: number = chosen.seq;
+      chosen = backupToRestore(
+        this.backups.filter((b) => b.seq < older),
+        this.spec.keep,
+        disasterAtMs,
+        firstFault ?? null,
+      );
+    }
     let restore: RestoreRecord | null = null;
     let restoredIds: Set<number> | null = null;
     if (chosen?.file) {
@@ -325,9 +341,9 @@ class BackupLayer implements Layer {
             .filter((l) => /^\d+$/.test(l))
             .map(Number),
         );
-        restore = { seq: chosen.seq, file: chosen.file, restoreMs, writes: restoredIds.size };
+        restore = { seq: chosen.seq, file: chosen.file, restoreMs, writes: restoredIds.size, ...(skipped.length ? { skipped } : {}) };
       } catch (error) {
-        restore = { seq: chosen.seq, file: chosen.file, restoreMs: performance.now() - started, writes: null, error: errorMessage(error) };
+        restore = { seq: chosen.seq, file: chosen.file, restoreMs: performance.now() - started, writes: null, error: errorMessage(error), ...(skipped.length ? { skipped } : {}) };
       } finally {
         await exec(docker, this.store.id, sh(stopScratchScript(this.method)), { timeoutMs: 30_000 }).catch(() => {});
       }
@@ -347,6 +363,7 @@ class BackupLayer implements Layer {
       archive: this.archive ? { samples: this.archive.samples } : null,
       restores: this.restores,
       presentIds: input.presentIds,
+      loadEndMs: input.loadEndMs,
       storeDown: input.faults.filter((f) => f.kind === 'backup-store-down').map((f) => ({ fromMs: f.injectedAtMs, toMs: f.healReturnedAtMs ?? input.loadEndMs })),
       backupAgeMs: this.spec.backupAgeMs,
       restoreTimeMs: this.spec.restoreTimeMs,
