@@ -147,7 +147,9 @@ class BackupLayer implements Layer {
     // The backups that hold nothing after the target (finished before the mistake, before the time, or
     // before now), still kept, newest first: the restore takes the first whose checksum still matches.
     const toMs = req.toTime === undefined ? undefined : 'runMs' in req.toTime ? req.toTime.runMs : this.ctx.clock.fromEpochMs(req.toTime.epochMs);
-    const untilMs = req.before ? req.before.injectedAtMs : (toMs ?? this.ctx.clock.nowMs());
+    // To a time: the replay stops at the start of its whole second (binlog timestamps), so the backup must have finished by then.
+    const toSecondMs = toMs === undefined ? undefined : this.ctx.clock.fromEpochMs(Math.floor(this.ctx.clock.toEpochMs(toMs) / 1000) * 1000);
+    const untilMs = req.before ? req.before.injectedAtMs : (toSecondMs ?? this.ctx.clock.nowMs());
     const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && b.endedAtMs <= untilMs).reverse();
     const what = req.before ? `"${req.before.name}"` : toMs !== undefined ? `the time asked (${Math.round(toMs)} ms)` : 'now';
     if (toMs !== undefined && toMs > this.ctx.clock.nowMs()) throw new InfraError(`restore to ${what}: that time has not come yet (now ${Math.round(this.ctx.clock.nowMs())} ms)`);
