@@ -244,7 +244,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 /** Restores from backup and operator mistakes (docs/backup-restore.md): what each needs beside it. */
 function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], message: string) => void): void {
   const backup = spec.layers.find((l) => l.kind === 'backup');
-  if (!backup && spec.objectives.backupAgeMs !== undefined) at(['objectives', 'backupAge'], 'expected a backup layer (layers: [{ kind: backup, every: 3s }]): backupAge is the age of its newest backup at the disaster');
+  if (!backup && spec.objectives.backupAgeMs !== undefined)
+    at(['objectives', 'backupAge'], 'expected a backup layer (layers: [{ kind: backup, every: 3s }]): backupAge is the age of its newest backup at the disaster');
   if (spec.objectives.restoreTimeMs !== undefined && !spec.steps.some((s) => s.kind === 'action' && s.action === 'restore'))
     at(['objectives', 'restoreTime'], 'expected a runbook step `action: restore`: restoreTime times a restore from backup to its first good write');
   const mistakes = new Map<string, number>();
@@ -256,7 +257,8 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
     }
     if (step.kind === 'fault' && (step.fault === 'corrupt-backup' || step.fault === 'break-binlog-chain' || step.fault === 'backup-store-down')) {
       if (!backup) at(['steps', index, 'fault'], `expected a backup layer for ${step.fault} (layers: [{ kind: backup, every: 3s }]): it damages the backups that layer keeps`);
-      else if (step.fault === 'break-binlog-chain' && !backup.binlogArchive) at(['steps', index, 'fault'], 'expected binlogArchive: true on the backup layer: break-binlog-chain removes a file of that archive');
+      else if (step.fault === 'break-binlog-chain' && !backup.binlogArchive)
+        at(['steps', index, 'fault'], 'expected binlogArchive: true on the backup layer: break-binlog-chain removes a file of that archive');
     }
     if (step.kind !== 'action' || step.action !== 'restore') return;
     if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');

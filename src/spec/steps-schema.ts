@@ -264,9 +264,9 @@ const restoreStep = z
     to: z
       .strictObject({
         time: z
-          .union([duration(), z.string().datetime({ offset: true })])
+          .union([duration(), z.iso.datetime({ offset: true })])
           .describe(
-            'Point-in-time recovery to a time: run-relative like a step\'s `at` (12s: 12 s after the warm-up) or an ISO 8601 instant; the replay stops at the start of that whole second (binlog timestamps are whole seconds)',
+            "Point-in-time recovery to a time: run-relative like a step's `at` (12s: 12 s after the warm-up) or an ISO 8601 instant; the replay stops at the start of that whole second (binlog timestamps are whole seconds)",
           ),
       })
       .optional()
@@ -281,7 +281,7 @@ const restoreStep = z
     action: s.action,
     atMs: s.at,
     before: s.before,
-    toTime: s.to === undefined ? undefined : typeof s.to.time === 'number' ? { runMs: s.to.time } : { epochMs: Date.parse(s.to.time) },
+    ...(s.to === undefined ? {} : { toTime: typeof s.to.time === 'number' ? { runMs: s.to.time } : { epochMs: Date.parse(s.to.time) } }),
     timeoutMs: s.timeout,
   }));
 

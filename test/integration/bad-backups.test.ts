@@ -88,7 +88,10 @@ keptDrill('drills/mariadb-broken-binlog-chain.yaml', ({ result, writes, restored
   // The removed file is really gone from the archive, and the restore names it as the gap.
   const archived = storeExec(store, 'ls /backups/binlog/*/').split('\n');
   assert.ok(!archived.includes(brk.removedBinlog!), `${brk.removedBinlog} is not in the store`);
-  assert.ok(archived.some((f) => f > brk.removedBinlog!), 'the archive went on after the gap');
+  assert.ok(
+    archived.some((f) => f > brk.removedBinlog!),
+    'the archive went on after the gap',
+  );
   assert.deepEqual(r.chainGap?.missing, [brk.removedBinlog]);
   // Independently: everything acknowledged before the gap began is back; everything acknowledged after
   // the file after the gap began (the fault's return) up to the disaster is not.

@@ -47,4 +47,3 @@ export async function exists(name: string): Promise<boolean> {
       () => false,
     );
 }
-

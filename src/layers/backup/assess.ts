@@ -66,16 +66,16 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
   const resumedAtMs = firstFaultAtMs === null ? null : (ok.find((b) => b.startedAtMs >= firstFaultAtMs)?.startedAtMs ?? null);
   // A backup the fault cut short (running when it struck) counts with those that found no primary.
   const duringFailover = (b: BackupRecord) => firstFaultAtMs !== null && b.endedAtMs >= firstFaultAtMs && (resumedAtMs === null || b.startedAtMs < resumedAtMs);
-  // A backup attempted while a fault held the store down was missed, as the fault meant: reported, not a failure of the scheme.
-  const storeWasDown = (b: BackupRecord) => (input.storeDown ?? []).some((w) => b.endedAtMs >= w.fromMs && b.startedAtMs <= w.toMs);
-  const failed = backups.filter((b) => !b.ok);
-  const missed = failed.filter(storeWasDown);
-  const unexpected = failed.filter((b) => !storeWasDown(b) && (!duringFailover(b) || resumedAtMs === null));
-  const tolerated = failed.length - unexpected.length - missed.length;
   // Backups must resume after the fault, once a backup slot came round after the last restore (a drill
   // that backs up every 30 s may end before the next slot: that is no failure to resume).
   const settledAtMs = Math.max(firstFaultAtMs ?? 0, ...(input.restores ?? []).map((r) => r.endedAtMs));
   const slotDue = input.loadEndMs === undefined || input.loadEndMs - settledAtMs > input.everyMs;
+  // A backup attempted while a fault held the store down was missed, as the fault meant: reported, not a failure of the scheme.
+  const storeWasDown = (b: BackupRecord) => (input.storeDown ?? []).some((w) => b.endedAtMs >= w.fromMs && b.startedAtMs <= w.toMs);
+  const failed = backups.filter((b) => !b.ok);
+  const missed = failed.filter(storeWasDown);
+  const unexpected = failed.filter((b) => !storeWasDown(b) && (!duringFailover(b) || (resumedAtMs === null && slotDue)));
+  const tolerated = failed.length - unexpected.length - missed.length;
   const notResumed = firstFaultAtMs !== null && resumedAtMs === null && slotDue;
   checks.push({
     name: 'backups succeeded',

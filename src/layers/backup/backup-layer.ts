@@ -242,7 +242,7 @@ class BackupLayer implements Layer {
         };
       }
       case 'backup-store-down': {
-        const network = this.stack.network!;
+        const network = this.stack.network;
         await docker.getNetwork(network).disconnect({ Container: this.store.id, Force: true });
         return {
           container: this.store.name,

@@ -125,7 +125,7 @@ export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest):
       (bytes) =>
         `${skipped.map((k) => `backup #${k.seq} skipped (${k.why}); `).join('')}backup #${backup!.seq} (checksum verified)${deps.archiveNode ? ` and the binlog archive of ${deps.archiveNode}` : ''}: ${bytes} bytes (tar) from the store to ${node.node}`,
     );
-    const chosen = backup!;
+    const chosen = backup;
     const gtid = await phase(
       'restore-load',
       async () => {
@@ -148,7 +148,9 @@ export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest):
         () => replayArchive(docker, clock, node, deps.archiveNode!, gtid, record, left()),
         (r) =>
           `${r.count} transactions replayed from the archive after ${gtid}${record.stopGtid ? `, stopping at ${record.stopGtid}` : ''}${stop?.kind === 'time' ? `, stopping before ${new Date(Math.floor(stop.epochMs / 1000) * 1000).toISOString()}` : ''}${r.last ? ` (last ${r.last})` : ''}` +
-          (record.chainGap ? `; the archive's chain is broken after ${record.chainGap.lastFile} (missing ${record.chainGap.missing.join(', ')}): stopped there, ${record.chainGap.nextFile} and later not replayed` : '') +
+          (record.chainGap
+            ? `; the archive's chain is broken after ${record.chainGap.lastFile} (missing ${record.chainGap.missing.join(', ')}): stopped there, ${record.chainGap.nextFile} and later not replayed`
+            : '') +
           (r.warning ? `; ${r.warning}` : ''),
       );
       record.replayedTransactions = replay.count;
