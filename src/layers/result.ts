@@ -91,9 +91,23 @@ export interface DisasterRestoreRecord {
   skipped?: { seq: number; why: string }[];
   /** A gap in the archived binlog chain: the replay stopped before it; what came after is lost. */
   chainGap?: ChainGap | null;
+  /** CHECKSUM TABLE of the restored rows against the rows drill saw acknowledged before the recovery point, after the load. */
+  checksum?: TableChecksum | null;
   /** A restore to a time: the instant asked (run-clock ms) and the whole second the replay stopped at (binlog timestamps are whole seconds). */
   stopAtMs?: number | null;
   error?: string;
+}
+
+export interface TableChecksum {
+  /** Which writes are expected, in words ("acknowledged before the disaster at 6007 ms"). */
+  basis: string;
+  expectedRows: number;
+  /** Of those, the rows drill.writes on the restored node holds. */
+  restoredRows: number;
+  /** CHECKSUM TABLE of the expected rows and of the restored ones (the server's own checksum), null if not read. */
+  expected: string | null;
+  restored: string | null;
+  match: boolean;
 }
 
 export interface ChainGap {

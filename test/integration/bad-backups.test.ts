@@ -78,6 +78,11 @@ keptDrill('drills/mariadb-corrupt-backup-fallback.yaml', ({ result, writes, rest
   assert.equal(result.measured!.lostWrites, 0);
   assert.ok(result.events.some((e) => e.marker === 'backup-damage'));
   assert.match(l.rpoExplained ?? '', new RegExp(`backup #${damaged.seq} skipped`));
+  // CHECKSUM TABLE on the restored node: the rows acknowledged before the disaster, as drill expected them.
+  const disaster = result.faults.find((f) => f.kind === 'destroy')!;
+  const expected = writes.filter((w) => w.ok && w.completeMs < disaster.injectedAtMs).length;
+  assert.equal(r.checksum?.expectedRows, expected);
+  assert.equal(r.checksum?.match, true, JSON.stringify(r.checksum));
 });
 
 keptDrill('drills/mariadb-broken-binlog-chain.yaml', ({ result, writes, restored, store }) => {
@@ -114,6 +119,11 @@ keptDrill('drills/mariadb-broken-binlog-chain.yaml', ({ result, writes, restored
   // The RPO is the gap's: from the last write before the gap to the disaster.
   assert.ok(result.measured!.rpoMs! <= disaster.injectedAtMs - brk.gapFromMs! + 1 && result.measured!.rpoMs! > 0);
   assert.match(backupLayer(result).rpoExplained ?? '', /binlog chain broken/);
+  // The checksum of the rows acknowledged before the disaster cannot match: the gap's writes are missing.
+  const c = r.checksum!;
+  assert.equal(c.match, false);
+  assert.equal(c.expectedRows - c.restoredRows, writes.filter((w) => w.ok && w.completeMs < disaster.injectedAtMs && !restored.has(w.id)).length);
+  assert.notEqual(c.expected, c.restored);
 });
 
 keptDrill('drills/mariadb-backup-store-down.yaml', ({ result, writes, restored }) => {
@@ -175,4 +185,6 @@ keptDrill('drills/mariadb-restore-to-time.yaml', ({ result, writes, restored }) 
   assert.ok(discarded > 0);
   assert.equal(result.measured!.discardedWrites, discarded, 'discarded by the recovery point, counted apart');
   assert.equal(result.measured!.lostWrites, 0);
+  assert.equal(r.checksum?.expectedRows, before.length);
+  assert.equal(r.checksum?.match, true, JSON.stringify(r.checksum));
 });

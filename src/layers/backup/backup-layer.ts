@@ -9,6 +9,7 @@ import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRu
 import type { BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
 import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
 import { ARCHIVE_CHECK_MS } from './archive-check.js';
+import { tableChecksum } from './table-checksum.js';
 import { disasterFaults, type BackupDamageDone, type BackupDamageRequest } from '../../faults/backup-damage.js';
 import { assertNever } from '../../util/assert-never.js';
 import { sleep } from '../../util/wait.js';
@@ -295,6 +296,25 @@ class BackupLayer implements Layer {
     }
   }
 
+  /**
+   * The table on the node the last restore made primary against the writes drill saw acknowledged before
+   * its recovery point (the mistake, the time asked) or before the disaster (latest).
+   */
+  private async checksumLastRestore(input: LayerCheckInput, disasterAtMs: number): Promise<void> {
+    const r = this.restores.at(-1);
+    if (!r || r.error) return;
+    const mistake = r.stopGtid ? input.faults.find((f) => f.kind === 'operator-mistake' && f.gtid && r.target.includes(f.gtid)) : undefined;
+    const pointMs = mistake ? mistake.injectedAtMs : (r.stopAtMs ?? disasterAtMs);
+    const basis = `acknowledged before ${mistake ? `the mistake "${mistake.name}"` : r.stopAtMs != null ? 'the time restored to' : 'the disaster'} at ${Math.round(pointMs)} ms`;
+    const ids = input.history.filter((w) => w.outcome === 'ok' && w.completeMs < pointMs).map((w) => w.id);
+    try {
+      r.checksum = await tableChecksum(this.ctx.docker, await this.stack.primary(), ids, basis);
+    } catch (error) {
+      this.ctx.log.warn({ err: errorMessage(error) }, 'table checksum after the restore failed');
+      r.checksum = null;
+    }
+  }
+
   /** Delete from the store what retention no longer keeps. */
   private async applyRetention(): Promise<void> {
     const kept = new Set(retainedBackups(this.backups, this.spec.keep, disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null));
@@ -350,6 +370,7 @@ class BackupLayer implements Layer {
         await exec(docker, this.store.id, sh(stopScratchScript(this.method)), { timeoutMs: 30_000 }).catch(() => {});
       }
     }
+    await this.checksumLastRestore(input, disasterAtMs);
     return assessBackups({
       method: this.method,
       everyMs: this.spec.everyMs,
