@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
-import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+import { leftovers, removeKeptRun, requireEngine, runDrillFile, tempDir } from './helpers.js';
 import { backupLayer, directIds, writesOf, type Write } from './restore-helpers.js';
 
 // The bad-backup drills and the restore to a time (issue 13) on the real engine, each kept running so
@@ -82,7 +83,7 @@ keptDrill('drills/mariadb-corrupt-backup-fallback.yaml', ({ result, writes, rest
   const disaster = result.faults.find((f) => f.kind === 'destroy')!;
   const expected = writes.filter((w) => w.ok && w.completeMs < disaster.injectedAtMs).length;
   assert.equal(r.checksum?.expectedRows, expected);
-  assert.equal(r.checksum?.match, true, JSON.stringify(r.checksum));
+  assert.equal(r.checksum.match, true, JSON.stringify(r.checksum));
 });
 
 keptDrill('drills/mariadb-broken-binlog-chain.yaml', ({ result, writes, restored, store }) => {
@@ -186,5 +187,28 @@ keptDrill('drills/mariadb-restore-to-time.yaml', ({ result, writes, restored }) 
   assert.equal(result.measured!.discardedWrites, discarded, 'discarded by the recovery point, counted apart');
   assert.equal(result.measured!.lostWrites, 0);
   assert.equal(r.checksum?.expectedRows, before.length);
-  assert.equal(r.checksum?.match, true, JSON.stringify(r.checksum));
+  assert.equal(r.checksum.match, true, JSON.stringify(r.checksum));
+});
+
+// The same outage against the objective a team would declare without it (backupAge ≤ the backup
+// interval): missed, FAIL, exit 1, with the measured age and its precision in the objectives.
+describe('mariadb-backup-store-down against backupAge: 2s', () => {
+  it('misses the objective: FAIL, exit 1', async () => {
+    await requireEngine();
+    const dir = await tempDir('bad-backups-objective');
+    const file = path.join(dir, 'store-down-strict.yaml');
+    const source = await readFile('drills/mariadb-backup-store-down.yaml', 'utf8');
+    const strict = source.replace(/^ {2}backupAge: 8s.*$/m, '  backupAge: 2s');
+    assert.notEqual(strict, source);
+    await writeFile(file, strict);
+    const run = await runDrillFile(file);
+    assert.equal(run.code, 1, run.stderr.slice(-2000));
+    assert.equal(run.result.verdict, 'fail');
+    const age = run.result.objectives.find((o) => o.name === 'backupAgeMs')!;
+    assert.equal(age.state, 'missed');
+    assert.ok(age.measured! > 2000 && age.precisionMs !== undefined);
+    assert.match(run.result.reason ?? '', /backupAgeMs: declared 2000, measured/);
+    assert.equal(run.result.objectives.find((o) => o.name === 'restoreTimeMs')!.met, true);
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
 });
