@@ -317,8 +317,17 @@ class BackupLayer implements Layer {
 
   /** Delete from the store what retention no longer keeps. */
   private async applyRetention(): Promise<void> {
-    const kept = new Set(retainedBackups(this.backups, this.spec.keep, disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null));
-    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b));
+    // A backup known to be damaged (a fault corrupted it, or a restore found its checksum changed) does not
+    // count as the one kept from before the fault, so the intact one before it stays; the damaged file is kept as evidence.
+    const damaged = new Set([...this.run.faults.map((f) => f.backupSeq), ...this.restores.flatMap((r) => (r.skipped ?? []).map((k) => k.seq))]);
+    const kept = new Set(
+      retainedBackups(
+        this.backups.filter((b) => !damaged.has(b.seq)),
+        this.spec.keep,
+        disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
+      ),
+    );
+    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
     const at = this.ctx.clock.nowMs();
