@@ -1,4 +1,5 @@
 import type { FaultStepSpec, StepSpec } from '../spec/schema.js';
+import { backupStoreDown, breakBinlogChain, corruptBackup } from './backup-faults.js';
 import { destroy } from './destroy.js';
 import { isolate } from './isolate.js';
 import { kill } from './kill.js';
@@ -23,6 +24,9 @@ export const faultPlugins = {
   restart,
   destroy,
   'operator-mistake': operatorMistake,
+  'corrupt-backup': corruptBackup,
+  'break-binlog-chain': breakBinlogChain,
+  'backup-store-down': backupStoreDown,
   partition,
   isolate,
   loss,

@@ -2,9 +2,10 @@ import type { GroupMemberSpec, TargetSpec } from '../spec/schema.js';
 import type { Stack } from '../stacks/stack.js';
 import type { RunningContainer } from '../engine/resources.js';
 import { InfraError } from '../util/errors.js';
+import type { BackupHolder } from './backup-damage.js';
 
 /** What a layer adds to fault targets: its own nodes and roles, resolved at the moment of the fault. */
-export interface LayerTargets {
+export interface LayerTargets extends BackupHolder {
   resolveTarget?(target: string): Promise<RunningContainer | null>;
 }
 

@@ -1,3 +1,4 @@
+import type { BackupDamageDone, BackupDamageRequest } from '../faults/backup-damage.js';
 import type { RunningContainer } from '../engine/resources.js';
 import type { WriteRecord } from '../load/history.js';
 import type { EventRecord, FaultRecord, TimelineEvent } from '../measure/types.js';
@@ -44,6 +45,8 @@ export interface LayerCheckInput {
 export interface LayerRestoreRequest {
   /** An operator-mistake fault to stop before (point-in-time), or null for the latest archived transaction. */
   before: FaultRecord | null;
+  /** A time to restore to (run-relative ms, or a wall-clock instant), or absent. */
+  toTime?: { runMs: number } | { epochMs: number };
   timeoutMs: number;
   signal: AbortSignal;
 }
@@ -69,6 +72,8 @@ export interface Layer {
   loadUrls?: string[];
   /** A fault target the layer owns (active-lb, lb-2, ...) resolved now, or null when the name is not the layer's. */
   resolveTarget?(target: string): Promise<RunningContainer | null>;
+  /** Damage its own backups on a fault's request (corrupt-backup, break-binlog-chain, backup-store-down). */
+  damageBackups?(req: BackupDamageRequest): Promise<BackupDamageDone>;
 }
 
 /** The stack's context, and the stack's spec (a layer picks its tools by the data the stack holds). */

@@ -24,6 +24,8 @@ export interface BackupRecord {
   ok: boolean;
   bytes: number | null;
   file: string | null;
+  /** SHA-256 of the file as written (absent in results before the bad-backup faults). */
+  sha256?: string | null;
   /** Run-clock ms when retention deleted it from the store. */
   deletedAtMs?: number;
   error?: string;
@@ -36,6 +38,8 @@ export interface RestoreRecord {
   restoreMs: number;
   /** Write ids the restored backup holds; null when the restore failed. */
   writes: number | null;
+  /** Newer backups passed over because their checksum no longer matched. */
+  skipped?: { seq: number; why: string }[];
   error?: string;
 }
 
@@ -83,7 +87,37 @@ export interface DisasterRestoreRecord {
   restoreTimeMs: number | null;
   /** Write ids on the restored node when the drill read it back (the run's verification). */
   writes: number | null;
+  /** Newer backups the restore found unusable and passed over (their checksum no longer matched), newest first. */
+  skipped?: { seq: number; why: string }[];
+  /** A gap in the archived binlog chain: the replay stopped before it; what came after is lost. */
+  chainGap?: ChainGap | null;
+  /** CHECKSUM TABLE of the restored rows against the rows drill saw acknowledged before the recovery point, after the load. */
+  checksum?: TableChecksum | null;
+  /** A restore to a time: the instant asked (run-clock ms) and the whole second the replay stopped at (binlog timestamps are whole seconds). */
+  stopAtMs?: number | null;
   error?: string;
+}
+
+export interface TableChecksum {
+  /** Which writes are expected, in words ("acknowledged before the disaster at 6007 ms"). */
+  basis: string;
+  expectedRows: number;
+  /** Of those, the rows drill.writes on the restored node holds. */
+  restoredRows: number;
+  /** CHECKSUM TABLE of the expected rows and of the restored ones (the server's own checksum), null if not read. */
+  expected: string | null;
+  restored: string | null;
+  match: boolean;
+}
+
+export interface ChainGap {
+  /** The archived files missing between the last one replayed and the next one the archive has. */
+  missing: string[];
+  /** The last archived file replayed, and the first one after the gap (not replayed). */
+  lastFile: string;
+  nextFile: string;
+  /** The binlog time of the last event replayed (whole seconds, run-clock ms): writes acknowledged after it are lost to the gap. */
+  lastEventAtMs: number | null;
 }
 
 export interface BackupLayerResult {

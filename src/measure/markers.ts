@@ -48,6 +48,7 @@ export const RUNBOOK_MARKERS = [
 export const LAYER_MARKERS = [
   'backup',
   'backup-error',
+  'backup-damage',
   'binlog-archive',
   'restore-provision',
   'restore-copy',

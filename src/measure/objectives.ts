@@ -5,7 +5,7 @@ import { assertNever } from '../util/assert-never.js';
 import { availabilityOf } from './availability.js';
 
 /** The drill's own objectives (its totals); the per-event ones are in event-objectives.ts. */
-type ObjectiveName = Exclude<ObjectiveResult['name'], 'withinMs' | 'errantTransactions'>;
+type ObjectiveName = Exclude<ObjectiveResult['name'], 'withinMs' | 'errantTransactions' | 'restoreTimeMs' | 'backupAgeMs'>;
 
 const UNITS: { [K in ObjectiveName]: ObjectiveResult['unit'] } = {
   rtoMs: 'ms',

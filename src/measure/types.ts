@@ -49,6 +49,11 @@ export interface FaultRecord {
   name?: string;
   statement?: string;
   gtid?: string;
+  /** corrupt-backup: the backup damaged (its number) and how; break-binlog-chain: the archived binlog removed and when the gap began (the rotation that closed the file before it). */
+  backupSeq?: number;
+  damage?: string;
+  removedBinlog?: string;
+  gapFromMs?: number;
 }
 
 /**
@@ -288,6 +293,8 @@ export interface ObjectiveResult {
     | 'staleReads'
     | 'readYourWrites'
     | 'dirtyReads'
+    | 'restoreTimeMs'
+    | 'backupAgeMs'
     | 'withinMs'
     | 'errantTransactions';
   /** The event this objective judges (EventMeasured.index); absent: the drill as a whole. */

@@ -25,6 +25,13 @@ export const faultPlans = {
   restart: { network: false, action: (s) => `restart (graceful stop within ${formatDurationMs(s.stopTimeoutMs)}, down ${formatDurationMs(s.durationMs ?? 0)}, start)`, target: single },
   destroy: { network: false, action: () => 'destroy (container and data removed: nothing of the node is left)', target: single },
   'operator-mistake': { network: false, action: (s) => `operator mistake "${s.name}": ${s.statement}`, target: single },
+  'corrupt-backup': { network: false, action: (s) => `corrupt the newest backup in the store (${s.how === 'flip' ? 'bytes overwritten' : 'cut to half its size'})`, target: () => 'the backup store' },
+  'break-binlog-chain': {
+    network: false,
+    action: (s) => `break the binlog archive's chain: rotate the primary's binlog, again ${formatDurationMs(s.gapMs)} later, delete the file between from the archive`,
+    target: () => 'the backup store',
+  },
+  'backup-store-down': { network: false, action: () => "the backup store cut off from the stack's network (scheduled backups fail)", target: () => 'the backup store' },
   partition: {
     network: true,
     action: (s) => (s.oneWay ? 'partition, one way (only what goes from the first group is dropped)' : 'partition (the groups cannot reach each other)'),
@@ -64,6 +71,8 @@ export function healOf(step: FaultStep<FaultKind>, stack: StackSpec, rejoinStep:
   if (step.fault === 'destroy') return 'never: the node is gone; a restore from backup provisions a new one';
   if (step.fault === 'site-loss') return 'never: the site is gone; a failover to the surviving site, or a restore, takes over';
   if (step.fault === 'operator-mistake') return 'never: the statement is committed; a point-in-time restore undoes it';
+  if (step.fault === 'corrupt-backup' || step.fault === 'break-binlog-chain') return 'never: the backup store keeps the damage; a restore must work around it';
+  if (step.fault === 'backup-store-down') return step.durationMs !== undefined ? after("joined to the stack's network again") : "joined to the stack's network again at the end of the run";
   if (step.fault === 'restart') return 'itself: started again after its time down';
   // The container lives on: nothing restarts the killed process, with or without a duration.
   if (step.fault === 'kill-process') return 'not undone: the container keeps running without that process until the stack is removed';

@@ -76,6 +76,8 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#57606a', label: 'backup', meaning: 'a backup of the primary finished in the store on the second site' };
     case 'backup-error':
       return { color: '#cf222e', label: 'backup failed', meaning: 'a backup did not complete' };
+    case 'backup-damage':
+      return { color: '#a40e26', label: 'backups damaged', meaning: 'a fault damaged the backups: a backup corrupted, an archived binlog removed, or the store cut off' };
     case 'restore-provision':
       return { color: '#8250df', label: 'provisioned', meaning: 'restore: a fresh database node (new container, empty disk) answers' };
     case 'restore-load':

@@ -51,6 +51,8 @@ export const OBJECTIVE_LABELS: Record<string, string> = {
   staleReads: 'Stale reads',
   readYourWrites: 'Read-your-writes violations',
   dirtyReads: 'Dirty reads',
+  restoreTimeMs: 'Restore time',
+  backupAgeMs: 'Backup age',
 };
 
 /** An objective's name in words, with its event when it judges one: "RTO", "event 2 switchover: RTO". */

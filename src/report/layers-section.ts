@@ -67,6 +67,13 @@ ${restores.map(
           ? 'No write was acknowledged after it.'
           : html`First good write ${fmtMs(r.restoreTimeMs)} after the step began.`
     }</p>
+${r.skipped?.length ? html`<p data-testid="restore-skipped">Skipped as unusable: ${r.skipped.map((k) => html`backup #${k.seq} (${k.why}) `)}</p>` : ''}
+${r.chainGap ? html`<p data-testid="restore-chain-gap" class="missed">The binlog archive's chain is broken after <code>${r.chainGap.lastFile}</code> (missing ${r.chainGap.missing.map((f) => html`<code>${f}</code> `)}): the replay stopped there${r.chainGap.lastEventAtMs === null ? '' : html`, at binlog time ${fmtMs(r.chainGap.lastEventAtMs)} (whole seconds)`}; what came after is lost.</p>` : ''}
+${
+  r.checksum
+    ? html`<p data-testid="restore-checksum" class="${r.checksum.match ? '' : 'missed'}">Table checksum (CHECKSUM TABLE of the ${fmtInt(r.checksum.expectedRows)} rows ${r.checksum.basis}, built from drill's history, against the same ids in the restored <code>drill.writes</code>): ${r.checksum.expected ?? '?'} expected, ${r.checksum.restored ?? '?'} restored (${fmtInt(r.checksum.restoredRows)} rows): ${r.checksum.match ? 'they match' : 'they differ'}.</p>`
+    : ''
+}
 <table data-testid="restore-phases"><thead><tr><th>Phase</th><th class="num">Started</th><th class="num">Took</th><th>What</th></tr></thead><tbody>
 ${r.phases.map((p) => html`<tr data-testid="restore-phase" data-phase="${p.name}"><td>${p.name.replace('restore-', '')}</td><td class="num">${fmtMs(p.startedAtMs)}</td><td class="num">${fmtMs(p.endedAtMs - p.startedAtMs)}</td><td>${p.detail}</td></tr>`)}
 </tbody></table>`,

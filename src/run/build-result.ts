@@ -18,6 +18,10 @@ import type { EventRecord, FaultRecord } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from './probe-stream.js';
+import { evaluateRestoreObjectives, type RestoreFigures } from '../measure/restore-objectives.js';
+import type { BackupLayerResult, LayerResult } from '../layers/result.js';
+import { ARCHIVE_CHECK_MS } from '../layers/backup/archive-check.js';
+import { disasterFaults } from '../faults/backup-damage.js';
 import { measureReads } from '../measure/reads.js';
 import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
@@ -42,8 +46,9 @@ export function buildResult(run: RunState): ResultJson {
   };
   const measureInput = {
     history: input.history,
-    // A drill of planned operations only (a switchover) is measured from the first of them.
-    faults: input.faults.length > 0 ? input.faults : plannedAsFault(journal.drillEvents),
+    // A drill of planned operations only (a switchover) is measured from the first of them. Damage to
+    // the backups prepares a disaster and is not one: measured from the first fault that is.
+    faults: disasterFaults(input.faults).length > 0 ? disasterFaults(input.faults) : plannedAsFault(journal.drillEvents),
     presentIds: input.presentIds,
     stableMs: spec.measure.stableMs,
     bucketMs: spec.measure.bucketMs,
@@ -84,7 +89,11 @@ export function buildResult(run: RunState): ResultJson {
         `(largest send lag ${Math.round(input.loadStats.maxSendLagMs)} ms): the offered load fell behind the declared rate; raise load.connections (about rate × the longest latency)`,
     );
   }
-  const objectives = [...evaluateObjectives(spec.objectives, measured, spec.availability), ...evaluateEventObjectives(spec.objectives.events, perEvent)];
+  const objectives = [
+    ...evaluateObjectives(spec.objectives, measured, spec.availability),
+    ...evaluateRestoreObjectives(spec.objectives, restoreFigures(journal.layers, measureInput.faults[0] ?? null, spec.load.rate)),
+    ...evaluateEventObjectives(spec.objectives.events, perEvent),
+  ];
   const failedChecks = journal.layers.flatMap((l) => l.checks.filter((c) => !c.ok).map((c) => `${l.kind} layer, ${c.name}: ${c.measured ?? c.detail}`));
   const judged = failedChecks.length ? 'fail' : verdictOf(objectives);
   const missed = [
@@ -149,6 +158,23 @@ export function buildResult(run: RunState): ResultJson {
 }
 
 /** The first switchover or failback, as the instant a drill without faults is measured from (timed from its start: the call is the instant). */
+/** The backup layer's restore figures, for the restoreTime and backupAge objectives (null without a backup layer). */
+function restoreFigures(layers: readonly LayerResult[], disaster: FaultRecord | null, rate: number): RestoreFigures | null {
+  const l = layers.find((x): x is BackupLayerResult => x.kind === 'backup');
+  if (!l) return null;
+  const last = l.restores?.at(-1);
+  const archive = l.archiveAgeMs != null;
+  return {
+    restoreTimeMs: last?.restoreTimeMs ?? null,
+    // The restored node could have taken a write up to one send interval before the first one it acknowledged.
+    restorePrecisionMs: 1000 / rate + TIMER_RESOLUTION_MS,
+    backupAgeMs: l.archiveAgeMs ?? l.backupAgeMs ?? null,
+    backupAgePrecisionMs: archive ? ARCHIVE_CHECK_MS : disaster ? disaster.injectReturnedAtMs - disaster.injectedAtMs : 0,
+    restoreWhy: !last ? 'no restore step ran' : last.error ? `the restore failed: ${last.error}` : 'no write was acknowledged after the restored node took over',
+    backupAgeWhy: !disaster ? 'no fault: there is no disaster instant to age the backups at' : 'no usable backup had finished before the disaster',
+  };
+}
+
 function plannedAsFault(events: readonly EventRecord[]): FaultRecord[] {
   const first = events.find((e) => e.kind === 'switchover' || e.kind === 'failback');
   return first

@@ -1,4 +1,5 @@
 import { descriptorOf } from '../stacks/descriptors.js';
+import { disasterFaults } from '../faults/backup-damage.js';
 import { startDetector } from './detector.js';
 import type { RunState } from './run-state.js';
 import { watchStopConditions } from './stop-conditions.js';
@@ -26,7 +27,7 @@ export function startWatchers(run: RunState): void {
     load: run.load!,
     clock: journal.clock,
     stableMs: spec.measure.stableMs,
-    firstFaultAtMs: () => journal.faults[0]?.injectedAtMs ?? null,
+    firstFaultAtMs: () => disasterFaults(journal.faults)[0]?.injectedAtMs ?? null,
     abort: (reason) => {
       run.log.warn({ reason: reason.message }, 'aborting the run');
       journal.note('runner', reason.message, 'abort');

@@ -18,12 +18,14 @@ export const restore: RunbookAction<'restore'> = {
       if (!before) throw new InfraError(`runbook step "restore": no operator-mistake named "${step.before}" was injected before it`);
       if (!before.gtid) throw new InfraError(`runbook step "restore": the operator mistake "${step.before}" got no GTID`);
     }
-    const r = await layer.restore.call(layer, { before, timeoutMs: step.timeoutMs, signal: ctx.signal });
+    const r = await layer.restore.call(layer, { before, ...(step.toTime ? { toTime: step.toTime } : {}), timeoutMs: step.timeoutMs, signal: ctx.signal });
     const took = r.phases.map((p) => `${p.name.replace('restore-', '')} ${formatDurationMs(Math.round(p.endedAtMs - p.startedAtMs))}`).join(', ');
     return {
-      detail: `restored ${r.node} from backup #${r.backupSeq}${r.backupGtid ? ` (GTID ${r.backupGtid})` : ''}${r.replayedTransactions ? ` + ${r.replayedTransactions} archived transactions` : ''}, target ${r.target}: ${took}`,
+      detail: `restored ${r.node} from backup #${r.backupSeq}${r.skipped?.length ? ` (skipped ${r.skipped.map((k) => `#${k.seq}: ${k.why}`).join('; ')})` : ''}${r.backupGtid ? ` (GTID ${r.backupGtid})` : ''}${r.replayedTransactions ? ` + ${r.replayedTransactions} archived transactions` : ''}, target ${r.target}: ${took}`,
       // A write acknowledged once the mistake's statement was sent may have committed after it: discarded by the recovery point, not lost.
       ...(before ? { recoveryPointMs: before.injectedAtMs } : {}),
+      // To a time: the start of the whole second the replay stopped at; writes acknowledged from then on are discarded, not lost.
+      ...(r.stopAtMs != null ? { recoveryPointMs: r.stopAtMs } : {}),
     };
   },
 };

@@ -252,6 +252,10 @@ export const objectivesSchema = z
     staleReads: z.int().min(0).optional().describe('Max reads that returned an older version than one acknowledged before they were sent (load.reads, pattern any)'),
     readYourWrites: z.int().min(0).optional().describe("Max reads that missed this load's own acknowledged write (load.reads, pattern own)"),
     dirtyReads: z.int().min(0).optional().describe('Max reads that returned a version not in the data after recovery (never acknowledged, or acknowledged and lost)'),
+    restoreTime: duration().optional().describe('Max time from a restore step to the first write the restored node acknowledged (needs a backup layer and `action: restore`)'),
+    backupAge: duration()
+      .optional()
+      .describe('Max age at the disaster (the first fault that is not damage to the backups) of the newest usable backup, or of the binlog archive when there is one (needs a backup layer)'),
     ...eventObjectivesSchema.shape,
   })
   .describe('What the drill must prove. Each one missed is a FAIL and exit code 1.')
@@ -268,6 +272,8 @@ export const objectivesSchema = z
     ...(o.staleReads === undefined ? {} : { staleReads: o.staleReads }),
     ...(o.readYourWrites === undefined ? {} : { readYourWrites: o.readYourWrites }),
     ...(o.dirtyReads === undefined ? {} : { dirtyReads: o.dirtyReads }),
+    ...(o.restoreTime === undefined ? {} : { restoreTimeMs: o.restoreTime }),
+    ...(o.backupAge === undefined ? {} : { backupAgeMs: o.backupAge }),
     // Only when declared: a drill without per-event objectives keeps the shape it always had.
     ...(o.failover || o.switchover || o.failback || o.rejoin
       ? {

@@ -157,6 +157,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   const disk = 'disk' in stack ? stack.disk : undefined;
   spec.steps.forEach((step, index) => {
     if (step.kind !== 'fault') return;
+    // The bad-backup faults act on the backup layer's store, which has no target to choose (checked with the restores).
+    if (step.fault === 'corrupt-backup' || step.fault === 'break-binlog-chain' || step.fault === 'backup-store-down') return;
     if (step.fault === 'partition') {
       step.groups.forEach((group, g) => {
         group.forEach((member, m) => {
@@ -277,6 +279,10 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
 /** Restores from backup and operator mistakes (docs/backup-restore.md): what each needs beside it. */
 function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], message: string) => void): void {
   const backup = spec.layers.find((l) => l.kind === 'backup');
+  if (!backup && spec.objectives.backupAgeMs !== undefined)
+    at(['objectives', 'backupAge'], 'expected a backup layer (layers: [{ kind: backup, every: 3s }]): backupAge is the age of its newest backup at the disaster');
+  if (spec.objectives.restoreTimeMs !== undefined && !spec.steps.some((s) => s.kind === 'action' && s.action === 'restore'))
+    at(['objectives', 'restoreTime'], 'expected a runbook step `action: restore`: restoreTime times a restore from backup to its first good write');
   const mistakes = new Map<string, number>();
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {
@@ -286,7 +292,15 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
       if (mistakes.has(step.name)) at(['steps', index, 'name'], `expected a name no other operator-mistake step has, got ${quote(step.name)} twice`);
       mistakes.set(step.name, index);
     }
+    if (step.kind === 'fault' && (step.fault === 'corrupt-backup' || step.fault === 'break-binlog-chain' || step.fault === 'backup-store-down')) {
+      if (!backup) at(['steps', index, 'fault'], `expected a backup layer for ${step.fault} (layers: [{ kind: backup, every: 3s }]): it damages the backups that layer keeps`);
+      else if (step.fault === 'break-binlog-chain' && !backup.binlogArchive)
+        at(['steps', index, 'fault'], 'expected binlogArchive: true on the backup layer: break-binlog-chain removes a file of that archive');
+    }
     if (step.kind !== 'action' || step.action !== 'restore') return;
+    if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');
+    if (step.toTime !== undefined && backup && !backup.binlogArchive)
+      at(['steps', index, 'to'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
     if (spec.stack.kind === 'compose')
       at(['steps', index, 'action'], 'expected a mysql-replication stack for a restore: drill provisions a fresh node only in stacks whose nodes it owns, not in your compose project');
     if (!backup) at(['steps', index, 'action'], 'expected a backup layer to restore from (layers: [{ kind: backup, every: 3s }]), got none');

@@ -93,6 +93,35 @@ const operatorMistakeStep = z
   .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got is recorded")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, name: s.name, target: s.target, statement: s.statement, durationMs: undefined }));
 
+const corruptBackupStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('corrupt-backup'),
+    how: z.enum(['flip', 'truncate']).default('flip').describe('flip: overwrite bytes in the middle of the file; truncate: cut it to half its size'),
+  })
+  .describe('Damage the newest backup in the store (a restore must see its checksum no longer matches and fall back to the one before; needs a backup layer)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'backup-store', how: s.how, durationMs: undefined }));
+
+const breakBinlogChainStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('break-binlog-chain'),
+    gap: duration({ minMs: 100, maxMs: 60_000 })
+      .default(1000)
+      .describe("How much binlog the removed file holds: the primary's binlog is rotated, then again this long later, and the file between is deleted from the archive"),
+  })
+  .describe('Remove one archived binlog file from the store (needs binlogArchive): a restore replays up to the gap and no further')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'backup-store', gapMs: s.gap, durationMs: undefined }));
+
+const backupStoreDownStep = z
+  .strictObject({
+    at: duration().describe('When to inject, from the end of warm-up'),
+    fault: z.literal('backup-store-down'),
+    duration: healAfter,
+  })
+  .describe("Cut the backup store off from the stack's network: scheduled backups fail (each failed attempt on the timeline) until it is back (needs a backup layer)")
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'backup-store', durationMs: s.duration }));
+
 export const groupMember = z
   .union([
     z.enum([
@@ -276,12 +305,29 @@ const restoreStep = z
       .regex(/^[a-z][a-z0-9-]{0,62}$/, 'the name of an operator-mistake step')
       .optional()
       .describe('Point-in-time recovery: replay up to the last transaction before the GTID of this operator-mistake step; without it, every archived transaction (latest)'),
+    to: z
+      .strictObject({
+        time: z
+          .union([duration(), z.iso.datetime({ offset: true })])
+          .describe(
+            "Point-in-time recovery to a time: run-relative like a step's `at` (12s: 12 s after the warm-up) or an ISO 8601 instant; the replay stops at the start of that whole second (binlog timestamps are whole seconds)",
+          ),
+      })
+      .optional()
+      .describe('A target other than an operator mistake: a time'),
     timeout: duration({ minMs: 1000 }).default(120_000).describe('Give up (error) if the restore has not completed by then'),
   })
   .describe(
     'Runbook: provision a fresh database node (new container, empty disk), copy the newest backup and the archived binlogs to it, load the backup, replay the binlogs up to the target, point the app at it (needs a backup layer)',
   )
-  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, before: s.before, timeoutMs: s.timeout }));
+  .transform((s) => ({
+    kind: 'action' as const,
+    action: s.action,
+    atMs: s.at,
+    before: s.before,
+    ...(s.to === undefined ? {} : { toTime: typeof s.to.time === 'number' ? { runMs: s.to.time } : { epochMs: Date.parse(s.to.time) } }),
+    timeoutMs: s.timeout,
+  }));
 
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
@@ -310,6 +356,9 @@ export const stepSchema = z.union([
   destroyFaultStep,
   siteLossFaultStep,
   operatorMistakeStep,
+  corruptBackupStep,
+  breakBinlogChainStep,
+  backupStoreDownStep,
   promoteStep,
   repointStep,
   switchoverStep,

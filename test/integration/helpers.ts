@@ -91,6 +91,22 @@ export async function runDrillFile(
 /** Remove what a --keep-stack run left, by its run's label only (never `drill cleanup`: other runs may share this engine). */
 export async function removeKeptRun(runId: string): Promise<void> {
   const filters = { label: [`drill.run-id=${runId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+  // A container the run destroyed may still be on its way out on a busy engine (409 "removal … already in
+  // progress", or 404 once gone): wait for it rather than fail.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const containers = await docker.listContainers({ all: true, filters });
+    if (containers.length === 0) break;
+    for (const c of containers)
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch((error: unknown) => {
+          const code = (error as { statusCode?: number }).statusCode;
+          if (code !== 404 && !(code === 409 && /in progress/.test(String(error)))) throw error;
+        });
+    if (Date.now() > deadline) throw new Error(`containers of run ${runId} still there after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
 }

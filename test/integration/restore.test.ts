@@ -1,53 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { BackupLayerResult } from '../../src/layers/result.js';
 import type { ResultJson } from '../../src/report/result.js';
-import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+import { backupLayer, directIds, exists, writesOf, type Write } from './restore-helpers.js';
 
 // The restore drills of issue 13 on the real engine. Each is kept running so the test reads the restored
 // node itself (its own client over the container's socket) and recomputes lost and discarded writes from
 // writes.csv (every write drill sent, with its outcome), independently of drill's measurement.
-
-interface Write {
-  id: number;
-  completeMs: number;
-  ok: boolean;
-}
-
-async function writesOf(resultPath: string): Promise<Write[]> {
-  const rows = (await readFile(path.join(path.dirname(resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
-  return rows.map((r) => {
-    const [id, , completeMs, outcome] = r.split(',');
-    return { id: Number(id), completeMs: Number(completeMs), ok: outcome === 'ok' };
-  });
-}
-
-/** drill.writes on a node, read directly; null when the table is not there. */
-function directIds(container: string): Set<number> | null {
-  const tables = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SHOW TABLES IN drill'], { encoding: 'utf8' });
-  if (!tables.split('\n').includes('writes')) return null;
-  const out = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return new Set(out.split('\n').filter(Boolean).map(Number));
-}
-
-function backupLayer(result: ResultJson): BackupLayerResult {
-  const l = (result.layers ?? [])[0] as BackupLayerResult | undefined;
-  assert.equal(l?.kind, 'backup');
-  return l;
-}
-
-async function exists(name: string): Promise<boolean> {
-  return docker
-    .getContainer(name)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-}
 
 function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: Write[]; restored: Set<number> | null; restoredName: string }) => Promise<void> | void): void {
   describe(path.basename(file, '.yaml'), () => {

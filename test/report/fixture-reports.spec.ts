@@ -188,3 +188,28 @@ test('a point-in-time restore shows the scheme in words and every phase as resul
   }
   for (const name of ['restore-provision', 'restore-load', 'restore-replay']) await expect(page.getByTestId(`moment-${name}`), name).toHaveCount(1);
 });
+
+// Real bad-backup runs (drills/mariadb-corrupt-latest-backup.yaml, stored under its first name mariadb-corrupt-backup-fallback; -broken-binlog-chain, -backup-store-down).
+test('bad backups: the skipped backup, the broken chain, the table checksum and the restore objectives as result.json has them', async ({ page }, testInfo) => {
+  const corrupt = await readResult(path.join(FIXTURES, 'pass-mariadb-corrupt-backup-fallback.result.json'));
+  const c = ((corrupt.layers ?? [])[0] as BackupLayerResult).restores![0]!;
+  await openFile(page, (await writeRunReports(testInfo.outputPath('corrupt'), corrupt)).htmlPath);
+  await expect(page.getByTestId('restore-skipped')).toContainText(`backup #${c.skipped![0]!.seq} (${c.skipped![0]!.why})`);
+  await expect(page.getByTestId('restore-checksum')).toContainText(`${c.checksum!.expected} expected, ${c.checksum!.restored} restored`);
+  await expect(page.getByTestId('restore-checksum')).toContainText('they match');
+  await expect(page.getByTestId('timeline-overview').locator('[data-testid^="marker-backup-damage"]')).toHaveCount(1);
+
+  const chain = await readResult(path.join(FIXTURES, 'pass-mariadb-broken-binlog-chain.result.json'));
+  const g = ((chain.layers ?? [])[0] as BackupLayerResult).restores![0]!;
+  await openFile(page, (await writeRunReports(testInfo.outputPath('chain'), chain)).htmlPath);
+  await expect(page.getByTestId('restore-chain-gap')).toContainText(`missing ${g.chainGap!.missing[0]!}`);
+  await expect(page.getByTestId('restore-checksum')).toContainText('they differ');
+
+  const down = await readResult(path.join(FIXTURES, 'pass-mariadb-backup-store-down.result.json'));
+  await openFile(page, (await writeRunReports(testInfo.outputPath('down'), down)).htmlPath);
+  for (const name of ['restoreTimeMs', 'backupAgeMs']) {
+    const o = down.objectives.find((x) => x.name === name)!;
+    await expect(page.getByTestId(`objective-${name}`).getByTestId('result'), name).toContainText(o.met ? '✓' : '✗');
+    await expect(page.getByTestId(`objective-${name}`), name).toContainText(o.name === 'backupAgeMs' ? 'Backup age' : 'Restore time');
+  }
+});

@@ -73,7 +73,7 @@ describe('restore assessment', () => {
     assert.equal(byName['backup age']!.ok, true, 'the archive (0.4 s) is within 0.5 s');
     assert.match(byName['backup age']!.detail, /120 bytes behind at its last sample/);
     assert.equal(byName['restore time']!.ok, false, '3 s is over 2 s');
-    assert.match(a.rpoExplained!, /newest backup 2s old; binlog archive caught up 400ms before the disaster/);
+    assert.match(a.rpoExplained!, /newest usable backup 2s old; binlog archive caught up 400ms before the disaster/);
   });
 
   it('without an archive the backup age is judged; a failed restore fails the restore time', () => {

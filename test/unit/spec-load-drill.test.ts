@@ -168,7 +168,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 12,
         path: 'steps[0].fault',
         message:
-          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
+          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", "corrupt-backup", "break-binlog-chain", "backup-store-down", got "explode"',
       },
     ]);
   });
@@ -213,7 +213,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -221,7 +221,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);
@@ -247,7 +247,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
       assert.ok(error instanceof DrillFileError);
       assert.equal(
         error.message,
-        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"`,
+        `${file}:5:9: load.rate: expected an integer, got string "fast"\n${file}:9:12: steps[0].fault: expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", "corrupt-backup", "break-binlog-chain", "backup-store-down", got "explode"`,
       );
       return true;
     });
@@ -769,7 +769,7 @@ describe('loadDrillFile: faults, targets and runbooks across fields', () => {
         column: 12,
         path: 'steps[1].fault',
         message:
-          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", got "explode"',
+          'expected one of "kill", "kill-process", "stop", "pause", "restart", "partition", "isolate", "loss", "latency", "power-loss", "destroy", "site-loss", "operator-mistake", "corrupt-backup", "break-binlog-chain", "backup-store-down", got "explode"',
       },
     ]);
   });
@@ -925,5 +925,37 @@ describe('loadDrillFile: restores and operator mistakes', () => {
     );
     assert.match(errors[0]!.message, /expected the name of an operator-mistake step before this one \("operator-mistake"\), got "drop-writes"/);
     assert.match(errors[1]!.message, /expected binlogArchive: true/);
+  });
+
+  it('bad-backup faults need a backup layer (and the chain an archive); a restore to a time, restoreTime and backupAge objectives', async () => {
+    const noLayer = await errorsOf(mysql((l) => l.push('  - { at: 6s, fault: corrupt-backup }', 'objectives:', '  backupAge: 5s')));
+    assert.deepEqual(
+      noLayer.map((e) => e.path),
+      ['steps[1].fault', 'objectives.backupAge'],
+    );
+    assert.match(noLayer[0]!.message, /expected a backup layer for corrupt-backup/);
+    const noArchive = await errorsOf(
+      mysql((l) => {
+        l.push('  - { at: 6s, fault: break-binlog-chain }', '  - action: restore', '    to: { time: 2s }');
+        l.push('layers:', '  - { kind: backup, every: 3s }');
+      }),
+    );
+    assert.deepEqual(
+      noArchive.map((e) => e.path),
+      ['steps[1].fault', 'steps[2].to'],
+    );
+    const spec = parseDrillText(
+      mysql((l) => {
+        l.push('  - { at: 6s, fault: backup-store-down, duration: 2s }', '  - action: restore', '    to: { time: "2026-12-03T13:15:40.500Z" }', 'objectives:', '  restoreTime: 30s', '  backupAge: 5s');
+        l.push('layers:', '  - { kind: backup, every: 3s, binlogArchive: true }');
+      }),
+      'ok.yaml',
+    );
+    assert.deepEqual(spec.steps.slice(1), [
+      { kind: 'fault', fault: 'backup-store-down', atMs: 6000, target: 'backup-store', durationMs: 2000 },
+      { kind: 'action', action: 'restore', atMs: undefined, before: undefined, toTime: { epochMs: Date.UTC(2026, 11, 3, 13, 15, 40, 500) }, timeoutMs: 120_000 },
+    ]);
+    assert.equal(spec.objectives.restoreTimeMs, 30_000);
+    assert.equal(spec.objectives.backupAgeMs, 5000);
   });
 });

@@ -36,7 +36,9 @@ export function firstGoodWriteAfter(history: readonly WriteRecord[], fromMs: num
 export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
   const checks: LayerCheck[] = [];
   const at = input.disasterAtMs;
-  const newest = at === null ? undefined : input.backups.filter((b) => b.ok && b.endedAtMs <= at).at(-1);
+  // Usable: a backup a restore found damaged (its checksum no longer matched) does not count.
+  const skipped = new Set(input.restores.flatMap((r) => (r.skipped ?? []).map((k) => k.seq)));
+  const newest = at === null ? undefined : input.backups.filter((b) => b.ok && b.endedAtMs <= at && !skipped.has(b.seq)).at(-1);
   const backupAgeMs = newest && at !== null ? at - newest.startedAtMs : null;
   // The archive's age: how long before the disaster it was last seen holding everything the primary had logged.
   const caughtUp = at === null || !input.archive ? undefined : input.archive.samples.filter((s) => s.atMs <= at && s.lagBytes === 0).at(-1);
@@ -59,7 +61,8 @@ export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
       detail:
         at === null
           ? 'no fault: there is no disaster instant to age the backups at'
-          : `at the disaster: ${backupAgeMs === null ? 'no backup had finished' : `newest backup #${newest!.seq} ${formatDurationMs(Math.round(backupAgeMs))} old`}` +
+          : `at the disaster: ${backupAgeMs === null ? 'no usable backup had finished' : `newest usable backup #${newest!.seq} ${formatDurationMs(Math.round(backupAgeMs))} old`}` +
+            (skipped.size ? ` (${[...skipped].map((n) => `#${n}`).join(', ')} found damaged by the restore)` : '') +
             (input.archive
               ? `; binlog archive ${archiveAgeMs === null ? 'never seen caught up' : `last seen caught up ${formatDurationMs(Math.round(archiveAgeMs))} before it`}${lastSample?.lagBytes != null ? ` (${lastSample.lagBytes} bytes behind at its last sample)` : ''}`
               : ''),
@@ -79,11 +82,19 @@ export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
         : 'no restore step ran',
     });
   }
+  const last = input.restores.at(-1);
+  const gap = last?.chainGap;
   const rpoExplained =
     at === null
       ? null
       : [
-          backupAgeMs === null ? 'no backup before the disaster' : `newest backup ${formatDurationMs(Math.round(backupAgeMs))} old`,
+          backupAgeMs === null ? 'no usable backup before the disaster' : `newest usable backup ${formatDurationMs(Math.round(backupAgeMs))} old`,
+          ...(last?.skipped?.length ? [`${last.skipped.map((k) => `backup #${k.seq}`).join(', ')} skipped (${last.skipped[0]!.why}), restored from #${last.backupSeq}`] : []),
+          ...(gap
+            ? [
+                `binlog chain broken after ${gap.lastFile} (missing ${gap.missing.join(', ')}): replay stopped at ${gap.lastEventAtMs === null ? 'its end' : `binlog time ${formatDurationMs(Math.round(gap.lastEventAtMs))} (whole seconds), ${formatDurationMs(Math.round(at - gap.lastEventAtMs))} before the disaster`}`,
+              ]
+            : []),
           input.archive
             ? archiveAgeMs === null
               ? 'binlog archive never caught up'

@@ -7,7 +7,13 @@ import type { Stack } from '../../stacks/stack.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
 import type { BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
-import { BinlogArchive } from './binlog-archive.js';
+import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
+import { ARCHIVE_CHECK_MS } from './archive-check.js';
+import { tableChecksum } from './table-checksum.js';
+import { disasterFaults, type BackupDamageDone, type BackupDamageRequest } from '../../faults/backup-damage.js';
+import { assertNever } from '../../util/assert-never.js';
+import { sleep } from '../../util/wait.js';
+import { formatDurationMs } from '../../spec/duration.js';
 import { restoreFromBackup } from './restore-from-backup.js';
 import { assessBackups, backupToRestore, retainedBackups } from './assess.js';
 import { backupMethod } from './descriptor.js';
@@ -20,8 +26,6 @@ import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScrip
 
 /** One backup or restore; a dataset a drill writes takes seconds, so this only catches a hung client. */
 const BACKUP_TIMEOUT_MS = 120_000;
-/** How often the binlog archive is checked (started, following the primary) and its lag sampled. */
-const ARCHIVE_CHECK_MS = 1000;
 
 export async function startBackupLayer(ctx: LayerContext, spec: LayerSpecOf<'backup'>, stack: Stack): Promise<Layer> {
   const { docker, run } = ctx;
@@ -141,30 +145,40 @@ class BackupLayer implements Layer {
     const host = this.stack.restoreHost;
     if (!host) throw new InfraError(`restore: stack ${this.stack.kind} cannot provision a fresh node (drill does not own its nodes)`);
     if (this.method !== 'dump') throw new InfraError(`restore: only MariaDB/MySQL dumps can be restored onto a fresh node so far (method ${this.method})`);
-    // The newest backup that holds nothing of the mistake (finished before it), or the newest of all; still kept.
-    const untilMs = req.before ? req.before.injectedAtMs : this.ctx.clock.nowMs();
-    const backup = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && b.endedAtMs <= untilMs).at(-1);
-    if (!backup)
-      throw new InfraError(`restore: no kept backup finished before ${req.before ? `"${req.before.name}"` : 'now'} (${this.backups.filter((b) => b.ok).length} succeeded, keep: ${this.spec.keep})`);
-    if (req.before && !this.archive) throw new InfraError(`restore before "${req.before.name}": point-in-time recovery needs binlogArchive: true on the backup layer`);
+    // The backups that hold nothing after the target (finished before the mistake, before the time, or
+    // before now), still kept, newest first: the restore takes the first whose checksum still matches.
+    const toMs = req.toTime === undefined ? undefined : 'runMs' in req.toTime ? req.toTime.runMs : this.ctx.clock.fromEpochMs(req.toTime.epochMs);
+    // To a time: the replay stops at the start of its whole second (binlog timestamps), so the backup must have finished by then.
+    const toSecondMs = toMs === undefined ? undefined : this.ctx.clock.fromEpochMs(Math.floor(this.ctx.clock.toEpochMs(toMs) / 1000) * 1000);
+    const untilMs = req.before ? req.before.injectedAtMs : (toSecondMs ?? this.ctx.clock.nowMs());
+    const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && b.endedAtMs <= untilMs).reverse();
+    const what = req.before ? `"${req.before.name}"` : toMs !== undefined ? `the time asked (${Math.round(toMs)} ms)` : 'now';
+    if (toMs !== undefined && toMs > this.ctx.clock.nowMs()) throw new InfraError(`restore to ${what}: that time has not come yet (now ${Math.round(this.ctx.clock.nowMs())} ms)`);
+    if (candidates.length === 0) throw new InfraError(`restore: no kept backup finished before ${what} (${this.backups.filter((b) => b.ok).length} succeeded, keep: ${this.spec.keep})`);
+    if ((req.before || toMs !== undefined) && !this.archive) throw new InfraError(`restore to ${what}: point-in-time recovery needs binlogArchive: true on the backup layer`);
     this.restoring = true;
     try {
       await this.archiving;
       // For the latest target the archive is taken as it is now: its archiver stops so the files stay whole.
-      if (this.archive && !req.before) await this.archive.stop();
+      if (this.archive && !req.before && toMs === undefined) await this.archive.stop();
+      const stop = req.before
+        ? { kind: 'before' as const, name: req.before.name ?? req.before.kind, gtid: req.before.gtid ?? '' }
+        : toMs !== undefined
+          ? { kind: 'time' as const, atMs: toMs, epochMs: this.ctx.clock.toEpochMs(toMs) }
+          : null;
       const record = await restoreFromBackup(
         {
           docker: this.ctx.docker,
           clock: this.ctx.clock,
           store: this.store,
           host,
-          backup,
+          candidates,
           archiveNode: this.archive?.node ?? null,
           mark: (marker, atMs, message) => {
             this.onEvent({ atMs, source: 'backup', message, marker });
           },
         },
-        { stopBefore: req.before ? { name: req.before.name ?? req.before.kind, gtid: req.before.gtid ?? '' } : null, timeoutMs: req.timeoutMs, signal: req.signal },
+        { stop, timeoutMs: req.timeoutMs, signal: req.signal },
       ).catch((error: unknown) => {
         const failed = (error as { record?: DisasterRestoreRecord }).record;
         if (failed) this.restores.push(failed);
@@ -174,6 +188,80 @@ class BackupLayer implements Layer {
       return record;
     } finally {
       this.restoring = false;
+    }
+  }
+
+  /** A bad-backup fault (docs/backup-restore.md): damage this store's backups, or cut the store off. */
+  async damageBackups(req: BackupDamageRequest): Promise<BackupDamageDone> {
+    const { docker } = this.ctx;
+    switch (req.kind) {
+      case 'corrupt-backup': {
+        const newest = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).at(-1);
+        if (!newest) throw new InfraError('corrupt-backup: the store holds no backup yet');
+        const damage =
+          req.how === 'flip'
+            ? // Overwrite 32 bytes in the middle (conv=notrunc: the size stays, only the content changes).
+              `s=$(stat -c %s "$1"); printf 'DRILL-CORRUPTED-THESE-32-BYTES!!' | dd of="$1" bs=1 seek=$((s / 2)) conv=notrunc 2>/dev/null`
+            : 'truncate -s $(( $(stat -c %s "$1") / 2 )) "$1"';
+        const out = await execChecked(docker, this.store.id, `corrupt-backup of #${newest.seq}`, sh(`${damage} && echo "$(stat -c %s "$1") $(sha256sum "$1" | cut -d' ' -f1)"`, newest.file!), {
+          timeoutMs: 30_000,
+        });
+        const [bytes, sha] = out.stdout.trim().split('\n').at(-1)!.split(' ');
+        if (sha === newest.sha256) throw new InfraError(`corrupt-backup: backup #${newest.seq} hashes as before: nothing was damaged`);
+        const how = req.how === 'flip' ? `32 bytes overwritten at offset ${Math.floor((newest.bytes ?? 0) / 2)}` : `truncated from ${newest.bytes} to ${bytes} bytes`;
+        return {
+          container: this.store.name,
+          details: { backupSeq: newest.seq, damage: `backup #${newest.seq} (${newest.file}): ${how}; SHA-256 now ${sha?.slice(0, 12)}…, ${newest.sha256?.slice(0, 12)}… when taken` },
+          message: `corrupt-backup: backup #${newest.seq} in the store ${how}`,
+          undo: null,
+        };
+      }
+      case 'break-binlog-chain': {
+        if (!this.archive || this.stack.data.kind !== 'mysql') throw new InfraError('break-binlog-chain: the backup layer keeps no binlog archive (binlogArchive: true)');
+        const data = this.stack.data;
+        const primary = await this.stack.primary();
+        if (this.archive.node !== primary.node) throw new InfraError(`break-binlog-chain: the archive follows ${this.archive.node ?? 'nothing'}, not the primary ${primary.node}`);
+        const env = { MYSQL_PWD: data.password, DRILL_USER: data.user };
+        const rotate = `mariadb --no-defaults -h "$1" -P ${data.port} -u "$DRILL_USER" -N -B -e 'FLUSH BINARY LOGS; SHOW MASTER STATUS' | cut -f1`;
+        // Writes acknowledged before this call began are in the file it closes: the gap begins no earlier.
+        const gapFromMs = this.ctx.clock.nowMs();
+        const first = (await execChecked(docker, this.store.id, 'break-binlog-chain: rotating the binlog', sh(rotate, primary.ip), { timeoutMs: 10_000, env })).stdout.trim();
+        await sleep(req.gapMs);
+        const dir = `${ARCHIVE_DIR}/${primary.node}`;
+        // Rotate again, wait until the archive has the next file (so the one between is whole), then delete it.
+        const script = [
+          `f=$(${rotate})`,
+          'i=0; until [ -f "$2/$f" ]; do i=$((i+1)); [ $i -gt 200 ] && { echo "the archive never received $f" >&2; exit 1; }; sleep 0.05; done',
+          'rm "$2/$3" && echo "$f"',
+        ].join('\n');
+        const next = (await execChecked(docker, this.store.id, 'break-binlog-chain: removing an archived binlog', sh(script, primary.ip, dir, first), { timeoutMs: 20_000, env })).stdout.trim();
+        return {
+          container: this.store.name,
+          details: { removedBinlog: first, gapFromMs },
+          message: `break-binlog-chain: ${first} (about ${formatDurationMs(req.gapMs)} of ${primary.node}'s binlog) deleted from the archive; it goes on in ${next}`,
+          undo: null,
+        };
+      }
+      case 'backup-store-down': {
+        const network = this.stack.network;
+        await docker.getNetwork(network).disconnect({ Container: this.store.id, Force: true });
+        return {
+          container: this.store.name,
+          details: {},
+          message: `backup-store-down: ${this.store.name} cut off from ${network} (the data nodes are out of its reach)`,
+          undo: async () => {
+            await docker
+              .getNetwork(network)
+              .connect({ Container: this.store.id })
+              .catch((error: unknown) => {
+                if (!/already exists/i.test(errorMessage(error))) throw error;
+              });
+            return `${this.store.name} joined ${network} again`;
+          },
+        };
+      }
+      default:
+        return assertNever(req, 'backup damage');
     }
   }
 
@@ -190,8 +278,9 @@ class BackupLayer implements Layer {
       const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
       const out = await execChecked(docker, this.store.id, `backup #${seq} of ${node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
       const endedAtMs = clock.nowMs();
-      const bytes = Number(out.stdout.trim().split('\n').at(-1));
-      this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file });
+      const [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
+      const bytes = Number(size);
+      this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file, sha256: sha256 ?? null });
       onEvent({
         atMs: endedAtMs,
         source: 'backup',
@@ -207,10 +296,38 @@ class BackupLayer implements Layer {
     }
   }
 
+  /**
+   * The table on the node the last restore made primary against the writes drill saw acknowledged before
+   * its recovery point (the mistake, the time asked) or before the disaster (latest).
+   */
+  private async checksumLastRestore(input: LayerCheckInput, disasterAtMs: number): Promise<void> {
+    const r = this.restores.at(-1);
+    if (!r || r.error) return;
+    const mistake = r.stopGtid ? input.faults.find((f) => f.kind === 'operator-mistake' && f.gtid && r.target.includes(f.gtid)) : undefined;
+    const pointMs = mistake ? mistake.injectedAtMs : (r.stopAtMs ?? disasterAtMs);
+    const basis = `acknowledged before ${mistake ? `the mistake "${mistake.name}"` : r.stopAtMs != null ? 'the time restored to' : 'the disaster'} at ${Math.round(pointMs)} ms`;
+    const ids = input.history.filter((w) => w.outcome === 'ok' && w.completeMs < pointMs).map((w) => w.id);
+    try {
+      r.checksum = await tableChecksum(this.ctx.docker, await this.stack.primary(), ids, basis);
+    } catch (error) {
+      this.ctx.log.warn({ err: errorMessage(error) }, 'table checksum after the restore failed');
+      r.checksum = null;
+    }
+  }
+
   /** Delete from the store what retention no longer keeps. */
   private async applyRetention(): Promise<void> {
-    const kept = new Set(retainedBackups(this.backups, this.spec.keep, this.run.faults[0]?.injectedAtMs ?? null));
-    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b));
+    // A backup known to be damaged (a fault corrupted it, or a restore found its checksum changed) does not
+    // count as the one kept from before the fault, so the intact one before it stays; the damaged file is kept as evidence.
+    const damaged = new Set([...this.run.faults.map((f) => f.backupSeq), ...this.restores.flatMap((r) => (r.skipped ?? []).map((k) => k.seq))]);
+    const kept = new Set(
+      retainedBackups(
+        this.backups.filter((b) => !damaged.has(b.seq)),
+        this.spec.keep,
+        disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
+      ),
+    );
+    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
     const at = this.ctx.clock.nowMs();
@@ -219,9 +336,26 @@ class BackupLayer implements Layer {
 
   async check(input: LayerCheckInput): Promise<ReturnType<typeof assessBackups>> {
     await this.quiesce();
-    const firstFault = input.faults[0]?.injectedAtMs;
+    const firstFault = disasterFaults(input.faults)[0]?.injectedAtMs;
     const disasterAtMs = firstFault ?? input.loadEndMs;
-    const chosen = backupToRestore(this.backups, this.spec.keep, disasterAtMs, firstFault ?? null);
+    // The newest kept backup before the disaster whose bytes still hash as when taken (a damaged one is passed over, as a restore would).
+    const skipped: { seq: number; why: string }[] = [];
+    let chosen = backupToRestore(this.backups, this.spec.keep, disasterAtMs, firstFault ?? null);
+    while (chosen?.file && chosen.sha256) {
+      const sum = await execChecked(this.ctx.docker, this.store.id, `checksum of backup #${chosen.seq}`, sh('sha256sum "$1" | cut -d" " -f1', chosen.file), { timeoutMs: 30_000 }).then(
+        (o) => o.stdout.trim(),
+        (error: unknown) => errorMessage(error),
+      );
+      if (sum === chosen.sha256) break;
+      skipped.push({ seq: chosen.seq, why: `checksum mismatch (SHA-256 ${sum.slice(0, 12)}… now, ${chosen.sha256.slice(0, 12)}… when taken)` });
+      const older: number = chosen.seq;
+      chosen = backupToRestore(
+        this.backups.filter((b) => b.seq < older),
+        this.spec.keep,
+        disasterAtMs,
+        firstFault ?? null,
+      );
+    }
     let restore: RestoreRecord | null = null;
     let restoredIds: Set<number> | null = null;
     if (chosen?.file) {
@@ -238,13 +372,14 @@ class BackupLayer implements Layer {
             .filter((l) => /^\d+$/.test(l))
             .map(Number),
         );
-        restore = { seq: chosen.seq, file: chosen.file, restoreMs, writes: restoredIds.size };
+        restore = { seq: chosen.seq, file: chosen.file, restoreMs, writes: restoredIds.size, ...(skipped.length ? { skipped } : {}) };
       } catch (error) {
-        restore = { seq: chosen.seq, file: chosen.file, restoreMs: performance.now() - started, writes: null, error: errorMessage(error) };
+        restore = { seq: chosen.seq, file: chosen.file, restoreMs: performance.now() - started, writes: null, error: errorMessage(error), ...(skipped.length ? { skipped } : {}) };
       } finally {
         await exec(docker, this.store.id, sh(stopScratchScript(this.method)), { timeoutMs: 30_000 }).catch(() => {});
       }
     }
+    await this.checksumLastRestore(input, disasterAtMs);
     return assessBackups({
       method: this.method,
       everyMs: this.spec.everyMs,
@@ -260,6 +395,8 @@ class BackupLayer implements Layer {
       archive: this.archive ? { samples: this.archive.samples } : null,
       restores: this.restores,
       presentIds: input.presentIds,
+      loadEndMs: input.loadEndMs,
+      storeDown: input.faults.filter((f) => f.kind === 'backup-store-down').map((f) => ({ fromMs: f.injectedAtMs, toMs: f.healReturnedAtMs ?? input.loadEndMs })),
       backupAgeMs: this.spec.backupAgeMs,
       restoreTimeMs: this.spec.restoreTimeMs,
     });

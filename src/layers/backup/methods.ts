@@ -11,9 +11,12 @@ const SOCKET = '/tmp/restore.sock';
 /** Wait up to 60 s for a command to succeed (the scratch server starting, loading the backup). */
 const until = (test: string, log: string) => `i=0; until ${test}; do i=$((i+1)); if [ $i -gt 1200 ]; then cat ${log} >&2; exit 1; fi; sleep 0.05; done`;
 
-/** Take one backup of the server at $1 into file $2; prints the file's size in bytes. $3: the client's secret. */
+/**
+ * Take one backup of the server at $1 into file $2; prints the file's size in bytes and its SHA-256 (what a
+ * restore checks the file against: a backup damaged in the store since is skipped). $3: the client's secret.
+ */
 export function backupScript(method: 'rdb' | 'dump', data: DataAccess, withPosition = false): { script: string; secret: string } {
-  const finish = `mv "$2.part" "$2" && stat -c %s "$2"`;
+  const finish = `mv "$2.part" "$2" && echo "$(stat -c %s "$2") $(sha256sum "$2" | cut -d' ' -f1)"`;
   // A dead primary's address does not refuse, it black-holes: fail in 2 s, not after TCP's minute.
   const reach = `nc -z -w 2 "$1" ${data.port} || { echo "no connection to $1:${data.port} within 2 s" >&2; exit 1; }; `;
   switch (method) {

@@ -3,6 +3,7 @@ import type { EventRecord } from '../../measure/types.js';
 import type { ActionOutcome } from '../../runbook/plugin.js';
 import { assertNever } from '../../util/assert-never.js';
 import { injectFault } from '../../faults/registry.js';
+import { isBackupDamage } from '../../faults/backup-damage.js';
 import type { RunbookMarker } from '../../measure/markers.js';
 import { runAction } from '../../runbook/registry.js';
 import { sleep } from '../../util/wait.js';
@@ -46,8 +47,9 @@ export const stepHandlers: StepHandlers = {
     const record = injected.record;
     const condition = step.fault === 'latency' && step.condition;
     if (condition) record.condition = true;
-    // A condition (a slow link) is the setting of the drill, not an event of it.
-    if (!condition)
+    // A condition (a slow link) is the setting of the drill, not an event of it; damage to the backups is
+    // not an event of the system's own either: nothing to recover from, no RTO of its own.
+    if (!condition && !isBackupDamage(step.fault))
       journal.drillEvents.push({
         kind: 'failover',
         step: run.spec.steps.indexOf(step),

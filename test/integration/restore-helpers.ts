@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupLayerResult } from '../../src/layers/result.js';
+import type { ResultJson } from '../../src/report/result.js';
+import { docker } from './helpers.js';
+
+// What the restore tests read for themselves, independently of drill's measurement: writes.csv (every
+// write drill sent, with its outcome) and the restored node's table through its own client.
+
+export interface Write {
+  id: number;
+  invokeMs: number;
+  completeMs: number;
+  ok: boolean;
+}
+
+export async function writesOf(resultPath: string): Promise<Write[]> {
+  const rows = (await readFile(path.join(path.dirname(resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
+  return rows.map((r) => {
+    const [id, invokeMs, completeMs, outcome] = r.split(',');
+    return { id: Number(id), invokeMs: Number(invokeMs), completeMs: Number(completeMs), ok: outcome === 'ok' };
+  });
+}
+
+/** drill.writes on a node, read directly; null when the table is not there. */
+export function directIds(container: string): Set<number> | null {
+  const tables = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SHOW TABLES IN drill'], { encoding: 'utf8' });
+  if (!tables.split('\n').includes('writes')) return null;
+  const out = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return new Set(out.split('\n').filter(Boolean).map(Number));
+}
+
+export function backupLayer(result: ResultJson): BackupLayerResult {
+  const l = (result.layers ?? [])[0] as BackupLayerResult | undefined;
+  assert.equal(l?.kind, 'backup');
+  return l;
+}
+
+export async function exists(name: string): Promise<boolean> {
+  return docker
+    .getContainer(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}
