@@ -48,14 +48,18 @@ describe('read load', () => {
       clock: createRunClock(),
       random: () => (i++ % 4) / 4 + 0.01,
     });
+    const startedMs = performance.now();
     load.start();
     await new Promise((resolve) => setTimeout(resolve, 400));
+    const ranMs = performance.now() - startedMs;
     await load.stop();
     await srv.close();
     const history = load.history();
-    // 200/s for 0.4 s: at most about 80 slots (timers are late, never early); a loaded machine (other test
-    // files running beside this one) starts the schedule late, so the lower bound is loose.
-    assert.ok(history.length >= 30 && history.length <= 82, `${history.length} reads`);
+    // 200/s: at most one read per 5 ms slot of the time it really ran (a busy machine fires the 400 ms
+    // timer late, and the schedule keeps up meanwhile); it also starts the schedule late, so the lower
+    // bound is loose.
+    const slots = Math.ceil(ranMs / 5) + 2;
+    assert.ok(history.length >= 30 && history.length <= slots, `${history.length} reads in ${ranMs.toFixed(0)} ms (at most ${slots})`);
     assert.ok(srv.paths.every((p) => p.endsWith('?from=replica')));
     for (const r of history) {
       const expected = [
@@ -65,7 +69,7 @@ describe('read load', () => {
         ['unknown', undefined],
       ][r.key]!;
       assert.deepEqual([r.outcome, r.version], expected, `read ${r.seq} of key ${r.key}`);
-      if (r.outcome === 'unknown') assert.ok(r.completeMs - r.invokeMs >= 149, 'timed out after timeoutMs');
+      if (r.error === 'timeout') assert.ok(r.completeMs - r.invokeMs >= 149, `timed out after timeoutMs, not ${(r.completeMs - r.invokeMs).toFixed(1)} ms`);
     }
     assert.equal(history.find((r) => r.key === 2)!.error, 'http 503 READONLY');
     const s = load.stats();
