@@ -20,6 +20,30 @@ const sentinelTimings = z
   .describe('Sentinel timings. Redis defaults (30 s, 180 s) are far too slow for a drill, so drill sets these.')
   .transform((t) => ({ downAfterMs: t.downAfter, failoverTimeoutMs: t.failoverTimeout, parallelSyncs: t.parallelSyncs }));
 
+/** Where a stack's data nodes keep their data: the container's filesystem, or drill's lazy disk (power loss). */
+function lazyDiskSetting(where: string, image: string, nodes: string) {
+  return z
+    .enum(['plain', 'lazy'])
+    .default('plain')
+    .describe(
+      `Where ${where}: plain (the container's filesystem), or lazy: drill's lazy disk, a FUSE layer that holds unsynced writes in memory and loses them in a power-loss fault (docs/power-loss.md; needs drill's own ${image}, /dev/fuse and CAP_SYS_ADMIN for the ${nodes} only)`,
+    );
+}
+
+/** A failover drill runs itself (runbook steps) or hands to its detector (auto); `caughtUp` says what a promoted replica catches up on. */
+function runbookFailover(caughtUp: string) {
+  return z
+    .strictObject({
+      mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),
+      checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
+      failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
+      checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
+      catchUp: z.boolean().default(true).describe(`auto: let the promoted replica ${caughtUp} before taking writes`),
+    })
+    .prefault({})
+    .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp }));
+}
+
 const redisSentinelStack = z.strictObject({
   kind: z.literal('redis-sentinel').describe('Redis master + replicas, monitored and failed over by Redis Sentinel'),
   replicas: z.int().min(1).max(5).default(1).describe('Redis replicas of the master'),
@@ -33,12 +57,7 @@ const redisSentinelStack = z.strictObject({
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case redis.conf directive name such as "min-replicas-to-write"'), z.union([z.string(), z.number()]))
     .default({})
     .describe('Extra redis.conf directives for master and replicas, e.g. { "min-replicas-to-write": 1 }'),
-  disk: z
-    .enum(['plain', 'lazy'])
-    .default('plain')
-    .describe(
-      "Where each Redis node keeps its data: plain (the container's filesystem), or lazy: drill's lazy disk, a FUSE layer that holds unsynced writes in memory and loses them in a power-loss fault (docs/power-loss.md; needs drill's own Redis image, /dev/fuse and CAP_SYS_ADMIN for the Redis nodes only)",
-    ),
+  disk: lazyDiskSetting('each Redis node keeps its data', 'Redis image', 'Redis nodes'),
 });
 
 const mysqlReplicationStack = z.strictObject({
@@ -70,12 +89,7 @@ const mysqlReplicationStack = z.strictObject({
     .transform((d) => (d ? { node: d.node, delayMs: d.delay } : undefined))
     .describe('A replica deliberately behind (MASTER_DELAY)'),
   readOnlyReplicas: z.boolean().default(true).describe('read_only=ON on replicas (a write that reaches one fails instead of diverging)'),
-  disk: z
-    .enum(['plain', 'lazy'])
-    .default('plain')
-    .describe(
-      "Where each database node keeps its datadir: plain (the container's filesystem), or lazy: drill's lazy disk, a FUSE layer that holds unsynced writes in memory and loses them in a power-loss fault (docs/power-loss.md; needs drill's own MariaDB image, /dev/fuse and CAP_SYS_ADMIN for the database nodes only)",
-    ),
+  disk: lazyDiskSetting('each database node keeps its datadir', 'MariaDB image', 'database nodes'),
   durability: z
     .strictObject({
       flushLogAtTrxCommit: z
@@ -86,16 +100,7 @@ const mysqlReplicationStack = z.strictObject({
     })
     .optional()
     .describe("The servers' durability settings (absent: the server's own defaults); what they keep is what a power-loss fault on disk: lazy shows"),
-  failover: z
-    .strictObject({
-      mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),
-      checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
-      failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
-      checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
-      catchUp: z.boolean().default(true).describe('auto: let the promoted replica apply what it already received before taking writes'),
-    })
-    .prefault({})
-    .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
+  failover: runbookFailover('apply what it already received'),
 });
 
 const postgresStack = z.strictObject({
@@ -116,16 +121,7 @@ const postgresStack = z.strictObject({
         .describe('synchronous_commit: what a commit waits for (with synchronous standbys named: on = flushed on them, remote_write = written, remote_apply = applied)'),
     })
     .prefault({}),
-  failover: z
-    .strictObject({
-      mode: z.enum(['runbook', 'auto']).default('runbook').describe("runbook: the steps promote/repoint do the failover; auto: drill's detector notices the dead primary and runs the same runbook"),
-      checkInterval: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: how often the detector checks the primary'),
-      failureThreshold: z.int().min(1).max(100).default(3).describe('auto: consecutive failed checks before the primary is declared dead'),
-      checkTimeout: duration({ minMs: 50, maxMs: 60_000 }).default(500).describe('auto: a check with no answer by then has failed'),
-      catchUp: z.boolean().default(true).describe('auto: let the promoted replica replay the WAL it already received before taking writes'),
-    })
-    .prefault({})
-    .transform((f) => ({ mode: f.mode, checkIntervalMs: f.checkInterval, failureThreshold: f.failureThreshold, checkTimeoutMs: f.checkTimeout, catchUp: f.catchUp })),
+  failover: runbookFailover('replay the WAL it already received'),
 });
 
 export const stackSchema = z

@@ -108,5 +108,12 @@ export async function removeKeptRun(runId: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`containers of run ${runId} still there after 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+  for (const n of await docker.listNetworks({ filters }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch((error: unknown) => {
+        // Another run's preflight may sweep a kept stack whose runner has exited, at the same time.
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      });
 }

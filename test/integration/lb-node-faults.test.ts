@@ -2,64 +2,15 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LbVipLayerResult, ResultJson } from '../../src/report/result.js';
+import { assertPass, faultAt, lbOf, savedLog, type Run } from './lb-helpers.js';
 import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // More faults on the front door (lb-vip layer): stop and pause of the active LB node, a slow app
 // instance, and the load through the forwarder on 127.0.0.1 instead of straight to the VIP. As in
 // lb.test.ts, each claim of the layer is checked against the nodes' own saved logs.
 
-type Run = Awaited<ReturnType<typeof runDrillFile>>;
-
-function lbOf(result: ResultJson): LbVipLayerResult {
-  const l = result.layers?.find((x) => x.kind === 'lb-vip');
-  assert.ok(l, 'no lb-vip layer in result.json');
-  return l;
-}
-
-/** A saved log's lines on the run clock: the LB nodes' stamped lines by their stamp, any other by the engine's timestamp. */
-async function savedLog(run: Run, node: string): Promise<{ atMs: number; source: string; text: string }[]> {
-  const file = run.result.files?.logs?.find((l) => l.node === node)?.file;
-  assert.ok(file, `no saved log of ${node}`);
-  const text = await readFile(path.join(path.dirname(run.resultPath), file), 'utf8');
-  const origin = run.result.clockOriginEpochMs;
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const stamped = /drill-event (\d+) (\S+) (.*)$/.exec(l);
-      if (stamped) return { atMs: Number(stamped[1]) / 1000 - origin, source: stamped[2]!, text: stamped[3]! };
-      const [ts = '', ...rest] = l.split(' ');
-      return { atMs: Date.parse(ts) - origin, source: '', text: rest.join(' ') };
-    });
-}
-
-const faultAt = (result: ResultJson): number => result.faults[0]!.effectFromMs ?? result.faults[0]!.injectedAtMs;
-
-function assertPass(run: Run): void {
-  assert.equal(run.result.verdict, 'pass', `${run.result.reason} | ${run.result.measured?.notes.join(' | ')}\n${run.stderr.slice(-2000)}`);
-  assert.equal(run.code, 0);
-}
-
 const vipAdded = (vip: string) => (l: { source: string; text: string }) => l.source === 'addr' && l.text.includes(` inet ${vip}/`) && !l.text.startsWith('Deleted');
 const vipDeleted = (vip: string) => (l: { source: string; text: string }) => l.source === 'addr' && l.text.includes(` inet ${vip}/`) && l.text.startsWith('Deleted');
-
-/**
- * Remove the kept stack. Another run on this engine may sweep it at the same time (a kept stack whose
- * runner has exited counts as a dead run's leftovers): "already gone" or "removal in progress" is success.
- */
-async function removeKept(runId: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await removeKeptRun(runId);
-      return;
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if ((status !== 404 && status !== 409) || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
 
 describe('lb-stop-active-haproxy', () => {
   let run: Run;
@@ -187,7 +138,7 @@ describe('the load through the forwarder on 127.0.0.1 (lb-kill-active-haproxy wi
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
-    if (run) await removeKept(run.result.runId);
+    if (run) await removeKeptRun(run.result.runId);
   });
 
   it('the forwarder, published on 127.0.0.1 only, relayed the load to the VIP, and the VIP move was still measured', async () => {
@@ -219,7 +170,7 @@ describe('the load through the forwarder on 127.0.0.1 (lb-kill-active-haproxy wi
   });
 
   it('leaves nothing behind once the kept stack is removed', async () => {
-    await removeKept(run.result.runId);
+    await removeKeptRun(run.result.runId);
     assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });

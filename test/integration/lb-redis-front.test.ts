@@ -2,38 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LbVipLayerResult, ResultJson } from '../../src/report/result.js';
+import { lbOf, savedLog, type Run } from './lb-helpers.js';
 import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
 
 // The Redis front door (lb-vip, front: redis): HAProxy with a role:master tcp-check between the app and
 // the Redis nodes. The claims are checked against the nodes' own logs (HAProxy's "is UP/DOWN", Sentinel's
 // promotion, the app's "primary is now") and the data against the surviving master itself, read here with
 // redis-cli in the kept stack, not through drill.
-
-type Run = Awaited<ReturnType<typeof runDrillFile>>;
-
-function lbOf(result: ResultJson): LbVipLayerResult {
-  const l = result.layers?.find((x) => x.kind === 'lb-vip');
-  assert.ok(l, 'no lb-vip layer in result.json');
-  return l;
-}
-
-/** A saved log's lines on the run clock: the stamped ones (LB nodes) by their stamp, the others by the engine's timestamp. */
-async function savedLog(run: Run, node: string): Promise<{ atMs: number; text: string }[]> {
-  const file = run.result.files?.logs?.find((l) => l.node === node)?.file;
-  assert.ok(file, `no saved log of ${node}`);
-  const text = await readFile(path.join(path.dirname(run.resultPath), file), 'utf8');
-  const origin = run.result.clockOriginEpochMs;
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const stamped = /drill-event (\d+) \S+ (.*)$/.exec(l);
-      if (stamped) return { atMs: Number(stamped[1]) / 1000 - origin, text: stamped[2]! };
-      const [ts = '', ...rest] = l.split(' ');
-      return { atMs: Date.parse(ts) - origin, text: rest.join(' ') };
-    });
-}
 
 async function execIn(container: string, cmd: string[]): Promise<string> {
   const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
@@ -52,23 +27,6 @@ async function execIn(container: string, cmd: string[]): Promise<string> {
   return out;
 }
 
-/**
- * Remove the kept stack. Another run on this engine may sweep it at the same time (a kept stack whose
- * runner has exited counts as a dead run's leftovers): "already gone" or "removal in progress" is success.
- */
-async function removeKept(runId: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await removeKeptRun(runId);
-      return;
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if ((status !== 404 && status !== 409) || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
 describe('lb-redis-haproxy-kill-master', () => {
   let run: Run;
   before(async () => {
@@ -77,7 +35,7 @@ describe('lb-redis-haproxy-kill-master', () => {
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
-    if (run) await removeKept(run.result.runId);
+    if (run) await removeKeptRun(run.result.runId);
   });
 
   it('the app wrote through the VIP; HAProxy took redis-1 out and put redis-2 in only after Sentinel promoted it', async () => {
@@ -157,7 +115,7 @@ describe('lb-redis-haproxy-kill-master', () => {
   });
 
   it('leaves nothing behind once the kept stack is removed', async () => {
-    await removeKept(run.result.runId);
+    await removeKeptRun(run.result.runId);
     assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });

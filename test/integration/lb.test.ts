@@ -2,41 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import type { LbVipLayerResult, ResultJson } from '../../src/report/result.js';
+import { assertPass, faultAt, lbOf, stampedLog, type Run } from './lb-helpers.js';
 import { leftovers, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // The front-door drills (lb-vip layer): real HAProxy/Nginx and Keepalived on two LB nodes, the load
 // through the VIP. Each test checks the layer's claims against the nodes' own logs as saved with the run
 // (keepalived's "Entering MASTER STATE", HAProxy's "is DOWN", ip monitor's address lines), not only
 // against the layer's own arithmetic.
-
-type Run = Awaited<ReturnType<typeof runDrillFile>>;
-
-function lbOf(result: ResultJson): LbVipLayerResult {
-  const l = result.layers?.find((x) => x.kind === 'lb-vip');
-  assert.ok(l, 'no lb-vip layer in result.json');
-  return l;
-}
-
-/** A node's log as saved with the run: the stamped lines (epoch µs → run-clock ms). */
-async function nodeLog(run: Run, node: string): Promise<{ atMs: number; source: string; text: string }[]> {
-  const file = run.result.files?.logs?.find((l) => l.node === node)?.file;
-  assert.ok(file, `no saved log of ${node}`);
-  const text = await readFile(path.join(path.dirname(run.resultPath), file), 'utf8');
-  const origin = run.result.clockOriginEpochMs;
-  return text
-    .split('\n')
-    .map((l) => /drill-event (\d+) (\S+) (.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ atMs: Number(m[1]) / 1000 - origin, source: m[2]!, text: m[3]! }));
-}
-
-const faultAt = (result: ResultJson): number => result.faults[0]!.effectFromMs ?? result.faults[0]!.injectedAtMs;
-
-function assertPass(run: Run): void {
-  assert.equal(run.result.verdict, 'pass', `${run.result.reason} | ${run.result.measured?.notes.join(' | ')}\n${run.stderr.slice(-2000)}`);
-  assert.equal(run.code, 0);
-}
 
 describe('lb-kill-active-haproxy', () => {
   let run: Run;
@@ -55,7 +27,7 @@ describe('lb-kill-active-haproxy', () => {
     // 3 × 100 ms + skew ≈ 361 ms; the window allows one advert either way plus the kill's own width.
     assert.ok(row.vipMovedMs >= row.expectedMs.lowMs - 60 && row.vipMovedMs <= row.expectedMs.highMs + 150, JSON.stringify(row));
     // The backup's own log: keepalived entered MASTER and the VIP appeared in its namespace after the kill.
-    const log = await nodeLog(run, 'lb-2');
+    const log = await stampedLog(run, 'lb-2');
     const master = log.find((l) => l.source === 'vrrp' && /Entering MASTER STATE/.test(l.text) && l.atMs > faultAt(run.result));
     const added = log.find((l) => l.source === 'addr' && l.text.includes(` inet ${lb.vip}/`) && !l.text.startsWith('Deleted') && l.atMs > faultAt(run.result));
     assert.ok(master && added, 'lb-2 never became MASTER or never got the VIP after the kill');
@@ -88,7 +60,7 @@ describe('lb-kill-proxy-process-tracked', () => {
     const f = run.result.faults[0]!;
     assert.equal(f.kind, 'kill-process');
     const lb = lbOf(run.result);
-    const log1 = await nodeLog(run, 'lb-1');
+    const log1 = await stampedLog(run, 'lb-1');
     const fault = log1.find((l) => l.source === 'vrrp' && /Entering FAULT STATE|entering FAULT state/.test(l.text) && l.atMs > faultAt(run.result));
     assert.ok(fault, 'lb-1 never went to FAULT after its proxy died');
     // keepalived itself lived on in lb-1: it logged the FAULT, and the container was still running.
@@ -118,7 +90,7 @@ describe('lb-kill-proxy-process-untracked (expected to fail its RTO)', () => {
     assert.equal(lb.explain[0]!.vipMovedMs, null);
     assert.ok(!lb.vrrp.some((v) => v.atMs > faultAt(run.result)), 'keepalived changed state, yet nothing tracked the proxy');
     // Independently of the layer: lb-2's log has no MASTER after the fault, and lb-1's proxy said nothing more.
-    const log2 = await nodeLog(run, 'lb-2');
+    const log2 = await stampedLog(run, 'lb-2');
     assert.ok(!log2.some((l) => /Entering MASTER STATE/.test(l.text) && l.atMs > faultAt(run.result)));
     // The black hole, from the saved write history: nearly every write sent after the fault failed (refused
     // by the node that holds the VIP without a proxy behind it).
@@ -153,7 +125,7 @@ describe('lb-kill-app-instance', () => {
     assert.ok(row.removedMs !== null && row.removedMs !== undefined && row.expectedMs !== null, JSON.stringify(row));
     assert.ok(row.removedMs >= row.expectedMs.lowMs - 50 && row.removedMs <= row.expectedMs.highMs + 200, JSON.stringify(row));
     const active = lb.holders.find((w) => w.fromMs <= faultAt(run.result) && w.toMs > faultAt(run.result))!.nodes[0]!;
-    const log = await nodeLog(run, active);
+    const log = await stampedLog(run, active);
     assert.ok(
       log.some((l) => l.source === 'proxy' && /Server apps\/app-2 is DOWN/.test(l.text) && l.atMs > faultAt(run.result)),
       `${active}'s HAProxy never logged app-2 DOWN`,
@@ -185,8 +157,8 @@ describe('lb-vrrp-split-brain', () => {
     assert.ok(w.fromMs > faultAt(run.result) && w.fromMs - faultAt(run.result) < 1000, JSON.stringify(w));
     assert.ok(w.toMs >= f.healedAtMs! && w.toMs - f.healedAtMs! < 1500, `${JSON.stringify(w)} heal at ${f.healedAtMs}`);
     // Each namespace's own log: lb-2 added the VIP inside the window while lb-1 never removed it.
-    const log1 = await nodeLog(run, 'lb-1');
-    const log2 = await nodeLog(run, 'lb-2');
+    const log1 = await stampedLog(run, 'lb-1');
+    const log2 = await stampedLog(run, 'lb-2');
     assert.ok(log2.some((l) => l.source === 'addr' && !l.text.startsWith('Deleted') && l.text.includes(lb.vip) && Math.abs(l.atMs - w.fromMs) < 2));
     assert.ok(!log1.some((l) => l.source === 'addr' && l.text.startsWith('Deleted') && l.atMs > faultAt(run.result) && l.atMs < w.toMs));
     assert.ok(run.result.events.some((e) => e.marker === 'split-brain'));
@@ -208,7 +180,7 @@ describe('nginx-kill-active', () => {
     assertPass(run);
     const lb = lbOf(run.result);
     assert.equal(lb.proxy, 'nginx');
-    const log = await nodeLog(run, 'lb-2');
+    const log = await stampedLog(run, 'lb-2');
     assert.ok(!log.some((l) => l.source === 'proxy' && /\[emerg\]/.test(l.text)), 'nginx refused its configuration');
     const row = lb.explain[0]!;
     assert.ok(row.vipMovedMs !== null && row.expectedMs !== null && row.vipMovedMs <= row.expectedMs.highMs + 150, JSON.stringify(row));
@@ -236,7 +208,7 @@ describe('mariadb-haproxy-kill-primary', () => {
     assert.ok(promoted, 'no promotion on the timeline');
     // The active node's HAProxy put db-2 in only after the promotion made it writable (its own log).
     const active = lb.holders.find((w) => w.fromMs <= faultAt(run.result) && w.toMs > faultAt(run.result))!.nodes[0]!;
-    const log = await nodeLog(run, active);
+    const log = await stampedLog(run, active);
     const up = log.find((l) => l.source === 'proxy' && /Server dbs\/db-2 is UP/.test(l.text) && l.atMs > faultAt(run.result));
     assert.ok(up, `${active}'s HAProxy never put db-2 in`);
     assert.ok(up.atMs > promoted.atMs, `db-2 UP at ${up.atMs} before the promotion at ${promoted.atMs}`);
@@ -270,7 +242,7 @@ describe('kill only keepalived on the active node (lb-kill-active-haproxy with f
     const row = lb.explain[0]!;
     assert.ok(row.vipMovedMs !== null && row.expectedMs !== null && row.vipMovedMs <= row.expectedMs.highMs + 150, JSON.stringify(row));
     // SIGKILL gives keepalived no chance to remove its address: lb-1's namespace never logged it deleted.
-    const log1 = await nodeLog(run, 'lb-1');
+    const log1 = await stampedLog(run, 'lb-1');
     assert.ok(!log1.some((l) => l.source === 'addr' && l.text.startsWith('Deleted') && l.atMs > faultAt(run.result)));
     assert.ok(lb.splitBrain.totalMs > 0, 'both nodes should hold the VIP after keepalived died on lb-1');
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+import { directIds, writesOf, type Write } from './restore-helpers.js';
 
 // Power loss of the whole MariaDB site on drill's lazy disk (docs/power-loss.md), full durability
 // against the common relaxed settings. The loss is judged by the primary's own table after the power
@@ -12,31 +12,15 @@ import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers
 
 type Run = Awaited<ReturnType<typeof runDrillFile>>;
 
-interface WriteRow {
-  id: number;
-  completeMs: number;
-  outcome: string;
-}
-
-async function writesOf(run: Run): Promise<WriteRow[]> {
-  const lines = (await readFile(path.join(path.dirname(run.resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
-  return lines.map((line) => {
-    const [id, , completeMs, outcome] = line.split(',');
-    return { id: Number(id), completeMs: Number(completeMs), outcome: outcome! };
-  });
-}
-
 /** The ids in the primary's table, asked of mariadbd inside its container (root over its socket). */
 function idsOnPrimary(run: Run): Set<number> {
-  const name = run.result.stack.containers.find((c) => c.name.endsWith('-db-1'))!.name;
-  const out = execFileSync('docker', ['exec', name, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return new Set(out.split('\n').filter(Boolean).map(Number));
+  const ids = directIds(run.result.stack.containers.find((c) => c.name.endsWith('-db-1'))!.name);
+  assert.ok(ids, 'the primary has no drill.writes table');
+  return ids;
 }
 
 /** Acknowledged writes the primary no longer has. */
-function lostOf(rows: WriteRow[], kept: Set<number>): WriteRow[] {
-  return rows.filter((r) => r.outcome === 'ok' && !kept.has(r.id));
-}
+const lostOf = (rows: Write[], kept: Set<number>): Write[] => rows.filter((r) => r.ok && !kept.has(r.id));
 
 async function assertRealPowerLoss(run: Run): Promise<void> {
   const fault = run.result.faults[0]!;
@@ -78,8 +62,8 @@ describe('MariaDB power loss on the lazy disk', () => {
   it('flush_log_at_trx_commit=1, sync_binlog=1: no acknowledged write is lost', async () => {
     assert.equal(durable.result.verdict, 'pass', `${durable.result.reason} | ${durable.result.measured?.notes.join(' | ')}`);
     await assertRealPowerLoss(durable);
-    const rows = await writesOf(durable);
-    assert.ok(rows.filter((r) => r.outcome === 'ok').length > 1000, 'too few acknowledged writes to judge');
+    const rows = await writesOf(durable.resultPath);
+    assert.ok(rows.filter((r) => r.ok).length > 1000, 'too few acknowledged writes to judge');
     assert.deepEqual(
       lostOf(rows, durableIds).map((r) => r.id),
       [],
@@ -91,7 +75,7 @@ describe('MariaDB power loss on the lazy disk', () => {
     assert.equal(relaxed.result.verdict, 'pass', `${relaxed.result.reason} | ${relaxed.result.measured?.notes.join(' | ')}`);
     await assertRealPowerLoss(relaxed);
     const fault = relaxed.result.faults[0]!;
-    const rows = await writesOf(relaxed);
+    const rows = await writesOf(relaxed.resultPath);
     const lost = lostOf(rows, relaxedIds);
     // The same layer and fault as the durable drill lose writes here: the power loss is real. None only
     // if the power went within a write's gap (5 ms) of InnoDB's once-a-second fsync.

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { docker, leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
+import { directIds, writesOf } from './restore-helpers.js';
 
 // mariadb-site-loss on the real engine: the primary's site (db-1, db-2) destroyed under load, the runbook
 // fails over to db-3, the standby in the other site behind a slow link (300 ms on its replication
@@ -22,8 +20,9 @@ describe('site loss with a standby behind a slow link', () => {
     try {
       const names = run.result.stack.containers.map((c) => c.name);
       const db3 = names.find((n) => n.endsWith('-db-3'))!;
-      const out = execFileSync('docker', ['exec', db3, 'mariadb', '-N', '-B', '-e', 'SELECT id FROM drill.writes'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      standbyIds = new Set(out.split('\n').filter(Boolean).map(Number));
+      const ids = directIds(db3);
+      assert.ok(ids, 'db-3 has no drill.writes table');
+      standbyIds = ids;
       const present = new Set((await docker.listContainers({ all: true, filters: { label: [`drill.run-id=${run.result.runId}`] } })).flatMap((c) => c.Names.map((n) => n.slice(1))));
       siteContainersLeft = names.filter((n) => /-db-[12]$/.test(n) && present.has(n));
     } finally {
@@ -40,8 +39,7 @@ describe('site loss with a standby behind a slow link', () => {
     assert.match(site.destroyed ?? '', /db-1 .*removed; .*db-2 .*removed/);
 
     // Independent: acknowledged writes db-3 does not have, from writes.csv and db-3's own table.
-    const rows = (await readFile(path.join(path.dirname(run.resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
-    const lost = rows.map((l) => l.split(',')).filter(([id, , , outcome]) => outcome === 'ok' && !standbyIds.has(Number(id)));
+    const lost = (await writesOf(run.resultPath)).filter((w) => w.ok && !standbyIds.has(w.id));
     assert.equal(result.measured!.lostWrites, lost.length, 'drill counts the loss db-3 shows');
     assert.ok(lost.length > 0, 'the slow link held writes back: a site loss must lose some');
 
