@@ -353,7 +353,16 @@ describe('remote engine: DOCKER_HOST=tcp:// and ssh:// to a second dockerd', { t
     const images = await onRemote(() => runCli(['images', '--json']));
     const status = JSON.parse(images.stdout) as { name: string; present: boolean }[];
     // Only redis and app were copied there (the main engine has all of them).
-    assert.deepEqual(Object.fromEntries(status.map((s) => [s.name, s.present])), { base: false, redis: true, mariadb: false, postgres: false, monitoring: false, lb: false, app: true });
+    assert.deepEqual(Object.fromEntries(status.map((s) => [s.name, s.present])), {
+      base: false,
+      redis: true,
+      mariadb: false,
+      postgres: false,
+      monitoring: false,
+      lb: false,
+      patroni: false,
+      app: true,
+    });
     assert.equal(images.code, 3);
 
     // A dead run's leftover on the second engine (its owner pid does not exist): cleanup removes it there.
