@@ -117,8 +117,15 @@ keptDrill('drills/mariadb-broken-binlog-chain.yaml', ({ result, writes, restored
     lost.every((w) => w.completeMs >= brk.gapFromMs!),
     'only writes acknowledged after the gap began are lost',
   );
-  // The RPO is the gap's: from the last write before the gap to the disaster.
-  assert.ok(result.measured!.rpoMs! <= disaster.injectedAtMs - brk.gapFromMs! + 1 && result.measured!.rpoMs! > 0);
+  // The RPO is the gap's: from the last surviving write before the first lost one to the disaster. That
+  // write was acknowledged before the rotation took effect, so at the latest just before the first lost
+  // one, and at the earliest at the last write acknowledged before the fault was called (when the load
+  // sent nothing between the call and the rotation, it lies before gapFromMs).
+  const firstLost = Math.min(...lost.map((w) => w.completeMs));
+  const lastBeforeGap = Math.max(...beforeGap.map((w) => w.completeMs));
+  const rpo = result.measured!.rpoMs!;
+  const tDisaster = disaster.effectFromMs ?? disaster.injectedAtMs;
+  assert.ok(rpo <= tDisaster - lastBeforeGap + 1 && rpo >= tDisaster - firstLost - 1, `RPO ${rpo} ms: expected between ${tDisaster - firstLost} and ${tDisaster - lastBeforeGap} ms`);
   assert.match(backupLayer(result).rpoExplained ?? '', /binlog chain broken/);
   // The checksum of the rows acknowledged before the disaster cannot match: the gap's writes are missing.
   const c = r.checksum!;

@@ -12,6 +12,8 @@ import { clusterView, majorityLeader } from './rest-api.js';
 // leader most nodes name), data is read back from every node with psql over its local socket.
 
 const READ_IDS_SQL = 'SELECT id FROM drill.writes ORDER BY id';
+// How long the read-back waits for the leader's PostgreSQL to answer after the run (see settledLeader).
+const VERIFY_SETTLE_MS = 30_000;
 
 export class PatroniStack implements Stack {
   readonly kind = 'patroni';
@@ -100,7 +102,7 @@ export class PatroniStack implements Stack {
 
   /** Every Patroni node's ids, read over its own socket, once the replicas replayed what the leader has (bounded). */
   async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
-    const primary = await this.primary().catch(() => null);
+    const primary = await this.settledLeader(VERIFY_SETTLE_MS);
     if (primary) {
       const deadline = Date.now() + opts.catchUpTimeoutMs;
       const target = await psql(this.ctx.docker, primary, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").catch(() => []);
@@ -123,6 +125,28 @@ export class PatroniStack implements Stack {
         }
       }),
     );
+  }
+
+  /**
+   * The leader, once its PostgreSQL answers on its socket. Right after a heal Patroni may still be
+   * restarting PostgreSQL (the old leader rewinding, a node re-reading the DCS), so a read-back at that
+   * moment finds no server: wait for the leader most nodes name to answer, up to `timeoutMs`.
+   */
+  private async settledLeader(timeoutMs: number): Promise<RunningContainer | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const leader = await this.primary().catch(() => null);
+      if (
+        leader &&
+        (await psql(this.ctx.docker, leader, 'SELECT 1', { timeoutMs: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return leader;
+      if (Date.now() >= deadline) return leader;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** Patroni's, etcd's and HAProxy's own voices come from their logs (stacks/patroni/log-rules.ts), read after the run. */
