@@ -44,10 +44,12 @@ export function renderPlan(plan: DrillPlan): string {
     ]),
   );
 
+  const whenOf = (atMs: number | null) => (atMs === null ? 'then' : `at ${formatDurationMs(atMs)}`);
+  // The column is as wide as the longest "at …" (at 6100ms is wider than the usual at 3s) plus a gap.
+  const whenWidth = Math.max(9, ...plan.steps.map((s) => whenOf(s.atMs).length + 2));
   const steps = plan.steps.flatMap((s) => {
-    const when = s.atMs === null ? 'then' : `at ${formatDurationMs(s.atMs)}`;
-    const head = `steps[${s.index}]  ${when.padEnd(9)}${s.action}`;
-    const pad = ' '.repeat(`steps[${s.index}]  `.length + 9);
+    const head = `steps[${s.index}]  ${whenOf(s.atMs).padEnd(whenWidth)}${s.action}`;
+    const pad = ' '.repeat(`steps[${s.index}]  `.length + whenWidth);
     return [head, ...(s.target === null ? [] : [`${pad}target: ${s.target}`]), ...(s.heal === null ? [] : [`${pad}heal:   ${s.heal}`])];
   });
   parts.push(
