@@ -10,7 +10,7 @@ export async function cleanupCommand(opts: { force: boolean; images: boolean; js
   const log = createLogger({ level: opts.logLevel });
   const docker = createDocker();
   await checkEngine(docker);
-  const removed = opts.force ? await removeLabelled(docker, runFilter()) : await removeDeadRuns(docker, undefined, { includeOtherHosts: true });
+  const removed = opts.force ? await removeLabelled(docker, runFilter()) : await removeDeadRuns(docker, undefined, { includeOtherHosts: true, includeKept: true });
   let images = 0;
   if (opts.images) {
     for (const image of await docker.listImages({ filters: { label: [LABEL_IMAGE_RECIPE] } })) {

@@ -17,6 +17,11 @@ export const LABEL_OWNER_STARTED = 'drill.owner-started-ms';
 export const LABEL_OWNER_PID_NAMESPACE = 'drill.owner-pidns';
 /** The kernel's initial PID namespace (PROC_PID_INIT_INO): every process on the host outside containers. */
 export const INITIAL_PID_NAMESPACE = '4026531836';
+/**
+ * On every resource of a run started with --keep-stack: its owner exits on purpose, leaving the stack to
+ * inspect, so another run's sweep of dead runs must not take it; `drill cleanup` removes it.
+ */
+export const LABEL_KEPT = 'drill.kept';
 /** Images built by drill (cached; removed only by `drill cleanup --images`). */
 export const LABEL_IMAGE_RECIPE = 'drill.image-recipe';
 
@@ -37,6 +42,8 @@ export function ownPidNamespace(): string {
 export interface RunIdentity {
   runId: string;
   drillName: string;
+  /** Started with --keep-stack: see LABEL_KEPT. */
+  kept?: boolean;
 }
 
 export function runLabels(run: RunIdentity, role: string): Record<string, string> {
@@ -48,6 +55,7 @@ export function runLabels(run: RunIdentity, role: string): Record<string, string
     [LABEL_OWNER_HOST]: os.hostname(),
     [LABEL_OWNER_PID_NAMESPACE]: ownPidNamespace(),
     [LABEL_OWNER_STARTED]: String(Date.now()),
+    ...(run.kept ? { [LABEL_KEPT]: 'true' } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { Docker } from './docker-client.js';
 import { engineLocation, isGone, publishHostIp } from './docker-client.js';
-import { INITIAL_PID_NAMESPACE, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_PID_NAMESPACE, LABEL_RUN_ID, ownPidNamespace, runFilter, runLabels, type RunIdentity } from './labels.js';
+import { INITIAL_PID_NAMESPACE, LABEL_KEPT, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_PID_NAMESPACE, LABEL_RUN_ID, ownPidNamespace, runFilter, runLabels, type RunIdentity } from './labels.js';
 import { InfraError, errorMessage } from '../util/errors.js';
 import net from 'node:net';
 import os from 'node:os';
@@ -171,14 +171,22 @@ export function removeRun(docker: Docker, runId: string): Promise<RemovalReport>
  * runner in a container) cannot be checked for liveness: a run leaves them alone, `drill cleanup`
  * (includeOtherHosts) removes them.
  */
-export function removeDeadRuns(docker: Docker, isAlive: (pid: number) => boolean = pidAlive, opts: { includeOtherHosts?: boolean } = {}): Promise<RemovalReport> {
+export function removeDeadRuns(docker: Docker, isAlive: (pid: number) => boolean = pidAlive, opts: DeadRunOptions = {}): Promise<RemovalReport> {
   const self = { host: os.hostname(), pidNamespace: ownPidNamespace() };
   return removeLabelled(docker, runFilter(), (labels) => isDeadRun(labels, self, isAlive, opts));
 }
 
 /** Whether one resource's labels name a run to remove, seen from a runner on `self`. */
-export function isDeadRun(labels: Record<string, string>, self: { host: string; pidNamespace: string }, isAlive: (pid: number) => boolean, opts: { includeOtherHosts?: boolean } = {}): boolean {
+export interface DeadRunOptions {
+  /** Also runs of another host or PID namespace, whose liveness cannot be checked (`drill cleanup`). */
+  includeOtherHosts?: boolean;
+  /** Also stacks kept on request (--keep-stack), whose owner exited on purpose (`drill cleanup`). */
+  includeKept?: boolean;
+}
+
+export function isDeadRun(labels: Record<string, string>, self: { host: string; pidNamespace: string }, isAlive: (pid: number) => boolean, opts: DeadRunOptions = {}): boolean {
   if (!labels[LABEL_RUN_ID]) return false;
+  if (labels[LABEL_KEPT] === 'true' && !opts.includeKept) return false;
   // No namespace label: made before drill wrote one, by a runner on the host itself.
   const namespace = labels[LABEL_OWNER_PID_NAMESPACE] ?? INITIAL_PID_NAMESPACE;
   if (labels[LABEL_OWNER_HOST] !== self.host || namespace !== self.pidNamespace) return Boolean(opts.includeOtherHosts);

@@ -1,3 +1,4 @@
+import type { RunIdentity } from '../engine/labels.js';
 import type { EngineEventLog } from '../engine/engine-events.js';
 import type { FaultStepSpec } from '../spec/schema.js';
 import type { FaultRecord, TimelineEvent } from '../measure/types.js';
@@ -18,7 +19,7 @@ export type FaultStep<K extends FaultKind> = Extract<FaultStepSpec, { fault: K }
 export interface FaultContext {
   docker: Docker;
   /** The run, for labelling helper containers (network faults run iptables/proxies in them). */
-  run: { runId: string; token: string; drillName: string };
+  run: RunIdentity & { token: string };
   stack: Stack;
   clock: RunClock;
   log: Logger;

@@ -39,6 +39,14 @@ describe('isDeadRun', () => {
     assert.equal(isDeadRun(labels({ 'drill.owner-host': 'elsewhere' }), HOST_RUNNER, everythingAlive, { includeOtherHosts: true }), true);
   });
 
+  it('a stack kept on request (--keep-stack) outlives its owner for other runs; drill cleanup removes it', () => {
+    const kept = labels({ 'drill.owner-pidns': INITIAL_PID_NAMESPACE, 'drill.kept': 'true' });
+    assert.equal(isDeadRun(kept, HOST_RUNNER, nothingAlive), false);
+    assert.equal(isDeadRun(kept, HOST_RUNNER, nothingAlive, { includeOtherHosts: true, includeKept: true }), true);
+    // While its owner still runs, not even drill cleanup takes it.
+    assert.equal(isDeadRun(kept, HOST_RUNNER, everythingAlive, { includeOtherHosts: true, includeKept: true }), false);
+  });
+
   it('never selects an unlabelled resource', () => {
     assert.equal(isDeadRun({}, HOST_RUNNER, nothingAlive, { includeOtherHosts: true }), false);
   });

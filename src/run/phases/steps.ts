@@ -29,7 +29,7 @@ export const stepHandlers: StepHandlers = {
     const injected = await injectFault(
       {
         docker: run.deps.docker,
-        run: { runId: journal.runId, token: journal.token, drillName: journal.drillName },
+        run: { runId: journal.runId, token: journal.token, drillName: journal.drillName, kept: run.opts.keepStack === true },
         stack: run.stack!,
         layers: run.layers,
         clock: journal.clock,

@@ -8,7 +8,7 @@ export async function up(run: RunState): Promise<void> {
   const plugin = pluginOf(spec.stack, run.deps.stacks);
   const ctx = {
     docker: run.deps.docker,
-    run: { runId: journal.runId, token: journal.token, drillName: journal.drillName },
+    run: { runId: journal.runId, token: journal.token, drillName: journal.drillName, kept: run.opts.keepStack === true },
     clock: journal.clock,
     log: run.log,
     signal: run.signal,
