@@ -1,3 +1,4 @@
+import type { ReadRecord } from '../load/read-load.js';
 import type { BackupDamageDone, BackupDamageRequest } from '../faults/backup-damage.js';
 import type { RunningContainer } from '../engine/resources.js';
 import type { WriteRecord } from '../load/history.js';
@@ -39,6 +40,8 @@ export interface LayerCheckInput {
   events: readonly EventRecord[];
   /** The ids read back from the primary after recovery (null: could not be read). */
   presentIds: ReadonlySet<number> | null;
+  /** The tracked reads (load.reads), in send order; empty when the drill reads nothing. */
+  reads: readonly ReadRecord[];
 }
 
 /** A `restore` runbook step, asked of the layer that holds the backups. */

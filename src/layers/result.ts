@@ -85,6 +85,13 @@ export interface DisasterRestoreRecord {
   firstGoodWriteAtMs: number | null;
   /** From the step's start to that write. */
   restoreTimeMs: number | null;
+  /**
+   * The first read after the repoint that found old data: a key's version that was acknowledged before the
+   * disaster (load.reads; absent when the drill reads nothing). The restore's RTO as a reader sees it.
+   */
+  firstGoodReadAtMs?: number | null;
+  /** From the step's start to that read. */
+  readRestoreTimeMs?: number | null;
   /** Write ids on the restored node when the drill read it back (the run's verification). */
   writes: number | null;
   /** Newer backups the restore found unusable and passed over (their checksum no longer matched), newest first. */

@@ -56,6 +56,7 @@ export const LAYER_MARKERS = [
   'restore-replay',
   'restore-repoint',
   'restore-first-write',
+  'restore-first-read',
   'layer-check',
   'alert-pending',
   'alert-firing',

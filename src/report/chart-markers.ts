@@ -86,6 +86,8 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#8250df', label: 'binlogs replayed', meaning: 'restore: the archived binlogs are replayed up to the target' };
     case 'restore-first-write':
       return { color: '#2da44e', label: 'first good write', meaning: 'restore: the first write acknowledged by the restored node' };
+    case 'restore-first-read':
+      return { color: '#2da44e', label: 'first good read', meaning: 'restore: the first read that found data acknowledged before the disaster' };
     case 'alert-pending':
       return { color: '#bf8700', label: 'alert pending', meaning: "Prometheus found the alert's condition true (its `for:` starts)" };
     case 'alert-firing':

@@ -66,6 +66,12 @@ ${restores.map(
         : r.restoreTimeMs === null
           ? 'No write was acknowledged after it.'
           : html`First good write ${fmtMs(r.restoreTimeMs)} after the step began.`
+    }${
+      r.firstGoodReadAtMs === undefined || r.error
+        ? ''
+        : r.readRestoreTimeMs == null
+          ? ' No read found old data after it.'
+          : html` First read of old data (a value acknowledged before the disaster) ${fmtMs(r.readRestoreTimeMs)} after the step began.`
     }</p>
 ${r.skipped?.length ? html`<p data-testid="restore-skipped">Skipped as unusable: ${r.skipped.map((k) => html`backup #${k.seq} (${k.why}) `)}</p>` : ''}
 ${r.chainGap ? html`<p data-testid="restore-chain-gap" class="missed">The binlog archive's chain is broken after <code>${r.chainGap.lastFile}</code> (missing ${r.chainGap.missing.map((f) => html`<code>${f}</code> `)}): the replay stopped there${r.chainGap.lastEventAtMs === null ? '' : html`, at binlog time ${fmtMs(r.chainGap.lastEventAtMs)} (whole seconds)`}; what came after is lost.</p>` : ''}

@@ -24,6 +24,23 @@ export async function writesOf(resultPath: string): Promise<Write[]> {
   });
 }
 
+export interface Read {
+  invokeMs: number;
+  completeMs: number;
+  outcome: string;
+  /** The key's version read (a write id), null when not found or not ok. */
+  version: number | null;
+}
+
+/** reads.csv of a run (load.reads): every read drill sent, with its outcome and the version it found. */
+export async function readsOf(resultPath: string): Promise<Read[]> {
+  const rows = (await readFile(path.join(path.dirname(resultPath), 'reads.csv'), 'utf8')).trim().split('\n').slice(1);
+  return rows.map((r) => {
+    const [, , invokeMs, completeMs, outcome, version] = r.split(',');
+    return { invokeMs: Number(invokeMs), completeMs: Number(completeMs), outcome: outcome!, version: version ? Number(version) : null };
+  });
+}
+
 /** drill.writes on a node, read directly; null when the table is not there. */
 export function directIds(container: string): Set<number> | null {
   const tables = execFileSync('docker', ['exec', container, 'mariadb', '-N', '-B', '-e', 'SHOW TABLES IN drill'], { encoding: 'utf8' });

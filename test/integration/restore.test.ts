@@ -3,13 +3,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
 import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
-import { backupLayer, directIds, exists, writesOf, type Write } from './restore-helpers.js';
+import { backupLayer, directIds, exists, readsOf, writesOf, type Write } from './restore-helpers.js';
 
 // The restore drills of issue 13 on the real engine. Each is kept running so the test reads the restored
 // node itself (its own client over the container's socket) and recomputes lost and discarded writes from
 // writes.csv (every write drill sent, with its outcome), independently of drill's measurement.
 
-function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: Write[]; restored: Set<number> | null; restoredName: string }) => Promise<void> | void): void {
+function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: Write[]; restored: Set<number> | null; restoredName: string; resultPath: string }) => Promise<void> | void): void {
   describe(path.basename(file, '.yaml'), () => {
     let run: Awaited<ReturnType<typeof runDrillFile>> | undefined;
     before(async () => {
@@ -43,7 +43,7 @@ function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: 
       assert.ok(restoredName.endsWith(`-${r.node}`), `${restoredName} is the restored ${r.node}`);
       assert.notEqual(restoredName, result.stack.primaryBefore);
       assert.ok(r.copiedBytes > 0, 'the backup was copied to the new node');
-      await checks({ result, writes: await writesOf(run!.resultPath), restored: directIds(restoredName), restoredName });
+      await checks({ result, writes: await writesOf(run!.resultPath), restored: directIds(restoredName), restoredName, resultPath: run!.resultPath });
     });
 
     it('leaves nothing behind once removed', async () => {
@@ -68,7 +68,8 @@ restoreDrill('drills/mariadb-destroy-primary-restore-latest.yaml', async ({ resu
   assert.ok(l.restores![0]!.replayedTransactions > 0, 'archived transactions were replayed after the dump');
 });
 
-restoreDrill('drills/mariadb-backups-only-restore.yaml', ({ result, writes, restored }) => {
+restoreDrill('drills/mariadb-backups-only-restore.yaml', async ({ result, writes, restored, resultPath }) => {
+  const reads = await readsOf(resultPath);
   assert.ok(restored);
   const l = backupLayer(result);
   const r = l.restores![0]!;
@@ -84,6 +85,22 @@ restoreDrill('drills/mariadb-backups-only-restore.yaml', ({ result, writes, rest
   );
   assert.equal(Math.round(l.backupAgeMs!), Math.round(disasterAtMs - r.backupStartedAtMs));
   assert.ok(result.measured!.rpoMs! <= l.backupAgeMs! + 1, `RPO ${result.measured!.rpoMs} ms within the backup's age ${l.backupAgeMs} ms`);
+  // The first read of old data after the restore, found again from reads.csv and writes.csv: the first ok
+  // read sent after the repoint whose value is a write acknowledged before the disaster.
+  const repointedAtMs = r.phases.find((p) => p.name === 'restore-repoint')!.endedAtMs;
+  const old = new Set(writes.filter((w) => w.ok && w.completeMs < disasterAtMs).map((w) => w.id));
+  const firstOld = reads
+    .filter((x) => x.outcome === 'ok' && x.invokeMs >= repointedAtMs && x.version !== null && old.has(x.version))
+    .reduce<number | null>((best, x) => (best === null || x.completeMs < best ? x.completeMs : best), null);
+  assert.ok(firstOld !== null, 'a read after the restore found old data');
+  assert.ok(Math.abs(r.firstGoodReadAtMs! - firstOld) < 0.01, `drill ${r.firstGoodReadAtMs}, reads.csv ${firstOld}`);
+  assert.ok(Math.abs(r.readRestoreTimeMs! - (firstOld - r.startedAtMs)) < 0.01);
+  // Reads failed while the data site was gone, and none found data before the repoint.
+  assert.ok(
+    reads.some((x) => x.outcome !== 'ok' && x.invokeMs > disasterAtMs && x.invokeMs < repointedAtMs),
+    'reads failed during the disaster',
+  );
+  assert.ok(result.events.some((e) => e.marker === 'restore-first-read'));
 });
 
 /** A point-in-time restore before an operator's mistake: nothing acknowledged before it lost, what came after counted as discarded. */

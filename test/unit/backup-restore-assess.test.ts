@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assessRestores, firstGoodWriteAfter } from '../../src/layers/backup/assess-restore.js';
+import { assessRestores, firstGoodWriteAfter, firstOldReadAfter } from '../../src/layers/backup/assess-restore.js';
+import type { ReadRecord } from '../../src/load/read-load.js';
 import { assessBackups } from '../../src/layers/backup/assess.js';
 import { gtidBefore } from '../../src/layers/backup/restore-from-backup.js';
 import type { ArchiveSample, BackupRecord, DisasterRestoreRecord } from '../../src/layers/result.js';
@@ -101,6 +102,31 @@ describe('restore assessment', () => {
   it('firstGoodWriteAfter ignores writes sent before the instant', () => {
     assert.equal(firstGoodWriteAfter(history, 8995), 9003);
     assert.equal(firstGoodWriteAfter(history, 30_000), null);
+  });
+
+  it('firstOldReadAfter: the first ok read after the instant that found a value acknowledged before the disaster', () => {
+    const w = (id: number, completeMs: number, outcome: WriteRecord['outcome'] = 'ok'): WriteRecord => ({ id, scheduledMs: completeMs - 5, invokeMs: completeMs - 5, completeMs, outcome });
+    const writes = [w(1, 100), w(2, 200), w(3, 250, 'unknown'), w(4, 900)];
+    const r = (seq: number, invokeMs: number, completeMs: number, outcome: ReadRecord['outcome'], version: number | null): ReadRecord => ({
+      seq,
+      key: 0,
+      scheduledMs: invokeMs,
+      invokeMs,
+      completeMs,
+      outcome,
+      version,
+    });
+    const reads = [
+      r(1, 150, 152, 'ok', 1), // before the instant
+      r(2, 600, 650, 'fail', null), // failed
+      r(3, 610, 612, 'ok', null), // found nothing: proves nothing
+      r(4, 620, 622, 'ok', 3), // a write never acknowledged
+      r(5, 630, 700, 'ok', 2), // old data: answered last of the two
+      r(6, 640, 645, 'ok', 1), // old data: the first answer
+      r(7, 950, 951, 'ok', 4), // written after the disaster
+    ];
+    assert.equal(firstOldReadAfter(reads, writes, 500, 800), 645);
+    assert.equal(firstOldReadAfter(reads.slice(0, 4), writes, 500, 800), null);
   });
 
   it('a backup the fault cut short is tolerated like one that found no primary', () => {

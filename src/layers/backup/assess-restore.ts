@@ -1,4 +1,5 @@
 import type { WriteRecord } from '../../load/history.js';
+import type { ReadRecord } from '../../load/read-load.js';
 import { formatDurationMs } from '../../spec/duration.js';
 import type { ArchiveSample, BackupRecord, DisasterRestoreRecord, LayerCheck } from '../result.js';
 
@@ -11,6 +12,8 @@ export interface RestoreAssessInput {
   archive: { samples: readonly ArchiveSample[] } | null;
   restores: readonly DisasterRestoreRecord[];
   history: readonly WriteRecord[];
+  /** The tracked reads, if the drill reads (first good read of old data after a restore). */
+  reads?: readonly ReadRecord[];
   presentIds: ReadonlySet<number> | null;
   /** The first fault, or null without one. */
   disasterAtMs: number | null;
@@ -33,6 +36,22 @@ export function firstGoodWriteAfter(history: readonly WriteRecord[], fromMs: num
   return best;
 }
 
+/**
+ * The first ok read sent after `fromMs` whose value is old data: a version (write id) acknowledged before
+ * `disasterAtMs`. A read that finds nothing, or only a write made after the restore, proves nothing about
+ * the restored data.
+ */
+export function firstOldReadAfter(reads: readonly ReadRecord[], history: readonly WriteRecord[], fromMs: number, disasterAtMs: number): number | null {
+  const old = new Set<number>();
+  for (const w of history) if (w.outcome === 'ok' && w.completeMs < disasterAtMs) old.add(w.id);
+  let best: number | null = null;
+  for (const r of reads) {
+    if (r.outcome !== 'ok' || r.invokeMs < fromMs || r.version == null || !old.has(r.version)) continue;
+    if (best === null || r.completeMs < best) best = r.completeMs;
+  }
+  return best;
+}
+
 export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
   const checks: LayerCheck[] = [];
   const at = input.disasterAtMs;
@@ -48,7 +67,14 @@ export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
   const restores = input.restores.map((r) => {
     const repointedAt = r.phases.find((p) => p.name === 'restore-repoint')?.endedAtMs ?? null;
     const first = r.error || repointedAt === null ? null : firstGoodWriteAfter(input.history, repointedAt);
-    return { ...r, firstGoodWriteAtMs: first, restoreTimeMs: first === null ? null : first - r.startedAtMs, writes: input.presentIds && !r.error ? input.presentIds.size : null };
+    const read = !input.reads?.length ? undefined : r.error || repointedAt === null || at === null ? null : firstOldReadAfter(input.reads, input.history, repointedAt, at);
+    return {
+      ...r,
+      firstGoodWriteAtMs: first,
+      restoreTimeMs: first === null ? null : first - r.startedAtMs,
+      ...(read === undefined ? {} : { firstGoodReadAtMs: read, readRestoreTimeMs: read === null ? null : read - r.startedAtMs }),
+      writes: input.presentIds && !r.error ? input.presentIds.size : null,
+    };
   });
 
   if (input.backupAgeMs !== undefined) {

@@ -1,4 +1,5 @@
 import type { WriteRecord } from '../../load/history.js';
+import type { ReadRecord } from '../../load/read-load.js';
 import { classifyWrites } from '../../measure/classify.js';
 import { formatDurationMs } from '../../spec/duration.js';
 import type { ArchiveSample, BackupLayerResult, BackupRecord, DisasterRestoreRecord, LayerCheck, RestoreRecord } from '../result.js';
@@ -18,6 +19,8 @@ export interface BackupAssessInput {
   restore: RestoreRecord | null;
   restoredIds: ReadonlySet<number> | null;
   history: readonly WriteRecord[];
+  /** The tracked reads (load.reads), if any. */
+  reads?: readonly ReadRecord[];
   /** The moment the data is lost in this reading of the run: the first fault, or the end of the load. */
   disasterAtMs: number;
   disasterIs: 'the first fault' | 'the end of the load';
@@ -136,6 +139,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     archive: input.archive ?? null,
     restores: input.restores ?? [],
     history,
+    ...(input.reads ? { reads: input.reads } : {}),
     presentIds: input.presentIds ?? null,
     disasterAtMs: firstFaultAtMs,
     backupAgeMs: input.backupAgeMs,

@@ -390,6 +390,7 @@ class BackupLayer implements Layer {
       restore,
       restoredIds,
       history: input.history,
+      reads: input.reads,
       disasterAtMs,
       disasterIs: firstFault === undefined ? 'the end of the load' : 'the first fault',
       archive: this.archive ? { samples: this.archive.samples } : null,

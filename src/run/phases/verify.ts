@@ -19,7 +19,7 @@ export async function verify(run: RunState): Promise<void> {
   const history = run.load!.history();
   const loadEndMs = history.reduce((end, w) => Math.max(end, w.completeMs), 0);
   for (const layer of run.layers) {
-    const result = await layer.check({ history, faults: journal.faults, loadEndMs, stableMs: run.spec.measure.stableMs, events: journal.drillEvents, presentIds });
+    const result = await layer.check({ history, reads: run.reads?.history() ?? [], faults: journal.faults, loadEndMs, stableMs: run.spec.measure.stableMs, events: journal.drillEvents, presentIds });
     journal.layers.push(result);
     for (const c of result.checks) journal.note(layer.kind, `${c.name}: ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`, 'layer-check');
     // A restore's first good write is known only from the load's history, after the load: on the timeline now.
@@ -31,6 +31,13 @@ export async function verify(run: RunState): Promise<void> {
             source: 'backup',
             message: `restore: first write acknowledged by ${r.node ?? '?'} (${Math.round(r.restoreTimeMs ?? 0)} ms after the restore began)`,
             marker: 'restore-first-write',
+          });
+        if (r.firstGoodReadAtMs != null)
+          journal.record({
+            atMs: r.firstGoodReadAtMs,
+            source: 'backup',
+            message: `restore: first read of data acknowledged before the disaster, from ${r.node ?? '?'} (${Math.round(r.readRestoreTimeMs ?? 0)} ms after the restore began)`,
+            marker: 'restore-first-read',
           });
       }
     }
