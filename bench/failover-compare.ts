@@ -116,7 +116,13 @@ function lagSampler(kind: string): { observe: (live: LiveRun) => void; lag: Lag;
     busy = true;
     void sampleLag(s.runId, kind, lag).finally(() => (busy = false));
   }, 500);
-  return { observe: (l) => (live = l), lag, stop: () => clearInterval(timer) };
+  return {
+    observe: (l) => (live = l),
+    lag,
+    stop: () => {
+      clearInterval(timer);
+    },
+  };
 }
 
 const median = (xs: number[]) => {
