@@ -1,5 +1,5 @@
 // Benchmark: automatic and runbook failovers side by side on the same machine at the same time: Redis
-// Sentinel, the MariaDB runbook, and Patroni with its default settings (ttl 30 s, loop_wait 10 s,
+// Sentinel, the MariaDB and PostgreSQL runbooks, and Patroni with its default settings (ttl 30 s, loop_wait 10 s,
 // retry_timeout 10 s) and with the tuned ones of drills/patroni-kill-leader.yaml (ttl 6 s, loop_wait 1 s,
 // retry_timeout 2 s). Every drill kills its primary under write load; the drills run in turn (alternating,
 // so all see the same background load). Per run it prints the up phase, the RTO, the system's own
@@ -43,7 +43,8 @@ async function patroniDefaults(): Promise<string> {
 }
 
 const files = process.argv.slice(3);
-if (files.length === 0) files.push('drills/redis-sentinel-kill-master.yaml', 'drills/mysql-kill-primary.yaml', 'drills/patroni-kill-leader.yaml', await patroniDefaults());
+if (files.length === 0)
+  files.push('drills/redis-sentinel-kill-master.yaml', 'drills/mysql-kill-primary.yaml', 'drills/pg-kill-primary-runbook.yaml', 'drills/patroni-kill-leader.yaml', await patroniDefaults());
 const drills = await Promise.all(files.map(async (file) => ({ ...(await loadDrillFile(file)), file })));
 
 /** The system's own failover time, from the fault: Sentinel's +switch-master, Patroni's lock taken, or the runbook's repoint done. */
