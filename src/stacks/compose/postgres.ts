@@ -164,6 +164,16 @@ class ComposePostgresStack implements Stack {
         undefined,
         async () => {
           last = await Promise.all(nodes.map((n) => probe(this.cluster, n)));
+          // A container that ended again (its start script failed, e.g. a rewind) will not answer: say so now.
+          for (const p of last.filter((x) => !x.reachable)) {
+            const state = (
+              await this.c.ctx.docker
+                .getContainer(p.node.container.id)
+                .inspect()
+                .catch(() => null)
+            )?.State;
+            if (state && !state.Running && !state.Restarting) throw new InfraError(`${p.node.container.name} ended again (exit ${state.ExitCode}) after it was started: see its log`);
+          }
           return last.every((p) => p.reachable && (!p.inRecovery || p.receiver?.status === 'streaming'));
         },
         250,
@@ -173,9 +183,10 @@ class ComposePostgresStack implements Stack {
           this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `restored database(s) answer again: ${what.join('; ')}`, marker: 'restore' });
         },
         (error: unknown) => {
+          this.onEvent({ atMs: this.c.ctx.clock.nowMs(), source: 'stack', message: `a restored database is not back: ${errorMessage(error)}`, marker: 'restore-error' });
           this.c.ctx.log.warn(
             { err: errorMessage(error), last: last.map((p) => `${p.node.container.name}: ${p.reachable ? (p.inRecovery ? (p.receiver?.status ?? 'no receiver') : 'primary') : p.error}`) },
-            'compose stack: a restored database did not answer within 30 s',
+            'compose stack: a restored database is not back',
           );
         },
       );
