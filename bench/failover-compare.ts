@@ -47,13 +47,16 @@ if (files.length === 0)
   files.push('drills/redis-sentinel-kill-master.yaml', 'drills/mysql-kill-primary.yaml', 'drills/pg-kill-primary-runbook.yaml', 'drills/patroni-kill-leader.yaml', await patroniDefaults());
 const drills = await Promise.all(files.map(async (file) => ({ ...(await loadDrillFile(file)), file })));
 
-/** The system's own failover time, from the fault: Sentinel's +switch-master, Patroni's lock taken, or the runbook's repoint done. */
+/** The system's own failover time, from the fault: Sentinel's +switch-master, Patroni's lock taken, or the runbook's repoint done (operator wait included). */
 function ownFailoverMs(events: readonly TimelineEvent[], faultMs: number | undefined): number | null {
   if (faultMs === undefined) return null;
   const after = events.filter((e) => e.atMs >= faultMs);
-  const e =
-    after.find((x) => x.source === 'sentinel' && x.message.includes('+switch-master')) ?? after.find((x) => x.marker === 'leader-lock-acquired') ?? after.find((x) => x.marker === 'runbook-repoint');
-  return e ? Math.round(e.atMs - faultMs) : null;
+  const own = after.find((x) => x.source === 'sentinel' && x.message.includes('+switch-master')) ?? after.find((x) => x.marker === 'leader-lock-acquired');
+  if (own) return Math.round(own.atMs - faultMs);
+  // A runbook step's event is stamped at its start; its message ends with its duration, "(N ms)".
+  const repoint = after.find((x) => x.marker === 'runbook-repoint');
+  const took = repoint ? /\((\d+) ms\)$/.exec(repoint.message) : null;
+  return repoint && took ? Math.round(repoint.atMs + Number(took[1]) - faultMs) : null;
 }
 
 type Lag = { ms: number[]; bytes: number[]; sec: number[] };
