@@ -7,11 +7,11 @@ export const composeDescriptor: StackDescriptor<'compose'> = {
   runbook: (spec) =>
     spec.system !== 'redis-sentinel'
       ? { ok: true }
-      : { ok: false, why: `needs stack.system mysql-replication, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
+      : { ok: false, why: `needs stack.system mysql-replication or postgres, got ${spec.system}: Redis fails over by itself (Sentinel promotes a replica); remove this step` },
   // The nodes are found at run time: redis-N, sentinel-N or db-N in name order, and app-1.
   operations: () => ({
     ok: false,
-    why: 'needs a stack drill starts (redis-sentinel, mysql-replication, postgres or patroni), got compose: switchover, rejoin and failback change who is primary on nodes drill does not own; run them with your own tooling and drill measures the result with faults',
+    why: 'needs a stack drill starts (redis-sentinel, mysql-replication or postgres), got compose: switchover, rejoin and failback change who is primary on nodes drill does not own; run them with your own tooling and drill measures the result with faults',
   }),
   targets: (spec) =>
     spec.system === 'redis-sentinel'
