@@ -17,7 +17,7 @@ description: >-
 stack:
   kind: compose
   project: drill-ref          # the Compose project name (docker compose -p NAME)
-  system: redis-sentinel      # what the containers run: redis-sentinel or mysql-replication
+  system: redis-sentinel      # what the containers run: redis-sentinel, mysql-replication or postgres
   # Your app, answering POST /write?id=N once the database acknowledged it (docs/compose.md).
   # \${NAME:-default} is read from the environment: the same variable docker-compose.yml publishes with.
   endpoint: http://127.0.0.1:\${DRILL_REDIS_APP_PORT:-18081}

@@ -141,7 +141,11 @@ function compose(stack: ComposeStackSpec): StackPlan {
     ],
     notes: [
       `containers: those of ${where.join(' and ')} (nothing is started, removed or re-created)`,
-      `server ports inside the containers: ${redis ? `redis ${stack.ports.redis}, sentinel ${stack.ports.sentinel}` : `mysql ${stack.ports.mysql}`} (published on 127.0.0.1)`,
+      redis
+        ? `server ports inside the containers: redis ${stack.ports.redis}, sentinel ${stack.ports.sentinel} (published on 127.0.0.1)`
+        : stack.system === 'postgres'
+          ? `PostgreSQL: the containers exposing port ${stack.ports.postgres}, asked with psql inside each container (unix socket, role postgres)`
+          : `server ports inside the containers: mysql ${stack.ports.mysql} (published on 127.0.0.1)`,
       stack.restore ? 'restore: at the end, what the drill killed, stopped or paused is started or unpaused again' : 'restore: false (what the drill stops stays stopped)',
       ...(stack.password === undefined ? [] : ['password: set (masked in every output)']),
       ...(stack.mysql ? [`credentials: user ${stack.mysql.user}${stack.mysql.replicationPassword ? `, replication user ${stack.mysql.replicationUser}` : ''} (passwords masked in every output)`] : []),

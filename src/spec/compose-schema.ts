@@ -21,8 +21,8 @@ export const composeStack = z.strictObject({
   labels: z.record(z.string().min(1).max(200), z.string().max(500)).optional().describe('Containers carrying every one of these labels'),
   containers: z.array(z.string().min(1).max(200)).min(1).max(50).optional().describe('Containers by name (with project or labels: only those of them)'),
   system: z
-    .enum(['redis-sentinel', 'mysql-replication'])
-    .describe('What the containers run: Redis with Sentinels, or MariaDB/MySQL with GTID replication. Roles (primary, replica) are asked of it at run time'),
+    .enum(['redis-sentinel', 'mysql-replication', 'postgres'])
+    .describe('What the containers run: Redis with Sentinels, MariaDB/MySQL with GTID replication, or PostgreSQL streaming replication. Roles (primary, replica) are asked of it at run time'),
   endpoint: z
     .union([
       z.string().regex(/^https?:\/\/[^/\s?#]+\/?$/, 'a base URL such as "http://127.0.0.1:18081"'),
@@ -39,9 +39,10 @@ export const composeStack = z.strictObject({
       redis: port.default(6379).describe('Port Redis listens on inside its containers'),
       sentinel: port.default(26379).describe('Port Sentinel listens on inside its containers'),
       mysql: port.default(3306).describe('Port MariaDB/MySQL listens on inside its containers'),
+      postgres: port.default(5432).describe('Port PostgreSQL listens on inside its containers (it picks them out; drill asks them with psql inside the container)'),
     })
     .prefault({})
-    .describe('Container ports of the servers; each must be published (on 127.0.0.1) so drill can ask them'),
+    .describe('Container ports of the servers; Redis, Sentinel and MariaDB/MySQL ports must be published (on 127.0.0.1) so drill can ask them'),
   masterName: z.string().min(1).max(200).optional().describe('redis-sentinel: the Sentinel master name; default: the one master the Sentinels monitor'),
   password: secret.optional().describe('redis-sentinel: the Redis password (requirepass), or "${ENV_VAR}"'),
   mysql: z

@@ -330,7 +330,11 @@ function composeProblems(spec: DrillSpec, stack: Extract<StackSpec, { kind: 'com
   if (stack.system !== 'mysql-replication' && stack.mysql) at(['stack', 'mysql'], `mysql applies to system mysql-replication, got ${stack.system}: remove it`);
   if (stack.system !== 'redis-sentinel') {
     for (const key of ['masterName', 'password'] as const)
-      if (stack[key] !== undefined) at(['stack', key], `${key} applies to system redis-sentinel, got ${stack.system}: remove it (MariaDB/MySQL credentials go in stack.mysql)`);
+      if (stack[key] !== undefined)
+        at(
+          ['stack', key],
+          `${key} applies to system redis-sentinel, got ${stack.system}: remove it (${stack.system === 'postgres' ? 'drill asks PostgreSQL with psql inside its containers and needs no password' : 'MariaDB/MySQL credentials go in stack.mysql'})`,
+        );
   }
   const repoint = spec.steps.findIndex((s) => s.kind === 'action' && s.action === 'repoint');
   if (repoint >= 0 && stack.mysql && !stack.mysql.replicationPassword)

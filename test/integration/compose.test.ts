@@ -1,7 +1,7 @@
 import { freeLocalPort } from '../../src/engine/resources.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,8 +12,9 @@ import { entrypointScript, RECEIVER_SCRIPT } from '../../src/layers/monitoring/e
 import type { MonitoringLayerResult } from '../../src/report/result.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { docker, leftovers, repoRoot, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
+import { writesOf } from './restore-helpers.js';
 
-// Bring your own stack: docker-compose.yml at the top of the repository, started with Compose (v2 where
+// Bring your own stack: docker-compose.yml at the top of the repository (Redis, MariaDB and PostgreSQL), started with Compose (v2 where
 // the plugin exists, Debian's docker-compose v1 otherwise), drilled with the shipped compose drills, and
 // checked to be still up and untouched afterwards (same containers, all running, nothing added to them).
 // Its own project name and app ports, so a stack a person runs (drill-ref) is never touched.
@@ -97,6 +98,7 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
   let before0: Awaited<ReturnType<typeof snapshot>>;
   let redisApp: number;
   let mysqlApp: number;
+  let pgApp: number;
 
   before(async () => {
     await requireEngine();
@@ -106,19 +108,22 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
     const refs = await imageRefs();
     redisApp = await freeLocalPort();
     mysqlApp = await freeLocalPort();
+    pgApp = await freeLocalPort();
     env = {
       ...process.env,
       DRILL_REDIS_IMAGE: refs.redis.tag,
       DRILL_MARIADB_IMAGE: refs.mariadb.tag,
+      DRILL_POSTGRES_IMAGE: refs.postgres.tag,
       DRILL_APP_IMAGE: refs.app.tag,
       DRILL_REDIS_APP_PORT: String(redisApp),
       DRILL_MYSQL_APP_PORT: String(mysqlApp),
+      DRILL_PG_APP_PORT: String(pgApp),
     };
     drillDir = await tempDir('compose');
     const t0 = Date.now();
     await composeRun('up', '-d', '--no-build');
     before0 = await snapshot();
-    assert.equal(before0.size, 9, `expected the 9 services of docker-compose.yml, got ${[...before0.values()].map((c) => c.name).join(', ')}`);
+    assert.equal(before0.size, 12, `expected the 12 services of docker-compose.yml, got ${[...before0.values()].map((c) => c.name).join(', ')}`);
     process.stderr.write(`compose up (${compose.cmd} ${compose.args.join(' ')}): ${Date.now() - t0} ms\n`);
   });
 
@@ -170,6 +175,40 @@ describe('compose: bring your own stack (docker-compose.yml)', { timeout: 900_00
       result.divergence?.replicas.every((r) => r.converged),
       `replica did not converge: ${JSON.stringify(result.divergence)}`,
     );
+    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it('kills the PostgreSQL primary; the runbook promotes the standby and repoints the app; the read-back agrees; the killed node rejoins as a standby', async () => {
+    const { code, result, resultPath, stderr } = await runDrillFile(await drillFile('compose-postgres', pgApp, 18083));
+    assert.equal(code, 0, `exit ${code}: ${result.reason}\n${stderr.slice(-3000)}`);
+    assert.equal(result.verdict, 'pass');
+    const before = result.stack.primaryBefore!;
+    const after = result.stack.primaryAfter!;
+    assert.match(before, new RegExp(`^${project}[-_]pg-primary[-_]1$`));
+    assert.match(after, new RegExp(`^${project}[-_]pg-replica[-_]1$`), 'the standby was not promoted');
+    assert.equal(result.faults[0]!.container, before);
+    assert.ok(result.events.some((e) => e.marker === 'runbook-promote') && result.events.some((e) => e.marker === 'runbook-repoint'), 'no promote/repoint on the timeline');
+    assert.ok(
+      result.events.some((e) => e.marker === 'new-timeline'),
+      "no new timeline from the promoted server's log",
+    );
+    // Independently of drill: every id on the new primary, read with its own psql, against writes.csv.
+    const sql = (container: string, query: string) =>
+      execFileSync('docker', ['exec', container, 'psql', '-X', '-At', '-h', '/var/run/postgresql', '-U', 'postgres', '-d', 'drill', '-c', query], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
+    const present = new Set(sql(after, 'SELECT id FROM drill.writes').split('\n').filter(Boolean).map(Number));
+    const writes = await writesOf(resultPath);
+    const acked = writes.filter((w) => w.ok);
+    assert.ok(acked.length > 500, `too few acknowledged writes: ${acked.length}`);
+    const sent = new Set(writes.map((w) => w.id));
+    assert.equal(acked.filter((w) => !present.has(w.id)).length, result.measured?.lostWrites, 'the read-back disagrees with the reported loss');
+    assert.equal([...present].filter((id) => !sent.has(id)).length, 0, 'ids on the new primary that drill never sent');
+    // Restored at the end, and the reference stack's start script rewound it onto the new primary.
+    assert.ok(
+      result.events.some((e) => e.marker === 'restore' && e.message.includes(`${before} a standby streaming from`)),
+      `the killed primary did not rejoin as a standby: ${JSON.stringify(result.events.filter((e) => e.source === 'stack'))}`,
+    );
+    assert.equal(sql(before, 'SELECT pg_is_in_recovery()'), 't');
+    assert.equal(sql(after, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"), '1');
     assert.deepEqual(await leftovers(result.runId), []);
   });
 

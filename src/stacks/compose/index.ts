@@ -6,7 +6,13 @@ export const compose: StackPlugin<'compose'> = {
   ...composeDescriptor,
   start: async (ctx, spec) => {
     const c = await (await import('./discover.js')).discover(ctx, spec);
-    if (spec.system === 'redis-sentinel') return (await import('./redis.js')).startComposeRedis(c);
-    return (await import('./mysql.js')).startComposeMysql(c);
+    switch (spec.system) {
+      case 'redis-sentinel':
+        return (await import('./redis.js')).startComposeRedis(c);
+      case 'mysql-replication':
+        return (await import('./mysql.js')).startComposeMysql(c);
+      case 'postgres':
+        return (await import('./postgres.js')).startComposePostgres(c);
+    }
   },
 };
