@@ -903,7 +903,7 @@ describe('loadDrillFile: restores and operator mistakes', () => {
       { kind: 'fault', fault: 'operator-mistake', atMs: 5000, name: 'drop-writes', target: 'primary', statement: 'DROP TABLE drill.writes', durationMs: undefined },
       { kind: 'action', action: 'restore', atMs: undefined, before: 'drop-writes', timeoutMs: 120_000 },
     ]);
-    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
+    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, incrementals: 0, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
   });
 
   it('refuses a restore without a backup layer, a point in time without an archive, and an unknown mistake', async () => {
