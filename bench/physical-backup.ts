@@ -10,7 +10,7 @@
 //            from the backup's GTID, as a PITR restore does): transactions/s and binlog MB/s.
 // Figures only; nothing is asserted. Containers are this script's own (label drill.bench=physical-backup), removed at the end.
 // Usage: npm run build && node bin/drill.js images --build && node --import tsx bench/physical-backup.ts [MB ...]   (default 50 500)
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
@@ -29,7 +29,8 @@ const timed = <T>(f: () => T): [T, number] => {
   return [out, performance.now() - t];
 };
 const mb = (bytes: number) => bytes / 1e6;
-const SERVER = 'mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --port=3306 --bind-address=0.0.0.0 --server-id=1 --log-bin=mysql-bin --binlog-format=ROW --innodb-buffer-pool-size=256M';
+const SERVER =
+  'mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --port=3306 --bind-address=0.0.0.0 --server-id=1 --log-bin=mysql-bin --binlog-format=ROW --innodb-buffer-pool-size=256M';
 
 function start(name: string, cmd: string, network: string): string {
   const full = `${tag}-${name}`;
@@ -81,7 +82,7 @@ try {
          left=${total}; while [ $left -gt 0 ]; do n=$(( left < 50000 ? left : 50000 )); mariadb -D drill -e "INSERT INTO writes (v) SELECT REPEAT(MD5(RAND()), 30) FROM seq_1_to_$n"; left=$((left - n)); done`,
       ),
     );
-    const datadirBytes = Number(inside(src, 'du -sb /var/lib/mysql | cut -f1'));
+    const tableBytes = Number(inside(src, `mariadb -N -B -e "SELECT data_length + index_length FROM information_schema.tables WHERE table_schema = 'drill' AND table_name = 'writes'"`));
     const storeIp = docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, store);
     const port = Number(docker('port', src, '3306').split(':').at(-1));
     /** A full backup streamed to the store as drill streams it; returns its ms. */
@@ -90,20 +91,26 @@ try {
         inside(store, `setsid bash -c 'exec nc -l 4444 > /backups/${file}' > /dev/null 2>&1 < /dev/null & sleep 0.3`);
         const t = performance.now();
         // In a child so the event loop stays free for the insert load meanwhile.
-        import('node:child_process')
-          .then(({ execFile }) =>
-            execFile(
-              'docker',
-              ['exec', src, 'bash', '-c', `set -o pipefail; rm -rf /tmp/lsn; mariadb-backup --backup --user=root --stream=mbstream --target-dir=/tmp/t --extra-lsndir=/tmp/lsn 2> /tmp/bk.log | nc -N ${storeIp} 4444`],
-              { maxBuffer: 1 << 20 },
-              (error) => (error ? reject(error) : resolve(performance.now() - t)),
-            ),
-          )
-          .catch(reject);
+        execFile(
+          'docker',
+          [
+            'exec',
+            src,
+            'bash',
+            '-c',
+            `set -o pipefail; rm -rf /tmp/lsn; mariadb-backup --backup --user=root --stream=mbstream --target-dir=/tmp/t --extra-lsndir=/tmp/lsn 2> /tmp/bk.log | nc -N ${storeIp} 4444`,
+          ],
+          { maxBuffer: 1 << 20 },
+          (error) => {
+            if (error) reject(new Error(`mariadb-backup: ${error.message}`));
+            else resolve(performance.now() - t);
+          },
+        );
       });
     const backupMs = await backupTo('full.mbstream');
     const backupBytes = Number(inside(store, 'sleep 0.2; stat -c %s /backups/full.mbstream'));
-    const gtid = inside(src, "sed -n \"s/^binlog_pos = .*GTID of the last change '\\(.*\\)'$/\\1/p\" /tmp/lsn/xtrabackup_info");
+    const gtid = inside(src, 'sed -n "s/^binlog_pos = .*GTID of the last change \'\\(.*\\)\'$/\\1/p" /tmp/lsn/xtrabackup_info');
+    const [binlogFile, binlogPos] = inside(src, "sed -n \"s/^binlog_pos = filename '\\([^']*\\)', position '\\([0-9]*\\)'.*/\\1 \\2/p\" /tmp/lsn/xtrabackup_info").split(' ');
 
     // Overhead: the same insert load without and with a full backup running.
     const quiet = await insertLoad(port, 8000);
@@ -115,7 +122,9 @@ try {
     const [, copyMs] = timed(() => execFileSync('bash', ['-c', `set -o pipefail; docker cp ${store}:/backups/full.mbstream - | docker cp - ${fresh}:/tmp/`]));
     const [, extractMs] = timed(() => inside(fresh, 'mkdir -p /tmp/w && mbstream -x -C /tmp/w < /tmp/full.mbstream'));
     const [, prepareMs] = timed(() => inside(fresh, 'mariadb-backup --prepare --target-dir=/tmp/w > /tmp/prepare.log 2>&1'));
-    const [, moveMs] = timed(() => inside(fresh, 'find /var/lib/mysql -mindepth 1 -delete && mariadb-backup --move-back --target-dir=/tmp/w --datadir=/var/lib/mysql > /tmp/mb.log 2>&1 && chown -R mysql:mysql /var/lib/mysql'));
+    const [, moveMs] = timed(() =>
+      inside(fresh, 'find /var/lib/mysql -mindepth 1 -delete && mariadb-backup --move-back --target-dir=/tmp/w --datadir=/var/lib/mysql > /tmp/mb.log 2>&1 && chown -R mysql:mysql /var/lib/mysql'),
+    );
     const [, startMs] = timed(() => {
       inside(fresh, 'touch /run/mysqld/go');
       waitSql(fresh);
@@ -126,8 +135,19 @@ try {
     inside(fresh, 'rm -rf /tmp/cp-copy /tmp/full.mbstream');
 
     // PITR replay: every transaction of both loads, from the backup's GTID, onto the restored node.
-    const binlogBytes = Number(inside(src, 'cat /var/lib/mysql/mysql-bin.[0-9]* | wc -c'));
-    const [, shipMs] = timed(() => execFileSync('bash', ['-c', `set -o pipefail; docker exec ${src} bash -c 'cd /var/lib/mysql && tar c mysql-bin.[0-9]*' | docker exec -i ${fresh} bash -c 'mkdir -p /tmp/bl && tar x -C /tmp/bl'`]));
+    // The binlog bytes the replay reads: from the backup's position on (the fill before it is in the backup).
+    const binlogBytes = Number(
+      inside(
+        src,
+        `cd /var/lib/mysql; t=0; for f in $(ls mysql-bin.[0-9]* | sort); do s=$(stat -c %s $f); if [ "$f" = "${binlogFile}" ]; then t=$((t + s - ${binlogPos})); elif [ "$f" \\> "${binlogFile}" ]; then t=$((t + s)); fi; done; echo $t`,
+      ),
+    );
+    const [, shipMs] = timed(() =>
+      execFileSync('bash', [
+        '-c',
+        `set -o pipefail; docker exec ${src} bash -c 'cd /var/lib/mysql && tar c mysql-bin.[0-9]*' | docker exec -i ${fresh} bash -c 'mkdir -p /tmp/bl && tar x -C /tmp/bl'`,
+      ]),
+    );
     const [replayed, replayMs] = timed(() =>
       inside(
         fresh,
@@ -139,7 +159,8 @@ try {
 
     const row = {
       datasetMB: size,
-      datadirMB: Math.round(mb(datadirBytes)),
+      tableMB: Math.round(mb(tableBytes)),
+      restoredDatadirMB: Math.round(mb(restoredBytes)),
       fillS: Number((fillMs / 1000).toFixed(1)),
       backupMB: Math.round(mb(backupBytes)),
       backupS: Number((backupMs / 1000).toFixed(2)),
@@ -159,7 +180,7 @@ try {
       backupP50ms: during[0].p50,
       backupP99ms: during[0].p99,
       backupDuringS: Number((during[1] / 1000).toFixed(2)),
-      binlogMB: Number(mb(binlogBytes).toFixed(1)),
+      replayBinlogMB: Number(mb(binlogBytes).toFixed(1)),
       binlogShipS: Number((shipMs / 1000).toFixed(2)),
       replayTxns: txns,
       replayS: Number((replayMs / 1000).toFixed(2)),

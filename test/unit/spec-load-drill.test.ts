@@ -927,6 +927,20 @@ describe('loadDrillFile: restores and operator mistakes', () => {
     assert.match(errors[1]!.message, /expected binlogArchive: true/);
   });
 
+  it('corrupt-backup of the newest full backup needs physical backups; incrementals need method physical (the shipped mariadb-corrupt-full-backup has both)', async () => {
+    const dumps = await errorsOf(
+      mysql((l) => {
+        l.push('  - { at: 6s, fault: corrupt-backup, backup: newest-full }');
+        l.push('layers:', '  - { kind: backup, every: 3s, incrementals: 2 }');
+      }),
+    );
+    assert.deepEqual(
+      dumps.map((e) => e.path),
+      ['steps[1].backup', 'layers[0].incrementals'],
+    );
+    assert.match(dumps[0]!.message, /expected method: physical on the backup layer for backup: newest-full/);
+  });
+
   it('bad-backup faults need a backup layer (and the chain an archive); a restore to a time, restoreTime and backupAge objectives', async () => {
     const noLayer = await errorsOf(mysql((l) => l.push('  - { at: 6s, fault: corrupt-backup }', 'objectives:', '  backupAge: 5s')));
     assert.deepEqual(

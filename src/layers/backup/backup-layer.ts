@@ -201,8 +201,8 @@ class BackupLayer implements Layer {
     const { docker } = this.ctx;
     switch (req.kind) {
       case 'corrupt-backup': {
-        const newest = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).at(-1);
-        if (!newest) throw new InfraError('corrupt-backup: the store holds no backup yet');
+        const newest = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && (req.backup === 'newest' || b.physical?.type === 'full')).at(-1);
+        if (!newest) throw new InfraError(`corrupt-backup: the store holds no ${req.backup === 'newest' ? 'backup' : 'full physical backup'} yet`);
         const damage =
           req.how === 'flip'
             ? // Overwrite 32 bytes in the middle (conv=notrunc: the size stays, only the content changes).
