@@ -16,7 +16,8 @@ export function disasterFaults<F extends { kind: string; condition?: boolean }>(
   return faults.filter((f) => !isBackupDamage(f.kind) && !f.condition);
 }
 
-export type BackupDamageRequest = { kind: 'corrupt-backup'; how: 'flip' | 'truncate' } | { kind: 'break-binlog-chain'; gapMs: number } | { kind: 'backup-store-down' };
+export type BackupDamageRequest =
+  { kind: 'corrupt-backup'; how: 'flip' | 'truncate'; backup: 'newest' | 'newest-full' } | { kind: 'break-binlog-chain'; gapMs: number } | { kind: 'backup-store-down' };
 
 export interface BackupDamageDone {
   /** The container damaged (the backup store). */

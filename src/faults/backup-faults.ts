@@ -21,7 +21,7 @@ async function damage(ctx: FaultContext, step: FaultStep<'corrupt-backup' | 'bre
 export const corruptBackup: FaultPlugin<'corrupt-backup'> = {
   kind: 'corrupt-backup',
   network: false,
-  inject: (ctx, step) => damage(ctx, step, { kind: 'corrupt-backup', how: step.how }),
+  inject: (ctx, step) => damage(ctx, step, { kind: 'corrupt-backup', how: step.how, backup: step.backup }),
 };
 
 /** Remove one archived binlog file: the primary's binlog is rotated twice, the file between is deleted from the archive. */

@@ -14,6 +14,23 @@ export interface LayerCheck {
   detail: string;
 }
 
+export type BackupMethod = 'rdb' | 'dump' | 'physical';
+
+/** A physical backup's place in its chain and what mariadb-backup recorded (xtrabackup_checkpoints, xtrabackup_info). */
+export interface PhysicalBackupInfo {
+  type: 'full' | 'incremental';
+  /** The backup an incremental holds the changes since (null for a full one). */
+  baseSeq: number | null;
+  /** InnoDB LSNs: an incremental's fromLsn is its base's toLsn (the chain's link). */
+  fromLsn: number;
+  toLsn: number;
+  lastLsn: number;
+  /** The primary's binlog position and GTID at the backup's consistent point: where a replay starts. */
+  binlogFile: string | null;
+  binlogPos: number | null;
+  gtid: string | null;
+}
+
 export interface BackupRecord {
   seq: number;
   /** The node it was taken from (the primary at that moment). */
@@ -29,6 +46,8 @@ export interface BackupRecord {
   /** Run-clock ms when retention deleted it from the store. */
   deletedAtMs?: number;
   error?: string;
+  /** method physical only. */
+  physical?: PhysicalBackupInfo;
 }
 
 export interface RestoreRecord {
@@ -59,7 +78,7 @@ export interface ArchiveSample {
   error?: string;
 }
 
-export type RestorePhase = 'restore-provision' | 'restore-copy' | 'restore-load' | 'restore-replay' | 'restore-repoint';
+export type RestorePhase = 'restore-provision' | 'restore-copy' | 'restore-load' | 'restore-prepare' | 'restore-start' | 'restore-replay' | 'restore-repoint';
 
 /** A `restore` runbook step: a fresh node loaded from a backup and the binlog archive, made the primary (docs/backup-restore.md). */
 export interface DisasterRestoreRecord {
@@ -96,6 +115,8 @@ export interface DisasterRestoreRecord {
   writes: number | null;
   /** Newer backups the restore found unusable and passed over (their checksum no longer matched), newest first. */
   skipped?: { seq: number; why: string }[];
+  /** A physical restore: the chain applied, full first, with its LSNs (each incremental's fromLsn is the toLsn before it). */
+  chain?: { seq: number; type: 'full' | 'incremental'; fromLsn: number; toLsn: number; bytes: number | null }[];
   /** A gap in the archived binlog chain: the replay stopped before it; what came after is lost. */
   chainGap?: ChainGap | null;
   /** CHECKSUM TABLE of the restored rows against the rows drill saw acknowledged before the recovery point, after the load. */
@@ -129,7 +150,7 @@ export interface ChainGap {
 
 export interface BackupLayerResult {
   kind: 'backup';
-  method: 'rdb' | 'dump';
+  method: BackupMethod;
   everyMs: number;
   keep: number;
   containers: { name: string; role: string; image: string }[];

@@ -53,6 +53,8 @@ export const LAYER_MARKERS = [
   'restore-provision',
   'restore-copy',
   'restore-load',
+  'restore-prepare',
+  'restore-start',
   'restore-replay',
   'restore-repoint',
   'restore-first-write',

@@ -82,6 +82,8 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#8250df', label: 'provisioned', meaning: 'restore: a fresh database node (new container, empty disk) answers' };
     case 'restore-load':
       return { color: '#8250df', label: 'backup loaded', meaning: 'restore: the backup is loaded into the fresh node' };
+    case 'restore-prepare':
+      return { color: '#8250df', label: 'backup prepared', meaning: 'restore: mariadb-backup --prepare applied the full backup and its incrementals' };
     case 'restore-replay':
       return { color: '#8250df', label: 'binlogs replayed', meaning: 'restore: the archived binlogs are replayed up to the target' };
     case 'restore-first-write':
@@ -153,6 +155,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'layer-check':
     case 'binlog-archive':
     case 'restore-copy':
+    case 'restore-start':
     case 'restore-repoint':
       return null;
     default:

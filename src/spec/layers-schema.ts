@@ -10,11 +10,19 @@ const backupLayer = z
   .strictObject({
     kind: z.literal('backup').describe('A backup store on a second site (its own container and network) taking backups of the current primary under the load'),
     method: z
-      .enum(['rdb', 'dump'])
+      .enum(['rdb', 'dump', 'physical'])
       .optional()
-      .describe('rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); dump: a logical dump (mariadb-dump --single-transaction). Default: the one for the stack'),
+      .describe(
+        'rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); dump: a logical dump (mariadb-dump --single-transaction); physical: MariaDB data files (mariadb-backup --backup, full and incremental). Default: the one for the stack',
+      ),
+    incrementals: z
+      .int()
+      .min(0)
+      .max(100)
+      .default(0)
+      .describe('method physical: incremental backups after each full one, each holding the changes since the backup before it; then the next backup is a full one again (0: every backup is full)'),
     every: duration({ minMs: 500, maxMs: 3_600_000 }).describe('Time between the start of one backup and the next, from the moment the stack is up'),
-    keep: z.int().min(1).max(1000).default(3).describe('Retention: how many backups the store keeps; older ones are deleted'),
+    keep: z.int().min(1).max(1000).default(3).describe('Retention: how many backups the store keeps; older ones are deleted (an incremental keeps the backups it builds on, back to its full one)'),
     rpo: duration().optional().describe('Max data-loss window if the data were restored from the newest backup taken before the first fault (checked by really restoring it)'),
     binlogArchive: z
       .boolean()
@@ -29,7 +37,17 @@ const backupLayer = z
       ),
     restoreTime: duration().optional().describe('Objective: max time of a `restore` runbook step, from its start to the first good write after it'),
   })
-  .transform((b) => ({ kind: b.kind, method: b.method, everyMs: b.every, keep: b.keep, rpoMs: b.rpo, binlogArchive: b.binlogArchive, backupAgeMs: b.backupAge, restoreTimeMs: b.restoreTime }));
+  .transform((b) => ({
+    kind: b.kind,
+    method: b.method,
+    everyMs: b.every,
+    keep: b.keep,
+    incrementals: b.incrementals,
+    rpoMs: b.rpo,
+    binlogArchive: b.binlogArchive,
+    backupAgeMs: b.backupAge,
+    restoreTimeMs: b.restoreTime,
+  }));
 
 // Prometheus/Alertmanager names: what a rule's `alert:` may be called.
 const alertName = z

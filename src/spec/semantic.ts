@@ -296,6 +296,8 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
       if (!backup) at(['steps', index, 'fault'], `expected a backup layer for ${step.fault} (layers: [{ kind: backup, every: 3s }]): it damages the backups that layer keeps`);
       else if (step.fault === 'break-binlog-chain' && !backup.binlogArchive)
         at(['steps', index, 'fault'], 'expected binlogArchive: true on the backup layer: break-binlog-chain removes a file of that archive');
+      else if (step.fault === 'corrupt-backup' && step.backup === 'newest-full' && backup.method !== 'physical')
+        at(['steps', index, 'backup'], `expected method: physical on the backup layer for backup: newest-full (only physical backups are full or incremental), got ${backup.method ?? 'the default'}`);
     }
     if (step.kind !== 'action' || step.action !== 'restore') return;
     if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');

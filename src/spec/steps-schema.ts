@@ -98,9 +98,13 @@ const corruptBackupStep = z
     at: duration().describe('When to inject, from the end of warm-up'),
     fault: z.literal('corrupt-backup'),
     how: z.enum(['flip', 'truncate']).default('flip').describe('flip: overwrite bytes in the middle of the file; truncate: cut it to half its size'),
+    backup: z
+      .enum(['newest', 'newest-full'])
+      .default('newest')
+      .describe('newest: the newest backup in the store; newest-full: the newest full physical backup (every incremental on it becomes unusable too)'),
   })
-  .describe('Damage the newest backup in the store (a restore must see its checksum no longer matches and fall back to the one before; needs a backup layer)')
-  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'backup-store', how: s.how, durationMs: undefined }));
+  .describe('Damage a backup in the store (a restore must see its checksum no longer matches and fall back to the one before; needs a backup layer)')
+  .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, target: 'backup-store', how: s.how, backup: s.backup, durationMs: undefined }));
 
 const breakBinlogChainStep = z
   .strictObject({

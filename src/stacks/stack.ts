@@ -124,6 +124,13 @@ export interface Stack {
 export interface RestoreHost {
   /** Start a new node and wait until it answers; the command that runs a SQL script given on stdin as the node's administrator inside it. */
   provision(opts: { timeoutMs: number; signal: AbortSignal }): Promise<RunningContainer>;
+  /**
+   * A new node whose server does not start until `start` (a physical restore fills its datadir first);
+   * absent where a stack cannot hold its server back.
+   */
+  provisionHeld?(opts: { timeoutMs: number; signal: AbortSignal }): Promise<RunningContainer>;
+  /** Start the server of a node from provisionHeld on the datadir the restore put in place, and wait until it answers. */
+  start?(node: RunningContainer, opts: { timeoutMs: number; signal: AbortSignal }): Promise<void>;
   /** Make `node` (from provision) the primary drill knows and point the app at it; what was done, in words. */
   adopt(node: RunningContainer, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string>;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
@@ -30,7 +31,13 @@ function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: 
       // Each phase timed, in order, on the timeline.
       assert.deepEqual(
         r.phases.map((p) => p.name),
-        r.backupGtid === null ? ['restore-provision', 'restore-copy', 'restore-load', 'restore-repoint'] : ['restore-provision', 'restore-copy', 'restore-load', 'restore-replay', 'restore-repoint'],
+        [
+          'restore-provision',
+          'restore-copy',
+          ...(l.method === 'physical' ? ['restore-prepare', 'restore-start'] : ['restore-load']),
+          ...(r.backupGtid === null ? [] : ['restore-replay']),
+          'restore-repoint',
+        ],
       );
       for (const p of r.phases)
         assert.ok(
@@ -53,7 +60,7 @@ function restoreDrill(file: string, checks: (ctx: { result: ResultJson; writes: 
   });
 }
 
-restoreDrill('drills/mariadb-destroy-primary-restore-latest.yaml', async ({ result, writes, restored }) => {
+restoreDrill('drills/mariadb-destroy-primary-restore-latest.yaml', async ({ result, writes, restored, restoredName }) => {
   // The destroyed nodes are gone, data and all.
   for (const f of result.faults) {
     assert.equal(f.kind, 'destroy');
@@ -65,8 +72,41 @@ restoreDrill('drills/mariadb-destroy-primary-restore-latest.yaml', async ({ resu
   assert.equal(result.measured!.lostWrites, 0);
   const l = backupLayer(result);
   assert.ok(l.binlogArchive && l.binlogArchive.samples.some((s) => s.lagBytes === 0), 'the archive was seen caught up');
-  assert.ok(l.restores![0]!.replayedTransactions > 0, 'archived transactions were replayed after the dump');
+  assert.ok(l.restores![0]!.replayedTransactions > 0, 'archived transactions were replayed after the backup');
+  // Physical backups: the restore applied a full backup and at least one incremental on it. Read from the
+  // store itself: each file of the chain unpacked, its xtrabackup_checkpoints chained by LSN.
+  assert.equal(l.method, 'physical');
+  const r = l.restores![0]!;
+  const chain = r.chain ?? [];
+  assert.ok(chain.length >= 2, `a full backup and at least one incremental were restored: ${JSON.stringify(chain)}`);
+  const store = l.containers.find((c) => c.role === 'backup-store')!.name;
+  let toLsn: number | null = null;
+  for (const [i, link] of chain.entries()) {
+    const b = l.backups.find((x) => x.seq === link.seq)!;
+    const cp = storeCheckpoints(store, b.file!);
+    assert.equal(cp.backup_type, i === 0 ? 'full-backuped' : 'incremental', `backup #${b.seq} in the store is ${i === 0 ? 'full' : 'incremental'}`);
+    if (i === 0) assert.equal(cp.from_lsn, '0');
+    else assert.equal(Number(cp.from_lsn), toLsn, `incremental #${b.seq} starts at the LSN its base ends at`);
+    assert.equal(Number(cp.to_lsn), link.toLsn);
+    toLsn = Number(cp.to_lsn);
+  }
+  // The restored node's datadir came from mariadb-backup (its record of the backup moved in with it).
+  const info = execFileSync('docker', ['exec', restoredName, 'cat', '/var/lib/mysql/xtrabackup_info'], { encoding: 'utf8' });
+  assert.match(info, /tool_name = mariadb-backup/);
 });
+
+/** xtrabackup_checkpoints of a physical backup file in the store, unpacked there into a scratch folder. */
+function storeCheckpoints(store: string, file: string): Record<string, string> {
+  const script = 'd=$(mktemp -d) && mbstream -x -C "$d" < "$1" && cat "$d/xtrabackup_checkpoints"; rm -rf "$d"';
+  const out = execFileSync('docker', ['exec', store, 'sh', '-c', script, 'sh', file], { encoding: 'utf8' });
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .map((line) => /^(\w+) = (.*)$/.exec(line))
+      .filter((m) => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+}
 
 restoreDrill('drills/mariadb-backups-only-restore.yaml', async ({ result, writes, restored, resultPath }) => {
   const reads = await readsOf(resultPath);

@@ -903,7 +903,7 @@ describe('loadDrillFile: restores and operator mistakes', () => {
       { kind: 'fault', fault: 'operator-mistake', atMs: 5000, name: 'drop-writes', target: 'primary', statement: 'DROP TABLE drill.writes', durationMs: undefined },
       { kind: 'action', action: 'restore', atMs: undefined, before: 'drop-writes', timeoutMs: 120_000 },
     ]);
-    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
+    assert.deepEqual(spec.layers[0], { kind: 'backup', method: undefined, everyMs: 3000, keep: 3, incrementals: 0, rpoMs: undefined, binlogArchive: true, backupAgeMs: 2000, restoreTimeMs: 30_000 });
   });
 
   it('refuses a restore without a backup layer, a point in time without an archive, and an unknown mistake', async () => {
@@ -925,6 +925,20 @@ describe('loadDrillFile: restores and operator mistakes', () => {
     );
     assert.match(errors[0]!.message, /expected the name of an operator-mistake step before this one \("operator-mistake"\), got "drop-writes"/);
     assert.match(errors[1]!.message, /expected binlogArchive: true/);
+  });
+
+  it('corrupt-backup of the newest full backup needs physical backups; incrementals need method physical (the shipped mariadb-corrupt-full-backup has both)', async () => {
+    const dumps = await errorsOf(
+      mysql((l) => {
+        l.push('  - { at: 6s, fault: corrupt-backup, backup: newest-full }');
+        l.push('layers:', '  - { kind: backup, every: 3s, incrementals: 2 }');
+      }),
+    );
+    assert.deepEqual(
+      dumps.map((e) => e.path),
+      ['steps[1].backup', 'layers[0].incrementals'],
+    );
+    assert.match(dumps[0]!.message, /expected method: physical on the backup layer for backup: newest-full/);
   });
 
   it('bad-backup faults need a backup layer (and the chain an archive); a restore to a time, restoreTime and backupAge objectives', async () => {

@@ -2,14 +2,14 @@ import type { WriteRecord } from '../../load/history.js';
 import type { ReadRecord } from '../../load/read-load.js';
 import { classifyWrites } from '../../measure/classify.js';
 import { formatDurationMs } from '../../spec/duration.js';
-import type { ArchiveSample, BackupLayerResult, BackupRecord, DisasterRestoreRecord, LayerCheck, RestoreRecord } from '../result.js';
+import type { ArchiveSample, BackupMethod, BackupLayerResult, BackupRecord, DisasterRestoreRecord, LayerCheck, RestoreRecord } from '../result.js';
 import { assessRestores } from './assess-restore.js';
 
 // The backup layer's judgement of the run, from what it recorded and what the restore gave back. Pure,
 // so the arithmetic is unit-tested (test/unit/backup-assess.test.ts). docs/backup.md states the meaning.
 
 export interface BackupAssessInput {
-  method: 'rdb' | 'dump';
+  method: BackupMethod;
   everyMs: number;
   keep: number;
   rpoMs: number | undefined;

@@ -6,7 +6,9 @@ import type { StackContext } from '../../stacks/plugin.js';
 import type { Stack } from '../../stacks/stack.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
-import type { BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
+import type { BackupMethod, BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
+import { chainOf, nextPhysical, storeAddress, takePhysicalBackup, withBases } from './physical.js';
+import { restorePhysical } from './physical-restore.js';
 import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
 import { ARCHIVE_CHECK_MS } from './archive-check.js';
 import { tableChecksum } from './table-checksum.js';
@@ -67,11 +69,13 @@ class BackupLayer implements Layer {
   private readonly restores: DisasterRestoreRecord[] = [];
   /** A restore is under way: the archive is not followed meanwhile (the archive being copied stays as it is). */
   private restoring = false;
+  /** The store's address on the stack's network (physical backups stream to it). */
+  private storeIp: string | undefined;
 
   constructor(
     private readonly ctx: StackContext,
     private readonly spec: LayerSpecOf<'backup'>,
-    private readonly method: 'rdb' | 'dump',
+    private readonly method: BackupMethod,
     private readonly stack: Stack,
     private readonly store: RunningContainer,
   ) {
@@ -144,7 +148,7 @@ class BackupLayer implements Layer {
   async restore(req: LayerRestoreRequest): Promise<DisasterRestoreRecord> {
     const host = this.stack.restoreHost;
     if (!host) throw new InfraError(`restore: stack ${this.stack.kind} cannot provision a fresh node (drill does not own its nodes)`);
-    if (this.method !== 'dump') throw new InfraError(`restore: only MariaDB/MySQL dumps can be restored onto a fresh node so far (method ${this.method})`);
+    if (this.method === 'rdb') throw new InfraError(`restore: only MariaDB/MySQL dumps and physical backups can be restored onto a fresh node so far (method ${this.method})`);
     // The backups that hold nothing after the target (finished before the mistake, before the time, or
     // before now), still kept, newest first: the restore takes the first whose checksum still matches.
     const toMs = req.toTime === undefined ? undefined : 'runMs' in req.toTime ? req.toTime.runMs : this.ctx.clock.fromEpochMs(req.toTime.epochMs);
@@ -166,13 +170,14 @@ class BackupLayer implements Layer {
         : toMs !== undefined
           ? { kind: 'time' as const, atMs: toMs, epochMs: this.ctx.clock.toEpochMs(toMs) }
           : null;
-      const record = await restoreFromBackup(
+      const record = await (this.method === 'physical' ? restorePhysical : restoreFromBackup)(
         {
           docker: this.ctx.docker,
           clock: this.ctx.clock,
           store: this.store,
           host,
           candidates,
+          backups: this.backups,
           archiveNode: this.archive?.node ?? null,
           mark: (marker, atMs, message) => {
             this.onEvent({ atMs, source: 'backup', message, marker });
@@ -196,8 +201,8 @@ class BackupLayer implements Layer {
     const { docker } = this.ctx;
     switch (req.kind) {
       case 'corrupt-backup': {
-        const newest = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).at(-1);
-        if (!newest) throw new InfraError('corrupt-backup: the store holds no backup yet');
+        const newest = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && (req.backup === 'newest' || b.physical?.type === 'full')).at(-1);
+        if (!newest) throw new InfraError(`corrupt-backup: the store holds no ${req.backup === 'newest' ? 'backup' : 'full physical backup'} yet`);
         const damage =
           req.how === 'flip'
             ? // Overwrite 32 bytes in the middle (conv=notrunc: the size stays, only the content changes).
@@ -268,23 +273,35 @@ class BackupLayer implements Layer {
   private async takeBackup(onEvent: (event: TimelineEvent) => void): Promise<void> {
     const { clock, docker } = this.ctx;
     const seq = this.backups.length + 1;
-    const ext = this.method === 'rdb' ? 'rdb' : 'sql';
+    const ext = this.method === 'rdb' ? 'rdb' : this.method === 'physical' ? 'mbstream' : 'sql';
     const file = `${STORE_DIR}/backup-${String(seq).padStart(6, '0')}.${ext}`;
     let node = '?';
     const startedAtMs = clock.nowMs();
     try {
       const primary = await this.stack.primary();
       node = primary.node;
-      const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
-      const out = await execChecked(docker, this.store.id, `backup #${seq} of ${node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
+      let size: string | undefined, sha256: string | undefined, physical: BackupRecord['physical'];
+      if (this.method === 'physical') {
+        const next = nextPhysical(this.backups, node, this.spec.incrementals);
+        this.storeIp ??= await storeAddress(docker, this.store, this.stack.network);
+        const base = next.type === 'incremental' ? next.base : null;
+        const taken = await takePhysicalBackup(docker, { store: this.store, storeIp: this.storeIp, node: primary, file, type: next.type, base, timeoutMs: BACKUP_TIMEOUT_MS });
+        [size, sha256, physical] = [String(taken.bytes), taken.sha256, taken.physical];
+      } else {
+        const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
+        const out = await execChecked(docker, this.store.id, `backup #${seq} of ${node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
+        [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
+      }
       const endedAtMs = clock.nowMs();
-      const [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
       const bytes = Number(size);
-      this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file, sha256: sha256 ?? null });
+      this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file, sha256: sha256 ?? null, ...(physical ? { physical } : {}) });
+      const what = physical
+        ? `${physical.type}${physical.baseSeq ? ` on #${physical.baseSeq}` : ''}, LSN ${physical.fromLsn}→${physical.toLsn}, binlog ${physical.binlogFile}:${physical.binlogPos} GTID ${physical.gtid ?? '-'}`
+        : this.method;
       onEvent({
         atMs: endedAtMs,
         source: 'backup',
-        message: `backup #${seq} of ${node} (${this.method}): ${Number.isFinite(bytes) ? bytes : '?'} bytes in ${Math.round(endedAtMs - startedAtMs)} ms`,
+        message: `backup #${seq} of ${node} (${what}): ${Number.isFinite(bytes) ? bytes : '?'} bytes in ${Math.round(endedAtMs - startedAtMs)} ms`,
         marker: 'backup',
       });
       await this.applyRetention();
@@ -320,12 +337,14 @@ class BackupLayer implements Layer {
     // A backup known to be damaged (a fault corrupted it, or a restore found its checksum changed) does not
     // count as the one kept from before the fault, so the intact one before it stays; the damaged file is kept as evidence.
     const damaged = new Set([...this.run.faults.map((f) => f.backupSeq), ...this.restores.flatMap((r) => (r.skipped ?? []).map((k) => k.seq))]);
-    const kept = new Set(
+    // A physical incremental keeps its chain back to the full one (never a base deleted under it).
+    const kept = withBases(
       retainedBackups(
         this.backups.filter((b) => !damaged.has(b.seq)),
         this.spec.keep,
         disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
       ),
+      this.backups,
     );
     const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
     if (drop.length === 0) return;
@@ -341,13 +360,21 @@ class BackupLayer implements Layer {
     // The newest kept backup before the disaster whose bytes still hash as when taken (a damaged one is passed over, as a restore would).
     const skipped: { seq: number; why: string }[] = [];
     let chosen = backupToRestore(this.backups, this.spec.keep, disasterAtMs, firstFault ?? null);
+    // A physical backup is restored with its chain: every file of it must still hash as when taken.
+    const chainFiles = (b: BackupRecord) => (this.method === 'physical' ? (chainOf(b, this.backups) ?? [b]) : [b]);
     while (chosen?.file && chosen.sha256) {
-      const sum = await execChecked(this.ctx.docker, this.store.id, `checksum of backup #${chosen.seq}`, sh('sha256sum "$1" | cut -d" " -f1', chosen.file), { timeoutMs: 30_000 }).then(
-        (o) => o.stdout.trim(),
-        (error: unknown) => errorMessage(error),
-      );
-      if (sum === chosen.sha256) break;
-      skipped.push({ seq: chosen.seq, why: `checksum mismatch (SHA-256 ${sum.slice(0, 12)}… now, ${chosen.sha256.slice(0, 12)}… when taken)` });
+      let why: string | null = null;
+      for (const link of chainFiles(chosen)) {
+        const sum = await execChecked(this.ctx.docker, this.store.id, `checksum of backup #${link.seq}`, sh('sha256sum "$1" | cut -d" " -f1', link.file ?? '-'), { timeoutMs: 30_000 }).then(
+          (o) => o.stdout.trim(),
+          (error: unknown) => errorMessage(error),
+        );
+        if (sum === link.sha256) continue;
+        why = `${link === chosen ? '' : `its base #${link.seq}: `}checksum mismatch (SHA-256 ${sum.slice(0, 12)}… now, ${link.sha256?.slice(0, 12)}… when taken)`;
+        break;
+      }
+      if (why === null) break;
+      skipped.push({ seq: chosen.seq, why });
       const older: number = chosen.seq;
       chosen = backupToRestore(
         this.backups.filter((b) => b.seq < older),
@@ -362,7 +389,7 @@ class BackupLayer implements Layer {
       const { docker } = this.ctx;
       const started = performance.now();
       try {
-        await execChecked(docker, this.store.id, `restore of backup #${chosen.seq}`, sh(restoreScript(this.method), chosen.file), { timeoutMs: BACKUP_TIMEOUT_MS });
+        await execChecked(docker, this.store.id, `restore of backup #${chosen.seq}`, sh(restoreScript(this.method), ...chainFiles(chosen).map((b) => b.file!)), { timeoutMs: BACKUP_TIMEOUT_MS });
         const restoreMs = performance.now() - started;
         const read = await execChecked(docker, this.store.id, `reading backup #${chosen.seq} back`, sh(readIdsScript(this.method)), { timeoutMs: 60_000 });
         restoredIds = new Set(

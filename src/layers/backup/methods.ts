@@ -1,5 +1,7 @@
 import { WRITES_KEY } from '../../stacks/redis/client.js';
 import type { DataAccess } from '../../stacks/stack.js';
+import type { BackupMethod } from '../result.js';
+import { MOVE_BACK_SCRIPT, PREPARE_SCRIPT } from './physical.js';
 
 // The shell each backup method runs inside the store container (drill's own redis or mariadb image,
 // whose clients speak to any Redis or MariaDB/MySQL server). Arguments go as $1…, never spliced into
@@ -37,9 +39,17 @@ export function backupScript(method: 'rdb' | 'dump', data: DataAccess, withPosit
   }
 }
 
-/** Start a scratch server on backup file $1 inside the store and wait until its data can be read. */
-export function restoreScript(method: 'rdb' | 'dump'): string {
+/** Start a scratch server on backup file $1 (physical: the chain's files, full first) inside the store and wait until its data can be read. */
+export function restoreScript(method: BackupMethod): string {
   switch (method) {
+    case 'physical':
+      return [
+        'W=/tmp/restore-w; D=/tmp/restore',
+        `( ${PREPARE_SCRIPT} ) > /dev/null`,
+        `( ${MOVE_BACK_SCRIPT} ) > /dev/null`,
+        `mariadbd --no-defaults --user=mysql --datadir=/tmp/restore --socket=${SOCKET} --pid-file=/tmp/restore.pid --skip-networking --skip-log-bin --performance-schema=OFF > /tmp/restore.log 2>&1 &`,
+        until(`mariadb --no-defaults -S ${SOCKET} -e 'SELECT 1' > /dev/null 2>&1`, '/tmp/restore.log'),
+      ].join('\n');
     case 'rdb':
       return [
         `rm -f ${SOCKET}; cp "$1" /tmp/restore.rdb`,
@@ -59,20 +69,22 @@ export function restoreScript(method: 'rdb' | 'dump'): string {
 }
 
 /** Print every write id the scratch server holds, one per line. */
-export function readIdsScript(method: 'rdb' | 'dump'): string {
+export function readIdsScript(method: BackupMethod): string {
   switch (method) {
     case 'rdb':
       return `redis-cli -s ${SOCKET} --raw smembers ${WRITES_KEY}`;
     case 'dump':
+    case 'physical':
       return `mariadb --no-defaults -S ${SOCKET} -N -B -e 'SELECT id FROM drill.writes'`;
   }
 }
 
-export function stopScratchScript(method: 'rdb' | 'dump'): string {
+export function stopScratchScript(method: BackupMethod): string {
   switch (method) {
     case 'rdb':
       return `redis-cli -s ${SOCKET} shutdown nosave > /dev/null 2>&1 || true`;
     case 'dump':
+    case 'physical':
       return `mariadb-admin --no-defaults -S ${SOCKET} shutdown > /dev/null 2>&1 || true`;
   }
 }

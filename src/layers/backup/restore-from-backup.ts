@@ -19,7 +19,7 @@ import { ARCHIVE_DIR } from './binlog-archive.js';
 // Load and replay run without writing the new node's binlog: its own history starts with the app's writes.
 
 const CLIENT = "mariadb --no-defaults -S /run/mysqld/mysqld.sock -u root --init-command='SET SESSION sql_log_bin = 0'";
-const INBOX = '/tmp/drill-restore';
+export const INBOX = '/tmp/drill-restore';
 
 export interface RestoreRequest {
   /** Where the replay stops: before an operator's mistake (its GTID), at a time, or null for every archived transaction. */
@@ -35,6 +35,8 @@ export interface RestoreDeps {
   host: RestoreHost;
   /** The kept backups that qualify, newest first: the first whose checksum still matches is restored. */
   candidates: BackupRecord[];
+  /** Every backup taken (a physical incremental's chain is looked up in it). */
+  backups: readonly BackupRecord[];
   /** The archive's folder in the store (its node), or null without binlog archiving. */
   archiveNode: string | null;
   mark(marker: RestorePhase, atMs: number, message: string): void;
@@ -223,7 +225,7 @@ export function replayFiles(listing: { file: string; index: number; startSeq: nu
 }
 
 /** Replay the archive from the backup's GTID up to the target, stopping at a gap in the chain. */
-async function replayArchive(
+export async function replayArchive(
   docker: Docker,
   clock: RunClock,
   node: RunningContainer,
@@ -269,7 +271,7 @@ function binlogTimeToEpochMs(t: string): number {
 }
 
 /** Copy a file or folder from one container to another through the engine (a tar stream); the bytes moved. */
-async function copy(docker: Docker, from: RunningContainer, to: RunningContainer, path: string, into: string): Promise<number> {
+export async function copy(docker: Docker, from: RunningContainer, to: RunningContainer, path: string, into: string): Promise<number> {
   const tar = await docker.getContainer(from.id).getArchive({ path });
   let bytes = 0;
   const counted = new PassThrough();

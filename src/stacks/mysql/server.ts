@@ -63,7 +63,12 @@ export interface ServerOptions {
   durability?: { flushLogAtTrxCommit?: 0 | 1 | 2 | undefined; syncBinlog?: number | undefined } | undefined;
   /** The datadir on drill's lazy disk (docs/power-loss.md): only with drill's own image. */
   lazyDisk?: boolean;
+  /** A node for a physical restore: the server starts only once the restore has filled its datadir (HOLD_FILE appears). */
+  holdUntilStarted?: boolean;
 }
+
+/** The file a physical restore creates in a held node when its datadir is ready: the server then starts. */
+export const HOLD_FILE = '/run/mysqld/drill-start';
 
 export function serverArgs(o: ServerOptions): string[] {
   const args = [
@@ -137,6 +142,7 @@ export function offlineCmd(o: ServerOptions, secrets: DbSecrets): string[] {
     'DRILL_SQL',
     'chown mysql:mysql /run/mysqld/drill-init.sql && chmod 600 /run/mysqld/drill-init.sql',
     ...lazy.mount,
+    ...(o.holdUntilStarted ? [`until [ -f ${HOLD_FILE} ]; do sleep 0.05; done`] : []),
     // performance_schema is off in MariaDB by default; said explicitly (MySQL keeps it: SHOW STATUS reads it).
     `exec mariadbd --no-defaults --user=mysql ${lazy.args.join(' ')} --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --init-file=/run/mysqld/drill-init.sql --performance-schema=OFF ${serverArgs(o).join(' ')}`,
   ].join('\n');
