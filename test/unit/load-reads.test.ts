@@ -69,8 +69,10 @@ describe('read load', () => {
         ['unknown', undefined],
       ][r.key]!;
       assert.deepEqual([r.outcome, r.version], expected, `read ${r.seq} of key ${r.key}`);
-      // The timeout runs from the schedule: a read that waited for a free socket has less of it left once sent.
-      if (r.error === 'timeout') assert.ok(r.completeMs - r.scheduledMs >= 149, `timed out after timeoutMs, not ${(r.completeMs - r.scheduledMs).toFixed(1)} ms`);
+      // The timeout runs from the schedule: a read that waited for a free socket has less of it left once
+      // sent. Node starts a timer from the event loop's cached time, which a busy loop leaves a few ms
+      // behind the clock, so it may fire that much early: 10 % slack.
+      if (r.error === 'timeout') assert.ok(r.completeMs - r.scheduledMs >= 135, `timed out after timeoutMs, not ${(r.completeMs - r.scheduledMs).toFixed(1)} ms`);
     }
     assert.equal(history.find((r) => r.key === 2)!.error, 'http 503 READONLY');
     const s = load.stats();
