@@ -133,8 +133,8 @@ restoreDrill('drills/mariadb-backups-only-restore.yaml', async ({ result, writes
     .filter((x) => x.outcome === 'ok' && x.invokeMs >= repointedAtMs && x.version !== null && old.has(x.version))
     .reduce<number | null>((best, x) => (best === null || x.completeMs < best ? x.completeMs : best), null);
   assert.ok(firstOld !== null, 'a read after the restore found old data');
-  assert.ok(Math.abs(r.firstGoodReadAtMs! - firstOld) <= 0.05, `drill ${r.firstGoodReadAtMs}, reads.csv ${firstOld} (written to 0.1 ms)`);
-  assert.ok(Math.abs(r.readRestoreTimeMs! - (firstOld - r.startedAtMs)) <= 0.05);
+  assert.ok(Math.abs(r.firstGoodReadAtMs! - firstOld) <= 0.06, `drill ${r.firstGoodReadAtMs}, reads.csv ${firstOld} (written to 0.1 ms)`);
+  assert.ok(Math.abs(r.readRestoreTimeMs! - (firstOld - r.startedAtMs)) <= 0.06);
   // Reads failed while the data site was gone, and none found data before the repoint.
   assert.ok(
     reads.some((x) => x.outcome !== 'ok' && x.invokeMs > disasterAtMs && x.invokeMs < repointedAtMs),
