@@ -95,7 +95,21 @@ export interface DisasterRestoreRecord {
   checksum?: TableChecksum | null;
   /** A restore to a time: the instant asked (run-clock ms) and the whole second the replay stopped at (binlog timestamps are whole seconds). */
   stopAtMs?: number | null;
+  /** Redis AOF restore before a mistake: where the copied AOF was cut (aof-backup.ts). */
+  aofCut?: AofCut | null;
   error?: string;
+}
+
+/** What the AOF cut of a Redis restore did: where the mistake's command was found, and what was kept. */
+export interface AofCut {
+  /** The incr file cut, and the byte offset of the mistake's command in it (the file's new size); null when not found. */
+  file: string | null;
+  offset: number | null;
+  /** The command found, as written in the file; null when the backup does not hold the mistake (taken before it). */
+  command: string | null;
+  bytesDropped: number;
+  /** Commands kept in the incr files (the base file's snapshot is kept whole). */
+  commandsKept: number;
 }
 
 export interface TableChecksum {
@@ -122,7 +136,7 @@ export interface ChainGap {
 
 export interface BackupLayerResult {
   kind: 'backup';
-  method: 'rdb' | 'dump';
+  method: 'rdb' | 'aof' | 'dump';
   everyMs: number;
   keep: number;
   containers: { name: string; role: string; image: string }[];

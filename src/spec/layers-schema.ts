@@ -10,9 +10,11 @@ const backupLayer = z
   .strictObject({
     kind: z.literal('backup').describe('A backup store on a second site (its own container and network) taking backups of the current primary under the load'),
     method: z
-      .enum(['rdb', 'dump'])
+      .enum(['rdb', 'aof', 'dump'])
       .optional()
-      .describe('rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); dump: a logical dump (mariadb-dump --single-transaction). Default: the one for the stack'),
+      .describe(
+        'rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); aof: a copy of the Redis primary\'s append-only file folder (needs redisConfig appendonly: "yes"), which a restore can cut before an operator\'s FLUSHALL; dump: a logical dump (mariadb-dump --single-transaction). Default: rdb for Redis, dump for MariaDB/MySQL',
+      ),
     every: duration({ minMs: 500, maxMs: 3_600_000 }).describe('Time between the start of one backup and the next, from the moment the stack is up'),
     keep: z.int().min(1).max(1000).default(3).describe('Retention: how many backups the store keeps; older ones are deleted'),
     rpo: duration().optional().describe('Max data-loss window if the data were restored from the newest backup taken before the first fault (checked by really restoring it)'),

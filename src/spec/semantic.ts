@@ -1,3 +1,4 @@
+import { redisMistakeProblem } from '../layers/backup/aof-scan.js';
 import { formatDurationMs } from './duration.js';
 import type { Segment } from './introspect.js';
 import { quote, type Problem } from './problem.js';
@@ -103,6 +104,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       }
       return;
     }
+    // A restore from backup needs no failover runbook: a Redis stack restores its AOF (restoreProblems).
+    if (step.action === 'restore' && stack.kind === 'redis-sentinel') return;
     if (!runbook.ok) {
       at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
@@ -286,8 +289,10 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
   const mistakes = new Map<string, number>();
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {
-      if (redis) at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: only SQL statements are built so far (Redis FLUSHALL is not)');
-      else if (spec.stack.kind === 'postgres')
+      if (redis) {
+        const problem = redisMistakeProblem(step.statement);
+        if (problem) at(['steps', index, 'statement'], problem);
+      } else if (spec.stack.kind === 'postgres')
         at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: its statements run through the mariadb client (PostgreSQL is not built yet)');
       if (mistakes.has(step.name)) at(['steps', index, 'name'], `expected a name no other operator-mistake step has, got ${quote(step.name)} twice`);
       mistakes.set(step.name, index);
@@ -299,7 +304,10 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
     }
     if (step.kind !== 'action' || step.action !== 'restore') return;
     if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');
-    if (step.toTime !== undefined && backup && !backup.binlogArchive)
+    if (redis && backup && backup.method !== 'aof')
+      at(['steps', index, 'action'], `expected method: aof on the backup layer for a Redis restore: drill restores Redis onto a fresh node from a copy of its AOF, got ${backup.method ?? 'rdb'}`);
+    if (step.toTime !== undefined && redis) at(['steps', index, 'to'], 'expected `before: <mistake>` or no target for a Redis restore: an AOF holds no timestamps');
+    else if (step.toTime !== undefined && backup && !backup.binlogArchive)
       at(['steps', index, 'to'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
     if (spec.stack.kind === 'compose')
       at(['steps', index, 'action'], 'expected a mysql-replication stack for a restore: drill provisions a fresh node only in stacks whose nodes it owns, not in your compose project');
@@ -311,7 +319,7 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
           ['steps', index, 'before'],
           `expected the name of an operator-mistake step before this one (${mistakes.size ? [...mistakes.keys()].map((n) => quote(n)).join(', ') : 'there is none'}), got ${quote(step.before)}`,
         );
-      if (backup && !backup.binlogArchive)
+      if (backup && !backup.binlogArchive && !redis)
         at(['steps', index, 'before'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
     }
   });

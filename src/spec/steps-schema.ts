@@ -88,9 +88,15 @@ const operatorMistakeStep = z
       .default('operator-mistake')
       .describe('What a restore step calls it (`before: <name>`)'),
     target: target.default('primary'),
-    statement: z.string().min(1).max(1000).describe('The destructive SQL statement, run as the administrator through the mariadb client (DROP TABLE drill.writes; DELETE FROM drill.writes)'),
+    statement: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe(
+        'The destructive statement: SQL run as the administrator through the mariadb client (DROP TABLE drill.writes; DELETE FROM drill.writes), or a Redis command through redis-cli on the master (FLUSHALL; DEL drill:writes)',
+      ),
   })
-  .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got is recorded")
+  .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got (MariaDB) or the replication offsets around it (Redis) are recorded")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, name: s.name, target: s.target, statement: s.statement, durationMs: undefined }));
 
 const corruptBackupStep = z

@@ -8,7 +8,7 @@ import { assessRestores } from './assess-restore.js';
 // so the arithmetic is unit-tested (test/unit/backup-assess.test.ts). docs/backup.md states the meaning.
 
 export interface BackupAssessInput {
-  method: 'rdb' | 'dump';
+  method: 'rdb' | 'aof' | 'dump';
   everyMs: number;
   keep: number;
   rpoMs: number | undefined;
@@ -140,6 +140,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     disasterAtMs: firstFaultAtMs,
     backupAgeMs: input.backupAgeMs,
     restoreTimeMs: input.restoreTimeMs,
+    aof: input.method === 'aof',
   });
   checks.push(...r.checks);
   return {

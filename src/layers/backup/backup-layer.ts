@@ -17,7 +17,8 @@ import { formatDurationMs } from '../../spec/duration.js';
 import { restoreFromBackup } from './restore-from-backup.js';
 import { assessBackups, backupToRestore, retainedBackups } from './assess.js';
 import { backupMethod } from './descriptor.js';
-import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScript } from './methods.js';
+import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScript, type BackupMethodKind } from './methods.js';
+import { restoreAof, takeAofBackup } from './aof-backup.js';
 
 // The backup store: one container on a network of its own (the second site), joined to the stack's
 // network only to reach the data nodes. It takes a backup of whoever is primary at that moment, every
@@ -71,7 +72,7 @@ class BackupLayer implements Layer {
   constructor(
     private readonly ctx: StackContext,
     private readonly spec: LayerSpecOf<'backup'>,
-    private readonly method: 'rdb' | 'dump',
+    private readonly method: BackupMethodKind,
     private readonly stack: Stack,
     private readonly store: RunningContainer,
   ) {
@@ -144,7 +145,8 @@ class BackupLayer implements Layer {
   async restore(req: LayerRestoreRequest): Promise<DisasterRestoreRecord> {
     const host = this.stack.restoreHost;
     if (!host) throw new InfraError(`restore: stack ${this.stack.kind} cannot provision a fresh node (drill does not own its nodes)`);
-    if (this.method !== 'dump') throw new InfraError(`restore: only MariaDB/MySQL dumps can be restored onto a fresh node so far (method ${this.method})`);
+    if (this.method === 'aof') return this.restoreAofBackup(host, req);
+    if (this.method !== 'dump') throw new InfraError(`restore: only MariaDB/MySQL dumps and Redis AOF copies can be restored onto a fresh node so far (method ${this.method})`);
     // The backups that hold nothing after the target (finished before the mistake, before the time, or
     // before now), still kept, newest first: the restore takes the first whose checksum still matches.
     const toMs = req.toTime === undefined ? undefined : 'runMs' in req.toTime ? req.toTime.runMs : this.ctx.clock.fromEpochMs(req.toTime.epochMs);
@@ -179,6 +181,43 @@ class BackupLayer implements Layer {
           },
         },
         { stop, timeoutMs: req.timeoutMs, signal: req.signal },
+      ).catch((error: unknown) => {
+        const failed = (error as { record?: DisasterRestoreRecord }).record;
+        if (failed) this.restores.push(failed);
+        throw error;
+      });
+      this.restores.push(record);
+      return record;
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /**
+   * Redis: the newest kept AOF copy (it holds the mistake and what came before it when taken after it),
+   * cut before the mistake's command, onto a fresh node made the primary (aof-backup.ts).
+   */
+  private async restoreAofBackup(host: NonNullable<Stack['restoreHost']>, req: LayerRestoreRequest): Promise<DisasterRestoreRecord> {
+    if (req.toTime) throw new InfraError('restore to a time: an AOF holds no timestamps; restore `before: <mistake>` or latest');
+    const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).reverse();
+    if (candidates.length === 0) throw new InfraError(`restore: the store holds no AOF backup (${this.backups.filter((b) => b.ok).length} succeeded, keep: ${this.spec.keep})`);
+    this.restoring = true;
+    try {
+      await this.running;
+      const mistake = req.before ? { name: req.before.name ?? 'operator-mistake', statement: req.before.statement ?? '' } : null;
+      const record = await restoreAof(
+        {
+          docker: this.ctx.docker,
+          clock: this.ctx.clock,
+          store: this.store,
+          host,
+          candidates,
+          archiveNode: null,
+          mark: (marker, atMs, message) => {
+            this.onEvent({ atMs, source: 'backup', message, marker });
+          },
+        },
+        { mistake, password: this.stack.data.kind === 'redis' ? this.stack.data.password : undefined, timeoutMs: req.timeoutMs, signal: req.signal },
       ).catch((error: unknown) => {
         const failed = (error as { record?: DisasterRestoreRecord }).record;
         if (failed) this.restores.push(failed);
@@ -265,21 +304,27 @@ class BackupLayer implements Layer {
     }
   }
 
+  /** One backup of `primary` into `file` in the store: its size and SHA-256. */
+  private async backupOf(primary: RunningContainer, seq: number, file: string): Promise<{ bytes: number; sha256: string | undefined }> {
+    if (this.method === 'aof') return takeAofBackup(this.ctx.docker, primary, this.store, file, BACKUP_TIMEOUT_MS);
+    const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
+    const out = await execChecked(this.ctx.docker, this.store.id, `backup #${seq} of ${primary.node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
+    const [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
+    return { bytes: Number(size), sha256 };
+  }
+
   private async takeBackup(onEvent: (event: TimelineEvent) => void): Promise<void> {
-    const { clock, docker } = this.ctx;
+    const { clock } = this.ctx;
     const seq = this.backups.length + 1;
-    const ext = this.method === 'rdb' ? 'rdb' : 'sql';
+    const ext = this.method === 'rdb' ? 'rdb' : this.method === 'aof' ? 'aof.tar' : 'sql';
     const file = `${STORE_DIR}/backup-${String(seq).padStart(6, '0')}.${ext}`;
     let node = '?';
     const startedAtMs = clock.nowMs();
     try {
       const primary = await this.stack.primary();
       node = primary.node;
-      const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
-      const out = await execChecked(docker, this.store.id, `backup #${seq} of ${node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
+      const { bytes, sha256 } = await this.backupOf(primary, seq, file);
       const endedAtMs = clock.nowMs();
-      const [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
-      const bytes = Number(size);
       this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file, sha256: sha256 ?? null });
       onEvent({
         atMs: endedAtMs,
@@ -302,7 +347,7 @@ class BackupLayer implements Layer {
    */
   private async checksumLastRestore(input: LayerCheckInput, disasterAtMs: number): Promise<void> {
     const r = this.restores.at(-1);
-    if (!r || r.error) return;
+    if (!r || r.error || this.stack.data.kind !== 'mysql') return;
     const mistake = r.stopGtid ? input.faults.find((f) => f.kind === 'operator-mistake' && f.gtid && r.target.includes(f.gtid)) : undefined;
     const pointMs = mistake ? mistake.injectedAtMs : (r.stopAtMs ?? disasterAtMs);
     const basis = `acknowledged before ${mistake ? `the mistake "${mistake.name}"` : r.stopAtMs != null ? 'the time restored to' : 'the disaster'} at ${Math.round(pointMs)} ms`;
@@ -327,7 +372,9 @@ class BackupLayer implements Layer {
         disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
       ),
     );
-    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
+    // The backup a restore loaded is kept too: what the restored data came from stays in the store to check.
+    const restored = new Set(this.restores.map((r) => r.backupSeq));
+    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq) && !restored.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
     const at = this.ctx.clock.nowMs();

@@ -2,11 +2,12 @@ import type { StackSpec } from '../../spec/schema.js';
 import { descriptorOf } from '../../stacks/descriptors.js';
 import type { DataKind } from '../../stacks/plugin.js';
 import type { LayerDescriptor, LayerSpecOf } from '../plugin.js';
+import type { BackupMethodKind } from './methods.js';
 
 /** The backup methods each kind of data node has (docs/backup.md). */
-const METHODS: Record<DataKind, readonly ('rdb' | 'dump')[]> = { redis: ['rdb'], mysql: ['dump'], postgres: [] };
+const METHODS: Record<DataKind, readonly BackupMethodKind[]> = { redis: ['rdb', 'aof'], mysql: ['dump'], postgres: [] };
 
-export function backupMethod(spec: LayerSpecOf<'backup'>, stack: StackSpec): 'rdb' | 'dump' {
+export function backupMethod(spec: LayerSpecOf<'backup'>, stack: StackSpec): BackupMethodKind {
   return spec.method ?? METHODS[descriptorOf(stack).data(stack)][0]!;
 }
 
@@ -19,7 +20,18 @@ export const backupDescriptor: LayerDescriptor<'backup'> = {
     if (METHODS[data].length === 0) return { ok: false, key: 'kind', why: `expected Redis or MariaDB/MySQL data: no backup method for ${data} is built yet (docs/postgres.md)` };
     const method = backupMethod(spec, stack);
     if (spec.binlogArchive && data !== 'mysql') return { ok: false, key: 'binlogArchive', why: `expected MariaDB/MySQL data for binlogArchive (a binlog is theirs), got ${data} data` };
+    // aof copies the file the primary writes: Redis must be writing one (stack.redisConfig.appendonly: "yes").
+    if (method === 'aof' && (stack.kind !== 'redis-sentinel' || String(stack.redisConfig.appendonly) !== 'yes'))
+      return {
+        ok: false,
+        key: 'method',
+        why: 'expected a redis-sentinel stack with redisConfig: { appendonly: "yes", appendfsync: always|everysec|no } for method aof: it copies the AOF the primary writes',
+      };
     if (METHODS[data].includes(method)) return { ok: true };
-    return { ok: false, key: 'method', why: `expected a backup method of ${data} data (${METHODS[data].join(', ')}), got "${method}": rdb snapshots Redis, dump is mariadb-dump of MariaDB/MySQL` };
+    return {
+      ok: false,
+      key: 'method',
+      why: `expected a backup method of ${data} data (${METHODS[data].join(', ')}), got "${method}": rdb snapshots Redis, aof copies its append-only file, dump is mariadb-dump of MariaDB/MySQL`,
+    };
   },
 };

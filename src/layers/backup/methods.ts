@@ -6,6 +6,9 @@ import type { DataAccess } from '../../stacks/stack.js';
 // the script, and credentials as environment variables of the client (REDISCLI_AUTH, MYSQL_PWD).
 
 export const STORE_DIR = '/backups';
+
+/** rdb: a Redis snapshot; aof: a copy of Redis's append-only file folder; dump: mariadb-dump (docs/backup.md). */
+export type BackupMethodKind = 'rdb' | 'aof' | 'dump';
 const SOCKET = '/tmp/restore.sock';
 
 /** Wait up to 60 s for a command to succeed (the scratch server starting, loading the backup). */
@@ -38,8 +41,15 @@ export function backupScript(method: 'rdb' | 'dump', data: DataAccess, withPosit
 }
 
 /** Start a scratch server on backup file $1 inside the store and wait until its data can be read. */
-export function restoreScript(method: 'rdb' | 'dump'): string {
+export function restoreScript(method: BackupMethodKind): string {
   switch (method) {
+    case 'aof':
+      // The copied appendonlydir (a tar in the store) under a scratch dir; the server loads base + incr files by the manifest.
+      return [
+        `rm -f ${SOCKET}; rm -rf /tmp/aof-restore && mkdir -p /tmp/aof-restore && tar -xf "$1" -C /tmp/aof-restore`,
+        `redis-server --port 0 --unixsocket ${SOCKET} --dir /tmp/aof-restore --appendonly yes --appenddirname appendonlydir --save '' --daemonize yes --logfile /tmp/restore.log`,
+        until(`redis-cli -s ${SOCKET} ping 2>/dev/null | grep -q PONG`, '/tmp/restore.log'),
+      ].join('\n');
     case 'rdb':
       return [
         `rm -f ${SOCKET}; cp "$1" /tmp/restore.rdb`,
@@ -59,18 +69,20 @@ export function restoreScript(method: 'rdb' | 'dump'): string {
 }
 
 /** Print every write id the scratch server holds, one per line. */
-export function readIdsScript(method: 'rdb' | 'dump'): string {
+export function readIdsScript(method: BackupMethodKind): string {
   switch (method) {
     case 'rdb':
+    case 'aof':
       return `redis-cli -s ${SOCKET} --raw smembers ${WRITES_KEY}`;
     case 'dump':
       return `mariadb --no-defaults -S ${SOCKET} -N -B -e 'SELECT id FROM drill.writes'`;
   }
 }
 
-export function stopScratchScript(method: 'rdb' | 'dump'): string {
+export function stopScratchScript(method: BackupMethodKind): string {
   switch (method) {
     case 'rdb':
+    case 'aof':
       return `redis-cli -s ${SOCKET} shutdown nosave > /dev/null 2>&1 || true`;
     case 'dump':
       return `mariadb-admin --no-defaults -S ${SOCKET} shutdown > /dev/null 2>&1 || true`;

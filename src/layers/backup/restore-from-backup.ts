@@ -269,7 +269,7 @@ function binlogTimeToEpochMs(t: string): number {
 }
 
 /** Copy a file or folder from one container to another through the engine (a tar stream); the bytes moved. */
-async function copy(docker: Docker, from: RunningContainer, to: RunningContainer, path: string, into: string): Promise<number> {
+export async function copy(docker: Docker, from: RunningContainer, to: RunningContainer, path: string, into: string): Promise<number> {
   const tar = await docker.getContainer(from.id).getArchive({ path });
   let bytes = 0;
   const counted = new PassThrough();
