@@ -67,6 +67,8 @@ function actionPlan(step: ActionStepSpec, postgres: boolean): string {
       return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a replica of the primary (started if down); errant transactions: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by re-cloning it'}`;
     case 'restore':
       return `restore onto a fresh node from the newest backup and the binlog archive, ${step.before ? `up to the last transaction before "${step.before}" (point in time)` : step.toTime ? `up to ${step.toTime.runMs !== undefined ? `${formatDurationMs(step.toTime.runMs)} (run time)` : new Date(step.toTime.epochMs).toISOString()}, rounded down to the whole second (point in time: binlog times are whole seconds)` : 'up to the latest archived transaction'}; a backup whose checksum changed is skipped; then the app is pointed at it`;
+    case 'restore-check':
+      return 'restore check: the newest usable backup into a scratch node beside the stack (the primary keeps serving), read back, timed, the node removed';
     default:
       return assertNever(step, 'runbook action');
   }

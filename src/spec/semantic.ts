@@ -16,8 +16,9 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   const loadDuration = formatDurationMs(spec.load.durationMs);
   const stack = spec.stack;
 
-  // A planned switchover disturbs the writes too: a drill of one is a drill (it must not be felt).
-  const disruptive = spec.steps.filter((s) => s.kind === 'fault' || (s.kind === 'action' && (s.action === 'switchover' || s.action === 'failback')));
+  // A planned switchover disturbs the writes too: a drill of one is a drill (it must not be felt). So is a
+  // restore check: it loads the machine beside a serving primary, and that must not be felt either.
+  const disruptive = spec.steps.filter((s) => s.kind === 'fault' || (s.kind === 'action' && (s.action === 'switchover' || s.action === 'failback' || s.action === 'restore-check')));
   if (disruptive.length === 0) {
     const kinds = [...new Set(spec.steps.map((s) => (s.kind === 'action' ? 'runbook' : s.kind)))];
     at(
@@ -105,7 +106,7 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       return;
     }
     // A restore from backup needs no failover runbook: a Redis stack restores its AOF (restoreProblems).
-    if (step.action === 'restore' && stack.kind === 'redis-sentinel') return;
+    if ((step.action === 'restore' && stack.kind === 'redis-sentinel') || step.action === 'restore-check') return;
     if (!runbook.ok) {
       at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
@@ -302,6 +303,8 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
       else if (step.fault === 'break-binlog-chain' && !backup.binlogArchive)
         at(['steps', index, 'fault'], 'expected binlogArchive: true on the backup layer: break-binlog-chain removes a file of that archive');
     }
+    if (step.kind === 'action' && step.action === 'restore-check' && !backup)
+      at(['steps', index, 'action'], 'expected a backup layer whose backups the restore check restores (layers: [{ kind: backup, every: 3s }]), got none');
     if (step.kind !== 'action' || step.action !== 'restore') return;
     if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');
     if (redis && backup && backup.method !== 'aof')

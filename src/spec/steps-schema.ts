@@ -335,6 +335,17 @@ const restoreStep = z
     timeoutMs: s.timeout,
   }));
 
+const restoreCheckStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('restore-check'),
+    timeout: duration({ minMs: 1000 }).default(120_000).describe('Give up (the check fails) if it has not completed by then'),
+  })
+  .describe(
+    'Runbook: "are our backups restorable?" Restore the newest usable backup into a scratch node (a new container on the backup site, never in the stack) while the primary keeps serving, read it back, report time and size, remove the node (needs a backup layer)',
+  )
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
+
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
   .describe("Runbook: wait (an operator's reaction time, a settle time)")
@@ -371,6 +382,7 @@ export const stepSchema = z.union([
   failbackStep,
   rejoinStep,
   restoreStep,
+  restoreCheckStep,
   waitStep,
   waitForRecoveredStep,
 ]);

@@ -6,7 +6,8 @@ import type { StackContext } from '../../stacks/plugin.js';
 import type { Stack } from '../../stacks/stack.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
-import type { BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
+import type { BackupRecord, DisasterRestoreRecord, RestoreCheckRecord, RestoreRecord } from '../result.js';
+import { assessRestoreChecks, restoreCheck } from './restore-check.js';
 import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
 import { ARCHIVE_CHECK_MS } from './archive-check.js';
 import { tableChecksum } from './table-checksum.js';
@@ -50,7 +51,7 @@ export async function startBackupLayer(ctx: LayerContext, spec: LayerSpecOf<'bac
     });
   if (spec.binlogArchive && stack.data.kind !== 'mysql') throw new InfraError(`backup layer: binlogArchive needs MariaDB/MySQL data (the stack holds ${stack.data.kind})`);
   ctx.log.info({ store: store.name, site, method, everyMs: spec.everyMs, keep: spec.keep, binlogArchive: spec.binlogArchive }, 'backup store ready on its own site');
-  return new BackupLayer(ctx, spec, method, stack, store);
+  return new BackupLayer(ctx, spec, method, stack, store, site);
 }
 
 class BackupLayer implements Layer {
@@ -66,6 +67,7 @@ class BackupLayer implements Layer {
   private archiving: Promise<unknown> | undefined;
   private onEvent: (event: TimelineEvent) => void = () => {};
   private readonly restores: DisasterRestoreRecord[] = [];
+  private readonly checks: { record: RestoreCheckRecord; ids: Set<number> | null }[] = [];
   /** A restore is under way: the archive is not followed meanwhile (the archive being copied stays as it is). */
   private restoring = false;
 
@@ -75,6 +77,7 @@ class BackupLayer implements Layer {
     private readonly method: BackupMethodKind,
     private readonly stack: Stack,
     private readonly store: RunningContainer,
+    private readonly site: string,
   ) {
     this.containers = [store];
     this.archive = spec.binlogArchive && stack.data.kind === 'mysql' ? new BinlogArchive(ctx.docker, store, stack.data) : null;
@@ -191,6 +194,36 @@ class BackupLayer implements Layer {
     } finally {
       this.restoring = false;
     }
+  }
+
+  /** A `restore-check` step: the newest usable backup into a scratch node, read back, the node removed (restore-check.ts). */
+  async restoreCheck(req: { timeoutMs: number; signal: AbortSignal }): Promise<RestoreCheckRecord> {
+    const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).reverse();
+    const out = await restoreCheck(
+      {
+        docker: this.ctx.docker,
+        run: this.ctx.run,
+        clock: this.ctx.clock,
+        store: this.store,
+        image: this.store.image,
+        site: this.site,
+        method: this.method,
+        candidates,
+        seq: this.checks.length + 1,
+      },
+      req.timeoutMs,
+    );
+    this.checks.push(out);
+    const r = out.record;
+    this.onEvent({
+      atMs: r.endedAtMs,
+      source: 'backup',
+      message: r.error
+        ? `restore check failed: ${r.error}`
+        : `restore check: backup #${r.backupSeq} (${r.backupBytes} bytes) restored into ${r.node} in ${Math.round(r.restoreMs!)} ms, ${r.rows} writes read back${r.checksum ? `, CHECKSUM TABLE ${r.checksum}` : ''}; scratch node ${r.removed ? 'removed' : 'NOT removed'}`,
+      marker: r.error ? 'backup-error' : 'backup',
+    });
+    return r;
   }
 
   /**
@@ -373,7 +406,7 @@ class BackupLayer implements Layer {
       ),
     );
     // The backup a restore loaded is kept too: what the restored data came from stays in the store to check.
-    const restored = new Set(this.restores.map((r) => r.backupSeq));
+    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq)]);
     const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq) && !restored.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
@@ -427,7 +460,7 @@ class BackupLayer implements Layer {
       }
     }
     await this.checksumLastRestore(input, disasterAtMs);
-    return assessBackups({
+    const assessed = assessBackups({
       method: this.method,
       everyMs: this.spec.everyMs,
       keep: this.spec.keep,
@@ -447,5 +480,8 @@ class BackupLayer implements Layer {
       backupAgeMs: this.spec.backupAgeMs,
       restoreTimeMs: this.spec.restoreTimeMs,
     });
+    if (this.checks.length === 0) return assessed;
+    const { restoreChecks, checks } = assessRestoreChecks(this.checks, input.history);
+    return { ...assessed, restoreChecks, checks: [...assessed.checks, ...checks] };
   }
 }
