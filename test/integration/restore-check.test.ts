@@ -23,7 +23,13 @@ function restoreOurselves(store: string, file: string): { rows: number; checksum
     'mariadb --no-defaults -S $s -N -B -e "SELECT COUNT(*) FROM drill.writes; CHECKSUM TABLE drill.writes" | cut -f1,2',
     'mariadb-admin --no-defaults -S $s shutdown',
   ].join('\n');
-  const out = execFileSync('docker', ['exec', store, 'sh', '-c', script, 'sh', file], { encoding: 'utf8' }).trim().split('\n');
+  let text: string;
+  try {
+    text = execFileSync('docker', ['exec', store, 'sh', '-c', script, 'sh', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw new Error(`restoring ${file} in ${store}: ${String((error as { stderr?: string }).stderr ?? error)}`);
+  }
+  const out = text.trim().split('\n');
   return { rows: Number(out[0]), checksum: out[1]!.split('\t')[1]! };
 }
 

@@ -68,6 +68,8 @@ class BackupLayer implements Layer {
   private onEvent: (event: TimelineEvent) => void = () => {};
   private readonly restores: DisasterRestoreRecord[] = [];
   private readonly checks: { record: RestoreCheckRecord; ids: Set<number> | null }[] = [];
+  /** The backups a restore check in progress may load: retention leaves them alone meanwhile. */
+  private checking = new Set<number>();
   /** A restore is under way: the archive is not followed meanwhile (the archive being copied stays as it is). */
   private restoring = false;
 
@@ -199,6 +201,7 @@ class BackupLayer implements Layer {
   /** A `restore-check` step: the newest usable backup into a scratch node, read back, the node removed (restore-check.ts). */
   async restoreCheck(req: { timeoutMs: number; signal: AbortSignal }): Promise<RestoreCheckRecord> {
     const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).reverse();
+    this.checking = new Set(candidates.map((b) => b.seq));
     const out = await restoreCheck(
       {
         docker: this.ctx.docker,
@@ -212,7 +215,9 @@ class BackupLayer implements Layer {
         seq: this.checks.length + 1,
       },
       req.timeoutMs,
-    );
+    ).finally(() => {
+      this.checking = new Set();
+    });
     this.checks.push(out);
     const r = out.record;
     this.onEvent({
@@ -406,7 +411,7 @@ class BackupLayer implements Layer {
       ),
     );
     // The backup a restore loaded is kept too: what the restored data came from stays in the store to check.
-    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq)]);
+    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq), ...this.checking]);
     const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq) && !restored.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
