@@ -3,18 +3,21 @@ import { InfraError } from '../util/errors.js';
 import { targetOf } from './container/container-fault.js';
 import type { FaultPlugin } from './plugin.js';
 import { timeBox } from './time-box.js';
+import { redisMistake } from './redis-mistake.js';
 
 /**
  * An operator's destructive statement (DROP TABLE, DELETE without WHERE), run at a chosen time through
  * the server's own command-line client inside the node, as the administrator, like a person at a prompt.
  * In the same session, `@@last_gtid` is the GTID the server gave the statement: what a point-in-time
- * restore stops before. Nothing heals it. MariaDB only in this slice (Redis FLUSHALL: not built yet).
+ * restore stops before. Nothing heals it. Redis: the command (FLUSHALL, DEL drill:writes) through
+ * redis-cli inside the node (src/faults/redis-mistake.ts).
  */
 export const operatorMistake: FaultPlugin<'operator-mistake'> = {
   kind: 'operator-mistake',
   network: false,
   inject: async (ctx, step) => {
     const data = ctx.stack.data;
+    if (data.kind === 'redis') return redisMistake(ctx, step, data);
     if (data.kind !== 'mysql') throw new InfraError(`operator-mistake "${step.name}": only MariaDB/MySQL statements are built so far (stack ${ctx.stack.kind} holds ${data.kind} data)`);
     const c = await targetOf(ctx, step);
     // The statement goes as $1 (never spliced into the script); the password in the environment.

@@ -6,7 +6,7 @@ import type { EventRecord, FaultRecord, TimelineEvent } from '../measure/types.j
 import type { LayerSpec, StackSpec } from '../spec/schema.js';
 import type { ImageKey, StackContext } from '../stacks/plugin.js';
 import type { Stack } from '../stacks/stack.js';
-import type { DisasterRestoreRecord, LayerResult } from './result.js';
+import type { DisasterRestoreRecord, RestoreCheckRecord, LayerResult } from './result.js';
 
 // The seam for a layer: a part a drill adds beside or on top of its stack (a backup store on a second
 // site; later a front door behind a VIP, monitoring). One folder under src/layers/<kind>/ exporting one
@@ -69,6 +69,8 @@ export interface Layer {
   quiesce(): Promise<void>;
   /** Restore the stack's data onto a fresh node from what this layer holds (the backup layer). */
   restore?(req: LayerRestoreRequest): Promise<DisasterRestoreRecord>;
+  /** Restore the newest usable backup into a scratch node while the primary serves, read it back, remove the node (the backup layer). */
+  restoreCheck?(req: { timeoutMs: number; signal: AbortSignal }): Promise<RestoreCheckRecord>;
   /** Its checks of the run (restores, alert times, ...), with the stack still up. */
   check(input: LayerCheckInput): Promise<LayerResult>;
   /** Where the load enters when the layer is the front door (a VIP's URL); absent: the stack's app URLs. */

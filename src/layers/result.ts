@@ -14,7 +14,7 @@ export interface LayerCheck {
   detail: string;
 }
 
-export type BackupMethod = 'rdb' | 'dump' | 'physical';
+export type BackupMethod = 'rdb' | 'aof' | 'dump' | 'physical';
 
 /** A physical backup's place in its chain and what mariadb-backup recorded (xtrabackup_checkpoints, xtrabackup_info). */
 export interface PhysicalBackupInfo {
@@ -123,7 +123,47 @@ export interface DisasterRestoreRecord {
   checksum?: TableChecksum | null;
   /** A restore to a time: the instant asked (run-clock ms) and the whole second the replay stopped at (binlog timestamps are whole seconds). */
   stopAtMs?: number | null;
+  /** Redis AOF restore before a mistake: where the copied AOF was cut (aof-backup.ts). */
+  aofCut?: AofCut | null;
   error?: string;
+}
+
+/** A `restore-check` runbook step: the newest usable backup restored into a scratch node under the load, read back, the node removed. */
+export interface RestoreCheckRecord {
+  /** Run-clock ms: the step started / the scratch node was removed. */
+  startedAtMs: number;
+  endedAtMs: number;
+  /** The scratch container's name. */
+  node: string;
+  backupSeq: number | null;
+  backupStartedAtMs: number | null;
+  /** The backup's size in the store, and the bytes of the tar streams copied to the scratch node. */
+  backupBytes: number | null;
+  copiedBytes: number;
+  /** From the step's start to the data read back on the scratch node (provision, copy, checksum, load, read). */
+  restoreMs: number | null;
+  /** Write ids the scratch node held. */
+  rows: number | null;
+  /** MariaDB/MySQL: CHECKSUM TABLE drill.writes on the scratch node; null for Redis. */
+  checksum: string | null;
+  /** After the load: writes acknowledged before the backup started that the scratch node did not hold (null: not read). */
+  missing?: number | null;
+  skipped: { seq: number; why: string }[];
+  /** The scratch container was removed (nothing of it left). */
+  removed: boolean;
+  error?: string;
+}
+
+/** What the AOF cut of a Redis restore did: where the mistake's command was found, and what was kept. */
+export interface AofCut {
+  /** The incr file cut, and the byte offset of the mistake's command in it (the file's new size); null when not found. */
+  file: string | null;
+  offset: number | null;
+  /** The command found, as written in the file; null when the backup does not hold the mistake (taken before it). */
+  command: string | null;
+  bytesDropped: number;
+  /** Commands kept in the incr files (the base file's snapshot is kept whole). */
+  commandsKept: number;
 }
 
 export interface TableChecksum {
@@ -169,6 +209,8 @@ export interface BackupLayerResult {
   restores?: DisasterRestoreRecord[];
   /** In words: how the scheme explains the measured loss ("newest backup 4.1 s old; binlog archive caught up 0.4 s before; lost 0"). */
   rpoExplained?: string | null;
+  /** The `restore-check` runbook steps carried out, in order. */
+  restoreChecks?: RestoreCheckRecord[];
   checks: LayerCheck[];
 }
 

@@ -40,6 +40,7 @@ export const RUNBOOK_MARKERS = [
   'runbook-failback',
   'runbook-rejoin',
   'runbook-restore',
+  'runbook-restore-check',
   'runbook-wait',
   'runbook-error',
   'detection',

@@ -49,6 +49,11 @@ export interface FaultRecord {
   name?: string;
   statement?: string;
   gtid?: string;
+  /** operator-mistake on Redis: the master's replication offset just before the command was sent and just after it answered (the mistake lies between). */
+  replOffsetBefore?: number;
+  replOffsetAfter?: number;
+  /** operator-mistake on Redis: the AOF's size (aof_current_size) just after it answered, when appendonly is on. */
+  aofBytesAfter?: number;
   /** corrupt-backup: the backup damaged (its number) and how; break-binlog-chain: the archived binlog removed and when the gap began (the rotation that closed the file before it). */
   backupSeq?: number;
   damage?: string;

@@ -87,8 +87,8 @@ type LayerPlans = { [K in LayerSpec['kind']]: (layer: Extract<LayerSpec, { kind:
 const layerPlans = {
   backup: (layer, spec, images) => {
     const method = backupMethod(layer, spec.stack);
-    const how = method === 'rdb' ? 'an RDB snapshot over replication' : 'mariadb-dump --single-transaction';
-    const image = method === 'rdb' ? images.redis : images.mysql;
+    const how = method === 'rdb' ? 'an RDB snapshot over replication' : method === 'aof' ? 'a copy of the AOF folder (appendonlydir)' : 'mariadb-dump --single-transaction';
+    const image = method === 'dump' ? images.mysql : images.redis;
     const rpo = layer.rpoMs === undefined ? 'restore RPO measured, not judged' : `restore RPO at most ${formatDurationMs(layer.rpoMs)}`;
     return `backup: a store on a second site takes ${how} of whoever is primary every ${formatDurationMs(layer.everyMs)}, keeps ${layer.keep}; after the load the newest backup before the first fault is restored and read back (${rpo}); drill's image ${image}`;
   },

@@ -20,7 +20,7 @@ function stepPlan(spec: DrillSpec, step: StepSpec, index: number): StepPlan {
     }
     case 'action': {
       const timeout = `gives up after ${formatDurationMs(step.timeoutMs)}`;
-      return { index, atMs: step.atMs ?? null, action: `${actionPlan(step, spec.stack.kind === 'postgres')}; ${timeout}`, target: null, heal: null };
+      return { index, atMs: step.atMs ?? null, action: `${actionPlan(step, spec.stack.kind === 'postgres', spec.stack.kind === 'redis-sentinel')}; ${timeout}`, target: null, heal: null };
     }
     case 'wait':
       return { index, atMs: null, action: `wait ${formatDurationMs(step.waitMs)}`, target: null, heal: null };
@@ -49,7 +49,7 @@ function laterRejoin(spec: DrillSpec, step: FaultStep<FaultKind>, index: number)
 }
 
 /** A runbook action in words, for the dry run. */
-function actionPlan(step: ActionStepSpec, postgres: boolean): string {
+function actionPlan(step: ActionStepSpec, postgres: boolean, redis: boolean): string {
   switch (step.action) {
     case 'promote':
       if (postgres)
@@ -66,7 +66,11 @@ function actionPlan(step: ActionStepSpec, postgres: boolean): string {
         return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a standby of the primary (started if down) with pg_rewind; the rows only it has: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by the rewind'}`;
       return `rejoin ${step.node === 'former-primary' ? 'the former primary' : step.node} as a replica of the primary (started if down); errant transactions: ${step.errant === 'fail' ? 'reported, the node left out' : 'reported, then discarded by re-cloning it'}`;
     case 'restore':
+      if (redis)
+        return `restore onto a fresh Redis node from the newest AOF copy in the store${step.before ? `, cut where the command of "${step.before}" begins (everything from it on dropped)` : ', loaded whole'}; a copy whose checksum changed is skipped; then the app writes to it as a standalone master`;
       return `restore onto a fresh node from the newest backup and the binlog archive, ${step.before ? `up to the last transaction before "${step.before}" (point in time)` : step.toTime ? `up to ${step.toTime.runMs !== undefined ? `${formatDurationMs(step.toTime.runMs)} (run time)` : new Date(step.toTime.epochMs).toISOString()}, rounded down to the whole second (point in time: binlog times are whole seconds)` : 'up to the latest archived transaction'}; a backup whose checksum changed is skipped; then the app is pointed at it`;
+    case 'restore-check':
+      return 'restore check: the newest usable backup into a scratch node beside the stack (the primary keeps serving), read back, timed, the node removed';
     default:
       return assertNever(step, 'runbook action');
   }

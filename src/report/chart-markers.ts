@@ -69,6 +69,7 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
     case 'runbook-failback':
     case 'runbook-rejoin':
     case 'runbook-restore':
+    case 'runbook-restore-check':
     case 'runbook-wait':
     case 'runbook-error':
       return 'runbook';

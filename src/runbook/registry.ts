@@ -5,10 +5,11 @@ import { promote } from './promote.js';
 import { rejoin } from './rejoin.js';
 import { repoint } from './repoint.js';
 import { restore } from './restore.js';
+import { restoreCheck } from './restore-check.js';
 import { switchover } from './switchover.js';
 
 // Every runbook action of the schema and its plugin: an action without a plugin (or the reverse) does not compile.
-export const runbookActions = { promote, repoint, switchover, failback, rejoin, restore } satisfies RunbookActions;
+export const runbookActions = { promote, repoint, switchover, failback, rejoin, restore, 'restore-check': restoreCheck } satisfies RunbookActions;
 
 export function runAction(ctx: RunbookContext, step: ActionStepSpec, actions: RunbookActions = runbookActions): Promise<ActionOutcome> {
   return (actions[step.action] as RunbookAction<ActionKind>).run(ctx, step);

@@ -16,7 +16,8 @@ export const restore: RunbookAction<'restore'> = {
     if (step.before !== undefined) {
       before = ctx.faults.find((f) => f.kind === 'operator-mistake' && f.name === step.before) ?? null;
       if (!before) throw new InfraError(`runbook step "restore": no operator-mistake named "${step.before}" was injected before it`);
-      if (!before.gtid) throw new InfraError(`runbook step "restore": the operator mistake "${step.before}" got no GTID`);
+      // MariaDB: the GTID the replay stops before; Redis: the command cut from the AOF (it has no GTID).
+      if (!before.gtid && before.replOffsetAfter === undefined) throw new InfraError(`runbook step "restore": the operator mistake "${step.before}" got no GTID`);
     }
     const r = await layer.restore.call(layer, { before, ...(step.toTime ? { toTime: step.toTime } : {}), timeoutMs: step.timeoutMs, signal: ctx.signal });
     const took = r.phases.map((p) => `${p.name.replace('restore-', '')} ${formatDurationMs(Math.round(p.endedAtMs - p.startedAtMs))}`).join(', ');

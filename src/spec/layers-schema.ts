@@ -10,10 +10,10 @@ const backupLayer = z
   .strictObject({
     kind: z.literal('backup').describe('A backup store on a second site (its own container and network) taking backups of the current primary under the load'),
     method: z
-      .enum(['rdb', 'dump', 'physical'])
+      .enum(['rdb', 'aof', 'dump', 'physical'])
       .optional()
       .describe(
-        'rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); dump: a logical dump (mariadb-dump --single-transaction); physical: MariaDB data files (mariadb-backup --backup, full and incremental). Default: the one for the stack',
+        'rdb: a Redis RDB snapshot fetched over replication (redis-cli --rdb); aof: a copy of the Redis primary\'s append-only file folder (needs redisConfig appendonly: "yes"), which a restore can cut before an operator\'s FLUSHALL; dump: a logical dump (mariadb-dump --single-transaction); physical: MariaDB data files (mariadb-backup --backup, full and incremental). Default: rdb for Redis, dump for MariaDB/MySQL',
       ),
     incrementals: z
       .int()

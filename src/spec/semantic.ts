@@ -1,3 +1,4 @@
+import { redisMistakeProblem } from '../layers/backup/aof-scan.js';
 import { formatDurationMs } from './duration.js';
 import type { Segment } from './introspect.js';
 import { quote, type Problem } from './problem.js';
@@ -15,8 +16,9 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
   const loadDuration = formatDurationMs(spec.load.durationMs);
   const stack = spec.stack;
 
-  // A planned switchover disturbs the writes too: a drill of one is a drill (it must not be felt).
-  const disruptive = spec.steps.filter((s) => s.kind === 'fault' || (s.kind === 'action' && (s.action === 'switchover' || s.action === 'failback')));
+  // A planned switchover disturbs the writes too: a drill of one is a drill (it must not be felt). So is a
+  // restore check: it loads the machine beside a serving primary, and that must not be felt either.
+  const disruptive = spec.steps.filter((s) => s.kind === 'fault' || (s.kind === 'action' && (s.action === 'switchover' || s.action === 'failback' || s.action === 'restore-check')));
   if (disruptive.length === 0) {
     const kinds = [...new Set(spec.steps.map((s) => (s.kind === 'action' ? 'runbook' : s.kind)))];
     at(
@@ -103,6 +105,8 @@ export function semanticProblems(spec: DrillSpec, has: (path: readonly Segment[]
       }
       return;
     }
+    // A restore from backup needs no failover runbook: a Redis stack restores its AOF (restoreProblems).
+    if ((step.action === 'restore' && stack.kind === 'redis-sentinel') || step.action === 'restore-check') return;
     if (!runbook.ok) {
       at(['steps', index, 'action'], `runbook step "${step.action}" ${runbook.why}`);
       return;
@@ -286,8 +290,10 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
   const mistakes = new Map<string, number>();
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {
-      if (redis) at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: only SQL statements are built so far (Redis FLUSHALL is not)');
-      else if (spec.stack.kind === 'postgres')
+      if (redis) {
+        const problem = redisMistakeProblem(step.statement);
+        if (problem) at(['steps', index, 'statement'], problem);
+      } else if (spec.stack.kind === 'postgres')
         at(['steps', index, 'fault'], 'expected a MariaDB/MySQL stack for operator-mistake: its statements run through the mariadb client (PostgreSQL is not built yet)');
       if (mistakes.has(step.name)) at(['steps', index, 'name'], `expected a name no other operator-mistake step has, got ${quote(step.name)} twice`);
       mistakes.set(step.name, index);
@@ -299,9 +305,14 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
       else if (step.fault === 'corrupt-backup' && step.backup === 'newest-full' && backup.method !== 'physical')
         at(['steps', index, 'backup'], `expected method: physical on the backup layer for backup: newest-full (only physical backups are full or incremental), got ${backup.method ?? 'the default'}`);
     }
+    if (step.kind === 'action' && step.action === 'restore-check' && !backup)
+      at(['steps', index, 'action'], 'expected a backup layer whose backups the restore check restores (layers: [{ kind: backup, every: 3s }]), got none');
     if (step.kind !== 'action' || step.action !== 'restore') return;
     if (step.before !== undefined && step.toTime !== undefined) at(['steps', index, 'to'], 'expected one target: `before: <mistake>` or `to: { time: ... }`, got both');
-    if (step.toTime !== undefined && backup && !backup.binlogArchive)
+    if (redis && backup && backup.method !== 'aof')
+      at(['steps', index, 'action'], `expected method: aof on the backup layer for a Redis restore: drill restores Redis onto a fresh node from a copy of its AOF, got ${backup.method ?? 'rdb'}`);
+    if (step.toTime !== undefined && redis) at(['steps', index, 'to'], 'expected `before: <mistake>` or no target for a Redis restore: an AOF holds no timestamps');
+    else if (step.toTime !== undefined && backup && !backup.binlogArchive)
       at(['steps', index, 'to'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
     if (spec.stack.kind === 'compose')
       at(['steps', index, 'action'], 'expected a mysql-replication stack for a restore: drill provisions a fresh node only in stacks whose nodes it owns, not in your compose project');
@@ -313,7 +324,7 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
           ['steps', index, 'before'],
           `expected the name of an operator-mistake step before this one (${mistakes.size ? [...mistakes.keys()].map((n) => quote(n)).join(', ') : 'there is none'}), got ${quote(step.before)}`,
         );
-      if (backup && !backup.binlogArchive)
+      if (backup && !backup.binlogArchive && !redis)
         at(['steps', index, 'before'], 'expected binlogArchive: true on the backup layer: a point in time between two backups is reached by replaying the archived binlog');
     }
   });

@@ -88,9 +88,15 @@ const operatorMistakeStep = z
       .default('operator-mistake')
       .describe('What a restore step calls it (`before: <name>`)'),
     target: target.default('primary'),
-    statement: z.string().min(1).max(1000).describe('The destructive SQL statement, run as the administrator through the mariadb client (DROP TABLE drill.writes; DELETE FROM drill.writes)'),
+    statement: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe(
+        'The destructive statement: SQL run as the administrator through the mariadb client (DROP TABLE drill.writes; DELETE FROM drill.writes), or a Redis command through redis-cli on the master (FLUSHALL; DEL drill:writes)',
+      ),
   })
-  .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got is recorded")
+  .describe("An operator's destructive statement, run at a chosen time through a normal client; the GTID it got (MariaDB) or the replication offsets around it (Redis) are recorded")
   .transform((s) => ({ kind: 'fault' as const, fault: s.fault, atMs: s.at, name: s.name, target: s.target, statement: s.statement, durationMs: undefined }));
 
 const corruptBackupStep = z
@@ -333,6 +339,17 @@ const restoreStep = z
     timeoutMs: s.timeout,
   }));
 
+const restoreCheckStep = z
+  .strictObject({
+    at: duration().optional().describe('When to run it; default: right after the previous step'),
+    action: z.literal('restore-check'),
+    timeout: duration({ minMs: 1000 }).default(120_000).describe('Give up (the check fails) if it has not completed by then'),
+  })
+  .describe(
+    'Runbook: "are our backups restorable?" Restore the newest usable backup into a scratch node (a new container on the backup site, never in the stack) while the primary keeps serving, read it back, report time and size, remove the node (needs a backup layer)',
+  )
+  .transform((s) => ({ kind: 'action' as const, action: s.action, atMs: s.at, timeoutMs: s.timeout }));
+
 const waitStep = z
   .strictObject({ wait: duration({ minMs: 1 }).describe('How long') })
   .describe("Runbook: wait (an operator's reaction time, a settle time)")
@@ -369,6 +386,7 @@ export const stepSchema = z.union([
   failbackStep,
   rejoinStep,
   restoreStep,
+  restoreCheckStep,
   waitStep,
   waitForRecoveredStep,
 ]);

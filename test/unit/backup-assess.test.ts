@@ -109,7 +109,22 @@ describe('backup layer: validation against the stack', () => {
   it('rejects a method the stack has no tool for, pointing at the key', () => {
     assert.throws(
       () => parseDrillText(drill('{ kind: redis-sentinel }', '{ kind: backup, every: 2s, method: dump }'), 'x.yaml'),
-      (error: unknown) => error instanceof DrillFileError && /layers\[0\]\.method/.test(error.message) && /backup method of redis data \(rdb\), got "dump"/.test(error.message),
+      (error: unknown) => error instanceof DrillFileError && /layers\[0\]\.method/.test(error.message) && /backup method of redis data \(rdb, aof\), got "dump"/.test(error.message),
+    );
+  });
+  it('accepts aof only where Redis writes an AOF, and a Redis restore only from aof', () => {
+    assert.throws(
+      () => parseDrillText(drill('{ kind: redis-sentinel }', '{ kind: backup, every: 2s, method: aof }'), 'x.yaml'),
+      (error: unknown) => error instanceof DrillFileError && /layers\[0\]\.method/.test(error.message) && /appendonly: "yes"/.test(error.message),
+    );
+    const aofStack = '{ kind: redis-sentinel, redisConfig: { appendonly: "yes" } }';
+    assert.equal(parseDrillText(drill(aofStack, '{ kind: backup, every: 2s, method: aof }'), 'x.yaml').layers[0]?.kind, 'backup');
+    const flush = (layer: string) =>
+      `name: b\nstack: ${aofStack}\nlayers:\n  - ${layer}\nload: { rate: 10, duration: 10s }\nsteps:\n  - { at: 2s, fault: operator-mistake, name: oops, statement: FLUSHALL }\n  - { action: restore, before: oops }\n`;
+    assert.equal(parseDrillText(flush('{ kind: backup, every: 2s, method: aof }'), 'x.yaml').steps.length, 2);
+    assert.throws(
+      () => parseDrillText(flush('{ kind: backup, every: 2s }'), 'x.yaml'),
+      (error: unknown) => error instanceof DrillFileError && /expected method: aof on the backup layer for a Redis restore/.test(error.message),
     );
   });
 });

@@ -213,7 +213,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[0]',
         message:
-          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
+          'expected one of the keys "fault", "action", "wait", "waitFor" to say what this is (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore|restore-check, wait: <duration> or waitFor: recovered), got keys "at", "faut"',
       },
       { line: 9, column: 5, path: 'steps[0]', message: 'unknown key "faut" (did you mean "fault"?)' },
       {
@@ -221,7 +221,7 @@ describe('loadDrillFile: schema errors point at the line', () => {
         column: 5,
         path: 'steps[1]',
         message:
-          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore, wait: <duration> or waitFor: recovered), got 5',
+          'expected a mapping (fault: kill|kill-process|stop|pause|restart|partition|isolate|loss|latency|power-loss|destroy|site-loss|operator-mistake|corrupt-backup|break-binlog-chain|backup-store-down, action: promote|repoint|switchover|failback|rejoin|restore|restore-check, wait: <duration> or waitFor: recovered), got 5',
       },
       { line: 11, column: 1, path: '', message: 'unknown key "rto" (it belongs in "objectives")' },
     ]);

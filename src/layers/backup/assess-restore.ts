@@ -19,6 +19,8 @@ export interface RestoreAssessInput {
   disasterAtMs: number | null;
   backupAgeMs: number | undefined;
   restoreTimeMs: number | undefined;
+  /** Redis AOF copies: a restore cuts the copied AOF before the mistake (there is no binlog archive to speak of). */
+  aof?: boolean;
 }
 
 export interface RestoreAssessment {
@@ -125,7 +127,11 @@ export function assessRestores(input: RestoreAssessInput): RestoreAssessment {
             ? archiveAgeMs === null
               ? 'binlog archive never caught up'
               : `binlog archive caught up ${formatDurationMs(Math.round(archiveAgeMs))} before the disaster`
-            : 'no binlog archive',
+            : input.aof
+              ? last?.aofCut?.offset != null
+                ? `the AOF copy was cut at byte ${last.aofCut.offset} of ${last.aofCut.file}, where "${last.aofCut.command}" begins: every write before it kept`
+                : 'AOF copies (no cut)'
+              : 'no binlog archive',
         ].join('; ');
   return { backupAgeMs, archiveAgeMs, restores, rpoExplained, checks };
 }

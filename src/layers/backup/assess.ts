@@ -144,6 +144,7 @@ export function assessBackups(input: BackupAssessInput): BackupLayerResult {
     disasterAtMs: firstFaultAtMs,
     backupAgeMs: input.backupAgeMs,
     restoreTimeMs: input.restoreTimeMs,
+    aof: input.method === 'aof',
   });
   checks.push(...r.checks);
   return {

@@ -6,9 +6,10 @@ import type { StackContext } from '../../stacks/plugin.js';
 import type { Stack } from '../../stacks/stack.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
-import type { BackupMethod, BackupRecord, DisasterRestoreRecord, RestoreRecord } from '../result.js';
+import type { BackupMethod, BackupRecord, DisasterRestoreRecord, RestoreCheckRecord, RestoreRecord } from '../result.js';
 import { chainOf, nextPhysical, storeAddress, takePhysicalBackup, withBases } from './physical.js';
 import { restorePhysical } from './physical-restore.js';
+import { assessRestoreChecks, restoreCheck } from './restore-check.js';
 import { ARCHIVE_DIR, BinlogArchive } from './binlog-archive.js';
 import { ARCHIVE_CHECK_MS } from './archive-check.js';
 import { tableChecksum } from './table-checksum.js';
@@ -20,6 +21,7 @@ import { restoreFromBackup } from './restore-from-backup.js';
 import { assessBackups, backupToRestore, retainedBackups } from './assess.js';
 import { backupMethod } from './descriptor.js';
 import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScript } from './methods.js';
+import { restoreAof, takeAofBackup } from './aof-backup.js';
 
 // The backup store: one container on a network of its own (the second site), joined to the stack's
 // network only to reach the data nodes. It takes a backup of whoever is primary at that moment, every
@@ -51,7 +53,7 @@ export async function startBackupLayer(ctx: LayerContext, spec: LayerSpecOf<'bac
     });
   if (spec.binlogArchive && stack.data.kind !== 'mysql') throw new InfraError(`backup layer: binlogArchive needs MariaDB/MySQL data (the stack holds ${stack.data.kind})`);
   ctx.log.info({ store: store.name, site, method, everyMs: spec.everyMs, keep: spec.keep, binlogArchive: spec.binlogArchive }, 'backup store ready on its own site');
-  return new BackupLayer(ctx, spec, method, stack, store);
+  return new BackupLayer(ctx, spec, method, stack, store, site);
 }
 
 class BackupLayer implements Layer {
@@ -67,6 +69,9 @@ class BackupLayer implements Layer {
   private archiving: Promise<unknown> | undefined;
   private onEvent: (event: TimelineEvent) => void = () => {};
   private readonly restores: DisasterRestoreRecord[] = [];
+  private readonly checks: { record: RestoreCheckRecord; ids: Set<number> | null }[] = [];
+  /** The backups a restore check in progress may load: retention leaves them alone meanwhile. */
+  private checking = new Set<number>();
   /** A restore is under way: the archive is not followed meanwhile (the archive being copied stays as it is). */
   private restoring = false;
   /** The store's address on the stack's network (physical backups stream to it). */
@@ -78,6 +83,7 @@ class BackupLayer implements Layer {
     private readonly method: BackupMethod,
     private readonly stack: Stack,
     private readonly store: RunningContainer,
+    private readonly site: string,
   ) {
     this.containers = [store];
     this.archive = spec.binlogArchive && stack.data.kind === 'mysql' ? new BinlogArchive(ctx.docker, store, stack.data) : null;
@@ -148,7 +154,8 @@ class BackupLayer implements Layer {
   async restore(req: LayerRestoreRequest): Promise<DisasterRestoreRecord> {
     const host = this.stack.restoreHost;
     if (!host) throw new InfraError(`restore: stack ${this.stack.kind} cannot provision a fresh node (drill does not own its nodes)`);
-    if (this.method === 'rdb') throw new InfraError(`restore: only MariaDB/MySQL dumps and physical backups can be restored onto a fresh node so far (method ${this.method})`);
+    if (this.method === 'aof') return this.restoreAofBackup(host, req);
+    if (this.method === 'rdb') throw new InfraError(`restore: only MariaDB/MySQL dumps and physical backups, and Redis AOF copies, can be restored onto a fresh node so far (method ${this.method})`);
     // The backups that hold nothing after the target (finished before the mistake, before the time, or
     // before now), still kept, newest first: the restore takes the first whose checksum still matches.
     const toMs = req.toTime === undefined ? undefined : 'runMs' in req.toTime ? req.toTime.runMs : this.ctx.clock.fromEpochMs(req.toTime.epochMs);
@@ -184,6 +191,78 @@ class BackupLayer implements Layer {
           },
         },
         { stop, timeoutMs: req.timeoutMs, signal: req.signal },
+      ).catch((error: unknown) => {
+        const failed = (error as { record?: DisasterRestoreRecord }).record;
+        if (failed) this.restores.push(failed);
+        throw error;
+      });
+      this.restores.push(record);
+      return record;
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /** A `restore-check` step: the newest usable backup into a scratch node, read back, the node removed (restore-check.ts). */
+  async restoreCheck(req: { timeoutMs: number; signal: AbortSignal }): Promise<RestoreCheckRecord> {
+    const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).reverse();
+    this.checking = new Set(candidates.map((b) => b.seq));
+    const out = await restoreCheck(
+      {
+        docker: this.ctx.docker,
+        run: this.ctx.run,
+        clock: this.ctx.clock,
+        store: this.store,
+        image: this.store.image,
+        site: this.site,
+        method: this.method,
+        candidates,
+        chain: (b) => (this.method === 'physical' ? (chainOf(b, this.backups) ?? []) : [b]),
+        seq: this.checks.length + 1,
+      },
+      req.timeoutMs,
+    ).finally(() => {
+      this.checking = new Set();
+    });
+    this.checks.push(out);
+    const r = out.record;
+    this.onEvent({
+      atMs: r.endedAtMs,
+      source: 'backup',
+      message: r.error
+        ? `restore check failed: ${r.error}`
+        : `restore check: backup #${r.backupSeq} (${r.backupBytes} bytes) restored into ${r.node} in ${Math.round(r.restoreMs!)} ms, ${r.rows} writes read back${r.checksum ? `, CHECKSUM TABLE ${r.checksum}` : ''}; scratch node ${r.removed ? 'removed' : 'NOT removed'}`,
+      marker: r.error ? 'backup-error' : 'backup',
+    });
+    return r;
+  }
+
+  /**
+   * Redis: the newest kept AOF copy (it holds the mistake and what came before it when taken after it),
+   * cut before the mistake's command, onto a fresh node made the primary (aof-backup.ts).
+   */
+  private async restoreAofBackup(host: NonNullable<Stack['restoreHost']>, req: LayerRestoreRequest): Promise<DisasterRestoreRecord> {
+    if (req.toTime) throw new InfraError('restore to a time: an AOF holds no timestamps; restore `before: <mistake>` or latest');
+    const candidates = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined).reverse();
+    if (candidates.length === 0) throw new InfraError(`restore: the store holds no AOF backup (${this.backups.filter((b) => b.ok).length} succeeded, keep: ${this.spec.keep})`);
+    this.restoring = true;
+    try {
+      await this.running;
+      const mistake = req.before ? { name: req.before.name ?? 'operator-mistake', statement: req.before.statement ?? '' } : null;
+      const record = await restoreAof(
+        {
+          docker: this.ctx.docker,
+          clock: this.ctx.clock,
+          store: this.store,
+          host,
+          candidates,
+          backups: this.backups,
+          archiveNode: null,
+          mark: (marker, atMs, message) => {
+            this.onEvent({ atMs, source: 'backup', message, marker });
+          },
+        },
+        { mistake, password: this.stack.data.kind === 'redis' ? this.stack.data.password : undefined, timeoutMs: req.timeoutMs, signal: req.signal },
       ).catch((error: unknown) => {
         const failed = (error as { record?: DisasterRestoreRecord }).record;
         if (failed) this.restores.push(failed);
@@ -270,30 +349,34 @@ class BackupLayer implements Layer {
     }
   }
 
+  /** One backup of `primary` into `file` in the store: its size and SHA-256. */
+  private async backupOf(primary: RunningContainer, seq: number, file: string): Promise<{ bytes: number; sha256: string | undefined; physical?: BackupRecord['physical'] }> {
+    if (this.method === 'aof') return takeAofBackup(this.ctx.docker, primary, this.store, file, BACKUP_TIMEOUT_MS);
+    if (this.method === 'physical') {
+      const next = nextPhysical(this.backups, primary.node, this.spec.incrementals);
+      this.storeIp ??= await storeAddress(this.ctx.docker, this.store, this.stack.network);
+      const base = next.type === 'incremental' ? next.base : null;
+      const taken = await takePhysicalBackup(this.ctx.docker, { store: this.store, storeIp: this.storeIp, node: primary, file, type: next.type, base, timeoutMs: BACKUP_TIMEOUT_MS });
+      return { bytes: taken.bytes, sha256: taken.sha256, physical: taken.physical };
+    }
+    const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
+    const out = await execChecked(this.ctx.docker, this.store.id, `backup #${seq} of ${primary.node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
+    const [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
+    return { bytes: Number(size), sha256 };
+  }
+
   private async takeBackup(onEvent: (event: TimelineEvent) => void): Promise<void> {
-    const { clock, docker } = this.ctx;
+    const { clock } = this.ctx;
     const seq = this.backups.length + 1;
-    const ext = this.method === 'rdb' ? 'rdb' : this.method === 'physical' ? 'mbstream' : 'sql';
+    const ext = { rdb: 'rdb', aof: 'aof.tar', physical: 'mbstream', dump: 'sql' }[this.method];
     const file = `${STORE_DIR}/backup-${String(seq).padStart(6, '0')}.${ext}`;
     let node = '?';
     const startedAtMs = clock.nowMs();
     try {
       const primary = await this.stack.primary();
       node = primary.node;
-      let size: string | undefined, sha256: string | undefined, physical: BackupRecord['physical'];
-      if (this.method === 'physical') {
-        const next = nextPhysical(this.backups, node, this.spec.incrementals);
-        this.storeIp ??= await storeAddress(docker, this.store, this.stack.network);
-        const base = next.type === 'incremental' ? next.base : null;
-        const taken = await takePhysicalBackup(docker, { store: this.store, storeIp: this.storeIp, node: primary, file, type: next.type, base, timeoutMs: BACKUP_TIMEOUT_MS });
-        [size, sha256, physical] = [String(taken.bytes), taken.sha256, taken.physical];
-      } else {
-        const { script, secret } = backupScript(this.method, this.stack.data, this.archive !== null);
-        const out = await execChecked(docker, this.store.id, `backup #${seq} of ${node}`, sh(script, primary.ip, file, secret), { timeoutMs: BACKUP_TIMEOUT_MS });
-        [size, sha256] = out.stdout.trim().split('\n').at(-1)!.split(' ');
-      }
+      const { bytes, sha256, physical } = await this.backupOf(primary, seq, file);
       const endedAtMs = clock.nowMs();
-      const bytes = Number(size);
       this.backups.push({ seq, node, startedAtMs, endedAtMs, ok: true, bytes: Number.isFinite(bytes) ? bytes : null, file, sha256: sha256 ?? null, ...(physical ? { physical } : {}) });
       const what = physical
         ? `${physical.type}${physical.baseSeq ? ` on #${physical.baseSeq}` : ''}, LSN ${physical.fromLsn}→${physical.toLsn}, binlog ${physical.binlogFile}:${physical.binlogPos} GTID ${physical.gtid ?? '-'}`
@@ -319,7 +402,7 @@ class BackupLayer implements Layer {
    */
   private async checksumLastRestore(input: LayerCheckInput, disasterAtMs: number): Promise<void> {
     const r = this.restores.at(-1);
-    if (!r || r.error) return;
+    if (!r || r.error || this.stack.data.kind !== 'mysql') return;
     const mistake = r.stopGtid ? input.faults.find((f) => f.kind === 'operator-mistake' && f.gtid && r.target.includes(f.gtid)) : undefined;
     const pointMs = mistake ? mistake.injectedAtMs : (r.stopAtMs ?? disasterAtMs);
     const basis = `acknowledged before ${mistake ? `the mistake "${mistake.name}"` : r.stopAtMs != null ? 'the time restored to' : 'the disaster'} at ${Math.round(pointMs)} ms`;
@@ -346,7 +429,9 @@ class BackupLayer implements Layer {
       ),
       this.backups,
     );
-    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
+    // The backup a restore loaded is kept too: what the restored data came from stays in the store to check.
+    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq), ...this.checking]);
+    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq) && !restored.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
     const at = this.ctx.clock.nowMs();
@@ -407,7 +492,7 @@ class BackupLayer implements Layer {
       }
     }
     await this.checksumLastRestore(input, disasterAtMs);
-    return assessBackups({
+    const assessed = assessBackups({
       method: this.method,
       everyMs: this.spec.everyMs,
       keep: this.spec.keep,
@@ -428,5 +513,8 @@ class BackupLayer implements Layer {
       backupAgeMs: this.spec.backupAgeMs,
       restoreTimeMs: this.spec.restoreTimeMs,
     });
+    if (this.checks.length === 0) return assessed;
+    const { restoreChecks, checks } = assessRestoreChecks(this.checks, input.history);
+    return { ...assessed, restoreChecks, checks: [...assessed.checks, ...checks] };
   }
 }

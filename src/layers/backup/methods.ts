@@ -8,6 +8,7 @@ import { MOVE_BACK_SCRIPT, PREPARE_SCRIPT } from './physical.js';
 // the script, and credentials as environment variables of the client (REDISCLI_AUTH, MYSQL_PWD).
 
 export const STORE_DIR = '/backups';
+
 const SOCKET = '/tmp/restore.sock';
 
 /** Wait up to 60 s for a command to succeed (the scratch server starting, loading the backup). */
@@ -50,6 +51,13 @@ export function restoreScript(method: BackupMethod): string {
         `mariadbd --no-defaults --user=mysql --datadir=/tmp/restore --socket=${SOCKET} --pid-file=/tmp/restore.pid --skip-networking --skip-log-bin --performance-schema=OFF > /tmp/restore.log 2>&1 &`,
         until(`mariadb --no-defaults -S ${SOCKET} -e 'SELECT 1' > /dev/null 2>&1`, '/tmp/restore.log'),
       ].join('\n');
+    case 'aof':
+      // The copied appendonlydir (a tar in the store) under a scratch dir; the server loads base + incr files by the manifest.
+      return [
+        `rm -f ${SOCKET}; rm -rf /tmp/aof-restore && mkdir -p /tmp/aof-restore && tar -xf "$1" -C /tmp/aof-restore`,
+        `redis-server --port 0 --unixsocket ${SOCKET} --dir /tmp/aof-restore --appendonly yes --appenddirname appendonlydir --save '' --daemonize yes --logfile /tmp/restore.log`,
+        until(`redis-cli -s ${SOCKET} ping 2>/dev/null | grep -q PONG`, '/tmp/restore.log'),
+      ].join('\n');
     case 'rdb':
       return [
         `rm -f ${SOCKET}; cp "$1" /tmp/restore.rdb`,
@@ -72,6 +80,7 @@ export function restoreScript(method: BackupMethod): string {
 export function readIdsScript(method: BackupMethod): string {
   switch (method) {
     case 'rdb':
+    case 'aof':
       return `redis-cli -s ${SOCKET} --raw smembers ${WRITES_KEY}`;
     case 'dump':
     case 'physical':
@@ -82,6 +91,7 @@ export function readIdsScript(method: BackupMethod): string {
 export function stopScratchScript(method: BackupMethod): string {
   switch (method) {
     case 'rdb':
+    case 'aof':
       return `redis-cli -s ${SOCKET} shutdown nosave > /dev/null 2>&1 || true`;
     case 'dump':
     case 'physical':

@@ -119,6 +119,7 @@ function actionEvent(step: ActionStepSpec, outcome: ActionOutcome, index: number
     case 'promote':
     case 'repoint':
     case 'restore':
+    case 'restore-check':
       return null;
     case 'switchover':
     case 'failback': {

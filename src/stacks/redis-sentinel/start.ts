@@ -3,7 +3,8 @@ import type { RedisSentinelStackSpec } from '../../spec/schema.js';
 import { InfraError } from '../../util/errors.js';
 import { engineHostAddress } from '../../engine/docker-client.js';
 import { createNetwork, startContainer, type RunningContainer } from '../../engine/resources.js';
-import type { DataAccess, NodeData, PlannedOperations, Stack, StackEvent, StackTopology } from '../stack.js';
+import type { DataAccess, NodeData, PlannedOperations, RestoreHost, Stack, StackEvent, StackTopology } from '../stack.js';
+import { createRedisRestoreHost } from './restore-host.js';
 import { createOperations } from './operations.js';
 import type { StackContext } from '../plugin.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
@@ -20,12 +21,12 @@ import { PrimaryHistory, parseSwitchMaster } from './primary-history.js';
 export const MASTER_NAME = 'drill';
 const APP_PORT = 8080;
 
-function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string): string[] {
+export function redisArgs(spec: RedisSentinelStackSpec, replicaOf?: string, lazy = spec.disk === 'lazy'): string[] {
   const args = ['redis-server', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
   for (const [key, value] of Object.entries(spec.redisConfig)) args.push(`--${key}`, String(value));
   if (spec.password) args.push('--requirepass', spec.password, '--masterauth', spec.password);
   if (replicaOf) args.push('--replicaof', replicaOf, String(REDIS_PORT));
-  return spec.disk === 'lazy' ? onLazyDisk(args) : args;
+  return lazy ? onLazyDisk(args) : args;
 }
 
 /** Where the lazy disk keeps what was fsynced: the container's own filesystem, which a kill and a start keep. */
@@ -114,7 +115,7 @@ export async function startRedisSentinel(ctx: StackContext, spec: RedisSentinelS
   await Promise.all(appUrls.map((url) => waitForHttpOk(`${url}/health`, ctx.readyTimeoutMs, ctx.signal)));
   log.info({ master: master.name, replicas: replicas.length, sentinels: sentinels.length, apps: appUrls, ms: Date.now() - started }, 'redis-sentinel stack ready');
 
-  return new RedisSentinelStack(ctx, containers, sentinels, appUrls, spec.password);
+  return new RedisSentinelStack(ctx, spec, containers, sentinels, appUrls, spec.password);
 }
 
 class RedisSentinelStack implements Stack {
@@ -123,6 +124,9 @@ class RedisSentinelStack implements Stack {
   /** Which master replaced which, for `rejoin node: former-primary`. */
   private readonly history = new PrimaryHistory();
   readonly operations: PlannedOperations;
+  readonly restoreHost: RestoreHost;
+  /** A node a restore from backup made the primary: the app writes to it directly, Sentinel no longer decides. */
+  private restored: RunningContainer | null = null;
 
   get appUrl(): string {
     return this.appUrls[0]!;
@@ -138,6 +142,7 @@ class RedisSentinelStack implements Stack {
 
   constructor(
     private readonly ctx: StackContext,
+    spec: RedisSentinelStackSpec,
     readonly containers: RunningContainer[],
     private readonly sentinels: RunningContainer[],
     readonly appUrls: string[],
@@ -155,6 +160,16 @@ class RedisSentinelStack implements Stack {
       history: this.history,
       primary: () => this.primary(),
     });
+    this.restoreHost = createRedisRestoreHost({
+      ctx,
+      args: redisArgs(spec, undefined, false),
+      network: this.network,
+      containers,
+      appUrls,
+      adopt: (node) => {
+        this.restored = node;
+      },
+    });
   }
 
   private byIp(ip: string): RunningContainer | undefined {
@@ -163,6 +178,7 @@ class RedisSentinelStack implements Stack {
 
   /** The master as the Sentinels that answer see it; the majority answer wins. */
   async primary(): Promise<RunningContainer> {
+    if (this.restored) return this.restored;
     const { address, answers } = await majorityMaster(this.sentinels, (s) =>
       withProbeClient(s.ports[SENTINEL_PORT]!, (c) => c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<string[] | null>),
     );
@@ -188,7 +204,8 @@ class RedisSentinelStack implements Stack {
       this.containers.filter((c) => c.role === 'redis'),
       primary,
       on,
-      opts.catchUpTimeoutMs,
+      // After a restore the other nodes replicate the old master, never the restored one: no catching up to wait for.
+      this.restored ? 0 : opts.catchUpTimeoutMs,
     );
   }
 

@@ -42,3 +42,6 @@ export function fieldOf(fields: string[], key: string): string | undefined {
   const i = fields.indexOf(key);
   return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
 }
+
+/** A node provisioned for a restore starts its server only once this file exists: the AOF is in place and cut (docs/backup-restore.md). */
+export const RESTORE_READY_FILE = '/data/.drill-restore-ready';
