@@ -420,18 +420,22 @@ class BackupLayer implements Layer {
     // A backup known to be damaged (a fault corrupted it, or a restore found its checksum changed) does not
     // count as the one kept from before the fault, so the intact one before it stays; the damaged file is kept as evidence.
     const damaged = new Set([...this.run.faults.map((f) => f.backupSeq), ...this.restores.flatMap((r) => (r.skipped ?? []).map((k) => k.seq))]);
+    // The backup a restore loaded is kept too (what the restored data came from stays in the store to
+    // check), and those a restore check may be loading.
+    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq), ...this.checking]);
     // A physical incremental keeps its chain back to the full one (never a base deleted under it).
     const kept = withBases(
-      retainedBackups(
-        this.backups.filter((b) => !damaged.has(b.seq)),
-        this.spec.keep,
-        disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
-      ),
+      [
+        ...retainedBackups(
+          this.backups.filter((b) => !damaged.has(b.seq)),
+          this.spec.keep,
+          disasterFaults(this.run.faults)[0]?.injectedAtMs ?? null,
+        ),
+        ...this.backups.filter((b) => restored.has(b.seq)),
+      ],
       this.backups,
     );
-    // The backup a restore loaded is kept too: what the restored data came from stays in the store to check.
-    const restored = new Set([...this.restores.map((r) => r.backupSeq), ...this.checks.map((c) => c.record.backupSeq), ...this.checking]);
-    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq) && !restored.has(b.seq));
+    const drop = this.backups.filter((b) => b.ok && b.file && b.deletedAtMs === undefined && !kept.has(b) && !damaged.has(b.seq));
     if (drop.length === 0) return;
     await execChecked(this.ctx.docker, this.store.id, 'retention', ['rm', '-f', ...drop.map((b) => b.file!)], { timeoutMs: 30_000 });
     const at = this.ctx.clock.nowMs();
