@@ -293,6 +293,16 @@ describe('pg-sync-standby-latency: the sync standby link is slow, the app path i
     assert.ok(median(pg2) >= DELAY_MS * 0.9, `pg-2 flush_lag ${pg2.join(', ')} ms`);
     assert.ok(Math.min(...pg3) < DELAY_MS, `pg-3 flush_lag ${pg3.join(', ')} ms`);
     t.diagnostic(`flush_lag pg-2 ${pg2.map((x) => x.toFixed(1)).join(', ')} ms; pg-3 ${pg3.map((x) => x.toFixed(1)).join(', ')} ms`);
+    // drill's own reading of the same view, on the timeline: it must agree (pg-2 held, pg-3 not). As the heal
+    // begins the load may have ended: an idle standby has no lag to time ('-'), nothing to compare then.
+    const notes = run.result.events.filter((e) => e.message.startsWith('replication lag by pg-1'));
+    assert.equal(notes.length, 2, notes.map((e) => e.message).join(' | '));
+    const flush = (message: string, name: string) => new RegExp(`${name} \\(\\w+\\) write [\\d.-]+ ms, flush ([\\d.]+|-) ms`).exec(message)?.[1];
+    const inPlace = notes.find((e) => e.message.includes('with the link in place'))!.message;
+    assert.ok(Number(flush(inPlace, 'pg-2')) >= DELAY_MS * 0.9 && Number(flush(inPlace, 'pg-3')) < DELAY_MS, inPlace);
+    const atHeal = notes.find((e) => e.message.includes('as the heal began'))!.message;
+    const atHealPg2 = flush(atHeal, 'pg-2');
+    assert.ok(atHealPg2 === '-' || Number(atHealPg2) >= DELAY_MS * 0.9, atHeal);
   });
 
   it('commit latency (p50 of acknowledged writes) rises by about the delay once the link is slow', async (t) => {

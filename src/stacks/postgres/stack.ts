@@ -107,6 +107,16 @@ export class PostgresStack implements Stack {
     return `${node.node}: WAL receiver (pid ${pid}) stopped with SIGTERM; the standby connects again`;
   }
 
+  async replicationLag(primary: RunningContainer): Promise<string | null> {
+    const n = this.c.nodes.find((x) => x.container.id === primary.id);
+    if (!n) return null;
+    const ms = (col: string) => `coalesce(round(extract(epoch FROM ${col}) * 1000, 1)::text, '-')`;
+    const rows = await psql(this.c, n, `SELECT application_name, sync_state, ${ms('write_lag')}, ${ms('flush_lag')}, ${ms('replay_lag')} FROM pg_stat_replication ORDER BY 1`, 3000);
+    if (rows.length === 0) return null;
+    // '-': no WAL to time lately (the lag columns are null on an idle standby).
+    return rows.map(([name, state, w, f, r]) => `${name} (${state}) write ${w} ms, flush ${f} ms, replay ${r} ms`).join('; ');
+  }
+
   /** No external failover manager to listen to: the servers' own log lines (log-rules.ts) and the runbook steps are the evidence. */
   async events(_onEvent: (event: StackEvent) => void): Promise<void> {}
 
