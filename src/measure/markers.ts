@@ -76,7 +76,8 @@ export const LAYER_MARKERS = [
  * node becoming primary or a replica again, a server ready or shutting down, semi-sync switching off or on,
  * a server loading its data from disk after a restart (and finding its tail cut), crash recovery, a snapshot saved;
  * Patroni taking or losing the leader lock (or keeping the primary through failsafe mode), etcd electing
- * or losing its raft leader, HAProxy taking a node in or out of its write backend (stacks/patroni/log-rules.ts).
+ * or losing its raft leader, HAProxy taking a node in or out of its write backend, Patroni naming a synchronous
+ * standby or dropping one (stacks/patroni/log-rules.ts).
  */
 export const LOG_MARKERS = [
   'replica-link-lost',
@@ -99,6 +100,8 @@ export const LOG_MARKERS = [
   'dcs-leader-lost',
   'proxy-server-up',
   'proxy-server-down',
+  'sync-standby-set',
+  'sync-standby-lost',
 ] as const;
 /** A bring-your-own stack put back as it was (compose). */
 export const STACK_MARKERS = ['restore', 'restore-error'] as const;

@@ -125,6 +125,10 @@ export function markerStyle(kind: MarkerKind): MarkerStyle | 'runbook' | null {
       return { color: '#cf222e', label: 'proxy out', meaning: "HAProxy took a node out of its write backend (the node's REST API stopped answering 200 on /primary)" };
     case 'dcs-leader-lost':
       return { color: '#bf8700', label: 'etcd leaderless', meaning: 'etcd: a node lost its raft leader (its own log)' };
+    case 'sync-standby-set':
+      return { color: '#1a7f37', label: 'sync standby', meaning: 'Patroni named a synchronous standby (synchronous_standby_names): waiting commits go on once it confirms' };
+    case 'sync-standby-lost':
+      return { color: '#cf222e', label: 'no sync standby', meaning: 'Patroni found its synchronous standby gone: commits wait until it names another (or, strict, until one returns)' };
     // Drawn from the fault records themselves, or only in the events log.
     case 'failsafe-leader':
     case 'dcs-leader-elected':

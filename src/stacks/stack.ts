@@ -109,10 +109,13 @@ export interface Stack {
    */
   lastWriteIds?(nodes: readonly RunningContainer[], timeoutMs: number): Promise<Map<string, number | null>>;
   /**
-   * Make a replica open its replication connection again (MySQL: STOP/START SLAVE IO_THREAD), so that it
-   * goes through a network rule put in since it connected; null when the node does not replicate.
+   * Make a replica open its replication connection again (MySQL: STOP/START SLAVE IO_THREAD; PostgreSQL:
+   * SIGTERM to its WAL receiver), so that it goes through a network rule put in since it connected; null
+   * when the node does not replicate.
    */
   reconnectReplication?(node: RunningContainer): Promise<string | null>;
+  /** The primary's own view of its standbys' lag (PostgreSQL: pg_stat_replication's write/flush/replay lag), in words; null when it has none. */
+  replicationLag?(primary: RunningContainer): Promise<string | null>;
   /** Close the runner's own client connections, and put back what a bring-your-own stack had (containers are removed by label, elsewhere). */
   stop(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
+import { probePayload } from '../../src/faults/network/probes.js';
 import { PROBE_JS, PROXY_JS } from '../../src/faults/network/scripts.js';
 
 // The two programs drill runs inside helper containers, run here with this Node against 127.0.0.1.
@@ -169,5 +170,17 @@ describe('prober', () => {
     await closed;
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { received: { f0: 25 } });
     await assert.rejects(readFile(stopFile), 'the listener leaves its stop file behind');
+  });
+});
+
+describe('round-trip payloads', () => {
+  it("PostgreSQL's is a protocol 3.0 startup message whose length field is its size, unchanged as UTF-8", () => {
+    const payload = probePayload(5432);
+    assert.ok(payload);
+    const bytes = Buffer.from(payload, 'utf8');
+    assert.deepEqual(bytes, Buffer.from(payload, 'latin1'), 'only ASCII and NULs: written as a string it stays the same bytes');
+    assert.equal(bytes.readUInt32BE(0), bytes.length);
+    assert.equal(bytes.readUInt32BE(4), 3 << 16);
+    assert.deepEqual(bytes.subarray(8).toString('latin1').split('\0'), ['user', 'x', '', '']);
   });
 });

@@ -1,6 +1,7 @@
 import type { FaultStepSpec } from '../../spec/schema.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { FaultContext, FaultPlugin } from '../plugin.js';
+import type { RunningContainer } from '../../engine/resources.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { removeChain } from './chains.js';
 import { installChain } from './stamped-install.js';
@@ -86,10 +87,12 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
       message: `latency verified (${mechanism}, in effect from ${(placed.injectReturnedAtMs / 1000).toFixed(3)} s): ${verified}`,
       marker: 'fault-verified',
     });
+    await noteReplicationLag(ctx, node, peers, 'with the link in place');
     const inPlace = placed;
     const remove = () => inPlace.remove();
     let released = false;
     const undo = async (): Promise<string> => {
+      await noteReplicationLag(ctx, node, peers, 'as the heal began, before the link was removed');
       await remove();
       const proof = link ? await verifyLinkLatencyGone(ctx, step, node.node, link) : await verifyLatencyGone(step, node.node, hostPort, probePort, payload);
       if (!released) {
@@ -113,6 +116,13 @@ export const injectLatency: FaultPlugin<'latency'>['inject'] = async (ctx, step:
     throw error;
   }
 };
+
+/** On a slow link to some peers: the primary's own view of its standbys' lag, on the timeline (never fails the fault). */
+async function noteReplicationLag(ctx: FaultContext, node: RunningContainer, peers: readonly RunningContainer[] | null, when: string): Promise<void> {
+  if (!peers || !ctx.stack.replicationLag) return;
+  const lag = await ctx.stack.replicationLag(node).catch((error: unknown) => `not read (${errorMessage(error)})`);
+  if (lag) ctx.note({ atMs: ctx.clock.nowMs(), source: 'runner', message: `replication lag by ${node.node}, ${when}: ${lag}` });
+}
 
 /**
  * After the heal: fresh round trips through the same port. One under `delay − jitter` proves new connections

@@ -114,10 +114,18 @@ function lastLine(text: string): string {
   return line;
 }
 
+/**
+ * PostgreSQL waits for the client to speak first: a protocol 3.0 startup message (length 16, version
+ * 3.0, user "x") makes it answer at once, with an authentication request or an error; the probe then
+ * closes the connection. Only ASCII and NULs, so it goes through as a string unchanged.
+ */
+const PG_STARTUP = '\u0000\u0000\u0000\u0010\u0000\u0003\u0000\u0000user\u0000x\u0000\u0000';
+
 /** A request that makes the service answer at once, by role or port; none for server-first protocols (MySQL). */
 export function probePayload(port: number, role = ''): string | null {
   if (role === 'redis' || role === 'sentinel' || port === 6379 || port === 26379) return 'PING\r\n';
   if (role === 'app' || port === 8080) return 'GET /health HTTP/1.0\r\n\r\n';
+  if (port === 5432) return PG_STARTUP;
   return null;
 }
 

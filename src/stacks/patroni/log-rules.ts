@@ -15,7 +15,15 @@ export const PATRONI_LOG_RULES: readonly LogRule[] = [
     meaning: 'lost the leader lock and demoted itself',
   },
   { pattern: /continue to run as (a leader|primary) (because failsafe|without lock|after failing)/, marker: 'failsafe-leader', meaning: 'kept running as primary without etcd' },
+  // synchronous_mode (patroni/ha.py process_sync_replication): the synchronous standby dropped, a new one named.
+  {
+    pattern: /Updating synchronous privilege temporarily from \[[^\]]+\] to \[\]|No standbys available!/,
+    marker: 'sync-standby-lost',
+    meaning: 'no synchronous standby left: commits wait',
+  },
+  { pattern: /Assigning synchronous standby status to \['[^*]/, marker: 'sync-standby-set', meaning: 'named the synchronous standby' },
   // PostgreSQL under Patroni.
+  { pattern: /is now a synchronous standby/, marker: 'semi-sync-on', meaning: 'PostgreSQL: a synchronous standby confirms commits' },
   { pattern: /could not receive data from WAL stream|could not connect to the primary server/, marker: 'replica-link-lost', meaning: 'replica lost its primary' },
   { pattern: /started streaming WAL from primary/, marker: 'replica-link-up', meaning: 'replica streaming from its primary' },
   { pattern: /selected new timeline ID/, marker: 'node-promoted', meaning: 'became primary (new timeline)' },

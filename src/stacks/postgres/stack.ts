@@ -1,7 +1,8 @@
-import { errorMessage } from '../../util/errors.js';
+import { InfraError, errorMessage } from '../../util/errors.js';
+import { exec } from '../../engine/docker-exec.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { DataAccess, NodeData, PlannedOperations, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
-import { lsnText, primaryOf, probe, probeAll, readIds, type PgCluster, type Probe } from './cluster.js';
+import { lsnText, primaryOf, probe, probeAll, psql, readIds, type PgCluster, type Probe } from './cluster.js';
 import { rejoin } from './rejoin.js';
 import { createRunbook } from './runbook.js';
 import { ADMIN_USER, PG_PORT } from './server-script.js';
@@ -86,6 +87,34 @@ export class PostgresStack implements Stack {
       await new Promise((r) => setTimeout(r, 50));
       last = await probe(this.c, p.node);
     }
+  }
+
+  /**
+   * A standby only listens on its replication connection: one cut on the primary's side (a latency link
+   * resets it there) goes unnoticed until its next status message (wal_receiver_status_interval, 10 s), and
+   * a synchronous primary's commits wait all that time. Stopping its WAL receiver (SIGTERM, inside the
+   * node) makes the startup process open a new connection at once, through the rules now in place.
+   */
+  async reconnectReplication(node: RunningContainer): Promise<string | null> {
+    const n = this.c.nodes.find((x) => x.container.id === node.id);
+    if (!n) return null;
+    const pid = Number((await psql(this.c, n, 'SELECT pid FROM pg_stat_wal_receiver'))[0]?.[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const res = await exec(this.c.ctx.docker, n.container.id, ['kill', '-TERM', String(pid)], { timeoutMs: 5000 });
+    // Gone in the meantime: the reset did reach it, and the standby is connecting again by itself.
+    if (res.code !== 0 && /No such process/.test(res.stderr)) return `${node.node}: its WAL receiver (pid ${pid}) had already ended; the standby connects again`;
+    if (res.code !== 0) throw new InfraError(`${node.node}: stopping its WAL receiver (pid ${pid}): ${res.stderr.trim()}`);
+    return `${node.node}: WAL receiver (pid ${pid}) stopped with SIGTERM; the standby connects again`;
+  }
+
+  async replicationLag(primary: RunningContainer): Promise<string | null> {
+    const n = this.c.nodes.find((x) => x.container.id === primary.id);
+    if (!n) return null;
+    const ms = (col: string) => `coalesce(round(extract(epoch FROM ${col}) * 1000, 1)::text, '-')`;
+    const rows = await psql(this.c, n, `SELECT application_name, sync_state, ${ms('write_lag')}, ${ms('flush_lag')}, ${ms('replay_lag')} FROM pg_stat_replication ORDER BY 1`, 3000);
+    if (rows.length === 0) return null;
+    // '-': no WAL to time lately (the lag columns are null on an idle standby).
+    return rows.map(([name, state, w, f, r]) => `${name} (${state}) write ${w} ms, flush ${f} ms, replay ${r} ms`).join('; ');
   }
 
   /** No external failover manager to listen to: the servers' own log lines (log-rules.ts) and the runbook steps are the evidence. */

@@ -51,6 +51,9 @@ export async function startPostgres(ctx: PgStackContext, spec: PostgresStackSpec
         cmd: SERVER_CMD,
         env: serverEnv(spec, { node, primary: i === 0, primaryHost: names[0]!, secrets }),
         networkName: network,
+        // Published on 127.0.0.1 for network faults only (latency's probe and its leak check): drill reads
+        // the nodes with psql inside them.
+        publish: [PG_PORT],
       });
       return { container };
     }),
