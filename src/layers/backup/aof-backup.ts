@@ -5,7 +5,7 @@ import { RESTORE_READY_FILE, WRITES_KEY } from '../../stacks/redis/client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import type { AofCut, DisasterRestoreRecord } from '../result.js';
 import { findMistake, scanAof } from './aof-scan.js';
-import { copy, type RestoreDeps } from './restore-from-backup.js';
+import { copy, restoreTimer, type RestoreDeps } from './restore-from-backup.js';
 
 // Redis AOF backups and their restore (docs/backup-restore.md). Redis 7 keeps its append-only file as a
 // folder (appendonlydir: a base file, the incr files appended since, and a manifest naming them). A backup
@@ -67,16 +67,7 @@ export async function restoreAof(
     aofCut: null,
   };
   const skipped = record.skipped!;
-  const phase = async <T>(name: DisasterRestoreRecord['phases'][number]['name'], run: () => Promise<T>, words: (t: T) => string): Promise<T> => {
-    const from = clock.nowMs();
-    const out = await run();
-    const to = clock.nowMs();
-    const detail = words(out);
-    record.phases.push({ name, startedAtMs: from, endedAtMs: to, detail });
-    deps.mark(name, to, `restore: ${name} ${Math.round(to - from)} ms: ${detail}`);
-    return out;
-  };
-  const left = () => Math.max(1000, startedAtMs + req.timeoutMs - clock.nowMs());
+  const { phase, left } = restoreTimer(deps, record.phases, startedAtMs, req.timeoutMs);
   try {
     const node = await phase(
       'restore-provision',

@@ -1,9 +1,9 @@
 import { execChecked, sh } from '../../engine/docker-exec.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import type { BackupRecord, DisasterRestoreRecord, RestorePhase } from '../result.js';
+import type { BackupRecord, DisasterRestoreRecord } from '../result.js';
 import { ARCHIVE_DIR } from './binlog-archive.js';
 import { chainOf, MOVE_BACK_SCRIPT, PREPARE_SCRIPT } from './physical.js';
-import { INBOX, copy, gtidBefore, replayArchive, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
+import { INBOX, copy, gtidBefore, replayArchive, restoreTimer, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
 
 // A restore from physical backups onto a fresh node (docs/backup-restore.md):
 //   provision  a new container whose server is held back (its datadir is about to be replaced);
@@ -47,16 +47,7 @@ export async function restorePhysical(deps: RestoreDeps, req: RestoreRequest): P
     stopAtMs: stop?.kind === 'time' ? clock.fromEpochMs(Math.floor(stop.epochMs / 1000) * 1000) : null,
   };
   const skipped = record.skipped!;
-  const phase = async <T>(name: RestorePhase, run: () => Promise<T>, words: (t: T) => string): Promise<T> => {
-    const from = clock.nowMs();
-    const out = await run();
-    const to = clock.nowMs();
-    const detail = words(out);
-    phases.push({ name, startedAtMs: from, endedAtMs: to, detail });
-    deps.mark(name, to, `restore: ${name} ${Math.round(to - from)} ms: ${detail}`);
-    return out;
-  };
-  const left = () => Math.max(1000, startedAtMs + req.timeoutMs - clock.nowMs());
+  const { phase, left } = restoreTimer(deps, phases, startedAtMs, req.timeoutMs);
   const inbox = (b: BackupRecord) => `${INBOX}/${b.file!.split('/').at(-1)!}`;
   try {
     const node = await phase(

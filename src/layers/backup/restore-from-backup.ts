@@ -49,6 +49,25 @@ export function gtidBefore(gtid: string): string {
   return `${m[1]}-${m[2]}-${Number(m[3]) - 1}`;
 }
 
+/**
+ * A restore's clock: `phase` times one phase, records it and puts it on the timeline; `left` is what remains
+ * of the step's timeout (at least 1 s, for the command that reports the failure).
+ */
+export function restoreTimer(deps: Pick<RestoreDeps, 'clock' | 'mark'>, phases: DisasterRestoreRecord['phases'], startedAtMs: number, timeoutMs: number) {
+  const { clock } = deps;
+  const phase = async <T>(name: RestorePhase, run: () => Promise<T>, words: (t: T) => string): Promise<T> => {
+    const from = clock.nowMs();
+    const out = await run();
+    const to = clock.nowMs();
+    const detail = words(out);
+    phases.push({ name, startedAtMs: from, endedAtMs: to, detail });
+    deps.mark(name, to, `restore: ${name} ${Math.round(to - from)} ms: ${detail}`);
+    return out;
+  };
+  const left = (): number => Math.max(1000, startedAtMs + timeoutMs - clock.nowMs());
+  return { phase, left };
+}
+
 export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest): Promise<DisasterRestoreRecord> {
   const { docker, clock, store, host } = deps;
   const startedAtMs = clock.nowMs();
@@ -78,16 +97,7 @@ export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest):
     stopAtMs: stop?.kind === 'time' ? clock.fromEpochMs(Math.floor(stop.epochMs / 1000) * 1000) : null,
   };
   const skipped = record.skipped!;
-  const phase = async <T>(name: RestorePhase, run: () => Promise<T>, words: (t: T) => string): Promise<T> => {
-    const from = clock.nowMs();
-    const out = await run();
-    const to = clock.nowMs();
-    const detail = words(out);
-    phases.push({ name, startedAtMs: from, endedAtMs: to, detail });
-    deps.mark(name, to, `restore: ${name} ${Math.round(to - from)} ms: ${detail}`);
-    return out;
-  };
-  const left = () => Math.max(1000, startedAtMs + req.timeoutMs - clock.nowMs());
+  const { phase, left } = restoreTimer(deps, phases, startedAtMs, req.timeoutMs);
   try {
     const node = await phase(
       'restore-provision',
