@@ -1,3 +1,4 @@
+import type { PatroniRewind } from './patroni-rewind.js';
 import type { TimelineEvent } from './types.js';
 
 // A Patroni failover explained by its own settings (docs/patroni.md): what ttl, loop_wait and
@@ -37,6 +38,8 @@ export interface PatroniFailover {
   proxyUpMs: number | null;
   /** Writes acknowledged after the fault and missing after recovery (a cut-off leader still writing): how many, and the last one's ack after the fault. */
   ackedAfterFault: { lost: number; lastAckMs: number | null };
+  /** Former leaders Patroni rewound with pg_rewind, with the WAL only they had (their divergence). */
+  rewinds: PatroniRewind[];
   /** The whole story in one paragraph, for the report. */
   text: string;
 }
@@ -58,7 +61,7 @@ export interface ClientView {
   lastLostAckAtMs: number | null;
 }
 
-export function explainPatroniFailover(t: PatroniTimings, shape: PatroniFaultShape, faultAtMs: number, events: readonly TimelineEvent[], client: ClientView): PatroniFailover {
+export function explainPatroniFailover(t: PatroniTimings, shape: PatroniFaultShape, faultAtMs: number, events: readonly TimelineEvent[], client: ClientView): Omit<PatroniFailover, 'rewinds'> {
   const rtoMs = client.rtoMs;
   const after = events.filter((e) => e.atMs >= faultAtMs);
   const lock = after.find((e) => e.marker === 'leader-lock-acquired') ?? null;

@@ -112,7 +112,7 @@ export function buildResult(run: RunState): ResultJson {
   const events = linkEventsToLogs([...journal.events, ...fromLogs, ...eventsFromMeasured(measured), ...eventsFromEventRows(perEvent, measured)], journal.logs)
     .sort((a, b) => a.atMs - b.atMs)
     .map((e) => ({ ...e, atMs: Math.round(e.atMs * 10) / 10 }));
-  const failover = patroniFailover(spec, measured, events, input.faults);
+  const failover = patroniFailover(spec, measured, events, input.faults, journal.logs);
   // Secrets given to the stack (and echoed anywhere: drill file source, error messages) are masked.
   return redactDeep<ResultJson>({
     schemaVersion: 1,

@@ -1,5 +1,6 @@
 import { explainPatroniFailover, type PatroniFailover, type PatroniFaultShape } from '../measure/patroni-failover.js';
-import type { FaultRecord, Measured, TimelineEvent } from '../measure/types.js';
+import { rewindsFromLogs } from '../measure/patroni-rewind.js';
+import type { FaultRecord, Measured, NodeLog, TimelineEvent } from '../measure/types.js';
 import type { DrillSpec } from '../spec/schema.js';
 
 // The patroni stack's failover explained by ttl/loop_wait/retry_timeout (measure/patroni-failover.ts),
@@ -36,7 +37,7 @@ function referenceMs(spec: DrillSpec, shape: PatroniFaultShape, measured: Measur
   return majority ? (majority.effectByMs ?? majority.injectedAtMs) : measured.faultAtMs;
 }
 
-export function patroniFailover(spec: DrillSpec, measured: Measured, events: readonly TimelineEvent[], faults: readonly FaultRecord[]): PatroniFailover | null {
+export function patroniFailover(spec: DrillSpec, measured: Measured, events: readonly TimelineEvent[], faults: readonly FaultRecord[], logs: readonly NodeLog[]): PatroniFailover | null {
   const shape = faultShape(spec);
   const faultAtMs = referenceMs(spec, shape, measured, faults);
   const stack = spec.stack;
@@ -44,9 +45,16 @@ export function patroniFailover(spec: DrillSpec, measured: Measured, events: rea
   const p = stack.patroni;
   const timings = { ttlMs: p.ttlMs, loopWaitMs: p.loopWaitMs, retryTimeoutMs: p.retryTimeoutMs, failsafeMode: p.failsafeMode, proxyInterMs: stack.haproxy.interMs, proxyRise: stack.haproxy.rise };
   const lost = measured.lost;
-  return explainPatroniFailover(timings, shape, faultAtMs, events, {
+  const explained = explainPatroniFailover(timings, shape, faultAtMs, events, {
     rtoMs: measured.rtoMs,
     lostAckedAfterFault: lost.ackedAfterFault,
     lastLostAckAtMs: lost.ackSpanMs?.lastMs ?? null,
   });
+  // Divergence: what a former leader alone had, which Patroni's pg_rewind discarded (from its log).
+  const rewinds = rewindsFromLogs(logs);
+  const said = rewinds.map(
+    (r) =>
+      `Patroni rewound ${r.node} from ${r.source ?? '?'}: ${r.extraWalBytes.toLocaleString('en-US')} bytes of WAL past the fork (${r.forkLsn}..${r.localLsn} on timeline ${r.timeline}) that only it had were discarded.`,
+  );
+  return { ...explained, rewinds, text: [explained.text, ...said].join(' ') };
 }

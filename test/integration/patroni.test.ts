@@ -164,6 +164,23 @@ describe('patroni-partition-leader: the cut-off leader demotes itself; what it a
     assert.ok(m.lost.ackSpanMs!.lastMs <= patroniPgMs(result, shutdown) + 1000, `last lost ack ${m.lost.ackSpanMs!.lastMs} ms, shutdown ${shutdown}`);
     assertReadBack(result, psqlIds(result.stack.primaryAfter!));
   });
+
+  it("Patroni's rewind of the old leader: the WAL only it had, past the fork the new leader's history file names", () => {
+    const { result } = run;
+    const oldLeader = nodeOf(result, result.stack.primaryBefore!);
+    const f = result.stack.failover!;
+    const rw = f.rewinds.find((r) => r.node === oldLeader);
+    assert.ok(rw, `no rewind of ${oldLeader}: ${JSON.stringify(f.rewinds)}`);
+    // The fork point, read from the new leader itself: its timeline history file's line for the old timeline.
+    const historyFile = `pg_wal/${String(rw.timeline + 1).padStart(8, '0')}.history`;
+    const history = execFileSync('docker', ['exec', result.stack.primaryAfter!, 'psql', '-h', '/tmp', '-U', 'postgres', '-At', '-c', `SELECT pg_read_file('${historyFile}')`], { encoding: 'utf8' });
+    const fork = new RegExp(`^${rw.timeline}\\s+([0-9A-F]+/[0-9A-F]+)`, 'm').exec(history)?.[1];
+    assert.equal(rw.forkLsn, fork, history);
+    // pg_rewind's own word agrees, and the old leader had WAL past the fork: the writes it acked after the cut.
+    assert.equal(rw.divergedAtLsn, rw.forkLsn);
+    assert.ok(rw.extraWalBytes > 0 && result.measured!.lost.ackedAfterFault > 0, JSON.stringify(rw));
+    assert.match(f.text, new RegExp(`Patroni rewound ${oldLeader}`));
+  });
 });
 
 /** PostgreSQL's own timestamp of a line ("2026-12-03 13:19:07.040 UTC [71] LOG: ..."), on the run clock. */

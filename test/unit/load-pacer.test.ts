@@ -33,7 +33,6 @@ test('Pacer: evenly spaced slots at the declared rate, to idle connections', asy
   // Slots from the time that really passed (a busy machine wakes the sleep late).
   const slots = (performance.now() - startedMs) / 2;
   const n = sends.length;
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- n is counted in callbacks the compiler does not follow
   assert.ok(n >= slots * 0.9 && n <= slots + 2, `~${Math.round(slots)} slots at 500/s, got ${n}`);
   for (let i = 1; i < n; i++) assert.ok(Math.abs((sends[i]?.slotMs ?? 0) - (sends[i - 1]?.slotMs ?? 0) - 2) < 1e-6, 'slots are exactly 1/rate apart');
   for (const s of sends) assert.ok(s.atMs - s.slotMs < 100, `sent within 100 ms of its slot (lag ${s.atMs - s.slotMs})`);
