@@ -3,7 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import type { BackupRecord, DisasterRestoreRecord } from '../result.js';
 import { ARCHIVE_DIR } from './binlog-archive.js';
 import { chainOf, MOVE_BACK_SCRIPT, PREPARE_SCRIPT } from './physical.js';
-import { INBOX, copy, gtidBefore, replayArchive, restoreTimer, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
+import { INBOX, copy, newRestoreRecord, replayArchive, restoreTimer, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
 
 // A restore from physical backups onto a fresh node (docs/backup-restore.md):
 //   provision  a new container whose server is held back (its datadir is about to be replaced);
@@ -26,26 +26,7 @@ export async function restorePhysical(deps: RestoreDeps, req: RestoreRequest): P
   let backup: BackupRecord | undefined = deps.candidates[0];
   if (!backup) throw new InfraError('restore: no backup to restore');
   const stop = req.stop;
-  const record: DisasterRestoreRecord = {
-    startedAtMs,
-    endedAtMs: startedAtMs,
-    node: null,
-    backupSeq: backup.seq,
-    backupStartedAtMs: backup.startedAtMs,
-    target: stop === null ? 'latest' : stop.kind === 'before' ? `before ${stop.name} (GTID ${stop.gtid})` : `time ${new Date(stop.epochMs).toISOString()} (${Math.round(stop.atMs)} ms)`,
-    stopGtid: stop?.kind === 'before' ? gtidBefore(stop.gtid) : null,
-    backupGtid: null,
-    lastReplayedGtid: null,
-    replayedTransactions: 0,
-    copiedBytes: 0,
-    phases,
-    firstGoodWriteAtMs: null,
-    restoreTimeMs: null,
-    writes: null,
-    skipped: [],
-    chainGap: null,
-    stopAtMs: stop?.kind === 'time' ? clock.fromEpochMs(Math.floor(stop.epochMs / 1000) * 1000) : null,
-  };
+  const record = newRestoreRecord(clock, stop, backup, startedAtMs, phases);
   const skipped = record.skipped!;
   const { phase, left } = restoreTimer(deps, phases, startedAtMs, req.timeoutMs);
   const inbox = (b: BackupRecord) => `${INBOX}/${b.file!.split('/').at(-1)!}`;

@@ -68,14 +68,9 @@ export function restoreTimer(deps: Pick<RestoreDeps, 'clock' | 'mark'>, phases: 
   return { phase, left };
 }
 
-export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest): Promise<DisasterRestoreRecord> {
-  const { docker, clock, store, host } = deps;
-  const startedAtMs = clock.nowMs();
-  const phases: DisasterRestoreRecord['phases'] = [];
-  let backup = deps.candidates[0];
-  if (!backup) throw new InfraError('restore: no backup to restore');
-  const stop = req.stop;
-  const record: DisasterRestoreRecord = {
+/** A MariaDB restore's record before its first phase: the newest candidate as the backup, the target in words. */
+export function newRestoreRecord(clock: RunClock, stop: RestoreRequest['stop'], backup: BackupRecord, startedAtMs: number, phases: DisasterRestoreRecord['phases']): DisasterRestoreRecord {
+  return {
     startedAtMs,
     endedAtMs: startedAtMs,
     node: null,
@@ -96,6 +91,16 @@ export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest):
     // Binlog timestamps are whole seconds: the replay stops at the start of the second the time falls in.
     stopAtMs: stop?.kind === 'time' ? clock.fromEpochMs(Math.floor(stop.epochMs / 1000) * 1000) : null,
   };
+}
+
+export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest): Promise<DisasterRestoreRecord> {
+  const { docker, clock, store, host } = deps;
+  const startedAtMs = clock.nowMs();
+  const phases: DisasterRestoreRecord['phases'] = [];
+  let backup = deps.candidates[0];
+  if (!backup) throw new InfraError('restore: no backup to restore');
+  const stop = req.stop;
+  const record = newRestoreRecord(clock, stop, backup, startedAtMs, phases);
   const skipped = record.skipped!;
   const { phase, left } = restoreTimer(deps, phases, startedAtMs, req.timeoutMs);
   try {
