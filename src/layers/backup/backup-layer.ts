@@ -17,7 +17,7 @@ import { disasterFaults, type BackupDamageDone, type BackupDamageRequest } from 
 import { assertNever } from '../../util/assert-never.js';
 import { sleep } from '../../util/wait.js';
 import { formatDurationMs } from '../../spec/duration.js';
-import { restoreFromBackup } from './restore-from-backup.js';
+import { restoreFromBackup, type RestoreDeps } from './restore-from-backup.js';
 import { assessBackups, backupToRestore, retainedBackups } from './assess.js';
 import { backupMethod } from './descriptor.js';
 import { STORE_DIR, backupScript, readIdsScript, restoreScript, stopScratchScript } from './methods.js';
@@ -177,30 +177,39 @@ class BackupLayer implements Layer {
         : toMs !== undefined
           ? { kind: 'time' as const, atMs: toMs, epochMs: this.ctx.clock.toEpochMs(toMs) }
           : null;
-      const record = await (this.method === 'physical' ? restorePhysical : restoreFromBackup)(
-        {
-          docker: this.ctx.docker,
-          clock: this.ctx.clock,
-          store: this.store,
-          host,
-          candidates,
-          backups: this.backups,
-          archiveNode: this.archive?.node ?? null,
-          mark: (marker, atMs, message) => {
-            this.onEvent({ atMs, source: 'backup', message, marker });
-          },
-        },
-        { stop, timeoutMs: req.timeoutMs, signal: req.signal },
-      ).catch((error: unknown) => {
-        const failed = (error as { record?: DisasterRestoreRecord }).record;
-        if (failed) this.restores.push(failed);
-        throw error;
-      });
-      this.restores.push(record);
-      return record;
+      return await this.keepRestore(
+        (this.method === 'physical' ? restorePhysical : restoreFromBackup)(this.restoreDeps(host, candidates, this.archive?.node ?? null), { stop, timeoutMs: req.timeoutMs, signal: req.signal }),
+      );
     } finally {
       this.restoring = false;
     }
+  }
+
+  /** What a restore onto a fresh node needs of this layer; its phases go on the timeline as backup events. */
+  private restoreDeps(host: NonNullable<Stack['restoreHost']>, candidates: BackupRecord[], archiveNode: string | null): RestoreDeps {
+    return {
+      docker: this.ctx.docker,
+      clock: this.ctx.clock,
+      store: this.store,
+      host,
+      candidates,
+      backups: this.backups,
+      archiveNode,
+      mark: (marker, atMs, message) => {
+        this.onEvent({ atMs, source: 'backup', message, marker });
+      },
+    };
+  }
+
+  /** Keep a restore's record, a failed one too (it carries how far it got). */
+  private async keepRestore(restore: Promise<DisasterRestoreRecord>): Promise<DisasterRestoreRecord> {
+    const record = await restore.catch((error: unknown) => {
+      const failed = (error as { record?: DisasterRestoreRecord }).record;
+      if (failed) this.restores.push(failed);
+      throw error;
+    });
+    this.restores.push(record);
+    return record;
   }
 
   /** A `restore-check` step: the newest usable backup into a scratch node, read back, the node removed (restore-check.ts). */
@@ -249,27 +258,14 @@ class BackupLayer implements Layer {
     try {
       await this.running;
       const mistake = req.before ? { name: req.before.name ?? 'operator-mistake', statement: req.before.statement ?? '' } : null;
-      const record = await restoreAof(
-        {
-          docker: this.ctx.docker,
-          clock: this.ctx.clock,
-          store: this.store,
-          host,
-          candidates,
-          backups: this.backups,
-          archiveNode: null,
-          mark: (marker, atMs, message) => {
-            this.onEvent({ atMs, source: 'backup', message, marker });
-          },
-        },
-        { mistake, password: this.stack.data.kind === 'redis' ? this.stack.data.password : undefined, timeoutMs: req.timeoutMs, signal: req.signal },
-      ).catch((error: unknown) => {
-        const failed = (error as { record?: DisasterRestoreRecord }).record;
-        if (failed) this.restores.push(failed);
-        throw error;
-      });
-      this.restores.push(record);
-      return record;
+      return await this.keepRestore(
+        restoreAof(this.restoreDeps(host, candidates, null), {
+          mistake,
+          password: this.stack.data.kind === 'redis' ? this.stack.data.password : undefined,
+          timeoutMs: req.timeoutMs,
+          signal: req.signal,
+        }),
+      );
     } finally {
       this.restoring = false;
     }

@@ -3,7 +3,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import type { BackupRecord, DisasterRestoreRecord } from '../result.js';
 import { ARCHIVE_DIR } from './binlog-archive.js';
 import { chainOf, MOVE_BACK_SCRIPT, PREPARE_SCRIPT } from './physical.js';
-import { INBOX, copy, newRestoreRecord, replayArchive, restoreTimer, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
+import { INBOX, copy, newRestoreRecord, replayArchive, replayWords, restoreTimer, type RestoreDeps, type RestoreRequest } from './restore-from-backup.js';
 
 // A restore from physical backups onto a fresh node (docs/backup-restore.md):
 //   provision  a new container whose server is held back (its datadir is about to be replaced);
@@ -119,10 +119,7 @@ export async function restorePhysical(deps: RestoreDeps, req: RestoreRequest): P
       const replay = await phase(
         'restore-replay',
         () => replayArchive(docker, clock, node, deps.archiveNode!, from, record, left()),
-        (r) =>
-          `${r.count} transactions replayed from the archive after ${from}${record.stopGtid ? `, stopping at ${record.stopGtid}` : ''}${stop?.kind === 'time' ? `, stopping before ${new Date(Math.floor(stop.epochMs / 1000) * 1000).toISOString()}` : ''}${r.last ? ` (last ${r.last})` : ''}` +
-          (record.chainGap ? `; the archive's chain is broken after ${record.chainGap.lastFile} (missing ${record.chainGap.missing.join(', ')}): stopped there` : '') +
-          (r.warning ? `; ${r.warning}` : ''),
+        (r) => replayWords(r, from, record, stop),
       );
       record.replayedTransactions = replay.count;
       record.lastReplayedGtid = replay.last;

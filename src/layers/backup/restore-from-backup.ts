@@ -93,6 +93,17 @@ export function newRestoreRecord(clock: RunClock, stop: RestoreRequest['stop'], 
   };
 }
 
+/** What a replay of the archive did, in words (the restore-replay phase's detail). */
+export function replayWords(r: Awaited<ReturnType<typeof replayArchive>>, from: string, record: DisasterRestoreRecord, stop: RestoreRequest['stop']): string {
+  return (
+    `${r.count} transactions replayed from the archive after ${from}${record.stopGtid ? `, stopping at ${record.stopGtid}` : ''}${stop?.kind === 'time' ? `, stopping before ${new Date(Math.floor(stop.epochMs / 1000) * 1000).toISOString()}` : ''}${r.last ? ` (last ${r.last})` : ''}` +
+    (record.chainGap
+      ? `; the archive's chain is broken after ${record.chainGap.lastFile} (missing ${record.chainGap.missing.join(', ')}): stopped there, ${record.chainGap.nextFile} and later not replayed`
+      : '') +
+    (r.warning ? `; ${r.warning}` : '')
+  );
+}
+
 export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest): Promise<DisasterRestoreRecord> {
   const { docker, clock, store, host } = deps;
   const startedAtMs = clock.nowMs();
@@ -163,12 +174,7 @@ export async function restoreFromBackup(deps: RestoreDeps, req: RestoreRequest):
       const replay = await phase(
         'restore-replay',
         () => replayArchive(docker, clock, node, deps.archiveNode!, gtid, record, left()),
-        (r) =>
-          `${r.count} transactions replayed from the archive after ${gtid}${record.stopGtid ? `, stopping at ${record.stopGtid}` : ''}${stop?.kind === 'time' ? `, stopping before ${new Date(Math.floor(stop.epochMs / 1000) * 1000).toISOString()}` : ''}${r.last ? ` (last ${r.last})` : ''}` +
-          (record.chainGap
-            ? `; the archive's chain is broken after ${record.chainGap.lastFile} (missing ${record.chainGap.missing.join(', ')}): stopped there, ${record.chainGap.nextFile} and later not replayed`
-            : '') +
-          (r.warning ? `; ${r.warning}` : ''),
+        (r) => replayWords(r, gtid, record, stop),
       );
       record.replayedTransactions = replay.count;
       record.lastReplayedGtid = replay.last;
