@@ -145,7 +145,15 @@ describe('patroni-kill-sync-standby: Patroni names the other replica; writes sta
     const loopWaitMs = 1000;
     // Patroni sees the standby gone on its next HA loop (≤ loop_wait), then reloads PostgreSQL (100 ms) and the other replica confirms.
     assert.ok(stall.toMs - stall.fromMs < loopWaitMs + 4000, `stall ${stall.toMs - stall.fromMs} ms`);
-    assert.ok(result.measured!.rtoMs! >= stall.toMs - result.measured!.faultAtMs! - result.measured!.precisionMs - CLOCK_SLACK_MS, `RTO ${result.measured!.rtoMs} ms`);
+    const m = result.measured!;
+    if (m.failedWrites + m.unknownWrites > 0) {
+      assert.ok(m.rtoMs! >= stall.toMs - m.faultAtMs! - m.precisionMs - CLOCK_SLACK_MS, `RTO ${m.rtoMs} ms`);
+    } else {
+      // A stall shorter than the app's 1 s timeout only slows writes: none fails, so the RTO is 0
+      // (docs/design.md), and the slowest write waited out the stall.
+      assert.equal(m.rtoMs, 0);
+      assert.ok(stall.toMs - stall.fromMs < 1000 + CLOCK_SLACK_MS, `no write failed, yet commits stalled ${stall.toMs - stall.fromMs} ms`);
+    }
     t.diagnostic(`commits stalled ${(stall.toMs - stall.fromMs).toFixed(0)} ms (${stall.held} writes sent inside); RTO ${result.measured!.rtoMs} ms`);
   });
 
