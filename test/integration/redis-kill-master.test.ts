@@ -47,7 +47,7 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(Math.abs(fault.injectedAtMs - 5000) < 200, `fault injected at ${fault.injectedAtMs} ms, declared at 5000 ms`);
   });
 
-  it('measures an RTO consistent with Sentinel’s own failover timeline', () => {
+  it('measures an RTO consistent with Sentinel’s own failover timeline', (t) => {
     const m = result.measured!;
     const fault = result.faults[0]!;
     const switchMaster = result.events.find((e) => e.source === 'sentinel' && e.marker === 'switch-master' && e.atMs > fault.injectedAtMs);
@@ -64,20 +64,25 @@ describe('drill run drills/redis-sentinel-kill-master.yaml', () => {
     assert.ok(m.rtoMs >= 1000, `RTO ${m.rtoMs} ms is shorter than Sentinel's down-after`);
     assert.ok(m.downtimeMs !== null && m.downtimeMs <= m.rtoMs + m.precisionMs);
     // Precision is stated, and made of its parts: write gap + timer resolution + the fault instant's bound.
-    // The engine's own `kill` event (logged once the signal is sent) closes it, well inside the kill call;
-    // it opens at most the measured lag before the event, never before the call started.
-    assert.ok(fault.effectByMs !== undefined, 'the engine logged the kill');
-    assert.match(fault.effectEvidence ?? '', /^engine event kill \(signal (9|SIGKILL)\), acted at most \d+ ms before it$/);
-    const lagMs = Number(/at most (\d+) ms/.exec(fault.effectEvidence ?? '')![1]);
-    const fromMs = fault.effectFromMs ?? fault.injectedAtMs;
-    assert.equal(fromMs, Math.max(fault.injectedAtMs, fault.effectByMs - lagMs));
-    assert.equal(m.faultAtMs, fromMs);
-    const boundMs = fault.effectByMs - fromMs;
-    const callMs = fault.injectReturnedAtMs - fault.injectedAtMs;
-    assert.ok(boundMs >= 0 && boundMs <= lagMs && fault.effectByMs - fault.injectedAtMs < callMs, `engine event ${fault.effectByMs - fault.injectedAtMs} ms into a ${callMs} ms kill call`);
+    // On a local engine, as root, drill sends the SIGKILL itself between two clock readings (the engine's
+    // own call is the fallback, bounded by its `kill` event: test/unit/faults-instant.test.ts): the bound is
+    // that span, and the engine saw the container exit after it, never before.
+    assert.match(fault.effectEvidence ?? '', /^SIGKILL sent by drill to the container's main process \(host pid \d+\) between two clock readings$/);
+    assert.equal(fault.effectFromMs, fault.injectedAtMs);
+    assert.equal(fault.effectByMs, fault.injectReturnedAtMs);
+    assert.equal(m.faultAtMs, fault.injectedAtMs);
+    const boundMs = fault.effectByMs - fault.effectFromMs;
+    const exit = result.events.find((e) => e.marker === 'container-exit' && e.message.startsWith(fault.container));
+    assert.ok(exit, 'no engine exit time of the killed container on the timeline');
+    // FinishedAt is the engine's (same host clock, read to the ms here: 1 ms + the clock mapping's slack).
+    assert.ok(exit.atMs >= fault.effectFromMs - 1.5, `the engine saw ${fault.container} exit at ${exit.atMs} ms, before drill signalled it at ${fault.effectFromMs} ms`);
+    assert.ok(exit.atMs - fault.effectByMs < 1000, `${fault.container} exited ${exit.atMs - fault.effectByMs} ms after its SIGKILL`);
     assert.ok(Math.abs(m.precision!.injectMs - boundMs) < 0.1, `precision's fault part ${m.precision!.injectMs} ms vs the bound ${boundMs} ms`);
     const { gapMs, timerResolutionMs } = m.precision!;
     assert.ok(Math.abs(m.precisionMs - (gapMs + timerResolutionMs + boundMs)) <= 0.2, `precision ${m.precisionMs} ms ≠ gap ${gapMs} + timer ${timerResolutionMs} + fault bound ${boundMs} ms`);
+    t.diagnostic(
+      `fault instant bound ${boundMs.toFixed(3)} ms; exit seen ${(exit.atMs - fault.effectByMs).toFixed(1)} ms after it; precision ± ${m.precisionMs} ms (gap ${gapMs} ms from ${m.precision!.gapFrom})`,
+    );
   });
 
   it('judges the availability its recovery implies: MTBF / (MTBF + RTO) against the declared floor', () => {

@@ -97,7 +97,18 @@ export async function takeDown(
   call: (container: Dockerode.Container) => Promise<unknown>,
   restartAfterMs: number | undefined,
 ): Promise<InjectedFault> {
-  const c = await targetOf(ctx, step);
+  return takeDownTarget(ctx, step, await targetOf(ctx, step), verb, call, restartAfterMs);
+}
+
+/** takeDown of a target already resolved. */
+export async function takeDownTarget(
+  ctx: FaultContext,
+  step: { fault: FaultKind; target: TargetSpec },
+  c: RunningContainer,
+  verb: string,
+  call: (container: Dockerode.Container) => Promise<unknown>,
+  restartAfterMs: number | undefined,
+): Promise<InjectedFault> {
   const container = ctx.docker.getContainer(c.id);
   // kill, stop and restart all begin with a signal: the engine logs `kill` as it sends it.
   const fault = await containerFault(ctx, step, c, () => engineCall(`${verb} ${c.name}`, () => call(container)), restartAfterMs !== undefined ? startAgain(ctx, c) : null, restartAfterMs, ['kill']);
