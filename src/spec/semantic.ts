@@ -287,6 +287,13 @@ function restoreProblems(spec: DrillSpec, redis: boolean, at: (path: Segment[], 
     at(['objectives', 'backupAge'], 'expected a backup layer (layers: [{ kind: backup, every: 3s }]): backupAge is the age of its newest backup at the disaster');
   if (spec.objectives.restoreTimeMs !== undefined && !spec.steps.some((s) => s.kind === 'action' && s.action === 'restore'))
     at(['objectives', 'restoreTime'], 'expected a runbook step `action: restore`: restoreTime times a restore from backup to its first good write');
+  if (backup?.method === 'physical' && spec.stack.kind === 'mysql-replication' && spec.stack.image !== undefined) {
+    const index = spec.layers.indexOf(backup);
+    at(
+      ['layers', index, 'method'],
+      `method: physical needs drill's own MariaDB image (mariadb-backup runs in the primary's container and on the restored node, matched to the server), got stack.image ${quote(spec.stack.image)}: remove stack.image or use method: dump`,
+    );
+  }
   const mistakes = new Map<string, number>();
   spec.steps.forEach((step, index) => {
     if (step.kind === 'fault' && step.fault === 'operator-mistake') {

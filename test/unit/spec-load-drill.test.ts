@@ -941,6 +941,25 @@ describe('loadDrillFile: restores and operator mistakes', () => {
     assert.match(dumps[0]!.message, /expected method: physical on the backup layer for backup: newest-full/);
   });
 
+  it("physical backups need drill's own MariaDB image: a stack.image is refused where the layer declares the method", async () => {
+    const official = await errorsOf(
+      mysql((l) => {
+        l.splice(4, 0, '  image: "mariadb:11"');
+        l.push('layers:', '  - { kind: backup, every: 3s, method: physical }');
+      }),
+    );
+    assert.deepEqual(
+      official.map((e) => e.path),
+      ['layers[0].method'],
+    );
+    assert.match(official[0]!.message, /method: physical needs drill's own MariaDB image .*got stack\.image "mariadb:11": remove stack\.image or use method: dump/);
+    const own = parseDrillText(
+      mysql((l) => l.push('layers:', '  - { kind: backup, every: 3s, method: physical }')),
+      'own.yaml',
+    );
+    assert.equal(own.layers[0]?.kind === 'backup' && own.layers[0].method, 'physical');
+  });
+
   it('bad-backup faults need a backup layer (and the chain an archive); a restore to a time, restoreTime and backupAge objectives', async () => {
     const noLayer = await errorsOf(mysql((l) => l.push('  - { at: 6s, fault: corrupt-backup }', 'objectives:', '  backupAge: 5s')));
     assert.deepEqual(

@@ -4,7 +4,8 @@ import { createNetwork, startContainer, type RunningContainer } from '../../engi
 import type { TimelineEvent } from '../../measure/types.js';
 import type { StackContext } from '../../stacks/plugin.js';
 import type { Stack } from '../../stacks/stack.js';
-import { InfraError, errorMessage } from '../../util/errors.js';
+import { isDrillImage } from '../../stacks/mysql/server.js';
+import { InfraError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerRestoreRequest, LayerRunView, LayerSpecOf } from '../plugin.js';
 import type { BackupMethod, BackupRecord, DisasterRestoreRecord, RestoreCheckRecord, RestoreRecord } from '../result.js';
 import { chainOf, nextPhysical, storeAddress, takePhysicalBackup, withBases } from './physical.js';
@@ -34,6 +35,11 @@ const BACKUP_TIMEOUT_MS = 120_000;
 export async function startBackupLayer(ctx: LayerContext, spec: LayerSpecOf<'backup'>, stack: Stack): Promise<Layer> {
   const { docker, run } = ctx;
   const method = backupMethod(spec, ctx.stackSpec);
+  // The drill file's stack.image is refused by validation; DRILL_SERVER_IMAGES=official is known only here.
+  if (method === 'physical' && ctx.stackSpec.kind === 'mysql-replication' && !(await isDrillImage(docker, ctx.images.mysql)))
+    throw new UsageError(
+      `layers: backup method physical needs drill's own MariaDB image (mariadb-backup runs in the primary's container and on the restored node, matched to the server), got ${ctx.images.mysql}: unset DRILL_SERVER_IMAGES or use method: dump (docs/backup-restore.md)`,
+    );
   const site = `drill-${run.token}-site-b`;
   await createNetwork(docker, run, site);
   const store = await startContainer(docker, run, {
