@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,8 +63,18 @@ export function runProgram(command: string, args: string[], opts: RunOptions & {
   });
 }
 
-export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `drill-test-${prefix}-`));
+const madeDirs: string[] = [];
+// A test file's output directories go when its process ends with every test passed; kept after a failure
+// (they hold the failing run's result.json, logs and report) or with DRILL_TEST_KEEP_OUT=1.
+process.on('exit', (code) => {
+  if (code !== 0 || process.env.DRILL_TEST_KEEP_OUT === '1') return;
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `drill-test-${prefix}-`));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Every container and network that carries the run's label. */
