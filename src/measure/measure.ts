@@ -30,7 +30,8 @@ export function measure(input: MeasureInput): Measured {
   if (history.length === 0) notes.push('the load recorded no writes');
 
   const okLatencies = sortedOkLatencies(sorted);
-  const baselineLatencyMs = p99Of(normalLatencies(sorted, tFaultMs, okLatencies).normal);
+  const normal = normalLatencies(sorted, tFaultMs, okLatencies).normal;
+  const baselineLatencyMs = p99Of(normal);
 
   const recovery = findRecovery({
     sorted,
@@ -38,6 +39,7 @@ export function measure(input: MeasureInput): Measured {
     stableMs,
     timerResolutionMs,
     baselineLatencyMs,
+    baselineMinLatencyMs: normal[0] ?? 0,
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
     injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
     probes,
@@ -103,7 +105,7 @@ export function measureEventRows(input: MeasureInput, events: readonly EventReco
     presentIds: input.presentIds && probes.length > 0 ? idsWhere(input.presentIds, (id) => !isProbeId(id)) : input.presentIds,
     stableMs: input.stableMs,
     timerResolutionMs: input.timerResolutionMs,
-    baselineLatencyMs: p99Of(normalLatencies(sorted, tFirstMs, sortedOkLatencies(sorted)).normal),
+    ...baselineOf(normalLatencies(sorted, tFirstMs, sortedOkLatencies(sorted)).normal),
     probes,
     probeNormal: probeNormalOf(probes, tFirstMs, input.probeTimeoutMs ?? 0),
   });
@@ -118,6 +120,11 @@ function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null, 
 function normalLatencies(sorted: readonly WriteRecord[], tFaultMs: number | null, okLatencies: Float64Array): { beforeFault: Float64Array; normal: Float64Array } {
   const beforeFault = tFaultMs === null ? okLatencies : sortedOkLatencies(sorted, 0, firstIndexAtOrAfter(sorted, tFaultMs));
   return { beforeFault, normal: beforeFault.length > 0 ? beforeFault : okLatencies };
+}
+
+/** A normal write's latency: its p99 (the longest) and its shortest. */
+function baselineOf(normal: Float64Array): { baselineLatencyMs: number; baselineMinLatencyMs: number } {
+  return { baselineLatencyMs: p99Of(normal), baselineMinLatencyMs: normal[0] ?? 0 };
 }
 
 function p99Of(sortedLatencies: Float64Array): number {

@@ -19,6 +19,7 @@ export interface PerEventInput {
   timerResolutionMs: number;
   /** Normal ok-write latency (p99 before the first event). */
   baselineLatencyMs: number;
+  baselineMinLatencyMs?: number;
   probes?: readonly WriteRecord[];
   probeNormal?: ProbeNormal;
 }
@@ -65,6 +66,7 @@ export function measureEvents(input: PerEventInput): EventMeasured[] {
       stableMs: input.stableMs,
       timerResolutionMs: input.timerResolutionMs,
       baselineLatencyMs: input.baselineLatencyMs,
+      ...(input.baselineMinLatencyMs === undefined ? {} : { baselineMinLatencyMs: input.baselineMinLatencyMs }),
       ...(input.probes ? { probes: input.probes } : {}),
       ...(input.probeNormal ? { probeNormal: input.probeNormal } : {}),
     });

@@ -14,6 +14,8 @@ export interface RecoveryInput {
   timerResolutionMs: number;
   /** Normal ok-write latency (p99 before the fault): the longest a write takes when nothing is wrong. */
   baselineLatencyMs: number;
+  /** The shortest ok-write latency before the fault: no answer comes back faster (absent: taken as the p99, no span). */
+  baselineMinLatencyMs?: number;
   /** The probe stream's writes in invoke order (empty or absent: no probe stream); they narrow the two edges. */
   probes?: readonly WriteRecord[];
   /** The probes' normal latency and timeout (see probe-edges.ts). */
@@ -34,6 +36,11 @@ export interface PrecisionParts {
   timerResolutionMs: number;
   /** Duration of the injecting call: the fault took effect somewhere inside it. */
   injectMs: number;
+  /**
+   * When the recovering write waited out the outage in a queue: half the span its ack allows for the
+   * recovery, [ack − p99, ack − the shortest latency] before the fault (recovery is its middle). 0 otherwise.
+   */
+  queueMs?: number;
 }
 
 export interface Recovery {
@@ -163,11 +170,18 @@ export function findRecovery(input: RecoveryInput): Recovery {
 
   const c = sorted[confirmed]!;
   const latencyMs = c.completeMs - c.invokeMs;
-  const loadRecoveredAt = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
+  // A recovering write that took longer than a normal one waited out the outage in a queue: the system came
+  // back between its ack minus a normal latency (p99) and its ack minus the shortest one; the middle, ± half.
+  const queued = c.completeMs - input.baselineLatencyMs > c.invokeMs;
+  const queueLo = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
+  const queueHi = queued ? Math.max(queueLo, c.completeMs - Math.min(input.baselineMinLatencyMs ?? input.baselineLatencyMs, input.baselineLatencyMs)) : queueLo;
+  const loadRecoveredAt = (queueLo + queueHi) / 2;
+  const queueMs = (queueHi - queueLo) / 2;
   if (loadRecoveredAt - c.invokeMs >= ADJUST_NOTE_MS) {
     notes.push(
       `the first write of the stable window (id ${c.id}, sent at ${roundMs(c.invokeMs)} ms) took ${roundLatencyMs(latencyMs)} ms against a normal ` +
-        `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so recovery is counted from its ack minus the normal latency`,
+        `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so recovery is counted from its ack minus a normal latency ` +
+        `(between p99 and the shortest, ${roundLatencyMs(input.baselineMinLatencyMs ?? input.baselineLatencyMs)} ms: ± ${roundLatencyMs(queueMs)} ms in the precision)`,
     );
   }
   notes.push(`writes recovered at ${roundMs(loadRecoveredAt)} ms: every write sent in the following ${stableMs} ms succeeded`);
@@ -191,7 +205,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
     firstFailureAtMs: roundMs(firstFailureAt),
     recoveredAtMs: roundMs(recoveredAt),
     recoveryWrite: { id: c.id, invokeMs: roundMs(c.invokeMs), latencyMs: roundLatencyMs(latencyMs) },
-    ...precision(loadGapMs, timerResolutionMs, injectMs, edges ? foundGapMs : null),
+    ...precision(loadGapMs, timerResolutionMs, injectMs, edges ? foundGapMs : null, edges ? 0 : queueMs),
     notes,
   };
 }
@@ -229,7 +243,7 @@ function loadGapAround(sorted: readonly WriteRecord[], centers: readonly number[
   return gapMs;
 }
 
-function precision(loadGapMs: number, timerResolutionMs: number, injectMs: number, probeGapMs: number | null = null): { precisionMs: number; precision: PrecisionParts } {
+function precision(loadGapMs: number, timerResolutionMs: number, injectMs: number, probeGapMs: number | null = null, queueMs = 0): { precisionMs: number; precision: PrecisionParts } {
   const gapMs = probeGapMs ?? loadGapMs;
   const parts: PrecisionParts = {
     gapMs: roundLatencyMs(gapMs),
@@ -237,8 +251,9 @@ function precision(loadGapMs: number, timerResolutionMs: number, injectMs: numbe
     loadGapMs: roundLatencyMs(loadGapMs),
     timerResolutionMs,
     injectMs: roundLatencyMs(injectMs),
+    ...(queueMs > 0 ? { queueMs: roundLatencyMs(queueMs) } : {}),
   };
-  return { precisionMs: ceilMs(gapMs + timerResolutionMs + injectMs), precision: parts };
+  return { precisionMs: ceilMs(gapMs + timerResolutionMs + injectMs + queueMs), precision: parts };
 }
 
 /**

@@ -256,7 +256,7 @@ export interface Measured {
   /** The stable window used to call writes recovered. */
   stableMs?: number;
   /** The terms of precisionMs, so the report can say what the bound is made of. */
-  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number; gapFrom?: 'load' | 'probe'; loadGapMs?: number };
+  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number; gapFrom?: 'load' | 'probe'; loadGapMs?: number; queueMs?: number };
   /** The probe stream's writes, apart from the declared load's figures above; absent or null when it did not run. */
   probe?: ProbeMeasured | null;
   /** The last ack time before which nothing is lost (rpoMs = faultAtMs − this); null when nothing is lost. */

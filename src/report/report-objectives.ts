@@ -11,6 +11,9 @@ import { num } from './svg-util.js';
 const ORDER = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites'] as const;
 const UNITS: Record<string, 'ms' | 'writes'> = { rtoMs: 'ms', downtimeMs: 'ms', lostWrites: 'writes', rpoMs: 'ms', unexpectedWrites: 'writes' };
 
+/** The recovering write waited in a queue: its ack places the recovery only within a normal latency's spread. */
+const queueWords = (p: { queueMs?: number }): string => (p.queueMs ? ` + a queued write's ack (± half a normal latency's spread) ${fmtMs(p.queueMs)}` : '');
+
 /** The precision of one measured value, in words, and as a number of ms where it is one (null: exact or unknown). */
 export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResult): { text: string; valueMs: number | null; why: string } {
   if (m === null) return { text: '—', valueMs: null, why: 'not measured' };
@@ -18,7 +21,7 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
     const p = num(o?.precisionMs) ?? num(m.precisionMs);
     const terms = m.precision;
     const why = terms
-      ? `${gapWords(terms)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}`
+      ? `${gapWords(terms)} + timer resolution ${fmtMs(terms.timerResolutionMs)} + fault instant bound ${fmtMs(terms.injectMs)}${queueWords(terms)}`
       : "largest gap between write starts + timer resolution + fault instant bound (the engine's own event of the fault, the stamps of a rule change inside the nodes, or else the injecting call)";
     return p === null || m[name] === null ? { text: '—', valueMs: null, why } : { text: `± ${fmtMs(p)}`, valueMs: p, why };
   }
@@ -136,7 +139,7 @@ ${m.responseMs ? card('response', 'From scheduled send p50 / p99 / max', m.respo
             : html`recovered at <b>${fmtMs(m.recoveredAtMs)}</b>${m.stableMs !== undefined ? html` (every write in the next ${fmtMs(m.stableMs)} succeeded)` : ''}`
         } — times from the end of the warm-up.`
   } Precision <b>± ${fmtMs(m.precisionMs)}</b>${
-    p ? html`: ${gapWords(p)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault instant bound ${fmtMs(p.injectMs)}` : ''
+    p ? html`: ${gapWords(p)} + timer resolution ${fmtMs(p.timerResolutionMs)} + fault instant bound ${fmtMs(p.injectMs)}${queueWords(p)}` : ''
   }.${m.lastSafeAckMs != null ? html` Last acknowledged write before which nothing was lost: ${fmtMs(m.lastSafeAckMs)}.` : ''}${
     m.inFlightAtFault ? html` ${fmtInt(m.inFlightAtFault)} writes were in flight when the fault hit.` : ''
   }${m.failuresBeforeFault ? html` <span class="warn">${fmtInt(m.failuresBeforeFault)} writes failed before the fault: the system was not healthy before it.</span>` : ''}</p>

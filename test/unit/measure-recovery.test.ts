@@ -107,6 +107,28 @@ describe('measure: RTO and downtime', () => {
     assert.ok(m.notes.some((n) => /waited out the outage/.test(n)));
   });
 
+  it("a queued write's ack places recovery between ack − p99 and ack − the shortest latency before the fault: the middle, ± half in the precision", () => {
+    // Before the fault writes take 2 ms, every 50th 102 ms (p99 = 102, shortest 2); after a freeze from 5000
+    // to 7300 the queued writes come back at 7330, 30 ms after the thaw (a loaded host's p99 overstates it).
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
+      if (w.invokeMs < 5000) return w.id % 50 === 0 ? { ...w, completeMs: w.invokeMs + 102 } : { ...w, completeMs: w.invokeMs + 2 };
+      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
+      if (w.invokeMs < 7300) return { ...w, completeMs: 7330 };
+      return w;
+    });
+    const m = measure(input(history));
+    // [7330 − 102, 7330 − 2] = [7228, 7328]: recovered at 7278 ± 50 (+ the send gap, timer, fault bound).
+    assert.equal(m.recoveredAtMs, 7278);
+    assert.equal(m.precision?.queueMs, 50);
+    assert.ok(Math.abs(m.recoveredAtMs - 7300) <= m.precisionMs, `the thaw at 7300 lies outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
+    const sumMs = m.precision.gapMs + m.precision.timerResolutionMs + m.precision.injectMs + 50;
+    assert.ok(m.precisionMs >= sumMs && m.precisionMs - sumMs < 0.1, `precision ${m.precisionMs} ms vs its parts ${sumMs} ms`);
+    assert.ok(
+      m.notes.some((n) => /between p99 and the shortest, 2 ms: ± 50 ms in the precision/.test(n)),
+      m.notes.join(' | '),
+    );
+  });
+
   it('failures before the fault are noted, not folded into downtime', () => {
     const m = measure(input(gen(0, 12_000, 2, (t) => ((t >= 1000 && t < 1010) || (t >= 5000 && t < 7300) ? 'fail' : 'ok'))));
     assert.equal(m.failuresBeforeFault, 5);

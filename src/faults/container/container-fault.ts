@@ -44,12 +44,25 @@ export async function containerFault(
   engineActions: readonly string[],
   /** The containers the fault acts on, in words, when more than `container` (whose event times it). */
   containerNames: string = container.name,
+  /** A tighter bound of the instant than the engine's event, read by drill itself during the call (a pause's freezer), or null. */
+  ownBound?: (fromMs: number, toMs: number) => Promise<Partial<FaultRecord> | null>,
 ): Promise<InjectedFault> {
   const injectedAtMs = ctx.clock.nowMs();
   await apply();
   const injectReturnedAtMs = ctx.clock.nowMs();
-  const details = await engineEventDetails(ctx, container, engineActions, injectedAtMs, injectReturnedAtMs);
+  const own = ownBound ? await ownBound(injectedAtMs, injectReturnedAtMs) : null;
+  const details = withinBoth(await engineEventDetails(ctx, container, engineActions, injectedAtMs, injectReturnedAtMs), own, injectedAtMs, injectReturnedAtMs);
   return timeBox(ctx, { kind: step.fault, target: step.target, container: containerNames, durationMs: healAfterMs }, { injectedAtMs, injectReturnedAtMs, undo, details });
+}
+
+/** Both bounds hold: the instant lies in their overlap (drill's own reads may end after the engine's event). */
+function withinBoth(engine: Partial<FaultRecord>, own: Partial<FaultRecord> | null, callFromMs: number, callToMs: number): Partial<FaultRecord> {
+  if (!own || own.effectFromMs === undefined || own.effectByMs === undefined) return engine;
+  const fromMs = Math.max(own.effectFromMs, engine.effectFromMs ?? callFromMs);
+  const byMs = Math.min(own.effectByMs, engine.effectByMs ?? callToMs);
+  if (byMs < fromMs) return engine; // they disagree: keep the engine's word
+  const evidence = [fromMs === own.effectFromMs ? own.effectEvidence : engine.effectEvidence, byMs === own.effectByMs ? own.effectEvidence : engine.effectEvidence];
+  return { ...engine, effectFromMs: fromMs, effectByMs: byMs, effectEvidence: evidence[0] === evidence[1] ? evidence[0] : `from ${evidence[0] ?? 'the call'}, by ${evidence[1] ?? 'the call'}` };
 }
 
 /** The engine's own event of the fault, on the run clock, when the engine logged one inside the call (local engines: same clock). */

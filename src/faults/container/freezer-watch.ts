@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+
+// A pause's instant read off the kernel's freezer while the engine freezes the container. `docker pause`
+// asks runc to freeze the container's cgroup; the engine logs its `pause` event only after runc has seen
+// every task frozen, up to ~100 ms later here (engine-event-lag.ts), so the event alone leaves the instant
+// anywhere from the call's start. drill, on the same host, reads the cgroup's own state in a loop while the
+// call runs (a worker thread: the run's event loop, which paces the load, is not held):
+//   cgroup v1  freezer.state: THAWED before the freeze began, FREEZING while tasks are being stopped,
+//              FROZEN once every task is;
+//   cgroup v2  cgroup.freeze: 0 until runc writes 1 (the freeze began after the last 0 read);
+//              cgroup.events: "frozen 1" once every task is.
+// The target stopped serving after the start of the last read that showed it not yet freezing, and by the
+// end of the first read that showed it frozen. Only on a local engine whose container pids drill sees.
+
+/** What drill reads, for one container's cgroup. */
+export interface FreezerFiles {
+  /** Read until it shows the freeze begun; `notBegun` is its content before that. */
+  begun: { file: string; notBegun: string };
+  /** Read until it shows every task frozen; `frozen` is a word of its content then. */
+  done: { file: string; frozen: string };
+}
+
+/** The freeze, on the process's monotonic clock (ms, process.hrtime): after `fromMonoMs`, by `byMonoMs`. */
+export interface FreezeSeen {
+  fromMonoMs: number;
+  byMonoMs: number;
+  how: string;
+}
+
+/** The monotonic clock every thread of the process shares (ms). */
+export const monoNowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** The freezer files of the process `pid` (a container's main process), or null when there are none to read. */
+export async function freezerFiles(pid: number, containerId: string): Promise<FreezerFiles | null> {
+  const lines = (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).split('\n');
+  if (!lines.some((l) => l.includes(containerId))) return null;
+  const v1 = lines.find((l) => /^\d+:([^:]*,)?freezer(,[^:]*)?:/.test(l));
+  if (v1) {
+    const file = `/sys/fs/cgroup/freezer${v1.slice(v1.indexOf(':', v1.indexOf(':') + 1) + 1)}/freezer.state`;
+    return (await readable(file)) ? { begun: { file, notBegun: 'THAWED' }, done: { file, frozen: 'FROZEN' } } : null;
+  }
+  const v2 = lines.find((l) => l.startsWith('0::'));
+  if (!v2) return null;
+  const dir = `/sys/fs/cgroup${v2.slice(3)}`;
+  if (!(await readable(`${dir}/cgroup.freeze`)) || !(await readable(`${dir}/cgroup.events`))) return null;
+  return { begun: { file: `${dir}/cgroup.freeze`, notBegun: '0' }, done: { file: `${dir}/cgroup.events`, frozen: 'frozen 1' } };
+}
+
+const readable = (file: string) =>
+  readFile(file, 'utf8').then(
+    () => true,
+    () => false,
+  );
+
+// The worker: reads both files every ~0.1 ms until the freeze is done (or it is told to stop, or times
+// out), each read stamped before and after on the process's monotonic clock, which every thread shares.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { begun, done, timeoutMs } = workerData;
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const gap = new Int32Array(new SharedArrayBuffer(4));
+const stop = new Int32Array(workerData.stop);
+const same = begun.file === done.file;
+let lastNotBegunStart = null;
+let reads = 0;
+const end = now() + timeoutMs;
+for (;;) {
+  const t0 = now();
+  const a = readFileSync(begun.file, 'utf8').trim();
+  const b = same ? a : readFileSync(done.file, 'utf8');
+  const t1 = now();
+  reads++;
+  if (a === begun.notBegun) lastNotBegunStart = t0;
+  if (reads === 1) parentPort.postMessage({ ready: true });
+  if (b.split('\\n').some((l) => l.trim() === done.frozen)) {
+    parentPort.postMessage({ fromMonoMs: lastNotBegunStart, byMonoMs: t1, reads });
+    break;
+  }
+  if (Atomics.load(stop, 0) === 1 || t1 > end) {
+    parentPort.postMessage({ fromMonoMs: null, byMonoMs: null, reads });
+    break;
+  }
+  Atomics.wait(gap, 0, 0, 0.1);
+}
+`;
+
+/** Longer than any pause call seen here (a few hundred ms on a loaded engine). */
+const WATCH_TIMEOUT_MS = 5000;
+
+/**
+ * Start reading the freezer; resolves `ready` once the first read is done (start the pause only then, so a
+ * read before it exists). `result()` after the pause call: the freeze seen, or null (never frozen inside
+ * the watch, no read before it began, or the worker failed): the engine's event then bounds it.
+ */
+export async function watchFreeze(files: FreezerFiles): Promise<{ result(): Promise<FreezeSeen | null> }> {
+  const stop = new SharedArrayBuffer(4);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { begun: files.begun, done: files.done, timeoutMs: WATCH_TIMEOUT_MS, stop } });
+  let settle: (seen: FreezeSeen | null) => void = () => {};
+  const outcome = new Promise<FreezeSeen | null>((resolve) => (settle = resolve));
+  const ready = new Promise<void>((resolve) => {
+    worker.on('message', (m: { ready?: boolean; fromMonoMs?: number | null; byMonoMs?: number | null; reads?: number }) => {
+      if (m.ready) {
+        resolve();
+        return;
+      }
+      const { fromMonoMs, byMonoMs } = m;
+      settle(typeof fromMonoMs === 'number' && typeof byMonoMs === 'number' ? { fromMonoMs, byMonoMs, how: `the cgroup freezer, read by drill ${m.reads} times during the call` } : null);
+      resolve();
+    });
+    worker.on('error', () => {
+      settle(null);
+      resolve();
+    });
+    worker.on('exit', () => {
+      settle(null);
+      resolve();
+    });
+  });
+  await ready;
+  return {
+    async result() {
+      // The call has returned: the freeze is done by now, or will not be seen; the worker stops either way.
+      Atomics.store(new Int32Array(stop), 0, 1);
+      const seen = await outcome;
+      await worker.terminate().catch(() => 0);
+      return seen;
+    },
+  };
+}
