@@ -2,7 +2,10 @@
 // runs it, next to a bare `node -e 0` (Node.js's own start on this machine). Runs go round-robin over the
 // commands, so a busy spell on the machine hits all of them alike; the load average is printed because
 // other work on the machine shows in every figure.
-// Usage: npm run build && node --import tsx bench/cli-start.ts [runs per command, default 20]
+// Usage: npm run build && node --import tsx bench/cli-start.ts [runs per command, default 20] [other checkout]
+// With another built checkout (e.g. the commit before a change, `git archive` into a temp directory with
+// node_modules linked and `npx tsc` run there), its CLI runs in the same round-robin loop, so before and
+// after see the same load.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -11,16 +14,24 @@ import { performance } from 'node:perf_hooks';
 
 const root = path.resolve(import.meta.dirname, '..');
 const runs = Number(process.argv[2] ?? 20);
+const other = process.argv[3] === undefined ? undefined : path.resolve(process.argv[3]);
 const drillFile = 'drills/redis-sentinel-kill-master.yaml';
-const commands: { name: string; args: string[] }[] = [
-  { name: 'node -e 0 (Node.js alone)', args: ['-e', '0'] },
-  { name: 'drill --help', args: ['bin/drill.js', '--help'] },
-  { name: 'drill --version', args: ['bin/drill.js', '--version'] },
-  { name: `drill validate ${drillFile}`, args: ['bin/drill.js', 'validate', drillFile] },
-  { name: `drill run --dry-run ${drillFile}`, args: ['bin/drill.js', 'run', '--dry-run', drillFile] },
+const cliCommands: { name: string; args: string[] }[] = [
+  { name: 'drill --help', args: ['--help'] },
+  { name: 'drill --version', args: ['--version'] },
+  { name: `drill validate ${drillFile}`, args: ['validate', drillFile] },
+  { name: `drill run --dry-run ${drillFile}`, args: ['run', '--dry-run', drillFile] },
+];
+/** Each command from this checkout, and from the other one (its drill file too) when given. */
+const commands: { name: string; cwd: string; args: string[] }[] = [
+  { name: 'node -e 0 (Node.js alone)', cwd: root, args: ['-e', '0'] },
+  ...cliCommands.flatMap(({ name, args }) => [
+    { name: other ? `${name} (this checkout)` : name, cwd: root, args: ['bin/drill.js', ...args] },
+    ...(other ? [{ name: `${name} (${other})`, cwd: other, args: ['bin/drill.js', ...args] }] : []),
+  ]),
 ];
 
-if (!existsSync(path.join(root, 'dist', 'cli', 'main.js'))) throw new Error('no dist/: run `npm run build` first (this measures the compiled CLI)');
+for (const dir of [root, ...(other ? [other] : [])]) if (!existsSync(path.join(dir, 'dist', 'cli', 'main.js'))) throw new Error(`no ${dir}/dist/: build it first (this measures the compiled CLI)`);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs: expected a positive integer, got ${process.argv[2] ?? ''}`);
 
 /** Nearest rank: the smallest sample with at least q of all samples at or below it. */
@@ -31,9 +42,9 @@ function quantile(sorted: number[], q: number): number {
 const loadBefore = os.loadavg()[0]!;
 const samplesMs = commands.map(() => [] as number[]);
 for (let i = 0; i < runs; i++) {
-  commands.forEach(({ name, args }, c) => {
+  commands.forEach(({ name, cwd, args }, c) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, args, { cwd, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     samplesMs[c]!.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`${name}: exit ${r.status ?? r.signal ?? 'unknown'}`);
   });
