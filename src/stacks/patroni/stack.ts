@@ -100,9 +100,26 @@ export class PatroniStack implements Stack {
     return new Set(rows.map(Number));
   }
 
-  /** Every Patroni node's ids, read over its own socket, once the replicas replayed what the leader has (bounded). */
+  /**
+   * Every Patroni node's ids, read over its own socket, once the replicas replayed what the leader has
+   * (bounded). The drill's tight ttl/retry_timeout let a leader demote itself when etcd answers slowly on a
+   * busy host (seen here: "demoting self because DCS is not accessible" 20 s after the heal, during the
+   * read-back): when the leader could not be read, the whole read is done again on the leader after it,
+   * within VERIFY_SETTLE_MS.
+   */
   async verify(opts: { catchUpTimeoutMs: number }): Promise<NodeData[]> {
-    const primary = await this.settledLeader(VERIFY_SETTLE_MS);
+    const deadline = Date.now() + VERIFY_SETTLE_MS;
+    for (;;) {
+      const nodes = await this.readAll(opts, Math.max(1000, deadline - Date.now()));
+      const leader = nodes.find((n) => n.role === 'primary');
+      if ((leader && leader.ids !== null) || Date.now() >= deadline) return nodes;
+      this.ctx.log.warn({ nodes: nodes.map((n) => `${n.node}: ${n.role}${n.error ? ` (${n.error})` : ''}`) }, 'patroni read-back: no leader could be read; reading again');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async readAll(opts: { catchUpTimeoutMs: number }, settleMs: number): Promise<NodeData[]> {
+    const primary = await this.settledLeader(settleMs);
     if (primary) {
       const deadline = Date.now() + opts.catchUpTimeoutMs;
       const target = await psql(this.ctx.docker, primary, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").catch(() => []);
