@@ -3,9 +3,9 @@
 // description; `--check` only compares and exits 1 if the file is stale (test/unit/cli-help-text.test.ts
 // asserts the same).
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { writeOrCheck } from './write-generated.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const target = fileURLToPath(new URL('../src/cli/help-text.ts', import.meta.url));
@@ -37,16 +37,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const help = yargsHelp(helpEnv());
   if (help.code !== 0 || help.stdout === '') throw new Error(`drill --help (yargs): exit ${help.code}\n${help.stderr}`);
   const text = await renderHelpModule(help.stdout);
-  if (process.argv.includes('--check')) {
-    const current = await readFile(target, 'utf8').catch(() => '');
-    if (current !== text) {
-      process.stderr.write(`${target} is stale: run \`npm run cli-help\`\n`);
-      process.exitCode = 1;
-    } else {
-      process.stdout.write(`${target} is up to date\n`);
-    }
-  } else {
-    await writeFile(target, text);
-    process.stdout.write(`wrote ${target}\n`);
-  }
+  await writeOrCheck(target, text, 'npm run cli-help');
 }
