@@ -22,6 +22,12 @@ export interface OutageTruth {
   toEpochMs: number;
   /** What bounds it, in words. */
   evidence: string;
+  /**
+   * How much it may overstate the outage (0: exact as far as known). The app's served gap runs from an
+   * ack before the outage to one after it: by up to one gap between acks at each end plus the 1 ms of
+   * Date.now() at each, measured from the app's own record around the outage.
+   */
+  overstateMs: number;
 }
 
 const SERVED_LINE = /(?:^|\s)served (\d+) (\d+)$/;
@@ -47,7 +53,13 @@ export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null 
   if (!freeze) return null;
   const thaw = events.find((e) => e.action === 'unpause' && e.containerId === freeze.containerId && e.epochMs >= freeze.epochMs);
   if (!thaw) return null;
-  return { outageMs: thaw.epochMs - freeze.epochMs, fromEpochMs: freeze.epochMs, toEpochMs: thaw.epochMs, evidence: `engine events pause → unpause of ${freeze.containerId.slice(0, 12)}` };
+  return {
+    outageMs: thaw.epochMs - freeze.epochMs,
+    fromEpochMs: freeze.epochMs,
+    toEpochMs: thaw.epochMs,
+    evidence: `engine events pause → unpause of ${freeze.containerId.slice(0, 12)}`,
+    overstateMs: 0,
+  };
 }
 
 export interface ServedGap extends OutageTruth {
@@ -86,11 +98,17 @@ export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number
   acks.sort((a, b) => a - b);
   let flapMs = 0;
   for (let i = 1; i < acks.length && acks[i - 1]! <= after.epochMs + STABLE_MS; i++) flapMs = Math.max(flapMs, acks[i]! - acks[i - 1]!);
+  // The gaps between acks next to the outage: the ack before lastBefore, the one after firstAfter.
+  const before = lastBefore;
+  const prior = served.filter((s) => s.epochMs < before.epochMs).reduce((m, s) => Math.max(m, s.epochMs), Number.NEGATIVE_INFINITY);
+  const gapBeforeMs = Number.isFinite(prior) ? before.epochMs - prior : 0;
+  const gapAfterMs = acks.length > 1 ? acks[1]! - acks[0]! : 0;
   return {
     outageMs: firstAfter.epochMs - lastBefore.epochMs,
     fromEpochMs: lastBefore.epochMs,
     toEpochMs: firstAfter.epochMs,
     evidence: `app served write ${lastBefore.id}, then ${firstAfter.id}`,
+    overstateMs: gapBeforeMs + gapAfterMs + 2,
     lastBefore,
     firstAfter,
     ackedInsideFault,
@@ -103,11 +121,16 @@ export interface Judged {
   measuredMs: number | null;
   errorMs: number | null;
   precisionMs: number;
+  /** The truth's own overstatement allowed below it (OutageTruth.overstateMs). */
+  truthSlackMs: number;
   inside: boolean;
 }
 
-/** The measured outage against the truth: inside when |measured − true| ≤ the stated precision. */
-export function judge(trueOutageMs: number, measuredMs: number | null, precisionMs: number): Judged {
+/**
+ * The measured outage against the truth: inside when the measured one is within the stated precision of
+ * the truth's own range [true − its overstatement, true]: error in [−(precision + slack), +precision].
+ */
+export function judge(trueOutageMs: number, measuredMs: number | null, precisionMs: number, truthSlackMs = 0): Judged {
   const errorMs = measuredMs === null ? null : Math.round((measuredMs - trueOutageMs) * 10) / 10;
-  return { trueOutageMs, measuredMs, errorMs, precisionMs, inside: errorMs !== null && Math.abs(errorMs) <= precisionMs };
+  return { trueOutageMs, measuredMs, errorMs, precisionMs, truthSlackMs, inside: errorMs !== null && errorMs <= precisionMs && errorMs >= -(precisionMs + truthSlackMs) };
 }

@@ -64,7 +64,10 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   const m = result.measured;
   if (!fault || fault.healedAtMs === undefined || !m) return { ...failed(result.reason ?? 'no healed fault', result.verdict), resultPath };
   // Run-clock times to epoch ms (clockOriginEpochMs is rounded to 1 ms: only used to place the fault among the acks).
-  const inPlaceEpochMs = result.clockOriginEpochMs + fault.injectReturnedAtMs;
+  // In place once the call returned and, for a kill, once the engine saw the process gone (a kill drill
+  // sends itself returns within µs of the signal); + 1 ms for the rounded origin and the app's Date.now().
+  const exit = result.events.find((e) => e.marker === 'container-exit' && e.message.startsWith(fault.container) && e.atMs >= fault.injectedAtMs);
+  const inPlaceEpochMs = result.clockOriginEpochMs + Math.max(fault.injectReturnedAtMs, exit?.atMs ?? 0) + 1;
   const healEpochMs = result.clockOriginEpochMs + fault.healedAtMs;
   const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs);
   const truth = scenario.kind === 'pause' ? freezeTruth(watch.events()) : servedGap;
@@ -80,7 +83,7 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
     scenario,
     truth,
     servedGap,
-    judged: truth ? judge(Math.round(truth.outageMs * 10) / 10, m.downtimeMs, m.precisionMs) : null,
+    judged: truth ? judge(Math.round(truth.outageMs * 10) / 10, m.downtimeMs, m.precisionMs, truth.overstateMs) : null,
     verdict: result.verdict,
     resultPath,
     problem: problems.length ? problems.join('; ') : null,

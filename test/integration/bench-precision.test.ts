@@ -42,23 +42,28 @@ for (const name of ['pause-1.3s', 'kill-app']) {
       else assert.equal(run.truth, run.servedGap);
     });
 
-    it("measures a downtime whose error is inside drill's stated precision", () => {
+    it("measures a downtime whose error is inside drill's stated precision", async () => {
       assert.ok(run.judged, `not judged: ${run.problem}`);
       if (run.scenario.kind === 'pause') {
-        const errorMs = run.judged.errorMs;
-        assert.ok(errorMs !== null, `no measured downtime: ${run.problem}`);
+        const measuredMs = run.judged.measuredMs;
+        assert.ok(measuredMs !== null, `no measured downtime: ${run.problem}`);
         // Never shorter than the freeze: recovery is not counted before the thaw (the declared load alone
         // did that on a loaded host, by up to 864 ms). Longer is what clients saw while the frozen server and
         // the app drained their backlog, which a starved host stretches; bench/precision reports both ways.
+        // The freeze lasted at least from its completion (the fault's bound) to the unpause call's start;
+        // the engine's pause → unpause events may say more (their lags differ by a few ms to tens of ms,
+        // README "Benchmarks"): the shorter of the two is what it certainly lasted.
+        const fault = (JSON.parse(await readFile(run.resultPath!, 'utf8')) as ResultJson).faults[0]!;
+        const certainMs = Math.min(run.judged.trueOutageMs, fault.healedAtMs! - (fault.effectByMs ?? fault.injectReturnedAtMs));
         assert.ok(
-          errorMs >= -run.judged.precisionMs,
-          `downtime ${run.judged.measuredMs} ms vs true ${run.judged.trueOutageMs} ms: ${-errorMs} ms shorter than the freeze, beyond ± ${run.judged.precisionMs} ms`,
+          measuredMs >= certainMs - run.judged.precisionMs,
+          `downtime ${measuredMs} ms vs a freeze of at least ${certainMs.toFixed(1)} ms (engine events: ${run.judged.trueOutageMs} ms): shorter, beyond ± ${run.judged.precisionMs} ms`,
         );
         return;
       }
       assert.ok(
         run.judged.inside,
-        `downtime ${run.judged.measuredMs} ms vs true ${run.judged.trueOutageMs} ms: error ${run.judged.errorMs} ms outside ± ${run.judged.precisionMs} ms (${run.problem ?? 'no problem noted'})`,
+        `downtime ${run.judged.measuredMs} ms vs true ${run.judged.trueOutageMs} ms (which may overstate by ${run.judged.truthSlackMs} ms): error ${run.judged.errorMs} ms outside ± ${run.judged.precisionMs} ms (${run.problem ?? 'no problem noted'})`,
       );
     });
 

@@ -30,6 +30,8 @@ describe('bench/precision ground truth', () => {
     assert.deepEqual([gap.lastBefore.id, gap.firstAfter.id], [4, 5]);
     assert.equal(gap.ackedInsideFault, 0);
     assert.equal(gap.flapMs, 3);
+    // It may overstate by the ack gap before (19 − 16) and after (1022 − 1019) plus 1 ms at each end.
+    assert.equal(gap.overstateMs, 3 + 3 + 2);
   });
 
   it('counts acks while the fault was certainly in place, and a second gap after recovery', () => {
@@ -65,10 +67,14 @@ describe('bench/precision ground truth', () => {
   });
 
   it('judges the error against the stated precision, both ways, and a missing measurement as outside', () => {
-    assert.deepEqual(judge(1000, 1020.04, 25), { trueOutageMs: 1000, measuredMs: 1020.04, errorMs: 20, precisionMs: 25, inside: true });
+    assert.deepEqual(judge(1000, 1020.04, 25), { trueOutageMs: 1000, measuredMs: 1020.04, errorMs: 20, precisionMs: 25, truthSlackMs: 0, inside: true });
     assert.equal(judge(1000, 970, 25).inside, false);
     assert.equal(judge(1000, 975, 25).inside, true);
     assert.equal(judge(1000, null, 25).inside, false);
+    // A truth that may overstate by 8 ms: shorter by up to precision + 8 is inside, longer only by the precision.
+    assert.equal(judge(1000, 967, 25, 8).inside, true);
+    assert.equal(judge(1000, 966, 25, 8).inside, false);
+    assert.equal(judge(1000, 1026, 25, 8).inside, false);
   });
 
   it('every scenario is a valid drill whose freeze fails writes (command timeout at most half the fault)', () => {
