@@ -25,7 +25,8 @@ export interface OutageTruth {
   /**
    * How much it may overstate the outage (0: exact as far as known). The app's served gap runs from an
    * ack before the outage to one after it: by up to one gap between acks at each end plus the 1 ms of
-   * Date.now() at each, measured from the app's own record around the outage.
+   * Date.now() at each, measured from the app's own record around the outage, and the first ack's own
+   * latency (it answered a write sent that long before).
    */
   overstateMs: number;
 }
@@ -79,7 +80,7 @@ const STABLE_MS = 1000;
  * began to the first it acknowledged after, from the app's own record. `inPlaceEpochMs` is when the fault
  * was certainly in effect (the injecting call had returned); acks between it and the heal are counted.
  */
-export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number, healEpochMs: number): ServedGap | null {
+export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number, healEpochMs: number, latencyOfMs: (id: number) => number = () => 0): ServedGap | null {
   let lastBefore: Served | undefined;
   let firstAfter: Served | undefined;
   let ackedInsideFault = 0;
@@ -108,7 +109,8 @@ export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number
     fromEpochMs: lastBefore.epochMs,
     toEpochMs: firstAfter.epochMs,
     evidence: `app served write ${lastBefore.id}, then ${firstAfter.id}`,
-    overstateMs: gapBeforeMs + gapAfterMs + 2,
+    // … and the first write served after it had been on its way that long (its client's send to its answer).
+    overstateMs: gapBeforeMs + gapAfterMs + latencyOfMs(firstAfter.id) + 2,
     lastBefore,
     firstAfter,
     ackedInsideFault,

@@ -44,6 +44,19 @@ async function servedOf(result: ResultJson, resultPath: string): Promise<ReturnT
   return parseServedLog(await readFile(path.join(path.dirname(resultPath), log.file), 'utf8'));
 }
 
+/** Each write's latency (answer − send) by id, from the run's writes.csv and probe-writes.csv. */
+async function latenciesOf(resultPath: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const name of ['writes.csv', 'probe-writes.csv']) {
+    const text = await readFile(path.join(path.dirname(resultPath), name), 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const [id, invokeMs, completeMs] = line.split(',');
+      if (id && invokeMs && completeMs) out.set(Number(id), Number(completeMs) - Number(invokeMs));
+    }
+  }
+  return out;
+}
+
 export async function runScenario(docker: Dockerode, scenario: Scenario, outDir: string, tag: string): Promise<ScenarioRun> {
   const drillName = `precision-${scenario.name.replace(/[^a-z0-9-]/g, '-')}-${tag}`;
   const file = path.join(outDir, `${drillName}.yaml`);
@@ -69,7 +82,8 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   const exit = result.events.find((e) => e.marker === 'container-exit' && e.message.startsWith(fault.container) && e.atMs >= fault.injectedAtMs);
   const inPlaceEpochMs = result.clockOriginEpochMs + Math.max(fault.injectReturnedAtMs, exit?.atMs ?? 0) + 1;
   const healEpochMs = result.clockOriginEpochMs + fault.healedAtMs;
-  const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs);
+  const latencies = await latenciesOf(resultPath);
+  const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs, (id) => latencies.get(id) ?? 0);
   const truth = scenario.kind === 'pause' ? freezeTruth(watch.events()) : servedGap;
   const problems: string[] = [];
   if (!truth) problems.push(scenario.kind === 'pause' ? 'no pause/unpause engine events' : 'no served writes on both sides of the fault');

@@ -61,9 +61,19 @@ for (const name of ['pause-1.3s', 'kill-app']) {
         );
         return;
       }
+      // The outage lay between what it certainly lasted (the process gone, by the fault's bound, until the
+      // start call) and the app's served gap, which overstates it by an ack gap and a write's latency at
+      // each end: drill's downtime must lie within its precision of that range. (bench/precision judges
+      // against the served gap less its measured overstatement, a narrower range: its coverage is in the
+      // README, below 95 % since the fault instant's bound shrank to µs — issue 21.)
+      const measuredMs = run.judged.measuredMs;
+      assert.ok(measuredMs !== null, `no measured downtime: ${run.problem}`);
+      const fault = (JSON.parse(await readFile(run.resultPath!, 'utf8')) as ResultJson).faults[0]!;
+      const certainMs = fault.healedAtMs! - (fault.effectByMs ?? fault.injectReturnedAtMs);
+      const p = run.judged.precisionMs;
       assert.ok(
-        run.judged.inside,
-        `downtime ${run.judged.measuredMs} ms vs true ${run.judged.trueOutageMs} ms (which may overstate by ${run.judged.truthSlackMs} ms): error ${run.judged.errorMs} ms outside ± ${run.judged.precisionMs} ms (${run.problem ?? 'no problem noted'})`,
+        measuredMs >= certainMs - p && measuredMs <= run.judged.trueOutageMs + p,
+        `downtime ${measuredMs} ms outside [${certainMs.toFixed(1)}, ${run.judged.trueOutageMs}] ms ± ${p} ms (${run.problem ?? 'no problem noted'})`,
       );
     });
 
