@@ -16,6 +16,18 @@ export interface FreezeEvent {
   epochMs: number;
 }
 
+/**
+ * A change of a container's freezer state read by the benchmark: it happened after `afterEpochMs` (the
+ * start of the last read that showed `from`) and by `byEpochMs` (the end of the first that showed `to`).
+ */
+export interface FreezerChange {
+  containerId: string;
+  from: string;
+  to: string;
+  afterEpochMs: number;
+  byEpochMs: number;
+}
+
 export interface OutageTruth {
   outageMs: number;
   fromEpochMs: number;
@@ -44,10 +56,9 @@ export function parseServedLog(text: string): Served[] {
 }
 
 /**
- * Pause: the clients' outage is the freeze, from the engine's `pause` event to its `unpause` event of that
- * container. Each event is logged as soon as the cgroup is frozen / thawed, so both lag their instant by
- * about the same engine round trip, which mostly cancels in the difference. A write in flight at the
- * freeze hangs with the rest, so the outage starts at the freeze, not at the next send.
+ * Pause, as the engine saw it (a second look beside the freezer's): from its `pause` event to its `unpause`
+ * event of that container. The pause event is logged once every task is frozen, up to ~100 ms after the
+ * freeze began, the unpause right after the thaw: this understates the freeze by the freezing time.
  */
 export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null {
   const freeze = events.find((e) => e.action === 'pause');
@@ -60,6 +71,30 @@ export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null 
     toEpochMs: thaw.epochMs,
     evidence: `engine events pause → unpause of ${freeze.containerId.slice(0, 12)}`,
     overstateMs: 0,
+  };
+}
+
+/** The freezer's "not frozen" states: cgroup v1's freezer.state and v2's cgroup.freeze. */
+const THAWED = new Set(['THAWED', '0']);
+
+/**
+ * Pause, from the target's own cgroup: the tasks stopped when its freezer left THAWED and resumed when it
+ * returned to THAWED, each change known within the two reads around it. The outage lies in
+ * [thaw.after − freeze.by, thaw.by − freeze.after]: the truth is the longer end, overstating by the width.
+ */
+export function freezerTruth(changes: readonly FreezerChange[]): OutageTruth | null {
+  const freeze = changes.find((c) => THAWED.has(c.from) && !THAWED.has(c.to));
+  if (!freeze) return null;
+  const thaw = changes.find((c) => c.containerId === freeze.containerId && THAWED.has(c.to) && c.afterEpochMs >= freeze.afterEpochMs && c !== freeze);
+  if (!thaw) return null;
+  const longestMs = thaw.byEpochMs - freeze.afterEpochMs;
+  const shortestMs = thaw.afterEpochMs - freeze.byEpochMs;
+  return {
+    outageMs: longestMs,
+    fromEpochMs: freeze.afterEpochMs,
+    toEpochMs: thaw.byEpochMs,
+    evidence: `cgroup freezer of ${freeze.containerId.slice(0, 12)}: ${freeze.from} → ${freeze.to} … ${thaw.from} → ${thaw.to}, read by the benchmark`,
+    overstateMs: Math.max(0, longestMs - shortestMs),
   };
 }
 

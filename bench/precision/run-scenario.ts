@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { ResultJson } from '../../src/report/result.js';
 import { appCommandTimeoutMs, scenarioYaml, type Scenario } from './scenarios.js';
-import { freezeTruth, judge, parseServedLog, servedGapTruth, type Judged, type OutageTruth, type ServedGap } from './ground-truth.js';
+import { freezerTruth, freezeTruth, judge, parseServedLog, servedGapTruth, type Judged, type OutageTruth, type ServedGap } from './ground-truth.js';
 import { watchFreezes } from './freeze-watch.js';
 
 // One run of one scenario through the real CLI, as a user runs it, then its measured downtime against
@@ -21,6 +21,8 @@ export interface ScenarioRun {
   truth: OutageTruth | null;
   /** The app's served gap of a pause too: a second, independent look at the same outage. */
   servedGap: ServedGap | null;
+  /** A pause's engine events (pause → unpause): a third look, which trails the freezer. */
+  engineFreeze: OutageTruth | null;
   judged: Judged | null;
   verdict: string;
   resultPath: string | null;
@@ -62,12 +64,12 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   const file = path.join(outDir, `${drillName}.yaml`);
   await writeFile(file, scenarioYaml(scenario, drillName));
   const watch = await watchFreezes(docker, drillName);
-  const failed = (problem: string, verdict = 'error'): ScenarioRun => ({ scenario, truth: null, servedGap: null, judged: null, verdict, resultPath: null, problem });
+  const failed = (problem: string, verdict = 'error'): ScenarioRun => ({ scenario, truth: null, servedGap: null, engineFreeze: null, judged: null, verdict, resultPath: null, problem });
   let run;
   try {
     run = await runCli(file, outDir, appCommandTimeoutMs(scenario));
   } finally {
-    watch.stop();
+    await watch.stop();
   }
   const line = run.stdout.trim().split('\n').pop();
   if (!line) return failed(`no result (exit ${run.code}): ${run.stderr.slice(-500)}`);
@@ -84,9 +86,15 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   const healEpochMs = result.clockOriginEpochMs + fault.healedAtMs;
   const latencies = await latenciesOf(resultPath);
   const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs, (id) => latencies.get(id) ?? 0);
-  const truth = scenario.kind === 'pause' ? freezeTruth(watch.events()) : servedGap;
+  const engineFreeze = scenario.kind === 'pause' ? freezeTruth(watch.events()) : null;
+  const truth = scenario.kind === 'pause' ? freezerTruth(watch.changes()) : servedGap;
   const problems: string[] = [];
-  if (!truth) problems.push(scenario.kind === 'pause' ? 'no pause/unpause engine events' : 'no served writes on both sides of the fault');
+  if (!truth)
+    problems.push(
+      scenario.kind === 'pause'
+        ? `no freeze and thaw read off the cgroup freezer (engine events: ${engineFreeze ? `${engineFreeze.outageMs.toFixed(1)} ms` : 'none'})`
+        : 'no served writes on both sides of the fault',
+    );
   // A pause's served gap is only a second look: the app may still reply, late, to writes Redis answered before the freeze.
   if (scenario.kind !== 'pause' && servedGap && servedGap.ackedInsideFault > 0) problems.push(`${servedGap.ackedInsideFault} write(s) served while the fault was in place`);
   if (servedGap && servedGap.flapMs > FLAP_MS) problems.push(`the app's record has another ${servedGap.flapMs} ms gap within 1 s of its first ack after the fault: it flapped`);
@@ -97,6 +105,7 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
     scenario,
     truth,
     servedGap,
+    engineFreeze,
     judged: truth ? judge(Math.round(truth.outageMs * 10) / 10, m.downtimeMs, m.precisionMs, truth.overstateMs) : null,
     verdict: result.verdict,
     resultPath,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freezeTruth, judge, parseServedLog, servedGapTruth } from '../../bench/precision/ground-truth.js';
+import { freezerTruth, freezeTruth, judge, parseServedLog, servedGapTruth } from '../../bench/precision/ground-truth.js';
 import { appCommandTimeoutMs, SCENARIOS, scenarioYaml } from '../../bench/precision/scenarios.js';
 import { loadDrillText } from '../../src/spec/load-drill.js';
 
@@ -64,6 +64,29 @@ describe('bench/precision ground truth', () => {
     assert.equal(truth?.outageMs, 1300.5);
     assert.equal(freezeTruth([{ containerId: 'aaa', action: 'pause', epochMs: 1 }]), null);
     assert.equal(freezeTruth([]), null);
+  });
+
+  it("a freeze read off the cgroup freezer runs from its leaving THAWED to its return, the reads' width as slack", () => {
+    const truth = freezerTruth([
+      { containerId: 'aaa', from: 'THAWED', to: 'FREEZING', afterEpochMs: 1000, byEpochMs: 1000.5 },
+      { containerId: 'aaa', from: 'FREEZING', to: 'FROZEN', afterEpochMs: 1001, byEpochMs: 1001.25 },
+      { containerId: 'bbb', from: 'FROZEN', to: 'THAWED', afterEpochMs: 1200, byEpochMs: 1200.4 },
+      { containerId: 'aaa', from: 'FROZEN', to: 'THAWED', afterEpochMs: 2300, byEpochMs: 2300.25 },
+    ]);
+    assert.ok(truth);
+    assert.equal(truth.outageMs, 1300.25);
+    assert.equal(truth.overstateMs, 0.75);
+    assert.match(truth.evidence, /THAWED → FREEZING … FROZEN → THAWED/);
+    // cgroup v2's cgroup.freeze: 0 → 1 → 0.
+    assert.equal(
+      freezerTruth([
+        { containerId: 'c', from: '0', to: '1', afterEpochMs: 10, byEpochMs: 11 },
+        { containerId: 'c', from: '1', to: '0', afterEpochMs: 20, byEpochMs: 21 },
+      ])?.outageMs,
+      11,
+    );
+    assert.equal(freezerTruth([{ containerId: 'c', from: 'THAWED', to: 'FROZEN', afterEpochMs: 10, byEpochMs: 11 }]), null);
+    assert.equal(freezerTruth([]), null);
   });
 
   it('judges the error against the stated precision, both ways, and a missing measurement as outside', () => {
