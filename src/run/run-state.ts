@@ -3,6 +3,7 @@ import type { DrillSpec } from '../spec/schema.js';
 import type { Docker } from '../engine/docker-client.js';
 import type { EngineEventLog } from '../engine/engine-events.js';
 import type { FaultPlugins, InjectedFault } from '../faults/plugin.js';
+import type { PrewarmedHelpers } from '../faults/network/prewarm.js';
 import type { TrackedLoad } from '../load/tracked-load.js';
 import type { ReadLoad } from '../load/read-load.js';
 import type { RunbookActions } from '../runbook/plugin.js';
@@ -76,6 +77,8 @@ export interface RunState {
   reads?: ReadLoad;
   /** The probe stream (run/probe-stream.ts), from just before the first fault until writes recover. */
   probe?: TrackedLoad;
+  /** The network faults' helpers, started during the warm-up and held until teardown (faults/network/prewarm.ts). */
+  networkHelpers?: PrewarmedHelpers;
   /** Faults injected so far (healed at the end of the load, or in teardown). */
   readonly live: InjectedFault[];
   /** Watchers started during the steps (detector, stop conditions): stopped with the load and in teardown. */

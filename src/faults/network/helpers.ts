@@ -36,15 +36,29 @@ interface Entry {
 
 const registry = new Map<string, Entry>();
 
+/** The node's State.StartedAt ('' when it cannot be read): a restart gives the node a new namespace. */
+const startedAtOf = (ctx: FaultContext, target: RunningContainer): Promise<string> =>
+  ctx.docker
+    .getContainer(target.id)
+    .inspect()
+    .then(
+      (i) => i.State.StartedAt,
+      () => '',
+    );
+
+/** One helper per node and namespace: a node restarted since gets a new one (the old one sees the old namespace). */
+const keyOf = (ctx: FaultContext, target: RunningContainer, startedAt: string) => `${ctx.run.runId}/${target.id}/${startedAt}`;
+
 /** The helper of a node: started on the first call, shared after. Pair every call with releaseHelper(). */
-export function acquireHelper(ctx: FaultContext, target: RunningContainer): Promise<Helper> {
-  const key = `${ctx.run.runId}/${target.id}`;
+export async function acquireHelper(ctx: FaultContext, target: RunningContainer): Promise<Helper> {
+  const startedAt = await startedAtOf(ctx, target);
+  const key = keyOf(ctx, target, startedAt);
   const entry = registry.get(key);
   if (entry) {
     entry.refs += 1;
     return entry.helper;
   }
-  const created: Entry = { refs: 1, helper: startHelper(ctx, target) };
+  const created: Entry = { refs: 1, helper: startHelper(ctx, target, '', startedAt) };
   registry.set(key, created);
   created.helper.catch(() => {
     if (registry.get(key) === created) registry.delete(key);
@@ -54,7 +68,7 @@ export function acquireHelper(ctx: FaultContext, target: RunningContainer): Prom
 
 /** Drop one reference; the last one removes the container ("already gone" is success). */
 export async function releaseHelper(ctx: FaultContext, helper: Helper): Promise<void> {
-  const key = `${ctx.run.runId}/${helper.target.id}`;
+  const key = keyOf(ctx, helper.target, helper.targetStartedAt);
   const entry = registry.get(key);
   if (entry) {
     entry.refs -= 1;
@@ -100,16 +114,11 @@ export async function withTemporaryHelper<T>(ctx: FaultContext, target: RunningC
   }
 }
 
-async function startHelper(ctx: FaultContext, target: RunningContainer, suffix = ''): Promise<Helper> {
+async function startHelper(ctx: FaultContext, target: RunningContainer, suffix = '', startedAt?: string): Promise<Helper> {
   const name = `drill-${ctx.run.token}-net-${target.node}${suffix}`;
   const image = await helperImage(ctx);
-  const targetStartedAt = await ctx.docker
-    .getContainer(target.id)
-    .inspect()
-    .then(
-      (i) => i.State.StartedAt,
-      () => '',
-    );
+  // Read before the helper joins: a doubt counts as restarted (liveHelpers).
+  const targetStartedAt = startedAt ?? (await startedAtOf(ctx, target));
   const create = () =>
     ctx.docker.createContainer({
       name,
@@ -128,7 +137,8 @@ async function startHelper(ctx: FaultContext, target: RunningContainer, suffix =
   try {
     container = await create();
   } catch (error) {
-    // A helper of this very run left behind by a heal that failed: it is ours, replace it.
+    // A helper of this very run left behind by a heal that failed, or one in the namespace of the node
+    // before a restart (no use now): it is ours, replace it.
     if ((error as { statusCode?: number }).statusCode !== 409) throw new InfraError(`network helper ${name}: ${errorMessage(error)}`);
     await removeContainer(ctx, name, name);
     container = await create();

@@ -37,6 +37,9 @@ export async function down(run: RunState): Promise<void> {
   // A layer's work in flight (a backup) is waited for, but not past 15 s: teardown must end.
   for (const layer of run.layers) await withinMs(layer.quiesce(), 15_000, undefined);
   for (const f of run.live) await healNoted(run, f);
+  const helpers = run.networkHelpers;
+  run.networkHelpers = undefined;
+  await helpers?.release();
   await run.stack?.stop().catch(() => {});
   run.engineEvents?.stop();
   // No engine at preflight: nothing was created, so there is nothing to remove.

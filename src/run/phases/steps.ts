@@ -1,6 +1,7 @@
 import type { ActionStepSpec, StepSpec } from '../../spec/schema.js';
 import type { EventRecord } from '../../measure/types.js';
 import type { ActionOutcome } from '../../runbook/plugin.js';
+import { faultContextOf } from '../fault-context.js';
 import { assertNever } from '../../util/assert-never.js';
 import { injectFault } from '../../faults/registry.js';
 import { isBackupDamage } from '../../faults/backup-damage.js';
@@ -26,22 +27,7 @@ export const stepHandlers: StepHandlers = {
       await startProbe(run);
     }
     await sleep(step.atMs - journal.clock.nowMs(), run.signal);
-    const injected = await injectFault(
-      {
-        docker: run.deps.docker,
-        run: { runId: journal.runId, token: journal.token, drillName: journal.drillName, kept: run.opts.keepStack === true },
-        stack: run.stack!,
-        layers: run.layers,
-        clock: journal.clock,
-        log: run.log,
-        engineEvents: run.engineEvents ?? null,
-        note: (e) => {
-          journal.record(e);
-        },
-      },
-      step,
-      run.deps.faults,
-    );
+    const injected = await injectFault(faultContextOf(run), step, run.deps.faults);
     run.live.push(injected);
     journal.faults.push(injected.record);
     const record = injected.record;

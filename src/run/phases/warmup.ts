@@ -1,6 +1,9 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 import { startReads } from '../reads-stream.js';
+import { needsNetworkHelpers } from '../../faults/registry.js';
+import { prewarmHelpers } from '../../faults/network/prewarm.js';
+import { faultContextOf } from '../fault-context.js';
 
 /** Where the load enters: a front-door layer's URL (the VIP) when the drill has one, else the stack's apps. */
 export function loadUrlsOf(run: RunState): string[] {
@@ -26,6 +29,8 @@ export async function warmup(run: RunState): Promise<void> {
   run.load = load;
   await load.start();
   startReads(run, urls);
+  // The network faults' helper containers, started now so each fault goes in at its `at`.
+  if (needsNetworkHelpers(spec.steps)) run.networkHelpers = prewarmHelpers(faultContextOf(run), [...run.stack!.containers, ...run.layers.flatMap((l) => l.containers)]);
   for (const layer of run.layers) {
     await layer.events(
       (e) => {
