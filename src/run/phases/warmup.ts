@@ -29,7 +29,7 @@ export async function warmup(run: RunState): Promise<void> {
   run.load = load;
   await load.start();
   startReads(run, urls);
-  // The network faults' helper containers, started now so each fault goes in at its `at`.
+  // The network faults' helper containers, started now rather than after a fault's `at`.
   if (needsNetworkHelpers(spec.steps)) run.networkHelpers = prewarmHelpers(faultContextOf(run), [...run.stack!.containers, ...run.layers.flatMap((l) => l.containers)]);
   for (const layer of run.layers) {
     await layer.events(
