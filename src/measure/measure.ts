@@ -43,7 +43,8 @@ export function measure(input: MeasureInput): Measured {
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
     injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
     probes,
-    probeNormal: probeNormalOf(probes, tFaultMs, input.probeTimeoutMs ?? 0),
+    probeNormal: probeNormalOf(probes, tFaultMs),
+    ...(fault?.healedAtMs === undefined ? {} : { healedAtMs: fault.healFromMs ?? fault.healedAtMs }),
   });
   const rp = recoveryPointSplit(sorted, presentIds, input.recoveryPointMs);
   const data = classifyWrites(rp.kept, presentIds, tFaultMs);
@@ -107,13 +108,13 @@ export function measureEventRows(input: MeasureInput, events: readonly EventReco
     timerResolutionMs: input.timerResolutionMs,
     ...baselineOf(normalLatencies(sorted, tFirstMs, sortedOkLatencies(sorted)).normal),
     probes,
-    probeNormal: probeNormalOf(probes, tFirstMs, input.probeTimeoutMs ?? 0),
+    probeNormal: probeNormalOf(probes, tFirstMs),
   });
 }
 
-function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null, timeoutMs: number): ProbeNormal {
+function probeNormalOf(probes: readonly WriteRecord[], tFaultMs: number | null): ProbeNormal {
   const { beforeFault, normal } = normalLatencies(probes, tFaultMs, sortedOkLatencies(probes));
-  return { minLatencyMs: beforeFault.length > 0 ? beforeFault[0]! : 0, p99LatencyMs: p99Of(normal), timeoutMs };
+  return { minLatencyMs: beforeFault.length > 0 ? beforeFault[0]! : 0, p99LatencyMs: p99Of(normal) };
 }
 
 /** Sorted ok latencies before the fault, and the normal ones: those, or all of them when none came before it. */

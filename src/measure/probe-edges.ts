@@ -17,23 +17,25 @@ export interface Edge {
   probeId: number | null;
 }
 
-/** What the probes' own record says of a healthy system: their normal latency (before the fault) and timeout. */
+/** What the probes' own record says of a healthy system: their normal latency before the fault. */
 export interface ProbeNormal {
   /** The fastest and the p99 ok probe latency before the fault. */
   minLatencyMs: number;
   p99LatencyMs: number;
-  timeoutMs: number;
 }
 
 /**
  * Recovery, inside the load's bracket (afterMs, latestMs] (latestMs: the declared recovering write's ack):
  * the first ok probe r after the last failed probe f bounds it from both sides.
  * - r was answered at r.complete, so the system was up by r.complete minus the fastest normal answer;
- * - f failed: a hard failure says the system was down when f was sent; a timeout says no answer came within
- *   the timeout, so the system cannot have been up before f's send + timeout − a normal answer (p99).
+ * - f failed, so the system was not yet serving when f was sent. Only when it was sent: a probe that timed
+ *   out does not prove the system down until its timeout ran out. A server that comes back works off the
+ *   requests queued while it was out before it answers newer ones (measured: a Redis master thawed after
+ *   1.3 s answered the writes queued in the freeze over ~40 ms, and a probe sent 200 ms before the thaw
+ *   timed out at 250 ms with its answer on the way; reading its timeout as "down until send + timeout"
+ *   put recovery 38 ms after the thaw and called it exact).
  * The recovery point is r's ack minus the normal latency (as for the declared recovering write), kept
- * inside those bounds, and their distance is the uncertainty: the probe's own latency and the spread of
- * normal answers when the host is quiet, wide when it is starved. Without an ok probe there, the load's
+ * inside those bounds, and their distance is the uncertainty. Without an ok probe there, the load's
  * estimate stands unless a failed probe contradicts it.
  */
 export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, latestMs: number, loadEstimateMs: number, normal: ProbeNormal): Edge {
@@ -48,16 +50,11 @@ export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, la
       firstOk = null;
     }
   }
-  const lowerMs = Math.max(afterMs, lastFailed ? downUntil(lastFailed, normal) : afterMs);
+  const lowerMs = Math.max(afterMs, lastFailed?.invokeMs ?? afterMs);
   if (!firstOk) return { atMs: Math.max(loadEstimateMs, lowerMs), gapMs: Math.max(0, latestMs - lowerMs), probeId: null };
   const upperMs = Math.max(lowerMs, Math.min(latestMs, firstOk.completeMs - normal.minLatencyMs));
   const atMs = Math.min(upperMs, Math.max(lowerMs, firstOk.completeMs - normal.p99LatencyMs));
   return { atMs, gapMs: upperMs - lowerMs, probeId: firstOk.id };
-}
-
-/** The earliest the system can have been up, given a probe that failed. */
-function downUntil(failed: WriteRecord, normal: ProbeNormal): number {
-  return failed.error === 'timeout' ? failed.invokeMs + normal.timeoutMs - normal.p99LatencyMs : failed.invokeMs;
 }
 
 /**

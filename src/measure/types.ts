@@ -29,6 +29,12 @@ export interface FaultRecord {
   healedAtMs?: number;
   /** When the heal returned: undone and, for network faults, proven gone by the probe. */
   healReturnedAtMs?: number;
+  /**
+   * A pause's thaw as drill saw it in the cgroup freezer during the heal: the target resumed after
+   * healFromMs and by healByMs (tighter than the heal call; the queue it then works off starts there).
+   */
+  healFromMs?: number;
+  healByMs?: number;
   /** Network faults: what the probe after the heal showed (every cut path open again, no loss, no delay). */
   healVerified?: string;
   /** Network faults: when the probe at injection had confirmed the fault (it runs after injectReturnedAtMs). */
@@ -92,6 +98,8 @@ export interface EventRecord {
   endMs: number;
   /** A fault: how wide the window of its instant is (part of the precision); an action: 0 (it is timed from its start). */
   injectMs: number;
+  /** A fault drill lifted: the earliest its heal took effect (FaultRecord.healFromMs, else healedAtMs). */
+  healedAtMs?: number;
   /** A rejoin: when the node was seen replicating and caught up (null: it never was), and its errant transactions (null: the system has no such notion). */
   rejoin?: { node: string; primary: string; caughtUpAtMs: number | null; errant: ErrantTransactions | null };
 }
@@ -174,8 +182,6 @@ export interface MeasureInput {
   timerResolutionMs: number;
   /** The probe stream's writes (ids from PROBE_FIRST_ID), when it ran: they narrow the outage's edges and are checked apart. */
   probeHistory?: readonly WriteRecord[];
-  /** The probe stream's per-write timeout (its timeouts bound the recovery point too). */
-  probeTimeoutMs?: number;
   /**
    * A point-in-time restore's recovery point (the operator mistake's statement was sent): an acknowledged
    * write missing after the restore whose acknowledgement came at or after it is "discarded by the

@@ -54,7 +54,7 @@ export function buildResult(run: RunState): ResultJson {
     bucketMs: spec.measure.bucketMs,
     timerResolutionMs: TIMER_RESOLUTION_MS,
     ...(journal.recoveryPointMs === null ? {} : { recoveryPointMs: journal.recoveryPointMs }),
-    ...(journal.probe ? { probeHistory: journal.probe.history, probeTimeoutMs: probeSpecOf(spec)?.timeoutMs ?? 0 } : {}),
+    ...(journal.probe ? { probeHistory: journal.probe.history } : {}),
   };
   const measured = measure(measureInput);
   const range = timelineRange(
@@ -81,7 +81,10 @@ export function buildResult(run: RunState): ResultJson {
     measured.standbyLag = lags;
     for (const lag of lags) measured.notes.push(standbyLagNote(lag, measured.lostWrites));
   }
-  const perEvent = measureEventRows(measureInput, journal.drillEvents);
+  const perEvent = measureEventRows(
+    measureInput,
+    journal.drillEvents.map((e) => withHeal(e, input.faults)),
+  );
   if (input.loadStats && (input.loadStats.lateSends > 0 || input.loadStats.droppedSlots > 0)) {
     // Open-loop needs a free connection at every send time; when all were busy, sends slipped or were dropped.
     measured.notes.push(
@@ -173,6 +176,12 @@ function restoreFigures(layers: readonly LayerResult[], disaster: FaultRecord | 
     restoreWhy: !last ? 'no restore step ran' : last.error ? `the restore failed: ${last.error}` : 'no write was acknowledged after the restored node took over',
     backupAgeWhy: !disaster ? 'no fault: there is no disaster instant to age the backups at' : 'no usable backup had finished before the disaster',
   };
+}
+
+/** A fault event with its heal's start, when drill lifted it (the drain after a heal widens the recovery's bound). */
+function withHeal(event: EventRecord, faults: readonly FaultRecord[]): EventRecord {
+  const fault = faults.find((f) => f.healedAtMs !== undefined && (f.effectFromMs ?? f.injectedAtMs) === event.startMs);
+  return fault?.healedAtMs === undefined ? event : { ...event, healedAtMs: fault.healFromMs ?? fault.healedAtMs };
 }
 
 function plannedAsFault(events: readonly EventRecord[]): FaultRecord[] {

@@ -24,8 +24,8 @@ const FAULT: FaultRecord = { kind: 'pause', target: 'primary', container: 'drill
 /** The system is out from 5000 ms to 6437 ms, exactly. */
 const OUT = (t: number): WriteOutcome => (t >= 5000 && t < 6437 ? 'unknown' : 'ok');
 
-/** A quiet host's probes: answered in 1-2 ms, a 250 ms timeout. */
-const QUIET: ProbeNormal = { minLatencyMs: 1, p99LatencyMs: 2, timeoutMs: 250 };
+/** A quiet host's probes: answered in 1-2 ms. */
+const QUIET: ProbeNormal = { minLatencyMs: 1, p99LatencyMs: 2 };
 
 function input(over: Partial<MeasureInput>): MeasureInput {
   return { history: [], faults: [FAULT], presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1, ...over };
@@ -99,22 +99,22 @@ describe('probe stream: the edges of the outage', () => {
     assert.equal(recoveryEdge(slow, 6300, 6450, 6450, QUIET).atMs, 6450);
   });
 
-  it("a frozen server: the probes' timeouts bound the thaw from below, the first answer from above", () => {
-    // Frozen until 6138; answers take 2 ms. A probe sent at t times out at t + 250 unless the thaw answers it
-    // in time; those sent from 5890 on are answered at 6140, after waiting out the rest of the freeze.
+  it('a frozen server that drains its backlog after the thaw: a timeout bounds recovery only from its send', () => {
+    // Thawed at 6138, the server first works off the requests queued in the freeze: nothing is answered
+    // before 6178 (as measured on a Redis master frozen 1.3 s). A probe sent at t times out at t + 250 unless
+    // the drain reaches it; those sent from 5930 on are answered from 6180.
     const thawMs = 6138;
     const probes: WriteRecord[] = every(5500, 6300, 5).map((t, i) => {
-      const answeredMs = Math.max(t, thawMs) + 2;
+      const answeredMs = Math.max(t + 2, 6180);
       const timedOut = answeredMs > t + 250;
       return { id: PROBE_FIRST_ID + i, scheduledMs: t, invokeMs: t, completeMs: timedOut ? t + 250 : answeredMs, outcome: timedOut ? 'unknown' : 'ok', ...(timedOut ? { error: 'timeout' } : {}) };
     });
     const edge = recoveryEdge(probes, 5000, 6400, 6400, QUIET);
-    // Up after 5885 + 250 - 2 = 6133 (the last timeout), and by 6140 - 1 (the first answer): 6140 - 2 = 6138.
-    assert.deepEqual(edge, { atMs: 6138, gapMs: 6, probeId: PROBE_FIRST_ID + (5890 - 5500) / 5 });
-    assert.ok(Math.abs(edge.atMs - thawMs) <= edge.gapMs);
-    // Read as hard failures, the same timeouts would bound it only from their sends: 250 ms wide.
-    const hard = probes.map(({ error: _timeout, ...p }) => p);
-    assert.equal(recoveryEdge(hard, 5000, 6400, 6400, QUIET).gapMs, 254);
+    // Down when 5925 was sent (the last timeout), up by 6180 - 1 (the first answer): counted at 6180 - 2.
+    assert.deepEqual(edge, { atMs: 6178, gapMs: 254, probeId: PROBE_FIRST_ID + (5930 - 5500) / 5 });
+    // The thaw lies inside the stated bound. Reading the last timeout as "down until its send + 250 - 2"
+    // would have put the lower bound at 6173, 35 ms after the thaw, and called the edge exact within 6 ms.
+    assert.ok(edge.atMs - edge.gapMs <= thawMs && thawMs <= edge.atMs + edge.gapMs);
   });
 
   it('no probe decides an edge: it stays where the load put it, with what is left of the bracket', () => {
