@@ -69,6 +69,7 @@ export function measureEvents(input: PerEventInput): EventMeasured[] {
       ...(input.baselineMinLatencyMs === undefined ? {} : { baselineMinLatencyMs: input.baselineMinLatencyMs }),
       ...(input.probes ? { probes: input.probes } : {}),
       ...(input.probeNormal ? { probeNormal: input.probeNormal } : {}),
+      ...(e.healedAtMs === undefined ? {} : { healedAtMs: e.healedAtMs }),
     });
     // Hit while the previous event's writes were still failing: those failures are that event's, not a sign of an unhealthy start.
     const hitDuringPrevious = rows.at(-1)?.overlappedBy === i + 1;

@@ -18,15 +18,22 @@ export interface RecoveryInput {
   baselineMinLatencyMs?: number;
   /** The probe stream's writes in invoke order (empty or absent: no probe stream); they narrow the two edges. */
   probes?: readonly WriteRecord[];
-  /** The probes' normal latency and timeout (see probe-edges.ts). */
+  /** The probes' normal latency (see probe-edges.ts). */
   probeNormal?: ProbeNormal;
+  /**
+   * The earliest the fault's heal took effect (unpause: the thaw seen in the freezer, else the call's start;
+   * heal of a partition, restart: the call's start), when drill lifted it: a system that comes back works
+   * off the requests queued in the outage first, which can take longer than a normal latency.
+   */
+  healedAtMs?: number;
 }
 
 export interface PrecisionParts {
   /**
-   * The send gap in the bound: with the probe stream, the wider of the two edges' brackets left after the
-   * probes narrowed them; without it, the largest gap between successive write invokes around the
-   * recovery point (and the first failure).
+   * The send gap in the bound: the wider of the two edges' brackets, the declared load's (recovery: from
+   * its last failed send to the recovering write's send; outage start: from its last good send, or
+   * t_fault, to the first failed one) or, with the probe stream, what is left of them after the probes
+   * narrowed them. Without a recovery, the largest gap between write sends around the edge it has.
    */
   gapMs: number;
   /** Where gapMs comes from. */
@@ -172,16 +179,23 @@ export function findRecovery(input: RecoveryInput): Recovery {
   const latencyMs = c.completeMs - c.invokeMs;
   // A recovering write that took longer than a normal one waited out the outage in a queue: the system came
   // back between its ack minus a normal latency (p99) and its ack minus the shortest one; the middle, ± half.
+  // When drill lifted the fault before that ack, from the heal on: the queue drained first, and its drain is
+  // not bounded by a normal latency (a Redis master thawed after 1.3 s answered its backlog over ~40 ms).
   const queued = c.completeMs - input.baselineLatencyMs > c.invokeMs;
-  const queueLo = Math.max(c.invokeMs, c.completeMs - input.baselineLatencyMs);
+  const drainFromMs = queued && input.healedAtMs !== undefined && input.healedAtMs < c.completeMs ? input.healedAtMs : Number.POSITIVE_INFINITY;
+  const queueLo = Math.max(c.invokeMs, Math.min(c.completeMs - input.baselineLatencyMs, drainFromMs));
   const queueHi = queued ? Math.max(queueLo, c.completeMs - Math.min(input.baselineMinLatencyMs ?? input.baselineLatencyMs, input.baselineLatencyMs)) : queueLo;
   const loadRecoveredAt = (queueLo + queueHi) / 2;
   const queueMs = (queueHi - queueLo) / 2;
   if (loadRecoveredAt - c.invokeMs >= ADJUST_NOTE_MS) {
+    const shortestMs = roundLatencyMs(input.baselineMinLatencyMs ?? input.baselineLatencyMs);
+    const how =
+      queueLo < c.completeMs - input.baselineLatencyMs
+        ? `drill's heal of the fault took effect from ${roundMs(queueLo)} ms and a queue drains first, which can take longer than a normal latency: recovery lies between then and its ack minus the shortest latency (${shortestMs} ms), counted at the middle (± ${roundLatencyMs(queueMs)} ms in the precision)`
+        : `recovery is counted from its ack minus a normal latency (between p99 and the shortest, ${shortestMs} ms: ± ${roundLatencyMs(queueMs)} ms in the precision)`;
     notes.push(
       `the first write of the stable window (id ${c.id}, sent at ${roundMs(c.invokeMs)} ms) took ${roundLatencyMs(latencyMs)} ms against a normal ` +
-        `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so recovery is counted from its ack minus a normal latency ` +
-        `(between p99 and the shortest, ${roundLatencyMs(input.baselineMinLatencyMs ?? input.baselineLatencyMs)} ms: ± ${roundLatencyMs(queueMs)} ms in the precision)`,
+        `${roundLatencyMs(input.baselineLatencyMs)} ms (p99 before the fault): it probably waited out the outage in a queue, so ${how}`,
     );
   }
   notes.push(`writes recovered at ${roundMs(loadRecoveredAt)} ms: every write sent in the following ${stableMs} ms succeeded`);
@@ -189,7 +203,9 @@ export function findRecovery(input: RecoveryInput): Recovery {
   // good send before the first failure, or t_fault, the first failure].
   const failedBefore = sorted[confirmed - 1]!.invokeMs;
   const goodBefore = Math.max(tFaultMs, f > 0 ? sorted[f - 1]!.invokeMs : tFaultMs);
-  const loadGapMs = loadGapAround(sorted, [loadRecoveredAt, firstFailure.invokeMs], stableMs);
+  // The load's gap is the wider of the two brackets: the sends on either side of each edge are what
+  // bound it, not the largest silence anywhere near (a stall a second away bounds nothing here).
+  const loadGapMs = Math.max(c.invokeMs - failedBefore, firstFailure.invokeMs - goodBefore);
   const found = probeEdges(input, goodBefore, firstFailure.invokeMs, failedBefore, loadRecoveredAt, c.completeMs);
   const foundGapMs = found ? Math.max(found.recovery.gapMs, found.failure.gapMs) : null;
   // The tighter of the two: probes slowed down with everything else on a starved host bound the edges less well than the load.
@@ -224,7 +240,7 @@ function probeEdges(
   if (k >= probes.length || probes[k]!.invokeMs > recoveringAckMs) return null;
   return {
     failure: failureEdge(probes, goodBeforeMs, firstFailureMs),
-    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeNormal ?? { minLatencyMs: 0, p99LatencyMs: input.baselineLatencyMs, timeoutMs: 0 }),
+    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeNormal ?? { minLatencyMs: 0, p99LatencyMs: input.baselineLatencyMs }),
   };
 }
 

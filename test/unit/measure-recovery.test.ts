@@ -107,6 +107,35 @@ describe('measure: RTO and downtime', () => {
     assert.ok(m.notes.some((n) => /waited out the outage/.test(n)));
   });
 
+  it('a pause drill lifted: the queue drains after the heal for longer than a normal latency, so the bound reaches back to the heal', () => {
+    // Writes take 2 ms (every 50th 12 ms: p99 12). Frozen from 5000; drill's unpause began at 7290 and the
+    // target thawed at 7300; it worked off its backlog until 7340 before answering the queued writes.
+    const pause: FaultRecord = { ...FAULT, kind: 'pause', healedAtMs: 7290, healReturnedAtMs: 7330 };
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
+      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
+      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
+      if (w.invokeMs < 7340) return { ...w, completeMs: 7342 };
+      return { ...w, completeMs: w.invokeMs + 2 };
+    });
+    // Without the heal: [7342 − 12, 7342 − 2] = 7335 ± 5, which leaves out the thaw at 7300.
+    const without = measure(input(history, { faults: [{ ...pause, healedAtMs: undefined, healReturnedAtMs: undefined }] }));
+    assert.equal(without.recoveredAtMs, 7335);
+    assert.ok(Math.abs(without.recoveredAtMs - 7300) > without.precisionMs);
+    // With it: [7290, 7340] = 7315 ± 25 (+ the send gap, timer, fault bound): the thaw is inside.
+    const m = measure(input(history, { faults: [pause] }));
+    assert.equal(m.recoveredAtMs, 7315);
+    assert.equal(m.precision?.queueMs, 25);
+    assert.ok(Math.abs(m.recoveredAtMs - 7300) <= m.precisionMs, `the thaw at 7300 lies outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
+    assert.ok(
+      m.notes.some((n) => /drill's heal of the fault took effect from 7290 ms and a queue drains first/.test(n)),
+      m.notes.join(' | '),
+    );
+    // The thaw read off the freezer during the unpause call (after 7299, by 7301) narrows it: [7299, 7340].
+    const seen = measure(input(history, { faults: [{ ...pause, healFromMs: 7299, healByMs: 7301 }] }));
+    assert.equal(seen.recoveredAtMs, 7319.5);
+    assert.equal(seen.precision?.queueMs, 20.5);
+  });
+
   it("a queued write's ack places recovery between ack − p99 and ack − the shortest latency before the fault: the middle, ± half in the precision", () => {
     // Before the fault writes take 2 ms, every 50th 102 ms (p99 = 102, shortest 2); after a freeze from 5000
     // to 7300 the queued writes come back at 7330, 30 ms after the thaw (a loaded host's p99 overstates it).
