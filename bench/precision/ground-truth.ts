@@ -81,12 +81,18 @@ const THAWED = new Set(['THAWED', '0']);
  * Pause, from the target's own cgroup: the tasks stopped when its freezer left THAWED and resumed when it
  * returned to THAWED, each change known within the two reads around it. The outage lies in
  * [thaw.after − freeze.by, thaw.by − freeze.after]: the truth is the longer end, overstating by the width.
+ * The longest such freeze of the run is the scenario's: a read can also catch a freezer passing through a
+ * state for a few ms (seen once: a 14.7 ms "freeze" before the real one).
  */
 export function freezerTruth(changes: readonly FreezerChange[]): OutageTruth | null {
-  const freeze = changes.find((c) => THAWED.has(c.from) && !THAWED.has(c.to));
-  if (!freeze) return null;
-  const thaw = changes.find((c) => c.containerId === freeze.containerId && THAWED.has(c.to) && c.afterEpochMs >= freeze.afterEpochMs && c !== freeze);
-  if (!thaw) return null;
+  let best: { freeze: FreezerChange; thaw: FreezerChange } | null = null;
+  for (const freeze of changes) {
+    if (!THAWED.has(freeze.from) || THAWED.has(freeze.to)) continue;
+    const thaw = changes.find((c) => c !== freeze && c.containerId === freeze.containerId && THAWED.has(c.to) && c.afterEpochMs >= freeze.afterEpochMs);
+    if (thaw && (!best || thaw.byEpochMs - freeze.afterEpochMs > best.thaw.byEpochMs - best.freeze.afterEpochMs)) best = { freeze, thaw };
+  }
+  if (!best) return null;
+  const { freeze, thaw } = best;
   const longestMs = thaw.byEpochMs - freeze.afterEpochMs;
   const shortestMs = thaw.afterEpochMs - freeze.byEpochMs;
   return {

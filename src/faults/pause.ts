@@ -1,8 +1,9 @@
 import type { RunningContainer } from '../engine/resources.js';
 import type { FaultRecord } from '../measure/types.js';
 import { containerFault, engineCall, targetOf } from './container/container-fault.js';
-import { freezerFiles, monoNowMs, watchFreeze } from './container/freezer-watch.js';
+import { freezerFiles, monoNowMs, thawWatchOf, watchFreeze, type FreezeSeen, type FreezerFiles } from './container/freezer-watch.js';
 import type { FaultContext, FaultPlugin } from './plugin.js';
+import type { HealSeen } from './time-box.js';
 
 /** Freeze the container (cgroup freezer): its sockets stay open and hang. Heal = unpause, always. */
 export const pause: FaultPlugin<'pause'> = {
@@ -11,44 +12,57 @@ export const pause: FaultPlugin<'pause'> = {
   inject: async (ctx, step) => {
     const c = await targetOf(ctx, step);
     const container = ctx.docker.getContainer(c.id);
-    const watch = await freezerWatch(ctx, c);
+    const files = await freezerFilesOf(ctx, c);
+    const watch = files ? await watchFreeze(files).catch(() => null) : null;
     return containerFault(
       ctx,
       step,
       c,
       () => engineCall(`pause ${c.name}`, () => container.pause()),
-      () => engineCall(`unpause ${c.name}`, () => container.unpause()),
+      () => unpause(ctx, c, files),
       step.durationMs,
       ['pause'],
       c.name,
-      watch ?? undefined,
+      watch ? (fromMs, toMs) => freezeBound(ctx, watch, fromMs, toMs) : undefined,
     );
   },
 };
 
-/**
- * On a local engine whose container pids drill sees: the freezer read during the pause call
- * (container/freezer-watch.ts), as the fault's bound, or null (the engine's `pause` event bounds it then).
- */
-async function freezerWatch(ctx: FaultContext, c: RunningContainer): Promise<((fromMs: number, toMs: number) => Promise<Partial<FaultRecord> | null>) | null> {
+/** On a local engine whose container pids drill sees: its freezer files (container/freezer-watch.ts), or null. */
+async function freezerFilesOf(ctx: FaultContext, c: RunningContainer): Promise<FreezerFiles | null> {
   if (!ctx.engineEvents || process.platform !== 'linux') return null;
   const info = await ctx.docker
     .getContainer(c.id)
     .inspect()
     .catch(() => null);
   if (!info?.State.Running || info.State.Paused) return null;
-  const files = await freezerFiles(info.State.Pid, info.Id);
-  if (!files) return null;
-  const watch = await watchFreeze(files).catch(() => null);
-  if (!watch) return null;
-  return async (fromMs, toMs) => {
-    const seen = await watch.result();
-    if (!seen) return null;
-    // Same monotonic clock as the run clock: place the reads on it by one reading of both.
-    const offsetMs = ctx.clock.nowMs() - monoNowMs();
-    const effectFromMs = Math.max(fromMs, seen.fromMonoMs + offsetMs);
-    const effectByMs = Math.min(toMs, seen.byMonoMs + offsetMs);
-    if (effectByMs < effectFromMs) return null;
-    return { effectFromMs, effectByMs, effectEvidence: `${seen.how}: not yet freezing, then frozen` };
-  };
+  return freezerFiles(info.State.Pid, info.Id);
+}
+
+/** The freezer read during the pause call, as the fault's bound, or null (the engine's `pause` event bounds it then). */
+async function freezeBound(ctx: FaultContext, watch: { result(): Promise<FreezeSeen | null> }, fromMs: number, toMs: number): Promise<Partial<FaultRecord> | null> {
+  const seen = onRunClock(ctx, await watch.result(), fromMs, toMs);
+  return seen && { effectFromMs: seen.fromMs, effectByMs: seen.byMs, effectEvidence: `${seen.how}: not yet freezing, then frozen` };
+}
+
+/**
+ * The heal, with the thaw read off the freezer during the call when it can be: the target resumes somewhere
+ * inside the unpause call (20–45 ms here), and the queue it then works off is timed from that instant.
+ */
+async function unpause(ctx: FaultContext, c: RunningContainer, files: FreezerFiles | null): Promise<HealSeen | undefined> {
+  const watch = files ? await watchFreeze(thawWatchOf(files)).catch(() => null) : null;
+  const fromMs = ctx.clock.nowMs();
+  await engineCall(`unpause ${c.name}`, () => ctx.docker.getContainer(c.id).unpause());
+  const toMs = ctx.clock.nowMs();
+  const seen = watch ? onRunClock(ctx, await watch.result(), fromMs, toMs) : null;
+  return seen ? { fromMs: seen.fromMs, byMs: seen.byMs } : undefined;
+}
+
+/** A change the worker saw, on the run clock and inside the call (same monotonic clock: one reading of both places it). */
+function onRunClock(ctx: FaultContext, seen: FreezeSeen | null, callFromMs: number, callToMs: number): { fromMs: number; byMs: number; how: string } | null {
+  if (!seen) return null;
+  const offsetMs = ctx.clock.nowMs() - monoNowMs();
+  const fromMs = Math.max(callFromMs, seen.fromMonoMs + offsetMs);
+  const byMs = Math.min(callToMs, seen.byMonoMs + offsetMs);
+  return byMs < fromMs ? null : { fromMs, byMs, how: seen.how };
 }

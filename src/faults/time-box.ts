@@ -14,12 +14,22 @@ export interface Injected {
   injectReturnedAtMs: number;
   /**
    * Undo the fault; null when there is nothing to undo (a kill without `duration`: the dead stay dead).
-   * May return, in words, the proof that the fault is gone (a network fault re-runs its probe).
+   * May return, in words, the proof that the fault is gone (a network fault re-runs its probe), or what
+   * bounds the instant the heal took effect (a pause's thaw read off the freezer).
    */
   undo: (() => Promise<unknown>) | null;
   /** What the record adds for this kind of fault (e.g. a network fault's mechanism and probe outcome). */
   details?: Partial<FaultRecord>;
 }
+
+/** When a heal took effect, seen by the fault itself: after fromMs, by byMs (run clock); and its proof, if any. */
+export interface HealSeen {
+  fromMs: number;
+  byMs: number;
+  proof?: string;
+}
+
+const isHealSeen = (v: unknown): v is HealSeen => typeof v === 'object' && v !== null && typeof (v as HealSeen).fromMs === 'number' && typeof (v as HealSeen).byMs === 'number';
 
 export function timeBox(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, injected: Injected): InjectedFault {
   const record: FaultRecord = {
@@ -44,11 +54,17 @@ export function timeBox(ctx: FaultContext, fault: { kind: string; target: string
       const endMs = ctx.clock.nowMs();
       record.healedAtMs = startMs;
       record.healReturnedAtMs = endMs;
-      if (typeof proof === 'string' && proof) record.healVerified = proof;
+      const seen = isHealSeen(proof) ? proof : null;
+      const words = seen ? seen.proof : typeof proof === 'string' ? proof : undefined;
+      if (words) record.healVerified = words;
+      if (seen) {
+        record.healFromMs = Math.max(startMs, seen.fromMs);
+        record.healByMs = Math.min(endMs, Math.max(record.healFromMs, seen.byMs));
+      }
       ctx.note({
         atMs: startMs,
         source: 'runner',
-        message: `healed ${fault.kind} of ${fault.container} (${why}, ${(endMs - startMs).toFixed(0)} ms)${typeof proof === 'string' && proof ? `: ${proof}` : ''}`,
+        message: `healed ${fault.kind} of ${fault.container} (${why}, ${(endMs - startMs).toFixed(0)} ms)${words ? `: ${words}` : ''}`,
         marker: 'heal',
       });
     })().catch((error: unknown) => {

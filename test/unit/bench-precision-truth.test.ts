@@ -85,6 +85,16 @@ describe('bench/precision ground truth', () => {
       ])?.outageMs,
       11,
     );
+    // A freezer seen passing through a state for a few ms before the real freeze: the longest freeze is the scenario's.
+    assert.equal(
+      freezerTruth([
+        { containerId: 'c', from: 'THAWED', to: 'FREEZING', afterEpochMs: 5, byEpochMs: 6 },
+        { containerId: 'c', from: 'FREEZING', to: 'THAWED', afterEpochMs: 19, byEpochMs: 20 },
+        { containerId: 'c', from: 'THAWED', to: 'FROZEN', afterEpochMs: 100, byEpochMs: 101 },
+        { containerId: 'c', from: 'FROZEN', to: 'THAWED', afterEpochMs: 2800, byEpochMs: 2801 },
+      ])?.outageMs,
+      2701,
+    );
     assert.equal(freezerTruth([{ containerId: 'c', from: 'THAWED', to: 'FROZEN', afterEpochMs: 10, byEpochMs: 11 }]), null);
     assert.equal(freezerTruth([]), null);
   });

@@ -101,4 +101,30 @@ describe('fault time box', () => {
     assert.equal(notes.length, 0);
     assert.equal(fault.record.injectReturnedAtMs - fault.record.injectedAtMs, 80);
   });
+
+  it("a heal that saw when it took effect (a pause's thaw in the freezer) records it, kept inside the call", async () => {
+    const { ctx } = fakeContext();
+    const now = ctx.clock.nowMs();
+    let thawMs = 0;
+    const fault = timeBox(
+      ctx,
+      { kind: 'pause', target: 't', container: 'c', durationMs: undefined },
+      {
+        injectedAtMs: now,
+        injectReturnedAtMs: now + 1,
+        undo: async () => {
+          await new Promise((r) => setTimeout(r, 20));
+          thawMs = ctx.clock.nowMs();
+          await new Promise((r) => setTimeout(r, 20));
+          return { fromMs: thawMs - 0.5, byMs: thawMs + 0.5 };
+        },
+      },
+    );
+    await fault.heal();
+    const { healedAtMs, healReturnedAtMs, healFromMs, healByMs } = fault.record;
+    assert.equal(healFromMs, thawMs - 0.5);
+    assert.equal(healByMs, thawMs + 0.5);
+    assert.ok(healedAtMs! < healFromMs && healByMs < healReturnedAtMs!);
+    assert.equal(fault.record.healVerified, undefined);
+  });
 });

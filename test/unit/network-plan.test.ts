@@ -36,6 +36,12 @@ describe('iptables text', () => {
     for (const hook of ['-t filter -D INPUT', '-t filter -D OUTPUT', '-t nat -D PREROUTING', '-t filter -X DRILL-x-1', '-t nat -X DRILL-x-1']) assert.ok(text.includes(hook), hook);
     assert.match(text, /exit 1/);
     assert.ok(!/-F INPUT|-F OUTPUT|-F PREROUTING|iptables -F\b(?! DRILL)/.test(text), 'never flushes a chain that is not drill’s');
+    // The unhooking, and only it, lies between the two clock stamps: the traffic flows again inside them.
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => l.includes('drill-stamp-from $(date +%s%N)'));
+    const to = lines.findIndex((l) => l.includes('drill-stamp-to $(date +%s%N)'));
+    assert.deepEqual([from, to], [0, 4]);
+    assert.ok(lines.slice(1, 4).every((l) => /^while iptables -t \w+ -D \w+ -j DRILL-x-1 /.test(l)));
   });
 
   it('keeps a ledger: removal strikes the chain out, a purge undoes only what the ledger lists', () => {

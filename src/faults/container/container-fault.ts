@@ -39,7 +39,7 @@ export async function containerFault(
   step: { fault: FaultKind; target: string },
   container: RunningContainer,
   apply: () => Promise<void>,
-  undo: (() => Promise<void>) | null,
+  undo: (() => Promise<unknown>) | null,
   healAfterMs: number | undefined,
   engineActions: readonly string[],
   /** The containers the fault acts on, in words, when more than `container` (whose event times it). */

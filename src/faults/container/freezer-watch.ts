@@ -13,12 +13,23 @@ import { Worker } from 'node:worker_threads';
 // The target stopped serving after the start of the last read that showed it not yet freezing, and by the
 // end of the first read that showed it frozen. Only on a local engine whose container pids drill sees.
 
-/** What drill reads, for one container's cgroup. */
+/** What drill reads, for one container's cgroup (a freeze; thawWatchOf turns it round for the thaw). */
 export interface FreezerFiles {
-  /** Read until it shows the freeze begun; `notBegun` is its content before that. */
+  /** Read until it shows the change begun; `notBegun` is its content before that. */
   begun: { file: string; notBegun: string };
-  /** Read until it shows every task frozen; `frozen` is a word of its content then. */
+  /** Read until it shows the change done; `frozen` is a line of its content then. */
   done: { file: string; frozen: string };
+}
+
+/**
+ * The same cgroup watched for the thaw: cgroup v1's freezer.state reads FROZEN until the thaw and THAWED
+ * once every task runs again; v2's cgroup.freeze reads 1 until runc writes 0, cgroup.events "frozen 0" then.
+ * The target resumed after the start of the last read still showing it frozen, by the first showing it thawed.
+ */
+export function thawWatchOf(freeze: FreezerFiles): FreezerFiles {
+  return freeze.begun.file === freeze.done.file
+    ? { begun: { file: freeze.begun.file, notBegun: freeze.done.frozen }, done: { file: freeze.done.file, frozen: freeze.begun.notBegun } }
+    : { begun: { file: freeze.begun.file, notBegun: '1' }, done: { file: freeze.done.file, frozen: 'frozen 0' } };
 }
 
 /** The freeze, on the process's monotonic clock (ms, process.hrtime): after `fromMonoMs`, by `byMonoMs`. */
@@ -90,9 +101,9 @@ for (;;) {
 const WATCH_TIMEOUT_MS = 5000;
 
 /**
- * Start reading the freezer; resolves `ready` once the first read is done (start the pause only then, so a
- * read before it exists). `result()` after the pause call: the freeze seen, or null (never frozen inside
- * the watch, no read before it began, or the worker failed): the engine's event then bounds it.
+ * Start reading the freezer; resolves `ready` once the first read is done (start the pause, or unpause,
+ * only then, so a read before it exists). `result()` after the call: the change seen, or null (not done
+ * inside the watch, no read before it began, or the worker failed): the engine's event or the call bounds it.
  */
 export async function watchFreeze(files: FreezerFiles): Promise<{ result(): Promise<FreezeSeen | null> }> {
   const stop = new SharedArrayBuffer(4);

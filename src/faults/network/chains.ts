@@ -6,6 +6,7 @@ import { exec, execChecked, sh, type ExecResult } from '../../engine/docker-exec
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
 import { newChainName, removeScript, type RuleSet } from './rules.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';
+import type { HealSeen } from '../time-box.js';
 import { effectWindow, installChain, stampOffsets, syncedInstant } from './stamped-install.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
@@ -46,7 +47,7 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
  * Unhook and delete the chain. The node gone or stopped = success (its namespace, rules included, went
  * with it). The helper gone while the node runs = a temporary helper removes the rules.
  */
-export async function removeChain(ctx: FaultContext, helper: Helper, chain: string): Promise<void> {
+export async function removeChain(ctx: FaultContext, helper: Helper, chain: string): Promise<ExecResult | null> {
   const what = `removing ${chain} from ${helper.target.name}`;
   let result: ExecResult;
   try {
@@ -54,11 +55,11 @@ export async function removeChain(ctx: FaultContext, helper: Helper, chain: stri
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (!isGone(error) && status !== 409) throw new InfraError(`${what}: ${errorMessage(error)}`);
-    if (!(await isRunning(ctx, helper.target))) return;
-    await withTemporaryHelper(ctx, helper.target, (fresh) => execChecked(ctx.docker, fresh.id, what, sh(removeScript(chain))));
-    return;
+    if (!(await isRunning(ctx, helper.target))) return null;
+    return withTemporaryHelper(ctx, helper.target, (fresh) => execChecked(ctx.docker, fresh.id, what, sh(removeScript(chain))));
   }
   if (result.code !== 0) throw new InfraError(`${what}: exit ${result.code}: ${result.stderr.trim()}`);
+  return result;
 }
 
 /** When a probe runs: right after the install (the fault must show) or right after the removal (it must not). */
@@ -120,17 +121,17 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
 
   // Each step is done once even if undo() is called again after a failure; the probe helpers stay until
   // the heal has been proven, so the proof uses the same vantage points as the injection's.
-  const removed = new Set<Helper>();
-  const removeRules = async (): Promise<void> => {
+  const removed = new Map<Helper, ExecResult | null>();
+  const removeRules = async (): Promise<(ExecResult | null)[]> => {
     const settled = await Promise.allSettled(
       ruleHelpers.map(async (h) => {
-        if (removed.has(h)) return;
-        await removeChain(ctx, h, chain);
-        removed.add(h);
+        if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain));
+        return removed.get(h) ?? null;
       }),
     );
     const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => errorMessage(s.reason));
     if (errors.length) throw new InfraError(`healing ${plan.kind}: ${errors.join('; ')}`);
+    return settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
   };
   let released = false;
   const releaseHelpers = async (): Promise<void> => {
@@ -146,10 +147,12 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
       });
     throw error;
   };
-  const undo = async (): Promise<string> => {
+  const undo = async (): Promise<HealSeen> => {
     const t0 = ctx.clock.nowMs();
-    await removeRules();
+    const removals = await removeRules();
     const t1 = ctx.clock.nowMs();
+    // The unhooking's own stamps bound when traffic flowed again (else the removal calls do).
+    const seen = removals.every((r): r is ExecResult => r !== null) ? effectWindow(ctx, removals, t0, t1) : {};
     const live = await liveHelpers(ctx, helpers);
     let proof: string;
     try {
@@ -160,7 +163,7 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     const t2 = ctx.clock.nowMs();
     await releaseHelpers();
     ctx.log.debug({ fault: plan.kind, removeMs: ms(t1 - t0), proofMs: ms(t2 - t1), releaseMs: ms(ctx.clock.nowMs() - t2) }, 'network fault heal phases');
-    return proof;
+    return { fromMs: seen.effectFromMs ?? t0, byMs: seen.effectByMs ?? t1, proof };
   };
 
   // Several nodes: their installs wait for one shared instant, so the fault starts on all of them at once.

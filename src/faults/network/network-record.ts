@@ -1,6 +1,6 @@
 import type { FaultRecord } from '../../measure/types.js';
 import type { FaultContext, InjectedFault } from '../plugin.js';
-import { timeBox } from '../time-box.js';
+import { timeBox, type HealSeen } from '../time-box.js';
 
 // A network fault once its rules are in: t_fault is the start of the rule install, the effect is in place
 // when the install returned (the time box counts from there); the record also says how the fault was made
@@ -26,9 +26,10 @@ export interface Installed {
   effect?: Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'>;
   /**
    * Undo everything the fault installed (rules, proxy), prove with the probe of the injection that it is gone
-   * (its words are returned), then remove the helpers. Safe to call again after it failed.
+   * (its words are returned, with the removal's own stamps when it has them), then remove the helpers. Safe
+   * to call again after it failed.
    */
-  undo(): Promise<string>;
+  undo(): Promise<string | HealSeen>;
 }
 
 /** The shared time box (../time-box.ts), with what a network fault adds to its record. */

@@ -39,9 +39,15 @@ export function installScript(chain: string, rules: RuleSet): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Output lines of a stamped rule change: the host's clock (ns, read in the namespace) just before it and just after. */
+export const STAMP_FROM = 'drill-stamp-from';
+export const STAMP_TO = 'drill-stamp-to';
+
 /**
  * sh script that removes the chain (every hook of it, then the chain) and exits non-zero only if the chain
- * is still there afterwards. "Already gone" is success.
+ * is still there afterwards. "Already gone" is success. The unhooking is stamped (host clock, in the
+ * namespace): the node's traffic flows again after the first stamp and by the second, which a heal's
+ * docker exec (~50 ms to start) bounds far less tightly.
  */
 export function removeScript(chain: string): string {
   const hooks: [string, string][] = [
@@ -49,8 +55,9 @@ export function removeScript(chain: string): string {
     ['filter', 'OUTPUT'],
     ['nat', 'PREROUTING'],
   ];
-  const lines: string[] = [];
+  const lines: string[] = [`echo "${STAMP_FROM} $(date +%s%N)"`];
   for (const [table, hook] of hooks) lines.push(`while iptables -t ${table} -D ${hook} -j ${chain} 2>/dev/null; do :; done`);
+  lines.push(`echo "${STAMP_TO} $(date +%s%N)"`);
   for (const table of ['filter', 'nat']) lines.push(`iptables -t ${table} -F ${chain} 2>/dev/null; iptables -t ${table} -X ${chain} 2>/dev/null`);
   for (const table of ['filter', 'nat']) lines.push(`if iptables -t ${table} -S ${chain} >/dev/null 2>&1; then echo "chain ${chain} still in table ${table}" >&2; exit 1; fi`);
   lines.push(`sed -i '/^chain ${chain}$/d' ${LEDGER_PATH} 2>/dev/null`, 'exit 0');

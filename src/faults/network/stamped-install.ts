@@ -3,16 +3,12 @@ import { engineLocation } from '../../engine/docker-client.js';
 import type { FaultRecord } from '../../measure/types.js';
 import { execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import type { Helper } from './helpers.js';
-import { installScript, ledgerAdd, type RuleSet } from './rules.js';
+import { installScript, ledgerAdd, STAMP_FROM as FROM, STAMP_TO as TO, type RuleSet } from './rules.js';
 
 // A rule install stamped inside the node's namespace, on the host's clock: the rules took effect between
 // the two stamps, a far tighter bound than the docker exec around them. When several nodes get rules, each
 // install waits for one shared instant (the same host clock) with iptables-restore already started, so the
 // windows of all nodes nearly coincide instead of spreading over the execs' start-up times.
-
-/** Output lines of the install script: the host's clock (ns) just before the rules went in and just after. */
-const FROM = 'drill-stamp-from';
-const TO = 'drill-stamp-to';
 
 /**
  * perl (perl-base is in every Debian, drill's images included; Time::HiRes reads the clock to the µs):
@@ -41,7 +37,7 @@ export function installChain(ctx: FaultContext, helper: Helper, chain: string, r
   return execChecked(ctx.docker, helper.id, `installing ${chain} in ${helper.target.name}`, stampedInstallCommand(chain, rules, andThen, atEpochNs));
 }
 
-/** The install's own stamps (epoch ms on the host's clock), or null if the output lacks them. */
+/** A stamped rule change's own stamps (epoch ms on the host's clock), or null if the output lacks them. */
 export function installStamps(result: ExecResult): { fromEpochMs: number; toEpochMs: number } | null {
   const from = new RegExp(`^${FROM} (\\d+)$`, 'm').exec(result.stdout);
   const to = new RegExp(`^${TO} (\\d+)$`, 'm').exec(result.stdout);
