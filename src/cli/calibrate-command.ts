@@ -40,10 +40,10 @@ export async function calibrateCommand(opts: { pauseMs: number; rate: number; ru
     process.stdout.write(`${JSON.stringify(rows)}\n`);
   } else {
     process.stdout.write(`calibration: freeze the Redis master for ${opts.pauseMs} ms under ${opts.rate} writes/s, no failover\n`);
-    process.stdout.write('run  true outage  measured downtime  error      precision  within\n');
+    process.stdout.write('run  true outage (freezer)  measured downtime  error      precision  within\n');
     for (const r of rows) {
       process.stdout.write(
-        `${String(r.run).padEnd(5)}${`${r.trueOutageMs} ms`.padEnd(13)}${`${r.measuredDowntimeMs ?? 'n/a'} ms`.padEnd(19)}${`${r.errorMs ?? 'n/a'} ms`.padEnd(11)}${`± ${r.precisionMs} ms`.padEnd(11)}${r.withinPrecision ? 'yes' : 'NO'}\n`,
+        `${String(r.run).padEnd(5)}${`${r.trueOutageMs} ± ${r.truthDoubtMs} ms`.padEnd(23)}${`${r.measuredDowntimeMs ?? 'n/a'} ms`.padEnd(19)}${`${r.errorMs ?? 'n/a'} ms`.padEnd(11)}${`± ${r.precisionMs} ms`.padEnd(11)}${r.withinPrecision ? 'yes' : 'NO'}\n`,
       );
     }
   }

@@ -26,28 +26,46 @@ export function calibrationDrillYaml(pauseMs: number, rate: number): string {
 }
 
 export interface CalibrationOutcome {
+  /** The middle of what the freeze and the thaw allow (see calibrationOutcome). */
   trueOutageMs: number;
+  /** Half the width of that range: the truth's own doubt, allowed on top of the stated precision. */
+  truthDoubtMs: number;
   /** How long the pause call took: the freeze began inside it, and the pause's duration counts from its end. */
   pauseCallMs: number;
+  /** From the unpause call's start to the thaw's latest instant: the target stays frozen that long after the heal began. */
+  thawAfterUnpauseMs: number;
   measuredDowntimeMs: number | null;
   errorMs: number | null;
   precisionMs: number;
   withinPrecision: boolean;
 }
 
-/** True outage: from the start of the pause call to the start of the unpause call (both ~10 ms calls). */
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * True outage: from the freeze to the thaw, each where drill saw it in the cgroup freezer during its call
+ * (FaultRecord effectFromMs/ByMs, healFromMs/ByMs), else the call itself (pause: its start and end; unpause:
+ * the same). The unpause call can take 40–150 ms before the thaw here, so its start is no truth.
+ */
 export function calibrationOutcome(result: ResultJson): CalibrationOutcome | null {
   const fault = result.faults[0];
   const m = result.measured;
   if (!fault || fault.healedAtMs === undefined || !m) return null;
-  const trueOutageMs = fault.healedAtMs - fault.injectedAtMs;
+  const freeze = { fromMs: fault.effectFromMs ?? fault.injectedAtMs, byMs: fault.effectByMs ?? fault.injectReturnedAtMs };
+  const thaw = { fromMs: fault.healFromMs ?? fault.healedAtMs, byMs: fault.healByMs ?? fault.healReturnedAtMs ?? fault.healedAtMs };
+  const shortestMs = thaw.fromMs - freeze.byMs;
+  const longestMs = thaw.byMs - freeze.fromMs;
+  const trueOutageMs = (shortestMs + longestMs) / 2;
+  const truthDoubtMs = (longestMs - shortestMs) / 2;
   const errorMs = m.downtimeMs === null ? null : m.downtimeMs - trueOutageMs;
   return {
-    trueOutageMs: Math.round(trueOutageMs * 10) / 10,
-    pauseCallMs: Math.round((fault.injectReturnedAtMs - fault.injectedAtMs) * 10) / 10,
+    trueOutageMs: round1(trueOutageMs),
+    truthDoubtMs: round1(truthDoubtMs),
+    pauseCallMs: round1(fault.injectReturnedAtMs - fault.injectedAtMs),
+    thawAfterUnpauseMs: round1(thaw.byMs - fault.healedAtMs),
     measuredDowntimeMs: m.downtimeMs,
-    errorMs: errorMs === null ? null : Math.round(errorMs * 10) / 10,
+    errorMs: errorMs === null ? null : round1(errorMs),
     precisionMs: m.precisionMs,
-    withinPrecision: errorMs !== null && Math.abs(errorMs) <= m.precisionMs,
+    withinPrecision: errorMs !== null && Math.abs(errorMs) <= m.precisionMs + truthDoubtMs,
   };
 }
