@@ -1,7 +1,7 @@
 import type { RunningContainer } from '../engine/resources.js';
 import type { FaultRecord } from '../measure/types.js';
 import { containerFault, engineCall, targetOf } from './container/container-fault.js';
-import { freezerFiles, monoNowMs, thawWatchOf, watchFreeze, type FreezeSeen, type FreezerFiles } from './container/freezer-watch.js';
+import { armWatch, freezerFiles, type ArmedWatch, monoNowMs, thawWatchOf, watchFreeze, type FreezeSeen, type FreezerFiles } from './container/freezer-watch.js';
 import type { FaultContext, FaultPlugin } from './plugin.js';
 import type { HealSeen } from './time-box.js';
 
@@ -14,17 +14,25 @@ export const pause: FaultPlugin<'pause'> = {
     const container = ctx.docker.getContainer(c.id);
     const files = await freezerFilesOf(ctx, c);
     const watch = files ? await watchFreeze(files).catch(() => null) : null;
-    return containerFault(
-      ctx,
-      step,
-      c,
-      () => engineCall(`pause ${c.name}`, () => container.pause()),
-      () => unpause(ctx, c, files),
-      step.durationMs,
-      ['pause'],
-      c.name,
-      watch ? (fromMs, toMs) => freezeBound(ctx, watch, fromMs, toMs) : undefined,
-    );
+    // The thaw's watch starts beside the pause call, asleep until the heal: a thread takes tens of ms to
+    // start, which must hold back neither the pause nor the unpause.
+    const thawWatch = files ? armWatch(thawWatchOf(files)).catch(() => null) : Promise.resolve(null);
+    try {
+      return await containerFault(
+        ctx,
+        step,
+        c,
+        () => engineCall(`pause ${c.name}`, () => container.pause()),
+        () => unpause(ctx, c, thawWatch),
+        step.durationMs,
+        ['pause'],
+        c.name,
+        watch ? (fromMs, toMs) => freezeBound(ctx, watch, fromMs, toMs) : undefined,
+      );
+    } catch (error) {
+      await (await thawWatch)?.cancel();
+      throw error;
+    }
   },
 };
 
@@ -49,8 +57,9 @@ async function freezeBound(ctx: FaultContext, watch: { result(): Promise<FreezeS
  * The heal, with the thaw read off the freezer during the call when it can be: the target resumes somewhere
  * inside the unpause call (20–45 ms here), and the queue it then works off is timed from that instant.
  */
-async function unpause(ctx: FaultContext, c: RunningContainer, files: FreezerFiles | null): Promise<HealSeen | undefined> {
-  const watch = files ? await watchFreeze(thawWatchOf(files)).catch(() => null) : null;
+async function unpause(ctx: FaultContext, c: RunningContainer, arming: Promise<ArmedWatch | null>): Promise<HealSeen | undefined> {
+  const armed = await arming;
+  const watch = armed ? await armed.start().catch(() => null) : null;
   const fromMs = ctx.clock.nowMs();
   await engineCall(`unpause ${c.name}`, () => ctx.docker.getContainer(c.id).unpause());
   const toMs = ctx.clock.nowMs();

@@ -64,8 +64,10 @@ const readable = (file: string) =>
     () => false,
   );
 
-// The worker: reads both files every ~0.1 ms until the freeze is done (or it is told to stop, or times
+// The worker: reads both files every ~0.1 ms until the change is done (or it is told to stop, or times
 // out), each read stamped before and after on the process's monotonic clock, which every thread shares.
+// An armed worker first sleeps (Atomics.wait: no CPU) until it is told to go: a thread takes tens of ms
+// to start, which must not delay the heal it watches.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
@@ -73,6 +75,11 @@ const { begun, done, timeoutMs } = workerData;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const gap = new Int32Array(new SharedArrayBuffer(4));
 const stop = new Int32Array(workerData.stop);
+if (workerData.go) {
+  const go = new Int32Array(workerData.go);
+  parentPort.postMessage({ armed: true });
+  while (Atomics.load(go, 0) === 0) Atomics.wait(go, 0, 0);
+}
 const same = begun.file === done.file;
 let lastNotBegunStart = null;
 let reads = 0;
@@ -106,12 +113,37 @@ const WATCH_TIMEOUT_MS = 5000;
  * inside the watch, no read before it began, or the worker failed): the engine's event or the call bounds it.
  */
 export async function watchFreeze(files: FreezerFiles): Promise<{ result(): Promise<FreezeSeen | null> }> {
+  return (await startWatch(files, false)).start();
+}
+
+/**
+ * A watch started now but reading only once `start()` is called (its thread asleep until then): for a
+ * heal, whose instant must not wait for a thread to start. `cancel()` if it is never needed.
+ */
+export async function armWatch(files: FreezerFiles): Promise<ArmedWatch> {
+  return startWatch(files, true);
+}
+
+/** A watch whose thread is up; `start()` begins its reads and resolves once the first is done. */
+export interface ArmedWatch {
+  start(): Promise<{ result(): Promise<FreezeSeen | null> }>;
+  cancel(): Promise<void>;
+}
+
+async function startWatch(files: FreezerFiles, armed: boolean): Promise<ArmedWatch> {
   const stop = new SharedArrayBuffer(4);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { begun: files.begun, done: files.done, timeoutMs: WATCH_TIMEOUT_MS, stop } });
+  const go = armed ? new SharedArrayBuffer(4) : undefined;
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { begun: files.begun, done: files.done, timeoutMs: WATCH_TIMEOUT_MS, stop, go } });
   let settle: (seen: FreezeSeen | null) => void = () => {};
   const outcome = new Promise<FreezeSeen | null>((resolve) => (settle = resolve));
+  let onArmed: () => void = () => {};
+  const isArmed = new Promise<void>((resolve) => (onArmed = resolve));
   const ready = new Promise<void>((resolve) => {
-    worker.on('message', (m: { ready?: boolean; fromMonoMs?: number | null; byMonoMs?: number | null; reads?: number }) => {
+    worker.on('message', (m: { armed?: boolean; ready?: boolean; fromMonoMs?: number | null; byMonoMs?: number | null; reads?: number }) => {
+      if (m.armed) {
+        onArmed();
+        return;
+      }
       if (m.ready) {
         resolve();
         return;
@@ -122,21 +154,41 @@ export async function watchFreeze(files: FreezerFiles): Promise<{ result(): Prom
     });
     worker.on('error', () => {
       settle(null);
+      onArmed();
       resolve();
     });
     worker.on('exit', () => {
       settle(null);
+      onArmed();
       resolve();
     });
   });
-  await ready;
-  return {
+  if (go) {
+    await isArmed;
+    // Asleep, it must not keep the process alive (a fault never healed, a run that ends another way).
+    worker.unref();
+  }
+  const watching = {
     async result() {
-      // The call has returned: the freeze is done by now, or will not be seen; the worker stops either way.
+      // The call has returned: the change is done by now, or will not be seen; the worker stops either way.
       Atomics.store(new Int32Array(stop), 0, 1);
       const seen = await outcome;
       await worker.terminate().catch(() => 0);
       return seen;
+    },
+  };
+  return {
+    async start() {
+      if (go) {
+        worker.ref();
+        Atomics.store(new Int32Array(go), 0, 1);
+        Atomics.notify(new Int32Array(go), 0);
+      }
+      await ready;
+      return watching;
+    },
+    async cancel() {
+      await worker.terminate().catch(() => 0);
     },
   };
 }
