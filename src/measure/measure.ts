@@ -9,6 +9,7 @@ import { measureEvents } from './per-event.js';
 import type { WriteRecord } from '../load/history.js';
 import { isProbeId } from '../load/probe-ids.js';
 import { roundMs } from './round.js';
+import { faultByMs, faultFromMs, healFromMs } from './fault-instants.js';
 
 /**
  * The measurement of one run (docs/design.md "Measurement semantics"). Pure: same input, same output.
@@ -23,7 +24,8 @@ export function measure(input: MeasureInput): Measured {
   const sorted = byInvoke(history);
   const fault = firstFault(faults);
   // t_fault: the earliest moment the fault can have taken effect (docs/design.md).
-  const tFaultMs = fault ? (fault.effectFromMs ?? fault.injectedAtMs) : null;
+  const tFaultMs = fault ? faultFromMs(fault) : null;
+  const healMs = fault ? healFromMs(fault) : undefined;
   const notes: string[] = [];
   const disasters = faults.filter((f) => !f.condition).length;
   if (disasters > 1) notes.push(`${disasters} faults were injected: the drill's RTO and downtime are measured from the first one (each event has its own row)`);
@@ -41,10 +43,10 @@ export function measure(input: MeasureInput): Measured {
     baselineLatencyMs,
     baselineMinLatencyMs: normal[0] ?? 0,
     // The fault took effect inside [injectedAtMs, the engine's event or else the call's return].
-    injectMs: fault && tFaultMs !== null ? Math.max(0, (fault.effectByMs ?? fault.injectReturnedAtMs) - tFaultMs) : 0,
+    injectMs: fault && tFaultMs !== null ? Math.max(0, faultByMs(fault) - tFaultMs) : 0,
     probes,
     probeNormal: probeNormalOf(probes, tFaultMs),
-    ...(fault?.healedAtMs === undefined ? {} : { healedAtMs: fault.healFromMs ?? fault.healedAtMs }),
+    ...(healMs === undefined ? {} : { healedAtMs: healMs }),
   });
   const rp = recoveryPointSplit(sorted, presentIds, input.recoveryPointMs);
   const data = classifyWrites(rp.kept, presentIds, tFaultMs);

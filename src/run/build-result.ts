@@ -28,6 +28,7 @@ import { redactDeep } from '../util/redact.js';
 import { eventsFromLogs, linkEventsToLogs } from '../measure/log-events.js';
 import { logRulesFor } from '../stacks/log-rules.js';
 import { patroniFailover } from './patroni-explain.js';
+import { faultFromMs, healFromMs } from '../measure/fault-instants.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -180,8 +181,11 @@ function restoreFigures(layers: readonly LayerResult[], disaster: FaultRecord | 
 
 /** A fault event with its heal's start, when drill lifted it (the drain after a heal widens the recovery's bound). */
 function withHeal(event: EventRecord, faults: readonly FaultRecord[]): EventRecord {
-  const fault = faults.find((f) => f.healedAtMs !== undefined && (f.effectFromMs ?? f.injectedAtMs) === event.startMs);
-  return fault?.healedAtMs === undefined ? event : { ...event, healedAtMs: fault.healFromMs ?? fault.healedAtMs };
+  const healMs = faults
+    .filter((f) => faultFromMs(f) === event.startMs)
+    .map(healFromMs)
+    .find((ms) => ms !== undefined);
+  return healMs === undefined ? event : { ...event, healedAtMs: healMs };
 }
 
 function plannedAsFault(events: readonly EventRecord[]): FaultRecord[] {

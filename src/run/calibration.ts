@@ -1,4 +1,6 @@
 import type { ResultJson } from '../report/result.js';
+import { faultByMs, faultFromMs, healFromMs } from '../measure/fault-instants.js';
+import { roundMs } from '../measure/round.js';
 
 /**
  * The built-in calibration drill: freeze the app's database (the Redis master) for an exact time,
@@ -40,8 +42,6 @@ export interface CalibrationOutcome {
   withinPrecision: boolean;
 }
 
-const round1 = (ms: number) => Math.round(ms * 10) / 10;
-
 /**
  * True outage: from the freeze to the thaw, each where drill saw it in the cgroup freezer during its call
  * (FaultRecord effectFromMs/ByMs, healFromMs/ByMs), else the call itself (pause: its start and end; unpause:
@@ -51,20 +51,20 @@ export function calibrationOutcome(result: ResultJson): CalibrationOutcome | nul
   const fault = result.faults[0];
   const m = result.measured;
   if (!fault || fault.healedAtMs === undefined || !m) return null;
-  const freeze = { fromMs: fault.effectFromMs ?? fault.injectedAtMs, byMs: fault.effectByMs ?? fault.injectReturnedAtMs };
-  const thaw = { fromMs: fault.healFromMs ?? fault.healedAtMs, byMs: fault.healByMs ?? fault.healReturnedAtMs ?? fault.healedAtMs };
+  const freeze = { fromMs: faultFromMs(fault), byMs: faultByMs(fault) };
+  const thaw = { fromMs: healFromMs(fault) ?? fault.healedAtMs, byMs: fault.healByMs ?? fault.healReturnedAtMs ?? fault.healedAtMs };
   const shortestMs = thaw.fromMs - freeze.byMs;
   const longestMs = thaw.byMs - freeze.fromMs;
   const trueOutageMs = (shortestMs + longestMs) / 2;
   const truthDoubtMs = (longestMs - shortestMs) / 2;
   const errorMs = m.downtimeMs === null ? null : m.downtimeMs - trueOutageMs;
   return {
-    trueOutageMs: round1(trueOutageMs),
-    truthDoubtMs: round1(truthDoubtMs),
-    pauseCallMs: round1(fault.injectReturnedAtMs - fault.injectedAtMs),
-    thawAfterUnpauseMs: round1(thaw.byMs - fault.healedAtMs),
+    trueOutageMs: roundMs(trueOutageMs),
+    truthDoubtMs: roundMs(truthDoubtMs),
+    pauseCallMs: roundMs(fault.injectReturnedAtMs - fault.injectedAtMs),
+    thawAfterUnpauseMs: roundMs(thaw.byMs - fault.healedAtMs),
     measuredDowntimeMs: m.downtimeMs,
-    errorMs: errorMs === null ? null : round1(errorMs),
+    errorMs: errorMs === null ? null : roundMs(errorMs),
     precisionMs: m.precisionMs,
     withinPrecision: errorMs !== null && Math.abs(errorMs) <= m.precisionMs + truthDoubtMs,
   };

@@ -3,6 +3,7 @@ import type { FaultRecord } from '../../measure/types.js';
 import type { LayerCheck, LbExplainRow } from '../result.js';
 import type { BackendStateChange, HolderWindow } from './node-events.js';
 import { holdersAt, splitBrainWindows, vipMovedAtMs } from './node-events.js';
+import { faultFromMs } from '../../measure/fault-instants.js';
 
 // RTO explained by configuration: what the settings predict for each fault, against what the nodes did.
 // Pure arithmetic; docs/load-balancers.md has the same formulas in words.
@@ -60,7 +61,7 @@ export function explain(input: ExplainInput): LbExplainRow[] {
   const h = spec.healthCheck;
   const rows: LbExplainRow[] = [];
   for (const f of faults) {
-    const at = f.effectFromMs ?? f.injectedAtMs;
+    const at = faultFromMs(f);
     const lb = lbNodes.find((n) => n.container === f.container);
     const app = appNodes.find((n) => n.container === f.container);
     const recovered = input.recoveredAtMs(f);
@@ -180,7 +181,7 @@ export function lbChecks(input: CheckInput): LayerCheck[] {
   const checks: LayerCheck[] = [];
   if (spec.vipMovesWithinMs !== undefined) {
     const first = faults[0];
-    const at = first ? (first.effectFromMs ?? first.injectedAtMs) : null;
+    const at = first ? faultFromMs(first) : null;
     const moved = at === null ? null : vipMovedAtMs(windows, at);
     const ms = moved && at !== null ? moved.atMs - at : null;
     checks.push({

@@ -12,6 +12,7 @@ import type { RunState } from '../run-state.js';
 import { waitForRecovery } from '../wait-recovery.js';
 import { PROBE_LEAD_MS, startProbe, stopProbe } from '../probe-stream.js';
 import { startWatchers } from '../watchers.js';
+import { faultByMs, faultFromMs } from '../../measure/fault-instants.js';
 
 // The scenario, in order: each step is timed and put on the timeline. One handler per step kind; the
 // mapped type makes a step kind without a handler a compile error.
@@ -40,9 +41,9 @@ export const stepHandlers: StepHandlers = {
         kind: 'failover',
         step: run.spec.steps.indexOf(step),
         label: step.target === nodeOf(run, record.container) ? `${step.fault} ${step.target}` : `${step.fault} ${step.target} → ${nodeOf(run, record.container)}`,
-        startMs: record.effectFromMs ?? record.injectedAtMs,
-        endMs: record.effectByMs ?? record.injectReturnedAtMs,
-        injectMs: Math.max(0, (record.effectByMs ?? record.injectReturnedAtMs) - (record.effectFromMs ?? record.injectedAtMs)),
+        startMs: faultFromMs(record),
+        endMs: faultByMs(record),
+        injectMs: Math.max(0, faultByMs(record) - faultFromMs(record)),
       });
     journal.record({
       atMs: injected.record.injectedAtMs,
