@@ -307,7 +307,11 @@ describe('pg-sync-standby-latency: the sync standby link is slow, the app path i
     assert.equal(notes.length, 2, notes.map((e) => e.message).join(' | '));
     const flush = (message: string, name: string) => new RegExp(`${name} \\(\\w+\\) write [\\d.-]+ ms, flush ([\\d.]+|-) ms`).exec(message)?.[1];
     const inPlace = notes.find((e) => e.message.includes('with the link in place'))!.message;
-    assert.ok(Number(flush(inPlace, 'pg-2')) >= DELAY_MS * 0.9 && Number(flush(inPlace, 'pg-3')) < DELAY_MS, inPlace);
+    // pg-3 may read '-' here too: PostgreSQL forgets a standby's lag once two replies in a row say it has
+    // replayed everything (walsender.c), which a direct async standby between two commits can do. That is
+    // "not held" as well; a held pg-3 would read ≥ the delay and fail.
+    const inPlacePg3 = flush(inPlace, 'pg-3');
+    assert.ok(Number(flush(inPlace, 'pg-2')) >= DELAY_MS * 0.9 && (inPlacePg3 === '-' || Number(inPlacePg3) < DELAY_MS), inPlace);
     const atHeal = notes.find((e) => e.message.includes('as the heal began'))!.message;
     const atHealPg2 = flush(atHeal, 'pg-2');
     assert.ok(atHealPg2 === '-' || Number(atHealPg2) >= DELAY_MS * 0.9, atHeal);
