@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lossConsistent, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
@@ -36,12 +37,33 @@ describe('iptables text', () => {
     for (const hook of ['-t filter -D INPUT', '-t filter -D OUTPUT', '-t nat -D PREROUTING', '-t filter -X DRILL-x-1', '-t nat -X DRILL-x-1']) assert.ok(text.includes(hook), hook);
     assert.match(text, /exit 1/);
     assert.ok(!/-F INPUT|-F OUTPUT|-F PREROUTING|iptables -F\b(?! DRILL)/.test(text), 'never flushes a chain that is not drill’s');
-    // The unhooking, and only it, lies between the two clock stamps: the traffic flows again inside them.
+    // The hooks are deleted in one iptables-restore, by the stamping perl ("$1", at "$2"), before the
+    // one-by-one loops that only catch leftovers.
     const lines = text.split('\n');
-    const from = lines.findIndex((l) => l.includes('drill-stamp-from $(date +%s%N)'));
-    const to = lines.findIndex((l) => l.includes('drill-stamp-to $(date +%s%N)'));
-    assert.deepEqual([from, to], [0, 4]);
-    assert.ok(lines.slice(1, 4).every((l) => /^while iptables -t \w+ -D \w+ -j DRILL-x-1 /.test(l)));
+    assert.match(lines[0]!, /^unhook=\$\(\{ iptables-save -t filter; iptables-save -t nat; \}/);
+    assert.match(lines[1]!, /^\[ -z "\$unhook" \] \|\| perl -e "\$1" "\$unhook" "\$2"/);
+    assert.ok(lines.slice(2, 5).every((l) => /^while iptables -t \w+ -D \w+ -j DRILL-x-1 /.test(l)));
+  });
+
+  it("turns only the chain's own hooks into deletions, one table block each (run through the awk in the script)", () => {
+    const awk = /awk -v c='DRILL-x-1' '([^']+)'/.exec(removeScript('DRILL-x-1'))![1]!;
+    const saved = [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      '-A INPUT -j DRILL-x-1',
+      '-A INPUT -j DRILL-x-10',
+      '-A OUTPUT -s 10.0.0.1/32 -j DRILL-x-1',
+      '-A OUTPUT -j DRILL-x-1',
+      '-A DRILL-x-1 -j DROP',
+      'COMMIT',
+      '*nat',
+      '-A PREROUTING -j DRILL-x-1',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const out = execFileSync('awk', ['-v', 'c=DRILL-x-1', awk], { input: saved, encoding: 'utf8' });
+    assert.equal(out, ['*filter', '-D INPUT -j DRILL-x-1', '-D OUTPUT -j DRILL-x-1', 'COMMIT', '*nat', '-D PREROUTING -j DRILL-x-1', 'COMMIT', ''].join('\n'));
+    assert.equal(execFileSync('awk', ['-v', 'c=DRILL-x-1', awk], { input: '*filter\n-A INPUT -j DRILL-x-10\nCOMMIT\n', encoding: 'utf8' }), '');
   });
 
   it('keeps a ledger: removal strikes the chain out, a purge undoes only what the ledger lists', () => {

@@ -2,12 +2,12 @@ import type { FaultContext, InjectedFault } from '../plugin.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
-import { exec, execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
+import { exec, execChecked, type ExecResult } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
-import { newChainName, removeScript, type RuleSet } from './rules.js';
+import { newChainName, type RuleSet } from './rules.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';
 import type { HealSeen } from '../time-box.js';
-import { effectWindow, installChain, stampOffsets, syncedInstant } from './stamped-install.js';
+import { effectWindow, installChain, stampedRemoveCommand, stampOffsets, syncedInstant } from './stamped-install.js';
 
 // Installing and removing drill's chain in a node's namespace, and the life of a fault made of such chains
 // on several nodes: helpers up → rules in (t_fault) → probe → self-heal / heal → rules out → probe → helpers down.
@@ -47,16 +47,16 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
  * Unhook and delete the chain. The node gone or stopped = success (its namespace, rules included, went
  * with it). The helper gone while the node runs = a temporary helper removes the rules.
  */
-export async function removeChain(ctx: FaultContext, helper: Helper, chain: string): Promise<ExecResult | null> {
+export async function removeChain(ctx: FaultContext, helper: Helper, chain: string, atEpochNs?: bigint): Promise<ExecResult | null> {
   const what = `removing ${chain} from ${helper.target.name}`;
   let result: ExecResult;
   try {
-    result = await exec(ctx.docker, helper.id, sh(removeScript(chain)));
+    result = await exec(ctx.docker, helper.id, stampedRemoveCommand(chain, atEpochNs));
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (!isGone(error) && status !== 409) throw new InfraError(`${what}: ${errorMessage(error)}`);
     if (!(await isRunning(ctx, helper.target))) return null;
-    return withTemporaryHelper(ctx, helper.target, (fresh) => execChecked(ctx.docker, fresh.id, what, sh(removeScript(chain))));
+    return withTemporaryHelper(ctx, helper.target, (fresh) => execChecked(ctx.docker, fresh.id, what, stampedRemoveCommand(chain)));
   }
   if (result.code !== 0) throw new InfraError(`${what}: exit ${result.code}: ${result.stderr.trim()}`);
   return result;
@@ -122,10 +122,10 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   // Each step is done once even if undo() is called again after a failure; the probe helpers stay until
   // the heal has been proven, so the proof uses the same vantage points as the injection's.
   const removed = new Map<Helper, ExecResult | null>();
-  const removeRules = async (): Promise<(ExecResult | null)[]> => {
+  const removeRules = async (atEpochNs?: bigint): Promise<(ExecResult | null)[]> => {
     const settled = await Promise.allSettled(
       ruleHelpers.map(async (h) => {
-        if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain));
+        if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain, atEpochNs));
         return removed.get(h) ?? null;
       }),
     );
@@ -148,8 +148,10 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     throw error;
   };
   const undo = async (): Promise<HealSeen> => {
+    // Several nodes: the heal, like the install, waits for one shared instant so it lands on all at once.
+    const atEpochNs = removed.size === 0 ? await syncedInstant(ctx, ruleHelpers) : undefined;
     const t0 = ctx.clock.nowMs();
-    const removals = await removeRules();
+    const removals = await removeRules(atEpochNs);
     const t1 = ctx.clock.nowMs();
     // The unhooking's own stamps bound when traffic flowed again (else the removal calls do).
     const seen = removals.every((r): r is ExecResult => r !== null) ? effectWindow(ctx, removals, t0, t1) : {};

@@ -3,7 +3,7 @@ import { engineLocation } from '../../engine/docker-client.js';
 import type { FaultRecord } from '../../measure/types.js';
 import { execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import type { Helper } from './helpers.js';
-import { installScript, ledgerAdd, STAMP_FROM as FROM, STAMP_TO as TO, type RuleSet } from './rules.js';
+import { installScript, ledgerAdd, removeScript, STAMP_FROM as FROM, STAMP_TO as TO, type RuleSet } from './rules.js';
 
 // A rule install stamped inside the node's namespace, on the host's clock: the rules took effect between
 // the two stamps, a far tighter bound than the docker exec around them. When several nodes get rules, each
@@ -16,9 +16,9 @@ import { installScript, ledgerAdd, STAMP_FROM as FROM, STAMP_TO as TO, type Rule
  * on a busy host a sleeper is woken sooner than a spinner gets the CPU back), stamp, feed it the rules, wait for it to exit, stamp. Nothing is started
  * between the stamps, so the window is the commit itself, not a process start.
  */
-const PERL_INSTALL = [
+const PERL_RESTORE = [
   'use strict; use Time::HiRes qw(time sleep);',
-  'my ($rules, $at) = @ARGV;',
+  'my ($rules, $at) = @ARGV; $rules .= "\\n" unless $rules =~ /\\n\\z/;',
   "open(my $ipt, '|-', 'iptables-restore', '--noflush') or die \"iptables-restore: $!\\n\";",
   'if ($at) { my $d = $at - time; sleep($d) if $d > 0; }',
   'my $s = time; print $ipt $rules; my $ok = close($ipt); my $e = time;',
@@ -28,9 +28,15 @@ const PERL_INSTALL = [
 
 /** The command that notes the chain in the ledger, installs it stamped (at `atEpochNs`, host clock, when given), then runs `andThen`. */
 export function stampedInstallCommand(chain: string, rules: RuleSet, andThen = '', atEpochNs?: bigint): string[] {
-  const at = atEpochNs === undefined ? '' : (Number(atEpochNs / 1000n) / 1e6).toFixed(6);
-  return sh(`${ledgerAdd(`chain ${chain}`)} && perl -e "$3" "$1" "$2"${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules), at, PERL_INSTALL);
+  return sh(`${ledgerAdd(`chain ${chain}`)} && perl -e "$3" "$1" "$2"${andThen ? ` && { ${andThen}; }` : ''}`, installScript(chain, rules), epochSeconds(atEpochNs), PERL_RESTORE);
 }
+
+/** The command that removes the chain, its unhooking stamped the same way (at `atEpochNs` when given). */
+export function stampedRemoveCommand(chain: string, atEpochNs?: bigint): string[] {
+  return sh(removeScript(chain), PERL_RESTORE, epochSeconds(atEpochNs));
+}
+
+const epochSeconds = (atEpochNs: bigint | undefined): string => (atEpochNs === undefined ? '' : (Number(atEpochNs / 1000n) / 1e6).toFixed(6));
 
 /** Install the chain in one node's namespace, stamped; at `atEpochNs` (host clock) when given. */
 export function installChain(ctx: FaultContext, helper: Helper, chain: string, rules: RuleSet, andThen = '', atEpochNs?: bigint): Promise<ExecResult> {
