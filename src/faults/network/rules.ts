@@ -51,15 +51,16 @@ export const STAMP_TO = 'drill-stamp-to';
  * (epoch s; empty: now). The loops after it catch any hook a racing change added.
  */
 export function removeScript(chain: string): string {
-  // Only drill's hooks, only in the two tables drill writes: `-A INPUT -j <chain>` → `-D INPUT -j <chain>`.
-  const hooks = `{ iptables-save -t filter; iptables-save -t nat; } 2>/dev/null | awk -v c='${chain}' '/^[*]/ { t = $0 } $0 == "-A INPUT -j " c || $0 == "-A OUTPUT -j " c || $0 == "-A PREROUTING -j " c { if (t != p) { if (p != "") print "COMMIT"; print t; p = t } sub(/^-A/, "-D"); print } END { if (p != "") print "COMMIT" }'`;
-  const lines: string[] = [`unhook=$(${hooks})`, `[ -z "$unhook" ] || perl -e "$1" "$unhook" "$2" || echo "unhooking ${chain} in one commit failed; one by one" >&2`];
-  const loops: [string, string][] = [
+  const hooks: [string, string][] = [
     ['filter', 'INPUT'],
     ['filter', 'OUTPUT'],
     ['nat', 'PREROUTING'],
   ];
-  for (const [table, hook] of loops) lines.push(`while iptables -t ${table} -D ${hook} -j ${chain} 2>/dev/null; do :; done`);
+  // Only drill's hooks, only in the two tables drill writes: `-A INPUT -j <chain>` → `-D INPUT -j <chain>`.
+  const isHook = hooks.map(([, hook]) => `$0 == "-A ${hook} -j " c`).join(' || ');
+  const unhook = `{ iptables-save -t filter; iptables-save -t nat; } 2>/dev/null | awk -v c='${chain}' '/^[*]/ { t = $0 } ${isHook} { if (t != p) { if (p != "") print "COMMIT"; print t; p = t } sub(/^-A/, "-D"); print } END { if (p != "") print "COMMIT" }'`;
+  const lines: string[] = [`unhook=$(${unhook})`, `[ -z "$unhook" ] || perl -e "$1" "$unhook" "$2" || echo "unhooking ${chain} in one commit failed; one by one" >&2`];
+  for (const [table, hook] of hooks) lines.push(`while iptables -t ${table} -D ${hook} -j ${chain} 2>/dev/null; do :; done`);
   for (const table of ['filter', 'nat']) lines.push(`iptables -t ${table} -F ${chain} 2>/dev/null; iptables -t ${table} -X ${chain} 2>/dev/null`);
   for (const table of ['filter', 'nat']) lines.push(`if iptables -t ${table} -S ${chain} >/dev/null 2>&1; then echo "chain ${chain} still in table ${table}" >&2; exit 1; fi`);
   lines.push(`sed -i '/^chain ${chain}$/d' ${LEDGER_PATH} 2>/dev/null`, 'exit 0');
