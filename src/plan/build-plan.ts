@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { engineDescription } from '../engine/engine-address.js';
 import { backupMethod } from '../layers/backup/descriptor.js';
+import { PROBE_LEAD_MS, probeSpecOf } from '../load/probe-spec.js';
 import { formatDurationMs } from '../spec/duration.js';
 import type { LoadedDrill } from '../spec/load-drill.js';
 import type { DrillSpec, LayerSpec } from '../spec/schema.js';
@@ -43,6 +44,7 @@ export async function buildPlan(drill: LoadedDrill, opts: PlanOptions): Promise<
       durationMs: load.durationMs,
       writes: Math.round((load.rate * (load.warmupMs + load.durationMs)) / 1000),
       endpoints: endpoints(spec),
+      probe: probeWords(spec),
     },
     steps: stepPlans(spec),
     objectives: objectives(spec),
@@ -167,4 +169,11 @@ function abortIf(spec: DrillSpec): string[] {
   if (a.p99Latency) out.push(`the p99 latency of ok writes stays above ${formatDurationMs(a.p99Latency.aboveMs)} for ${formatDurationMs(a.p99Latency.windowMs)}`);
   if (a.recoveryDeadlineMs !== undefined) out.push(`writes have not recovered ${formatDurationMs(a.recoveryDeadlineMs)} after the first fault`);
   return out;
+}
+
+function probeWords(spec: DrillSpec): string {
+  const probe = probeSpecOf(spec);
+  const how = spec.load.probe === undefined ? 'by default' : 'declared';
+  if (!probe) return spec.load.probe === false ? 'probe stream off (declared)' : 'probe stream off: a compose stack is your own system, drill adds no writes to it unasked (`probe: true` turns it on)';
+  return `probe stream (${how}): ${probe.rate} writes/s over ${probe.connections} connections, ${formatDurationMs(probe.timeoutMs)} timeout, from ${formatDurationMs(PROBE_LEAD_MS)} before the first fault until writes recover; reported apart`;
 }

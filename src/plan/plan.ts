@@ -42,7 +42,7 @@ export interface DrillPlan {
   engine: string;
   stack: StackPlan;
   layers: string[];
-  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; writes: number; endpoints: string };
+  load: { rate: number; connections: number; timeoutMs: number; warmupMs: number; durationMs: number; writes: number; endpoints: string; probe: string };
   steps: StepPlan[];
   objectives: { name: string; bound: string }[];
   measure: { stableMs: number; bucketMs: number };

@@ -41,6 +41,7 @@ export function renderPlan(plan: DrillPlan): string {
   parts.push(
     section('load', `${load.rate} writes/s over ${load.connections} connections to ${load.endpoints}; a write unanswered after ${formatDurationMs(load.timeoutMs)} is "unknown"`, [
       `${formatDurationMs(load.warmupMs)} warm-up, then ${formatDurationMs(load.durationMs)} measured (t=0 is the end of the warm-up): about ${load.writes.toLocaleString('en-US')} writes`,
+      load.probe,
     ]),
   );
 

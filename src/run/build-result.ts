@@ -17,7 +17,7 @@ import {
 import type { EventRecord, FaultRecord } from '../measure/types.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
-import { probeSpecOf } from './probe-stream.js';
+import { probeSpecOf } from '../load/probe-spec.js';
 import { evaluateRestoreObjectives, type RestoreFigures } from '../measure/restore-objectives.js';
 import type { BackupLayerResult, LayerResult } from '../layers/result.js';
 import { ARCHIVE_CHECK_MS } from '../layers/backup/archive-check.js';

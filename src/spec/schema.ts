@@ -167,7 +167,7 @@ export const loadSchema = z
       .union([z.boolean(), probeSchema])
       .optional()
       .describe(
-        'A light write stream of its own from just before the first fault until writes recover, to find the edges of the outage within a few ms (docs/design.md "Probe stream"); tracked and checked for loss, reported apart from the declared load. Off unless declared: true turns it on with its defaults (200 writes/s, 64 connections, 250 ms)',
+        'A light write stream of its own from just before the first fault until writes recover, to find the edges of the outage within a few ms (docs/design.md "Probe stream"); tracked and checked for loss, reported apart from the declared load. Undeclared: on for the stacks drill starts, off for a compose stack (your own system); true turns it on with its defaults (200 writes/s, 64 connections, 250 ms), false off',
       ),
     reads: readsSchema.optional(),
   })

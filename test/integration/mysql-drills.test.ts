@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
+import { assertDirectReadBack } from './read-back.js';
 import { docker, leftovers, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // The MySQL drills on the real engine with the offline MariaDB image, each with an assertion that would
@@ -65,11 +66,8 @@ describe('mysql-kill-primary (runbook failover), checked against a direct read o
 
   it('reports the same data as a direct read of the new primary, and the other replica converged', () => {
     const { result } = run;
-    const m = result.measured!;
     const present = directIds(result.stack.primaryAfter!);
-    // |present| = acked that survived + unknown that landed + unexpected (failed writes must not be there).
-    assert.equal(present.size, m.ackedWrites - m.lostWrites! + m.recoveredWrites! + m.unexpectedWrites!);
-    for (const lost of m.lost.firstIds) assert.ok(!present.has(lost.id), `write ${lost.id} reported lost but present`);
+    assertDirectReadBack(result, present, 'the new primary');
     assert.ok(result.divergence, 'no divergence check');
     for (const replica of result.divergence.replicas) assert.ok(replica.converged, `${replica.name} diverged: ${JSON.stringify(replica)}`);
   });

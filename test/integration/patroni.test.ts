@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
+import { assertDirectReadBack } from './read-back.js';
 import { leftovers, removeKeptRun, requireEngine, runDrillFile } from './helpers.js';
 
 // The patroni drills on the real engine (drill's offline image: PostgreSQL 15, Patroni 3.0.2, etcd 3.4,
@@ -59,13 +60,6 @@ function nodeOf(result: ResultJson, container: string): string {
   return container.replace(/^drill-[a-z0-9]+-/, '');
 }
 
-/** |present on the new leader| = acked that survived + unknown that landed + unexpected; every reported lost id absent. */
-function assertReadBack(result: ResultJson, present: Set<number>): void {
-  const m = result.measured!;
-  assert.equal(present.size, m.ackedWrites - m.lostWrites! + m.recoveredWrites! + m.unexpectedWrites!, `psql read ${present.size} ids: ${JSON.stringify(m)}`);
-  for (const lost of m.lost.firstIds) assert.ok(!present.has(lost.id), `write ${lost.id} reported lost but present on the new leader`);
-}
-
 describe('patroni-kill-leader: a replica takes the lock after ttl, HAProxy follows; checked against Patroni, HAProxy and psql', () => {
   let run: Run;
   let keptRunId = '';
@@ -117,7 +111,7 @@ describe('patroni-kill-leader: a replica takes the lock after ttl, HAProxy follo
   });
 
   it('reports the same data as psql on the new leader', () => {
-    assertReadBack(run.result, psqlIds(run.result.stack.primaryAfter!));
+    assertDirectReadBack(run.result, psqlIds(run.result.stack.primaryAfter!), 'the new leader');
   });
 
   it('leaves nothing behind once the kept stack is removed', async () => {
@@ -162,7 +156,7 @@ describe('patroni-partition-leader: the cut-off leader demotes itself; what it a
     const shutdown = (await logLines(run, oldLeader)).find((l) => /received (fast|immediate) shutdown request/.test(l) && patroniPgMs(result, l) > m.faultAtMs!);
     assert.ok(shutdown, 'the old leader never stopped its PostgreSQL');
     assert.ok(m.lost.ackSpanMs!.lastMs <= patroniPgMs(result, shutdown) + 1000, `last lost ack ${m.lost.ackSpanMs!.lastMs} ms, shutdown ${shutdown}`);
-    assertReadBack(result, psqlIds(result.stack.primaryAfter!));
+    assertDirectReadBack(result, psqlIds(result.stack.primaryAfter!), 'the new leader');
   });
 
   it("Patroni's rewind of the old leader: the WAL only it had, past the fork the new leader's history file names", (t) => {
@@ -223,7 +217,7 @@ describe('patroni-etcd-quorum-loss: without failsafe_mode the leader demotes its
   it('loses nothing acknowledged, by psql on the leader', () => {
     const { result } = run;
     assert.equal(result.measured!.lostWrites, 0);
-    assertReadBack(result, psqlIds(result.stack.primaryAfter!));
+    assertDirectReadBack(result, psqlIds(result.stack.primaryAfter!), 'the new leader');
   });
 });
 

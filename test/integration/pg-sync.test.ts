@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { ResultJson } from '../../src/report/result.js';
+import { assertDirectReadBack } from './read-back.js';
 import { leftovers, removeKeptRun, requireEngine, runCli, runDrillFile, tempDir } from './helpers.js';
 
 // Synchronous replication under a failed or slow synchronous standby, on the real engine: Patroni
@@ -34,13 +35,6 @@ function psqlIds(container: string, socketDir: string): Set<number> {
     maxBuffer: 64 << 20,
   });
   return new Set(out.split('\n').filter(Boolean).map(Number));
-}
-
-/** |present on the leader| = acked that survived + unknown that landed + unexpected; nothing reported lost is there. */
-function assertReadBack(result: ResultJson, present: Set<number>): void {
-  const m = result.measured!;
-  assert.equal(present.size, m.ackedWrites - m.lostWrites! + m.recoveredWrites! + m.unexpectedWrites!, `psql read ${present.size} ids: ${JSON.stringify(m)}`);
-  for (const lost of m.lost.firstIds) assert.ok(!present.has(lost.id), `write ${lost.id} reported lost but present on the leader`);
 }
 
 async function logLines(run: Run, node: string): Promise<string[]> {
@@ -159,7 +153,7 @@ describe('patroni-kill-sync-standby: Patroni names the other replica; writes sta
 
   it('loses nothing acknowledged, by psql on the leader', () => {
     assert.equal(run.result.measured!.lostWrites, 0);
-    assertReadBack(run.result, psqlIds(run.result.stack.primaryAfter!, '/tmp'));
+    assertDirectReadBack(run.result, psqlIds(run.result.stack.primaryAfter!, '/tmp'), 'the leader');
   });
 });
 
@@ -197,7 +191,7 @@ describe('patroni-strict-sync-standby-down: with synchronous_mode_strict, writes
 
   it('loses nothing acknowledged, by psql on the leader', () => {
     assert.equal(run.result.measured!.lostWrites, 0);
-    assertReadBack(run.result, psqlIds(run.result.stack.primaryAfter!, '/tmp'));
+    assertDirectReadBack(run.result, psqlIds(run.result.stack.primaryAfter!, '/tmp'), 'the leader');
   });
 });
 
@@ -283,7 +277,7 @@ describe('pg-sync-standby-latency: the sync standby link is slow, the app path i
     assert.equal(f.mechanism, 'tcp-proxy');
     assert.match(f.verified!, /from pg-2 .* from drill, not on the link/);
     assert.equal(result.measured!.lostWrites, 0);
-    assertReadBack(result, psqlIds(result.stack.primaryAfter!, '/var/run/postgresql'));
+    assertDirectReadBack(result, psqlIds(result.stack.primaryAfter!, '/var/run/postgresql'), 'the leader');
   });
 
   it('round trips to the primary from inside the sync standby take the delay; from inside the app they do not', (t) => {

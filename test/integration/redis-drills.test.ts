@@ -30,7 +30,7 @@ function assertDowntimeMatchesPause(
   );
 }
 
-describe('redis-pause-master-no-failover (calibration)', () => {
+describe('redis-pause-master-no-failover (calibration; the probe stream on by default)', () => {
   let run: Awaited<ReturnType<typeof runDrillFile>>;
   before(async () => {
     await requireEngine();
@@ -60,26 +60,8 @@ describe('redis-pause-master-no-failover (calibration)', () => {
     assert.ok(result.measured!.recoveredWrites! > 0, 'no unknown write was found applied after the unpause');
   });
 
-  it('leaves nothing behind', async () => {
-    assert.deepEqual(await leftovers(run.result.runId), []);
-  });
-});
-
-describe('the calibration pause with the probe stream (load.probe: true)', () => {
-  let run: Awaited<ReturnType<typeof runDrillFile>>;
-  before(async () => {
-    await requireEngine();
-    const shipped = await readFile(path.join(repoRoot, 'drills', 'redis-pause-master-no-failover.yaml'), 'utf8');
-    const withProbe = shipped.replace(/^ {2}duration: 12s$/m, '  duration: 12s\n  probe: true');
-    assert.notEqual(withProbe, shipped, 'the shipped calibration drill changed: update this test');
-    const file = path.join(await tempDir('probe'), 'pause-probe.yaml');
-    await writeFile(file, withProbe);
-    run = await runDrillFile(file);
-  });
-
-  it('finds both edges of the freeze within a few ms, and the downtime still matches the pause', () => {
+  it('with the probe stream (on by default): weighs its edges of the freeze, and the downtime still matches the pause', () => {
     const { result } = run;
-    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
     const m = result.measured!;
     const p = m.precision!;
     // How tight is a benchmark figure (bench/precision, README); here: the probe's edges were weighed, and
@@ -114,7 +96,42 @@ describe('the calibration pause with the probe stream (load.probe: true)', () =>
       if (outcome === 'ok') assert.equal(found, '1', line);
       if (outcome === 'fail') assert.equal(found, '0', line);
     }
-    assert.deepEqual(await leftovers(result.runId), []);
+  });
+
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
+  });
+});
+
+describe('the calibration pause with the probe stream switched off (load.probe: false)', () => {
+  let run: Awaited<ReturnType<typeof runDrillFile>>;
+  before(async () => {
+    await requireEngine();
+    const shipped = await readFile(path.join(repoRoot, 'drills', 'redis-pause-master-no-failover.yaml'), 'utf8');
+    const withoutProbe = shipped.replace(/^ {2}duration: 12s$/m, '  duration: 12s\n  probe: false');
+    assert.notEqual(withoutProbe, shipped, 'the shipped calibration drill changed: update this test');
+    const file = path.join(await tempDir('probe'), 'pause-no-probe.yaml');
+    await writeFile(file, withoutProbe);
+    run = await runDrillFile(file);
+  });
+
+  it('sends no probe write, and the declared load alone still brackets the pause', () => {
+    const { result } = run;
+    assert.equal(result.verdict, 'pass', `${result.reason} | ${result.measured?.notes.join(' | ')}`);
+    const m = result.measured!;
+    assert.equal(result.load.probe, null);
+    assert.ok(!m.probe, JSON.stringify(m.probe));
+    assert.equal(result.files!.probeWrites, undefined);
+    assert.equal(m.precision!.gapFrom, 'load');
+    assertDowntimeMatchesPause(m.downtimeMs!, m.precisionMs, result.faults[0]!);
+    assert.ok(
+      m.notes.every((n) => !n.startsWith('probe stream: ')),
+      m.notes.join(' | '),
+    );
+  });
+
+  it('leaves nothing behind', async () => {
+    assert.deepEqual(await leftovers(run.result.runId), []);
   });
 });
 

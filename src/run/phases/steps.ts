@@ -10,7 +10,8 @@ import { runAction } from '../../runbook/registry.js';
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 import { waitForRecovery } from '../wait-recovery.js';
-import { PROBE_LEAD_MS, startProbe, stopProbe } from '../probe-stream.js';
+import { startProbe, stopProbe } from '../probe-stream.js';
+import { PROBE_LEAD_MS } from '../../load/probe-spec.js';
 import { startWatchers } from '../watchers.js';
 import { faultByMs, faultFromMs } from '../../measure/fault-instants.js';
 
@@ -23,7 +24,9 @@ export type StepHandlers = { [K in StepKind]: (run: RunState, step: Extract<Step
 export const stepHandlers: StepHandlers = {
   fault: async (run, step) => {
     const { journal } = run;
-    if (!run.probe) {
+    const event = !(step.fault === 'latency' && step.condition) && !isBackupDamage(step.fault);
+    // The probe brackets outages: it starts before the first fault that is one, not before a condition.
+    if (!run.probe && event) {
       await sleep(step.atMs - PROBE_LEAD_MS - journal.clock.nowMs(), run.signal);
       await startProbe(run);
     }
@@ -32,11 +35,10 @@ export const stepHandlers: StepHandlers = {
     run.live.push(injected);
     journal.faults.push(injected.record);
     const record = injected.record;
-    const condition = step.fault === 'latency' && step.condition;
-    if (condition) record.condition = true;
+    if (step.fault === 'latency' && step.condition) record.condition = true;
     // A condition (a slow link) is the setting of the drill, not an event of it; damage to the backups is
     // not an event of the system's own either: nothing to recover from, no RTO of its own.
-    if (!condition && !isBackupDamage(step.fault))
+    if (event)
       journal.drillEvents.push({
         kind: 'failover',
         step: run.spec.steps.indexOf(step),
