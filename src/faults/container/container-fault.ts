@@ -103,17 +103,6 @@ export const startAgain = (ctx: FaultContext, c: RunningContainer) => () => engi
  * A fault that takes a container down through the engine (kill, stop, restart): the engine call, a start
  * again after `restartAfterMs` (none when undefined: the dead stay dead), and the engine's own exit time.
  */
-export async function takeDown(
-  ctx: FaultContext,
-  step: { fault: FaultKind; target: TargetSpec },
-  verb: string,
-  call: (container: Dockerode.Container) => Promise<unknown>,
-  restartAfterMs: number | undefined,
-): Promise<InjectedFault> {
-  return takeDownTarget(ctx, step, await targetOf(ctx, step), verb, call, restartAfterMs);
-}
-
-/** takeDown of a target already resolved. */
 export async function takeDownTarget(
   ctx: FaultContext,
   step: { fault: FaultKind; target: TargetSpec },

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { FaultContext } from '../plugin.js';
 
@@ -19,8 +20,16 @@ import type { FaultContext } from '../plugin.js';
 /** Send `signal` to the container's main process now (synchronous: the clock is read right around it). */
 export type HostSignal = (signal: NodeJS.Signals) => void;
 
+/** What drill needs to signal a container's main process itself: the process, and the signal a graceful stop sends. */
+export interface DirectSignaller {
+  send: HostSignal;
+  pid: number;
+  /** The container's StopSignal (what `docker stop` sends first), SIGTERM when it names none; null when drill does not know the name. */
+  stopSignal: NodeJS.Signals | null;
+}
+
 /** A direct signaller of the container's main process, or null when the engine must do it (see above). */
-export async function hostSignaller(ctx: FaultContext, container: RunningContainer): Promise<{ send: HostSignal; pid: number } | null> {
+export async function hostSignaller(ctx: FaultContext, container: RunningContainer): Promise<DirectSignaller | null> {
   if (!ctx.engineEvents || process.platform !== 'linux') return null;
   const info = await ctx.docker
     .getContainer(container.id)
@@ -36,5 +45,16 @@ export async function hostSignaller(ctx: FaultContext, container: RunningContain
   } catch {
     return null;
   }
-  return { pid, send: (signal) => process.kill(pid, signal) };
+  // The Engine API returns Config.StopSignal; dockerode's types leave it out.
+  return { pid, send: (signal) => process.kill(pid, signal), stopSignal: stopSignalOf((info.Config as { StopSignal?: string }).StopSignal) };
+}
+
+/** The engine's StopSignal as a signal name Node knows ("SIGQUIT", "QUIT", "3"), SIGTERM when unset, else null. */
+export function stopSignalOf(configured: string | undefined): NodeJS.Signals | null {
+  if (!configured) return 'SIGTERM';
+  const upper = configured.toUpperCase();
+  const byName = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as NodeJS.Signals;
+  if (byName in os.constants.signals) return byName;
+  const byNumber = Object.entries(os.constants.signals).find(([, n]) => String(n) === configured);
+  return byNumber ? (byNumber[0] as NodeJS.Signals) : null;
 }
