@@ -3,8 +3,7 @@ import { InfraError } from '../util/errors.js';
 import { targetOf } from './container/container-fault.js';
 import type { FaultPlugin } from './plugin.js';
 import { timeBox } from './time-box.js';
-import { effectWindow } from './network/stamped-install.js';
-import { STAMP_FROM, STAMP_TO } from './network/rules.js';
+import { STAMP_FROM, STAMP_TO, stampedWindow } from './stamps.js';
 
 // One process inside a container (the proxy on an LB node, or keepalived) killed with SIGKILL; the
 // container and its other processes live on. Nothing starts it again: the point is what the others do.
@@ -34,7 +33,7 @@ export const killProcess: FaultPlugin<'kill-process'> = {
     if (res.code !== 0)
       throw new InfraError(`kill-process ${name} on ${c.name}: ${res.code === 9 ? `a process named ${name} is still running after SIGKILL` : res.stderr.trim() || `exit ${res.code}`}`);
     ctx.note({ atMs: injectedAtMs, source: 'docker', message: `${c.name}: ${name} killed (SIGKILL), none left (pgrep)` });
-    const seen = effectWindow(ctx, [res], injectedAtMs, injectReturnedAtMs);
+    const seen = stampedWindow(ctx, [res], injectedAtMs, injectReturnedAtMs);
     const injected = timeBox(
       ctx,
       { kind: 'kill-process', target: step.target, container: c.name, durationMs: undefined },
@@ -43,7 +42,10 @@ export const killProcess: FaultPlugin<'kill-process'> = {
         injectReturnedAtMs,
         undo: null,
         // Stamps outside the call (a clock that is not ours: a remote engine) are not used: the call bounds it.
-        details: { ...seen, effectEvidence: `pkill -9 -x ${name}${seen.effectFromMs === undefined ? '' : ` stamped inside ${c.name}`}, then pgrep found none` },
+        details: {
+          ...(seen ? { effectFromMs: seen.fromMs, effectByMs: seen.toMs } : {}),
+          effectEvidence: `pkill -9 -x ${name}${seen ? ` stamped inside ${c.name}` : ''}, then pgrep found none`,
+        },
       },
     );
     injected.record.process = name;

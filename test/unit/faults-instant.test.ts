@@ -8,7 +8,8 @@ import type { EngineEvent, EngineEventLog } from '../../src/engine/engine-events
 import type { RunningContainer } from '../../src/engine/resources.js';
 import { containerFault } from '../../src/faults/container/container-fault.js';
 import { engineEventLagMs } from '../../src/faults/container/engine-event-lag.js';
-import { effectWindow, installStamps, stampedInstallCommand } from '../../src/faults/network/stamped-install.js';
+import { effectWindow, stampedInstallCommand } from '../../src/faults/network/stamped-install.js';
+import { stampsOf } from '../../src/faults/stamps.js';
 import type { FaultContext } from '../../src/faults/plugin.js';
 import { measure } from '../../src/measure/measure.js';
 import type { FaultRecord, TimelineEvent } from '../../src/measure/types.js';
@@ -126,8 +127,8 @@ describe('fault instant of a network fault', () => {
   const epoch = (ms: number) => clock.toEpochMs(ms);
 
   it('reads the stamps', () => {
-    assert.deepEqual(installStamps(out(1000, 1003)), { fromEpochMs: 1000, toEpochMs: 1003 });
-    assert.equal(installStamps({ code: 0, stdout: 'drill-stamp-from 1\n', stderr: '' }), null);
+    assert.deepEqual(stampsOf(out(1000, 1003)), { fromEpochMs: 1000, toEpochMs: 1003 });
+    assert.equal(stampsOf({ code: 0, stdout: 'drill-stamp-from 1\n', stderr: '' }), null);
   });
 
   it('spans the first install’s start to the last one’s end, inside the calls', () => {
@@ -150,7 +151,7 @@ describe('fault instant of a network fault', () => {
     const atNs = BigInt(Date.now() + 300) * 1_000_000n;
     const [shell, ...args] = stampedInstallCommand('DRILL-T-1', { filter: ['-d 10.0.0.2 -j DROP'], nat: [] }, 'echo after', atNs).map((a) => a.replace(/\/tmp\/drill-ledger/g, join(dir, 'ledger')));
     const stdout = execFileSync(shell!, args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } }).toString();
-    const stamps = installStamps({ code: 0, stdout, stderr: '' });
+    const stamps = stampsOf({ code: 0, stdout, stderr: '' });
     assert.ok(stamps, stdout);
     assert.match(stdout, /\nafter\n$/);
     assert.match(readFileSync(join(dir, 'rules'), 'utf8'), /^-A DRILL-T-1 -d 10\.0\.0\.2 -j DROP$/m);

@@ -39,10 +39,6 @@ export function installScript(chain: string, rules: RuleSet): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Output lines of a stamped rule change: the host's clock (ns, read in the namespace) just before it and just after. */
-export const STAMP_FROM = 'drill-stamp-from';
-export const STAMP_TO = 'drill-stamp-to';
-
 /**
  * sh script that removes the chain (every hook of it, then the chain) and exits non-zero only if the chain
  * is still there afterwards. "Already gone" is success. The hooks found in the namespace are deleted in one

@@ -3,7 +3,8 @@ import { engineLocation } from '../../engine/docker-client.js';
 import type { FaultRecord } from '../../measure/types.js';
 import { execChecked, sh, type ExecResult } from '../../engine/docker-exec.js';
 import type { Helper } from './helpers.js';
-import { installScript, ledgerAdd, removeScript, STAMP_FROM as FROM, STAMP_TO as TO, type RuleSet } from './rules.js';
+import { installScript, ledgerAdd, removeScript, type RuleSet } from './rules.js';
+import { STAMP_FROM as FROM, STAMP_TO as TO, stampedWindow, stampsOf } from '../stamps.js';
 
 // A rule install stamped inside the node's namespace, on the host's clock: the rules took effect between
 // the two stamps, a far tighter bound than the docker exec around them. When several nodes get rules, each
@@ -43,18 +44,9 @@ export function installChain(ctx: FaultContext, helper: Helper, chain: string, r
   return execChecked(ctx.docker, helper.id, `installing ${chain} in ${helper.target.name}`, stampedInstallCommand(chain, rules, andThen, atEpochNs));
 }
 
-/** A stamped rule change's own stamps (epoch ms on the host's clock), or null if the output lacks them. */
-export function installStamps(result: ExecResult): { fromEpochMs: number; toEpochMs: number } | null {
-  const from = new RegExp(`^${FROM} (\\d+)$`, 'm').exec(result.stdout);
-  const to = new RegExp(`^${TO} (\\d+)$`, 'm').exec(result.stdout);
-  if (!from || !to) return null;
-  return { fromEpochMs: Number(from[1]) / 1e6, toEpochMs: Number(to[1]) / 1e6 };
-}
-
 /**
- * The window in which rules installed on several nodes took effect, on the run clock: from the first
- * install's start to the last one's end. Only on a local engine (the same clock), and only when it lies
- * inside the calls that made it; else nothing (the calls' own bounds stand).
+ * The window in which rules installed on several nodes took effect, on the run clock (stamps.ts
+ * stampedWindow); nothing when the stamps cannot be used (the calls' own bounds stand).
  */
 export function effectWindow(
   ctx: Pick<FaultContext, 'clock'>,
@@ -63,13 +55,9 @@ export function effectWindow(
   callToMs: number,
   local = engineLocation().local,
 ): Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'> {
-  if (!local) return {};
-  const stamps = results.map(installStamps);
-  if (stamps.length === 0 || stamps.some((s) => s === null)) return {};
-  const fromMs = ctx.clock.fromEpochMs(Math.min(...stamps.map((s) => s!.fromEpochMs)));
-  const toMs = ctx.clock.fromEpochMs(Math.max(...stamps.map((s) => s!.toEpochMs)));
-  if (fromMs < callFromMs - 1 || toMs > callToMs + 1 || toMs < fromMs) return {};
-  return { effectFromMs: fromMs, effectByMs: toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
+  const w = stampedWindow(ctx, results, callFromMs, callToMs, local);
+  if (!w) return {};
+  return { effectFromMs: w.fromMs, effectByMs: w.toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
 }
 
 /** The shared instant is this many times the slowest helper's measured start-up ahead, plus a little. */
@@ -101,7 +89,7 @@ export async function syncedInstant(ctx: FaultContext, helpers: readonly Helper[
 
 /** Each install's stamps as [start, end] ms after `atEpochNs` (or the earliest start): for the debug log. */
 export function stampOffsets(results: readonly ExecResult[], atEpochNs: bigint | undefined): ([number, number] | null)[] {
-  const stamps = results.map(installStamps);
+  const stamps = results.map(stampsOf);
   const starts = stamps.flatMap((s) => (s ? [s.fromEpochMs] : []));
   const zero = atEpochNs !== undefined ? Number(atEpochNs / 1000n) / 1000 : Math.min(...starts);
   const r = (x: number) => Math.round((x - zero) * 10) / 10;
