@@ -72,6 +72,7 @@ describe('the plan of a drill', () => {
     );
     assert.match(plan.objectives[2]!.bound, /at least 99\.999% with MTBF 90d: an RTO of at most 77\.8 s/);
     assert.equal(plan.load.writes, 300 * 18);
+    assert.match(plan.load.probe, /^probe stream \(by default\): 200 writes\/s over 64 connections, 250ms timeout/);
     assert.equal(plan.engine, process.env.DOCKER_HOST || 'unix:///var/run/docker.sock');
   });
 
@@ -118,6 +119,7 @@ describe('the plan of a drill', () => {
       'a compose stack runs your images',
     );
     assert.match(compose.stack.notes[0]!, /Compose project drill-ref/);
+    assert.match(compose.load.probe, /^probe stream off: a compose stack is your own system/);
     assert.equal(compose.steps[0]!.heal, 'started again at the end of the run (stack.restore)');
 
     const targets = await buildPlan(
