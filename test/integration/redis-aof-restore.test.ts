@@ -84,8 +84,10 @@ describe('redis-flushall-aof-restore', () => {
     assert.equal(r.aofCut?.offset, flush.index, 'drill cut where the FLUSHALL begins');
     const sadd = /\*3\r\n\$4\r\nsadd\r\n\$12\r\ndrill:writes\r\n\$\d+\r\n(\d+)\r\n/gi;
     const inAof = new Set([...text.slice(0, flush.index).matchAll(sadd)].map((m) => Number(m[1])));
-    // Before the repoint began the app could not reach the restored node: what it held then came from the AOF.
-    const invoked = new Map(writes.map((w) => [w.id, w.invokeMs]));
+    // Before the repoint began the app could not reach the restored node: what it held then came from the AOF
+    // (the probe stream's writes too: it ran from just before the FLUSHALL).
+    const probes = result.files?.probeWrites ? await writesOf(run!.resultPath, result.files.probeWrites.file) : [];
+    const invoked = new Map([...writes, ...probes].map((w) => [w.id, w.invokeMs]));
     const restoredBefore = [...restored].filter((id) => invoked.get(id)! < r.phases.at(-1)!.startedAtMs);
     assert.deepEqual(new Set(restoredBefore), inAof, 'the restored node loaded exactly the writes before the FLUSHALL in the copy');
     // The restored node's own AOF begins with those bytes (it appended the app's new writes after them).

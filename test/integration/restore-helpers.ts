@@ -16,8 +16,9 @@ export interface Write {
   ok: boolean;
 }
 
-export async function writesOf(resultPath: string): Promise<Write[]> {
-  const rows = (await readFile(path.join(path.dirname(resultPath), 'writes.csv'), 'utf8')).trim().split('\n').slice(1);
+/** writes.csv of a run (the declared load), or another history in its format (probe-writes.csv). */
+export async function writesOf(resultPath: string, file = 'writes.csv'): Promise<Write[]> {
+  const rows = (await readFile(path.join(path.dirname(resultPath), file), 'utf8')).trim().split('\n').slice(1);
   return rows.map((r) => {
     const [id, invokeMs, completeMs, outcome] = r.split(',');
     return { id: Number(id), invokeMs: Number(invokeMs), completeMs: Number(completeMs), ok: outcome === 'ok' };

@@ -80,7 +80,16 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
   // published like every other port drill uses (127.0.0.1 on a local engine), relaying to the VIP.
   const forwarder = reach === 'forwarder' ? await startForwarder(ctx, stack, vip.address) : null;
   const layer = new LbVipLayer(ctx, spec, stack, nodes, forwarder, apps, behind, vip.address);
-  await waitUntil('one LB node to hold the VIP', READY_TIMEOUT_MS, ctx.signal, async () => (await layer.holdersNow()).length === 1);
+  // Both nodes start BACKUP, and the one whose timer runs out first takes the VIP: sometimes the lower
+  // priority, which with preempt hands it to the higher one seconds later (a CI run saw that handover, both
+  // holding the VIP for 0.5 ms, 1.9 s into the warm-up). The stack is up once the election has settled.
+  const [p1, p2] = spec.keepalived.priorities;
+  // With equal priorities VRRP breaks the tie by address: either node may settle it.
+  const settledOn = spec.keepalived.preempt && p1 !== p2 ? nodes[p1 > p2 ? 0 : 1]! : null;
+  await waitUntil(settledOn ? `${settledOn.node} (the highest priority) alone to hold the VIP` : 'one LB node to hold the VIP', READY_TIMEOUT_MS, ctx.signal, async () => {
+    const holders = await layer.holdersNow();
+    return holders.length === 1 && (settledOn === null || holders[0]!.node === settledOn.node);
+  });
   if (front !== 'apps') {
     // The app's client goes through the VIP from now on: the proxy, not a repoint or Sentinel, decides where writes land.
     const urls = stack.appUrls ?? [stack.appUrl];

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../util/errors.js';
+import { PROBE_FIRST_ID } from '../../load/probe-ids.js';
 import type { RunningContainer } from '../../engine/resources.js';
 import type { DataAccess, NodeData, PlannedOperations, RestoreHost, Runbook, Stack, StackEvent, StackTopology } from '../stack.js';
 import { primaryOf, probe, probeAll, target, type DbNode, type MysqlCluster, type Probe } from './cluster.js';
@@ -56,12 +57,13 @@ export class MysqlReplicationStack implements Stack {
     return this.c.sql.with(target(primary), readIds, { timeoutMs: 60_000 });
   }
 
+  /** Each node's newest write of the declared load (the probe stream's ids are a range of their own above it). */
   async lastWriteIds(nodes: readonly RunningContainer[], timeoutMs: number): Promise<Map<string, number | null>> {
     const asked = this.c.nodes.filter((n) => nodes.some((c) => c.id === n.container.id));
     const maxIds = await Promise.all(
       asked.map((n) =>
         this.c.sql
-          .with(target(n), (sql) => sql.rows('SELECT MAX(id) AS id FROM drill.writes'), { timeoutMs })
+          .with(target(n), (sql) => sql.rows(`SELECT MAX(id) AS id FROM drill.writes WHERE id < ${PROBE_FIRST_ID}`), { timeoutMs })
           .then((rows) => (rows[0]?.['id'] === null || rows[0]?.['id'] === undefined ? null : Number(rows[0]['id'])))
           .catch(() => null),
       ),
