@@ -24,7 +24,11 @@ export const killProcess: FaultPlugin<'kill-process'> = {
     const res = await exec(
       ctx.docker,
       c.id,
-      ['sh', '-c', `p=$(pgrep -x ${name}) || exit 1; ${stamp(STAMP_FROM)}; kill -9 $p 2>/dev/null; ${stamp(STAMP_TO)}; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x ${name} >/dev/null || exit 0; sleep 0.01; done; exit 9`],
+      [
+        'sh',
+        '-c',
+        `p=$(pgrep -x ${name}) || exit 1; ${stamp(STAMP_FROM)}; kill -9 $p 2>/dev/null; ${stamp(STAMP_TO)}; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x ${name} >/dev/null || exit 0; sleep 0.01; done; exit 9`,
+      ],
       {
         timeoutMs: 5000,
       },
