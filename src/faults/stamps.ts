@@ -21,8 +21,9 @@ export function stampsOf(result: ExecResult): { fromEpochMs: number; toEpochMs: 
 
 /**
  * The window in which stamped acts on one or several nodes took effect, on the run clock: from the first
- * one's start to the last one's end. Only on a local engine (the same clock), and only when it lies inside
- * the calls that made it; else null (the calls' own bounds stand).
+ * one's start to the last one's end (or to what `inEffectBy` makes of the ends, in the results' order: a
+ * fault that holds before every act is done). Only on a local engine (the same clock), and only when it
+ * lies inside the calls that made it; else null (the calls' own bounds stand).
  */
 export function stampedWindow(
   ctx: Pick<FaultContext, 'clock'>,
@@ -30,12 +31,13 @@ export function stampedWindow(
   callFromMs: number,
   callToMs: number,
   local = engineLocation().local,
+  inEffectBy: (endEpochMs: readonly number[]) => number = (ends) => Math.max(...ends),
 ): { fromMs: number; toMs: number } | null {
   if (!local) return null;
   const stamps = results.map(stampsOf);
   if (stamps.length === 0 || stamps.some((s) => s === null)) return null;
   const fromMs = ctx.clock.fromEpochMs(Math.min(...stamps.map((s) => s!.fromEpochMs)));
-  const toMs = ctx.clock.fromEpochMs(Math.max(...stamps.map((s) => s!.toEpochMs)));
+  const toMs = ctx.clock.fromEpochMs(inEffectBy(stamps.map((s) => s!.toEpochMs)));
   if (fromMs < callFromMs - 1 || toMs > callToMs + 1 || toMs < fromMs) return null;
   return { fromMs, toMs };
 }

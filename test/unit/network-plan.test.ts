@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lossConsistent, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
+import { lossConsistent, partitionInEffectBy, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
 import { dropRules, existingConnectionsFilter, installScript, latencyProxyRules, lossRules, newChainName, purgeScript, removeScript } from '../../src/faults/network/rules.js';
 import { InfraError } from '../../src/util/errors.js';
 
@@ -184,5 +184,59 @@ describe('loss', () => {
     assert.ok(lossConsistent(1, 400, 400));
     assert.ok(!lossConsistent(1, 350, 400));
     assert.ok(!lossConsistent(0.5, 0, 0), 'nothing sent proves nothing');
+  });
+});
+
+describe('partition in effect by', () => {
+  const ends = new Map([
+    ['a1', 10],
+    ['a2', 14],
+    ['b1', 12],
+    ['b2', 19],
+    ['b3', 11],
+  ]);
+  it('two groups: once either group has all its rules in (every path between them has one cut end)', () => {
+    assert.equal(
+      partitionInEffectBy(
+        [
+          ['a1', 'a2'],
+          ['b1', 'b2', 'b3'],
+        ],
+        false,
+        ends,
+      ),
+      14,
+    );
+    assert.equal(
+      partitionInEffectBy(
+        [
+          ['a1', 'a2'],
+          ['b1', 'b2', 'b3'],
+        ],
+        true,
+        ends,
+      ),
+      14,
+    );
+  });
+  it('three groups: every pair of groups must be cut', () => {
+    assert.equal(partitionInEffectBy([['a1'], ['a2'], ['b1', 'b2', 'b3']], false, ends), 14);
+    assert.equal(partitionInEffectBy([['a1'], ['b2'], ['b3']], false, ends), 11);
+    // One-way: only the paths from the first group are cut.
+    assert.equal(partitionInEffectBy([['b2'], ['a1'], ['a2']], true, ends), 14);
+  });
+  it('a group with a node without rules (not running, drill itself) is cut only by the other side', () => {
+    assert.equal(
+      partitionInEffectBy(
+        [
+          ['a1', 'runner'],
+          ['b1', 'b2', 'b3'],
+        ],
+        false,
+        ends,
+      ),
+      19,
+    );
+    assert.equal(partitionInEffectBy([['runner'], ['a1', 'a2']], false, ends), 14);
   });
 });

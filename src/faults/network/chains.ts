@@ -81,6 +81,8 @@ export interface RuleFaultPlan {
    * touching another node are left out (a node killed or restarted meanwhile has no rules to prove gone).
    */
   verify(helpers: ReadonlyMap<string, Helper>, moment: ProbeMoment): Promise<string>;
+  /** When the fault held on every path, from each rule node's install end (epoch ms; default: the last end). */
+  inEffectBy?(endEpochMsByNode: ReadonlyMap<string, number>): number;
 }
 
 /** The helpers whose node still runs, unpaused, in the namespace the helper joined. */
@@ -178,7 +180,8 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     return abandon(error);
   }
   const injectReturnedAtMs = ctx.clock.nowMs();
-  const effect = effectWindow(ctx, installs, injectedAtMs, injectReturnedAtMs);
+  const inEffectBy = plan.inEffectBy?.bind(plan);
+  const effect = effectWindow(ctx, installs, injectedAtMs, injectReturnedAtMs, undefined, inEffectBy && ((ends) => inEffectBy(new Map(ruleNodes.map((n, i) => [n.node, ends[i]!])))));
 
   let verified: string;
   try {

@@ -5,7 +5,7 @@ import type { FaultContext, FaultPlugin, InjectedFault } from '../plugin.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
-import { planPartition, type PathProbe, type PlanNode } from './plan.js';
+import { partitionInEffectBy, planPartition, type PathProbe, type PlanNode } from './plan.js';
 import { pathOpen, tcpProbes, udpFlows } from './probes.js';
 
 // partition: groups of nodes that cannot reach each other (or, oneWay, groups[0] cannot send to the
@@ -66,6 +66,12 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
     durationMs,
     rules,
     probeOnly: [...new Set([...udpEnds, ...tcpFroms])].map((n) => byNode.get(n)!),
+    inEffectBy: (ends) =>
+      partitionInEffectBy(
+        groups.map((g) => g.map((c) => c.node)),
+        oneWay,
+        ends,
+      ),
     verify: (helpers, moment) =>
       moment === 'injected'
         ? verifyPaths(ctx, kind, probes, byNode, helpers, moment)

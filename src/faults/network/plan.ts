@@ -81,6 +81,26 @@ export function planPartition(groups: readonly (readonly PlanNode[])[], oneWay: 
   return { rules, probes };
 }
 
+/**
+ * When a partition was in effect on every path, from each rule node's install end (epoch ms): a path
+ * between two groups is cut as soon as either end's rules are in, so the partition holds once, for every
+ * pair of groups that must not talk, one of the two groups has all its rules in. A node of a group without
+ * rules (not running, or drill itself) leaves that group's side open. Two groups of 3 and 4 nodes: the
+ * later of the 3 or of the 4, whichever came first, instead of the last of all 7.
+ */
+export function partitionInEffectBy(groups: readonly (readonly string[])[], oneWay: boolean, endEpochMsByNode: ReadonlyMap<string, number>): number {
+  const allInBy = groups.map((g) => (g.length && g.every((n) => endEpochMsByNode.has(n)) ? Math.max(...g.map((n) => endEpochMsByNode.get(n)!)) : Number.POSITIVE_INFINITY));
+  let byMs = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      if (oneWay && i !== 0) continue;
+      const pairBy = Math.min(allInBy[i]!, allInBy[j]!);
+      if (Number.isFinite(pairBy)) byMs = Math.max(byMs, pairBy);
+    }
+  }
+  return Number.isFinite(byMs) ? byMs : Math.max(...endEpochMsByNode.values());
+}
+
 /** Loss between two groups: the rules go on one side only (the smaller), or each packet would be dropped twice. */
 export function planLossBetween(a: readonly PlanNode[], b: readonly PlanNode[], probability: number): { side: readonly PlanNode[]; rules: Map<string, RuleSet> } {
   const overlap = a.find((n) => b.some((m) => m.node === n.node));

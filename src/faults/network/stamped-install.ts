@@ -54,8 +54,9 @@ export function effectWindow(
   callFromMs: number,
   callToMs: number,
   local = engineLocation().local,
+  inEffectBy?: (endEpochMs: readonly number[]) => number,
 ): Pick<FaultRecord, 'effectFromMs' | 'effectByMs' | 'effectEvidence'> {
-  const w = stampedWindow(ctx, results, callFromMs, callToMs, local);
+  const w = stampedWindow(ctx, results, callFromMs, callToMs, local, inEffectBy);
   if (!w) return {};
   return { effectFromMs: w.fromMs, effectByMs: w.toMs, effectEvidence: `rules stamped inside ${results.length} node namespace${results.length === 1 ? '' : 's'}` };
 }
