@@ -11,7 +11,7 @@ import { firstIndexAtOrAfter } from './order.js';
 export interface Edge {
   /** The refined instant (run-clock ms). */
   atMs: number;
-  /** Width of what is left of the bracket: the uncertainty of this edge. */
+  /** The uncertainty of this edge: the most the true edge can lie from atMs (what is left of the bracket, or half of it when atMs is its middle). */
   gapMs: number;
   /** The probe write that set the edge, if one did. */
   probeId: number | null;
@@ -37,21 +37,37 @@ export interface ProbeNormal {
  * The recovery point is r's ack minus the normal latency (as for the declared recovering write), kept
  * inside those bounds, and their distance is the uncertainty. Without an ok probe there, the load's
  * estimate stands unless a failed probe contradicts it.
+ *
+ * When r waited out the outage in a queue (slower than the probes' p99) and drill lifted the fault before
+ * r's ack (`healedAtMs`: the thaw, the heal's call), the system came back between the heal and the first
+ * ack after it minus the fastest answer: the declared load's queue rule (recovery.ts), with the probes'
+ * earliest ack instead of the recovering write's. The middle of that span is counted, ± half of it (the
+ * drain above took ~40 ms; the timeouts alone left ± 250 ms).
  */
-export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, latestMs: number, loadEstimateMs: number, normal: ProbeNormal): Edge {
+export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, latestMs: number, loadEstimateMs: number, normal: ProbeNormal, healedAtMs?: number): Edge {
   let lastFailed: WriteRecord | null = null;
   let firstOk: WriteRecord | null = null;
+  let firstAckMs = Number.POSITIVE_INFINITY;
   for (let k = firstIndexAtOrAfter(probes, afterMs); k < probes.length && probes[k]!.invokeMs <= latestMs; k++) {
     const p = probes[k]!;
     if (p.invokeMs <= afterMs) continue;
-    if (p.outcome === 'ok') firstOk ??= p;
-    else {
+    if (p.outcome === 'ok') {
+      firstOk ??= p;
+      firstAckMs = Math.min(firstAckMs, p.completeMs);
+    } else {
       lastFailed = p;
       firstOk = null;
+      firstAckMs = Number.POSITIVE_INFINITY;
     }
   }
   const lowerMs = Math.max(afterMs, lastFailed?.invokeMs ?? afterMs);
   if (!firstOk) return { atMs: Math.max(loadEstimateMs, lowerMs), gapMs: Math.max(0, latestMs - lowerMs), probeId: null };
+  const queued = firstOk.completeMs - firstOk.invokeMs > normal.p99LatencyMs;
+  if (queued && healedAtMs !== undefined && healedAtMs < firstAckMs) {
+    const upMs = Math.max(lowerMs, Math.min(latestMs, firstAckMs - normal.minLatencyMs));
+    const fromMs = Math.min(upMs, Math.max(lowerMs, healedAtMs));
+    return { atMs: (fromMs + upMs) / 2, gapMs: (upMs - fromMs) / 2, probeId: firstOk.id };
+  }
   const upperMs = Math.max(lowerMs, Math.min(latestMs, firstOk.completeMs - normal.minLatencyMs));
   const atMs = Math.min(upperMs, Math.max(lowerMs, firstOk.completeMs - normal.p99LatencyMs));
   return { atMs, gapMs: upperMs - lowerMs, probeId: firstOk.id };

@@ -33,7 +33,7 @@ export interface PrecisionParts {
    * The send gap in the bound: the wider of the two edges' brackets, the declared load's (recovery: from
    * its last failed send to the recovering write's send; outage start: from its last good send, or
    * t_fault, to the first failed one) or, with the probe stream, what is left of them after the probes
-   * narrowed them. Without a recovery, the largest gap between write sends around the edge it has.
+   * narrowed them (half of it when a drained queue puts the recovery at the middle: probe-edges.ts). Without a recovery, the largest gap between write sends around the edge it has.
    */
   gapMs: number;
   /** Where gapMs comes from. */
@@ -208,9 +208,11 @@ export function findRecovery(input: RecoveryInput): Recovery {
   const loadGapMs = Math.max(c.invokeMs - failedBefore, firstFailure.invokeMs - goodBefore);
   const found = probeEdges(input, goodBefore, firstFailure.invokeMs, failedBefore, loadRecoveredAt, c.completeMs);
   const foundGapMs = found ? Math.max(found.recovery.gapMs, found.failure.gapMs) : null;
-  // The tighter of the two: probes slowed down with everything else on a starved host bound the edges less well than the load.
-  const edges = found && foundGapMs! < loadGapMs ? found : null;
-  if (found && !edges) notes.push(`probe stream: its edges (uncertain by ${roundLatencyMs(foundGapMs!)} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs)} ms): the load's are used`);
+  // The tighter of the two, each with all it owes (the load's queue term too): probes slowed down with
+  // everything else on a starved host bound the edges less well than the load.
+  const edges = found && foundGapMs! < loadGapMs + queueMs ? found : null;
+  if (found && !edges)
+    notes.push(`probe stream: its edges (uncertain by ${roundLatencyMs(foundGapMs!)} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs + queueMs)} ms): the load's are used`);
   const recoveredAt = edges?.recovery.atMs ?? loadRecoveredAt;
   const firstFailureAt = edges?.failure.atMs ?? firstFailure.invokeMs;
   if (edges) notes.push(probeNote(edges, loadRecoveredAt, firstFailure.invokeMs));
@@ -240,7 +242,7 @@ function probeEdges(
   if (k >= probes.length || probes[k]!.invokeMs > recoveringAckMs) return null;
   return {
     failure: failureEdge(probes, goodBeforeMs, firstFailureMs),
-    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeNormal ?? { minLatencyMs: 0, p99LatencyMs: input.baselineLatencyMs }),
+    recovery: recoveryEdge(probes, failedBeforeMs, recoveringAckMs, loadRecoveredAtMs, input.probeNormal ?? { minLatencyMs: 0, p99LatencyMs: input.baselineLatencyMs }, input.healedAtMs),
   };
 }
 

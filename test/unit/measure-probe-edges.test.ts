@@ -117,6 +117,23 @@ describe('probe stream: the edges of the outage', () => {
     assert.ok(edge.atMs - edge.gapMs <= thawMs && thawMs <= edge.atMs + edge.gapMs);
   });
 
+  it('a drain after drill lifted the fault: recovery between the heal and the first ack after it, counted at the middle', () => {
+    // The same freeze, thawed by drill at 6138 (the freezer's record): the first probe answered after the
+    // thaw waited in the queue (sent 5930, answered 6180), so the system came back in [6138, 6180 - 1].
+    const probes: WriteRecord[] = every(5500, 6300, 5).map((t, i) => {
+      const answeredMs = Math.max(t + 2, 6180 + (t >= 5930 && t < 6180 ? (t - 5930) / 25 : 0));
+      const timedOut = answeredMs > t + 250;
+      return { id: PROBE_FIRST_ID + i, scheduledMs: t, invokeMs: t, completeMs: timedOut ? t + 250 : answeredMs, outcome: timedOut ? 'unknown' : 'ok', ...(timedOut ? { error: 'timeout' } : {}) };
+    });
+    const edge = recoveryEdge(probes, 5000, 6400, 6400, QUIET, 6138);
+    assert.deepEqual(edge, { atMs: (6138 + 6179) / 2, gapMs: (6179 - 6138) / 2, probeId: PROBE_FIRST_ID + (5930 - 5500) / 5 });
+    // A heal after the first ack (the system came back some other way, a failover) bounds nothing.
+    assert.deepEqual(recoveryEdge(probes, 5000, 6400, 6400, QUIET, 6190), recoveryEdge(probes, 5000, 6400, 6400, QUIET));
+    // Nor does it for a first good probe with a normal latency.
+    const quick = writes(PROBE_FIRST_ID, [6400, 6420], (t) => (t === 6400 ? 'fail' : 'ok'));
+    assert.deepEqual(recoveryEdge(quick, 6300, 6550, 6550, QUIET, 6410), recoveryEdge(quick, 6300, 6550, 6550, QUIET));
+  });
+
   it('no probe decides an edge: it stays where the load put it, with what is left of the bracket', () => {
     const failing = writes(PROBE_FIRST_ID, [6400, 6420], () => 'fail');
     assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, QUIET), { atMs: 6550, gapMs: 130, probeId: null });

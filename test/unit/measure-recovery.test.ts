@@ -136,6 +136,29 @@ describe('measure: RTO and downtime', () => {
     assert.equal(seen.precision?.queueMs, 20.5);
   });
 
+  it('a pause drill lifted, with the probe stream: its first answer after the heal bounds the drain, and it wins over the load with its queue term', () => {
+    const pause: FaultRecord = { ...FAULT, kind: 'pause', healedAtMs: 7290, healReturnedAtMs: 7330 };
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
+      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
+      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
+      if (w.invokeMs < 7340) return { ...w, completeMs: 7342 };
+      return { ...w, completeMs: w.invokeMs + 2 };
+    });
+    // Probes every 3 ms time out after 250 ms; on their own connections they are answered from 7304.
+    const probeHistory = gen(4000, 9000, 3, () => 'ok').map((w) => {
+      const id = 2_000_000_000 + w.id;
+      if (w.invokeMs < 5000) return { ...w, id };
+      const answeredMs = Math.max(w.invokeMs + 1, 7304);
+      return answeredMs > w.invokeMs + 250 ? { ...w, id, completeMs: w.invokeMs + 250, outcome: 'unknown' as const } : { ...w, id, completeMs: answeredMs };
+    });
+    const m = measure(input(history, { faults: [pause], probeHistory }));
+    // The load alone: 7315 ± (25 + its 2 ms send gap); the probes: [7290, 7304 − 1] = 7296.5 ± 6.5.
+    assert.equal(m.precision?.gapFrom, 'probe');
+    assert.equal(m.recoveredAtMs, 7296.5);
+    assert.equal(m.precision.gapMs, 6.5);
+    assert.ok(Math.abs(m.recoveredAtMs - 7300) <= m.precisionMs, `the thaw at 7300 lies outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
+  });
+
   it("a queued write's ack places recovery between ack − p99 and ack − the shortest latency before the fault: the middle, ± half in the precision", () => {
     // Before the fault writes take 2 ms, every 50th 102 ms (p99 = 102, shortest 2); after a freeze from 5000
     // to 7300 the queued writes come back at 7330, 30 ms after the thaw (a loaded host's p99 overstates it).
