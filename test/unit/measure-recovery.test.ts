@@ -16,6 +16,22 @@ function gen(fromMs: number, toMs: number, stepMs: number, outcomeAt: (t: number
 
 const FAULT: FaultRecord = { kind: 'kill', target: 'primary', container: 'drill-x-redis-1', injectedAtMs: 5000, injectReturnedAtMs: 5000.5 };
 
+/** Drill's unpause began at 7290 and the target thawed at 7300. */
+const PAUSE_LIFTED: FaultRecord = { ...FAULT, kind: 'pause', healedAtMs: 7290, healReturnedAtMs: 7330 };
+
+/**
+ * Writes take 2 ms (every 50th 12 ms: p99 12). Frozen from 5000 and thawed at 7300 (PAUSE_LIFTED), the
+ * target worked off its backlog until 7340 before answering the queued writes.
+ */
+function drainedAfterThaw(): WriteRecord[] {
+  return gen(0, 12_000, 2, () => 'ok').map((w) => {
+    if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
+    if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
+    if (w.invokeMs < 7340) return { ...w, completeMs: 7342 };
+    return { ...w, completeMs: w.invokeMs + 2 };
+  });
+}
+
 function input(history: WriteRecord[], over: Partial<MeasureInput> = {}): MeasureInput {
   return { history, faults: [FAULT], presentIds: null, stableMs: 1000, bucketMs: 100, timerResolutionMs: 1, ...over };
 }
@@ -108,15 +124,7 @@ describe('measure: RTO and downtime', () => {
   });
 
   it('a pause drill lifted: the queue drains after the heal for longer than a normal latency, so the bound reaches back to the heal', () => {
-    // Writes take 2 ms (every 50th 12 ms: p99 12). Frozen from 5000; drill's unpause began at 7290 and the
-    // target thawed at 7300; it worked off its backlog until 7340 before answering the queued writes.
-    const pause: FaultRecord = { ...FAULT, kind: 'pause', healedAtMs: 7290, healReturnedAtMs: 7330 };
-    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
-      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
-      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
-      if (w.invokeMs < 7340) return { ...w, completeMs: 7342 };
-      return { ...w, completeMs: w.invokeMs + 2 };
-    });
+    const [pause, history] = [PAUSE_LIFTED, drainedAfterThaw()];
     // Without the heal: [7342 − 12, 7342 − 2] = 7335 ± 5, which leaves out the thaw at 7300.
     const without = measure(input(history, { faults: [{ ...pause, healedAtMs: undefined, healReturnedAtMs: undefined }] }));
     assert.equal(without.recoveredAtMs, 7335);
@@ -137,13 +145,7 @@ describe('measure: RTO and downtime', () => {
   });
 
   it('a pause drill lifted, with the probe stream: its first answer after the heal bounds the drain, and it wins over the load with its queue term', () => {
-    const pause: FaultRecord = { ...FAULT, kind: 'pause', healedAtMs: 7290, healReturnedAtMs: 7330 };
-    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
-      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
-      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
-      if (w.invokeMs < 7340) return { ...w, completeMs: 7342 };
-      return { ...w, completeMs: w.invokeMs + 2 };
-    });
+    const [pause, history] = [PAUSE_LIFTED, drainedAfterThaw()];
     // Probes every 3 ms time out after 250 ms; on their own connections they are answered from 7304.
     const probeHistory = gen(4000, 9000, 3, () => 'ok').map((w) => {
       const id = 2_000_000_000 + w.id;

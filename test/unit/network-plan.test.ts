@@ -195,48 +195,40 @@ describe('partition in effect by', () => {
     ['b2', 19],
     ['b3', 11],
   ]);
+  const by = (groups: string[][], oneWay = false) => partitionInEffectBy(groups, oneWay, ends);
   it('two groups: once either group has all its rules in (every path between them has one cut end)', () => {
     assert.equal(
-      partitionInEffectBy(
-        [
-          ['a1', 'a2'],
-          ['b1', 'b2', 'b3'],
-        ],
-        false,
-        ends,
-      ),
+      by([
+        ['a1', 'a2'],
+        ['b1', 'b2', 'b3'],
+      ]),
       14,
     );
     assert.equal(
-      partitionInEffectBy(
+      by(
         [
           ['a1', 'a2'],
           ['b1', 'b2', 'b3'],
         ],
         true,
-        ends,
       ),
       14,
     );
   });
   it('three groups: every pair of groups must be cut', () => {
-    assert.equal(partitionInEffectBy([['a1'], ['a2'], ['b1', 'b2', 'b3']], false, ends), 14);
-    assert.equal(partitionInEffectBy([['a1'], ['b2'], ['b3']], false, ends), 11);
+    assert.equal(by([['a1'], ['a2'], ['b1', 'b2', 'b3']]), 14);
+    assert.equal(by([['a1'], ['b2'], ['b3']]), 11);
     // One-way: only the paths from the first group are cut.
-    assert.equal(partitionInEffectBy([['b2'], ['a1'], ['a2']], true, ends), 14);
+    assert.equal(by([['b2'], ['a1'], ['a2']], true), 14);
   });
   it('a group with a node without rules (not running, drill itself) is cut only by the other side', () => {
     assert.equal(
-      partitionInEffectBy(
-        [
-          ['a1', 'runner'],
-          ['b1', 'b2', 'b3'],
-        ],
-        false,
-        ends,
-      ),
+      by([
+        ['a1', 'runner'],
+        ['b1', 'b2', 'b3'],
+      ]),
       19,
     );
-    assert.equal(partitionInEffectBy([['runner'], ['a1', 'a2']], false, ends), 14);
+    assert.equal(by([['runner'], ['a1', 'a2']]), 14);
   });
 });
