@@ -78,7 +78,14 @@ describe('lb-vip: configuration', () => {
   });
 
   it('the forwarder relays its published port to the VIP; a stopped node lets keepalived go first', () => {
-    assert.deepEqual(forwarderCmd('172.23.255.254').slice(-2), ['TCP-LISTEN:8000,fork,reuseaddr,backlog=1024', 'TCP:172.23.255.254:80']);
+    const cmd = forwarderCmd('172.23.255.254');
+    assert.deepEqual(cmd.slice(0, 2), ['sh', '-c']);
+    const cfg = cmd.at(-1)!;
+    assert.match(cfg, /bind :8000\n/);
+    assert.match(cfg, /server vip 172\.23\.255\.254:80\n/);
+    // One attempt per connection, as from the host; each logged once it reached the VIP.
+    assert.match(cfg, /retries 0\n/);
+    assert.match(cfg, /option logasap\n/);
     assert.match(entrypointScript(spec), /trap 'pkill -TERM -x keepalived;.*kill 0; exit 0' TERM INT/);
   });
 

@@ -51,13 +51,39 @@ export function haproxyConfig(spec: LbVipLayerSpec, backends: readonly Backend[]
 /** Where the forwarder listens inside its container (published on 127.0.0.1 on a local engine). */
 export const FORWARDER_PORT = 8000;
 
+/** The forwarder's log line for each connection, once it reached the VIP (or failed to): client → server. */
+export const FORWARDER_LOG_PREFIX = 'forwarded';
+
 /**
- * The forwarder (reach: forwarder): socat relays each connection it accepts to the VIP, one process per
- * connection (fork), so a connection to a dead node hangs alone as it would from the host, and a new one
- * goes wherever the VIP is now (the forwarder follows the gratuitous ARP like the host does).
+ * The forwarder (reach: forwarder): HAProxy in TCP mode (drill/lb has it) relays each connection it
+ * accepts to the VIP with no retry, so a connection to a dead node hangs alone as it would from the host,
+ * and a new one goes wherever the VIP is now (the forwarder follows the gratuitous ARP like the host
+ * does). It was socat, one process forked per connection: on a busy 2-core host each fork took ~15 ms,
+ * the probe stream's 64 connections opened at once waited in the backlog past their 250 ms timeout, and
+ * every reconnect queued behind them: the forwarder itself collapsed and no write got through for 20 s.
  */
 export function forwarderCmd(vip: string): string[] {
-  return ['socat', '-d', '-d', `TCP-LISTEN:${FORWARDER_PORT},fork,reuseaddr,backlog=1024`, `TCP:${vip}:${PROXY_PORT}`];
+  const cfg = [
+    'global',
+    '  maxconn 4096',
+    '  log stdout format raw local0 info',
+    'defaults',
+    '  mode tcp',
+    '  log global',
+    '  option logasap',
+    `  log-format "${FORWARDER_LOG_PREFIX} %ci:%cp -> %si:%sp %ts"`,
+    '  retries 0',
+    '  timeout connect 10s',
+    '  timeout client 1h',
+    '  timeout server 1h',
+    'frontend forward',
+    `  bind :${FORWARDER_PORT}`,
+    '  default_backend vip',
+    'backend vip',
+    `  server vip ${vip}:${PROXY_PORT}`,
+    '',
+  ].join('\n');
+  return ['sh', '-c', 'printf "%s" "$1" > /tmp/forwarder.cfg && exec haproxy -db -f /tmp/forwarder.cfg', 'forwarder', cfg];
 }
 
 /** MariaDB's port, where the database front door listens (the app is pointed at the VIP on it). */

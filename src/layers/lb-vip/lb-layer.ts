@@ -144,7 +144,7 @@ function credentialsEnv(spec: LayerSpecOf<'lb-vip'>, stack: Stack): Record<strin
 }
 
 /**
- * socat on the run network relaying each connection to the VIP (drill/lb has it), its port published like
+ * HAProxy on the run network relaying each connection to the VIP (config.ts forwarderCmd), its port published like
  * every port drill uses: 127.0.0.1 on a local engine, the engine's publish address on a remote one.
  */
 async function startForwarder(ctx: LayerContext, stack: Stack, vip: string): Promise<RunningContainer> {
