@@ -11,8 +11,8 @@ import { num } from './svg-util.js';
 const ORDER = ['rtoMs', 'downtimeMs', 'lostWrites', 'rpoMs', 'unexpectedWrites'] as const;
 const UNITS: Record<string, 'ms' | 'writes'> = { rtoMs: 'ms', downtimeMs: 'ms', lostWrites: 'writes', rpoMs: 'ms', unexpectedWrites: 'writes' };
 
-/** The recovering write waited in a queue: its ack places the recovery only within a normal latency's spread. */
-const queueWords = (p: { queueMs?: number }): string => (p.queueMs ? ` + a queued write's ack (± half a normal latency's spread) ${fmtMs(p.queueMs)}` : '');
+/** What the recovering write's latency leaves open: a queued one's ack places the recovery only within a normal latency's spread; any other may have waited up to its latency beyond the shortest. */
+const queueWords = (p: { queueMs?: number }): string => (p.queueMs ? ` + the recovering write's possible wait ${fmtMs(p.queueMs)}` : '');
 
 /** The precision of one measured value, in words, and as a number of ms where it is one (null: exact or unknown). */
 export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResult): { text: string; valueMs: number | null; why: string } {

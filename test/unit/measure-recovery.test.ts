@@ -161,6 +161,22 @@ describe('measure: RTO and downtime', () => {
     assert.ok(Math.abs(m.recoveredAtMs - 7300) <= m.precisionMs, `the thaw at 7300 lies outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
   });
 
+  it('a recovering write within the normal latency counts from its send, and what it may have waited beyond the shortest latency is in the bound', () => {
+    // Before the fault writes take 1 ms, every 50th 30 ms (p99 30, shortest 1: a busy host). Out from 5000;
+    // the server came in at 7318; the write sent at 7300 waited for it and was answered at 7320 (20 ms:
+    // normal by the p99), as a load balancer holds a connection until a server is up.
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
+      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 30 : 1) };
+      if (w.invokeMs < 7300) return { ...w, completeMs: w.invokeMs + 1, outcome: 'fail' as const };
+      if (w.invokeMs < 7318) return { ...w, completeMs: 7320 };
+      return w;
+    });
+    const m = measure(input(history));
+    assert.equal(m.recoveredAtMs, 7300);
+    assert.equal(m.precision?.queueMs, 19);
+    assert.ok(Math.abs(m.recoveredAtMs - 7318) <= m.precisionMs, `the server came in at 7318, outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
+  });
+
   it("a queued write's ack places recovery between ack − p99 and ack − the shortest latency before the fault: the middle, ± half in the precision", () => {
     // Before the fault writes take 2 ms, every 50th 102 ms (p99 = 102, shortest 2); after a freeze from 5000
     // to 7300 the queued writes come back at 7330, 30 ms after the thaw (a loaded host's p99 overstates it).
