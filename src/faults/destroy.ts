@@ -3,6 +3,7 @@ import { InfraError, errorMessage } from '../util/errors.js';
 import { containerFault, engineCall, targetOf } from './container/container-fault.js';
 import type { RunningContainer } from '../engine/resources.js';
 import type { FaultContext, FaultPlugin } from './plugin.js';
+import { helpersInNamespaceOf, removeHelperContainer } from './network/helpers.js';
 
 /**
  * Remove the target's container and its data: the disk is gone, not just the process. drill's database
@@ -15,6 +16,9 @@ import type { FaultContext, FaultPlugin } from './plugin.js';
  * What removing a node with its data takes: the container (force, with its anonymous volumes) and any
  * named volume this run labelled. Refuses (before removing anything) a host mount or another run's
  * volume. `remove()` does it; `proof()` afterwards checks the engine no longer knows the container.
+ * drill's network helpers in the node's namespace go at the same instant: they are part of the node, and
+ * a slow link's delaying proxy there holds bytes the node sent; kept alive, it would deliver them after
+ * the node was gone (a site loss that lost nothing because its link outlived it, docs/site-loss.md).
  */
 export async function planDestroy(ctx: FaultContext, c: RunningContainer): Promise<{ remove: () => Promise<void>; proof: () => Promise<string> }> {
   const container = ctx.docker.getContainer(c.id);
@@ -30,8 +34,10 @@ export async function planDestroy(ctx: FaultContext, c: RunningContainer): Promi
     if (labels && labels['drill.run-id'] !== undefined && labels['drill.run-id'] !== ctx.run.runId) throw new InfraError(`destroy ${c.name}: volume ${m.Name} belongs to another run`);
     if (labels?.['drill.run-id'] === ctx.run.runId) named.push(m.Name);
   }
+  const helpers = await helpersInNamespaceOf(ctx, c);
   return {
-    remove: () => engineCall(`destroy ${c.name}`, () => container.remove({ force: true, v: true })),
+    remove: () =>
+      engineCall(`destroy ${c.name}`, () => Promise.all([container.remove({ force: true, v: true }), ...helpers.map((h) => removeHelperContainer(ctx, h.id, h.name))]).then(() => undefined)),
     proof: async () => {
       for (const name of named) {
         await ctx.docker

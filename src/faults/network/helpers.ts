@@ -3,7 +3,7 @@ import type { RunningContainer } from '../../engine/resources.js';
 import { imageRefs } from '../../engine/images.js';
 import { imagePresent } from '../../engine/pull-image.js';
 import { isGone } from '../../engine/docker-client.js';
-import { runLabels } from '../../engine/labels.js';
+import { LABEL_ROLE, LABEL_RUN_ID, runLabels } from '../../engine/labels.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { execChecked, sh } from '../../engine/docker-exec.js';
 import { PROBE_JS, PROBE_PATH, PROXY_JS, PROXY_PATH } from './scripts.js';
@@ -85,6 +85,19 @@ async function removeContainer(ctx: FaultContext, id: string, name: string): Pro
     if (!isGone(error)) throw new InfraError(`removing network helper ${name}: ${errorMessage(error)}`);
   }
 }
+
+/**
+ * This run's network helpers in the namespace of `target` (NetworkMode container:<id>): what drill runs
+ * inside that node, such as the delaying proxy of a slow link, which holds the node's outgoing bytes.
+ */
+export async function helpersInNamespaceOf(ctx: FaultContext, target: RunningContainer): Promise<{ id: string; name: string }[]> {
+  const list = await ctx.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN_ID}=${ctx.run.runId}`, `${LABEL_ROLE}=${HELPER_ROLE}`] } });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the engine omits HostConfig and Names in some API versions and states
+  return list.filter((c) => c.HostConfig?.NetworkMode === `container:${target.id}`).map((c) => ({ id: c.Id, name: c.Names?.[0]?.replace(/^\//, '') ?? c.Id }));
+}
+
+/** Remove a helper container ("already gone" is success). */
+export const removeHelperContainer = (ctx: FaultContext, id: string, name: string): Promise<void> => removeContainer(ctx, id, name);
 
 let imageCheck: Promise<string> | undefined;
 
