@@ -11,6 +11,8 @@ import { STAMP_FROM, STAMP_TO, stampedWindow } from './stamps.js';
 // the host's clock inside the container, then proves with pgrep that none of that name is left. The exec's
 // round trip took ~85 ms; pkill between the stamps ~12 ms (its own start and /proc scan); the builtin
 // kill leaves only the second stamp's `date` start-up, ~1-2 ms.
+// All are stopped before any is killed: keepalived's VRRP child asks for SIGTERM when its parent dies, and
+// on a busy host it ran its handler (removing the VIP, a clean exit) before the same `kill -9` reached it.
 
 export const killProcess: FaultPlugin<'kill-process'> = {
   kind: 'kill-process',
@@ -27,7 +29,7 @@ export const killProcess: FaultPlugin<'kill-process'> = {
       [
         'sh',
         '-c',
-        `p=$(pgrep -x ${name}) || exit 1; ${stamp(STAMP_FROM)}; kill -9 $p 2>/dev/null; ${stamp(STAMP_TO)}; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x ${name} >/dev/null || exit 0; sleep 0.01; done; exit 9`,
+        `p=$(pgrep -x ${name}) || exit 1; ${stamp(STAMP_FROM)}; kill -STOP $p 2>/dev/null; kill -9 $p 2>/dev/null; ${stamp(STAMP_TO)}; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x ${name} >/dev/null || exit 0; sleep 0.01; done; exit 9`,
       ],
       {
         timeoutMs: 5000,
