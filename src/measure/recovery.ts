@@ -138,7 +138,16 @@ export function findRecovery(input: RecoveryInput): Recovery {
   if (f >= sorted.length) {
     const last = sorted[sorted.length - 1]!;
     notes.push(`no write failed after the fault (${sorted.length - i0} writes sent from ${roundMs(sorted[i0]!.invokeMs)} ms to ${roundMs(last.invokeMs)} ms all succeeded): RTO 0, downtime 0`);
-    return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapAround(sorted, [tFaultMs], stableMs), timerResolutionMs, injectMs), notes };
+    const loadGapMs = loadGapAround(sorted, [tFaultMs], stableMs);
+    const quiet = quietProbes(input.probes ?? [], tFaultMs, stableMs, last.invokeMs);
+    const probeGapMs = quiet?.kind === 'quiet' && quiet.gapMs < loadGapMs ? quiet.gapMs : null;
+    if (quiet?.kind === 'failed')
+      notes.push(
+        `the probe stream had ${quiet.failed} failed writes from ${roundMs(quiet.fromMs)} ms to ${roundMs(quiet.toMs)} ms: the system stalled longer than the probes' timeout but not the declared load's`,
+      );
+    if (probeGapMs !== null)
+      notes.push(`probe stream: none of its writes failed either, and its sends were at most ${roundLatencyMs(probeGapMs)} ms apart (the load's ${roundLatencyMs(loadGapMs)} ms): a longer outage would have failed one`);
+    return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapMs, timerResolutionMs, injectMs, probeGapMs), notes };
   }
   const firstFailure = sorted[f]!;
 
@@ -165,14 +174,22 @@ export function findRecovery(input: RecoveryInput): Recovery {
     } else {
       notes.push(`writes never recovered: from the first failure at ${roundMs(firstFailure.invokeMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
     }
+    // Only the outage's start is measured: the probes' failure edge, when they sent inside its bracket.
+    const loadGapMs = loadGapAround(sorted, [firstFailure.invokeMs], stableMs);
+    const goodBefore = Math.max(tFaultMs, f > 0 ? sorted[f - 1]!.invokeMs : tFaultMs);
+    const probes = input.probes ?? [];
+    const k = firstIndexAtOrAfter(probes, goodBefore);
+    const edge = k < probes.length && probes[k]!.invokeMs <= firstFailure.invokeMs ? failureEdge(probes, goodBefore, firstFailure.invokeMs) : null;
+    const probeStart = edge && edge.gapMs < loadGapMs ? edge : null;
+    if (probeStart) notes.push(`probe stream: outage start at ${roundMs(probeStart.atMs)} ms (the load said ${roundMs(firstFailure.invokeMs)} ms; bracket left ${roundLatencyMs(probeStart.gapMs)} ms)`);
     return {
       ...base,
       ...early,
       rtoMs: null,
       downtimeMs: null,
-      firstFailureAtMs: roundMs(firstFailure.invokeMs),
+      firstFailureAtMs: roundMs(probeStart?.atMs ?? firstFailure.invokeMs),
       recoveredAtMs: null,
-      ...precision(loadGapAround(sorted, [firstFailure.invokeMs], stableMs), timerResolutionMs, injectMs),
+      ...precision(loadGapMs, timerResolutionMs, injectMs, probeStart?.gapMs ?? null),
       notes,
     };
   }
@@ -257,6 +274,32 @@ function probeNote(edges: { failure: Edge; recovery: Edge }, loadRecoveredAtMs: 
       ? `${label} stays at the load's ${roundMs(loadMs)} ms (no probe decided it; bracket left ${roundLatencyMs(edge.gapMs)} ms)`
       : `${label} at ${roundMs(edge.atMs)} ms by probe write ${edge.probeId} (the load said ${roundMs(loadMs)} ms; bracket left ${roundLatencyMs(edge.gapMs)} ms)`;
   return `probe stream: ${moved('outage start', edges.failure, loadFirstFailureMs)}; ${moved('recovery', edges.recovery, loadRecoveredAtMs)}`;
+}
+
+/**
+ * When no declared write failed: what the probe stream says of the same span. Null when it did not run
+ * through [t_fault, t_fault + stableMs]; its failures (a stall longer than its short timeout) if it had
+ * any up to the load's last send; else its largest send gap around t_fault, the longest outage it could
+ * have missed.
+ */
+function quietProbes(
+  probes: readonly WriteRecord[],
+  tFaultMs: number,
+  stableMs: number,
+  lastLoadSendMs: number,
+): { kind: 'quiet'; gapMs: number } | { kind: 'failed'; failed: number; fromMs: number; toMs: number } | null {
+  if (probes.length === 0 || probes[0]!.invokeMs > tFaultMs || probes[probes.length - 1]!.invokeMs < tFaultMs + stableMs) return null;
+  let failed = 0;
+  let fromMs = 0;
+  let toMs = 0;
+  for (let k = firstIndexAtOrAfter(probes, tFaultMs); k < probes.length && probes[k]!.invokeMs <= lastLoadSendMs; k++) {
+    const p = probes[k]!;
+    if (p.outcome === 'ok') continue;
+    if (failed++ === 0) fromMs = p.invokeMs;
+    toMs = p.invokeMs;
+  }
+  if (failed > 0) return { kind: 'failed', failed, fromMs, toMs };
+  return { kind: 'quiet', gapMs: largestGapAround(probes, tFaultMs, stableMs) };
 }
 
 /** The declared load's send gap in the bound: the largest around any of the centers. */
