@@ -33,7 +33,7 @@ export interface PrecisionParts {
    * The send gap in the bound: the wider of the two edges' brackets, the declared load's (recovery: from
    * its last failed send to the recovering write's send; outage start: from its last good send, or
    * t_fault, to the first failed one) or, with the probe stream, what is left of them after the probes
-   * narrowed them (half of it when a drained queue puts the recovery at the middle: probe-edges.ts). Without a recovery, the largest gap between write sends around the edge it has.
+   * narrowed them (half of it when a drained queue puts the recovery at the middle: probe-edges.ts). Never recovered: the outage start's bracket; no write failed: the largest gap between sends around t_fault.
    */
   gapMs: number;
   /** Where gapMs comes from. */
@@ -146,7 +146,9 @@ export function findRecovery(input: RecoveryInput): Recovery {
         `the probe stream had ${quiet.failed} failed writes from ${roundMs(quiet.fromMs)} ms to ${roundMs(quiet.toMs)} ms: the system stalled longer than the probes' timeout but not the declared load's`,
       );
     if (probeGapMs !== null)
-      notes.push(`probe stream: none of its writes failed either, and its sends were at most ${roundLatencyMs(probeGapMs)} ms apart (the load's ${roundLatencyMs(loadGapMs)} ms): a longer outage would have failed one`);
+      notes.push(
+        `probe stream: none of its writes failed either, and its sends were at most ${roundLatencyMs(probeGapMs)} ms apart (the load's ${roundLatencyMs(loadGapMs)} ms): a longer outage would have failed one`,
+      );
     return { ...base, ...early, rtoMs: 0, downtimeMs: 0, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapMs, timerResolutionMs, injectMs, probeGapMs), notes };
   }
   const firstFailure = sorted[f]!;
@@ -174,14 +176,16 @@ export function findRecovery(input: RecoveryInput): Recovery {
     } else {
       notes.push(`writes never recovered: from the first failure at ${roundMs(firstFailure.invokeMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
     }
-    // Only the outage's start is measured: the probes' failure edge, when they sent inside its bracket.
-    const loadGapMs = loadGapAround(sorted, [firstFailure.invokeMs], stableMs);
+    // Only the outage's start is measured: it lies in the load's bracket (its last good send, or t_fault,
+    // to its first failure), narrowed by the probes' failure edge when they sent inside it.
     const goodBefore = Math.max(tFaultMs, f > 0 ? sorted[f - 1]!.invokeMs : tFaultMs);
+    const loadGapMs = firstFailure.invokeMs - goodBefore;
     const probes = input.probes ?? [];
     const k = firstIndexAtOrAfter(probes, goodBefore);
     const edge = k < probes.length && probes[k]!.invokeMs <= firstFailure.invokeMs ? failureEdge(probes, goodBefore, firstFailure.invokeMs) : null;
     const probeStart = edge && edge.gapMs < loadGapMs ? edge : null;
-    if (probeStart) notes.push(`probe stream: outage start at ${roundMs(probeStart.atMs)} ms (the load said ${roundMs(firstFailure.invokeMs)} ms; bracket left ${roundLatencyMs(probeStart.gapMs)} ms)`);
+    if (probeStart)
+      notes.push(`probe stream: outage start at ${roundMs(probeStart.atMs)} ms (the load said ${roundMs(firstFailure.invokeMs)} ms; bracket left ${roundLatencyMs(probeStart.gapMs)} ms)`);
     return {
       ...base,
       ...early,

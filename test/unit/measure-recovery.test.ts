@@ -51,10 +51,15 @@ describe('measure: RTO and downtime', () => {
     assert.equal(m.failedWrites, 0);
   });
 
-  it('no failure in either stream: the probes\' smaller send gap bounds the outage both could have missed', () => {
+  it("no failure in either stream: the probes' smaller send gap bounds the outage both could have missed", () => {
     // The load sends every 40 ms, the probes every 3 ms from 4500: a stall shorter than either timeout.
     const probeHistory = gen(4500, 9000, 3, () => 'ok').map((w) => ({ ...w, id: 2_000_000_000 + w.id }));
-    const m = measure(input(gen(0, 10_000, 40, () => 'ok'), { probeHistory }));
+    const m = measure(
+      input(
+        gen(0, 10_000, 40, () => 'ok'),
+        { probeHistory },
+      ),
+    );
     assert.equal(m.rtoMs, 0);
     assert.equal(m.precision?.gapFrom, 'probe');
     assert.equal(m.precision.gapMs, 3);
@@ -63,13 +68,21 @@ describe('measure: RTO and downtime', () => {
     assert.equal(measure(input(gen(0, 10_000, 40, () => 'ok'))).precision?.gapMs, 40);
   });
 
-  it('no declared write failed but probes did: the load\'s gap stands, and the probes\' failures are told', () => {
+  it("no declared write failed but probes did: the load's gap stands, and the probes' failures are told", () => {
     const probeHistory = gen(4500, 9000, 3, (t) => (t >= 5100 && t < 5400 ? 'unknown' : 'ok')).map((w) => ({ ...w, id: 2_000_000_000 + w.id }));
-    const m = measure(input(gen(0, 10_000, 40, () => 'ok'), { probeHistory }));
+    const m = measure(
+      input(
+        gen(0, 10_000, 40, () => 'ok'),
+        { probeHistory },
+      ),
+    );
     assert.equal(m.rtoMs, 0);
     assert.equal(m.precision?.gapFrom, 'load');
     assert.equal(m.precision.gapMs, 40);
-    assert.ok(m.notes.some((n) => /probe stream had 100 failed writes from 5100 ms/.test(n)), m.notes.join('\n'));
+    assert.ok(
+      m.notes.some((n) => /probe stream had 100 failed writes from 5100 ms/.test(n)),
+      m.notes.join('\n'),
+    );
   });
 
   it('everything failing after the fault: never recovered → null and a note', () => {
@@ -79,6 +92,17 @@ describe('measure: RTO and downtime', () => {
     assert.equal(m.recoveredAtMs, null);
     assert.equal(m.firstFailureAtMs, 5000);
     assert.ok(m.notes.some((n) => /never recovered/.test(n)));
+  });
+
+  it('never recovered: the bound is the outage start bracket, not the slow failing sends after it', () => {
+    // Good sends every 2 ms up to 5010, then failing ones 400 ms apart (each waits out its timeout).
+    const good = gen(0, 5012, 2, () => 'ok');
+    const failing = gen(5012, 10_000, 400, () => 'fail').map((w) => ({ ...w, id: 100_000 + w.id }));
+    const m = measure(input([...good, ...failing]));
+    assert.equal(m.rtoMs, null);
+    assert.equal(m.firstFailureAtMs, 5012);
+    assert.equal(m.precision?.gapFrom, 'load');
+    assert.equal(m.precision.gapMs, 2);
   });
 
   it('never recovered, with the probe stream: its failure edge places the outage start, and its gap is the bound', () => {
