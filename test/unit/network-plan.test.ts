@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lossConsistent, partitionInEffectBy, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
+import { lossConsistent, partitionFirstWave, partitionInEffectBy, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
 import { dropRules, existingConnectionsFilter, installScript, latencyProxyRules, lossRules, newChainName, purgeScript, removeScript } from '../../src/faults/network/rules.js';
 import { InfraError } from '../../src/util/errors.js';
 
@@ -230,5 +230,50 @@ describe('partition in effect by', () => {
       19,
     );
     assert.equal(by([['runner'], ['a1', 'a2']]), 14);
+  });
+});
+
+describe('partition first wave', () => {
+  const all = (groups: string[][]) => new Set(groups.flat().filter((n) => n !== 'runner' && n !== 'down'));
+  const wave = (groups: string[][], oneWay = false) => {
+    const w = partitionFirstWave(groups, oneWay, all(groups));
+    return w && [...w].sort();
+  };
+  it('two-way: every group but the largest, whose rules alone cut every path', () => {
+    assert.deepEqual(
+      wave([
+        ['a1', 'a2'],
+        ['b1', 'b2', 'b3'],
+      ]),
+      ['a1', 'a2'],
+    );
+    assert.deepEqual(wave([['a1'], ['b1'], ['c1', 'c2', 'c3']]), ['a1', 'b1']);
+  });
+  it('one-way: the first group, or all the others when they are fewer', () => {
+    assert.deepEqual(wave([['a1', 'a2', 'a3'], ['b1']], true), ['b1']);
+    assert.deepEqual(wave([['a1'], ['b1', 'b2']], true), ['a1']);
+  });
+  it('a group that cannot be fully ruled (drill itself, a node not running) stays out of it; none fits → null', () => {
+    assert.deepEqual(
+      wave([
+        ['a1', 'runner'],
+        ['b1', 'b2', 'b3'],
+      ]),
+      ['b1', 'b2', 'b3'],
+    );
+    assert.equal(
+      wave([
+        ['a1', 'runner'],
+        ['b1', 'down'],
+      ]),
+      null,
+    );
+    assert.equal(wave([['a1'], ['b1']])?.length, 1);
+  });
+  it('the first wave alone puts the partition in effect', () => {
+    const groups = [['a1', 'a2'], ['b1', 'b2', 'b3'], ['c1']];
+    const first = partitionFirstWave(groups, false, all(groups))!;
+    const ends = new Map([...first].map((n, i) => [n, 10 + i]));
+    assert.equal(partitionInEffectBy(groups, false, ends), 10 + first.size - 1);
   });
 });

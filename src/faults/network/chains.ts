@@ -83,6 +83,12 @@ export interface RuleFaultPlan {
   verify(helpers: ReadonlyMap<string, Helper>, moment: ProbeMoment): Promise<string>;
   /** When the fault held on every path, from each rule node's install end (epoch ms; default: the last end). */
   inEffectBy?(endEpochMsByNode: ReadonlyMap<string, number>): number;
+  /**
+   * Rule nodes whose rules alone make the fault hold (plan.ts partitionFirstWave): installed first and
+   * together, the others right after; removed last, the others first. The fault's start and end are
+   * then these nodes' stamps alone. Absent: all nodes in one wave.
+   */
+  firstWave?: ReadonlySet<string>;
 }
 
 /** The helpers whose node still runs, unpaused, in the namespace the helper joined. */
@@ -124,9 +130,12 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   // Each step is done once even if undo() is called again after a failure; the probe helpers stay until
   // the heal has been proven, so the proof uses the same vantage points as the injection's.
   const removed = new Map<Helper, ExecResult | null>();
-  const removeRules = async (atEpochNs?: bigint): Promise<(ExecResult | null)[]> => {
+  const inFirstWave = (h: Helper) => plan.firstWave?.has(h.target.node) ?? true;
+  const firstWave = ruleHelpers.filter(inFirstWave);
+  const secondWave = ruleHelpers.filter((h) => !inFirstWave(h));
+  const removeRules = async (atEpochNs?: bigint, which: readonly Helper[] = ruleHelpers): Promise<(ExecResult | null)[]> => {
     const settled = await Promise.allSettled(
-      ruleHelpers.map(async (h) => {
+      which.map(async (h) => {
         if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain, atEpochNs));
         return removed.get(h) ?? null;
       }),
@@ -150,10 +159,13 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     throw error;
   };
   const undo = async (): Promise<HealSeen> => {
-    // Several nodes: the heal, like the install, waits for one shared instant so it lands on all at once.
-    const atEpochNs = removed.size === 0 ? await syncedInstant(ctx, ruleHelpers) : undefined;
+    // The second wave's rules go first (the first wave's still hold every cut); then the first wave's, like
+    // the install, at one shared instant so the heal lands on all of them at once.
+    const fresh = removed.size === 0;
+    if (fresh && secondWave.length) await removeRules(undefined, secondWave);
+    const atEpochNs = fresh ? await syncedInstant(ctx, firstWave) : undefined;
     const t0 = ctx.clock.nowMs();
-    const removals = await removeRules(atEpochNs);
+    const removals = await removeRules(atEpochNs, firstWave);
     const t1 = ctx.clock.nowMs();
     // The unhooking's own stamps bound when traffic flowed again (else the removal calls do).
     const seen = removals.every((r): r is ExecResult => r !== null) ? effectWindow(ctx, removals, t0, t1) : {};
@@ -170,18 +182,26 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
     return { fromMs: seen.effectFromMs ?? t0, byMs: seen.effectByMs ?? t1, proof };
   };
 
-  // Several nodes: their installs wait for one shared instant, so the fault starts on all of them at once.
-  const atEpochNs = await syncedInstant(ctx, ruleHelpers);
+  // Several nodes: the first wave's installs wait for one shared instant, so the fault starts on all of
+  // them at once; the second wave's follow (the fault already holds, and they take no part in its start).
+  const install = (which: readonly Helper[], atEpochNs?: bigint) =>
+    Promise.all(which.map((h) => installChain(ctx, h, chain, plan.rules.find((r) => r.container.node === h.target.node)!.rules, '', atEpochNs)));
+  const atEpochNs = await syncedInstant(ctx, firstWave);
   const injectedAtMs = ctx.clock.nowMs();
   let installs: ExecResult[];
   try {
-    installs = await Promise.all(plan.rules.map((r) => installChain(ctx, helpers.get(r.container.node)!, chain, r.rules, '', atEpochNs)));
+    installs = await install(firstWave, atEpochNs);
   } catch (error) {
     return abandon(error);
   }
   const injectReturnedAtMs = ctx.clock.nowMs();
   const inEffectBy = plan.inEffectBy?.bind(plan);
-  const effect = effectWindow(ctx, installs, injectedAtMs, injectReturnedAtMs, undefined, inEffectBy && ((ends) => inEffectBy(new Map(ruleNodes.map((n, i) => [n.node, ends[i]!])))));
+  const effect = effectWindow(ctx, installs, injectedAtMs, injectReturnedAtMs, undefined, inEffectBy && ((ends) => inEffectBy(new Map(firstWave.map((h, i) => [h.target.node, ends[i]!])))));
+  try {
+    if (secondWave.length) await install(secondWave);
+  } catch (error) {
+    return abandon(error);
+  }
 
   let verified: string;
   try {
@@ -200,6 +220,7 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
       synced: atEpochNs !== undefined,
       // Each node's install (start, end), ms after the shared instant or the first start: how far apart they ran.
       installsMs: stampOffsets(installs, atEpochNs),
+      secondWave: secondWave.length,
       verifyMs: ms(verifiedAtMs - injectReturnedAtMs),
       nodes: ruleNodes.length,
     },

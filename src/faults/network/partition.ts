@@ -5,7 +5,7 @@ import type { FaultContext, FaultPlugin, InjectedFault } from '../plugin.js';
 import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { injectRuleFault, isRunning, type ProbeMoment } from './chains.js';
 import type { Helper } from './helpers.js';
-import { partitionInEffectBy, planPartition, type PathProbe, type PlanNode } from './plan.js';
+import { partitionFirstWave, partitionInEffectBy, planPartition, type PathProbe, type PlanNode } from './plan.js';
 import { pathOpen, tcpProbes, udpFlows } from './probes.js';
 
 // partition: groups of nodes that cannot reach each other (or, oneWay, groups[0] cannot send to the
@@ -58,6 +58,7 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
   const probes = plan.probes.filter((p) => running.get(p.from) && running.get(p.to));
   const udpEnds = probes.filter((p) => p.via === 'udp').flatMap((p) => [p.from, p.to]);
   const tcpFroms = probes.filter((p) => p.via === 'tcp').map((p) => p.from);
+  const nodeGroups = groups.map((g) => g.map((c) => c.node));
 
   return injectRuleFault(ctx, {
     kind,
@@ -66,12 +67,8 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
     durationMs,
     rules,
     probeOnly: [...new Set([...udpEnds, ...tcpFroms])].map((n) => byNode.get(n)!),
-    inEffectBy: (ends) =>
-      partitionInEffectBy(
-        groups.map((g) => g.map((c) => c.node)),
-        oneWay,
-        ends,
-      ),
+    inEffectBy: (ends) => partitionInEffectBy(nodeGroups, oneWay, ends),
+    firstWave: partitionFirstWave(nodeGroups, oneWay, new Set(rules.map((r) => r.container.node))) ?? undefined,
     verify: (helpers, moment) =>
       moment === 'injected'
         ? verifyPaths(ctx, kind, probes, byNode, helpers, moment)

@@ -101,6 +101,32 @@ export function partitionInEffectBy(groups: readonly (readonly string[])[], oneW
   return Number.isFinite(byMs) ? byMs : Math.max(...endEpochMsByNode.values());
 }
 
+/**
+ * The rule nodes whose rules alone make the partition hold (see partitionInEffectBy): for every pair of
+ * groups that must not talk, one of the two with all its nodes among `ruled`. Installed first, together,
+ * they alone decide when the fault took effect, and removed last, when it was lifted: the fewer nodes, the
+ * narrower that window on a busy host (each install is a commit that waits for a CPU). Two-way: every
+ * group but the largest; one-way: groups[0] or all the others, whichever is smaller. Null when no smaller
+ * set than all of `ruled` will do.
+ */
+export function partitionFirstWave(groups: readonly (readonly string[])[], oneWay: boolean, ruled: ReadonlySet<string>): Set<string> | null {
+  const live = groups.map((g, i) => ({ g, i })).filter(({ g }) => g.length > 0);
+  const complete = (g: readonly string[]) => g.every((n) => ruled.has(n));
+  const size = (gs: readonly { g: readonly string[] }[]) => gs.reduce((n, { g }) => n + g.length, 0);
+  let candidates: { g: readonly string[] }[][];
+  if (oneWay) {
+    const first = live.filter(({ i }) => i === 0);
+    const rest = live.filter(({ i }) => i !== 0);
+    candidates = [first, rest];
+  } else {
+    candidates = live.map(({ i }) => live.filter((x) => x.i !== i));
+  }
+  const usable = candidates.filter((c) => c.length > 0 && c.every(({ g }) => complete(g))).sort((a, b) => size(a) - size(b));
+  const best = usable[0];
+  if (!best || size(best) >= ruled.size) return null;
+  return new Set(best.flatMap(({ g }) => g));
+}
+
 /** Loss between two groups: the rules go on one side only (the smaller), or each packet would be dropped twice. */
 export function planLossBetween(a: readonly PlanNode[], b: readonly PlanNode[], probability: number): { side: readonly PlanNode[]; rules: Map<string, RuleSet> } {
   const overlap = a.find((n) => b.some((m) => m.node === n.node));
