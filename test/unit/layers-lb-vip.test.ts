@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { explain, lbChecks, masterDownIntervalMs, removalBoundsMs, skewMs } from '../../src/layers/lb-vip/assess.js';
 import { entrypointScript, forwarderCmd, haproxyConfig, haproxyDbConfig, haproxyRedisConfig, keepalivedConfig, nginxConfig, writableCheckScript } from '../../src/layers/lb-vip/config.js';
-import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, vipMovedAtMs } from '../../src/layers/lb-vip/node-events.js';
+import { electionQuiet, holderWindows, parseNodeLog, proxyRates, splitBrainWindows, vipMovedAtMs, type NodeEvents } from '../../src/layers/lb-vip/node-events.js';
 import { rates } from '../../src/layers/lb-vip/served-poller.js';
 import { vipOf } from '../../src/layers/lb-vip/vip-address.js';
 import type { FaultRecord } from '../../src/measure/types.js';
@@ -175,6 +175,43 @@ describe('lb-vip: what the nodes logged', () => {
     );
     assert.deepEqual(vipMovedAtMs(w, 4000), { atMs: 4400, node: 'lb-2' });
     assert.equal(vipMovedAtMs(w, 7000), null);
+  });
+
+  it('the first election is over only when both nodes said their state and nothing changed for the quiet time', () => {
+    const node = (name: string, vrrp: [number, 'MASTER' | 'BACKUP'][], vip: [number, boolean][]): NodeEvents => ({
+      vrrp: vrrp.map(([atMs, state]) => ({ node: name, atMs, state, detail: '' })),
+      vip: vip.map(([atMs, held]) => ({ node: name, atMs, held })),
+      backends: [],
+      stats: [],
+    });
+    const lb1 = node(
+      'lb-1',
+      [
+        [0, 'BACKUP'],
+        [340, 'MASTER'],
+      ],
+      [[341, true]],
+    );
+    // lb-2's keepalived has not said anything yet: not over, however long ago lb-1 won.
+    assert.equal(electionQuiet([lb1, node('lb-2', [], [])], 5000, 600), false);
+    const lb2 = node('lb-2', [[10, 'BACKUP']], []);
+    assert.equal(electionQuiet([lb1, lb2], 900, 600), false);
+    assert.equal(electionQuiet([lb1, lb2], 941, 600), true);
+    // Both timers ran out together: lb-2 took the VIP 2 ms after lb-1 and let it go on lb-1's advert.
+    const raced = node(
+      'lb-2',
+      [
+        [10, 'BACKUP'],
+        [343, 'MASTER'],
+        [448, 'BACKUP'],
+      ],
+      [
+        [343, true],
+        [448, false],
+      ],
+    );
+    assert.equal(electionQuiet([lb1, raced], 941, 600), false);
+    assert.equal(electionQuiet([lb1, raced], 1048, 600), true);
   });
 
   it('per-second rates from the apps counters; a failed read is null, a restarted counter counts from zero', () => {

@@ -29,7 +29,7 @@ import {
   writableCheckScript,
   type Backend,
 } from './config.js';
-import { holderWindows, parseNodeLog, proxyRates, splitBrainWindows, type NodeEvents } from './node-events.js';
+import { electionQuiet, holderWindows, parseNodeLog, proxyRates, splitBrainWindows, type NodeEvents } from './node-events.js';
 import { ServedPoller } from './served-poller.js';
 import { vipOf } from './vip-address.js';
 
@@ -86,9 +86,14 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
   const [p1, p2] = spec.keepalived.priorities;
   // With equal priorities VRRP breaks the tie by address: either node may settle it.
   const settledOn = spec.keepalived.preempt && p1 !== p2 ? nodes[p1 > p2 ? 0 : 1]! : null;
-  await waitUntil(settledOn ? `${settledOn.node} (the highest priority) alone to hold the VIP` : 'one LB node to hold the VIP', READY_TIMEOUT_MS, ctx.signal, async () => {
+  // Quiet for longer than the backup's master-down timer (3 × advert_int + skew) plus one advert: a node
+  // that has not heard the winner by then would have taken the VIP, and one that took it has let it go.
+  const quietMs = 4 * spec.keepalived.advertIntMs + 200;
+  const what = settledOn ? `${settledOn.node} (the highest priority) alone to hold the VIP` : 'one LB node to hold the VIP';
+  await waitUntil(`${what}, the election quiet for ${quietMs} ms`, READY_TIMEOUT_MS, ctx.signal, async () => {
     const holders = await layer.holdersNow();
-    return holders.length === 1 && (settledOn === null || holders[0]!.node === settledOn.node);
+    if (holders.length !== 1 || (settledOn !== null && holders[0]!.node !== settledOn.node)) return false;
+    return electionQuiet(await layer.nodeEvents(), ctx.clock.nowMs(), quietMs);
   });
   if (front !== 'apps') {
     // The app's client goes through the VIP from now on: the proxy, not a repoint or Sentinel, decides where writes land.
@@ -240,7 +245,8 @@ class LbVipLayer implements Layer {
     return Promise.resolve();
   }
 
-  async check(input: LayerCheckInput): Promise<LbVipLayerResult> {
+  /** What each LB node said so far (VRRP, VIP, servers, counters), from its stamped log, on the run clock. */
+  async nodeEvents(): Promise<NodeEvents[]> {
     const { clock, docker } = this.ctx;
     const byIp = new Map(this.behind.map((a) => [a.ip, a.node]));
     const logs = await readContainerLogs(
@@ -252,7 +258,7 @@ class LbVipLayer implements Layer {
         this.ctx.log.warn({ node, why }, 'lb-vip: could not read a node log');
       },
     );
-    const parsed: NodeEvents[] = logs.map((l) =>
+    return logs.map((l) =>
       parseNodeLog(
         l.node,
         l.lines.map((x) => x.text),
@@ -261,6 +267,11 @@ class LbVipLayer implements Layer {
         (address) => byIp.get(address.replace(/:\d+$/, '')) ?? null,
       ),
     );
+  }
+
+  async check(input: LayerCheckInput): Promise<LbVipLayerResult> {
+    const { clock, docker } = this.ctx;
+    const parsed = await this.nodeEvents();
     // A node whose container ended (kill, stop) no longer holds anything: its namespace is gone.
     const endedAtMs: Record<string, number> = {};
     for (const c of this.nodes) {

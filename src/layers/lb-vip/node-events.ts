@@ -133,6 +133,18 @@ export function holderWindows(changes: readonly VipChange[], endedAtMs: Readonly
   return merged;
 }
 
+/**
+ * Whether the first election is over by the nodes' own logs: every node's keepalived has said its state,
+ * and nothing (a VRRP transition, the VIP added or removed) happened in the last `quietMs`. Two nodes whose
+ * timers run out together both take the VIP until the lower priority hears the other's advert, so a
+ * single poll seeing one holder is not enough: a CI run saw lb-2 join and leave 105 ms after such a poll.
+ */
+export function electionQuiet(events: readonly NodeEvents[], nowMs: number, quietMs: number): boolean {
+  if (events.some((e) => e.vrrp.length === 0)) return false;
+  const lastMs = Math.max(...events.flatMap((e) => [...e.vrrp.map((v) => v.atMs), ...e.vip.map((v) => v.atMs)]));
+  return nowMs - lastMs >= quietMs;
+}
+
 /** The windows where more than one node held the VIP: VRRP split brain. */
 export function splitBrainWindows(windows: readonly HolderWindow[]): HolderWindow[] {
   return windows.filter((w) => w.nodes.length > 1);
