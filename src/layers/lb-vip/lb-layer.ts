@@ -12,7 +12,7 @@ import { InfraError, errorMessage } from '../../util/errors.js';
 import { waitUntil } from '../../util/wait.js';
 import type { Layer, LayerCheckInput, LayerContext, LayerSpecOf } from '../plugin.js';
 import type { LbVipLayerResult } from '../result.js';
-import { explain, lbChecks } from './assess.js';
+import { explain, lbChecks, masterDownIntervalMs } from './assess.js';
 import {
   DB_PORT,
   FORWARDER_PORT,
@@ -86,9 +86,10 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
   const [p1, p2] = spec.keepalived.priorities;
   // With equal priorities VRRP breaks the tie by address: either node may settle it.
   const settledOn = spec.keepalived.preempt && p1 !== p2 ? nodes[p1 > p2 ? 0 : 1]! : null;
-  // Quiet for longer than the backup's master-down timer (3 × advert_int + skew) plus one advert: a node
-  // that has not heard the winner by then would have taken the VIP, and one that took it has let it go.
-  const quietMs = 4 * spec.keepalived.advertIntMs + 200;
+  // Quiet for longer than the slower node's master-down timer plus one advert (and 200 ms for its log line
+  // to reach the engine): a node that has not heard the winner by then would have taken the VIP, and one
+  // that took it has let it go.
+  const quietMs = Math.ceil(masterDownIntervalMs(spec.keepalived.advertIntMs, Math.min(p1, p2)) + spec.keepalived.advertIntMs + 200);
   const what = settledOn ? `${settledOn.node} (the highest priority) alone to hold the VIP` : 'one LB node to hold the VIP';
   await waitUntil(`${what}, the election quiet for ${quietMs} ms`, READY_TIMEOUT_MS, ctx.signal, async () => {
     const holders = await layer.holdersNow();
