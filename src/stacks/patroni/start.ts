@@ -97,16 +97,21 @@ export async function startPatroni(ctx: StackContext, spec: PatroniStackSpec): P
       }),
     ),
   );
-  const haproxyStarted = startContainer(docker, run, {
-    node: 'haproxy-1',
-    name: haproxyName,
-    role: 'haproxy',
-    image,
-    cmd: HAPROXY_CMD,
-    env: { HAPROXY_CONFIG: haproxyConfig(spec, pgMembers) },
-    publish: [PROXY_WRITE_PORT, PROXY_READ_PORT],
-    networkName: network,
-  });
+  // HAProxy resolves its server names once, at start (libc): a node not yet on the network makes it
+  // exit ("could not resolve address"; a CI run found HAProxy not running while waiting for routes).
+  // So it starts once every node is started; etcd and the app still start beside the nodes.
+  const haproxyStarted = pgStarted.then(() =>
+    startContainer(docker, run, {
+      node: 'haproxy-1',
+      name: haproxyName,
+      role: 'haproxy',
+      image,
+      cmd: HAPROXY_CMD,
+      env: { HAPROXY_CONFIG: haproxyConfig(spec, pgMembers) },
+      publish: [PROXY_WRITE_PORT, PROXY_READ_PORT],
+      networkName: network,
+    }),
+  );
   // The app's pool connects once HAProxy routes to a leader with the app's user (its /health, checked last).
   const appStarted = startContainer(docker, run, {
     node: 'app-1',
