@@ -112,6 +112,10 @@ export function classifyWrites(history: readonly WriteRecord[], present: Readonl
     if (tFaultMs === null) {
       rpoMs = null;
       notes.push('writes were lost but no fault was injected: RPO as time is not defined');
+    } else if (firstLostAck > tFaultMs) {
+      // Every write acknowledged before the fault survived: nothing of the time before it was lost
+      // (docs/design.md, RPO). The ones lost after it are counted above, not shown as time.
+      rpoMs = 0;
     } else {
       rpoMs = roundMs(Math.max(0, tFaultMs - lastSafeAckMs));
     }

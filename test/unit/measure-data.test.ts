@@ -97,6 +97,16 @@ describe('measure: lost, recovered, unexpected, RPO', () => {
     );
   });
 
+  it('only writes acknowledged after the fault lost, the last safe ack before it: RPO 0, nothing before the fault was lost', () => {
+    const h = gen();
+    // The write sent at 5000 is acknowledged at 5001, just after the fault; the one acknowledged at 4991 survived.
+    const m = run(h, presentExcept(h, [5000]));
+    assert.equal(m.lostWrites, 1);
+    assert.equal(m.lost.ackedAfterFault, 1);
+    assert.equal(m.lastSafeAckMs, 4991);
+    assert.equal(m.rpoMs, 0); // not 5000 − 4991: no write acknowledged in (4991, 5000] existed to lose
+  });
+
   it('mixed: lost before and after the fault', () => {
     const h = gen();
     const m = run(h, presentExcept(h, [4500, 6000, 6010]));
