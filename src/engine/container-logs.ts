@@ -2,6 +2,7 @@ import type { Docker } from './docker-client.js';
 import type { NodeLog } from '../measure/types.js';
 import type { RunClock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
+import { epochMsOfRfc3339 } from '../util/rfc3339.js';
 
 // Every node's container log, read from the engine before teardown removes the containers, with the
 // engine's own timestamp on each line (stamped as the daemon reads the line from the container's
@@ -68,9 +69,8 @@ function keepTail(text: string): { text: string; truncated: boolean } {
 
 /** "2026-12-02T11:45:01.123456789Z text": the engine's RFC 3339 time (ns digits kept to 0.001 ms) and the line. */
 export function splitTimestamp(line: string): { stamp: string; epochMs: number | null; rest: string } {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z /.exec(line);
+  const m = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z /.exec(line);
   if (!m) return { stamp: '', epochMs: null, rest: line };
-  const seconds = Date.parse(`${m[1]!}Z`);
-  const fractionMs = m[2] ? Number(`0${m[2]}`) * 1000 : 0;
-  return { stamp: m[0].trimEnd(), epochMs: seconds + fractionMs, rest: line.slice(m[0].length) };
+  const stamp = m[0].trimEnd();
+  return { stamp, epochMs: epochMsOfRfc3339(stamp), rest: line.slice(m[0].length) };
 }

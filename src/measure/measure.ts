@@ -47,6 +47,7 @@ export function measure(input: MeasureInput): Measured {
     probes,
     probeNormal: probeNormalOf(probes, tFaultMs),
     ...(healMs === undefined ? {} : { healedAtMs: healMs }),
+    ...(input.recoveryFloor ? { floor: input.recoveryFloor } : {}),
   });
   const rp = recoveryPointSplit(sorted, presentIds, input.recoveryPointMs);
   const data = classifyWrites(rp.kept, presentIds, tFaultMs);
@@ -93,6 +94,7 @@ export function measure(input: MeasureInput): Measured {
     failuresBeforeFault: recovery.failuresBeforeFault,
     inFlightAtFault: recovery.inFlightAtFault,
     recoveryWrite: recovery.recoveryWrite,
+    ...(recovery.floor ? { recoveryFloor: recovery.floor } : {}),
     probe: probes.length > 0 ? measureProbes(probes, input.presentIds, tFaultMs) : null,
   };
 }
@@ -111,6 +113,7 @@ export function measureEventRows(input: MeasureInput, events: readonly EventReco
     ...baselineOf(normalLatencies(sorted, tFirstMs, sortedOkLatencies(sorted)).normal),
     probes,
     probeNormal: probeNormalOf(probes, tFirstMs),
+    ...(input.recoveryFloor ? { floor: input.recoveryFloor } : {}),
   });
 }
 

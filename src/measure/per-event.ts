@@ -1,6 +1,7 @@
 import type { WriteRecord } from '../load/history.js';
 import { firstIndexAtOrAfter } from './order.js';
 import type { ProbeNormal } from './probe-edges.js';
+import type { RecoveryFloor } from './recovery-floor.js';
 import { findRecovery } from './recovery.js';
 import { roundMs } from './round.js';
 import type { EventMeasured, EventRecord } from './types.js';
@@ -22,6 +23,8 @@ export interface PerEventInput {
   baselineMinLatencyMs?: number;
   probes?: readonly WriteRecord[];
   probeNormal?: ProbeNormal;
+  /** The system's record of when writes could be acknowledged again (recovery-floor.ts): it narrows the recovery of the event it falls in. */
+  floor?: RecoveryFloor;
 }
 
 /**
@@ -70,6 +73,7 @@ export function measureEvents(input: PerEventInput): EventMeasured[] {
       ...(input.probes ? { probes: input.probes } : {}),
       ...(input.probeNormal ? { probeNormal: input.probeNormal } : {}),
       ...(e.healedAtMs === undefined ? {} : { healedAtMs: e.healedAtMs }),
+      ...(input.floor ? { floor: input.floor } : {}),
     });
     // Hit while the previous event's writes were still failing: those failures are that event's, not a sign of an unhealthy start.
     const hitDuringPrevious = rows.at(-1)?.overlappedBy === i + 1;

@@ -15,6 +15,11 @@ export interface Edge {
   gapMs: number;
   /** The probe write that set the edge, if one did. */
   probeId: number | null;
+  /**
+   * Recovery edges: the interval the true edge lies in (atMs inside it), and the first ack that bounds
+   * it from above (a recovery floor from the system's own record narrows it: recovery-floor.ts).
+   */
+  span?: { fromMs: number; toMs: number; ackMs: number };
 }
 
 /** What the probes' own record says of a healthy system: their normal latency before the fault. */
@@ -61,16 +66,17 @@ export function recoveryEdge(probes: readonly WriteRecord[], afterMs: number, la
     }
   }
   const lowerMs = Math.max(afterMs, lastFailed?.invokeMs ?? afterMs);
-  if (!firstOk) return { atMs: Math.max(loadEstimateMs, lowerMs), gapMs: Math.max(0, latestMs - lowerMs), probeId: null };
+  if (!firstOk)
+    return { atMs: Math.max(loadEstimateMs, lowerMs), gapMs: Math.max(0, latestMs - lowerMs), probeId: null, span: { fromMs: lowerMs, toMs: Math.max(lowerMs, latestMs), ackMs: latestMs } };
   const queued = firstOk.completeMs - firstOk.invokeMs > normal.p99LatencyMs;
   if (queued && healedAtMs !== undefined && healedAtMs < firstAckMs) {
     const upMs = Math.max(lowerMs, Math.min(latestMs, firstAckMs - normal.minLatencyMs));
     const fromMs = Math.min(upMs, Math.max(lowerMs, healedAtMs));
-    return { atMs: (fromMs + upMs) / 2, gapMs: (upMs - fromMs) / 2, probeId: firstOk.id };
+    return { atMs: (fromMs + upMs) / 2, gapMs: (upMs - fromMs) / 2, probeId: firstOk.id, span: { fromMs, toMs: upMs, ackMs: Math.min(latestMs, firstAckMs) } };
   }
   const upperMs = Math.max(lowerMs, Math.min(latestMs, firstOk.completeMs - normal.minLatencyMs));
   const atMs = Math.min(upperMs, Math.max(lowerMs, firstOk.completeMs - normal.p99LatencyMs));
-  return { atMs, gapMs: upperMs - lowerMs, probeId: firstOk.id };
+  return { atMs, gapMs: upperMs - lowerMs, probeId: firstOk.id, span: { fromMs: lowerMs, toMs: upperMs, ackMs: Math.min(latestMs, firstAckMs) } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { WriteRecord } from '../load/history.js';
 import { firstIndexAtOrAfter } from './order.js';
 import { failureEdge, recoveryEdge, type Edge, type ProbeNormal } from './probe-edges.js';
+import { floorContradictedNote, floorNote, floorRecovery, type FloorOutcome, type RecoveryFloor } from './recovery-floor.js';
 import { ceilMs, roundLatencyMs, roundMs } from './round.js';
 
 export interface RecoveryInput {
@@ -26,6 +27,8 @@ export interface RecoveryInput {
    * off the requests queued in the outage first, which can take longer than a normal latency.
    */
   healedAtMs?: number;
+  /** The system's own record that no write was acknowledged before a moment (recovery-floor.ts): it narrows the recovery edge. */
+  floor?: RecoveryFloor;
 }
 
 export interface PrecisionParts {
@@ -36,8 +39,10 @@ export interface PrecisionParts {
    * narrowed them (half of it when a drained queue puts the recovery at the middle: probe-edges.ts). Never recovered: the outage start's bracket; no write failed: the largest gap between sends around t_fault.
    */
   gapMs: number;
-  /** Where gapMs comes from. */
-  gapFrom: 'load' | 'probe';
+  /** Where gapMs comes from: the load's brackets, the probe stream's, or a recovery floor from the system's own record (then gapMs is the wider of the outage start's bracket and half the floored recovery span). */
+  gapFrom: 'load' | 'probe' | 'system';
+  /** The recovery floor that narrowed the recovery edge, when gapFrom is 'system'. */
+  floor?: { atMs: number; why: string };
   /** The declared load's own gap (what gapMs would be without the probe stream). */
   loadGapMs: number;
   timerResolutionMs: number;
@@ -64,6 +69,8 @@ export interface Recovery {
   /** Non-ok writes sent before t_fault that completed after it: casualties of the fault, not counted in downtime. */
   inFlightAtFault: number;
   recoveryWrite: { id: number; invokeMs: number; latencyMs: number } | null;
+  /** What the recovery floor did, when there was one for this recovery. */
+  floor?: FloorOutcome;
   notes: string[];
 }
 
@@ -239,9 +246,34 @@ export function findRecovery(input: RecoveryInput): Recovery {
   const edges = found && foundGapMs! < loadGapMs + queueMs ? found : null;
   if (found && !edges)
     notes.push(`probe stream: its edges (uncertain by ${roundLatencyMs(foundGapMs!)} ms) were no tighter than the load's (${roundLatencyMs(loadGapMs + queueMs)} ms): the load's are used`);
-  const recoveredAt = edges?.recovery.atMs ?? loadRecoveredAt;
+  let recoveredAt = edges?.recovery.atMs ?? loadRecoveredAt;
   const firstFailureAt = edges?.failure.atMs ?? firstFailure.invokeMs;
   if (edges) notes.push(probeNote(edges, loadRecoveredAt, firstFailure.invokeMs));
+  let stated = precision(loadGapMs, timerResolutionMs, injectMs, edges ? foundGapMs : null, edges ? 0 : queueMs);
+  let floorOutcome: FloorOutcome | undefined;
+  if (input.floor) {
+    // The recovery edge as the client's view puts it: the probes' span, or the load's (its last failed
+    // send to its recovering write's send plus what its latency leaves open; queued: the queue's span).
+    const span = edges?.recovery.span ?? { fromMs: queued ? queueLo : failedBefore, toMs: queued ? queueHi : c.invokeMs + queueMs, ackMs: c.completeMs };
+    const floored = floorRecovery(span, input.floor);
+    const failureGapMs = edges ? edges.failure.gapMs : firstFailure.invokeMs - goodBefore;
+    if (floored.kind === 'narrowed') {
+      const withFloor = precision(loadGapMs, timerResolutionMs, injectMs, null, 0, { gapMs: Math.max(failureGapMs, floored.gapMs), floor: input.floor });
+      // Only where it is tighter: the probes' or the queue's bound may already be narrower than the floor's span.
+      const tighter = withFloor.precisionMs < stated.precisionMs;
+      if (tighter) {
+        recoveredAt = floored.atMs;
+        stated = withFloor;
+        notes.push(floorNote(input.floor, floored));
+      }
+      floorOutcome = { ...floorOf(input.floor), effect: tighter ? 'narrowed' : 'not-tighter' };
+    } else if (floored.kind === 'contradicted') {
+      notes.push(floorContradictedNote(input.floor, span.ackMs));
+      floorOutcome = { ...floorOf(input.floor), effect: 'contradicted' };
+    } else if (floored.kind === 'below') {
+      floorOutcome = { ...floorOf(input.floor), effect: 'below' };
+    }
+  }
   return {
     ...early,
     rtoMs: roundMs(recoveredAt - tFaultMs),
@@ -249,9 +281,14 @@ export function findRecovery(input: RecoveryInput): Recovery {
     firstFailureAtMs: roundMs(firstFailureAt),
     recoveredAtMs: roundMs(recoveredAt),
     recoveryWrite: { id: c.id, invokeMs: roundMs(c.invokeMs), latencyMs: roundLatencyMs(latencyMs) },
-    ...precision(loadGapMs, timerResolutionMs, injectMs, edges ? foundGapMs : null, edges ? 0 : queueMs),
+    ...stated,
+    ...(floorOutcome ? { floor: floorOutcome } : {}),
     notes,
   };
+}
+
+function floorOf(floor: RecoveryFloor): { atMs: number; why: string } {
+  return { atMs: roundMs(floor.atMs), why: floor.why };
 }
 
 /** Both edges narrowed by the probe stream, when it sent anything inside the outage's brackets. */
@@ -313,11 +350,19 @@ function loadGapAround(sorted: readonly WriteRecord[], centers: readonly number[
   return gapMs;
 }
 
-function precision(loadGapMs: number, timerResolutionMs: number, injectMs: number, probeGapMs: number | null = null, queueMs = 0): { precisionMs: number; precision: PrecisionParts } {
-  const gapMs = probeGapMs ?? loadGapMs;
+function precision(
+  loadGapMs: number,
+  timerResolutionMs: number,
+  injectMs: number,
+  probeGapMs: number | null = null,
+  queueMs = 0,
+  system?: { gapMs: number; floor: RecoveryFloor },
+): { precisionMs: number; precision: PrecisionParts } {
+  const gapMs = system?.gapMs ?? probeGapMs ?? loadGapMs;
   const parts: PrecisionParts = {
     gapMs: roundLatencyMs(gapMs),
-    gapFrom: probeGapMs === null ? 'load' : 'probe',
+    gapFrom: system ? 'system' : probeGapMs === null ? 'load' : 'probe',
+    ...(system ? { floor: { atMs: roundMs(system.floor.atMs), why: system.floor.why } } : {}),
     loadGapMs: roundLatencyMs(loadGapMs),
     timerResolutionMs,
     injectMs: roundLatencyMs(injectMs),

@@ -1,6 +1,7 @@
 import type { ReadsMeasured } from './reads.js';
 import type { WriteRecord } from '../load/history.js';
 import type { MarkerKind } from './markers.js';
+import type { FloorOutcome, RecoveryFloor } from './recovery-floor.js';
 
 // Inputs and outputs of the measurement. Times are run-clock ms (util/clock.ts): 0 = end of warm-up.
 
@@ -188,6 +189,8 @@ export interface MeasureInput {
    * recovery point", counted apart from lost writes (it may have committed after the mistake).
    */
   recoveryPointMs?: number;
+  /** The system's own record that no write was acknowledged before a moment (recovery-floor.ts), when the stack has one. */
+  recoveryFloor?: RecoveryFloor;
 }
 
 /** The probe stream's own writes, checked against the same read-back as the declared load's and reported apart. */
@@ -262,9 +265,20 @@ export interface Measured {
   /** The stable window used to call writes recovered. */
   stableMs?: number;
   /** The terms of precisionMs, so the report can say what the bound is made of. */
-  precision?: { gapMs: number; timerResolutionMs: number; injectMs: number; gapFrom?: 'load' | 'probe'; loadGapMs?: number; queueMs?: number };
+  precision?: {
+    gapMs: number;
+    timerResolutionMs: number;
+    injectMs: number;
+    gapFrom?: 'load' | 'probe' | 'system';
+    /** gapFrom 'system': the recovery floor (run-clock ms) and what recorded it. */
+    floor?: { atMs: number; why: string };
+    loadGapMs?: number;
+    queueMs?: number;
+  };
   /** The probe stream's writes, apart from the declared load's figures above; absent or null when it did not run. */
   probe?: ProbeMeasured | null;
+  /** The stack's own record of the earliest moment writes could be acknowledged again, and what it did to the recovery edge (recovery-floor.ts). */
+  recoveryFloor?: FloorOutcome;
   /** The last ack time before which nothing is lost (rpoMs = faultAtMs − this); null when nothing is lost. */
   lastSafeAckMs?: number | null;
   /** Non-ok writes that completed before the fault: the system was not healthy before it (not counted in downtime). */

@@ -1,3 +1,4 @@
+import { assertNever } from '../util/assert-never.js';
 import { objectiveState } from '../measure/objectives.js';
 import type { Measured } from '../measure/types.js';
 import type { ObjectiveResult, ResultJson } from './result.js';
@@ -41,9 +42,17 @@ export function precisionOf(name: string, m: Measured | null, o?: ObjectiveResul
 
 /** The send-gap term of the precision, in words: the probe stream's narrowed edges, or the load's largest gap. */
 function gapWords(p: NonNullable<Measured['precision']>): string {
-  return p.gapFrom === 'probe'
-    ? `outage edges found by the probe stream to within ${fmtMs(p.gapMs)} (the declared load alone: ${fmtMs(p.loadGapMs ?? null)})`
-    : `largest gap between write starts ${fmtMs(p.gapMs)}`;
+  switch (p.gapFrom) {
+    case 'probe':
+      return `outage edges found by the probe stream to within ${fmtMs(p.gapMs)} (the declared load alone: ${fmtMs(p.loadGapMs ?? null)})`;
+    case 'system':
+      return `recovery bounded below by the system's own record (${p.floor ? `${p.floor.why} at ${fmtMs(p.floor.atMs)}` : 'a recovery floor'}): edges to within ${fmtMs(p.gapMs)} (the declared load alone: ${fmtMs(p.loadGapMs ?? null)})`;
+    case 'load':
+    case undefined:
+      return `largest gap between write starts ${fmtMs(p.gapMs)}`;
+    default:
+      return assertNever(p.gapFrom, 'precision gap source');
+  }
 }
 
 function probeParagraph(probe: NonNullable<Measured['probe']>): SafeHtml {

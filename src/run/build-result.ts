@@ -15,6 +15,7 @@ import {
   verdictOf,
 } from '../measure/index.js';
 import type { EventRecord, FaultRecord } from '../measure/types.js';
+import type { RecoveryFloor } from '../measure/recovery-floor.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from '../load/probe-spec.js';
@@ -27,6 +28,7 @@ import type { RunState } from './run-state.js';
 import { redactDeep } from '../util/redact.js';
 import { eventsFromLogs, linkEventsToLogs } from '../measure/log-events.js';
 import { logRulesFor } from '../stacks/log-rules.js';
+import { recoveryFloorOf } from '../stacks/recovery-floor.js';
 import { patroniFailover } from './patroni-explain.js';
 import { faultFromMs, healFromMs } from '../measure/fault-instants.js';
 
@@ -34,6 +36,19 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 
 /** Pacing uses setTimeout, whose resolution on Linux is about 1 ms: part of every stated precision. */
 export const TIMER_RESOLUTION_MS = 1;
+
+/** The stack's own record of when writes could be acknowledged again, when it has one (stacks/recovery-floor.ts). */
+function recoveryFloorPart(run: RunState): { recoveryFloor?: RecoveryFloor } {
+  const { journal } = run;
+  const floor = recoveryFloorOf(run.spec.stack, {
+    logs: journal.logs,
+    faults: journal.faults,
+    containers: journal.stack.containers,
+    primaryBefore: journal.stack.primaryBefore,
+    primaryAfter: journal.stack.primaryAfter,
+  });
+  return floor ? { recoveryFloor: floor } : {};
+}
 
 /** Measure the history, judge the objectives, and assemble result.json. */
 export function buildResult(run: RunState): ResultJson {
@@ -56,6 +71,7 @@ export function buildResult(run: RunState): ResultJson {
     timerResolutionMs: TIMER_RESOLUTION_MS,
     ...(journal.recoveryPointMs === null ? {} : { recoveryPointMs: journal.recoveryPointMs }),
     ...(journal.probe ? { probeHistory: journal.probe.history } : {}),
+    ...recoveryFloorPart(run),
   };
   const measured = measure(measureInput);
   const range = timelineRange(

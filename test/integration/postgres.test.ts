@@ -249,6 +249,43 @@ describe('pg-sync-kill-primary: a synchronous standby, no acknowledged write los
       'a write sent during the cut was acknowledged',
     );
   });
+
+  it("bounds recovery below by the new primary's own commit-gate line, which no acknowledgement precedes", async () => {
+    const { result } = run;
+    const m = result.measured!;
+    // Found, and not contradicted by any answer; whether it narrows the edge depends on the run (the
+    // probes may already put recovery after it).
+    const floor = m.recoveryFloor!;
+    assert.ok(floor, `no recovery floor: ${m.notes.join(' | ')}`);
+    assert.notEqual(floor.effect, 'contradicted');
+    // The line is in the new primary's own log, naming the standby that confirmed.
+    const node = result.stack.primaryAfter!.replace(/^drill-[a-z0-9]+-/, '');
+    const log = await readFile(path.join(path.dirname(run.resultPath), result.files!.logs!.find((l) => l.node === node)!.file), 'utf8');
+    const line = log.split('\n').find((l) => /is now a candidate for quorum synchronous standby/.test(l) && l.includes(floor.why.split('"')[2]!));
+    assert.ok(line, `no gate line on ${node} for: ${floor.why}`);
+    // Independently of drill's figures: no write of the load or the probe stream was acknowledged between
+    // the old primary's death and the floor (the floor's claim).
+    const kill = result.faults.find((f) => f.kind === 'kill')!;
+    const probes = await readFile(path.join(path.dirname(run.resultPath), 'probe-writes.csv'), 'utf8').then(
+      (t) =>
+        t
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((r) => r.split(','))
+          .map(([id, invokeMs, completeMs, outcome]) => ({ id: Number(id), invokeMs: Number(invokeMs), completeMs: Number(completeMs), outcome: outcome! })),
+      () => [] as Write[],
+    );
+    const acks = [...history, ...probes].filter((w) => w.outcome === 'ok' && w.completeMs > (kill.effectByMs ?? kill.injectReturnedAtMs)).map((w) => w.completeMs);
+    const firstAckMs = Math.min(...acks);
+    assert.ok(firstAckMs > floor.atMs, `a write was acknowledged at ${firstAckMs} ms, before the floor ${floor.atMs} ms`);
+    // Recovery is counted at or after the floor; where it narrowed the edge, the floor lies inside the stated bound.
+    assert.ok(m.recoveredAtMs! >= floor.atMs, `recovered ${m.recoveredAtMs} ms, before the floor ${floor.atMs} ms`);
+    if (floor.effect === 'narrowed') {
+      assert.equal(m.precision?.gapFrom, 'system');
+      assert.ok(m.recoveredAtMs! - m.precisionMs <= floor.atMs, `recovered ${m.recoveredAtMs} ± ${m.precisionMs} ms, floor ${floor.atMs} ms`);
+    }
+  });
 });
 
 describe('postgres on the official image (DRILL_SERVER_IMAGES=official)', () => {

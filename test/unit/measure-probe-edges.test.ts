@@ -95,7 +95,7 @@ describe('probe stream: the edges of the outage', () => {
       (t) => (t === 6420 ? 60 : 1),
     );
     const edge = recoveryEdge(slow, 6300, 6550, 6550, QUIET);
-    assert.deepEqual(edge, { atMs: 6478, gapMs: 79, probeId: PROBE_FIRST_ID + 1 });
+    assert.deepEqual(edge, { atMs: 6478, gapMs: 79, probeId: PROBE_FIRST_ID + 1, span: { fromMs: 6400, toMs: 6479, ackMs: 6480 } });
     assert.equal(recoveryEdge(slow, 6300, 6450, 6450, QUIET).atMs, 6450);
   });
 
@@ -111,7 +111,7 @@ describe('probe stream: the edges of the outage', () => {
     });
     const edge = recoveryEdge(probes, 5000, 6400, 6400, QUIET);
     // Down when 5925 was sent (the last timeout), up by 6180 - 1 (the first answer): counted at 6180 - 2.
-    assert.deepEqual(edge, { atMs: 6178, gapMs: 254, probeId: PROBE_FIRST_ID + (5930 - 5500) / 5 });
+    assert.deepEqual(edge, { atMs: 6178, gapMs: 254, probeId: PROBE_FIRST_ID + (5930 - 5500) / 5, span: { fromMs: 5925, toMs: 6179, ackMs: 6180 } });
     // The thaw lies inside the stated bound. Reading the last timeout as "down until its send + 250 - 2"
     // would have put the lower bound at 6173, 35 ms after the thaw, and called the edge exact within 6 ms.
     assert.ok(edge.atMs - edge.gapMs <= thawMs && thawMs <= edge.atMs + edge.gapMs);
@@ -126,7 +126,12 @@ describe('probe stream: the edges of the outage', () => {
       return { id: PROBE_FIRST_ID + i, scheduledMs: t, invokeMs: t, completeMs: timedOut ? t + 250 : answeredMs, outcome: timedOut ? 'unknown' : 'ok', ...(timedOut ? { error: 'timeout' } : {}) };
     });
     const edge = recoveryEdge(probes, 5000, 6400, 6400, QUIET, 6138);
-    assert.deepEqual(edge, { atMs: (6138 + 6179) / 2, gapMs: (6179 - 6138) / 2, probeId: PROBE_FIRST_ID + (5930 - 5500) / 5 });
+    assert.deepEqual(edge, {
+      atMs: (6138 + 6179) / 2,
+      gapMs: (6179 - 6138) / 2,
+      probeId: PROBE_FIRST_ID + (5930 - 5500) / 5,
+      span: { fromMs: 6138, toMs: 6179, ackMs: 6180 },
+    });
     // A heal after the first ack (the system came back some other way, a failover) bounds nothing.
     assert.deepEqual(recoveryEdge(probes, 5000, 6400, 6400, QUIET, 6190), recoveryEdge(probes, 5000, 6400, 6400, QUIET));
     // Nor does it for a first good probe with a normal latency.
@@ -136,7 +141,7 @@ describe('probe stream: the edges of the outage', () => {
 
   it('no probe decides an edge: it stays where the load put it, with what is left of the bracket', () => {
     const failing = writes(PROBE_FIRST_ID, [6400, 6420], () => 'fail');
-    assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, QUIET), { atMs: 6550, gapMs: 130, probeId: null });
+    assert.deepEqual(recoveryEdge(failing, 6300, 6550, 6550, QUIET), { atMs: 6550, gapMs: 130, probeId: null, span: { fromMs: 6420, toMs: 6550, ackMs: 6550 } });
     const good = writes(PROBE_FIRST_ID, [4900, 4950], () => 'ok');
     assert.deepEqual(failureEdge(good, 4800, 5050), { atMs: 5050, gapMs: 100, probeId: null });
   });

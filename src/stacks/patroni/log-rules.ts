@@ -23,7 +23,7 @@ export const PATRONI_LOG_RULES: readonly LogRule[] = [
   },
   { pattern: /Assigning synchronous standby status to \['[^*]/, marker: 'sync-standby-set', meaning: 'named the synchronous standby' },
   // PostgreSQL under Patroni.
-  { pattern: /is now a synchronous standby/, marker: 'semi-sync-on', meaning: 'PostgreSQL: a synchronous standby confirms commits' },
+  { pattern: /is now (?:a synchronous standby|a candidate for quorum synchronous standby)/, marker: 'semi-sync-on', meaning: 'PostgreSQL: a synchronous standby confirms commits' },
   { pattern: /could not receive data from WAL stream|could not connect to the primary server/, marker: 'replica-link-lost', meaning: 'replica lost its primary' },
   { pattern: /started streaming WAL from primary/, marker: 'replica-link-up', meaning: 'replica streaming from its primary' },
   { pattern: /selected new timeline ID/, marker: 'node-promoted', meaning: 'became primary (new timeline)' },

@@ -14,5 +14,5 @@ export const POSTGRES_LOG_RULES: readonly LogRule[] = [
     meaning: 'standby lost its primary',
   },
   { pattern: /received (fast|smart|immediate) shutdown request/, marker: 'node-shutdown', meaning: 'server shutting down' },
-  { pattern: /is now a synchronous standby/, marker: 'semi-sync-on', meaning: 'a synchronous standby: commits wait for it' },
+  { pattern: /is now (?:a synchronous standby|a candidate for quorum synchronous standby)/, marker: 'semi-sync-on', meaning: 'a synchronous standby: commits wait for it' },
 ];
