@@ -362,7 +362,7 @@ function precision(
   const parts: PrecisionParts = {
     gapMs: roundLatencyMs(gapMs),
     gapFrom: system ? 'system' : probeGapMs === null ? 'load' : 'probe',
-    ...(system ? { floor: { atMs: roundMs(system.floor.atMs), why: system.floor.why } } : {}),
+    ...(system ? { floor: floorOf(system.floor) } : {}),
     loadGapMs: roundLatencyMs(loadGapMs),
     timerResolutionMs,
     injectMs: roundLatencyMs(injectMs),

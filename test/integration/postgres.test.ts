@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ResultJson } from '../../src/report/result.js';
 import { imageSources } from '../../src/engine/image-source.js';
 import { assertDirectReadBack } from './read-back.js';
+import { writesOf } from './restore-helpers.js';
 import { docker, leftovers, requireEngine, runCli, runDrillFile } from './helpers.js';
 
 // The postgres drills on the real engine (drill's PostgreSQL 15 image from Debian's packages). Every
@@ -266,17 +267,9 @@ describe('pg-sync-kill-primary: a synchronous standby, no acknowledged write los
     // Independently of drill's figures: no write of the load or the probe stream was acknowledged between
     // the old primary's death and the floor (the floor's claim).
     const kill = result.faults.find((f) => f.kind === 'kill')!;
-    const probes = await readFile(path.join(path.dirname(run.resultPath), 'probe-writes.csv'), 'utf8').then(
-      (t) =>
-        t
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((r) => r.split(','))
-          .map(([id, invokeMs, completeMs, outcome]) => ({ id: Number(id), invokeMs: Number(invokeMs), completeMs: Number(completeMs), outcome: outcome! })),
-      () => [] as Write[],
-    );
-    const acks = [...history, ...probes].filter((w) => w.outcome === 'ok' && w.completeMs > (kill.effectByMs ?? kill.injectReturnedAtMs)).map((w) => w.completeMs);
+    const probes = await writesOf(run.resultPath, 'probe-writes.csv');
+    const deadByMs = kill.effectByMs ?? kill.injectReturnedAtMs;
+    const acks = [...history.filter((w) => w.outcome === 'ok'), ...probes.filter((w) => w.ok)].filter((w) => w.completeMs > deadByMs).map((w) => w.completeMs);
     const firstAckMs = Math.min(...acks);
     assert.ok(firstAckMs > floor.atMs, `a write was acknowledged at ${firstAckMs} ms, before the floor ${floor.atMs} ms`);
     // Recovery is counted at or after the floor; where it narrowed the edge, the floor lies inside the stated bound.

@@ -1,4 +1,5 @@
 import type { LogRule } from '../../measure/log-events.js';
+import { SYNC_STANDBY_ON } from '../postgres/log-rules.js';
 
 // Lines Patroni 3.0.2, PostgreSQL 15, etcd 3.4 and HAProxy 2.6 (Debian bookworm, images/patroni) write
 // when the cluster changes state, read from the containers' logs after the run (docs/patroni.md).
@@ -23,7 +24,7 @@ export const PATRONI_LOG_RULES: readonly LogRule[] = [
   },
   { pattern: /Assigning synchronous standby status to \['[^*]/, marker: 'sync-standby-set', meaning: 'named the synchronous standby' },
   // PostgreSQL under Patroni.
-  { pattern: /is now (?:a synchronous standby|a candidate for quorum synchronous standby)/, marker: 'semi-sync-on', meaning: 'PostgreSQL: a synchronous standby confirms commits' },
+  { pattern: SYNC_STANDBY_ON, marker: 'semi-sync-on', meaning: 'PostgreSQL: a synchronous standby confirms commits' },
   { pattern: /could not receive data from WAL stream|could not connect to the primary server/, marker: 'replica-link-lost', meaning: 'replica lost its primary' },
   { pattern: /started streaming WAL from primary/, marker: 'replica-link-up', meaning: 'replica streaming from its primary' },
   { pattern: /selected new timeline ID/, marker: 'node-promoted', meaning: 'became primary (new timeline)' },
