@@ -32,16 +32,27 @@ export type FlooredRecovery =
   /** A write was acknowledged before the floor: the system's record does not hold for this run. */
   | { kind: 'contradicted' };
 
+/** The earliest ack of a write (declared or probe) sent after the gate closed, with the shortest normal answer of either stream. */
+export interface EarliestAck {
+  ackMs: number;
+  minLatencyMs: number;
+}
+
 /**
  * Narrow a recovery span by the floor. Above the span's upper end (the first ack minus the fastest normal
  * answer) but before the ack itself, the floor still holds: a commit that waited on the gate is answered
  * as soon as it opens, faster than a normal write's whole round trip, so the upper end becomes the ack.
+ * Every write sent after the gate closed went through it, so the earliest ack of any of them (a declared
+ * write queued since the outage, answered before the first probe) bounds the upper end as the probe's
+ * own ack does.
  */
-export function floorRecovery(span: RecoverySpan, floor: RecoveryFloor): FlooredRecovery {
+export function floorRecovery(span: RecoverySpan, floor: RecoveryFloor, earliest?: EarliestAck): FlooredRecovery {
   if (span.ackMs < floor.sinceMs) return { kind: 'unrelated' };
   if (floor.atMs <= span.fromMs) return { kind: 'below' };
-  if (floor.atMs >= span.ackMs) return { kind: 'contradicted' };
-  const toMs = floor.atMs <= span.toMs ? span.toMs : span.ackMs;
+  const ackMs = Math.min(span.ackMs, earliest?.ackMs ?? Number.POSITIVE_INFINITY);
+  if (floor.atMs >= ackMs) return { kind: 'contradicted' };
+  const upperMs = earliest ? Math.min(span.toMs, earliest.ackMs - earliest.minLatencyMs) : span.toMs;
+  const toMs = floor.atMs <= upperMs ? upperMs : ackMs;
   return { kind: 'narrowed', atMs: (floor.atMs + toMs) / 2, gapMs: (toMs - floor.atMs) / 2, fromMs: floor.atMs, toMs };
 }
 

@@ -1,7 +1,7 @@
 import type { WriteRecord } from '../load/history.js';
 import { firstIndexAtOrAfter } from './order.js';
 import { failureEdge, recoveryEdge, type Edge, type ProbeNormal } from './probe-edges.js';
-import { floorContradictedNote, floorNote, floorRecovery, type FloorOutcome, type RecoveryFloor } from './recovery-floor.js';
+import { floorContradictedNote, floorNote, floorRecovery, type EarliestAck, type FloorOutcome, type RecoveryFloor } from './recovery-floor.js';
 import { ceilMs, roundLatencyMs, roundMs } from './round.js';
 
 export interface RecoveryInput {
@@ -255,7 +255,8 @@ export function findRecovery(input: RecoveryInput): Recovery {
     // The recovery edge as the client's view puts it: the probes' span, or the load's (its last failed
     // send to its recovering write's send plus what its latency leaves open; queued: the queue's span).
     const span = edges?.recovery.span ?? { fromMs: queued ? queueLo : failedBefore, toMs: queued ? queueHi : c.invokeMs + queueMs, ackMs: c.completeMs };
-    const floored = floorRecovery(span, input.floor);
+    const earliest = earliestAckAfter(sorted, input, input.floor.sinceMs);
+    const floored = floorRecovery(span, input.floor, earliest);
     const failureGapMs = edges ? edges.failure.gapMs : firstFailure.invokeMs - goodBefore;
     if (floored.kind === 'narrowed') {
       const withFloor = precision(loadGapMs, timerResolutionMs, injectMs, null, 0, { gapMs: Math.max(failureGapMs, floored.gapMs), floor: input.floor });
@@ -268,7 +269,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
       }
       floorOutcome = { ...floorOf(input.floor), effect: tighter ? 'narrowed' : 'not-tighter' };
     } else if (floored.kind === 'contradicted') {
-      notes.push(floorContradictedNote(input.floor, span.ackMs));
+      notes.push(floorContradictedNote(input.floor, Math.min(span.ackMs, earliest?.ackMs ?? span.ackMs)));
       floorOutcome = { ...floorOf(input.floor), effect: 'contradicted' };
     } else if (floored.kind === 'below') {
       floorOutcome = { ...floorOf(input.floor), effect: 'below' };
@@ -285,6 +286,19 @@ export function findRecovery(input: RecoveryInput): Recovery {
     ...(floorOutcome ? { floor: floorOutcome } : {}),
     notes,
   };
+}
+
+/** The earliest ack of a declared or probe write sent after sinceMs, and the shortest normal answer of either stream. */
+function earliestAckAfter(sorted: readonly WriteRecord[], input: RecoveryInput, sinceMs: number): EarliestAck | undefined {
+  let ackMs = Number.POSITIVE_INFINITY;
+  for (const stream of [sorted, input.probes ?? []])
+    for (let k = firstIndexAtOrAfter(stream, sinceMs); k < stream.length; k++) {
+      const w = stream[k]!;
+      if (w.invokeMs > sinceMs && w.outcome === 'ok') ackMs = Math.min(ackMs, w.completeMs);
+    }
+  if (ackMs === Number.POSITIVE_INFINITY) return undefined;
+  const minLatencyMs = Math.min(input.baselineMinLatencyMs ?? input.baselineLatencyMs, input.probeNormal?.minLatencyMs ?? Number.POSITIVE_INFINITY);
+  return { ackMs, minLatencyMs };
 }
 
 function floorOf(floor: RecoveryFloor): { atMs: number; why: string } {

@@ -44,6 +44,8 @@ export interface FaultRecord {
   mechanism?: 'iptables' | 'netem' | 'tcp-proxy';
   /** Network faults: what the probe at injection showed (blocked paths blocked, open paths open, ...). */
   verified?: string;
+  /** partition, isolate: the containers of each group ('runner': drill itself); while it holds, no path joins two groups (oneWay: none leaves the first). */
+  groups?: string[][];
   /** kill-process: the process name killed inside the container (haproxy, nginx, keepalived). */
   process?: string;
   /** destroy: what was removed with the container (its data), in words. */

@@ -2,6 +2,7 @@ import type { RecoveryFloor } from '../measure/recovery-floor.js';
 import type { FaultRecord, NodeLog } from '../measure/types.js';
 import type { StackSpec } from '../spec/schema.js';
 import { assertNever } from '../util/assert-never.js';
+import { appConnectFloor } from './app-connect-floor.js';
 import { commitGateFloor } from './postgres/commit-gate.js';
 
 export interface RecoveryFloorInput {
@@ -14,7 +15,8 @@ export interface RecoveryFloorInput {
 
 /**
  * The stack's own record of the earliest moment writes could be acknowledged again (measure/recovery-floor.ts),
- * where its design has one: a PostgreSQL primary whose commits wait for a synchronous standby.
+ * where its design has one: a PostgreSQL primary whose commits wait for a synchronous standby, and the
+ * fixture app's first connection to the primary a runbook repointed it to (the later of the two: both hold).
  */
 export function recoveryFloorOf(stack: StackSpec, input: RecoveryFloorInput): RecoveryFloor | null {
   switch (stack.kind) {
@@ -22,19 +24,27 @@ export function recoveryFloorOf(stack: StackSpec, input: RecoveryFloorInput): Re
       const r = stack.replication;
       // 'local' and 'off' commit without a standby: no gate.
       const waits = r.synchronousStandbyNames.trim() !== '' && (r.synchronousCommit === 'on' || r.synchronousCommit === 'remote_write' || r.synchronousCommit === 'remote_apply');
-      return waits ? commitGateFloor({ ...input, nodes: dataNodes(input, 'db') }) : null;
+      return later(waits ? commitGateFloor({ ...input, nodes: dataNodes(input, 'db') }) : null, appConnectFloor({ ...input, apps: dataNodes(input, 'app') }));
     }
     case 'patroni':
       // Only strict: otherwise Patroni turns synchronous replication off when no standby is left, and commits go on.
+      // The app reaches the leader through HAProxy: never repointed.
       return stack.patroni.synchronousMode && stack.patroni.synchronousModeStrict ? commitGateFloor({ ...input, nodes: dataNodes(input, 'pg') }) : null;
-    case 'redis-sentinel':
     case 'mysql-replication':
+      // Asynchronous or semi-synchronous with a timeout (MariaDB falls back to asynchronous): no commit gate that stays closed.
+      return appConnectFloor({ ...input, apps: dataNodes(input, 'app') });
+    case 'redis-sentinel':
     case 'compose':
-      // Asynchronous or semi-synchronous with a timeout (MariaDB falls back to asynchronous): no gate that stays closed.
+      // The app finds the master through Sentinel (no repoint), or is the user's own: no record of either kind.
       return null;
     default:
       return assertNever(stack, 'stack kind');
   }
+}
+
+function later(a: RecoveryFloor | null, b: RecoveryFloor | null): RecoveryFloor | null {
+  if (!a || !b) return a ?? b;
+  return b.atMs > a.atMs ? b : a;
 }
 
 function dataNodes(input: RecoveryFloorInput, role: string): string[] {

@@ -87,6 +87,25 @@ describe('recovery floor: the system says when writes could be acknowledged agai
     );
   });
 
+  it("a declared write queued since the outage and answered before the first probe lowers the floored span's upper end", () => {
+    // The load every 100 ms (its bracket 100 ms wide); probes every 2 ms: timed out until 6470, then
+    // answered from 6530 on, behind the declared writes the gate released at 6481.
+    const history = gated().filter((w) => w.invokeMs % 100 === 0);
+    const probes: WriteRecord[] = [];
+    for (let t = 1; t < 7000; t += 2) {
+      const id = 9_000_000_000_000 + t;
+      if (t < 5000) probes.push({ id, scheduledMs: t, invokeMs: t, completeMs: t + 3, outcome: 'ok' });
+      else if (t <= 6470) probes.push({ id, scheduledMs: t, invokeMs: t, completeMs: t + 250, outcome: 'unknown' });
+      else probes.push({ id, scheduledMs: t, invokeMs: t, completeMs: Math.max(t + 3, 6530), outcome: 'ok' });
+    }
+    const plain = measure(input({ history, probeHistory: probes }));
+    assert.equal(plain.precision?.gapFrom, 'probe'); // [6470, 6527]: the probes' bracket
+    const m = measure(input({ history, probeHistory: probes, recoveryFloor: floorAt(6478) }));
+    // [6478, 6481 − the shortest answer of either stream (2)], not [6478, 6527].
+    assert.equal(m.recoveredAtMs, 6478.5);
+    assert.equal(m.precision?.gapFrom, 'system');
+  });
+
   it('the per-event rows use it too', async () => {
     const { measureEventRows } = await import('../../src/measure/measure.js');
     const [row] = measureEventRows(input({ recoveryFloor: floorAt(6478) }), [{ kind: 'failover', step: 1, label: 'kill primary', startMs: 5000, endMs: 5000.5, injectMs: 0.5 }]);
@@ -102,5 +121,14 @@ describe('floorRecovery', () => {
     assert.deepEqual(floorRecovery(span, floorAt(100, 0)), { kind: 'below' });
     assert.deepEqual(floorRecovery(span, floorAt(210, 0)), { kind: 'contradicted' });
     assert.deepEqual(floorRecovery(span, floorAt(150, 300)), { kind: 'unrelated' });
+  });
+
+  it('an earlier ack of a write sent after the gate closed bounds the upper end, and contradicts a later floor', () => {
+    const earliest = { ackMs: 180, minLatencyMs: 2 };
+    assert.deepEqual(floorRecovery(span, floorAt(150, 0), earliest), { kind: 'narrowed', atMs: 164, gapMs: 14, fromMs: 150, toMs: 178 });
+    assert.deepEqual(floorRecovery(span, floorAt(179, 0), earliest), { kind: 'narrowed', atMs: 179.5, gapMs: 0.5, fromMs: 179, toMs: 180 });
+    assert.deepEqual(floorRecovery(span, floorAt(185, 0), earliest), { kind: 'contradicted' });
+    // Later than the client's own bound: the client's stands.
+    assert.deepEqual(floorRecovery(span, floorAt(150, 0), { ackMs: 260, minLatencyMs: 2 }), { kind: 'narrowed', atMs: 175, gapMs: 25, fromMs: 150, toMs: 200 });
   });
 });

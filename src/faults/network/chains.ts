@@ -70,6 +70,8 @@ export interface RuleFaultPlan {
   target: string;
   /** What the record and the timeline call it: containers and groups. */
   container: string;
+  /** partition, isolate: the containers of each group (FaultRecord.groups). */
+  groups?: string[][];
   durationMs: number | undefined;
   /** Rules per node (one entry per node). */
   rules: readonly { container: RunningContainer; rules: RuleSet }[];
@@ -235,7 +237,7 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   });
   return networkTimeBox(
     ctx,
-    { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs },
+    { kind: plan.kind, target: plan.target, container: plan.container, durationMs: plan.durationMs, ...(plan.groups ? { groups: plan.groups } : {}) },
     { injectedAtMs, injectReturnedAtMs, mechanism, verified, verifiedAtMs, undo, effect },
   );
 }

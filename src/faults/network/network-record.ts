@@ -33,7 +33,12 @@ export interface Installed {
 }
 
 /** The shared time box (../time-box.ts), with what a network fault adds to its record. */
-export function networkTimeBox(ctx: FaultContext, fault: { kind: string; target: string; container: string; durationMs: number | undefined }, installed: Installed): InjectedFault {
+export function networkTimeBox(
+  ctx: FaultContext,
+  fault: { kind: string; target: string; container: string; groups?: string[][]; durationMs: number | undefined },
+  installed: Installed,
+): InjectedFault {
   const { mechanism, verified, verifiedAtMs, injectedAtMs, injectReturnedAtMs } = installed;
-  return timeBox(ctx, fault, { injectedAtMs, injectReturnedAtMs, undo: () => installed.undo(), details: { mechanism, verified, verifiedAtMs, ...installed.effect } });
+  const { groups, ...named } = fault;
+  return timeBox(ctx, named, { injectedAtMs, injectReturnedAtMs, undo: () => installed.undo(), details: { mechanism, verified, verifiedAtMs, ...installed.effect, ...(groups ? { groups } : {}) } });
 }

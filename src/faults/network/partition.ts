@@ -64,6 +64,7 @@ async function partition(ctx: FaultContext, kind: string, target: string, groups
     kind,
     target,
     container: groups.map((g) => g.map((c) => c.name).join(', ')).join(oneWay ? ' → ' : ' | '),
+    groups: groups.map((g) => g.map((c) => c.name)),
     durationMs,
     rules,
     probeOnly: [...new Set([...udpEnds, ...tcpFroms])].map((n) => byNode.get(n)!),

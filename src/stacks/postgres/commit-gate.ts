@@ -1,6 +1,6 @@
 import type { RecoveryFloor } from '../../measure/recovery-floor.js';
 import type { FaultRecord, LogLine, NodeLog } from '../../measure/types.js';
-import { epochMsOfRfc3339 } from '../../util/rfc3339.js';
+import { effectByMs, goneFault, ownStampOnRunClock } from '../floor-evidence.js';
 
 // A synchronous PostgreSQL primary (synchronous_standby_names set, synchronous_commit on or remote_*)
 // holds every commit until a standby confirms it. With no standby connected, the gate is closed; it
@@ -13,12 +13,6 @@ import { epochMsOfRfc3339 } from '../../util/rfc3339.js';
 const GATE_OPEN = /standby "[^"]+" is now (?:a synchronous standby with priority \d+|a candidate for quorum synchronous standby)/;
 /** log_line_prefix '%m [%p] ': "2026-12-06 14:00:00.123 UTC [57] LOG:  ...". */
 const PG_STAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) (?:UTC|GMT) /;
-/** Faults after which a node serves nothing until started again (a pause keeps its walsender, which then announces nothing). */
-const GONE: ReadonlySet<string> = new Set(['kill', 'stop', 'destroy']);
-/** PostgreSQL's own stamp is taken before the engine reads the line: more than this after it, the clocks disagree. */
-const STAMP_AFTER_ENGINE_MAX_MS = 1;
-/** The engine's stamp is placed on the run clock to 0.1 ms (container-logs.ts): kept below the floor. */
-const ALIGN_MARGIN_MS = 0.1;
 
 export interface CommitGateInput {
   logs: readonly NodeLog[];
@@ -67,21 +61,8 @@ export function commitGateFloor(input: CommitGateInput): RecoveryFloor | null {
   return null;
 }
 
-/** The first fault that took the node away, injected on it. */
-function goneFault(faults: readonly FaultRecord[], container: string): FaultRecord | null {
-  return faults.find((f) => f.container === container && GONE.has(f.kind)) ?? null;
-}
-
-function effectByMs(f: FaultRecord): number {
-  return f.effectByMs ?? f.injectReturnedAtMs;
-}
-
 /** The line's own PostgreSQL stamp on the run clock, through the engine's stamp of the same line. */
 function ownStampMs(line: LogLine): number | null {
   const m = PG_STAMP.exec(line.text);
-  const engineEpochMs = epochMsOfRfc3339(line.stamp);
-  if (!m || engineEpochMs === null || line.atMs === null) return null;
-  const ownEpochMs = Date.parse(`${m[1]!}T${m[2]!}Z`);
-  if (Number.isNaN(ownEpochMs) || ownEpochMs > engineEpochMs + STAMP_AFTER_ENGINE_MAX_MS) return null;
-  return line.atMs - (engineEpochMs - ownEpochMs) - ALIGN_MARGIN_MS;
+  return m ? ownStampOnRunClock(line, Date.parse(`${m[1]!}T${m[2]!}Z`)) : null;
 }

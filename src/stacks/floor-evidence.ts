@@ -1,0 +1,45 @@
+import type { FaultRecord, LogLine } from '../measure/types.js';
+import { epochMsOfRfc3339 } from '../util/rfc3339.js';
+
+// What the recovery floors (recovery-floor.ts) share: which fault took a node away, from when, and a
+// line's own stamp placed on the run clock.
+
+/** Faults after which a node serves nothing until started again (a pause keeps its connections, which then say nothing). */
+const GONE: ReadonlySet<string> = new Set(['kill', 'stop', 'destroy']);
+/** A process's own stamp is taken before the engine reads the line: more than this after it, the clocks disagree. */
+const STAMP_AFTER_ENGINE_MAX_MS = 1;
+/** The engine's stamp is placed on the run clock to 0.1 ms (container-logs.ts): kept below the floor. */
+const ALIGN_MARGIN_MS = 0.1;
+
+/** The first fault that took the container away, injected on it. */
+export function goneFault(faults: readonly FaultRecord[], container: string): FaultRecord | null {
+  return faults.find((f) => f.container === container && GONE.has(f.kind)) ?? null;
+}
+
+/**
+ * The first fault that left no path between the container and any of the others: taken away itself, or a
+ * partition or isolation with it in one group and each of the others in another.
+ */
+export function cutOffFault(faults: readonly FaultRecord[], container: string, others: readonly string[]): FaultRecord | null {
+  return (
+    faults.find((f) => {
+      if (f.container === container && GONE.has(f.kind)) return true;
+      if (!f.groups) return false;
+      const groupOf = (c: string) => f.groups!.findIndex((g) => g.includes(c));
+      const mine = groupOf(container);
+      return mine >= 0 && others.every((o) => groupOf(o) >= 0 && groupOf(o) !== mine);
+    }) ?? null
+  );
+}
+
+/** When the fault was certainly in effect. */
+export function effectByMs(f: FaultRecord): number {
+  return f.effectByMs ?? f.injectReturnedAtMs;
+}
+
+/** A line's own stamp (epoch ms, taken by the process that wrote it) on the run clock, through the engine's stamp of the same line. */
+export function ownStampOnRunClock(line: LogLine, ownEpochMs: number): number | null {
+  const engineEpochMs = epochMsOfRfc3339(line.stamp);
+  if (engineEpochMs === null || line.atMs === null || Number.isNaN(ownEpochMs) || ownEpochMs > engineEpochMs + STAMP_AFTER_ENGINE_MAX_MS) return null;
+  return line.atMs - (engineEpochMs - ownEpochMs) - ALIGN_MARGIN_MS;
+}
