@@ -146,7 +146,11 @@ describe('fault instant of a network fault', () => {
     // The real command under sh, with a stand-in iptables-restore that records when it got its input.
     const dir = mkdtempSync(join(tmpdir(), 'drill-stamps-'));
     const fake = join(dir, 'iptables-restore');
-    writeFileSync(fake, `#!/bin/sh\ncat > ${dir}/rules\ndate +%s%N > ${dir}/applied\n`);
+    // It notes when the first line arrived and when the COMMIT did (the change itself), then reads the rest.
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nwhile IFS= read -r line; do [ -s ${dir}/rules ] || date +%s%N > ${dir}/head; echo "$line" >> ${dir}/rules; [ "$line" = COMMIT ] && date +%s%N > ${dir}/applied; done\n`,
+    );
     chmodSync(fake, 0o755);
     const atNs = BigInt(Date.now() + 300) * 1_000_000n;
     const [shell, ...args] = stampedInstallCommand('DRILL-T-1', { filter: ['-d 10.0.0.2 -j DROP'], nat: [] }, 'echo after', atNs).map((a) => a.replace(/\/tmp\/drill-ledger/g, join(dir, 'ledger')));
@@ -162,6 +166,9 @@ describe('fault instant of a network fault', () => {
     // on a loaded CI machine: the upper bound only says it did not wait for something else.
     assert.ok(stamps.fromEpochMs >= atMs && stamps.fromEpochMs < atMs + 1000, `stamped ${stamps.fromEpochMs - atMs} ms after the instant`);
     assert.ok(stamps.fromEpochMs <= appliedMs && appliedMs <= stamps.toEpochMs, 'the rule change is not inside its stamps');
+    // The rules before the COMMIT were fed (and parsed) before the instant: only the COMMIT is inside the window.
+    const headMs = Number(readFileSync(join(dir, 'head'), 'utf8').trim()) / 1e6;
+    assert.ok(headMs < stamps.fromEpochMs, `the first rule arrived ${headMs - stamps.fromEpochMs} ms after the first stamp`);
   });
 
   it('fails when iptables-restore refuses the rules', () => {

