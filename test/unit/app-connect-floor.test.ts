@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultRecord, LogLine, NodeLog } from '../../src/measure/types.js';
+import type { FaultRecord, LogLine } from '../../src/measure/types.js';
+import { faultAt, log, ORIGIN, stampedLine } from './floor-fixtures.js';
 import { appConnectFloor, type AppConnectInput } from '../../src/stacks/app-connect-floor.js';
 import { cutOffFault } from '../../src/stacks/floor-evidence.js';
 import { recoveryFloorOf } from '../../src/stacks/recovery-floor.js';
 import { loadDrillFile } from '../../src/spec/load-drill.js';
 
-/** The run clock's origin on the wall clock: run-clock ms 0. */
-const ORIGIN = Date.parse('2026-12-06T14:00:00Z');
-
-/** A line the app stamped at ownMs (run clock, whole ms: Date.now()) and the engine read engineLagMs later. */
-function appLine(ownMs: number, text: string, engineLagMs = 0.6): LogLine {
-  const engineEpochMs = ORIGIN + ownMs + engineLagMs;
-  const stamp = `${new Date(Math.floor(engineEpochMs)).toISOString().slice(0, 19)}.${String(Math.round((engineEpochMs % 1000) * 1e6)).padStart(9, '0')}Z`;
-  return { atMs: Math.round((engineEpochMs - ORIGIN) * 10) / 10, stamp, text: text.replace('@', String(ORIGIN + ownMs)) };
-}
+/** A line the app stamped at ownMs (run clock, whole ms: Date.now()) and the engine read engineLagMs later; '@' in text is the stamp. */
+const appLine = (ownMs: number, text: string, engineLagMs = 0.6): LogLine => stampedLine(ownMs, text.replace('@', String(ORIGIN + ownMs)), engineLagMs);
 
 const connected = (host: string, ownMs: number, lagMs?: number) => appLine(ownMs, `primary pool connected to ${host} at @`, lagMs);
 
-function log(container: string, lines: LogLine[]): NodeLog {
-  return { node: container.replace('drill-x-', ''), container, lines, truncated: false };
-}
-
-const fault = (kind: string, container: string, atMs: number, over: Partial<FaultRecord> = {}): FaultRecord => ({
-  kind,
-  target: 'primary',
-  container,
-  injectedAtMs: atMs,
-  injectReturnedAtMs: atMs + 30,
-  effectByMs: atMs + 0.5,
-  ...over,
-});
+const fault = faultAt;
 
 const partition = (groups: string[][], atMs: number, over: Partial<FaultRecord> = {}): FaultRecord =>
   fault('partition', groups.map((g) => g.join(', ')).join(' | '), atMs, { groups, healedAtMs: atMs + 6000, ...over });

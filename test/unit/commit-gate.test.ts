@@ -1,37 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultRecord, LogLine, NodeLog } from '../../src/measure/types.js';
+import type { FaultRecord, LogLine } from '../../src/measure/types.js';
+import { faultAt, log, ORIGIN, stampedLine } from './floor-fixtures.js';
 import { commitGateFloor, type CommitGateInput } from '../../src/stacks/postgres/commit-gate.js';
 import { recoveryFloorOf } from '../../src/stacks/recovery-floor.js';
 import { loadDrillFile } from '../../src/spec/load-drill.js';
 
-/** The run clock's origin on the wall clock: run-clock ms 0. */
-const ORIGIN = Date.parse('2026-12-06T14:00:00Z');
-
 /** A line PostgreSQL stamped at ownMs (run clock, whole ms) and the engine read engineLagMs later. */
 function pgLine(ownMs: number, text: string, engineLagMs = 0.9): LogLine {
   const own = new Date(ORIGIN + ownMs).toISOString().replace('T', ' ').replace('Z', ' UTC');
-  const engineEpochMs = ORIGIN + ownMs + engineLagMs;
-  const stamp = `${new Date(Math.floor(engineEpochMs)).toISOString().slice(0, 19)}.${String(Math.round((engineEpochMs % 1000) * 1e6)).padStart(9, '0')}Z`;
-  return { atMs: Math.round((engineEpochMs - ORIGIN) * 10) / 10, stamp, text: `${own} [57] LOG:  ${text}` };
+  return stampedLine(ownMs, `${own} [57] LOG:  ${text}`, engineLagMs);
 }
 
 const QUORUM = 'standby "db-3" is now a candidate for quorum synchronous standby';
 const PRIORITY = 'standby "pg-2" is now a synchronous standby with priority 1';
 
-function log(container: string, lines: LogLine[]): NodeLog {
-  return { node: container.replace('drill-x-', ''), container, lines, truncated: false };
-}
-
-const kill = (container: string, atMs: number, over: Partial<FaultRecord> = {}): FaultRecord => ({
-  kind: 'kill',
-  target: 'primary',
-  container,
-  injectedAtMs: atMs,
-  injectReturnedAtMs: atMs + 30,
-  effectByMs: atMs + 0.5,
-  ...over,
-});
+const kill = (container: string, atMs: number, over: Partial<FaultRecord> = {}): FaultRecord => faultAt('kill', container, atMs, over);
 
 function promoted(over: Partial<CommitGateInput> = {}): CommitGateInput {
   return {
