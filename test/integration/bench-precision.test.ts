@@ -40,8 +40,12 @@ for (const name of ['pause-1.3s', 'kill-app']) {
       assert.ok(run.truth.outageMs >= run.scenario.faultMs, `true outage ${run.truth.outageMs} ms < the fault's ${run.scenario.faultMs} ms`);
       if (run.scenario.kind === 'pause') {
         assert.match(run.truth.evidence, /cgroup freezer/);
-        // Read every ~0.25 ms: the freeze and thaw are each known within a few reads, far inside drill's ±.
-        assert.ok(run.truth.overstateMs < 20, `the freezer's reads left ${run.truth.overstateMs} ms of doubt`);
+        // Read every ~0.25 ms: the freeze and thaw are each known within a few reads (1.5–3.6 ms), inside
+        // drill's ±. A starved host can hold the reading thread back at either instant (39.3 ms once in a CI
+        // run, while the whole host stalled at the fault): the truth must then still be sharper than drill's
+        // stated precision, or it could not judge it.
+        const sharpEnoughMs = Math.max(20, run.judged?.precisionMs ?? 0);
+        assert.ok(run.truth.overstateMs < sharpEnoughMs, `the freezer's reads left ${run.truth.overstateMs} ms of doubt (drill's ± ${run.judged?.precisionMs} ms)`);
         // The engine's own events, a second look: they trail the freezer, never lead it by more than a read.
         assert.ok(run.engineFreeze, 'no pause/unpause engine events');
       } else assert.equal(run.truth, run.servedGap);
