@@ -11,9 +11,12 @@ const STAMP_AFTER_ENGINE_MAX_MS = 1;
 /** The engine's stamp is placed on the run clock to 0.1 ms (container-logs.ts): kept below the floor. */
 const ALIGN_MARGIN_MS = 0.1;
 
-/** The first fault that took the container away, injected on it. */
+/** A fault that took the container away, injected on it. */
+const tookAway = (f: FaultRecord, container: string): boolean => f.container === container && GONE.has(f.kind);
+
+/** The first fault that took the container away. */
 export function goneFault(faults: readonly FaultRecord[], container: string): FaultRecord | null {
-  return faults.find((f) => f.container === container && GONE.has(f.kind)) ?? null;
+  return faults.find((f) => tookAway(f, container)) ?? null;
 }
 
 /**
@@ -23,7 +26,7 @@ export function goneFault(faults: readonly FaultRecord[], container: string): Fa
 export function cutOffFault(faults: readonly FaultRecord[], container: string, others: readonly string[]): FaultRecord | null {
   return (
     faults.find((f) => {
-      if (f.container === container && GONE.has(f.kind)) return true;
+      if (tookAway(f, container)) return true;
       if (!f.groups) return false;
       const groupOf = (c: string) => f.groups!.findIndex((g) => g.includes(c));
       const mine = groupOf(container);
