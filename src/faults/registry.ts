@@ -39,5 +39,8 @@ export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: Fau
   return (plugins[step.fault] as FaultPlugin<FaultKind>).inject(ctx, step);
 }
 
+/** The steps that act on the network, from helper containers. */
+export const networkFaultSteps = (steps: readonly StepSpec[]): FaultStepSpec[] => steps.filter((s): s is FaultStepSpec => s.kind === 'fault' && faultPlugins[s.fault].network);
+
 /** Does any step need the network-fault helper image? */
-export const needsNetworkHelpers = (steps: readonly StepSpec[]): boolean => steps.some((s) => s.kind === 'fault' && faultPlugins[s.fault].network);
+export const needsNetworkHelpers = (steps: readonly StepSpec[]): boolean => networkFaultSteps(steps).length > 0;

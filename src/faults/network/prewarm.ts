@@ -1,6 +1,8 @@
 import type { RunningContainer } from '../../engine/resources.js';
+import type { FaultStepSpec } from '../../spec/schema.js';
 import { errorMessage } from '../../util/errors.js';
 import type { FaultContext } from '../plugin.js';
+import { resolveGroup, resolveTarget } from '../resolve-target.js';
 import { acquireHelper, releaseHelper, type Helper } from './helpers.js';
 
 // A network fault acts from helper containers in the nodes' namespaces; starting them takes the engine
@@ -15,16 +17,53 @@ export interface PrewarmedHelpers {
   release(): Promise<void>;
 }
 
-export function prewarmHelpers(ctx: FaultContext, nodes: readonly RunningContainer[]): PrewarmedHelpers {
-  const held = nodes.map((node) =>
-    acquireHelper(ctx, node).catch((error: unknown) => {
-      ctx.log.debug({ node: node.node, err: errorMessage(error) }, 'network helper not started ahead of the fault');
-      return null;
-    }),
+/**
+ * The nodes the drill's network faults will act in, as the stack names them now. Only those get a helper:
+ * starting one in every node (ten in a front-door stack) kept two cores busy for seconds at the end of the
+ * warm-up, just before the fault. A partition acts in its groups' nodes and a latency fault in its target
+ * and `from` nodes; isolate and loss reach wider (every other node, a peer of their choosing), so they keep
+ * every node. A role that resolves differently by the fault's `at` (a failover in between) costs only
+ * time: the fault starts the helper it lacks.
+ */
+export async function helperNodes(ctx: FaultContext, steps: readonly FaultStepSpec[], everyone: readonly RunningContainer[]): Promise<RunningContainer[]> {
+  const wanted = new Map<string, RunningContainer>();
+  try {
+    for (const step of steps) {
+      let nodes: RunningContainer[];
+      switch (step.fault) {
+        case 'partition':
+          nodes = (await Promise.all(step.groups.map((g) => resolveGroup(ctx.stack, g, ctx.layers)))).flat();
+          break;
+        case 'latency':
+          nodes = [await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers), ...(step.from ? await resolveGroup(ctx.stack, step.from, ctx.layers) : [])];
+          break;
+        default:
+          return [...everyone];
+      }
+      // drill itself (`runner`) has no container: its side of a partition is ruled from the nodes.
+      for (const n of nodes) if (n.id !== '') wanted.set(n.id, n);
+    }
+  } catch (error) {
+    ctx.log.debug({ err: errorMessage(error) }, 'network fault targets not resolved ahead: helpers in every node');
+    return [...everyone];
+  }
+  return everyone.filter((c) => wanted.has(c.id));
+}
+
+export function prewarmHelpers(ctx: FaultContext, nodes: Promise<readonly RunningContainer[]>): PrewarmedHelpers {
+  const held = nodes.then((list) =>
+    Promise.all(
+      list.map((node) =>
+        acquireHelper(ctx, node).catch((error: unknown) => {
+          ctx.log.debug({ node: node.node, err: errorMessage(error) }, 'network helper not started ahead of the fault');
+          return null;
+        }),
+      ),
+    ),
   );
   return {
     async release() {
-      const helpers = (await Promise.all(held)).filter((h): h is Helper => h !== null);
+      const helpers = (await held).filter((h): h is Helper => h !== null);
       await Promise.all(helpers.map((h) => releaseHelper(ctx, h).catch(() => {})));
     },
   };

@@ -1,8 +1,8 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 import { startReads } from '../reads-stream.js';
-import { needsNetworkHelpers } from '../../faults/registry.js';
-import { prewarmHelpers } from '../../faults/network/prewarm.js';
+import { networkFaultSteps } from '../../faults/registry.js';
+import { helperNodes, prewarmHelpers } from '../../faults/network/prewarm.js';
 import { faultContextOf } from '../fault-context.js';
 
 /** Where the load enters: a front-door layer's URL (the VIP) when the drill has one, else the stack's apps. */
@@ -30,7 +30,11 @@ export async function warmup(run: RunState): Promise<void> {
   await load.start();
   startReads(run, urls);
   // The network faults' helper containers, started now rather than after a fault's `at`.
-  if (needsNetworkHelpers(spec.steps)) run.networkHelpers = prewarmHelpers(faultContextOf(run), [...run.stack!.containers, ...run.layers.flatMap((l) => l.containers)]);
+  const networkSteps = networkFaultSteps(spec.steps);
+  if (networkSteps.length > 0) {
+    const ctx = faultContextOf(run);
+    run.networkHelpers = prewarmHelpers(ctx, helperNodes(ctx, networkSteps, [...run.stack!.containers, ...run.layers.flatMap((l) => l.containers)]));
+  }
   for (const layer of run.layers) {
     await layer.events(
       (e) => {
