@@ -60,9 +60,9 @@ describe('the plan of a drill', () => {
     assert.match(plan.stack.failover, /^Sentinel, by itself: a master unreachable for 1s is down once 2 of 3 Sentinels agree/);
     assert.deepEqual(plan.steps[0], {
       index: 0,
-      atMs: 5000,
+      atMs: 3000,
       action: 'kill (SIGKILL: no clean shutdown)',
-      target: 'primary (whichever node the Sentinels name master at 5s)',
+      target: 'primary (whichever node the Sentinels name master at 3s)',
       heal: 'not started again: down until the stack is removed at the end',
     });
     assert.equal(plan.steps[1]!.atMs, null);
@@ -71,7 +71,7 @@ describe('the plan of a drill', () => {
       ['rto', 'unexpectedWrites', 'availability'],
     );
     assert.match(plan.objectives[2]!.bound, /at least 99\.999% with MTBF 90d: an RTO of at most 77\.8 s/);
-    assert.equal(plan.load.writes, 300 * 18);
+    assert.equal(plan.load.writes, 300 * 15);
     assert.match(plan.load.probe, /^probe stream \(by default\): 200 writes\/s over 64 connections, 250ms timeout/);
     assert.equal(plan.engine, process.env.DOCKER_HOST || 'unix:///var/run/docker.sock');
   });
@@ -96,9 +96,9 @@ describe('the plan of a drill', () => {
     const split = await buildPlan(await loadDrillFile(join(DRILLS, 'redis-split-brain.yaml')), options);
     assert.match(
       split.steps[0]!.target!,
-      /^\[primary \(whichever node the Sentinels name master at 4s\), app-2 \(a fixture app\)\] \| \[replicas \(every replica at 4s\), sentinels \(sentinel-1 … sentinel-3\), app-1 \(a fixture app\)\]$/,
+      /^\[primary \(whichever node the Sentinels name master at 3s\), app-2 \(a fixture app\)\] \| \[replicas \(every replica at 3s\), sentinels \(sentinel-1 … sentinel-3\), app-1 \(a fixture app\)\]$/,
     );
-    assert.match(split.steps[0]!.heal!, /^rules removed 6s after it is in effect \(about 10s\)$/);
+    assert.match(split.steps[0]!.heal!, /^rules removed 6s after it is in effect \(about 9s\)$/);
     assert.ok(split.stack.notes.some((n) => n.startsWith('network faults: ')));
 
     const runbook = await buildPlan(await loadDrillFile(join(DRILLS, 'mysql-kill-primary.yaml')), options);
@@ -106,7 +106,7 @@ describe('the plan of a drill', () => {
       runbook.steps.map((s) => s.action.split(/[ (;:]/)[0]),
       ['kill', 'wait', 'promote', 'repoint', 'wait'],
     );
-    assert.match(runbook.steps[0]!.target!, /^primary \(whichever database is writable and not replicating at 4s\)$/);
+    assert.match(runbook.steps[0]!.target!, /^primary \(whichever database is writable and not replicating at 3s\)$/);
     assert.equal(runbook.stack.failover, 'the runbook steps below (nothing fails over by itself)');
 
     const auto = await buildPlan(await loadDrillFile(join(DRILLS, 'mysql-kill-primary-auto.yaml')), options);

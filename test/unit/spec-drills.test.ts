@@ -31,9 +31,9 @@ describe('shipped drills', () => {
       redisConfig: {},
       disk: 'plain',
     });
-    assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 3000, durationMs: 15000 });
+    assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 2000, durationMs: 13000 });
     assert.deepEqual(spec.steps, [
-      { kind: 'fault', atMs: 5000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
+      { kind: 'fault', atMs: 3000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
       { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
     ]);
     assert.deepEqual(spec.objectives, { rtoMs: 10000, downtimeMs: undefined, lostWrites: undefined, rpoMs: undefined, unexpectedWrites: 0, availability: 99.999 });
