@@ -37,7 +37,11 @@ export async function helperNodes(ctx: FaultContext, steps: readonly FaultStepSp
         case 'latency':
           nodes = [await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers), ...(step.from ? await resolveGroup(ctx.stack, step.from, ctx.layers) : [])];
           break;
+        case 'isolate':
+        case 'loss':
+          return [...everyone];
         default:
+          // Not a network fault (networkFaultSteps leaves those out); a new network kind gets every node until it says otherwise.
           return [...everyone];
       }
       // drill itself (`runner`) has no container: its side of a partition is ruled from the nodes.
