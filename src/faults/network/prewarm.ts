@@ -37,11 +37,11 @@ export async function helperNodes(ctx: FaultContext, steps: readonly FaultStepSp
         case 'latency':
           nodes = [await resolveTarget(ctx.stack, step.target, Math.random, ctx.layers), ...(step.from ? await resolveGroup(ctx.stack, step.from, ctx.layers) : [])];
           break;
+        // isolate and loss act in every other node or a peer of their choosing; a kind that is not a network
+        // fault never comes here (networkFaultSteps), and a new network kind gets every node until it says otherwise.
         case 'isolate':
         case 'loss':
-          return [...everyone];
         default:
-          // Not a network fault (networkFaultSteps leaves those out); a new network kind gets every node until it says otherwise.
           return [...everyone];
       }
       // drill itself (`runner`) has no container: its side of a partition is ruled from the nodes.
