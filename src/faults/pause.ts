@@ -50,7 +50,9 @@ async function freezerFilesOf(ctx: FaultContext, c: RunningContainer): Promise<F
 /** The freezer read during the pause call, as the fault's bound, or null (the engine's `pause` event bounds it then). */
 async function freezeBound(ctx: FaultContext, watch: { result(): Promise<FreezeSeen | null> }, fromMs: number, toMs: number): Promise<Partial<FaultRecord> | null> {
   const seen = onRunClock(ctx, await watch.result(), fromMs, toMs);
-  return seen && { effectFromMs: seen.fromMs, effectByMs: seen.byMs, effectEvidence: `${seen.how}: not yet freezing, then frozen` };
+  return (
+    seen && { effectFromMs: seen.fromMs, effectByMs: seen.byMs, effectEvidence: `${seen.how}: not yet freezing, then ${seen.state === 'FREEZING' ? 'freezing (every task told to stop)' : 'frozen'}` }
+  );
 }
 
 /**
@@ -68,10 +70,10 @@ async function unpause(ctx: FaultContext, c: RunningContainer, arming: Promise<A
 }
 
 /** A change the worker saw, on the run clock and inside the call (same monotonic clock: one reading of both places it). */
-function onRunClock(ctx: FaultContext, seen: FreezeSeen | null, callFromMs: number, callToMs: number): { fromMs: number; byMs: number; how: string } | null {
+function onRunClock(ctx: FaultContext, seen: FreezeSeen | null, callFromMs: number, callToMs: number): { fromMs: number; byMs: number; state: string; how: string } | null {
   if (!seen) return null;
   const offsetMs = ctx.clock.nowMs() - monoNowMs();
   const fromMs = Math.max(callFromMs, seen.fromMonoMs + offsetMs);
   const byMs = Math.min(callToMs, seen.byMonoMs + offsetMs);
-  return byMs < fromMs ? null : { fromMs, byMs, how: seen.how };
+  return byMs < fromMs ? null : { fromMs, byMs, state: seen.seenState, how: seen.how };
 }

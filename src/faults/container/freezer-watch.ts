@@ -11,7 +11,14 @@ import { Worker } from 'node:worker_threads';
 //   cgroup v2  cgroup.freeze: 0 until runc writes 1 (the freeze began after the last 0 read);
 //              cgroup.events: "frozen 1" once every task is.
 // The target stopped serving after the start of the last read that showed it not yet freezing, and by the
-// end of the first read that showed it frozen. Only on a local engine whose container pids drill sees.
+// end of the first read that showed it frozen. On cgroup v1, by the end of the first read after that which
+// showed it FREEZING already: the kernel's write of FROZEN and its read of freezer.state both hold
+// freezer_mutex (kernel/cgroup/legacy_freezer.c), so a read that no longer says THAWED ran after every task
+// had been told to freeze, and a told task runs no more user code (it stops at its next return to user
+// space, a running one kicked at once). Tasks blocked in the kernel may take ms more to count as frozen,
+// which is when FROZEN is read (7.2 ms after the last THAWED read in one redis-pause run here). runc may
+// thaw and freeze again while FREEZING lasts; a THAWED read starts the watch of the change over.
+// Only on a local engine whose container pids drill sees.
 
 /** What drill reads, for one container's cgroup (a freeze; thawWatchOf turns it round for the thaw). */
 export interface FreezerFiles {
@@ -36,6 +43,8 @@ export function thawWatchOf(freeze: FreezerFiles): FreezerFiles {
 export interface FreezeSeen {
   fromMonoMs: number;
   byMonoMs: number;
+  /** What the read that ends the bound showed: the done state, or cgroup v1's FREEZING. */
+  seenState: string;
   how: string;
 }
 
@@ -64,14 +73,30 @@ const readable = (file: string) =>
     () => false,
   );
 
+/** The watching thread's nice value (root only; elsewhere it keeps the process's). */
+export const WATCH_NICE = -15;
+
+/**
+ * Worker source that sets the calling thread's nice to WATCH_NICE where allowed (root), and does nothing
+ * elsewhere. Linux takes a thread id for setpriority's process id; the thread's own id is in
+ * /proc/thread-self. Shared with bench/precision's truth reader, which must not be starved by this one.
+ */
+export const RAISE_WORKER_PRIORITY = `try {
+  require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), ${WATCH_NICE});
+} catch {}`;
+
 // The worker: reads both files every ~0.1 ms until the change is done (or it is told to stop, or times
 // out), each read stamped before and after on the process's monotonic clock, which every thread shares.
 // An armed worker first sleeps (Atomics.wait: no CPU) until it is told to go: a thread takes tens of ms
 // to start, which must not delay the heal it watches.
+// Its thread runs at nice -15 where drill may (root): on two busy cores a thread at the default nice was
+// left off the CPU for ~19 ms between two reads at a thaw, and the instant with it (mysql-async-read-lag,
+// 2026-12-07).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
 const { begun, done, timeoutMs } = workerData;
+${RAISE_WORKER_PRIORITY}
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const gap = new Int32Array(new SharedArrayBuffer(4));
 const stop = new Int32Array(workerData.stop);
@@ -82,6 +107,8 @@ if (workerData.go) {
 }
 const same = begun.file === done.file;
 let lastNotBegunStart = null;
+let begunBy = null;
+let begunState = null;
 let reads = 0;
 const end = now() + timeoutMs;
 for (;;) {
@@ -90,10 +117,17 @@ for (;;) {
   const b = same ? a : readFileSync(done.file, 'utf8');
   const t1 = now();
   reads++;
-  if (a === begun.notBegun) lastNotBegunStart = t0;
+  if (a === begun.notBegun) {
+    lastNotBegunStart = t0;
+    begunBy = null;
+  } else if (begunBy === null && lastNotBegunStart !== null) {
+    begunBy = t1;
+    begunState = a;
+  }
   if (reads === 1) parentPort.postMessage({ ready: true });
   if (b.split('\\n').some((l) => l.trim() === done.frozen)) {
-    parentPort.postMessage({ fromMonoMs: lastNotBegunStart, byMonoMs: t1, reads });
+    const early = same && begunBy !== null;
+    parentPort.postMessage({ fromMonoMs: lastNotBegunStart, byMonoMs: early ? begunBy : t1, seenState: early ? begunState : done.frozen, reads });
     break;
   }
   if (Atomics.load(stop, 0) === 1 || t1 > end) {
@@ -139,7 +173,7 @@ async function startWatch(files: FreezerFiles, armed: boolean): Promise<ArmedWat
   let onArmed: () => void = () => {};
   const isArmed = new Promise<void>((resolve) => (onArmed = resolve));
   const ready = new Promise<void>((resolve) => {
-    worker.on('message', (m: { armed?: boolean; ready?: boolean; fromMonoMs?: number | null; byMonoMs?: number | null; reads?: number }) => {
+    worker.on('message', (m: { armed?: boolean; ready?: boolean; fromMonoMs?: number | null; byMonoMs?: number | null; seenState?: string; reads?: number }) => {
       if (m.armed) {
         onArmed();
         return;
@@ -149,7 +183,11 @@ async function startWatch(files: FreezerFiles, armed: boolean): Promise<ArmedWat
         return;
       }
       const { fromMonoMs, byMonoMs } = m;
-      settle(typeof fromMonoMs === 'number' && typeof byMonoMs === 'number' ? { fromMonoMs, byMonoMs, how: `the cgroup freezer, read by drill ${m.reads} times during the call` } : null);
+      settle(
+        typeof fromMonoMs === 'number' && typeof byMonoMs === 'number'
+          ? { fromMonoMs, byMonoMs, seenState: m.seenState ?? files.done.frozen, how: `the cgroup freezer, read by drill ${m.reads} times during the call` }
+          : null,
+      );
       resolve();
     });
     worker.on('error', () => {
