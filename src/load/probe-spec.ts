@@ -10,8 +10,12 @@ export interface ProbeSpec {
 
 export const PROBE_DEFAULTS: ProbeSpec = { rate: 200, connections: 64, timeoutMs: 250 };
 
-/** Started this long before the first fault: its normal latency is known before the outage. */
-export const PROBE_LEAD_MS = 500;
+/**
+ * Started this long before the first fault: its normal latency is known before the outage, and the backlog
+ * its start makes (it doubles the writes) has drained before the last second, where the normal latency of
+ * both streams is taken (measure/measure.ts NORMAL_WINDOW_MS).
+ */
+export const PROBE_LEAD_MS = 2000;
 
 /**
  * The drill's probe stream, or null: `load.probe` when declared; undeclared, on for the stacks drill starts

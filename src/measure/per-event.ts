@@ -74,6 +74,7 @@ export function measureEvents(input: PerEventInput): EventMeasured[] {
       ...(input.probeNormal ? { probeNormal: input.probeNormal } : {}),
       ...(e.healedAtMs === undefined ? {} : { healedAtMs: e.healedAtMs }),
       ...(input.floor ? { floor: input.floor } : {}),
+      ...(Number.isFinite(nextStartMs) ? { relapseUntilMs: nextStartMs } : {}),
     });
     // Hit while the previous event's writes were still failing: those failures are that event's, not a sign of an unhealthy start.
     const hitDuringPrevious = rows.at(-1)?.overlappedBy === i + 1;

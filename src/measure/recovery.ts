@@ -29,6 +29,27 @@ export interface RecoveryInput {
   healedAtMs?: number;
   /** The system's own record that no write was acknowledged before a moment (recovery-floor.ts): it narrows the recovery edge. */
   floor?: RecoveryFloor;
+  /**
+   * Until when a write failing after a stable recovery is a relapse of this outage (the next event's start;
+   * absent: the load's end). Later failures are the next event's.
+   */
+  relapseUntilMs?: number;
+}
+
+/** The bound for relapses of an outage that began at afterMs: the first of startsMs after it (none: the load's end). */
+export function relapseBound(startsMs: readonly number[], afterMs: number): { relapseUntilMs?: number } {
+  const next = Math.min(...startsMs.filter((t) => t > afterMs));
+  return Number.isFinite(next) ? { relapseUntilMs: next } : {};
+}
+
+/** Writes failed again after a stable recovery, before the event's window ended. */
+export interface Relapse {
+  /** Send of the first write of the stable window that did not last. */
+  stableFromMs: number;
+  /** Send of the first write that failed again. */
+  failedAgainAtMs: number;
+  /** Non-ok writes sent from then until the next stable window began (or the load's end). */
+  failedWrites: number;
 }
 
 export interface PrecisionParts {
@@ -71,6 +92,8 @@ export interface Recovery {
   recoveryWrite: { id: number; invokeMs: number; latencyMs: number } | null;
   /** What the recovery floor did, when there was one for this recovery. */
   floor?: FloorOutcome;
+  /** Outages after a stable recovery (the recovery is the one after the last of them). */
+  relapses: Relapse[];
   notes: string[];
 }
 
@@ -95,7 +118,7 @@ const ADJUST_NOTE_MS = 1;
 export function findRecovery(input: RecoveryInput): Recovery {
   const { sorted, tFaultMs, injectMs, stableMs, timerResolutionMs } = input;
   const notes: string[] = [];
-  const base = { failuresBeforeFault: 0, inFlightAtFault: 0, recoveryWrite: null };
+  const base = { failuresBeforeFault: 0, inFlightAtFault: 0, recoveryWrite: null, relapses: [] };
   if (tFaultMs === null) {
     notes.push('no fault was injected: RTO and downtime are not measured');
     return { ...base, rtoMs: null, downtimeMs: null, firstFailureAtMs: null, recoveredAtMs: null, ...precision(loadGapAround(sorted, [], stableMs), timerResolutionMs, 0), notes };
@@ -160,17 +183,20 @@ export function findRecovery(input: RecoveryInput): Recovery {
   }
   const firstFailure = sorted[f]!;
 
-  let candidate = -1;
-  let confirmed = -1;
-  for (let k = f + 1; k < sorted.length; k++) {
-    const w = sorted[k]!;
-    if (candidate >= 0 && w.invokeMs >= sorted[candidate]!.invokeMs + stableMs) {
-      confirmed = candidate;
-      break;
-    }
-    if (w.outcome !== 'ok') candidate = -1;
-    else if (candidate < 0) candidate = k;
+  // A window that held and then failed again was stable, the system was not (a Patroni leader cut off keeps
+  // acknowledging, then demotes itself seconds later): the recovery is the one after the last relapse.
+  let { candidate, confirmed } = stableWindow(sorted, f + 1, stableMs);
+  const relapses: Relapse[] = [];
+  while (confirmed >= 0) {
+    const again = firstFailureFrom(sorted, confirmed + 1, input.relapseUntilMs ?? Number.POSITIVE_INFINITY);
+    if (again < 0) break;
+    const next = stableWindow(sorted, again + 1, stableMs);
+    const end = next.confirmed >= 0 ? next.confirmed : next.candidate >= 0 ? next.candidate : sorted.length;
+    relapses.push({ stableFromMs: roundMs(sorted[confirmed]!.invokeMs), failedAgainAtMs: roundMs(sorted[again]!.invokeMs), failedWrites: nonOkIn(sorted, again, end) });
+    ({ candidate, confirmed } = next);
   }
+  for (const r of relapses) notes.push(relapseNote(r, stableMs));
+  const withRelapses = { ...early, relapses };
 
   if (confirmed < 0) {
     const last = sorted[sorted.length - 1]!;
@@ -181,7 +207,8 @@ export function findRecovery(input: RecoveryInput): Recovery {
           `less than the ${stableMs} ms stable window: not counted as recovered. Run the load longer after the fault.`,
       );
     } else {
-      notes.push(`writes never recovered: from the first failure at ${roundMs(firstFailure.invokeMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
+      const fromMs = relapses.at(-1)?.failedAgainAtMs ?? firstFailure.invokeMs;
+      notes.push(`writes never recovered: from the ${relapses.length > 0 ? 'last relapse' : 'first failure'} at ${roundMs(fromMs)} ms to the end of the load no ${stableMs} ms window was all ok`);
     }
     // Only the outage's start is measured: it lies in the load's bracket (its last good send, or t_fault,
     // to its first failure), narrowed by the probes' failure edge when they sent inside it.
@@ -195,7 +222,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
       notes.push(`probe stream: outage start at ${roundMs(probeStart.atMs)} ms (the load said ${roundMs(firstFailure.invokeMs)} ms; bracket left ${roundLatencyMs(probeStart.gapMs)} ms)`);
     return {
       ...base,
-      ...early,
+      ...withRelapses,
       rtoMs: null,
       downtimeMs: null,
       firstFailureAtMs: roundMs(probeStart?.atMs ?? firstFailure.invokeMs),
@@ -276,7 +303,7 @@ export function findRecovery(input: RecoveryInput): Recovery {
     }
   }
   return {
-    ...early,
+    ...withRelapses,
     rtoMs: roundMs(recoveredAt - tFaultMs),
     downtimeMs: roundMs(recoveredAt - firstFailureAt),
     firstFailureAtMs: roundMs(firstFailureAt),
@@ -286,6 +313,41 @@ export function findRecovery(input: RecoveryInput): Recovery {
     ...(floorOutcome ? { floor: floorOutcome } : {}),
     notes,
   };
+}
+
+/**
+ * From index `from`: the first ok write (candidate) after which every write sent within stableMs was ok,
+ * confirmed once a write was sent at or after the window's end; -1 when none (candidate: the ok run the
+ * history ended in, if any).
+ */
+function stableWindow(sorted: readonly WriteRecord[], from: number, stableMs: number): { candidate: number; confirmed: number } {
+  let candidate = -1;
+  for (let k = from; k < sorted.length; k++) {
+    const w = sorted[k]!;
+    if (candidate >= 0 && w.invokeMs >= sorted[candidate]!.invokeMs + stableMs) return { candidate, confirmed: candidate };
+    if (w.outcome !== 'ok') candidate = -1;
+    else if (candidate < 0) candidate = k;
+  }
+  return { candidate, confirmed: -1 };
+}
+
+/** The first non-ok write from index `from` sent before untilMs; -1 when none. */
+function firstFailureFrom(sorted: readonly WriteRecord[], from: number, untilMs: number): number {
+  for (let k = from; k < sorted.length && sorted[k]!.invokeMs < untilMs; k++) if (sorted[k]!.outcome !== 'ok') return k;
+  return -1;
+}
+
+function nonOkIn(sorted: readonly WriteRecord[], from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) if (sorted[k]!.outcome !== 'ok') n++;
+  return n;
+}
+
+function relapseNote(r: Relapse, stableMs: number): string {
+  return (
+    `writes failed again after a stable ${stableMs} ms window: ok from ${roundMs(r.stableFromMs)} ms, then ${r.failedWrites} writes failed from ${roundMs(r.failedAgainAtMs)} ms on; ` +
+    'RTO is counted to the recovery after the last of these outages, and downtime from the first failure to it'
+  );
 }
 
 /** The earliest ack of a declared or probe write sent after sinceMs, and the shortest normal answer of either stream. */

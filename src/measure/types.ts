@@ -2,6 +2,7 @@ import type { ReadsMeasured } from './reads.js';
 import type { WriteRecord } from '../load/history.js';
 import type { MarkerKind } from './markers.js';
 import type { FloorOutcome, RecoveryFloor } from './recovery-floor.js';
+import type { Relapse } from './recovery.js';
 
 // Inputs and outputs of the measurement. Times are run-clock ms (util/clock.ts): 0 = end of warm-up.
 
@@ -26,6 +27,12 @@ export interface FaultRecord {
   effectByMs?: number;
   /** What bounds the fault instant, in words: "engine event kill (signal 9)", "rules stamped in 3 namespaces". */
   effectEvidence?: string;
+  /**
+   * kill, stop, restart: the engine's own exit time of the container (FinishedAt: its init reaped, and with
+   * it every process of the container), by which nothing in it can answer; the signal itself reaches them a
+   * few ms earlier (a dying HAProxy answered a write 6 ms after the SIGKILL of its container's init).
+   */
+  goneByMs?: number;
   /** Start of the heal. */
   healedAtMs?: number;
   /** When the heal returned: undone and, for network faults, proven gone by the probe. */
@@ -193,6 +200,8 @@ export interface MeasureInput {
   recoveryPointMs?: number;
   /** The system's own record that no write was acknowledged before a moment (recovery-floor.ts), when the stack has one. */
   recoveryFloor?: RecoveryFloor;
+  /** The start of the first event after the measured fault, if any: failures after the recovery and before it are a relapse of the fault's outage. */
+  relapseUntilMs?: number;
 }
 
 /** The probe stream's own writes, checked against the same read-back as the declared load's and reported apart. */
@@ -289,6 +298,8 @@ export interface Measured {
   inFlightAtFault?: number;
   /** The first write of the stable window that marks recovery. */
   recoveryWrite?: { id: number; invokeMs: number; latencyMs: number } | null;
+  /** Outages after a stable recovery, before the next event (the recovery counted is the one after the last); absent in older results. */
+  relapses?: Relapse[];
 }
 
 export interface TimelineBucket {

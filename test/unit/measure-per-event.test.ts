@@ -151,3 +151,24 @@ describe('measureEvents: edge cases', () => {
     assert.equal(rows[0]!.rtoMs, 0);
   });
 });
+
+describe('measureEvents: a relapse', () => {
+  // The kill at 1000: a blip 1000–1500, stable 1500–3000, failing again 3000–3600; the switchover at 6000: 6000–6300.
+  const history = gen(0, 10_000, (t) => (between(t, 1000, 1500) || between(t, 3000, 3600) || between(t, 6000, 6300) ? 'fail' : 'ok'));
+  const rows = measureEvents(input(history, [ev('failover', 1000, 1000.5), ev('switchover', 6000, 6450)]));
+
+  it("before the next event is the first event's: its RTO runs to the recovery after it; the next event's failures stay its own", () => {
+    assert.deepEqual(
+      rows.map((r) => [r.rtoMs, r.downtimeMs, r.recoveredAtMs]),
+      [
+        [2600, 2600, 3600],
+        [300, 300, 6300],
+      ],
+    );
+    assert.ok(
+      rows[0]!.notes.some((n) => /failed again/.test(n)),
+      rows[0]!.notes.join('\n'),
+    );
+    assert.ok(!rows[1]!.notes.some((n) => /failed again/.test(n)));
+  });
+});

@@ -152,6 +152,43 @@ describe('measure: RTO and downtime', () => {
     assert.equal(relapse.rtoMs, 3002);
   });
 
+  it('a relapse after a stable window: RTO runs to the recovery after it, downtime from the first failure, and a note says so', () => {
+    // Failing 5000–6000 (a blip), ok and stable 6000–8000, failing again 8000–9500 (the real failover).
+    const history = gen(0, 12_000, 2, (t) => ((t >= 5000 && t < 6000) || (t >= 8000 && t < 9500) ? 'fail' : 'ok'));
+    const m = measure(input(history));
+    assert.equal(m.firstFailureAtMs, 5000);
+    assert.equal(m.recoveredAtMs, 9500);
+    assert.equal(m.rtoMs, 4500);
+    assert.equal(m.downtimeMs, 4500);
+    assert.deepEqual(m.relapses, [{ stableFromMs: 6000, failedAgainAtMs: 8000, failedWrites: 750 }]);
+    assert.ok(
+      m.notes.some((n) => /failed again after a stable 1000 ms window: ok from 6000 ms, then 750 writes failed from 8000 ms on/.test(n)),
+      m.notes.join('\n'),
+    );
+    // Without a relapse there is no such field.
+    assert.equal(measure(input(gen(0, 12_000, 2, (t) => (t >= 5000 && t < 6000 ? 'fail' : 'ok')))).relapses, undefined);
+  });
+
+  it("failures from the next event's start on are not a relapse of this outage", () => {
+    const history = gen(0, 12_000, 2, (t) => ((t >= 5000 && t < 6000) || (t >= 8000 && t < 9500) ? 'fail' : 'ok'));
+    const m = measure(input(history, { relapseUntilMs: 8000 }));
+    assert.equal(m.recoveredAtMs, 6000);
+    assert.equal(m.rtoMs, 1000);
+    assert.equal(m.relapses, undefined);
+    // One failure just before the next event still is.
+    const before = measure(
+      input(
+        gen(0, 12_000, 2, (t) => ((t >= 5000 && t < 6000) || t === 7998 || t >= 8000 ? 'fail' : 'ok')),
+        { relapseUntilMs: 8000 },
+      ),
+    );
+    assert.equal(before.recoveredAtMs, null);
+    assert.ok(
+      before.notes.some((n) => /writes never recovered: from the last relapse at 7998 ms/.test(n)),
+      before.notes.join('\n'),
+    );
+  });
+
   it('load ending inside the stable window is not recovered; a full window before the end is', () => {
     const cut = measure(input(gen(0, 7800, 2, (t) => (t >= 5000 && t < 7300 ? 'fail' : 'ok'))));
     assert.equal(cut.rtoMs, null);
@@ -231,6 +268,33 @@ describe('measure: RTO and downtime', () => {
     assert.equal(m.recoveredAtMs, 7300);
     assert.equal(m.precision?.queueMs, 19);
     assert.ok(Math.abs(m.recoveredAtMs - 7318) <= m.precisionMs, `the server came in at 7318, outside ${m.recoveredAtMs} ± ${m.precisionMs}`);
+  });
+
+  it("a normal write's p99 is taken from the last second before the fault: a start's backlog earlier is not the normal a queued write is compared with", () => {
+    // Writes take 2 ms, every 50th 12 ms; from 2000 to 2400 (the probe stream starting) 120 ms. Out from 5000 to
+    // 7300; the queued writes are answered at 7330.
+    const history = gen(0, 12_000, 2, () => 'ok').map((w) => {
+      if (w.invokeMs >= 2000 && w.invokeMs < 2400) return { ...w, completeMs: w.invokeMs + 120 };
+      if (w.invokeMs < 5000) return { ...w, completeMs: w.invokeMs + (w.id % 50 === 0 ? 12 : 2) };
+      if (w.invokeMs < 6300) return { ...w, completeMs: w.invokeMs + 1000, outcome: 'unknown' as const };
+      if (w.invokeMs < 7300) return { ...w, completeMs: 7330 };
+      return w;
+    });
+    // [7330 − 12, 7330 − 2]: 7323 ± 5, where the whole history before the fault (p99 120) said 7269 ± 59.
+    const m = measure(input(history));
+    assert.equal(m.recoveredAtMs, 7323);
+    assert.equal(m.precision?.queueMs, 5);
+    // The backlog inside the last second: it is the normal then.
+    const late = measure(input(history.map((w) => (w.invokeMs >= 4200 && w.invokeMs < 4600 ? { ...w, completeMs: w.invokeMs + 120 } : w))));
+    assert.equal(late.precision?.queueMs, 59);
+    // At a low rate (every 20 ms, all 2 ms) the window reaches back to 100 ok writes, 2 s: a backlog at
+    // 3200–3600 is in it, one at 2000–2400 is not.
+    const sparse = (backlogFromMs: number) =>
+      history
+        .filter((w) => w.invokeMs % 20 === 0)
+        .map((w) => (w.invokeMs >= backlogFromMs && w.invokeMs < backlogFromMs + 400 ? { ...w, completeMs: w.invokeMs + 120 } : w.invokeMs < 5000 ? { ...w, completeMs: w.invokeMs + 2 } : w));
+    assert.equal(measure(input(sparse(3200))).precision?.queueMs, 59);
+    assert.equal(measure(input(sparse(2000))).precision?.queueMs ?? 0, 0);
   });
 
   it("a queued write's ack places recovery between ack − p99 and ack − the shortest latency before the fault: the middle, ± half in the precision", () => {

@@ -176,7 +176,15 @@ class MonitoringLayer implements Layer {
     const recoveredAtMs =
       faultAtMs === null
         ? null
-        : findRecovery({ sorted: byInvoke(input.history), tFaultMs: faultAtMs, injectMs: 0, stableMs: input.stableMs, timerResolutionMs: 0, baselineLatencyMs: 0 }).recoveredAtMs;
+        : findRecovery({
+            sorted: byInvoke(input.history),
+            tFaultMs: faultAtMs,
+            injectMs: 0,
+            stableMs: input.stableMs,
+            timerResolutionMs: 0,
+            baselineLatencyMs: 0,
+            ...(input.events[1] ? { relapseUntilMs: input.events[1].startMs } : {}),
+          }).recoveredAtMs;
     // One more evaluation and group_interval, so a resolution the load's end just caused is in.
     const { timing } = this.source;
     await new Promise((r) => setTimeout(r, Math.min(5000, timing.evaluationIntervalMs + 1200)));
