@@ -2,8 +2,9 @@ import type { ReadRecord } from '../load/read-load.js';
 import type { BackupDamageDone, BackupDamageRequest } from '../faults/backup-damage.js';
 import type { RunningContainer } from '../engine/resources.js';
 import type { WriteRecord } from '../load/history.js';
-import type { EventRecord, FaultRecord, TimelineEvent } from '../measure/types.js';
-import type { LayerSpec, StackSpec } from '../spec/schema.js';
+import type { EventRecord, FaultRecord, NodeLog, TimelineEvent } from '../measure/types.js';
+import type { RecoveryFloor } from '../measure/recovery-floor.js';
+import type { LayerSpec, StackSpec, StepSpec } from '../spec/schema.js';
 import type { ImageKey, StackContext } from '../stacks/plugin.js';
 import type { Stack } from '../stacks/stack.js';
 import type { DisasterRestoreRecord, RestoreCheckRecord, LayerResult } from './result.js';
@@ -26,6 +27,18 @@ export interface LayerDescriptor<K extends LayerKind> {
   fits(spec: LayerSpecOf<K>, stack: StackSpec): { ok: true } | { ok: false; key: string; why: string };
   /** Fault targets the layer adds (roles resolved at run time, node names), checked at validation beside the stack's own. */
   targets?(spec: LayerSpecOf<K>): { roles: string[]; nodes: string[] };
+  /** The layer's own record that no write was acknowledged before a moment (measure/recovery-floor.ts), when a fault on it left one. */
+  recoveryFloor?(input: LayerFloorInput<K>): RecoveryFloor | null;
+}
+
+/** What a layer's recovery floor is read from, after the run: its result and the run's container logs and faults. */
+export interface LayerFloorInput<K extends LayerKind> {
+  result: Extract<LayerResult, { kind: K }>;
+  logs: readonly NodeLog[];
+  faults: readonly FaultRecord[];
+  /** The stack's primary before and after the run's failover (containers), when it has one. */
+  primaryBefore: string | null;
+  primaryAfter: string | null;
 }
 
 /** What a layer judges the run by, once the load is over and before the stack goes down. */
@@ -82,7 +95,7 @@ export interface Layer {
 }
 
 /** The stack's context, and the stack's spec (a layer picks its tools by the data the stack holds). */
-export type LayerContext = StackContext & { stackSpec: StackSpec };
+export type LayerContext = StackContext & { stackSpec: StackSpec; steps: readonly StepSpec[] };
 
 export interface LayerPlugin<K extends LayerKind> extends LayerDescriptor<K> {
   /** Start the layer's containers beside the running stack; InfraError with the reason otherwise. */

@@ -15,6 +15,13 @@ export interface RecoveryFloor {
   why: string;
 }
 
+/** The latest of several floors: each holds, so the latest does. */
+export function latestFloor(floors: readonly (RecoveryFloor | null)[]): RecoveryFloor | null {
+  let out: RecoveryFloor | null = null;
+  for (const f of floors) if (f && (!out || f.atMs > out.atMs)) out = f;
+  return out;
+}
+
 /** Where the client's view puts a recovery edge: in [fromMs, toMs], and acknowledged by ackMs. */
 export interface RecoverySpan {
   fromMs: number;

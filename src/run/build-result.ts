@@ -6,16 +6,19 @@ import {
   buildTimeline,
   evaluateEventObjectives,
   evaluateObjectives,
+  firstFault,
   eventName,
   eventsFromEventRows,
   eventsFromMeasured,
   measure,
   measureEventRows,
+  relapseBound,
   timelineRange,
   verdictOf,
 } from '../measure/index.js';
 import type { EventRecord, FaultRecord } from '../measure/types.js';
-import type { RecoveryFloor } from '../measure/recovery-floor.js';
+import { latestFloor, type RecoveryFloor } from '../measure/recovery-floor.js';
+import { layerRecoveryFloor } from '../layers/descriptors.js';
 import type { ResultJson, Verdict } from '../report/result.js';
 import { AbortedError, InfraError, errorMessage } from '../util/errors.js';
 import { probeSpecOf } from '../load/probe-spec.js';
@@ -37,17 +40,30 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 /** Pacing uses setTimeout, whose resolution on Linux is about 1 ms: part of every stated precision. */
 export const TIMER_RESOLUTION_MS = 1;
 
-/** The stack's own record of when writes could be acknowledged again, when it has one (stacks/recovery-floor.ts). */
+/** The stack's or a layer's own record of when writes could be acknowledged again, when they have one (stacks/recovery-floor.ts, layers' recoveryFloor); all hold, so the latest counts. */
 function recoveryFloorPart(run: RunState): { recoveryFloor?: RecoveryFloor } {
   const { journal } = run;
-  const floor = recoveryFloorOf(run.spec.stack, {
+  const stack = recoveryFloorOf(run.spec.stack, {
     logs: journal.logs,
     faults: journal.faults,
     containers: journal.stack.containers,
     primaryBefore: journal.stack.primaryBefore,
     primaryAfter: journal.stack.primaryAfter,
   });
+  const seen = { logs: journal.logs, faults: journal.faults, primaryBefore: journal.stack.primaryBefore, primaryAfter: journal.stack.primaryAfter };
+  const floor = latestFloor([stack, ...journal.layers.map((l) => layerRecoveryFloor(l, seen))]);
   return floor ? { recoveryFloor: floor } : {};
+}
+
+/** Relapses of the measured fault's outage end where the next event begins. */
+function relapseUntilPart(faults: readonly FaultRecord[], events: readonly EventRecord[]): { relapseUntilMs?: number } {
+  const first = firstFault(faults);
+  return first
+    ? relapseBound(
+        events.map((e) => e.startMs),
+        faultFromMs(first),
+      )
+    : {};
 }
 
 /** Measure the history, judge the objectives, and assemble result.json. */
@@ -73,7 +89,7 @@ export function buildResult(run: RunState): ResultJson {
     ...(journal.probe ? { probeHistory: journal.probe.history } : {}),
     ...recoveryFloorPart(run),
   };
-  const measured = measure(measureInput);
+  const measured = measure({ ...measureInput, ...relapseUntilPart(measureInput.faults, journal.drillEvents) });
   const range = timelineRange(
     input.history,
     spec.measure.bucketMs,

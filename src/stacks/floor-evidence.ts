@@ -35,9 +35,36 @@ export function cutOffFault(faults: readonly FaultRecord[], container: string, o
   );
 }
 
+/**
+ * When the node's processes were certainly all gone: its container's exit as the engine saw it (the signal
+ * reaches every process a few ms after the init's SIGKILL: a dying HAProxy answered a write 6 ms after
+ * it), or the call's return where the call waits for it (destroy removes the container; kill-process
+ * proves with pgrep that none of its name is left); null when neither is known.
+ */
+export function goneByMs(f: FaultRecord): number | null {
+  if (f.goneByMs !== undefined) return f.goneByMs;
+  return f.kind === 'destroy' || f.kind === 'kill-process' ? f.injectReturnedAtMs : null;
+}
+
 /** When the fault was certainly in effect. */
 export function effectByMs(f: FaultRecord): number {
   return f.effectByMs ?? f.injectReturnedAtMs;
+}
+
+/**
+ * The lines `pattern` matches and `keep` keeps, each placed on the run clock by its own stamp (group 1:
+ * epoch µs) and turned into `make`; null when one of them cannot be placed (its writer's clock is not the run's).
+ */
+export function ownStampedMatches<T>(lines: readonly LogLine[], pattern: RegExp, keep: (m: RegExpExecArray) => boolean, make: (atMs: number, m: RegExpExecArray) => T): T[] | null {
+  const out: T[] = [];
+  for (const line of lines) {
+    const m = pattern.exec(line.text.trim());
+    if (!m || !keep(m)) continue;
+    const atMs = ownStampOnRunClock(line, Number(m[1]) / 1000);
+    if (atMs === null) return null;
+    out.push(make(atMs, m));
+  }
+  return out;
 }
 
 /** A line's own stamp (epoch ms, taken by the process that wrote it) on the run clock, through the engine's stamp of the same line. */

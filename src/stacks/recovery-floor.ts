@@ -1,4 +1,4 @@
-import type { RecoveryFloor } from '../measure/recovery-floor.js';
+import { latestFloor, type RecoveryFloor } from '../measure/recovery-floor.js';
 import type { FaultRecord, NodeLog } from '../measure/types.js';
 import type { StackSpec } from '../spec/schema.js';
 import { assertNever } from '../util/assert-never.js';
@@ -24,7 +24,7 @@ export function recoveryFloorOf(stack: StackSpec, input: RecoveryFloorInput): Re
       const r = stack.replication;
       // 'local' and 'off' commit without a standby: no gate.
       const waits = r.synchronousStandbyNames.trim() !== '' && (r.synchronousCommit === 'on' || r.synchronousCommit === 'remote_write' || r.synchronousCommit === 'remote_apply');
-      return later(waits ? commitGateFloor({ ...input, nodes: dataNodes(input, 'db') }) : null, appConnectFloor({ ...input, apps: dataNodes(input, 'app') }));
+      return latestFloor([waits ? commitGateFloor({ ...input, nodes: dataNodes(input, 'db') }) : null, appConnectFloor({ ...input, apps: dataNodes(input, 'app') })]);
     }
     case 'patroni':
       // Only strict: otherwise Patroni turns synchronous replication off when no standby is left, and commits go on.
@@ -40,11 +40,6 @@ export function recoveryFloorOf(stack: StackSpec, input: RecoveryFloorInput): Re
     default:
       return assertNever(stack, 'stack kind');
   }
-}
-
-function later(a: RecoveryFloor | null, b: RecoveryFloor | null): RecoveryFloor | null {
-  if (!a || !b) return a ?? b;
-  return b.atMs > a.atMs ? b : a;
 }
 
 function dataNodes(input: RecoveryFloorInput, role: string): string[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { assertPass, faultAt, lbOf, stampedLog, type Run } from './lb-helpers.js';
+import { assertPass, faultAt, lbOf, savedLog, stampedLog, type Run } from './lb-helpers.js';
 import { leftovers, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // The front-door drills (lb-vip layer): real HAProxy/Nginx and Keepalived on two LB nodes, the load
@@ -32,6 +32,12 @@ describe('lb-kill-active-haproxy', () => {
     const added = log.find((l) => l.source === 'addr' && l.text.includes(` inet ${lb.vip}/`) && !l.text.startsWith('Deleted') && l.atMs > faultAt(run.result));
     assert.ok(master && added, 'lb-2 never became MASTER or never got the VIP after the kill');
     assert.ok(Math.abs(added.atMs - faultAt(run.result) - row.vipMovedMs) < 2, `layer said ${row.vipMovedMs} ms, lb-2's ip monitor ${added.atMs - faultAt(run.result)} ms`);
+    // The engine's exit of lb-1 is on the fault: the recovery floor at lb-2's request counts from it, and holds.
+    const f = run.result.faults[0]!;
+    assert.ok(f.goneByMs !== undefined && f.goneByMs >= f.injectedAtMs, JSON.stringify(f));
+    const floor = run.result.measured!.recoveryFloor;
+    assert.ok(floor, `no recovery floor: ${run.result.measured!.notes.join(' | ')}`);
+    assert.notEqual(floor.effect, 'contradicted', run.result.measured!.notes.join(' | '));
   });
 
   it('put keepalived and the VIP on the timeline, and spread the load over the three apps', () => {
@@ -67,6 +73,40 @@ describe('lb-kill-proxy-process-tracked', () => {
     assert.ok(lb.vrrp.some((v) => v.node === 'lb-1' && v.state === 'FAULT'));
     const row = lb.explain[0]!;
     assert.ok(row.vipMovedMs !== null && row.expectedMs !== null && row.vipMovedMs <= row.expectedMs.highMs + 150, JSON.stringify(row));
+  });
+
+  it("floors recovery at lb-2's own request to add the VIP, and no write was answered before it", async () => {
+    const lb = lbOf(run.result);
+    const m = run.result.measured!;
+    const f = run.result.faults[0]!;
+    const origin = run.result.clockOriginEpochMs;
+    // strace's stamp of keepalived's request in lb-2's saved log, and ip monitor's line of the address it made.
+    const log2 = await savedLog(run, 'lb-2');
+    const request = log2
+      .map((l) => new RegExp(`drill-trace (\\d+) RTM_NEWADDR ${lb.vip.replaceAll('.', '\\.')}$`).exec(l.text))
+      .map((x) => (x ? Number(x[1]) / 1000 - origin : null))
+      .find((atMs): atMs is number => atMs !== null && atMs > f.injectReturnedAtMs);
+    const added = log2.find((l) => l.source === 'addr' && l.text.includes(` inet ${lb.vip}/`) && !l.text.startsWith('Deleted') && l.atMs > f.injectReturnedAtMs);
+    assert.ok(request !== undefined && added, "no traced request or no ip monitor line of lb-2's VIP after the fault");
+    assert.ok(request <= added.atMs, `the request at ${request} ms came after ip monitor saw the address at ${added.atMs} ms`);
+    const floor = m.recoveryFloor;
+    assert.ok(floor, `no recovery floor: ${m.notes.join(' | ')}`);
+    assert.match(floor.why, /^lb-2's keepalived asked the kernel to add the VIP .* \(strace\)$/);
+    assert.ok(Math.abs(floor.atMs - request) < 1.5, `floor ${floor.atMs} ms, lb-2's own stamp ${request} ms`);
+    assert.notEqual(floor.effect, 'contradicted');
+    // The floor's claim against the saved histories: no write sent after pgrep found no proxy left was answered before it.
+    const dir = path.dirname(run.resultPath);
+    const floorAtMs = floor.atMs;
+    for (const file of ['writes.csv', 'probe-writes.csv']) {
+      const rows = (await readFile(path.join(dir, file), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+      const early: string[][] = rows.filter((c) => Number(c[1]) > f.injectReturnedAtMs && c[3] === 'ok' && Number(c[2]) < floorAtMs);
+      assert.deepEqual(early.slice(0, 3), [], `${file}: answered before the floor`);
+    }
+    if (floor.effect === 'narrowed') assert.ok(m.recoveredAtMs! >= floor.atMs, `recovered at ${m.recoveredAtMs} ms, before the floor`);
   });
 
   it('leaves nothing behind', async () => {
@@ -222,6 +262,28 @@ describe('mariadb-haproxy-kill-primary', () => {
     // The writes recovered after db-2 came in, not before (the app's only path to the data is the VIP).
     const m = run.result.measured!;
     assert.ok(m.recoveredAtMs !== null && m.recoveredAtMs >= up.atMs - m.precisionMs - 5, `recovered at ${m.recoveredAtMs}, db-2 UP at ${up.atMs}`);
+    // The check that put db-2 in stamped its pass before HAProxy said so: the recovery floor, and it holds.
+    const passes = (await savedLog(run, active)).filter((l) => /drill-check \d+ db-2 pass$/.test(l.text));
+    const pass = passes
+      .map((l) => Number(/drill-check (\d+)/.exec(l.text)![1]) / 1000 - run.result.clockOriginEpochMs)
+      .filter((atMs) => atMs <= up.atMs)
+      .at(-1);
+    assert.ok(pass !== undefined && pass > promoted.atMs, `no pass of db-2 on ${active} between the promotion and its UP line`);
+    const floor = m.recoveryFloor;
+    assert.ok(floor, `no recovery floor: ${m.notes.join(' | ')}`);
+    assert.equal(floor.why, `${active}'s HAProxy check of db-2 passed the 2nd time in a row (read_only = 0)`);
+    assert.ok(Math.abs(floor.atMs - pass) < 1.5, `floor ${floor.atMs} ms, ${active}'s last pass before its UP line ${pass} ms`);
+    assert.notEqual(floor.effect, 'contradicted', m.notes.join(' | '));
+    const goneBy = run.result.faults[0]!.goneByMs!;
+    for (const file of ['writes.csv', 'probe-writes.csv']) {
+      const rows = (await readFile(path.join(path.dirname(run.resultPath), file), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+      const early: string[][] = rows.filter((c) => Number(c[1]) > goneBy && c[3] === 'ok' && Number(c[2]) < floor.atMs);
+      assert.deepEqual(early.slice(0, 3), [], `${file}: answered before the floor`);
+    }
   });
 
   it('leaves nothing behind', async () => {

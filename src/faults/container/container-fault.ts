@@ -82,8 +82,8 @@ async function engineEventDetails(ctx: FaultContext, container: RunningContainer
   return { effectFromMs: Math.max(fromMs, byMs - lagMs), effectByMs: byMs, effectEvidence: `engine event ${event.action}${signal}, acted at most ${lagMs} ms before it` };
 }
 
-/** Record the engine's own exit time of a container as evidence on the timeline. */
-export async function noteExit(ctx: FaultContext, container: RunningContainer): Promise<void> {
+/** Record the engine's own exit time of a container as evidence on the timeline; its run-clock time, when the engine gave one. */
+export async function noteExit(ctx: FaultContext, container: RunningContainer): Promise<number | null> {
   const finishedAt = await ctx.docker
     .getContainer(container.id)
     .inspect()
@@ -91,9 +91,16 @@ export async function noteExit(ctx: FaultContext, container: RunningContainer): 
       (i) => i.State.FinishedAt,
       () => null,
     );
-  if (finishedAt && !finishedAt.startsWith('0001')) {
-    ctx.note({ atMs: ctx.clock.fromEpochMs(Date.parse(finishedAt)), source: 'docker', message: `${container.name} exited (engine's FinishedAt ${finishedAt})`, marker: 'container-exit' });
-  }
+  if (!finishedAt || finishedAt.startsWith('0001')) return null;
+  const atMs = ctx.clock.fromEpochMs(Date.parse(finishedAt));
+  ctx.note({ atMs, source: 'docker', message: `${container.name} exited (engine's FinishedAt ${finishedAt})`, marker: 'container-exit' });
+  return atMs;
+}
+
+/** The engine's exit time on the fault's record, when it is this fault's (not an exit from before it). */
+export function withGoneBy(fault: InjectedFault, exitedAtMs: number | null): InjectedFault {
+  if (exitedAtMs !== null && exitedAtMs >= fault.record.injectedAtMs) fault.record.goneByMs = exitedAtMs;
+  return fault;
 }
 
 /** Start the container again (the heal of kill, stop and restart). */
@@ -114,6 +121,5 @@ export async function takeDownTarget(
   const container = ctx.docker.getContainer(c.id);
   // kill, stop and restart all begin with a signal: the engine logs `kill` as it sends it.
   const fault = await containerFault(ctx, step, c, () => engineCall(`${verb} ${c.name}`, () => call(container)), restartAfterMs !== undefined ? startAgain(ctx, c) : null, restartAfterMs, ['kill']);
-  await noteExit(ctx, c);
-  return fault;
+  return withGoneBy(fault, await noteExit(ctx, c));
 }

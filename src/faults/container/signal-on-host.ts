@@ -3,7 +3,7 @@ import type { TargetSpec } from '../../spec/schema.js';
 import { InfraError } from '../../util/errors.js';
 import type { FaultContext, FaultKind, InjectedFault } from '../plugin.js';
 import { timeBox } from '../time-box.js';
-import { noteExit, startAgain } from './container-fault.js';
+import { noteExit, startAgain, withGoneBy } from './container-fault.js';
 import type { DirectSignaller } from './host-signal.js';
 
 // kill, stop and restart sent by drill on the host (host-signal.ts says when it may), the instant read
@@ -54,8 +54,7 @@ export async function signalOnHost(
       },
     },
   );
-  await noteExit(ctx, c);
-  return fault;
+  return withGoneBy(fault, await noteExit(ctx, c));
 }
 
 async function awaitExit(ctx: FaultContext, what: string, c: RunningContainer, direct: DirectSignaller, sent: { signal: NodeJS.Signals; sentAtMs: number }, exit: ExitWait): Promise<void> {

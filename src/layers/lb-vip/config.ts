@@ -167,13 +167,24 @@ export function haproxyRedisConfig(spec: LbVipLayerSpec, backends: readonly Back
   ].join('\n');
 }
 
-/** The external check: HAProxy passes the server's address and port as $3 and $4; exit 0 = writable. */
+/** The external check's line on the node's log. */
+export const CHECK_LINE = 'drill-check';
+
+/**
+ * The external check: HAProxy passes the server's address and port as $3 and $4 (and its name in
+ * HAPROXY_SERVER_NAME); exit 0 = writable. Each check's verdict goes to the node's log with the clock read
+ * just before the script exits, `drill-check <epoch µs> <server> <pass|fail>` (straight to the container's
+ * log: HAProxy gives a check no output of its own): HAProxy counts a check only once it exited, so the
+ * pass that made a server UP is stamped before it (the database front door's recovery floor, check-floor.ts).
+ */
 export function writableCheckScript(timeoutMs: number): string {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   return [
-    '#!/bin/sh',
-    `ro=$(mariadb --defaults-extra-file=${DB_CNF} --connect-timeout=${seconds} -h "$3" -P "$4" -N -B -e 'SELECT @@global.read_only' 2>/dev/null) || exit 1`,
-    '[ "$ro" = 0 ]',
+    '#!/bin/bash',
+    `ro=$(mariadb --defaults-extra-file=${DB_CNF} --connect-timeout=${seconds} -h "$3" -P "$4" -N -B -e 'SELECT @@global.read_only' 2>/dev/null)`,
+    '[ $? = 0 ] && [ "$ro" = 0 ] && verdict=pass || verdict=fail',
+    `printf '${CHECK_LINE} %s %s %s\\n' "\${EPOCHREALTIME/./}" "\${HAPROXY_SERVER_NAME:-$3}" "$verdict" > /proc/1/fd/1`,
+    '[ "$verdict" = pass ]',
     '',
   ].join('\n');
 }
@@ -274,7 +285,35 @@ function statsLoop(): string {
  * <source> <line>` on stdout (bash's EPOCHREALTIME: no fork per line). The layer reads these lines back
  * from the container's log: VRRP state changes, the VIP added or removed in this namespace, server UP/DOWN.
  */
-export function entrypointScript(spec: LbVipLayerSpec): string {
+const KEEPALIVED_CMD = 'keepalived -n -l -D -f /etc/keepalived/drill.conf';
+/** strace's line for keepalived's own netlink request that adds or removes an address: pid, epoch s.µs at the call's entry, type, address. */
+const ADDR_CALL = String.raw`^[0-9]+ +([0-9]+)\.([0-9]{6}) sendmsg\(.*nlmsg_type=(RTM_NEWADDR|RTM_DELADDR).*inet_addr\("([0-9.]+)"\)`;
+
+/**
+ * keepalived, its words stamped as they are read (`vrrp`), and, when `traceVip` and the image has strace,
+ * under strace: the clock read at the entry of its own request to add or remove the VIP, before the kernel
+ * acts on it, is a moment no client can have reached the new holder before (the front door's recovery
+ * floor, vip-floor.ts). Only sendmsg stops (seccomp-bpf): an advert every advert_int and the VIP's changes;
+ * grep keeps the VIP's lines, so the shell that stamps them reads only those. Only for drills that take a
+ * holder's proxy away, and the database front door (its floor needs the VIP's holder, check-floor.ts): a
+ * traced keepalived waits on strace at each advert, which a busy host can delay.
+ * Lines `drill-trace <epoch µs> <RTM_NEWADDR|RTM_DELADDR> <address>` go straight to the log (fd 3).
+ */
+function keepalivedLines(traceVip: boolean): string[] {
+  const plain = `( ${KEEPALIVED_CMD} 2>&1 | stamp vrrp ) &`;
+  if (!traceVip) return [plain];
+  return [
+    'exec 3>&1',
+    `addr_calls() { local re='${ADDR_CALL}'; grep --line-buffered -E 'nlmsg_type=RTM_(NEW|DEL)ADDR' | while IFS= read -r line; do [[ $line =~ $re ]] && printf 'drill-trace %s%s %s %s\\n' "\${BASH_REMATCH[1]}" "\${BASH_REMATCH[2]}" "\${BASH_REMATCH[3]}" "\${BASH_REMATCH[4]}" >&3; done; }`,
+    'if command -v strace >/dev/null; then',
+    `  ( strace -f -ttt -qq --seccomp-bpf -e trace=sendmsg -e signal=none -o >(addr_calls) ${KEEPALIVED_CMD} 2>&1 | stamp vrrp ) &`,
+    'else',
+    `  ${plain}`,
+    'fi',
+  ];
+}
+
+export function entrypointScript(spec: LbVipLayerSpec, opts: { traceVip: boolean } = { traceVip: false }): string {
   // The database front door's check and its credentials, from the environment (never on a command line).
   const dbCheck =
     spec.front === 'database'
@@ -299,7 +338,7 @@ export function entrypointScript(spec: LbVipLayerSpec): string {
     // Addresses first, so no change of the VIP is missed; -o: one line per event.
     '( ip -o monitor address dev eth0 2>&1 | stamp addr ) &',
     `( ${proxyCmd} 2>&1 | stamp proxy ) &`,
-    '( keepalived -n -l -D -f /etc/keepalived/drill.conf 2>&1 | stamp vrrp ) &',
+    ...keepalivedLines(opts.traceVip),
     ...(spec.proxy === 'haproxy' ? [`( ${statsLoop()} ) &`] : []),
     'printf "drill-event %s ready lb node started\\n" "${EPOCHREALTIME/./}"',
     'wait',

@@ -1,4 +1,7 @@
 import type { LayerDescriptor } from '../plugin.js';
+import { vipTakeoverFloor } from './vip-floor.js';
+import { writableCheckFloor } from './check-floor.js';
+import { latestFloor } from '../../measure/recovery-floor.js';
 
 /**
  * Two LB nodes with a VRRP VIP in front of the stack's app instances (or, front: database / redis, between
@@ -55,4 +58,14 @@ export const lbVipDescriptor: LayerDescriptor<'lb-vip'> = {
   },
   // Fault targets the layer adds: the node holding the VIP at that moment, the other one, or either by name.
   targets: () => ({ roles: ['active-lb', 'backup-lb'], nodes: ['lb-1', 'lb-2'] }),
+  // The new holder's own request to add the VIP, after the old holder's proxy was taken away (vip-floor.ts).
+  // The database front door's check that put the promoted node in (check-floor.ts). Both hold: the later counts.
+  recoveryFloor: ({ result, logs, faults, primaryBefore, primaryAfter }) => {
+    const lbContainers = result.containers.filter((c) => c.role === 'lb').map((c) => c.name);
+    const { rise, fall } = result.healthCheck;
+    return latestFloor([
+      vipTakeoverFloor({ logs, faults, vip: result.vip, proxy: result.proxy, lbContainers }),
+      result.front === 'database' ? writableCheckFloor({ logs, faults, vip: result.vip, lbContainers, rise, fall, primaryBefore, primaryAfter }) : null,
+    ]);
+  },
 };

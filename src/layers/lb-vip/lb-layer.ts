@@ -1,10 +1,11 @@
+import { takesAProxyAway } from './vip-floor.js';
 import { createHash } from 'node:crypto';
 import { engineHostAddress, engineLocation } from '../../engine/docker-client.js';
 import { readContainerLogs } from '../../engine/container-logs.js';
 import { exec } from '../../engine/docker-exec.js';
 import { waitForHttpOk } from '../../engine/http-ready.js';
 import { startContainer, type RunningContainer } from '../../engine/resources.js';
-import { measure } from '../../measure/index.js';
+import { measure, relapseBound } from '../../measure/index.js';
 import type { FaultRecord, TimelineEvent } from '../../measure/types.js';
 import type { Stack } from '../../stacks/stack.js';
 import { assertNever } from '../../util/assert-never.js';
@@ -68,7 +69,7 @@ export async function startLbVipLayer(ctx: LayerContext, spec: LayerSpecOf<'lb-v
         name: `drill-${ctx.run.token}-lb-${i}`,
         role: 'lb',
         image: ctx.images.lb,
-        cmd: ['bash', '-c', entrypointScript(spec)],
+        cmd: ['bash', '-c', entrypointScript(spec, { traceVip: spec.front === 'database' || takesAProxyAway(ctx.steps, spec.proxy) })],
         env: { ...credentialsEnv(spec, stack), LB_PROXY_CONF: proxyConf, LB_KEEPALIVED_CONF: keepalivedConfig(spec, { name: `lb-${i}`, priority: spec.keepalived.priorities[i - 1]! }, vip, routerId) },
         networkName: stack.network,
         // VRRP: raw IP protocol 112 and multicast (NET_RAW), adding and removing the VIP (NET_ADMIN). Nothing privileged.
@@ -295,7 +296,10 @@ class LbVipLayer implements Layer {
       .map((w) => ({ ...w, fromMs: Math.max(w.fromMs, fromMs) }));
     const split = splitBrainWindows(windows);
     // The client's recovery after each fault, measured exactly as the drill's own RTO is.
-    const recoveredAtMs = (f: FaultRecord) => measure({ history: input.history, faults: [f], presentIds: null, stableMs: input.stableMs, bucketMs: 100, timerResolutionMs: 1 }).recoveredAtMs;
+    // Failures after a stable recovery are a relapse of f's outage until the next fault began.
+    const faultStartsMs = input.faults.map((g) => g.injectedAtMs);
+    const recoveredAtMs = (f: FaultRecord) =>
+      measure({ history: input.history, faults: [f], presentIds: null, stableMs: input.stableMs, bucketMs: 100, timerResolutionMs: 1, ...relapseBound(faultStartsMs, f.injectedAtMs) }).recoveredAtMs;
     const name = (c: RunningContainer) => ({ node: c.node, container: c.name });
     const rows = explain({
       spec: this.spec,

@@ -24,7 +24,7 @@ export async function up(run: RunState): Promise<void> {
   });
   // Layers beside the stack, each through its own plugin; they start their own work when the load does.
   for (const layerSpec of spec.layers) {
-    const layer = await layerPluginOf(layerSpec, run.deps.layers).start({ ...ctx, stackSpec: spec.stack }, layerSpec, stack);
+    const layer = await layerPluginOf(layerSpec, run.deps.layers).start({ ...ctx, stackSpec: spec.stack, steps: spec.steps }, layerSpec, stack);
     run.layers.push(layer);
     journal.stack.containers.push(...layer.containers.map((c) => ({ name: c.name, role: c.role, image: c.image })));
   }
