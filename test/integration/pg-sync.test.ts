@@ -291,7 +291,12 @@ describe('pg-sync-standby-latency: the sync standby link is slow, the app path i
     assert.equal(probeError, null, `probing during the fault failed: ${String(probeError)}`);
     assert.equal(seen.fromStandby.length, 5, 'the test never probed while the link was slow');
     assert.ok(Math.min(...seen.fromStandby) >= DELAY_MS - 2, `from pg-2: ${seen.fromStandby.join(', ')} ms`);
-    assert.ok(Math.min(...seen.fromApp) < DELAY_MS / 2, `from app-1: ${seen.fromApp.join(', ')} ms (the app's path must not be delayed)`);
+    // Relative to the standby's path: each answer includes PostgreSQL forking a backend, 30–56 ms on a busy
+    // CI host (a CI run failed an absolute < 25 ms), while the delay is on the standby's link alone.
+    assert.ok(
+      Math.min(...seen.fromApp) < Math.min(...seen.fromStandby) - DELAY_MS / 2,
+      `from app-1: ${seen.fromApp.join(', ')} ms; from pg-2: ${seen.fromStandby.join(', ')} ms (the app's path must not be delayed)`,
+    );
     t.diagnostic(`to pg-1:5432 from pg-2 ${seen.fromStandby.join(', ')} ms; from app-1 ${seen.fromApp.join(', ')} ms`);
   });
 

@@ -71,7 +71,7 @@ describe('the plan of a drill', () => {
       ['rto', 'unexpectedWrites', 'availability'],
     );
     assert.match(plan.objectives[2]!.bound, /at least 99\.999% with MTBF 90d: an RTO of at most 77\.8 s/);
-    assert.equal(plan.load.writes, 300 * 15);
+    assert.equal(plan.load.writes, 300 * 12);
     assert.match(plan.load.probe, /^probe stream \(by default\): 200 writes\/s over 64 connections, 250ms timeout/);
     assert.equal(plan.engine, process.env.DOCKER_HOST || 'unix:///var/run/docker.sock');
   });

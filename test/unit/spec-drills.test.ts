@@ -31,7 +31,7 @@ describe('shipped drills', () => {
       redisConfig: {},
       disk: 'plain',
     });
-    assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 2000, durationMs: 13000 });
+    assert.deepEqual(spec.load, { rate: 300, connections: 16, timeoutMs: 1000, warmupMs: 2000, durationMs: 10000 });
     assert.deepEqual(spec.steps, [
       { kind: 'fault', atMs: 3000, fault: 'kill', target: 'primary', durationMs: undefined, signal: 'SIGKILL' },
       { kind: 'waitFor', condition: 'recovered', timeoutMs: 30000 },
