@@ -17,13 +17,17 @@ export interface AppConnectInput {
   /** The fixture app's containers: each serves writes through its own pool. */
   apps: readonly string[];
   primaryBefore: string | null;
-  primaryAfter: string | null;
 }
 
-/** The earliest first connection of any app to the new primary after the old one was cut off from all of them; null when any app lacks one. */
+/**
+ * The earliest first connection of any app after the old primary was cut off from all of them; null when any
+ * app lacks one or went back to the old primary. The node it went to need not be the run's last primary:
+ * after a failback it is the old one again, and the floor is the first repoint's. Whichever node a new pool
+ * reached first, no write was acknowledged before some new pool connected.
+ */
 export function appConnectFloor(input: AppConnectInput): RecoveryFloor | null {
-  const { primaryBefore, primaryAfter, apps } = input;
-  if (!primaryBefore || !primaryAfter || primaryBefore === primaryAfter || apps.length === 0) return null;
+  const { primaryBefore, apps } = input;
+  if (!primaryBefore || apps.length === 0) return null;
   const cut = cutOffFault(input.faults, primaryBefore, apps);
   if (!cut) return null;
   const sinceMs = effectByMs(cut);
@@ -31,8 +35,8 @@ export function appConnectFloor(input: AppConnectInput): RecoveryFloor | null {
   for (const app of apps) {
     const log = input.logs.find((l) => l.container === app);
     const found = log ? firstConnection(log.lines, sinceMs) : null;
-    // An app that did not reconnect, or reconnected elsewhere first, may have served writes some other way.
-    if (!found || found.host !== primaryAfter) return null;
+    // An app that did not reconnect, or went back to the old primary, may have served writes some other way.
+    if (!found || found.host === primaryBefore) return null;
     if (!first || found.atMs < first.atMs) first = { atMs: found.atMs, node: log!.node, text: found.text };
   }
   if (!first) return null;

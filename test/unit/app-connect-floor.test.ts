@@ -21,7 +21,6 @@ function repointed(over: Partial<AppConnectInput> = {}): AppConnectInput {
   return {
     apps: ['drill-x-app-1'],
     primaryBefore: 'drill-x-db-1',
-    primaryAfter: 'drill-x-db-2',
     faults: [fault('kill', 'drill-x-db-1', 4000)],
     logs: [log('drill-x-app-1', [connected('drill-x-db-1', 300), appLine(5100, 'primary is now drill-x-db-2'), connected('drill-x-db-2', 5160)])],
     ...over,
@@ -70,15 +69,23 @@ describe('appConnectFloor: no write through the app before its first connection 
     assert.equal(appConnectFloor({ ...two, logs: two.logs.slice(0, 1) }), null);
   });
 
+  it('whichever node a new pool reached first: a third node, or the first repoint of a drill that fails back to the old primary', () => {
+    // No write could be acknowledged before some new pool connected, wherever it went.
+    const third = appConnectFloor(repointed({ logs: [log('drill-x-app-1', [connected('drill-x-db-3', 5100), connected('drill-x-db-2', 5300)])] }));
+    assert.equal(Math.round(third!.atMs * 1000) / 1000, 5099.9);
+    // Failed over to db-2, then back to db-1 (mysql-failover-rejoin-failback): the run's last primary is the first one again.
+    const failback = repointed({ logs: [log('drill-x-app-1', [connected('drill-x-db-1', 300), connected('drill-x-db-2', 5160), connected('drill-x-db-1', 9000)])] });
+    assert.equal(Math.round(appConnectFloor(failback)!.atMs * 1000) / 1000, 5159.9);
+  });
+
   it('no floor where writes could have gone another way, or the line cannot be placed on the run clock', () => {
     // The old primary paused, not gone: it serves again at the thaw.
     assert.equal(appConnectFloor(repointed({ faults: [fault('pause', 'drill-x-db-1', 4000)] })), null);
     // Started again before the app reconnected.
     assert.equal(appConnectFloor(repointed({ faults: [fault('kill', 'drill-x-db-1', 4000, { healedAtMs: 5000 })] })), null);
-    // The app's first reconnection went to a third node.
-    assert.equal(appConnectFloor(repointed({ logs: [log('drill-x-app-1', [connected('drill-x-db-3', 5100), connected('drill-x-db-2', 5300)])] })), null);
-    // No failover, no app, no line, a remote engine (no run-clock time), or the app's stamp after the engine read the line.
-    assert.equal(appConnectFloor(repointed({ primaryAfter: 'drill-x-db-1' })), null);
+    // The app's first reconnection went back to the old primary.
+    assert.equal(appConnectFloor(repointed({ logs: [log('drill-x-app-1', [connected('drill-x-db-1', 5100), connected('drill-x-db-2', 5300)])] })), null);
+    // No app, no line, a remote engine (no run-clock time), or the app's stamp after the engine read the line.
     assert.equal(appConnectFloor(repointed({ apps: [] })), null);
     assert.equal(appConnectFloor(repointed({ logs: [log('drill-x-app-1', [connected('drill-x-db-1', 300)])] })), null);
     const remote = repointed().logs.map((l) => ({ ...l, lines: l.lines.map((x) => ({ ...x, atMs: null })) }));
@@ -103,6 +110,7 @@ describe('cutOffFault', () => {
 describe('recoveryFloorOf: the app floor on the stacks a runbook repoints', () => {
   const input = {
     ...repointed(),
+    primaryAfter: 'drill-x-db-2',
     containers: [...['db-1', 'db-2', 'db-3'].map((n) => ({ name: `drill-x-${n}`, role: 'db' })), { name: 'drill-x-app-1', role: 'app' }],
   };
   it('MariaDB and PostgreSQL; not Redis (Sentinel finds the master), not Patroni (HAProxy)', async () => {
