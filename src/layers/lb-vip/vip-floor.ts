@@ -35,16 +35,19 @@ interface AddrCall {
  * when it ends, whoever holds the VIP.
  */
 function takesProxyAway(f: FaultRecord, proxy: string): boolean {
-  if (f.condition) return false;
-  if (f.kind === 'kill' || f.kind === 'destroy') return true;
-  return f.kind === 'kill-process' && f.process === proxy;
+  return !f.condition && removesProxy(f.kind, f.process, proxy);
+}
+
+/** kill and destroy take the whole node away; kill-process only when it kills the proxy itself. */
+function removesProxy(fault: string, process: string | undefined, proxy: string): boolean {
+  return fault === 'kill' || fault === 'destroy' || (fault === 'kill-process' && process === proxy);
 }
 
 const LB_TARGETS: ReadonlySet<string> = new Set(['active-lb', 'backup-lb', 'lb-1', 'lb-2']);
 
 /** Whether a step takes an LB node's proxy away for good: only then is keepalived traced for this floor (config.ts). */
 export function takesAProxyAway(steps: readonly StepSpec[], proxy: string): boolean {
-  return steps.some((s) => s.kind === 'fault' && LB_TARGETS.has(s.target) && (s.fault === 'kill' || s.fault === 'destroy' || (s.fault === 'kill-process' && s.process === proxy)));
+  return steps.some((s) => s.kind === 'fault' && LB_TARGETS.has(s.target) && removesProxy(s.fault, s.fault === 'kill-process' ? s.process : undefined, proxy));
 }
 
 /** The first time another LB node added the VIP after the proxy of the node holding it was taken away. */
