@@ -149,7 +149,13 @@ describe('patroni-kill-sync-standby: Patroni names the other replica; writes sta
       assert.equal(m.rtoMs, 0);
       assert.ok(stall.toMs - stall.fromMs < 1000 + CLOCK_SLACK_MS, `no write failed, yet commits stalled ${stall.toMs - stall.fromMs} ms`);
     }
-    t.diagnostic(`commits stalled ${(stall.toMs - stall.fromMs).toFixed(0)} ms (${stall.held} writes sent inside); RTO ${result.measured!.rtoMs} ms`);
+    // The leader's announcement of the other standby bounds the stall's end below (the gate was closed
+    // since the only synchronous standby's container exited): the run's own files agree.
+    const standby = result.faults[0]!;
+    const floor = await assertRecoveryFloor(run.resultPath, result, standby.goneByMs ?? standby.effectByMs ?? standby.injectReturnedAtMs);
+    assert.match(floor.why, new RegExp(`^${leader} logged "(standby "[^"]+" is now a synchronous standby|parameter "synchronous_standby_names" changed to "")`));
+    assert.ok(floor.atMs >= stall.fromMs, `the floor ${floor.atMs} ms lies before the stall began (${stall.fromMs} ms)`);
+    t.diagnostic(`commits stalled ${(stall.toMs - stall.fromMs).toFixed(0)} ms (${stall.held} writes sent inside); RTO ${result.measured!.rtoMs} ± ${m.precisionMs} ms; floor ${floor.effect}`);
   });
 
   it('loses nothing acknowledged, by psql on the leader', () => {

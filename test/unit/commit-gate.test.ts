@@ -81,7 +81,7 @@ describe('recoveryFloorOf: only where commits wait for a standby', () => {
     assert.equal(recoveryFloorOf({ ...spec, replication: { ...spec.replication, synchronousStandbyNames: '' } }, input), null);
   });
 
-  it('patroni only in strict synchronous mode; MariaDB and Redis have no commit gate', async () => {
+  it('patroni: every standby down closes the gate only in strict mode; MariaDB and Redis have no commit gate', async () => {
     const strict = (await loadDrillFile('drills/patroni-strict-sync-standby-down.yaml')).spec.stack;
     assert.equal(strict.kind, 'patroni');
     const pgInput = { ...input, containers: input.containers.map((c) => ({ ...c, role: 'pg' })) };

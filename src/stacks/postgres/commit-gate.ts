@@ -10,7 +10,7 @@ import { effectByMs, goneFault, ownStampOnRunClock } from '../floor-evidence.js'
 // ms, truncated, so never late) is a floor for recovery: no write was acknowledged before it
 // (docs/postgres.md "Recovery floor").
 
-const GATE_OPEN = /standby "[^"]+" is now (?:a synchronous standby with priority \d+|a candidate for quorum synchronous standby)/;
+export const GATE_OPEN = /standby "[^"]+" is now (?:a synchronous standby with priority \d+|a candidate for quorum synchronous standby)/;
 /** log_line_prefix '%m [%p] ': "2026-12-06 14:00:00.123 UTC [57] LOG:  ...". */
 const PG_STAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) (?:UTC|GMT) /;
 
@@ -62,7 +62,7 @@ export function commitGateFloor(input: CommitGateInput): RecoveryFloor | null {
 }
 
 /** The line's own PostgreSQL stamp on the run clock, through the engine's stamp of the same line. */
-function ownStampMs(line: LogLine): number | null {
+export function ownStampMs(line: LogLine): number | null {
   const m = PG_STAMP.exec(line.text);
   return m ? ownStampOnRunClock(line, Date.parse(`${m[1]!}T${m[2]!}Z`)) : null;
 }
