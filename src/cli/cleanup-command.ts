@@ -1,5 +1,6 @@
 import { createDocker, checkEngine } from '../engine/docker-client.js';
-import { removeDeadRuns, removeLabelled } from '../engine/resources.js';
+import { pidAlive, removeDeadRuns, removeLabelled } from '../engine/resources.js';
+import { removeDeadWarmCgroups } from '../faults/container/freezer-warm.js';
 import { runFilter, LABEL_IMAGE_RECIPE } from '../engine/labels.js';
 import { createLogger } from '../util/log.js';
 import { errorMessage } from '../util/errors.js';
@@ -11,6 +12,8 @@ export async function cleanupCommand(opts: { force: boolean; images: boolean; js
   const docker = createDocker();
   await checkEngine(docker);
   const removed = opts.force ? await removeLabelled(docker, runFilter()) : await removeDeadRuns(docker, undefined, { includeOtherHosts: true, includeKept: true });
+  // A run killed with -9 leaves its empty frozen cgroup too (faults/container/freezer-warm.ts); --force takes live runs' as well.
+  await removeDeadWarmCgroups(opts.force ? () => false : pidAlive);
   let images = 0;
   if (opts.images) {
     for (const image of await docker.listImages({ filters: { label: [LABEL_IMAGE_RECIPE] } })) {

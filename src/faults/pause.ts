@@ -4,6 +4,7 @@ import { containerFault, engineCall, targetOf } from './container/container-faul
 import { armWatch, freezerFiles, type ArmedWatch, monoNowMs, thawWatchOf, watchFreeze, type FreezeSeen, type FreezerFiles } from './container/freezer-watch.js';
 import type { FaultContext, FaultPlugin } from './plugin.js';
 import type { HealSeen } from './time-box.js';
+import { warmFreezerCgroup } from './container/freezer-warm.js';
 
 /** Freeze the container (cgroup freezer): its sockets stay open and hang. Heal = unpause, always. */
 export const pause: FaultPlugin<'pause'> = {
@@ -51,7 +52,11 @@ async function freezerFilesOf(ctx: FaultContext, c: RunningContainer): Promise<F
 async function freezeBound(ctx: FaultContext, watch: { result(): Promise<FreezeSeen | null> }, fromMs: number, toMs: number): Promise<Partial<FaultRecord> | null> {
   const seen = onRunClock(ctx, await watch.result(), fromMs, toMs);
   return (
-    seen && { effectFromMs: seen.fromMs, effectByMs: seen.byMs, effectEvidence: `${seen.how}: not yet freezing, then ${seen.state === 'FREEZING' ? 'freezing (every task told to stop)' : 'frozen'}` }
+    seen && {
+      effectFromMs: seen.fromMs,
+      effectByMs: seen.byMs,
+      effectEvidence: `${seen.how}: not yet freezing, then ${seen.state === 'FREEZING' ? 'freezing (every task told to stop)' : 'frozen'}${warmFreezerCgroup() ? '; freezer kept warm (an empty cgroup frozen)' : ''}`,
+    }
   );
 }
 

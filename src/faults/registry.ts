@@ -42,5 +42,8 @@ export function injectFault(ctx: FaultContext, step: FaultStepSpec, plugins: Fau
 /** The steps that act on the network, from helper containers. */
 export const networkFaultSteps = (steps: readonly StepSpec[]): FaultStepSpec[] => steps.filter((s): s is FaultStepSpec => s.kind === 'fault' && faultPlugins[s.fault].network);
 
+/** Does any step freeze a container (cgroup freezer: faults/container/freezer-warm.ts keeps its cost out of the instant)? */
+export const freezesContainers = (steps: readonly StepSpec[]): boolean => steps.some((s) => s.kind === 'fault' && s.fault === 'pause');
+
 /** Does any step need the network-fault helper image? */
 export const needsNetworkHelpers = (steps: readonly StepSpec[]): boolean => networkFaultSteps(steps).length > 0;

@@ -4,7 +4,7 @@ import type { ResultJson } from '../report/result.js';
 import { AbortedError } from '../util/errors.js';
 import { withinMs } from '../util/wait.js';
 import { buildResult } from './build-result.js';
-import { healNoted } from './phases/down.js';
+import { healNoted, releaseWarm } from './phases/down.js';
 import { stopProbe } from './probe-stream.js';
 import type { RunState } from './run-state.js';
 
@@ -51,6 +51,7 @@ export async function emergencyStop(reason: string, budgetMs: number): Promise<R
       undefined,
     );
     for (const fault of run.live) await withinMs(healNoted(run, fault), Math.min(5000, left()), undefined);
+    await withinMs(releaseWarm(run), Math.min(1000, left()), undefined);
     if (run.journal.engineVersion !== null && !run.opts.keepStack) {
       const removed = await withinMs(removeRun(run.deps.docker, run.journal.runId), left(), { containers: 0, networks: 0, errors: ['timed out'] });
       if (removed.errors.length) run.journal.note('runner', `teardown left resources behind: ${removed.errors.join('; ')}`, 'teardown-error');

@@ -79,6 +79,8 @@ export interface RunState {
   probe?: TrackedLoad;
   /** The network faults' helpers, started during the warm-up and held until teardown (faults/network/prewarm.ts). */
   networkHelpers?: PrewarmedHelpers;
+  /** Whether this run holds a reference to the process's warm freezer cgroup (faults/container/freezer-warm.ts), dropped in teardown. */
+  freezerWarm?: boolean;
   /** Faults injected so far (healed at the end of the load, or in teardown). */
   readonly live: InjectedFault[];
   /** Watchers started during the steps (detector, stop conditions): stopped with the load and in teardown. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { before, describe, it } from 'node:test';
 import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js';
@@ -64,4 +65,37 @@ describe('after SIGKILL of the runner', () => {
       await live.remove({ force: true }).catch(() => {});
     }
   });
+
+  it('a run with a pause killed with -9 leaves its frozen empty cgroup; cleanup thaws and removes it, never a live run’s', async () => {
+    // This machine's kind: root, cgroup v1 (the freezer the pause fault watches). Elsewhere drill keeps no such cgroup.
+    assert.ok(existsSync(`${FREEZER}/cgroup.procs`), `no cgroup v1 freezer hierarchy at ${FREEZER}`);
+    const liveOwner = spawn('sleep', ['120'], { stdio: 'ignore' });
+    const live = `${FREEZER}/drill-warm-${liveOwner.pid}`;
+    mkdirSync(live);
+    writeFileSync(`${live}/freezer.state`, 'FROZEN');
+    let killedPid: number | undefined;
+    try {
+      const run = await runCli(['run', 'drills/redis-pause-master-no-failover.yaml', '--out', await tempDir('sigkill-pause')], {
+        onStderr: (chunk, child) => {
+          if (killedPid === undefined && chunk.includes('load started')) {
+            killedPid = child.pid;
+            child.kill('SIGKILL');
+          }
+        },
+      });
+      assert.equal(run.signal, 'SIGKILL');
+      const dead = `${FREEZER}/drill-warm-${killedPid}`;
+      assert.equal(readFileSync(`${dead}/freezer.state`, 'utf8').trim(), 'FROZEN', 'the killed run held no frozen warm cgroup');
+      const cleanup = await runCli(['cleanup', '--json']);
+      assert.equal(cleanup.code, 0, cleanup.stderr);
+      assert.equal(existsSync(dead), false, 'the dead run’s warm cgroup survived cleanup');
+      assert.equal(readFileSync(`${live}/freezer.state`, 'utf8').trim(), 'FROZEN', 'cleanup thawed a live run’s warm cgroup');
+    } finally {
+      liveOwner.kill();
+      writeFileSync(`${live}/freezer.state`, 'THAWED');
+      rmdirSync(live);
+    }
+  });
 });
+
+const FREEZER = '/sys/fs/cgroup/freezer';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -49,6 +50,14 @@ describe('redis-pause-master-no-failover (calibration; the probe stream on by de
     assertDowntimeMatchesPause(m.downtimeMs, m.precisionMs, fault);
     // A sanity bound, not a benchmark: on a busy 2-core machine the pause call alone can take ~100 ms (it is part of the precision).
     assert.ok(m.precisionMs < 250, `precision ${m.precisionMs} ms is too coarse to calibrate anything`);
+    // As root on cgroup v1 (this machine's kind) the run kept an empty cgroup frozen through the pause, and
+    // removed it in teardown (faults/container/freezer-warm.ts).
+    assert.match(fault.effectEvidence ?? '', /freezer kept warm/);
+    assert.deepEqual(
+      readdirSync('/sys/fs/cgroup/freezer').filter((n) => n.startsWith('drill-warm-')),
+      [],
+      'a warm freezer cgroup outlived its run',
+    );
   });
 
   it('saw no failover: Sentinel never switched masters and the primary is unchanged', () => {

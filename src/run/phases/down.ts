@@ -7,6 +7,7 @@ import { stopWatchers } from '../watchers.js';
 import { withinMs } from '../../util/wait.js';
 import { collectLogs } from './collect-logs.js';
 import { stopProbe } from '../probe-stream.js';
+import { releaseFreezerWarm } from '../../faults/container/freezer-warm.js';
 
 /**
  * Teardown, whatever happened before: load stopped, watchers stopped, every fault healed, the stack's
@@ -19,6 +20,13 @@ export function healNoted(run: RunState, fault: InjectedFault): Promise<void> {
     run.journal.note('runner', `heal failed: ${errorMessage(error)}`, 'heal-error');
     run.log.warn({ err: errorMessage(error) }, 'heal failed');
   });
+}
+
+/** Drop the run's reference to the warm freezer cgroup, once (after every pause it watched has healed). */
+export async function releaseWarm(run: RunState): Promise<void> {
+  if (!run.freezerWarm) return;
+  run.freezerWarm = false;
+  await releaseFreezerWarm();
 }
 
 export async function down(run: RunState): Promise<void> {
@@ -37,6 +45,7 @@ export async function down(run: RunState): Promise<void> {
   // A layer's work in flight (a backup) is waited for, but not past 15 s: teardown must end.
   for (const layer of run.layers) await withinMs(layer.quiesce(), 15_000, undefined);
   for (const f of run.live) await healNoted(run, f);
+  await releaseWarm(run);
   const helpers = run.networkHelpers;
   run.networkHelpers = undefined;
   await helpers?.release();

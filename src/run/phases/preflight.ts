@@ -1,6 +1,7 @@
 import { checkEngine, engineLocation } from '../../engine/docker-client.js';
 import { watchEngineEvents } from '../../engine/engine-events.js';
-import { removeDeadRuns } from '../../engine/resources.js';
+import { pidAlive, removeDeadRuns } from '../../engine/resources.js';
+import { removeDeadWarmCgroups } from '../../faults/container/freezer-warm.js';
 import { needsNetworkHelpers } from '../../faults/registry.js';
 import { layerDescriptorOf } from '../../layers/descriptors.js';
 import { ensureImages } from '../preflight-images.js';
@@ -15,6 +16,8 @@ export async function preflight(run: RunState): Promise<void> {
   // Leftovers of runs whose runner died (kill -9) are removed; live runs are left alone.
   const swept = await removeDeadRuns(docker);
   if (swept.containers + swept.networks > 0) run.log.warn(swept, 'removed leftovers of a dead drill run');
+  const warm = await removeDeadWarmCgroups(pidAlive);
+  if (warm > 0) run.log.warn({ cgroups: warm }, "thawed and removed a dead drill run's warm freezer cgroup");
   const layers = run.spec.layers.flatMap((l) => layerDescriptorOf(l).images(l, run.spec.stack));
   run.journal.images = await ensureImages(docker, run.spec.stack, run.log, { networkFaults: needsNetworkHelpers(run.spec.steps), layers });
 }

@@ -1,7 +1,9 @@
 import { sleep } from '../../util/wait.js';
 import type { RunState } from '../run-state.js';
 import { startReads } from '../reads-stream.js';
-import { networkFaultSteps } from '../../faults/registry.js';
+import { freezesContainers, networkFaultSteps } from '../../faults/registry.js';
+import { holdFreezerWarm } from '../../faults/container/freezer-warm.js';
+import { engineLocation } from '../../engine/docker-client.js';
 import { helperNodes, prewarmHelpers } from '../../faults/network/prewarm.js';
 import { faultContextOf } from '../fault-context.js';
 
@@ -14,6 +16,12 @@ export function loadUrlsOf(run: RunState): string[] {
 /** The load starts `warmup` before t=0, so `at: 5s` in the drill file is t=5000 on every timeline. */
 export async function warmup(run: RunState): Promise<void> {
   const { journal, spec } = run;
+  // Before the load: freezing the empty cgroup is what pays the kernel's one-off cost (freezer-warm.ts).
+  if (freezesContainers(spec.steps) && engineLocation().local) {
+    run.freezerWarm = true;
+    const warm = await holdFreezerWarm();
+    run.log.debug({ cgroup: warm }, warm ? 'freezer kept warm: an empty cgroup frozen until teardown' : 'freezer not kept warm (not root, or no cgroup v1 freezer)');
+  }
   journal.clock.setOriginNow(spec.load.warmupMs);
   // Reads enter where the writes do (through a front door's VIP when there is one).
   const urls = loadUrlsOf(run);
