@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultRecord, LogLine } from '../../src/measure/types.js';
-import { faultAt, log, ORIGIN, stampedLine } from './floor-fixtures.js';
+import type { FaultRecord } from '../../src/measure/types.js';
+import { faultAt, log, pgLine } from './floor-fixtures.js';
 import { commitGateFloor, type CommitGateInput } from '../../src/stacks/postgres/commit-gate.js';
 import { recoveryFloorOf } from '../../src/stacks/recovery-floor.js';
 import { loadDrillFile } from '../../src/spec/load-drill.js';
-
-/** A line PostgreSQL stamped at ownMs (run clock, whole ms) and the engine read engineLagMs later. */
-function pgLine(ownMs: number, text: string, engineLagMs = 0.9): LogLine {
-  const own = new Date(ORIGIN + ownMs).toISOString().replace('T', ' ').replace('Z', ' UTC');
-  return stampedLine(ownMs, `${own} [57] LOG:  ${text}`, engineLagMs);
-}
 
 const QUORUM = 'standby "db-3" is now a candidate for quorum synchronous standby';
 const PRIORITY = 'standby "pg-2" is now a synchronous standby with priority 1';

@@ -27,3 +27,9 @@ export const faultAt = (kind: string, container: string, atMs: number, over: Par
   effectByMs: atMs + 0.5,
   ...over,
 });
+
+/** A line PostgreSQL stamped at ownMs (run clock, whole ms; log_line_prefix '%m [%p] ') and the engine read engineLagMs later. */
+export function pgLine(ownMs: number, text: string, engineLagMs = 0.9): LogLine {
+  const own = new Date(ORIGIN + ownMs).toISOString().replace('T', ' ').replace('Z', ' UTC');
+  return stampedLine(ownMs, `${own} [57] LOG:  ${text}`, engineLagMs);
+}

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultRecord, LogLine } from '../../src/measure/types.js';
-import { faultAt, log, ORIGIN, stampedLine } from './floor-fixtures.js';
+import type { FaultRecord } from '../../src/measure/types.js';
+import { faultAt, log, pgLine } from './floor-fixtures.js';
 import { syncStandbySwitchFloor, type SyncStandbySwitchInput } from '../../src/stacks/postgres/sync-standby-switch.js';
 import { onePriorityStandby, recoveryFloorOf } from '../../src/stacks/recovery-floor.js';
 import { loadDrillFile } from '../../src/spec/load-drill.js';
-
-/** A line PostgreSQL stamped at ownMs (run clock, whole ms) and the engine read 0.9 ms later. */
-function pgLine(ownMs: number, text: string): LogLine {
-  const own = new Date(ORIGIN + ownMs).toISOString().replace('T', ' ').replace('Z', ' UTC');
-  return stampedLine(ownMs, `${own} [53] LOG:  ${text}`, 0.9);
-}
 
 const syncIs = (node: string) => `standby "${node}" is now a synchronous standby with priority 1`;
 const namesChanged = (value: string) => `parameter "synchronous_standby_names" changed to "${value}"`;
