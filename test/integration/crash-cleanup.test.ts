@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { before, describe, it } from 'node:test';
+import { FREEZER_ROOT, warmCgroupOf } from '../../src/faults/container/freezer-warm.js';
 import { docker, leftovers, requireEngine, runCli, tempDir } from './helpers.js';
 
 // The runner after a crash: kill -9 leaves the stack behind (nothing can run in a killed process), and
@@ -68,9 +69,9 @@ describe('after SIGKILL of the runner', () => {
 
   it('a run with a pause killed with -9 leaves its frozen empty cgroup; cleanup thaws and removes it, never a live run’s', async () => {
     // This machine's kind: root, cgroup v1 (the freezer the pause fault watches). Elsewhere drill keeps no such cgroup.
-    assert.ok(existsSync(`${FREEZER}/cgroup.procs`), `no cgroup v1 freezer hierarchy at ${FREEZER}`);
+    assert.ok(existsSync(`${FREEZER_ROOT}/cgroup.procs`), `no cgroup v1 freezer hierarchy at ${FREEZER_ROOT}`);
     const liveOwner = spawn('sleep', ['120'], { stdio: 'ignore' });
-    const live = `${FREEZER}/drill-warm-${liveOwner.pid}`;
+    const live = warmCgroupOf(liveOwner.pid!);
     mkdirSync(live);
     writeFileSync(`${live}/freezer.state`, 'FROZEN');
     let killedPid: number | undefined;
@@ -84,7 +85,7 @@ describe('after SIGKILL of the runner', () => {
         },
       });
       assert.equal(run.signal, 'SIGKILL');
-      const dead = `${FREEZER}/drill-warm-${killedPid}`;
+      const dead = warmCgroupOf(killedPid!);
       assert.equal(readFileSync(`${dead}/freezer.state`, 'utf8').trim(), 'FROZEN', 'the killed run held no frozen warm cgroup');
       const cleanup = await runCli(['cleanup', '--json']);
       assert.equal(cleanup.code, 0, cleanup.stderr);
@@ -97,5 +98,3 @@ describe('after SIGKILL of the runner', () => {
     }
   });
 });
-
-const FREEZER = '/sys/fs/cgroup/freezer';

@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLocalPort } from '../../src/engine/resources.js';
 import { PROBE_FIRST_ID } from '../../src/load/probe-ids.js';
+import { FREEZER_ROOT } from '../../src/faults/container/freezer-warm.js';
 import { leftovers, repoRoot, requireEngine, runDrillFile, tempDir } from './helpers.js';
 
 // The Redis drills beyond the walking skeleton, each with an assertion that would catch a wrong answer.
@@ -54,7 +55,7 @@ describe('redis-pause-master-no-failover (calibration; the probe stream on by de
     // removed it in teardown (faults/container/freezer-warm.ts).
     assert.match(fault.effectEvidence ?? '', /freezer kept warm/);
     assert.deepEqual(
-      readdirSync('/sys/fs/cgroup/freezer').filter((n) => n.startsWith('drill-warm-')),
+      readdirSync(FREEZER_ROOT).filter((n) => n.startsWith('drill-warm-')),
       [],
       'a warm freezer cgroup outlived its run',
     );

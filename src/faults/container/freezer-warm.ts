@@ -16,7 +16,7 @@ export const FREEZER_ROOT = '/sys/fs/cgroup/freezer';
 const PREFIX = 'drill-warm-';
 
 /** The warm cgroup of the owner `pid`. */
-export const warmCgroupOf = (pid: number, root = FREEZER_ROOT): string => path.join(root, `${PREFIX}${pid}`);
+export const warmCgroupOf = (pid: number): string => path.join(FREEZER_ROOT, `${PREFIX}${pid}`);
 
 let holders = 0;
 let held: Promise<string | null> | null = null;
@@ -30,9 +30,9 @@ export const warmFreezerCgroup = (): string | null => warmDir;
  * its path, or null where it cannot be kept (not root, no cgroup v1 freezer): the pause is then watched as
  * before, with the static key's cost in its window.
  */
-export function holdFreezerWarm(root = FREEZER_ROOT): Promise<string | null> {
+export function holdFreezerWarm(): Promise<string | null> {
   holders++;
-  held ??= createFrozen(warmCgroupOf(process.pid, root)).then((dir) => (warmDir = dir));
+  held ??= createFrozen(warmCgroupOf(process.pid)).then((dir) => (warmDir = dir));
   return held;
 }
 
@@ -48,13 +48,13 @@ export async function releaseFreezerWarm(): Promise<void> {
 }
 
 /** Thaw and remove the warm cgroups of owners that are gone; returns how many. */
-export async function removeDeadWarmCgroups(isAlive: (pid: number) => boolean, root = FREEZER_ROOT): Promise<number> {
-  const names = await readdir(root).catch(() => [] as string[]);
+export async function removeDeadWarmCgroups(isAlive: (pid: number) => boolean): Promise<number> {
+  const names = await readdir(FREEZER_ROOT).catch(() => [] as string[]);
   let removed = 0;
   for (const name of names) {
     const pid = Number(name.slice(PREFIX.length));
     if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    if (await thawAndRemove(path.join(root, name))) removed++;
+    if (await thawAndRemove(path.join(FREEZER_ROOT, name))) removed++;
   }
   return removed;
 }
@@ -63,7 +63,7 @@ async function createFrozen(dir: string): Promise<string | null> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return null;
   try {
     // Only on a v1 freezer hierarchy: its root has no freezer.state, its children do.
-    await readFile(path.join(path.dirname(dir), 'cgroup.procs'), 'utf8');
+    await readFile(path.join(FREEZER_ROOT, 'cgroup.procs'), 'utf8');
     await mkdir(dir);
   } catch (error) {
     // Left by this pid's earlier life (a recycled pid): it is ours to reuse.
