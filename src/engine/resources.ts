@@ -86,8 +86,10 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
   try {
     await container.start();
   } catch (error) {
-    // A remote engine's free ports cannot be checked from here: a port taken there is retried with another.
-    if (attempt < 5 && !engineLocation().local && /port is already allocated|address already in use/i.test(errorMessage(error))) {
+    // A port taken by the time the engine binds it is retried with another: a remote engine's free ports
+    // cannot be checked from here, and a local one can still hold a port in its allocator that nothing
+    // listens on (Docker 20.10 refused 127.0.0.1:36063 at a CI rehearsal's pg-3 with "port is already allocated").
+    if (attempt < 5 && /port is already allocated|address already in use/i.test(errorMessage(error))) {
       await container.remove({ force: true }).catch(() => {});
       return startContainer(docker, run, plan, attempt + 1);
     }
@@ -110,8 +112,25 @@ function remotePort(): number {
   return 20_000 + Math.floor(Math.random() * 12_000);
 }
 
-/** A port free on 127.0.0.1 right now (the kernel picks it; the short race with other processes is accepted). */
-export function freeLocalPort(): Promise<number> {
+/**
+ * Ports this process has handed out: never handed out twice, since a container killed by a fault frees its
+ * port until it is started again on the same one, and containers of one stack are created side by side.
+ */
+const handedOut = new Set<number>();
+
+/** A port free on 127.0.0.1 right now and not handed out before by this process (the race with others is retried in startContainer). */
+export async function freeLocalPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await kernelFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new InfraError('no free port on 127.0.0.1 that this run has not handed out already');
+}
+
+function kernelFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
