@@ -152,7 +152,10 @@ describe('fault instant of a network fault', () => {
       `#!/bin/sh\nwhile IFS= read -r line; do [ -s ${dir}/rules ] || date +%s%N > ${dir}/head; echo "$line" >> ${dir}/rules; [ "$line" = COMMIT ] && date +%s%N > ${dir}/applied; done\n`,
     );
     chmodSync(fake, 0o755);
-    const atNs = BigInt(Date.now() + 300) * 1_000_000n;
+    // Far enough ahead that sh, perl and the stand-in have started and read the head before it, even
+    // on a loaded CI host (with 300 ms, one unit run there started perl after the instant had passed:
+    // it then stamps at once, and the stand-in read the head 9.8 ms after the stamp).
+    const atNs = BigInt(Date.now() + 1500) * 1_000_000n;
     const [shell, ...args] = stampedInstallCommand('DRILL-T-1', { filter: ['-d 10.0.0.2 -j DROP'], nat: [] }, 'echo after', atNs).map((a) => a.replace(/\/tmp\/drill-ledger/g, join(dir, 'ledger')));
     const stdout = execFileSync(shell!, args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } }).toString();
     const stamps = stampsOf({ code: 0, stdout, stderr: '' });
