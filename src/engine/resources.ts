@@ -113,21 +113,25 @@ function remotePort(): number {
 }
 
 /**
- * Ports this process has handed out: never handed out twice, since a container killed by a fault frees its
- * port until it is started again on the same one, and containers of one stack are created side by side.
+ * Ports this process has handed out lately: not handed out again, since a container killed by a fault
+ * frees its port until it is started again on the same one, and containers of one stack are created side
+ * by side. Only the latest HANDED_OUT_KEPT: a scheduler running drills for months must not run out.
  */
 const handedOut = new Set<number>();
+const HANDED_OUT_KEPT = 2048;
 
-/** A port free on 127.0.0.1 right now and not handed out before by this process (the race with others is retried in startContainer). */
+/** A port free on 127.0.0.1 right now and not handed out lately by this process (the race with others is retried in startContainer). */
 export async function freeLocalPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await kernelFreePort();
     if (!handedOut.has(port)) {
       handedOut.add(port);
+      // A Set iterates in insertion order: its first entry is the oldest.
+      if (handedOut.size > HANDED_OUT_KEPT) handedOut.delete(handedOut.values().next().value!);
       return port;
     }
   }
-  throw new InfraError('no free port on 127.0.0.1 that this run has not handed out already');
+  throw new InfraError('no free port on 127.0.0.1 that this process has not handed out lately');
 }
 
 function kernelFreePort(): Promise<number> {
