@@ -87,8 +87,9 @@ export async function startContainer(docker: Docker, run: RunIdentity, plan: Con
     await container.start();
   } catch (error) {
     // A port taken by the time the engine binds it is retried with another: a remote engine's free ports
-    // cannot be checked from here, and a local one can still hold a port in its allocator that nothing
-    // listens on (Docker 20.10 refused 127.0.0.1:36063 at a CI rehearsal's pg-3 with "port is already allocated").
+    // cannot be checked from here, and a local one can refuse a port the kernel called free (Docker 20.10
+    // refused 127.0.0.1:36063 for pg-3 in stop 40's CI with "port is already allocated": another container
+    // given it before either started, or an allocator entry that nothing listens on; which, unknown).
     if (attempt < 5 && /port is already allocated|address already in use/i.test(errorMessage(error))) {
       await container.remove({ force: true }).catch(() => {});
       return startContainer(docker, run, plan, attempt + 1);
