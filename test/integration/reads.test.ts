@@ -25,6 +25,20 @@ interface ReadRow {
   ownWriteId: number | null;
 }
 
+/**
+ * Whether the delayed replica's I/O thread last connected within 50 ms of a whole second (the engine's
+ * stamp of MariaDB's "Slave I/O thread: connected to master" line), where its whole-second clock
+ * difference with the primary may take a second off MASTER_DELAY.
+ */
+async function connectedNearWholeSecond(logPath: string): Promise<boolean> {
+  const stamps = (await readFile(logPath, 'utf8'))
+    .split('\n')
+    .filter((l) => l.includes('Slave I/O thread: connected to master'))
+    .map((l) => /^\S+:(\d\d)\.(\d+)Z /.exec(l)?.[2]);
+  const fraction = Number(`0.${stamps.at(-1) ?? '5'}`);
+  return fraction < 0.05 || fraction > 0.95;
+}
+
 async function histories(resultPath: string): Promise<{ writes: WriteRow[]; reads: ReadRow[] }> {
   const dir = path.dirname(resultPath);
   const rows = async (file: string) =>
@@ -105,14 +119,18 @@ describe('reads during a failover', () => {
     // 1 s early), and its single applier works off each second's burst of events in turn (seen here:
     // up to ~0.8 s late, the lag swinging between ~1.5 and ~2.8 s). Tolerance: the median within 0.5 s
     // of the delay, every lag before the freeze within [delay − 1.1 s, delay + 1 s].
-    const delayMs = 2000;
+    // One exception, MariaDB's own: the replica learns its clock difference with the primary in whole
+    // seconds when its I/O thread connects (SELECT UNIX_TIMESTAMP() there against its own time()), and
+    // a connection within a few ms of a whole second can take one second off the delay it applies (CI
+    // rehearsal I: connected at :27.0055, lags 0.95 s median). Then the truth is the delay less 1 s.
+    const delayMs = (await connectedNearWholeSecond(path.join(path.dirname(resultPath), 'logs', 'db-2.log'))) ? 2000 - 1000 : 2000;
     const steady = scratch.lagsMs.filter((l) => l.atMs >= 1000 && l.atMs < 6000).map((l) => l.lagMs);
     assert.ok(steady.length > 100, `${steady.length} stale reads before the freeze`);
     const p50 = median(steady);
     const max = Math.max(...steady);
     const min = Math.min(...steady);
-    assert.ok(Math.abs(p50 - delayMs) <= 500, `median stale lag ${p50.toFixed(0)} ms, configured delay ${delayMs} ms`);
-    assert.ok(max <= delayMs + 1000 && min >= delayMs - 1100, `stale lags ${min.toFixed(0)}–${max.toFixed(0)} ms before the freeze, configured delay ${delayMs} ms`);
+    assert.ok(Math.abs(p50 - delayMs) <= 500, `median stale lag ${p50.toFixed(0)} ms, delay applied ${delayMs} ms`);
+    assert.ok(max <= delayMs + 1000 && min >= delayMs - 1100, `stale lags ${min.toFixed(0)}–${max.toFixed(0)} ms before the freeze, delay applied ${delayMs} ms`);
     // Reads from the replica did not notice the primary's freeze.
     assert.equal(reads.fail + reads.unknown, 0);
     assert.equal(result.objectives.find((o) => o.name === 'readRtoMs')!.met, true);
