@@ -122,15 +122,20 @@ describe('reads during a failover', () => {
     // One exception, MariaDB's own: the replica learns its clock difference with the primary in whole
     // seconds when its I/O thread connects (SELECT UNIX_TIMESTAMP() there against its own time()), and
     // a connection within a few ms of a whole second can take one second off the delay it applies (CI
-    // rehearsal I: connected at :27.0055, lags 0.95 s median). Then the truth is the delay less 1 s.
-    const delayMs = (await connectedNearWholeSecond(path.join(path.dirname(resultPath), 'logs', 'db-2.log'))) ? 2000 - 1000 : 2000;
+    // rehearsal I: connected at :27.0055, lags 0.95 s median). Near a whole second either delay holds.
+    const configuredMs = 2000;
+    const nearWholeSecond = await connectedNearWholeSecond(path.join(path.dirname(resultPath), 'logs', 'db-2.log'));
     const steady = scratch.lagsMs.filter((l) => l.atMs >= 1000 && l.atMs < 6000).map((l) => l.lagMs);
     assert.ok(steady.length > 100, `${steady.length} stale reads before the freeze`);
     const p50 = median(steady);
     const max = Math.max(...steady);
     const min = Math.min(...steady);
-    assert.ok(Math.abs(p50 - delayMs) <= 500, `median stale lag ${p50.toFixed(0)} ms, delay applied ${delayMs} ms`);
-    assert.ok(max <= delayMs + 1000 && min >= delayMs - 1100, `stale lags ${min.toFixed(0)}–${max.toFixed(0)} ms before the freeze, delay applied ${delayMs} ms`);
+    const fits = (delayMs: number) => Math.abs(p50 - delayMs) <= 500 && max <= delayMs + 1000 && min >= delayMs - 1100;
+    const delayMs = nearWholeSecond && !fits(configuredMs) ? configuredMs - 1000 : configuredMs;
+    assert.ok(
+      fits(delayMs),
+      `stale lags before the freeze: median ${p50.toFixed(0)} ms, ${min.toFixed(0)}–${max.toFixed(0)} ms; delay ${configuredMs} ms${nearWholeSecond ? ' (or 1 s less: the replica connected near a whole second)' : ''}`,
+    );
     // Reads from the replica did not notice the primary's freeze.
     assert.equal(reads.fail + reads.unknown, 0);
     assert.equal(result.objectives.find((o) => o.name === 'readRtoMs')!.met, true);
