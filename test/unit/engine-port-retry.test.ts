@@ -4,8 +4,8 @@ import type { Docker } from '../../src/engine/docker-client.js';
 import { freeLocalPort, startContainer } from '../../src/engine/resources.js';
 import type { RunIdentity } from '../../src/engine/labels.js';
 
-// A host port the engine refuses at start (its allocator can hold one nothing listens on) is retried
-// with another port, on a local engine too; a port is never handed out twice by one process.
+// A host port the engine refuses at start is retried with another port, on a local engine too; one
+// process does not hand out again any of the latest 2,048 ports it handed out.
 
 interface Created {
   hostPort: string;

@@ -153,8 +153,8 @@ describe('fault instant of a network fault', () => {
     );
     chmodSync(fake, 0o755);
     // Far enough ahead that sh, perl and the stand-in have started and read the head before it, even
-    // on a loaded CI host (with 300 ms, one unit run there started perl after the instant had passed:
-    // it then stamps at once, and the stand-in read the head 9.8 ms after the stamp).
+    // on a loaded CI host (with 300 ms, the stand-in once read the head 9.8 ms after the stamp there:
+    // perl or the stand-in started after the instant had passed, which one was not seen).
     const atNs = BigInt(Date.now() + 1500) * 1_000_000n;
     const [shell, ...args] = stampedInstallCommand('DRILL-T-1', { filter: ['-d 10.0.0.2 -j DROP'], nat: [] }, 'echo after', atNs).map((a) => a.replace(/\/tmp\/drill-ledger/g, join(dir, 'ledger')));
     const stdout = execFileSync(shell!, args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } }).toString();
