@@ -106,6 +106,43 @@ async function udpDelivered(from: string, to: string, count: number, intervalMs 
   return Number(res.stdout.trim().split('\n').pop());
 }
 
+/**
+ * An observer of drill's own, independent of its witness: from inside `from`'s container (its own perl),
+ * an empty datagram to `to` every ~0.2 ms, each send's fate read at once (sent, or refused by a rule in
+ * the namespace: EPERM). Each change of fate is reported as [start of the last send before it, end of the
+ * first after it] (epoch ms): the rule change happened inside.
+ */
+function watchSends(from: string, to: string): { ready: Promise<void>; stop: () => Promise<{ refused: boolean; afterEpochMs: number; byEpochMs: number }[]> } {
+  const stop = `/tmp/test-watch-stop-${Math.random().toString(36).slice(2)}`;
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const perl = [
+    'use Time::HiRes qw(time sleep); use Socket;',
+    'socket(my $s, PF_INET, SOCK_DGRAM, 0) or die; my $to = sockaddr_in(9, inet_aton($ARGV[0]));',
+    'my ($was, $last, $end) = (-1, 0, time + 120); $| = 1; print "ready\\n";',
+    'until (-e $ARGV[1] || time > $end) {',
+    "  my $t0 = time; my $now = defined send($s, '', 0, $to) ? 0 : $!{EPERM} ? 1 : 2; my $t1 = time;",
+    '  printf "change %d %.0f %.0f\\n", $now, $last * 1e9, $t1 * 1e9 if $was >= 0 && $now != $was;',
+    '  ($was, $last) = ($now, $t0); sleep(0.0002);',
+    '}',
+  ].join(' ');
+  const watcher = exec(docker, node(from).id, ['perl', '-e', perl, node(to).ip, stop], {
+    onLine: (l) => {
+      if (l === 'ready') ready();
+    },
+    timeoutMs: 150_000,
+  });
+  return {
+    ready: isReady,
+    stop: async () => {
+      await exec(docker, node(from).id, ['touch', stop]);
+      const res = await watcher;
+      await exec(docker, node(from).id, ['rm', '-f', stop]);
+      return [...res.stdout.matchAll(/^change (\d) (\d+) (\d+)$/gm)].map((m) => ({ refused: m[1] === '1', afterEpochMs: Number(m[2]) / 1e6, byEpochMs: Number(m[3]) / 1e6 }));
+    },
+  };
+}
+
 /** Redis PING round trips from the host through the node's published port, fresh connection each. */
 async function pingMs(name: string, samples = 5): Promise<number[]> {
   const port = node(name).ports[6379]!;
@@ -212,6 +249,8 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
       await reachMatrix(pairs),
       pairs.map(([a, b]) => `${a}→${b} open`),
     );
+    const watch = watchSends('redis-1', 'redis-2');
+    await watch.ready;
     const { fault, record } = await injectTimed(steps[0]!);
     assert.equal(record.kind, 'isolate');
     assert.equal(record.mechanism, 'iptables');
@@ -221,7 +260,8 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     // namespace lies inside the call and is far narrower than it.
     const callMs = record.injectReturnedAtMs - record.injectedAtMs;
     assert.ok(callMs < 2000, `installing the rules took ${callMs} ms`);
-    assert.equal(record.effectEvidence, 'rules stamped inside 1 node namespace');
+    // The stamps are narrowed by the witness: redis-1's sends to a cut peer, refused from the commit on.
+    assert.equal(record.effectEvidence, 'rules stamped inside 1 node namespace; witnessed there by datagrams to a cut peer');
     assert.ok(record.effectFromMs! >= record.injectedAtMs && record.effectByMs! <= record.injectReturnedAtMs && record.effectFromMs! <= record.effectByMs!);
     assert.ok(record.effectByMs! - record.effectFromMs! < callMs / 2, `stamped window ${record.effectByMs! - record.effectFromMs!} ms in a ${callMs} ms call`);
     assert.deepEqual(await reachMatrix(pairs), [
@@ -244,6 +284,21 @@ describe('network faults on a redis-sentinel stack', { timeout: 180_000 }, () =>
     );
     assert.deepEqual(await helpersLeft(), []);
     assert.ok(record.healedAtMs !== undefined);
+    // The independent observer's changes hold the same instants as drill's windows: the cut, then the heal
+    // (redis-1's own rules went last). Two brackets of one instant must overlap, however narrow each is.
+    const changes = await watch.stop();
+    assert.deepEqual(
+      changes.map((c) => c.refused),
+      [true, false],
+      `the observer saw ${JSON.stringify(changes)}`,
+    );
+    const overlaps = (c: { afterEpochMs: number; byEpochMs: number }, fromMs: number, byMs: number) => clock.fromEpochMs(c.afterEpochMs) < byMs && clock.fromEpochMs(c.byEpochMs) >= fromMs;
+    const show = (c: { afterEpochMs: number; byEpochMs: number }, fromMs: number, byMs: number) =>
+      `observer ${clock.fromEpochMs(c.afterEpochMs).toFixed(3)}..${clock.fromEpochMs(c.byEpochMs).toFixed(3)}, drill ${fromMs.toFixed(3)}..${byMs.toFixed(3)}`;
+    assert.ok(overlaps(changes[0]!, record.effectFromMs!, record.effectByMs!), `cut: ${show(changes[0]!, record.effectFromMs!, record.effectByMs!)}`);
+    assert.ok(record.healFromMs !== undefined && record.healByMs !== undefined);
+    assert.ok(overlaps(changes[1]!, record.healFromMs, record.healByMs), `heal: ${show(changes[1]!, record.healFromMs, record.healByMs)}`);
+    console.log(`#   cut ${show(changes[0]!, record.effectFromMs!, record.effectByMs!)}; heal ${show(changes[1]!, record.healFromMs, record.healByMs)}`);
     assert.ok(notes.some((n) => n.marker === 'heal' && n.message.includes('isolate')));
   });
 

@@ -8,7 +8,7 @@ import type { EngineEvent, EngineEventLog } from '../../src/engine/engine-events
 import type { RunningContainer } from '../../src/engine/resources.js';
 import { containerFault } from '../../src/faults/container/container-fault.js';
 import { engineEventLagMs } from '../../src/faults/container/engine-event-lag.js';
-import { effectWindow, stampedInstallCommand } from '../../src/faults/network/stamped-install.js';
+import { effectWindow, stampedInstallCommand, stampedRemoveCommand } from '../../src/faults/network/stamped-install.js';
 import { stampsOf } from '../../src/faults/stamps.js';
 import type { FaultContext } from '../../src/faults/plugin.js';
 import { measure } from '../../src/measure/measure.js';
@@ -127,8 +127,30 @@ describe('fault instant of a network fault', () => {
   const epoch = (ms: number) => clock.toEpochMs(ms);
 
   it('reads the stamps', () => {
-    assert.deepEqual(stampsOf(out(1000, 1003)), { fromEpochMs: 1000, toEpochMs: 1003 });
+    assert.deepEqual(stampsOf(out(1000, 1003)), { fromEpochMs: 1000, toEpochMs: 1003, witnessed: false });
     assert.equal(stampsOf({ code: 0, stdout: 'drill-stamp-from 1\n', stderr: '' }), null);
+  });
+
+  const witnessed = (from: number, to: number, wFrom: number, wTo: number) => ({
+    ...out(from, to),
+    stdout: `${out(from, to).stdout}drill-witness-from ${wFrom * 1e6}\ndrill-witness-to ${wTo * 1e6}\n`,
+  });
+
+  it('narrows the stamps to their overlap with the witness, and ignores a witness that misses them', () => {
+    assert.deepEqual(stampsOf(witnessed(1000, 1020, 1012.5, 1012.8)), { fromEpochMs: 1012.5, toEpochMs: 1012.8, witnessed: true });
+    // The change seen by a send that ended after the last stamp: the stamp is the tighter end.
+    assert.deepEqual(stampsOf(witnessed(1000, 1020, 1019.9, 1020.3)), { fromEpochMs: 1019.9, toEpochMs: 1020, witnessed: true });
+    assert.deepEqual(stampsOf(witnessed(1000, 1020, 1030, 1031)), { fromEpochMs: 1000, toEpochMs: 1020, witnessed: false });
+    assert.deepEqual(stampsOf(witnessed(1000, 1020, 1013, 1012)), { fromEpochMs: 1000, toEpochMs: 1020, witnessed: false });
+  });
+
+  it('says which namespaces witnessed their change', () => {
+    // Epoch ns in a double: the run-clock ms come back to within a µs.
+    const near = (w: ReturnType<typeof effectWindow>) => ({ ...w, effectFromMs: Math.round(w.effectFromMs! * 1000) / 1000, effectByMs: Math.round(w.effectByMs! * 1000) / 1000 });
+    const one = effectWindow({ clock }, [witnessed(epoch(5100), epoch(5120), epoch(5110), epoch(5110.4))], 5000, 5200, true);
+    assert.deepEqual(near(one), { effectFromMs: 5110, effectByMs: 5110.4, effectEvidence: 'rules stamped inside 1 node namespace; witnessed there by datagrams to a cut peer' });
+    const some = effectWindow({ clock }, [witnessed(epoch(5100), epoch(5120), epoch(5110), epoch(5110.4)), out(epoch(5101), epoch(5106))], 5000, 5200, true);
+    assert.deepEqual(near(some), { effectFromMs: 5101, effectByMs: 5110.4, effectEvidence: 'rules stamped inside 2 node namespaces; witnessed in 1 of them by datagrams to a cut peer' });
   });
 
   it('spans the first install’s start to the last one’s end, inside the calls', () => {
@@ -172,6 +194,23 @@ describe('fault instant of a network fault', () => {
     // The rules before the COMMIT were fed (and parsed) before the instant: only the COMMIT is inside the window.
     const headMs = Number(readFileSync(join(dir, 'head'), 'utf8').trim()) / 1e6;
     assert.ok(headMs < stamps.fromEpochMs, `the first rule arrived ${headMs - stamps.fromEpochMs} ms after the first stamp`);
+  });
+
+  it('the witness: no change seen (sends to 127.0.0.1 always go), no witness printed, the stamps stand', () => {
+    // The real perl with a stand-in iptables-restore that changes nothing: the witness sends a few empty
+    // datagrams to 127.0.0.1:9 (loopback only), sees no change by the stand-in's exit, and gives up.
+    const dir = mkdtempSync(join(tmpdir(), 'drill-stamps-'));
+    writeFileSync(join(dir, 'iptables-restore'), '#!/bin/sh\ncat > /dev/null\n');
+    chmodSync(join(dir, 'iptables-restore'), 0o755);
+    const [shell, ...args] = stampedRemoveCommand('DRILL-T-3', undefined, '127.0.0.1').map((a) => a.replace(/\/tmp\/drill-ledger/g, join(dir, 'ledger')));
+    // The remove script finds its hooks with iptables-save: a stand-in that lists one, so perl runs.
+    writeFileSync(join(dir, 'iptables-save'), '#!/bin/sh\n[ "$2" = filter ] && printf "*filter\\n-A INPUT -j DRILL-T-3\\nCOMMIT\\n"\nexit 0\n');
+    chmodSync(join(dir, 'iptables-save'), 0o755);
+    writeFileSync(join(dir, 'iptables'), '#!/bin/sh\nexit 1\n');
+    chmodSync(join(dir, 'iptables'), 0o755);
+    const stdout = execFileSync(shell!, args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } }).toString();
+    assert.deepEqual(Object.keys(stampsOf({ code: 0, stdout, stderr: '' }) ?? {}), ['fromEpochMs', 'toEpochMs', 'witnessed']);
+    assert.doesNotMatch(stdout, /drill-witness/);
   });
 
   it('fails when iptables-restore refuses the rules', () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lossConsistent, partitionFirstWave, partitionInEffectBy, planLossBetween, planPartition, type PlanNode } from '../../src/faults/network/plan.js';
-import { dropRules, existingConnectionsFilter, installScript, latencyProxyRules, lossRules, newChainName, purgeScript, removeScript } from '../../src/faults/network/rules.js';
+import { dropRules, existingConnectionsFilter, installScript, latencyProxyRules, lossRules, newChainName, purgeScript, removeScript, witnessAddress } from '../../src/faults/network/rules.js';
 import { InfraError } from '../../src/util/errors.js';
 
 // The rules and probes of network faults, without an engine.
@@ -88,6 +88,19 @@ describe('iptables text', () => {
     assert.deepEqual(dropRules([r2], 'to', 0.25), ['-d 172.20.0.3/32 -m statistic --mode random --probability 0.250000 -j DROP']);
     assert.deepEqual(lossRules(0.3), ['-m statistic --mode random --probability 0.300000 -j DROP']);
     assert.deepEqual(lossRules(1), ['-j DROP']);
+  });
+
+  it('a witness address only where the rules drop a peer whole on the way out', () => {
+    const r3 = { node: 'redis-3', ip: '172.20.0.4' };
+    const set = (filter: string[]) => ({ filter, nat: [] });
+    assert.equal(witnessAddress(set(dropRules([r2, r3], 'both'))), '172.20.0.3');
+    assert.equal(witnessAddress(set(dropRules([r2], 'to'))), '172.20.0.3');
+    // Only what comes in, only a share, everything (no peer named), only some ports, loopback: none.
+    assert.equal(witnessAddress(set(dropRules([r2], 'from'))), undefined);
+    assert.equal(witnessAddress(set(dropRules([r2], 'both', 0.5))), undefined);
+    assert.equal(witnessAddress(set(lossRules(1))), undefined);
+    assert.equal(witnessAddress(latencyProxyRules('172.20.0.2', [{ port: 6379, listen: 16379 }], ['172.20.0.3'])), undefined);
+    assert.equal(witnessAddress(set(['-d 127.0.0.2/32 -j DROP'])), undefined);
   });
 
   it('latency proxy: redirects new connections to the service port, resets old ones except the resets themselves', () => {

@@ -4,7 +4,7 @@ import { isGone } from '../../engine/docker-client.js';
 import { InfraError, errorMessage } from '../../util/errors.js';
 import { exec, execChecked, type ExecResult } from '../../engine/docker-exec.js';
 import { acquireHelper, releaseHelper, withTemporaryHelper, type Helper } from './helpers.js';
-import { newChainName, type RuleSet } from './rules.js';
+import { newChainName, witnessAddress, type RuleSet } from './rules.js';
 import { networkTimeBox, type NetworkMechanism } from './network-record.js';
 import type { HealSeen } from '../time-box.js';
 import { effectWindow, installChain, stampedRemoveCommand, stampOffsets, syncedInstant } from './stamped-install.js';
@@ -47,11 +47,11 @@ export async function releaseAll(ctx: FaultContext, helpers: readonly Helper[]):
  * Unhook and delete the chain. The node gone or stopped = success (its namespace, rules included, went
  * with it). The helper gone while the node runs = a temporary helper removes the rules.
  */
-export async function removeChain(ctx: FaultContext, helper: Helper, chain: string, atEpochNs?: bigint): Promise<ExecResult | null> {
+export async function removeChain(ctx: FaultContext, helper: Helper, chain: string, atEpochNs?: bigint, witness?: string): Promise<ExecResult | null> {
   const what = `removing ${chain} from ${helper.target.name}`;
   let result: ExecResult;
   try {
-    result = await exec(ctx.docker, helper.id, stampedRemoveCommand(chain, atEpochNs));
+    result = await exec(ctx.docker, helper.id, stampedRemoveCommand(chain, atEpochNs, witness));
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (!isGone(error) && status !== 409) throw new InfraError(`${what}: ${errorMessage(error)}`);
@@ -132,13 +132,14 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
   // Each step is done once even if undo() is called again after a failure; the probe helpers stay until
   // the heal has been proven, so the proof uses the same vantage points as the injection's.
   const removed = new Map<Helper, ExecResult | null>();
+  const rulesOf = (h: Helper): RuleSet => plan.rules.find((r) => r.container.node === h.target.node)!.rules;
   const inFirstWave = (h: Helper) => plan.firstWave?.has(h.target.node) ?? true;
   const firstWave = ruleHelpers.filter(inFirstWave);
   const secondWave = ruleHelpers.filter((h) => !inFirstWave(h));
   const removeRules = async (atEpochNs?: bigint, which: readonly Helper[] = ruleHelpers): Promise<(ExecResult | null)[]> => {
     const settled = await Promise.allSettled(
       which.map(async (h) => {
-        if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain, atEpochNs));
+        if (!removed.has(h)) removed.set(h, await removeChain(ctx, h, chain, atEpochNs, witnessAddress(rulesOf(h))));
         return removed.get(h) ?? null;
       }),
     );
@@ -186,8 +187,7 @@ export async function injectRuleFault(ctx: FaultContext, plan: RuleFaultPlan): P
 
   // Several nodes: the first wave's installs wait for one shared instant, so the fault starts on all of
   // them at once; the second wave's follow (the fault already holds, and they take no part in its start).
-  const install = (which: readonly Helper[], atEpochNs?: bigint) =>
-    Promise.all(which.map((h) => installChain(ctx, h, chain, plan.rules.find((r) => r.container.node === h.target.node)!.rules, '', atEpochNs)));
+  const install = (which: readonly Helper[], atEpochNs?: bigint) => Promise.all(which.map((h) => installChain(ctx, h, chain, rulesOf(h), '', atEpochNs)));
   const atEpochNs = await syncedInstant(ctx, firstWave);
   const injectedAtMs = ctx.clock.nowMs();
   let installs: ExecResult[];

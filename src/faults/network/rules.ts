@@ -44,7 +44,8 @@ export function installScript(chain: string, rules: RuleSet): string {
  * is still there afterwards. "Already gone" is success. The hooks found in the namespace are deleted in one
  * iptables-restore (one commit per table, like the install) by the perl in "$1", which stamps the commit on
  * the host's clock (the node's traffic flows again inside the stamps) and runs it at the instant in "$2"
- * (epoch s; empty: now). The loops after it catch any hook a racing change added.
+ * (epoch s; empty: now), watching its effect by sends to the address in "$3" (empty: none). The loops after
+ * it catch any hook a racing change added.
  */
 export function removeScript(chain: string): string {
   const hooks: [string, string][] = [
@@ -55,7 +56,7 @@ export function removeScript(chain: string): string {
   // Only drill's hooks, only in the two tables drill writes: `-A INPUT -j <chain>` → `-D INPUT -j <chain>`.
   const isHook = hooks.map(([, hook]) => `$0 == "-A ${hook} -j " c`).join(' || ');
   const unhook = `{ iptables-save -t filter; iptables-save -t nat; } 2>/dev/null | awk -v c='${chain}' '/^[*]/ { t = $0 } ${isHook} { if (t != p) { if (p != "") print "COMMIT"; print t; p = t } sub(/^-A/, "-D"); print } END { if (p != "") print "COMMIT" }'`;
-  const lines: string[] = [`unhook=$(${unhook})`, `[ -z "$unhook" ] || perl -e "$1" "$unhook" "$2" || echo "unhooking ${chain} in one commit failed; one by one" >&2`];
+  const lines: string[] = [`unhook=$(${unhook})`, `[ -z "$unhook" ] || perl -e "$1" "$unhook" "$2" "$3" || echo "unhooking ${chain} in one commit failed; one by one" >&2`];
   for (const [table, hook] of hooks) lines.push(`while iptables -t ${table} -D ${hook} -j ${chain} 2>/dev/null; do :; done`);
   for (const table of ['filter', 'nat']) lines.push(`iptables -t ${table} -F ${chain} 2>/dev/null; iptables -t ${table} -X ${chain} 2>/dev/null`);
   for (const table of ['filter', 'nat']) lines.push(`if iptables -t ${table} -S ${chain} >/dev/null 2>&1; then echo "chain ${chain} still in table ${table}" >&2; exit 1; fi`);
@@ -100,6 +101,20 @@ export function dropRules(peers: readonly NodeAddr[], direction: 'both' | 'to' |
     if (direction !== 'from') out.push(`-d ${peer.ip}/32${stat} -j DROP`);
   }
   return out;
+}
+
+/**
+ * An address these rules drop whole on the way out (`-d <ip>/32 -j DROP`, loopback excepted: the chain lets
+ * it through): from the instant the rules hold, a datagram sent to it from inside the namespace is refused
+ * at once (EPERM), which is how a stamped rule change sees its own effect (stamped-install.ts). None when
+ * the rules drop only a share, only what comes in, or only some ports.
+ */
+export function witnessAddress(rules: RuleSet): string | undefined {
+  for (const spec of rules.filter) {
+    const ip = /^-d (\d{1,3}(?:\.\d{1,3}){3})\/32 -j DROP$/.exec(spec)?.[1];
+    if (ip && !ip.startsWith('127.')) return ip;
+  }
+  return undefined;
 }
 
 /** Drop a share of every packet in and out of the node (loopback excepted). */
