@@ -37,7 +37,7 @@ const load = () =>
     .join(' / ');
 console.log(`precision benchmark: ${scenarios.length} scenarios × ${runs} runs, reports under ${outDir}; load average ${load()} (1/5/15 min, ${os.cpus().length} cores)`);
 console.log(
-  `${'scenario'.padEnd(14)}${'true outage'.padStart(13)}${'truth slack'.padStart(13)}${'served gap'.padStart(13)}${'engine ev.'.padStart(13)}${'downtime'.padStart(13)}${'error'.padStart(11)}${'precision'.padStart(12)}  inside`,
+  `${'scenario'.padEnd(14)}${'true outage'.padStart(13)}${'truth slack'.padStart(16)}${'served gap'.padStart(13)}${'engine ev.'.padStart(13)}${'downtime'.padStart(13)}${'error'.padStart(11)}${'precision'.padStart(12)}  inside`,
 );
 
 const results: ScenarioRun[] = [];
@@ -46,7 +46,7 @@ for (const scenario of scenarios) {
     const r = await runScenario(docker, scenario, outDir, `${process.pid}-${i + 1}`);
     results.push(r);
     const j = r.judged;
-    const row = `${scenario.name.padEnd(14)}${fmt(j?.trueOutageMs).padStart(13)}${fmt(j?.truthSlackMs).padStart(13)}${fmt(r.servedGap?.outageMs).padStart(13)}${fmt(r.engineFreeze?.outageMs).padStart(13)}${fmt(j?.measuredMs).padStart(13)}${fmt(j?.errorMs).padStart(11)}${(j ? `± ${j.precisionMs.toFixed(1)}` : 'n/a').padStart(12)}  ${j?.inside ? 'yes' : 'NO'}`;
+    const row = `${scenario.name.padEnd(14)}${fmt(j?.trueOutageMs).padStart(13)}${(j ? `−${j.truthSlackMs.toFixed(1)} +${j.truthUnderstateMs.toFixed(1)}` : 'n/a').padStart(16)}${fmt(r.servedGap?.outageMs).padStart(13)}${fmt(r.engineFreeze?.outageMs).padStart(13)}${fmt(j?.measuredMs).padStart(13)}${fmt(j?.errorMs).padStart(11)}${(j ? `± ${j.precisionMs.toFixed(1)}` : 'n/a').padStart(12)}  ${j?.inside ? 'yes' : 'NO'}`;
     console.log(r.problem ? `${row}  (${r.problem})` : row);
   }
 }

@@ -41,6 +41,12 @@ export interface OutageTruth {
    * latency (it answered a write sent that long before).
    */
   overstateMs: number;
+  /**
+   * How much it may understate the outage (0 for a freezer or a killed app). An app cut off its backend
+   * stamps its last ack when the reply leaves it, which can be after the cut if that reply had already
+   * passed it: by at most that write's own latency (the client sent it before the app did) + 1 ms.
+   */
+  understateMs: number;
 }
 
 const SERVED_LINE = /(?:^|\s)served (\d+) (\d+)$/;
@@ -71,6 +77,7 @@ export function freezeTruth(events: readonly FreezeEvent[]): OutageTruth | null 
     toEpochMs: thaw.epochMs,
     evidence: `engine events pause → unpause of ${freeze.containerId.slice(0, 12)}`,
     overstateMs: 0,
+    understateMs: 0,
   };
 }
 
@@ -101,6 +108,7 @@ export function freezerTruth(changes: readonly FreezerChange[]): OutageTruth | n
     toEpochMs: thaw.byEpochMs,
     evidence: `cgroup freezer of ${freeze.containerId.slice(0, 12)}: ${freeze.from} → ${freeze.to} … ${thaw.from} → ${thaw.to}, read by the benchmark`,
     overstateMs: Math.max(0, longestMs - shortestMs),
+    understateMs: 0,
   };
 }
 
@@ -120,8 +128,9 @@ const STABLE_MS = 1000;
  * Kill, partition (and a pause, as a cross-check): from the last write the app acknowledged before the heal
  * began to the first it acknowledged after, from the app's own record. `inPlaceEpochMs` is when the fault
  * was certainly in effect (the injecting call had returned); acks between it and the heal are counted.
+ * `appOutlivesCut`: the fault cuts the app off its backend, so its last ack may trail the cut (understateMs).
  */
-export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number, healEpochMs: number, latencyOfMs: (id: number) => number = () => 0): ServedGap | null {
+export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number, healEpochMs: number, latencyOfMs: (id: number) => number = () => 0, appOutlivesCut = false): ServedGap | null {
   let lastBefore: Served | undefined;
   let firstAfter: Served | undefined;
   let ackedInsideFault = 0;
@@ -152,6 +161,7 @@ export function servedGapTruth(served: readonly Served[], inPlaceEpochMs: number
     evidence: `app served write ${lastBefore.id}, then ${firstAfter.id}`,
     // … and the first write served after it had been on its way that long (its client's send to its answer).
     overstateMs: gapBeforeMs + gapAfterMs + latencyOfMs(firstAfter.id) + 2,
+    understateMs: appOutlivesCut ? latencyOfMs(lastBefore.id) + 1 : 0,
     lastBefore,
     firstAfter,
     ackedInsideFault,
@@ -166,14 +176,18 @@ export interface Judged {
   precisionMs: number;
   /** The truth's own overstatement allowed below it (OutageTruth.overstateMs). */
   truthSlackMs: number;
+  /** The truth's own understatement allowed above it (OutageTruth.understateMs). */
+  truthUnderstateMs: number;
   inside: boolean;
 }
 
 /**
  * The measured outage against the truth: inside when the measured one is within the stated precision of
- * the truth's own range [true − its overstatement, true]: error in [−(precision + slack), +precision].
+ * the truth's own range [true − its overstatement, true + its understatement]: error in
+ * [−(precision + slack), precision + understatement].
  */
-export function judge(trueOutageMs: number, measuredMs: number | null, precisionMs: number, truthSlackMs = 0): Judged {
+export function judge(trueOutageMs: number, measuredMs: number | null, precisionMs: number, truthSlackMs = 0, truthUnderstateMs = 0): Judged {
   const errorMs = measuredMs === null ? null : Math.round((measuredMs - trueOutageMs) * 10) / 10;
-  return { trueOutageMs, measuredMs, errorMs, precisionMs, truthSlackMs, inside: errorMs !== null && errorMs <= precisionMs && errorMs >= -(precisionMs + truthSlackMs) };
+  const inside = errorMs !== null && errorMs <= precisionMs + truthUnderstateMs && errorMs >= -(precisionMs + truthSlackMs);
+  return { trueOutageMs, measuredMs, errorMs, precisionMs, truthSlackMs, truthUnderstateMs, inside };
 }

@@ -85,7 +85,7 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
   const inPlaceEpochMs = result.clockOriginEpochMs + Math.max(fault.injectReturnedAtMs, exit?.atMs ?? 0) + 1;
   const healEpochMs = result.clockOriginEpochMs + fault.healedAtMs;
   const latencies = await latenciesOf(resultPath);
-  const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs, (id) => latencies.get(id) ?? 0);
+  const servedGap = servedGapTruth(await servedOf(result, resultPath), inPlaceEpochMs, healEpochMs, (id) => latencies.get(id) ?? 0, scenario.kind === 'partition');
   const engineFreeze = scenario.kind === 'pause' ? freezeTruth(watch.events()) : null;
   const truth = scenario.kind === 'pause' ? freezerTruth(watch.changes()) : servedGap;
   const problems: string[] = [];
@@ -106,7 +106,7 @@ export async function runScenario(docker: Dockerode, scenario: Scenario, outDir:
     truth,
     servedGap,
     engineFreeze,
-    judged: truth ? judge(Math.round(truth.outageMs * 10) / 10, m.downtimeMs, m.precisionMs, truth.overstateMs) : null,
+    judged: truth ? judge(Math.round(truth.outageMs * 10) / 10, m.downtimeMs, m.precisionMs, truth.overstateMs, truth.understateMs) : null,
     verdict: result.verdict,
     resultPath,
     problem: problems.length ? problems.join('; ') : null,

@@ -32,6 +32,9 @@ describe('bench/precision ground truth', () => {
     assert.equal(gap.flapMs, 3);
     // It may overstate by the ack gap before (19 − 16) and after (1022 − 1019) plus 1 ms at each end.
     assert.equal(gap.overstateMs, 3 + 3 + 2);
+    // A killed app stamps nothing after the cut; one cut off its backend may, by its last write's latency + 1 ms.
+    assert.equal(gap.understateMs, 0);
+    assert.equal(servedGapTruth(served, 50, 600, (id) => (id === 4 ? 7 : 2), true)?.understateMs, 8);
   });
 
   it('counts acks while the fault was certainly in place, and a second gap after recovery', () => {
@@ -100,7 +103,7 @@ describe('bench/precision ground truth', () => {
   });
 
   it('judges the error against the stated precision, both ways, and a missing measurement as outside', () => {
-    assert.deepEqual(judge(1000, 1020.04, 25), { trueOutageMs: 1000, measuredMs: 1020.04, errorMs: 20, precisionMs: 25, truthSlackMs: 0, inside: true });
+    assert.deepEqual(judge(1000, 1020.04, 25), { trueOutageMs: 1000, measuredMs: 1020.04, errorMs: 20, precisionMs: 25, truthSlackMs: 0, truthUnderstateMs: 0, inside: true });
     assert.equal(judge(1000, 970, 25).inside, false);
     assert.equal(judge(1000, 975, 25).inside, true);
     assert.equal(judge(1000, null, 25).inside, false);
@@ -108,6 +111,9 @@ describe('bench/precision ground truth', () => {
     assert.equal(judge(1000, 967, 25, 8).inside, true);
     assert.equal(judge(1000, 966, 25, 8).inside, false);
     assert.equal(judge(1000, 1026, 25, 8).inside, false);
+    // A truth that may understate (an app cut off its backend stamped its last ack after the cut) allows that much above.
+    assert.equal(judge(1000, 1031, 25, 0, 6).inside, true);
+    assert.equal(judge(1000, 1032, 25, 0, 6).inside, false);
   });
 
   it('every scenario is a valid drill whose freeze fails writes (command timeout at most half the fault)', () => {
