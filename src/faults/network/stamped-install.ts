@@ -26,7 +26,8 @@ import { STAMP_FROM as FROM, STAMP_TO as TO, WITNESS_FROM, WITNESS_TO, stampedWi
  * met the old state, by the end of the first that met the new one. A commit that takes 20 ms on a busy host
  * is then placed to a fraction of a millisecond. Any other answer, or no change by a few sends after
  * iptables-restore has exited, and no witness is printed (the two stamps stand). The datagrams go only to
- * that node of the stack, and stop at the change: a few hundred at most.
+ * that peer (a node of the stack; the run network's gateway when drill itself is the only peer cut), and
+ * stop at the change: a few hundred at most.
  */
 const PERL_RESTORE = [
   // A rule it refuses ends it early: its exit status is the answer, not a SIGPIPE on the rest.
